@@ -1,0 +1,271 @@
+//! Compiles `proto/` without protoc: protox parses the files, prost and tonic
+//! generate messages and services, pbjson generates the proto3-JSON mapping,
+//! and the `google.api.http` / `zitadel.v1.auth_option` method options become
+//! the REST route table (`routes.rs`) and its dispatch functions.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor, Value};
+
+type BuildResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// Our own messages get serde; the well-known types come from pbjson-types,
+/// except Timestamp, whose JSON form we write ourselves (`Z`, as Go does).
+const TIMESTAMP: (&str, &str) = (".google.protobuf.Timestamp", "crate::wkt::Timestamp");
+
+fn main() -> BuildResult {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let proto_root = manifest.join("../../proto");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    println!("cargo:rerun-if-changed={}", proto_root.display());
+
+    let files = proto_files(&proto_root.join("zitadel"))?;
+    let mut compiler = protox::Compiler::new([&proto_root])?;
+    compiler.include_imports(true).include_source_info(true);
+    compiler.open_files(files.iter().map(|f| f.strip_prefix(&proto_root).unwrap()))?;
+    let fds_bytes = compiler.encode_file_descriptor_set();
+    std::fs::write(out_dir.join("descriptor.bin"), &fds_bytes)?;
+
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .build_transport(false)
+        .compile_well_known_types(true)
+        .extern_path(".google.protobuf", "::pbjson_types")
+        .extern_path(TIMESTAMP.0, TIMESTAMP.1)
+        .out_dir(&out_dir)
+        .compile_fds(compiler.file_descriptor_set())?;
+
+    pbjson_build::Builder::new()
+        .register_descriptors(&fds_bytes)?
+        .ignore_unknown_fields()
+        .extern_path(TIMESTAMP.0, TIMESTAMP.1)
+        .out_dir(&out_dir)
+        .build(&[".zitadel"])?;
+
+    let pool = DescriptorPool::decode(fds_bytes.as_slice())?;
+    std::fs::write(out_dir.join("routes.rs"), routes(&pool)?)?;
+    Ok(())
+}
+
+fn proto_files(dir: &Path) -> BuildResult<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "proto") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+struct Rule {
+    verb: String,
+    path: String,
+    body: String,
+}
+
+/// Writes one `Route` per RPC and, per service, a `dispatch_<service>`
+/// function that decodes a JSON request, calls the tonic service trait and
+/// encodes the JSON answer.
+fn routes(pool: &DescriptorPool) -> BuildResult<String> {
+    let http_ext = pool
+        .get_extension_by_name("google.api.http")
+        .ok_or("google.api.http extension missing")?;
+    let auth_ext = pool
+        .get_extension_by_name("zitadel.v1.auth_option")
+        .ok_or("zitadel.v1.auth_option extension missing")?;
+
+    let mut table = String::new();
+    let mut dispatch = String::new();
+    writeln!(table, "/// Every RPC burg serves, with its REST mapping and permission.")?;
+    writeln!(table, "pub static ROUTES: &[Route] = &[")?;
+
+    let mut index = 0usize;
+    for service in pool.services() {
+        let package = service.package_name();
+        if !package.starts_with("zitadel.") {
+            continue;
+        }
+        let rest_base = match service.name() {
+            "AdminService" => "/admin/v1",
+            "ManagementService" => "/management/v1",
+            other => return Err(format!("no REST base for {other}").into()),
+        };
+        let module = rust_module(package);
+        let server_mod = format!("{}_server", service.name().to_snake_case());
+        let service_fn = service.name().to_snake_case();
+        writeln!(
+            dispatch,
+            "/// Calls one RPC of `{}` with a JSON request; `index` is the RPC's position in [`ROUTES`].",
+            service.full_name()
+        )?;
+        writeln!(
+            dispatch,
+            "pub async fn dispatch_{service_fn}<S: {module}::{server_mod}::{}>(svc: &S, index: usize, input: crate::json::JsonInput, meta: tonic::metadata::MetadataMap, ext: tonic::Extensions) -> Result<Vec<u8>, CallError> {{",
+            service.name()
+        )?;
+        writeln!(dispatch, "    match index {{")?;
+
+        for method in service.methods() {
+            let options = method.options();
+            let rule = http_rule(&options, &http_ext)?
+                .ok_or_else(|| format!("{} has no google.api.http rule", method.full_name()))?;
+            let permission = auth_permission(&options, &auth_ext);
+            let input = method.input();
+            let path = format!("{rest_base}{}", rule.path);
+            let path_fields = path_params(&rule.path)
+                .into_iter()
+                .map(|p| {
+                    let field = input
+                        .get_field_by_name(&p)
+                        .ok_or_else(|| format!("{}: no field {p} for path", method.full_name()))?;
+                    Ok(format!("({:?}, {:?})", p, field.json_name()))
+                })
+                .collect::<BuildResult<Vec<_>>>()?;
+            // grpc-gateway binds query parameters only when the body is not
+            // the whole message, and never to fields the path already sets.
+            let query_fields: Vec<String> = if rule.body == "*" {
+                Vec::new()
+            } else {
+                let params = path_params(&rule.path);
+                scalar_fields(&input)
+                    .into_iter()
+                    .filter(|(name, _)| !params.contains(name))
+                    .map(|(_, code)| code)
+                    .collect()
+            };
+            writeln!(
+                table,
+                "    Route {{ service: {:?}, method: {:?}, grpc_path: \"/{}/{}\", http_method: {:?}, http_path: {:?}, body: {:?}, permission: {}, path_fields: &[{}], query_fields: &[{}] }},",
+                service.name(),
+                method.name(),
+                service.full_name(),
+                method.name(),
+                rule.verb.to_uppercase(),
+                path,
+                rule.body,
+                permission.map_or("None".to_string(), |p| format!("Some({p:?})")),
+                path_fields.join(", "),
+                query_fields.join(", "),
+            )?;
+            writeln!(
+                dispatch,
+                "        {index} => invoke(input, meta, ext, |r: tonic::Request<{}>| svc.{}(r)).await,",
+                rust_type(&input),
+                method.name().to_snake_case(),
+            )?;
+            index += 1;
+        }
+        writeln!(dispatch, "        _ => Err(CallError::UnknownRoute),")?;
+        writeln!(dispatch, "    }}\n}}\n")?;
+    }
+    writeln!(table, "];\n")?;
+    Ok(table + &dispatch)
+}
+
+fn http_rule(
+    options: &DynamicMessage,
+    ext: &prost_reflect::ExtensionDescriptor,
+) -> BuildResult<Option<Rule>> {
+    if !options.has_extension(ext) {
+        return Ok(None);
+    }
+    let value = options.get_extension(ext);
+    let Value::Message(rule) = value.as_ref() else {
+        return Err("google.api.http is not a message".into());
+    };
+    for verb in ["get", "put", "post", "delete", "patch"] {
+        if rule.has_field_by_name(verb) {
+            let path = string_field(rule, verb);
+            let body = string_field(rule, "body");
+            return Ok(Some(Rule { verb: verb.to_string(), path, body }));
+        }
+    }
+    Err("google.api.http rule without a verb".into())
+}
+
+fn auth_permission(
+    options: &DynamicMessage,
+    ext: &prost_reflect::ExtensionDescriptor,
+) -> Option<String> {
+    if !options.has_extension(ext) {
+        return None;
+    }
+    match options.get_extension(ext).as_ref() {
+        Value::Message(m) => Some(string_field(m, "permission")).filter(|p| !p.is_empty()),
+        _ => None,
+    }
+}
+
+fn string_field(message: &DynamicMessage, name: &str) -> String {
+    message
+        .get_field_by_name(name)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn path_params(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Top-level scalar fields a query string may set, with the JSON kind the
+/// gateway must give them: `("name", "json_name", QueryKind::…)`.
+fn scalar_fields(message: &MessageDescriptor) -> Vec<(String, String)> {
+    message
+        .fields()
+        .filter(|f| !f.is_list() && !f.is_map())
+        .filter_map(|f| {
+            let kind = match f.kind() {
+                Kind::String | Kind::Bytes | Kind::Enum(_) => "Text",
+                Kind::Int64 | Kind::Uint64 | Kind::Sint64 | Kind::Fixed64 | Kind::Sfixed64 => {
+                    "Text"
+                }
+                Kind::Bool => "Bool",
+                Kind::Int32
+                | Kind::Uint32
+                | Kind::Sint32
+                | Kind::Fixed32
+                | Kind::Sfixed32
+                | Kind::Float
+                | Kind::Double => "Number",
+                Kind::Message(_) => return None,
+            };
+            let code = format!("({:?}, {:?}, QueryKind::{kind})", f.name(), f.json_name());
+            Some((f.name().to_string(), code))
+        })
+        .collect()
+}
+
+fn rust_module(package: &str) -> String {
+    let mut path = String::from("crate");
+    for part in package.split('.') {
+        path.push_str("::");
+        path.push_str(&part.to_snake_case());
+    }
+    path
+}
+
+fn rust_type(message: &MessageDescriptor) -> String {
+    // Nested messages live in a snake_case module named after their parent.
+    let package = message.package_name();
+    let relative = message
+        .full_name()
+        .strip_prefix(package)
+        .unwrap_or(message.full_name())
+        .trim_start_matches('.');
+    let mut parts: Vec<&str> = relative.split('.').collect();
+    let name = parts.pop().unwrap_or_default();
+    let mut path = rust_module(package);
+    for parent in parts {
+        path.push_str("::");
+        path.push_str(&parent.to_snake_case());
+    }
+    format!("{path}::{}", name.to_upper_camel_case())
+}

@@ -1,0 +1,110 @@
+//! burg's wire layer.
+//!
+//! Owns the messages and services generated from `proto/` (prost + tonic),
+//! their proto3-JSON mapping (pbjson, with ZITADEL's gateway conventions),
+//! the REST route table read from the `google.api.http` options, and the
+//! one error shape both protocols share. It knows nothing of storage or of
+//! how an RPC is answered.
+
+pub mod error;
+pub mod json;
+pub mod routes;
+pub mod wkt;
+
+/// The bytes of the compiled `FileDescriptorSet` (with options), for
+/// reflection and documentation tools.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));
+
+macro_rules! include_package {
+    ($file:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $file, ".rs"));
+        include!(concat!(env!("OUT_DIR"), "/", $file, ".serde.rs"));
+    };
+}
+
+#[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
+pub mod zitadel {
+    pub mod v1 {
+        include_package!("zitadel.v1");
+        pub mod v1 {
+            include_package!("zitadel.v1.v1");
+        }
+    }
+    pub mod admin {
+        pub mod v1 {
+            include_package!("zitadel.admin.v1");
+        }
+    }
+    pub mod management {
+        pub mod v1 {
+            include_package!("zitadel.management.v1");
+        }
+    }
+    pub mod idp {
+        pub mod v1 {
+            include_package!("zitadel.idp.v1");
+        }
+    }
+    pub mod org {
+        pub mod v1 {
+            include_package!("zitadel.org.v1");
+        }
+    }
+    pub mod policy {
+        pub mod v1 {
+            include_package!("zitadel.policy.v1");
+        }
+    }
+    pub mod text {
+        pub mod v1 {
+            include_package!("zitadel.text.v1");
+        }
+    }
+    pub mod app {
+        pub mod v1 {
+            include_package!("zitadel.app.v1");
+        }
+    }
+    pub mod project {
+        pub mod v1 {
+            include_package!("zitadel.project.v1");
+        }
+    }
+    pub mod user {
+        pub mod v1 {
+            include_package!("zitadel.user.v1");
+        }
+    }
+    pub mod member {
+        pub mod v1 {
+            include_package!("zitadel.member.v1");
+        }
+    }
+    pub mod instance {
+        pub mod v1 {
+            include_package!("zitadel.instance.v1");
+        }
+    }
+    pub mod event {
+        pub mod v1 {
+            include_package!("zitadel.event.v1");
+        }
+    }
+    pub mod authn {
+        pub mod v1 {
+            include_package!("zitadel.authn.v1");
+        }
+    }
+}
+
+#[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
+pub mod google {
+    pub mod api {
+        include!(concat!(env!("OUT_DIR"), "/google.api.rs"));
+    }
+}
+
+pub use zitadel::admin::v1 as admin;
+pub use zitadel::idp::v1 as idp;
+pub use zitadel::management::v1 as management;
+pub use zitadel::v1 as object;

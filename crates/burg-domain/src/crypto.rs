@@ -1,0 +1,206 @@
+//! Secrets at rest: AES-256-GCM under the master key, a fresh nonce per value.
+//!
+//! A sealed value is stored as JSON (`{"cryptoType":0,"algorithm":"aes-256-gcm","keyId":"…","crypted":"…"}`)
+//! inside event payloads and read tables; the plaintext exists only in
+//! memory, wrapped in [`SecretString`], whose `Debug` prints nothing.
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Length of a master key secret, as ZITADEL's `--masterkey`.
+pub const MASTER_KEY_LEN: usize = 32;
+const ALGORITHM: &str = "aes-256-gcm";
+
+/// The instance's master key.
+pub struct MasterKey {
+    cipher: Aes256Gcm,
+    key_id: String,
+}
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MasterKey").field("key_id", &self.key_id).finish_non_exhaustive()
+    }
+}
+
+impl MasterKey {
+    /// From the operator's secret: exactly 32 characters.
+    pub fn from_secret(secret: &str) -> Result<Self> {
+        let secret = secret.trim_end_matches(['\n', '\r']);
+        if secret.len() != MASTER_KEY_LEN {
+            return Err(Error::invalid_argument(
+                "CRYPT-mk001",
+                format!("the master key must be exactly {MASTER_KEY_LEN} bytes long, got {}", secret.len()),
+            ));
+        }
+        let key: [u8; 32] = Sha256::new().chain_update(b"burg-masterkey-v1\0").chain_update(secret).finalize().into();
+        let key_id = hex::encode(&Sha256::new().chain_update(b"burg-key-id\0").chain_update(key).finalize()[..6]);
+        let cipher = Aes256Gcm::new_from_slice(&key).map_err(|_| Error::internal("CRYPT-mk002", "bad key length"))?;
+        Ok(MasterKey { cipher, key_id })
+    }
+
+    /// A new random secret for [`MasterKey::from_secret`].
+    pub fn generate_secret() -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..MASTER_KEY_LEN).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
+    }
+
+    /// Identifies the key in sealed values, without revealing it.
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    pub fn seal(&self, plaintext: &[u8]) -> Sealed {
+        let mut nonce = [0u8; 12];
+        rand::fill(&mut nonce);
+        let ciphertext = self
+            .cipher
+            .encrypt(&Nonce::from(nonce), plaintext)
+            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+        let mut blob = nonce.to_vec();
+        blob.extend_from_slice(&ciphertext);
+        Sealed { crypto_type: 0, algorithm: ALGORITHM.into(), key_id: self.key_id.clone(), crypted: STANDARD.encode(blob) }
+    }
+
+    pub fn seal_str(&self, plaintext: &str) -> Sealed {
+        self.seal(plaintext.as_bytes())
+    }
+
+    pub fn open(&self, sealed: &Sealed) -> Result<Vec<u8>> {
+        if sealed.key_id != self.key_id {
+            return Err(Error::failed_precondition(
+                "CRYPT-op001",
+                format!("value was sealed with key {}, the configured master key is {}", sealed.key_id, self.key_id),
+            ));
+        }
+        let blob = STANDARD.decode(&sealed.crypted).map_err(|_| Error::internal("CRYPT-op002", "sealed value is not base64"))?;
+        if blob.len() < 12 {
+            return Err(Error::internal("CRYPT-op003", "sealed value is too short"));
+        }
+        let (nonce, ciphertext) = blob.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| Error::internal("CRYPT-op003", "bad nonce"))?;
+        self.cipher
+            .decrypt(&Nonce::from(nonce), ciphertext)
+            .map_err(|_| Error::failed_precondition("CRYPT-op004", "sealed value does not open with the configured master key"))
+    }
+
+    pub fn open_string(&self, sealed: &Sealed) -> Result<SecretString> {
+        let bytes = self.open(sealed)?;
+        String::from_utf8(bytes).map(SecretString).map_err(|_| Error::internal("CRYPT-op005", "sealed value is not UTF-8"))
+    }
+}
+
+/// An encrypted value, as stored.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealed {
+    #[serde(rename = "cryptoType")]
+    pub crypto_type: u8,
+    pub algorithm: String,
+    #[serde(rename = "keyId")]
+    pub key_id: String,
+    pub crypted: String,
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealed").field("key_id", &self.key_id).finish_non_exhaustive()
+    }
+}
+
+/// Removes every sealed value from a JSON document, in place: any object
+/// with a `crypted` member is replaced by `null`. Used where stored payloads
+/// are shown (the event list), so that not even ciphertext leaves.
+pub fn redact_sealed(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("crypted") {
+                *value = serde_json::Value::Null;
+                return;
+            }
+            for v in map.values_mut() {
+                redact_sealed(v);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_sealed),
+        _ => {}
+    }
+}
+
+/// A plaintext secret in memory. `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct SecretString(pub String);
+
+impl SecretString {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::fmt::Display for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// SHA-256 of a token, hex; tokens are stored only this way.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new random bearer token (256 bits, URL-safe base64).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_and_open() {
+        let key = MasterKey::from_secret(&MasterKey::generate_secret()).unwrap();
+        let sealed = key.seal_str("canary-secret");
+        assert!(!serde_json::to_string(&sealed).unwrap().contains("canary"));
+        assert_eq!(key.open_string(&sealed).unwrap().expose(), "canary-secret");
+        assert_ne!(key.seal_str("canary-secret").crypted, sealed.crypted, "fresh nonce per value");
+    }
+
+    #[test]
+    fn wrong_key_is_refused() {
+        let a = MasterKey::from_secret("0123456789abcdef0123456789abcdef").unwrap();
+        let b = MasterKey::from_secret("fedcba9876543210fedcba9876543210").unwrap();
+        let err = b.open(&a.seal(b"x")).unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::FailedPrecondition);
+        assert!(MasterKey::from_secret("short").is_err());
+    }
+
+    #[test]
+    fn redaction_removes_sealed_values() {
+        let key = MasterKey::from_secret("0123456789abcdef0123456789abcdef").unwrap();
+        let mut doc = serde_json::json!({"name": "x", "clientSecret": key.seal_str("s"), "list": [{"k": key.seal_str("t")}]});
+        redact_sealed(&mut doc);
+        assert_eq!(doc, serde_json::json!({"name": "x", "clientSecret": null, "list": [{"k": null}]}));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(format!("{:?} {}", SecretString("x".into()), SecretString("y".into())), "*** ***");
+    }
+}

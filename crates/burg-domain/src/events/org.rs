@@ -1,0 +1,17 @@
+//! The org aggregate: organizations, their domains and members.
+
+payloads! {
+    OrgAdded = "org.added" { name: String }
+    OrgChanged = "org.changed" { name: String }
+    OrgDeactivated = "org.deactivated" {}
+    OrgReactivated = "org.reactivated" {}
+    OrgRemoved = "org.removed" { name: String }
+    DomainAdded = "org.domain.added" { domain: String }
+    DomainVerified = "org.domain.verified" { domain: String }
+    DomainPrimarySet = "org.domain.primary.set" { domain: String }
+    DomainRemoved = "org.domain.removed" { domain: String }
+    MemberAdded = "org.member.added" { user_id: String, roles: Vec<String> }
+    MemberChanged = "org.member.changed" { user_id: String, roles: Vec<String> }
+    MemberRemoved = "org.member.removed" { user_id: String }
+    MemberCascadeRemoved = "org.member.cascade.removed" { user_id: String }
+}

@@ -1,0 +1,19 @@
+//! burg's domain: the rules, without IO.
+//!
+//! Ids, the clock, the error type every layer speaks, events and their
+//! payloads, input validation, roles and permissions, and sealing secrets
+//! with the master key. Nothing here touches the network, the disk or the
+//! database; the store and the app layer do that.
+
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod event;
+pub mod events;
+pub mod id;
+pub mod permission;
+pub mod validate;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{Error, ErrorKind, Result};
+pub use id::IdGenerator;

@@ -1,0 +1,144 @@
+//! Connecting, migrating, and the write lock that serializes SQLite writers.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use burg_domain::{Error, Result};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use tokio::sync::Mutex;
+
+use crate::db_error;
+
+/// Which database the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions { max_connections: 16, acquire_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer at a time; taking this lock before `BEGIN
+    /// IMMEDIATE` turns contention into a queue instead of busy errors.
+    pub(crate) write_lock: Arc<Mutex<()>>,
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Db {
+    /// Opens (creating if needed) the SQLite database file at `path`.
+    pub async fn open_sqlite(path: &Path, options: &DbOptions) -> Result<Db> {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Db::open(&url, options).await
+    }
+
+    /// Opens a database by URL: `sqlite://…` or `postgres://…`.
+    pub async fn open(url: &str, options: &DbOptions) -> Result<Db> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(Error::invalid_argument(
+                "STORE-url01",
+                "the database URL must start with sqlite:// or postgres://",
+            ));
+        };
+        let connect = AnyConnectOptions::from_str(url)
+            .map_err(|_| Error::invalid_argument("STORE-url02", "the database URL is not valid"))?;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout);
+        if backend == Backend::Sqlite {
+            pool = pool.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                    ))
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(connect).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot connect to the database");
+            Error::unavailable("STORE-con01", format!("cannot connect to the database: {}", connect_hint(&e)))
+        })?;
+        Ok(Db { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the versioned migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&self.pool).await.map_err(|e| {
+            tracing::error!(error = %e, "migration failed");
+            Error::internal("STORE-mig01", format!("database migration failed: {e}"))
+        })
+    }
+
+    /// Reads a value of the `burg_meta` table.
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        sqlx::query_scalar::<_, String>("SELECT value FROM burg_meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error("STORE-met01"))
+    }
+
+    /// Sets a value of the `burg_meta` table if it is not set yet; returns
+    /// the value that is stored afterwards.
+    pub async fn meta_init(&self, key: &str, value: &str) -> Result<String> {
+        sqlx::query("INSERT INTO burg_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("STORE-met02"))?;
+        self.meta_get(key).await?.ok_or_else(|| Error::internal("STORE-met03", "meta value vanished"))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn connect_hint(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Io(e) => e.to_string(),
+        sqlx::Error::Database(e) => e.message().to_string(),
+        sqlx::Error::PoolTimedOut => "timed out".into(),
+        other => other.to_string(),
+    }
+}

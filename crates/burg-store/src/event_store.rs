@@ -1,0 +1,176 @@
+//! Appending events: one write transaction, sequences per aggregate, and the
+//! projections updated before commit.
+
+use std::collections::HashMap;
+
+use burg_domain::event::{Event, NewEvent};
+use burg_domain::{Error, Result};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
+use tokio::sync::OwnedMutexGuard;
+
+use crate::db::{Backend, Db};
+use crate::{db_error, is_unique_violation, projection};
+
+/// Who caused a write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Editor {
+    pub user_id: String,
+    /// The API that took the call, e.g. `zitadel.admin.v1.AdminService`.
+    pub service: String,
+}
+
+/// One write: events and projections commit together or not at all.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _serialize: Option<OwnedMutexGuard<()>>,
+    instance_id: String,
+    editor: Editor,
+    now: i64,
+    sequences: HashMap<(String, String), i64>,
+}
+
+impl Db {
+    /// Starts a write for `instance_id` at time `now` (µs since the epoch).
+    pub async fn begin_write(&self, instance_id: &str, editor: Editor, now: i64) -> Result<WriteTx> {
+        let (tx, guard) = match self.backend() {
+            Backend::Sqlite => {
+                let guard = self.write_lock.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_error("STORE-tx001"))?;
+                (tx, Some(guard))
+            }
+            Backend::Postgres => (self.pool.begin().await.map_err(db_error("STORE-tx002"))?, None),
+        };
+        Ok(WriteTx {
+            tx,
+            _serialize: guard,
+            instance_id: instance_id.to_string(),
+            editor,
+            now,
+            sequences: HashMap::new(),
+        })
+    }
+}
+
+impl WriteTx {
+    /// The connection of this transaction, for reads that must see its writes.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+
+    pub fn editor(&self) -> &Editor {
+        &self.editor
+    }
+
+    /// Appends events in order and applies them to the projections.
+    ///
+    /// A concurrent writer that appended to the same aggregate first makes
+    /// this fail with [`burg_domain::ErrorKind::Aborted`]; the caller may
+    /// retry the whole command.
+    pub async fn push(&mut self, events: Vec<NewEvent>) -> Result<Vec<Event>> {
+        let mut stored = Vec::with_capacity(events.len());
+        for event in events {
+            let sequence = self.next_sequence(event.aggregate.kind, &event.aggregate.id).await?;
+            let payload = serde_json::to_string(&event.payload)
+                .map_err(|e| Error::internal("STORE-ev001", format!("cannot encode payload: {e}")))?;
+            let position: i64 = sqlx::query_scalar(
+                "INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, \
+                 editor_user, editor_service, resource_owner, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING position",
+            )
+            .bind(&self.instance_id)
+            .bind(event.aggregate.kind)
+            .bind(&event.aggregate.id)
+            .bind(sequence)
+            .bind(event.event_type)
+            .bind(payload)
+            .bind(&self.editor.user_id)
+            .bind(&self.editor.service)
+            .bind(&event.aggregate.resource_owner)
+            .bind(self.now)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::aborted("STORE-ev002", "the object was changed concurrently; retry")
+                } else {
+                    db_error("STORE-ev003")(e)
+                }
+            })?;
+            self.sequences.insert((event.aggregate.kind.to_string(), event.aggregate.id.clone()), sequence);
+            let event = Event {
+                position,
+                instance_id: self.instance_id.clone(),
+                aggregate_type: event.aggregate.kind.to_string(),
+                aggregate_id: event.aggregate.id,
+                sequence,
+                event_type: event.event_type.to_string(),
+                payload: event.payload,
+                editor_user: self.editor.user_id.clone(),
+                editor_service: self.editor.service.clone(),
+                resource_owner: event.aggregate.resource_owner,
+                created_at: self.now,
+            };
+            projection::apply(&mut self.tx, &event).await?;
+            stored.push(event);
+        }
+        Ok(stored)
+    }
+
+    async fn next_sequence(&mut self, kind: &str, id: &str) -> Result<i64> {
+        if let Some(seq) = self.sequences.get(&(kind.to_string(), id.to_string())) {
+            return Ok(seq + 1);
+        }
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(sequence) FROM events WHERE instance_id = $1 AND aggregate_type = $2 AND aggregate_id = $3",
+        )
+        .bind(&self.instance_id)
+        .bind(kind)
+        .bind(id)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db_error("STORE-seq01"))?;
+        Ok(current.unwrap_or(0) + 1)
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::aborted("STORE-tx003", "the object was changed concurrently; retry")
+            } else {
+                db_error("STORE-tx004")(e)
+            }
+        })
+    }
+}
+
+/// Reads an event row selected with [`EVENT_COLUMNS`].
+pub fn event_from_row(row: &AnyRow) -> Result<Event> {
+    let payload: String = row.try_get("payload").map_err(db_error("STORE-row01"))?;
+    Ok(Event {
+        position: row.try_get("position").map_err(db_error("STORE-row02"))?,
+        instance_id: row.try_get("instance_id").map_err(db_error("STORE-row03"))?,
+        aggregate_type: row.try_get("aggregate_type").map_err(db_error("STORE-row04"))?,
+        aggregate_id: row.try_get("aggregate_id").map_err(db_error("STORE-row05"))?,
+        sequence: row.try_get("sequence").map_err(db_error("STORE-row06"))?,
+        event_type: row.try_get("event_type").map_err(db_error("STORE-row07"))?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| Error::internal("STORE-row08", format!("stored payload is not JSON: {e}")))?,
+        editor_user: row.try_get("editor_user").map_err(db_error("STORE-row09"))?,
+        editor_service: row.try_get("editor_service").map_err(db_error("STORE-row10"))?,
+        resource_owner: row.try_get("resource_owner").map_err(db_error("STORE-row11"))?,
+        created_at: row.try_get("created_at").map_err(db_error("STORE-row12"))?,
+    })
+}
+
+/// The columns [`event_from_row`] reads.
+pub const EVENT_COLUMNS: &str = "position, instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, \
+     editor_user, editor_service, resource_owner, created_at";

@@ -1,0 +1,199 @@
+//! `instances`, `instance_domains`, `iam_members`, the default login policy.
+
+use burg_domain::Result;
+use burg_domain::event::{Event, Payload};
+use burg_domain::events::instance::*;
+use sqlx::AnyConnection;
+
+use super::roles_json;
+use crate::db_error;
+
+pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    let (inst, seq, at) = (&e.instance_id, e.sequence, e.created_at);
+    match e.event_type.as_str() {
+        InstanceAdded::TYPE => {
+            let p: InstanceAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO instances (id, name, state, default_language, default_org_id, sequence, creation_date, change_date) \
+                 VALUES ($1, $2, 2, '', '', $3, $4, $4)",
+            )
+            .bind(&e.aggregate_id)
+            .bind(p.name)
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins01"))?;
+            return Ok(());
+        }
+        InstanceChanged::TYPE => {
+            let p: InstanceChanged = e.decode()?;
+            sqlx::query("UPDATE instances SET name = $1 WHERE id = $2")
+                .bind(p.name)
+                .bind(&e.aggregate_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-ins02"))?;
+        }
+        DefaultLanguageSet::TYPE => {
+            let p: DefaultLanguageSet = e.decode()?;
+            sqlx::query("UPDATE instances SET default_language = $1 WHERE id = $2")
+                .bind(p.language)
+                .bind(&e.aggregate_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-ins03"))?;
+        }
+        DefaultOrgSet::TYPE => {
+            let p: DefaultOrgSet = e.decode()?;
+            sqlx::query("UPDATE instances SET default_org_id = $1 WHERE id = $2")
+                .bind(p.org_id)
+                .bind(&e.aggregate_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-ins04"))?;
+        }
+        DomainAdded::TYPE => {
+            let p: DomainAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO instance_domains (instance_id, domain, is_primary, is_generated, sequence, creation_date, change_date) \
+                 VALUES ($1, $2, FALSE, $3, $4, $5, $5)",
+            )
+            .bind(inst)
+            .bind(p.domain)
+            .bind(p.generated)
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins05"))?;
+        }
+        DomainPrimarySet::TYPE => {
+            let p: DomainPrimarySet = e.decode()?;
+            sqlx::query(
+                "UPDATE instance_domains SET is_primary = (domain = $1), sequence = $2, change_date = $3 WHERE instance_id = $4",
+            )
+            .bind(p.domain)
+            .bind(seq)
+            .bind(at)
+            .bind(inst)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins06"))?;
+        }
+        DomainRemoved::TYPE => {
+            let p: DomainRemoved = e.decode()?;
+            sqlx::query("DELETE FROM instance_domains WHERE instance_id = $1 AND domain = $2")
+                .bind(inst)
+                .bind(p.domain)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-ins07"))?;
+        }
+        MemberAdded::TYPE => {
+            let p: MemberAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO iam_members (instance_id, user_id, roles, sequence, creation_date, change_date) \
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(inst)
+            .bind(p.user_id)
+            .bind(roles_json(&p.roles))
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins08"))?;
+        }
+        MemberChanged::TYPE => {
+            let p: MemberChanged = e.decode()?;
+            sqlx::query(
+                "UPDATE iam_members SET roles = $1, sequence = $2, change_date = $3 WHERE instance_id = $4 AND user_id = $5",
+            )
+            .bind(roles_json(&p.roles))
+            .bind(seq)
+            .bind(at)
+            .bind(inst)
+            .bind(p.user_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins09"))?;
+        }
+        MemberRemoved::TYPE | MemberCascadeRemoved::TYPE => {
+            let user_id = e.payload.get("userId").and_then(|v| v.as_str()).unwrap_or_default();
+            sqlx::query("DELETE FROM iam_members WHERE instance_id = $1 AND user_id = $2")
+                .bind(inst)
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-ins10"))?;
+        }
+        LoginPolicyAdded::TYPE | LoginPolicyChanged::TYPE => {
+            let data = serde_json::to_string(&e.payload).unwrap_or_default();
+            sqlx::query(
+                "INSERT INTO login_policies (instance_id, owner_id, is_default, data, sequence, creation_date, change_date) \
+                 VALUES ($1, $2, TRUE, $3, $4, $5, $5) \
+                 ON CONFLICT (instance_id, owner_id) DO UPDATE SET data = excluded.data, sequence = excluded.sequence, \
+                 change_date = excluded.change_date",
+            )
+            .bind(inst)
+            .bind(&e.aggregate_id)
+            .bind(data)
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins11"))?;
+        }
+        LoginPolicyIdpAdded::TYPE => {
+            let p: LoginPolicyIdpAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(inst)
+            .bind(&e.aggregate_id)
+            .bind(p.idp_config_id)
+            .bind(i64::from(p.idp_provider_type))
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins12"))?;
+            touch_login_policy(conn, e).await?;
+        }
+        LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => {
+            let id = e.payload.get("idpConfigId").and_then(|v| v.as_str()).unwrap_or_default();
+            sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2 AND idp_id = $3")
+                .bind(inst)
+                .bind(&e.aggregate_id)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-ins13"))?;
+            touch_login_policy(conn, e).await?;
+        }
+        _ => {}
+    }
+    // Every instance event advances the instance's details.
+    sqlx::query("UPDATE instances SET sequence = $1, change_date = $2 WHERE id = $3")
+        .bind(seq)
+        .bind(at)
+        .bind(&e.aggregate_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-ins99"))?;
+    Ok(())
+}
+
+async fn touch_login_policy(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    sqlx::query("UPDATE login_policies SET sequence = $1, change_date = $2 WHERE instance_id = $3 AND owner_id = $4")
+        .bind(e.sequence)
+        .bind(e.created_at)
+        .bind(&e.instance_id)
+        .bind(&e.aggregate_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-ins14"))?;
+    Ok(())
+}

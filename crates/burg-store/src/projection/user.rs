@@ -1,0 +1,100 @@
+//! `users` and `personal_access_tokens`.
+
+use burg_domain::Result;
+use burg_domain::event::{Event, Payload};
+use burg_domain::events::user::*;
+use sqlx::AnyConnection;
+
+use crate::db_error;
+
+pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    let (inst, user, seq, at) = (&e.instance_id, &e.aggregate_id, e.sequence, e.created_at);
+    match e.event_type.as_str() {
+        MachineAdded::TYPE => {
+            let p: MachineAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO users (instance_id, id, resource_owner, user_type, state, username, display_name, \
+                 machine_name, machine_description, access_token_type, sequence, creation_date, change_date) \
+                 VALUES ($1, $2, $3, 2, 1, $4, $5, $5, $6, $7, $8, $9, $9)",
+            )
+            .bind(inst)
+            .bind(user)
+            .bind(&e.resource_owner)
+            .bind(p.user_name)
+            .bind(p.name)
+            .bind(p.description)
+            .bind(i64::from(p.access_token_type))
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-usr01"))?;
+            return Ok(());
+        }
+        UserRemoved::TYPE => {
+            for statement in [
+                "DELETE FROM personal_access_tokens WHERE instance_id = $1 AND user_id = $2",
+                "DELETE FROM iam_members WHERE instance_id = $1 AND user_id = $2",
+                "DELETE FROM org_members WHERE instance_id = $1 AND user_id = $2",
+                "DELETE FROM user_idp_links WHERE instance_id = $1 AND user_id = $2",
+                "DELETE FROM users WHERE instance_id = $1 AND id = $2",
+            ] {
+                sqlx::query(statement)
+                    .bind(inst)
+                    .bind(user)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error("PROJ-usr02"))?;
+            }
+            return Ok(());
+        }
+        UserDeactivated::TYPE | UserReactivated::TYPE => {
+            let state: i64 = if e.event_type == UserDeactivated::TYPE { 2 } else { 1 };
+            sqlx::query("UPDATE users SET state = $1 WHERE instance_id = $2 AND id = $3")
+                .bind(state)
+                .bind(inst)
+                .bind(user)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-usr03"))?;
+        }
+        PersonalAccessTokenAdded::TYPE => {
+            let p: PersonalAccessTokenAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO personal_access_tokens (instance_id, id, user_id, token_hash, expiration, scopes, sequence, \
+                 creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(inst)
+            .bind(p.token_id)
+            .bind(user)
+            .bind(p.token_hash)
+            .bind(p.expiration)
+            .bind(serde_json::to_string(&p.scopes).unwrap_or_default())
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-usr04"))?;
+        }
+        PersonalAccessTokenRemoved::TYPE => {
+            let p: PersonalAccessTokenRemoved = e.decode()?;
+            sqlx::query("DELETE FROM personal_access_tokens WHERE instance_id = $1 AND id = $2 AND user_id = $3")
+                .bind(inst)
+                .bind(p.token_id)
+                .bind(user)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-usr05"))?;
+        }
+        _ => {}
+    }
+    sqlx::query("UPDATE users SET sequence = $1, change_date = $2 WHERE instance_id = $3 AND id = $4")
+        .bind(seq)
+        .bind(at)
+        .bind(inst)
+        .bind(user)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-usr99"))?;
+    Ok(())
+}
