@@ -39,6 +39,28 @@ impl Sql {
         self
     }
 
+    /// Appends another builder's text and binds, renumbering its placeholders.
+    pub fn extend(&mut self, other: &Sql) -> &mut Self {
+        let offset = self.binds.len();
+        let mut chars = other.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                let mut n = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    n.push(*d);
+                    chars.next();
+                }
+                let n: usize = n.parse().unwrap_or(0);
+                self.text.push('$');
+                self.text.push_str(&(n + offset).to_string());
+            } else {
+                self.text.push(c);
+            }
+        }
+        self.binds.extend(other.binds.iter().cloned());
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -52,7 +74,8 @@ impl Sql {
             let _ = match b {
                 SqlValue::Text(s) => args.add(s.clone()),
                 SqlValue::Int(i) => args.add(*i),
-                SqlValue::Bool(v) => args.add(*v),
+                // Booleans are stored as 0/1 on both backends.
+                SqlValue::Bool(v) => args.add(i64::from(*v)),
             };
         }
         sqlx::query_with(AssertSqlSafe(self.text.clone()), args)
@@ -82,5 +105,24 @@ impl From<i64> for SqlValue {
 impl From<bool> for SqlValue {
     fn from(v: bool) -> Self {
         SqlValue::Bool(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extend_renumbers_placeholders() {
+        let mut filter = Sql::new(" WHERE a = ");
+        filter.bind("x").push(" AND b = ").bind(2i64);
+        let mut sql = Sql::new("SELECT * FROM t");
+        sql.extend(&filter);
+        sql.push(" LIMIT ").bind(10i64);
+        assert_eq!(sql.text(), "SELECT * FROM t WHERE a = $1 AND b = $2 LIMIT $3");
+        let mut twice = Sql::new("SELECT ");
+        twice.bind(0i64);
+        twice.extend(&filter);
+        assert_eq!(twice.text(), "SELECT $1 WHERE a = $2 AND b = $3");
     }
 }

@@ -1,6 +1,7 @@
 -- burg schema 1 (PostgreSQL). The events table is the source of truth; every
 -- other table is a projection updated in the same transaction as the events
 -- it comes from. Times are microseconds since the Unix epoch.
+-- Booleans are BIGINT 0/1 on both backends (sqlx's Any driver reads no SQLite BOOLEAN).
 
 CREATE TABLE events (
     position        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -39,8 +40,8 @@ CREATE TABLE instances (
 CREATE TABLE instance_domains (
     instance_id   TEXT    NOT NULL,
     domain        TEXT    NOT NULL,
-    is_primary    BOOLEAN NOT NULL,
-    is_generated  BOOLEAN NOT NULL,
+    is_primary    BIGINT  NOT NULL,
+    is_generated  BIGINT  NOT NULL,
     sequence      BIGINT  NOT NULL,
     creation_date BIGINT  NOT NULL,
     change_date   BIGINT  NOT NULL,
@@ -64,8 +65,8 @@ CREATE TABLE org_domains (
     instance_id     TEXT    NOT NULL,
     org_id          TEXT    NOT NULL,
     domain          TEXT    NOT NULL,
-    is_verified     BOOLEAN NOT NULL,
-    is_primary      BOOLEAN NOT NULL,
+    is_verified     BIGINT  NOT NULL,
+    is_primary      BIGINT  NOT NULL,
     validation_type BIGINT  NOT NULL,
     sequence        BIGINT  NOT NULL,
     creation_date   BIGINT  NOT NULL,
@@ -88,12 +89,12 @@ CREATE TABLE users (
     preferred_language       TEXT    NOT NULL DEFAULT '',
     gender                   BIGINT  NOT NULL DEFAULT 0,
     email                    TEXT    NOT NULL DEFAULT '',
-    email_verified           BOOLEAN NOT NULL DEFAULT FALSE,
+    email_verified           BIGINT  NOT NULL DEFAULT 0,
     phone                    TEXT    NOT NULL DEFAULT '',
-    phone_verified           BOOLEAN NOT NULL DEFAULT FALSE,
+    phone_verified           BIGINT  NOT NULL DEFAULT 0,
     password_hash            TEXT    NOT NULL DEFAULT '',
-    password_change_required BOOLEAN NOT NULL DEFAULT FALSE,
-    passwordless_requested   BOOLEAN NOT NULL DEFAULT FALSE,
+    password_change_required BIGINT  NOT NULL DEFAULT 0,
+    passwordless_requested   BIGINT  NOT NULL DEFAULT 0,
     otp_secret               TEXT    NOT NULL DEFAULT '',
     machine_name             TEXT    NOT NULL DEFAULT '',
     machine_description      TEXT    NOT NULL DEFAULT '',
@@ -162,7 +163,7 @@ CREATE UNIQUE INDEX idp_templates_by_name ON idp_templates (instance_id, resourc
 CREATE TABLE login_policies (
     instance_id   TEXT    NOT NULL,
     owner_id      TEXT    NOT NULL,
-    is_default    BOOLEAN NOT NULL,
+    is_default    BIGINT  NOT NULL,
     data          TEXT    NOT NULL,
     sequence      BIGINT  NOT NULL,
     creation_date BIGINT  NOT NULL,

@@ -57,11 +57,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let p: DomainAdded = e.decode()?;
             sqlx::query(
                 "INSERT INTO instance_domains (instance_id, domain, is_primary, is_generated, sequence, creation_date, change_date) \
-                 VALUES ($1, $2, FALSE, $3, $4, $5, $5)",
+                 VALUES ($1, $2, 0, $3, $4, $5, $5)",
             )
             .bind(inst)
             .bind(p.domain)
-            .bind(p.generated)
+            .bind(i64::from(p.generated))
             .bind(seq)
             .bind(at)
             .execute(&mut *conn)
@@ -71,7 +71,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         DomainPrimarySet::TYPE => {
             let p: DomainPrimarySet = e.decode()?;
             sqlx::query(
-                "UPDATE instance_domains SET is_primary = (domain = $1), sequence = $2, change_date = $3 WHERE instance_id = $4",
+                "UPDATE instance_domains SET is_primary = CASE WHEN domain = $1 THEN 1 ELSE 0 END, sequence = $2, \
+                 change_date = $3 WHERE instance_id = $4",
             )
             .bind(p.domain)
             .bind(seq)
@@ -132,7 +133,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let data = serde_json::to_string(&e.payload).unwrap_or_default();
             sqlx::query(
                 "INSERT INTO login_policies (instance_id, owner_id, is_default, data, sequence, creation_date, change_date) \
-                 VALUES ($1, $2, TRUE, $3, $4, $5, $5) \
+                 VALUES ($1, $2, 1, $3, $4, $5, $5) \
                  ON CONFLICT (instance_id, owner_id) DO UPDATE SET data = excluded.data, sequence = excluded.sequence, \
                  change_date = excluded.change_date",
             )

@@ -55,7 +55,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let p: DomainAdded = e.decode()?;
             sqlx::query(
                 "INSERT INTO org_domains (instance_id, org_id, domain, is_verified, is_primary, validation_type, sequence, \
-                 creation_date, change_date) VALUES ($1, $2, $3, FALSE, FALSE, 0, $4, $5, $5)",
+                 creation_date, change_date) VALUES ($1, $2, $3, 0, 0, 0, $4, $5, $5)",
             )
             .bind(inst)
             .bind(org)
@@ -69,7 +69,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         DomainVerified::TYPE => {
             let p: DomainVerified = e.decode()?;
             sqlx::query(
-                "UPDATE org_domains SET is_verified = TRUE, sequence = $1, change_date = $2 \
+                "UPDATE org_domains SET is_verified = 1, sequence = $1, change_date = $2 \
                  WHERE instance_id = $3 AND org_id = $4 AND domain = $5",
             )
             .bind(seq)
@@ -84,7 +84,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         DomainPrimarySet::TYPE => {
             let p: DomainPrimarySet = e.decode()?;
             sqlx::query(
-                "UPDATE org_domains SET is_primary = (domain = $1), sequence = $2, change_date = $3 \
+                "UPDATE org_domains SET is_primary = CASE WHEN domain = $1 THEN 1 ELSE 0 END, sequence = $2, change_date = $3 \
                  WHERE instance_id = $4 AND org_id = $5",
             )
             .bind(&p.domain)

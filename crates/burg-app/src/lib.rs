@@ -1,0 +1,150 @@
+//! burg's use cases.
+//!
+//! One module per RPC family. A write validates its input, reads the state
+//! it needs inside its write transaction, decides which events to append,
+//! and answers with `details` taken from those events; a read queries the
+//! projections. Requests and answers are the wire messages of `burg-api`:
+//! the gRPC and REST front ends both call these same functions.
+//!
+//! This crate knows nothing of HTTP or gRPC transport, and never logs a
+//! secret: plaintext secrets only pass through [`burg_domain::crypto`].
+
+mod auth;
+mod bootstrap;
+mod events;
+mod instance;
+mod list;
+mod member;
+mod org;
+mod policy;
+mod user;
+
+use std::future::Future;
+use std::sync::Arc;
+
+pub use auth::{Ctx, Principal};
+pub use bootstrap::Bootstrap;
+pub use user::ServiceAccount;
+use burg_api::object::ObjectDetails;
+use burg_api::wkt::Timestamp;
+use burg_domain::crypto::MasterKey;
+use burg_domain::event::Event;
+use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
+use burg_store::{Db, Editor, WriteTx};
+
+/// Settings of the instance that burg creates on first start.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Name of the instance created on first start.
+    pub instance_name: String,
+    /// The instance's generated domain (also the default org's domain suffix).
+    pub external_domain: String,
+    /// Name of the default organization created on first start.
+    pub default_org_name: String,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            instance_name: "burg".into(),
+            external_domain: "localhost".into(),
+            default_org_name: "burg".into(),
+        }
+    }
+}
+
+/// Everything a use case needs: the database, the master key, time and ids.
+pub struct App {
+    pub(crate) db: Db,
+    pub(crate) key: MasterKey,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) ids: IdGenerator,
+    pub(crate) instance_id: String,
+    #[allow(dead_code)]
+    pub(crate) config: AppConfig,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("instance_id", &self.instance_id).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    pub fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_micros()
+    }
+
+    pub(crate) fn new_id(&self) -> String {
+        self.ids.next(self.clock.as_ref())
+    }
+
+    /// Starts a write on behalf of `ctx`.
+    pub(crate) async fn begin(&self, ctx: &Ctx) -> Result<WriteTx> {
+        let editor = Editor { user_id: ctx.principal.user_id.clone(), service: ctx.service.to_string() };
+        self.db.begin_write(&self.instance_id, editor, self.now()).await
+    }
+}
+
+impl App {
+    /// `Healthz`: answers when the process serves.
+    pub async fn healthz(&self, _ctx: &Ctx, _req: burg_api::admin::HealthzRequest) -> Result<burg_api::admin::HealthzResponse> {
+        Ok(burg_api::admin::HealthzResponse {})
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(self.db.pool()).await.map(|_| ()).map_err(|e| auth::db_err("APP-ping1", e))
+    }
+}
+
+/// Runs a write again when a concurrent writer got to the same aggregate
+/// first (PostgreSQL with several nodes); other errors return at once.
+pub(crate) async fn retry<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(e) if e.kind == ErrorKind::Aborted && tries < 5 => tries += 1,
+            other => return other,
+        }
+    }
+}
+
+/// `details` of an answer to a write: the last event's sequence and time.
+pub(crate) fn details_of(events: &[Event]) -> Option<ObjectDetails> {
+    let last = events.last()?;
+    let at = Timestamp::from_micros(last.created_at);
+    Some(ObjectDetails {
+        sequence: last.sequence as u64,
+        creation_date: Some(at),
+        change_date: Some(at),
+        resource_owner: last.resource_owner.clone(),
+    })
+}
+
+/// `details` of an object read from a projection row.
+pub(crate) fn details(sequence: i64, created: i64, changed: i64, owner: &str) -> Option<ObjectDetails> {
+    Some(ObjectDetails {
+        sequence: sequence.max(0) as u64,
+        creation_date: Some(Timestamp::from_micros(created)),
+        change_date: Some(Timestamp::from_micros(changed)),
+        resource_owner: owner.to_string(),
+    })
+}
+
+/// Used where an answer has no events because nothing changed.
+pub(crate) fn unchanged(id: &'static str, what: &str) -> Error {
+    Error::failed_precondition(id, format!("{what}: nothing to change"))
+}

@@ -1,0 +1,1 @@
+//! The instance's default login policy and its identity providers.

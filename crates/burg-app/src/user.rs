@@ -1,0 +1,301 @@
+//! Users through the management API: machine users and their personal
+//! access tokens (the bearer tokens burg accepts).
+
+use burg_api::management::{
+    AddMachineUserRequest, AddMachineUserResponse, AddPersonalAccessTokenRequest, AddPersonalAccessTokenResponse,
+    ListPersonalAccessTokensRequest, ListPersonalAccessTokensResponse, RemovePersonalAccessTokenRequest,
+    RemovePersonalAccessTokenResponse,
+};
+use burg_api::wkt::Timestamp;
+use burg_api::zitadel::user::v1::{AccessTokenType, PersonalAccessToken};
+use burg_domain::crypto::{new_token, token_hash};
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::user as ue;
+use burg_domain::{Error, Result, validate};
+use burg_store::Sql;
+use sqlx::Row;
+
+use crate::auth::db_err;
+use crate::bootstrap::NO_EXPIRY;
+use crate::list::{Page, list_details};
+use crate::{App, Ctx, details, details_of, retry};
+
+/// A user row's essentials.
+pub(crate) struct UserRef {
+    pub resource_owner: String,
+    pub user_type: i64,
+}
+
+impl App {
+    /// The user, or NotFound.
+    pub(crate) async fn require_user(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<UserRef> {
+        let row = sqlx::query("SELECT resource_owner, user_type FROM users WHERE instance_id = $1 AND id = $2")
+            .bind(&self.instance_id)
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(|e| db_err("USER-db001", e))?
+            .ok_or_else(|| Error::not_found("USER-nf001", format!("user {user_id:?} not found")))?;
+        Ok(UserRef {
+            resource_owner: row.try_get("resource_owner").map_err(|e| db_err("USER-db002", e))?,
+            user_type: row.try_get("user_type").map_err(|e| db_err("USER-db003", e))?,
+        })
+    }
+
+    /// The user within the call's organization, or NotFound.
+    async fn require_org_user(&self, conn: &mut sqlx::AnyConnection, ctx: &Ctx, user_id: &str) -> Result<UserRef> {
+        let user = self.require_user(conn, user_id).await?;
+        if user.resource_owner != ctx.org() {
+            return Err(Error::not_found("USER-nf002", format!("user {user_id:?} not found in organization {}", ctx.org())));
+        }
+        Ok(user)
+    }
+
+    pub(crate) async fn require_active_org(&self, conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<()> {
+        let state: Option<i64> = sqlx::query_scalar("SELECT state FROM orgs WHERE instance_id = $1 AND id = $2")
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(|e| db_err("USER-db004", e))?;
+        match state {
+            None => Err(Error::not_found("ORG-nf001", format!("organization {org_id:?} not found"))),
+            Some(1) => Ok(()),
+            Some(_) => Err(Error::failed_precondition("ORG-ina01", format!("organization {org_id:?} is not active"))),
+        }
+    }
+
+    pub async fn add_machine_user(&self, ctx: &Ctx, req: AddMachineUserRequest) -> Result<AddMachineUserResponse> {
+        validate::name("userName", &req.user_name)?;
+        validate::name("name", &req.name)?;
+        validate::len("description", &req.description, 0, 500)?;
+        if AccessTokenType::try_from(req.access_token_type).is_err() {
+            return Err(Error::invalid_argument("USER-mac01", "`accessTokenType` is not a known token type"));
+        }
+        if let Some(id) = &req.user_id {
+            validate::len("userId", id, 0, 200)?;
+        }
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            self.require_active_org(tx.conn(), &org).await?;
+            let user_id = req.user_id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| self.new_id());
+            if self.require_user(tx.conn(), &user_id).await.is_ok() {
+                return Err(Error::already_exists("USER-mac02", format!("a user with id {user_id:?} exists")));
+            }
+            self.require_unique_username(tx.conn(), &org, &req.user_name).await?;
+            let user = Aggregate::new(aggregate::USER, &user_id, &org);
+            let event = ue::MachineAdded {
+                user_name: req.user_name.clone(),
+                name: req.name.clone(),
+                description: req.description.clone(),
+                access_token_type: req.access_token_type,
+            };
+            let events = tx.push(vec![NewEvent::new(&user, &event)?]).await?;
+            tx.commit().await?;
+            Ok(AddMachineUserResponse { user_id, details: details_of(&events) })
+        })
+        .await
+    }
+
+    pub(crate) async fn require_unique_username(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        org: &str,
+        user_name: &str,
+    ) -> Result<()> {
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = lower($3)",
+        )
+        .bind(&self.instance_id)
+        .bind(org)
+        .bind(user_name)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| db_err("USER-db005", e))?;
+        if taken > 0 {
+            return Err(Error::already_exists("USER-uniq1", format!("the username {user_name:?} is taken")));
+        }
+        Ok(())
+    }
+
+    pub async fn add_personal_access_token(
+        &self,
+        ctx: &Ctx,
+        req: AddPersonalAccessTokenRequest,
+    ) -> Result<AddPersonalAccessTokenResponse> {
+        let expiration = match req.expiration_date {
+            Some(t) if t.to_micros() <= self.now() => {
+                return Err(Error::invalid_argument("USER-pat01", "`expirationDate` must be in the future"));
+            }
+            Some(t) => t.to_micros(),
+            None => NO_EXPIRY,
+        };
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let user = self.require_org_user(tx.conn(), ctx, &req.user_id).await?;
+            if user.user_type != 2 {
+                return Err(Error::failed_precondition("USER-pat02", "personal access tokens are for machine users"));
+            }
+            let token = new_token();
+            let token_id = self.new_id();
+            let agg = Aggregate::new(aggregate::USER, &req.user_id, &user.resource_owner);
+            let event = ue::PersonalAccessTokenAdded {
+                token_id: token_id.clone(),
+                expiration,
+                scopes: vec!["openid".into()],
+                token_hash: token_hash(&token),
+            };
+            let events = tx.push(vec![NewEvent::new(&agg, &event)?]).await?;
+            tx.commit().await?;
+            Ok(AddPersonalAccessTokenResponse { token_id, token, details: details_of(&events) })
+        })
+        .await
+    }
+
+    pub async fn list_personal_access_tokens(
+        &self,
+        ctx: &Ctx,
+        req: ListPersonalAccessTokensRequest,
+    ) -> Result<ListPersonalAccessTokensResponse> {
+        let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("USER-db010", e))?;
+        let user = self.require_org_user(&mut conn, ctx, &req.user_id).await?;
+        drop(conn);
+        let mut filter = Sql::new(" FROM personal_access_tokens WHERE instance_id = ");
+        filter.bind(&self.instance_id).push(" AND user_id = ").bind(&req.user_id);
+        let (total, rows) = self
+            .count_and_fetch(
+                "SELECT COUNT(*)",
+                "SELECT id, expiration, scopes, sequence, creation_date, change_date",
+                filter,
+                Page::of(req.query.as_ref()),
+                "creation_date",
+            )
+            .await?;
+        let mut result = Vec::with_capacity(rows.len());
+        for row in rows {
+            let n = |c: &str| -> Result<i64> { row.try_get(c).map_err(|e| db_err("USER-db011", e)) };
+            let scopes: String = row.try_get("scopes").map_err(|e| db_err("USER-db012", e))?;
+            result.push(PersonalAccessToken {
+                id: row.try_get("id").map_err(|e| db_err("USER-db013", e))?,
+                details: details(n("sequence")?, n("creation_date")?, n("change_date")?, &user.resource_owner),
+                expiration_date: Some(Timestamp::from_micros(n("expiration")?)),
+                scopes: serde_json::from_str(&scopes).unwrap_or_default(),
+            });
+        }
+        Ok(ListPersonalAccessTokensResponse { details: list_details(total, 0, self.now()), result })
+    }
+
+    pub async fn remove_personal_access_token(
+        &self,
+        ctx: &Ctx,
+        req: RemovePersonalAccessTokenRequest,
+    ) -> Result<RemovePersonalAccessTokenResponse> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let user = self.require_org_user(tx.conn(), ctx, &req.user_id).await?;
+            let found: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM personal_access_tokens WHERE instance_id = $1 AND user_id = $2 AND id = $3",
+            )
+            .bind(&self.instance_id)
+            .bind(&req.user_id)
+            .bind(&req.token_id)
+            .fetch_one(tx.conn())
+            .await
+            .map_err(|e| db_err("USER-db020", e))?;
+            if found == 0 {
+                return Err(Error::not_found("USER-pat10", format!("token {:?} not found", req.token_id)));
+            }
+            let agg = Aggregate::new(aggregate::USER, &req.user_id, &user.resource_owner);
+            let event = ue::PersonalAccessTokenRemoved { token_id: req.token_id.clone() };
+            let events = tx.push(vec![NewEvent::new(&agg, &event)?]).await?;
+            tx.commit().await?;
+            Ok(RemovePersonalAccessTokenResponse { details: details_of(&events) })
+        })
+        .await
+    }
+}
+
+/// A service account made by [`App::create_service_account`].
+#[derive(Debug)]
+pub struct ServiceAccount {
+    pub user_id: String,
+    pub user_name: String,
+    pub token: burg_domain::crypto::SecretString,
+}
+
+impl App {
+    /// Creates a machine user holding `roles` (instance roles, or
+    /// organization roles in `org`, by default the default organization)
+    /// with a personal access token. For operators and tests.
+    pub async fn create_service_account(
+        &self,
+        user_name: Option<&str>,
+        roles: &[String],
+        org: Option<&str>,
+        expires_in_secs: Option<u64>,
+    ) -> Result<ServiceAccount> {
+        use burg_domain::events::{instance as ie, org as oe};
+        use burg_domain::permission::{instance_roles, org_roles};
+        let (iam, org_level): (Vec<String>, Vec<String>) = roles.iter().cloned().partition(|r| r.starts_with("IAM_"));
+        for r in &iam {
+            if !instance_roles().any(|k| k == r) {
+                return Err(Error::invalid_argument("USER-sa001", format!("unknown instance role {r:?}")));
+            }
+        }
+        for r in &org_level {
+            if !org_roles().any(|k| k == r) {
+                return Err(Error::invalid_argument("USER-sa002", format!("unknown role {r:?}")));
+            }
+        }
+        let ctx = Ctx::system("burg.cli");
+        retry(|| async {
+            let mut tx = self.begin(&ctx).await?;
+            let default_org = self.instance_row(tx.conn()).await?.default_org_id;
+            let user_org = org.map(str::to_string).unwrap_or(default_org);
+            self.require_active_org(tx.conn(), &user_org).await?;
+            let user_id = self.new_id();
+            let user_name = user_name.map(str::to_string).unwrap_or_else(|| format!("sa-{user_id}"));
+            validate::name("name", &user_name)?;
+            self.require_unique_username(tx.conn(), &user_org, &user_name).await?;
+            let token = new_token();
+            let expiration = match expires_in_secs {
+                Some(s) => self.now().saturating_add(i64::try_from(s).unwrap_or(i64::MAX).saturating_mul(1_000_000)),
+                None => NO_EXPIRY,
+            };
+            let user = Aggregate::new(aggregate::USER, &user_id, &user_org);
+            let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+            let org_agg = Aggregate::new(aggregate::ORG, &user_org, &user_org);
+            let mut events = vec![
+                NewEvent::new(
+                    &user,
+                    &ue::MachineAdded {
+                        user_name: user_name.clone(),
+                        name: user_name.clone(),
+                        description: "created by `burg token create`".into(),
+                        access_token_type: 0,
+                    },
+                )?,
+                NewEvent::new(
+                    &user,
+                    &ue::PersonalAccessTokenAdded {
+                        token_id: self.new_id(),
+                        expiration,
+                        scopes: vec!["openid".into()],
+                        token_hash: token_hash(&token),
+                    },
+                )?,
+            ];
+            if !iam.is_empty() {
+                events.push(NewEvent::new(&inst, &ie::MemberAdded { user_id: user_id.clone(), roles: iam.clone() })?);
+            }
+            if !org_level.is_empty() {
+                events.push(NewEvent::new(&org_agg, &oe::MemberAdded { user_id: user_id.clone(), roles: org_level.clone() })?);
+            }
+            tx.push(events).await?;
+            tx.commit().await?;
+            Ok(ServiceAccount { user_id, user_name, token: burg_domain::crypto::SecretString(token) })
+        })
+        .await
+    }
+}

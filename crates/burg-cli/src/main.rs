@@ -1,0 +1,52 @@
+//! `burg`: the one binary. Parses the command line, sets up logging, and
+//! hands over to the library crates; it holds no logic of its own beyond
+//! configuration and wiring.
+
+mod config;
+mod start;
+mod token;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// burg: an identity platform server, wire-compatible with ZITADEL's Admin API v1.
+#[derive(Debug, Parser)]
+#[command(name = "burg", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve REST, gRPC and gRPC-Web on one port.
+    Start(start::StartArgs),
+    /// Manage access tokens directly in the database.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("burg: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Start(args) => start::run(args).await,
+            Command::Token(cmd) => token::run(cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("burg: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The tonic services: one method per RPC, each handing its request to the
+//! `burg-app` function of the same name. REST reaches the same methods
+//! through the generated dispatch in `burg_api::routes`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use burg_api::admin::admin_service_server::{AdminService, AdminServiceServer};
+use burg_api::management::management_service_server::{ManagementService, ManagementServiceServer};
+use burg_api::{admin, management};
+use burg_api::routes::Route;
+use burg_app::{App, Ctx};
+use tonic::{Status, service::Routes};
+use tonic_web::GrpcWebLayer;
+use tower::Layer;
+
+use crate::ServerConfig;
+use crate::auth::{authorize, to_status};
+
+/// The `AdminService` implementation.
+#[derive(Clone)]
+pub struct AdminApi {
+    pub app: Arc<App>,
+}
+
+/// The `ManagementService` implementation.
+#[derive(Clone)]
+pub struct ManagementApi {
+    pub app: Arc<App>,
+}
+
+fn ctx_of<T>(request: &tonic::Request<T>) -> Result<Ctx, Status> {
+    request
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .ok_or_else(|| Status::internal("request reached the service without an auth context"))
+}
+
+/// Implements a service trait by forwarding each RPC to `App::<rpc>`;
+/// RPCs listed under `pending` answer Unimplemented.
+macro_rules! forward {
+    ($trait:ident for $api:ident in $m:ident { $($method:ident($req:ident) -> $resp:ident;)* } pending { $($pmethod:ident($preq:ident) -> $presp:ident;)* }) => {
+        #[tonic::async_trait]
+        impl $trait for $api {
+            $(
+                async fn $method(&self, request: tonic::Request<$m::$req>) -> Result<tonic::Response<$m::$resp>, Status> {
+                    let ctx = ctx_of(&request)?;
+                    self.app.$method(&ctx, request.into_inner()).await.map(tonic::Response::new).map_err(to_status)
+                }
+            )*
+            $(
+                async fn $pmethod(&self, _request: tonic::Request<$m::$preq>) -> Result<tonic::Response<$m::$presp>, Status> {
+                    Err(burg_api::error::status(
+                        tonic::Code::Unimplemented,
+                        "SERVER-unimp",
+                        concat!(stringify!($pmethod), " is not implemented yet"),
+                    ))
+                }
+            )*
+        }
+    };
+}
+
+forward! { AdminService for AdminApi in admin {
+        healthz(HealthzRequest) -> HealthzResponse;
+        get_my_instance(GetMyInstanceRequest) -> GetMyInstanceResponse;
+        list_instance_domains(ListInstanceDomainsRequest) -> ListInstanceDomainsResponse;
+        get_supported_languages(GetSupportedLanguagesRequest) -> GetSupportedLanguagesResponse;
+        get_default_language(GetDefaultLanguageRequest) -> GetDefaultLanguageResponse;
+        set_default_language(SetDefaultLanguageRequest) -> SetDefaultLanguageResponse;
+        list_iam_member_roles(ListIamMemberRolesRequest) -> ListIamMemberRolesResponse;
+        list_iam_members(ListIamMembersRequest) -> ListIamMembersResponse;
+        add_iam_member(AddIamMemberRequest) -> AddIamMemberResponse;
+        update_iam_member(UpdateIamMemberRequest) -> UpdateIamMemberResponse;
+        remove_iam_member(RemoveIamMemberRequest) -> RemoveIamMemberResponse;
+        list_events(ListEventsRequest) -> ListEventsResponse;
+        list_event_types(ListEventTypesRequest) -> ListEventTypesResponse;
+        list_aggregate_types(ListAggregateTypesRequest) -> ListAggregateTypesResponse;
+    } pending {
+        export_data(ExportDataRequest) -> ExportDataResponse;
+        import_data(ImportDataRequest) -> ImportDataResponse;
+        get_provider_by_id(GetProviderByIdRequest) -> GetProviderByIdResponse;
+        list_providers(ListProvidersRequest) -> ListProvidersResponse;
+        delete_provider(DeleteProviderRequest) -> DeleteProviderResponse;
+        migrate_generic_oidc_provider(MigrateGenericOidcProviderRequest) -> MigrateGenericOidcProviderResponse;
+        add_generic_o_auth_provider(AddGenericOAuthProviderRequest) -> AddGenericOAuthProviderResponse;
+        update_generic_o_auth_provider(UpdateGenericOAuthProviderRequest) -> UpdateGenericOAuthProviderResponse;
+        add_generic_oidc_provider(AddGenericOidcProviderRequest) -> AddGenericOidcProviderResponse;
+        update_generic_oidc_provider(UpdateGenericOidcProviderRequest) -> UpdateGenericOidcProviderResponse;
+        add_jwt_provider(AddJwtProviderRequest) -> AddJwtProviderResponse;
+        update_jwt_provider(UpdateJwtProviderRequest) -> UpdateJwtProviderResponse;
+        add_azure_ad_provider(AddAzureAdProviderRequest) -> AddAzureAdProviderResponse;
+        update_azure_ad_provider(UpdateAzureAdProviderRequest) -> UpdateAzureAdProviderResponse;
+        add_git_hub_provider(AddGitHubProviderRequest) -> AddGitHubProviderResponse;
+        update_git_hub_provider(UpdateGitHubProviderRequest) -> UpdateGitHubProviderResponse;
+        add_git_hub_enterprise_server_provider(AddGitHubEnterpriseServerProviderRequest) -> AddGitHubEnterpriseServerProviderResponse;
+        update_git_hub_enterprise_server_provider(UpdateGitHubEnterpriseServerProviderRequest) -> UpdateGitHubEnterpriseServerProviderResponse;
+        add_git_lab_provider(AddGitLabProviderRequest) -> AddGitLabProviderResponse;
+        update_git_lab_provider(UpdateGitLabProviderRequest) -> UpdateGitLabProviderResponse;
+        add_git_lab_self_hosted_provider(AddGitLabSelfHostedProviderRequest) -> AddGitLabSelfHostedProviderResponse;
+        update_git_lab_self_hosted_provider(UpdateGitLabSelfHostedProviderRequest) -> UpdateGitLabSelfHostedProviderResponse;
+        add_google_provider(AddGoogleProviderRequest) -> AddGoogleProviderResponse;
+        update_google_provider(UpdateGoogleProviderRequest) -> UpdateGoogleProviderResponse;
+        add_ldap_provider(AddLdapProviderRequest) -> AddLdapProviderResponse;
+        update_ldap_provider(UpdateLdapProviderRequest) -> UpdateLdapProviderResponse;
+        add_apple_provider(AddAppleProviderRequest) -> AddAppleProviderResponse;
+        update_apple_provider(UpdateAppleProviderRequest) -> UpdateAppleProviderResponse;
+        add_saml_provider(AddSamlProviderRequest) -> AddSamlProviderResponse;
+        update_saml_provider(UpdateSamlProviderRequest) -> UpdateSamlProviderResponse;
+        regenerate_saml_provider_certificate(RegenerateSamlProviderCertificateRequest) -> RegenerateSamlProviderCertificateResponse;
+        is_org_unique(IsOrgUniqueRequest) -> IsOrgUniqueResponse;
+        get_org_by_id(GetOrgByIdRequest) -> GetOrgByIdResponse;
+        list_orgs(ListOrgsRequest) -> ListOrgsResponse;
+        set_up_org(SetUpOrgRequest) -> SetUpOrgResponse;
+        get_default_org(GetDefaultOrgRequest) -> GetDefaultOrgResponse;
+        set_default_org(SetDefaultOrgRequest) -> SetDefaultOrgResponse;
+        remove_org(RemoveOrgRequest) -> RemoveOrgResponse;
+        get_login_policy(GetLoginPolicyRequest) -> GetLoginPolicyResponse;
+        update_login_policy(UpdateLoginPolicyRequest) -> UpdateLoginPolicyResponse;
+        list_login_policy_id_ps(ListLoginPolicyIdPsRequest) -> ListLoginPolicyIdPsResponse;
+        add_idp_to_login_policy(AddIdpToLoginPolicyRequest) -> AddIdpToLoginPolicyResponse;
+        remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse;
+    }
+}
+
+forward! { ManagementService for ManagementApi in management {
+        add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
+        add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
+        list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;
+        remove_personal_access_token(RemovePersonalAccessTokenRequest) -> RemovePersonalAccessTokenResponse;
+    } pending {
+    }
+}
+
+/// gRPC and gRPC-Web for both services, behind the auth check.
+pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
+    let admin = AdminServiceServer::new(AdminApi { app: app.clone() })
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let management = ManagementServiceServer::new(ManagementApi { app: app.clone() })
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let grpc = Routes::new(admin)
+        .add_service(management)
+        .prepare()
+        .into_axum_router()
+        .layer(axum::middleware::from_fn_with_state(app, authenticate));
+    let grpc = GrpcWebLayer::new().layer(grpc);
+    Router::new()
+        .route_service("/zitadel.admin.v1.AdminService/{method}", grpc.clone())
+        .route_service("/zitadel.management.v1.ManagementService/{method}", grpc)
+}
+
+/// Authenticates a gRPC call and attaches its [`Ctx`]; unknown methods pass
+/// through to tonic, which answers Unimplemented.
+async fn authenticate(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
+    let Some((_, route)) = Route::by_grpc_path(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    match authorize(&app, route, request.headers()).await {
+        Ok(ctx) => {
+            request.extensions_mut().insert(ctx);
+            next.run(request).await
+        }
+        Err(err) => to_status(err).into_http::<axum::body::Body>().into_response(),
+    }
+}

@@ -1,0 +1,90 @@
+//! burg's front: one listener, three protocols.
+//!
+//! Requests are told apart by path and content type: `/zitadel.*Service/*`
+//! is gRPC (HTTP/2) or gRPC-Web (`application/grpc-web*`, also over
+//! HTTP/1.1), `/admin/v1/…` and `/management/v1/…` are REST in
+//! grpc-gateway's conventions, `/debug/*` and `/metrics` are for operators.
+//! All RPCs end in the same tonic service implementations ([`grpc`]), which
+//! hand each call to `burg-app`. Authentication and the permission check
+//! happen before the request is decoded, as in ZITADEL.
+//!
+//! Invariants: no request can reach a panic; no header, body or secret is
+//! logged; every error leaves as the code/message/details shape of
+//! [`burg_api::error`].
+
+mod auth;
+mod grpc;
+mod metrics;
+mod rest;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use burg_app::App;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
+
+pub use auth::authorize;
+
+/// Settings of the HTTP front.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest request body (REST) or message (gRPC) accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { max_body_bytes: 64 * 1024 * 1024 }
+    }
+}
+
+/// The complete router: REST, gRPC, gRPC-Web, health and metrics.
+pub fn router(app: Arc<App>, config: &ServerConfig) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(ExposeHeaders::list([
+            HeaderName::from_static("grpc-status"),
+            HeaderName::from_static("grpc-message"),
+            HeaderName::from_static("grpc-status-details-bin"),
+            HeaderName::from_static("x-request-id"),
+        ]))
+        .max_age(Duration::from_secs(3600));
+    let health = Router::new()
+        .route("/debug/healthz", get(|| async { "ok" }))
+        .route("/debug/ready", get(ready))
+        .route("/metrics", get(metrics::render))
+        .with_state(app.clone());
+    Router::new()
+        .merge(rest::router(app.clone(), config))
+        .merge(grpc::router(app, config))
+        .merge(health)
+        .fallback(rest::not_found)
+        .layer(cors)
+        .layer(axum::middleware::from_fn(metrics::observe))
+}
+
+async fn ready(axum::extract::State(app): axum::extract::State<Arc<App>>) -> impl IntoResponse {
+    match app.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight calls finish.
+pub async fn run(
+    listener: TcpListener,
+    app: Arc<App>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(app, &config);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
