@@ -1,0 +1,280 @@
+//! One client, three protocols, the same typed messages.
+
+use burg_api::routes::Route;
+use prost::Message;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tonic::Code;
+
+/// How a [`Client`] talks to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Rest,
+    Grpc,
+    GrpcWeb,
+}
+
+/// An error answer, whatever the protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: Code,
+    pub message: String,
+    /// The `zitadel.v1.ErrorDetail` id, when the server sent one.
+    pub id: String,
+    /// The HTTP status (REST only).
+    pub http_status: Option<u16>,
+}
+
+/// A client for one server, token and protocol.
+#[derive(Clone)]
+pub struct Client {
+    pub protocol: Protocol,
+    base: String,
+    token: String,
+    org: Option<String>,
+    http: reqwest::Client,
+    channel: Option<tonic::transport::Channel>,
+}
+
+impl Client {
+    pub async fn connect(base: &str, token: &str, protocol: Protocol) -> Client {
+        let channel = match protocol {
+            Protocol::Grpc => Some(
+                tonic::transport::Endpoint::from_shared(base.to_string())
+                    .expect("endpoint")
+                    .connect()
+                    .await
+                    .expect("gRPC connect"),
+            ),
+            _ => None,
+        };
+        Client {
+            protocol,
+            base: base.to_string(),
+            token: token.to_string(),
+            org: None,
+            http: reqwest::Client::new(),
+            channel,
+        }
+    }
+
+    /// The same client with another bearer token ("" for none).
+    pub fn with_token(&self, token: &str) -> Client {
+        Client { token: token.to_string(), ..self.clone() }
+    }
+
+    /// The same client working on organization `org` (`x-zitadel-orgid`).
+    pub fn with_org(&self, org: &str) -> Client {
+        Client { org: Some(org.to_string()), ..self.clone() }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Calls RPC `method` (e.g. `GetProviderByID`).
+    pub async fn call<Req, Resp>(&self, method: &str, request: Req) -> Result<Resp, ApiError>
+    where
+        Req: Message + Serialize + Default + Send + Sync + 'static,
+        Resp: Message + DeserializeOwned + Default + Send + Sync + 'static,
+    {
+        let (_, route) = Route::by_method(method).unwrap_or_else(|| panic!("no RPC named {method}"));
+        match self.protocol {
+            Protocol::Rest => self.rest(route, &request).await,
+            Protocol::Grpc => self.grpc(route, request).await,
+            Protocol::GrpcWeb => {
+                grpc_web_call(&self.http, &self.base, &self.token, self.org.as_deref(), route.grpc_path, &request, false)
+                    .await
+            }
+        }
+    }
+
+    async fn rest<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        route: &Route,
+        request: &Req,
+    ) -> Result<Resp, ApiError> {
+        let mut object = match serde_json::to_value(request).expect("request JSON") {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        let mut path = route.http_path.to_string();
+        for (field, json) in route.path_fields {
+            let value = object.remove(*json).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            path = path.replace(&format!("{{{field}}}"), &percent_encode(&value));
+        }
+        let url = format!("{}{}", self.base, path);
+        let method = http::Method::from_bytes(route.http_method.as_bytes()).expect("method");
+        let mut builder = self.http.request(method, &url);
+        if route.body == "*" {
+            builder = builder.json(&object);
+        } else {
+            let query: Vec<(String, String)> = object
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) => Some((k, s)),
+                    serde_json::Value::Bool(b) => Some((k, b.to_string())),
+                    serde_json::Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
+                .collect();
+            builder = builder.query(&query);
+        }
+        if !self.token.is_empty() {
+            builder = builder.bearer_auth(&self.token);
+        }
+        if let Some(org) = &self.org {
+            builder = builder.header("x-zitadel-orgid", org);
+        }
+        let response = builder.send().await.expect("REST call");
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.expect("REST body");
+        if status == 200 {
+            return Ok(serde_json::from_slice(&bytes)
+                .unwrap_or_else(|e| panic!("bad JSON answer {e}: {}", String::from_utf8_lossy(&bytes))));
+        }
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        Err(ApiError {
+            code: Code::from(body["code"].as_i64().unwrap_or(2) as i32),
+            message: body["message"].as_str().unwrap_or_default().to_string(),
+            id: body["details"][0]["id"].as_str().unwrap_or_default().to_string(),
+            http_status: Some(status),
+        })
+    }
+
+    async fn grpc<Req, Resp>(&self, route: &Route, request: Req) -> Result<Resp, ApiError>
+    where
+        Req: Message + Send + Sync + 'static,
+        Resp: Message + Default + Send + Sync + 'static,
+    {
+        let channel = self.channel.clone().expect("gRPC channel");
+        let mut grpc = tonic::client::Grpc::new(channel);
+        grpc.ready().await.expect("gRPC ready");
+        let mut request = tonic::Request::new(request);
+        if !self.token.is_empty() {
+            request
+                .metadata_mut()
+                .insert("authorization", format!("Bearer {}", self.token).parse().expect("header"));
+        }
+        if let Some(org) = &self.org {
+            request.metadata_mut().insert("x-zitadel-orgid", org.parse().expect("header"));
+        }
+        let path = http::uri::PathAndQuery::from_static(route.grpc_path);
+        let codec = tonic_prost::ProstCodec::<Req, Resp>::default();
+        grpc.unary(request, path, codec).await.map(tonic::Response::into_inner).map_err(|status| ApiError {
+            code: status.code(),
+            message: status.message().to_string(),
+            id: burg_api::error::detail(&status).map(|d| d.id).unwrap_or_default(),
+            http_status: None,
+        })
+    }
+}
+
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One gRPC-Web call over HTTP/1.1 (`application/grpc-web+proto`, or
+/// `application/grpc-web-text` when `text`).
+pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    org: Option<&str>,
+    grpc_path: &str,
+    request: &Req,
+    text: bool,
+) -> Result<Resp, ApiError> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let message = request.encode_to_vec();
+    let mut frame = vec![0u8];
+    frame.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&message);
+    let (content_type, body) = if text {
+        ("application/grpc-web-text", b64.encode(&frame).into_bytes())
+    } else {
+        ("application/grpc-web+proto", frame)
+    };
+    let mut builder = http
+        .post(format!("{base}{grpc_path}"))
+        .header("content-type", content_type)
+        .header("x-grpc-web", "1")
+        .body(body);
+    if !token.is_empty() {
+        builder = builder.bearer_auth(token);
+    }
+    if let Some(org) = org {
+        builder = builder.header("x-zitadel-orgid", org);
+    }
+    let response = builder.send().await.expect("gRPC-Web call");
+    let header_status = response.headers().get("grpc-status").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header_message = response.headers().get("grpc-message").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let raw = response.bytes().await.expect("gRPC-Web body").to_vec();
+    let data = if text { b64.decode(&raw).expect("grpc-web-text base64") } else { raw };
+    let mut message: Option<Resp> = None;
+    let mut trailers = String::new();
+    let mut rest = &data[..];
+    while rest.len() >= 5 {
+        let flag = rest[0];
+        let len = u32::from_be_bytes([rest[1], rest[2], rest[3], rest[4]]) as usize;
+        let payload = &rest[5..5 + len];
+        if flag & 0x80 != 0 {
+            trailers.push_str(&String::from_utf8_lossy(payload));
+        } else {
+            message = Some(Resp::decode(payload).expect("gRPC-Web message"));
+        }
+        rest = &rest[5 + len..];
+    }
+    let mut status = header_status;
+    let mut status_message = header_message;
+    for line in trailers.split("\r\n") {
+        if let Some((k, v)) = line.split_once(':') {
+            match k.trim().to_ascii_lowercase().as_str() {
+                "grpc-status" => status = Some(v.trim().to_string()),
+                "grpc-message" => status_message = Some(v.trim().to_string()),
+                _ => {}
+            }
+        }
+    }
+    let code = status.and_then(|s| s.parse::<i32>().ok()).map(Code::from).unwrap_or(Code::Unknown);
+    if code == Code::Ok {
+        Ok(message.unwrap_or_default())
+    } else {
+        Err(ApiError {
+            code,
+            message: status_message.map(|m| percent_decode(&m)).unwrap_or_default(),
+            id: String::new(),
+            http_status: None,
+        })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(b) = hex {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,194 @@
+//! Starting and stopping a real server.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use burg_app::{App, AppConfig};
+use burg_domain::crypto::MasterKey;
+use burg_domain::{IdGenerator, SystemClock};
+use burg_server::ServerConfig;
+use burg_store::{Db, DbOptions};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::client::{Client, Protocol};
+use crate::in_ci;
+
+/// Which database a test server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests use; `BURG_TEST_PG` overrides it.
+pub fn postgres_admin_url() -> String {
+    std::env::var("BURG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A running burg on a random port.
+pub struct TestServer {
+    pub backend: Backend,
+    pub addr: std::net::SocketAddr,
+    /// The IAM_OWNER token created on first start.
+    pub admin_token: String,
+    pub app: Arc<App>,
+    pub dir: tempfile::TempDir,
+    /// The database URL the server uses.
+    pub database_url: String,
+    pub master_key: String,
+    shutdown: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    pg_database: Option<String>,
+}
+
+impl TestServer {
+    /// Starts a server, or returns `None` (with a message) when the backend
+    /// is unavailable on a developer machine. Under CI it panics instead.
+    pub async fn start_or_skip(backend: Backend) -> Option<TestServer> {
+        match TestServer::start(backend).await {
+            Ok(server) => Some(server),
+            Err(reason) if backend == Backend::Postgres && !in_ci() => {
+                eprintln!("SKIPPED: PostgreSQL is not available ({reason}); CI=true makes this a failure");
+                None
+            }
+            Err(reason) => panic!("cannot start a {backend:?} test server: {reason}"),
+        }
+    }
+
+    pub async fn start(backend: Backend) -> Result<TestServer, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let master_key = MasterKey::generate_secret();
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.path().join("burg.db").display()), None),
+            Backend::Postgres => {
+                let name = format!("burg_test_{}", rand::random::<u64>());
+                create_pg_database(&name).await?;
+                let url = postgres_admin_url();
+                let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(url);
+                (format!("{base}/{name}"), Some(name))
+            }
+        };
+        TestServer::start_on(backend, dir, database_url, master_key, pg_database).await
+    }
+
+    /// Starts a server on an existing database (e.g. to test restarts).
+    pub async fn start_on(
+        backend: Backend,
+        dir: tempfile::TempDir,
+        database_url: String,
+        master_key: String,
+        pg_database: Option<String>,
+    ) -> Result<TestServer, String> {
+        let db = Db::open(&database_url, &DbOptions::default()).await.map_err(|e| e.message)?;
+        let key = MasterKey::from_secret(&master_key).map_err(|e| e.message)?;
+        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), AppConfig::default())
+            .await
+            .map_err(|e| e.message)?;
+        let app = Arc::new(app);
+        let admin_token = match bootstrap.admin_token {
+            Some(t) => t.expose().to_string(),
+            None => std::fs::read_to_string(dir.path().join("admin.pat")).unwrap_or_default().trim().to_string(),
+        };
+        std::fs::write(dir.path().join("admin.pat"), &admin_token).map_err(|e| e.to_string())?;
+        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let serve_app = app.clone();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.await;
+            };
+            if let Err(e) = burg_server::run(listener, serve_app, ServerConfig::default(), shutdown).await {
+                eprintln!("test server stopped with an error: {e}");
+            }
+        });
+        Ok(TestServer {
+            backend,
+            addr,
+            admin_token,
+            app,
+            dir,
+            database_url,
+            master_key,
+            shutdown: std::sync::Mutex::new(Some(tx)),
+            task: std::sync::Mutex::new(Some(task)),
+            pg_database,
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// An IAM_OWNER client of `protocol`.
+    pub async fn client(&self, protocol: Protocol) -> Client {
+        Client::connect(&self.base_url(), &self.admin_token, protocol).await
+    }
+
+    /// A client with another token.
+    pub async fn client_with_token(&self, protocol: Protocol, token: &str) -> Client {
+        Client::connect(&self.base_url(), token, protocol).await
+    }
+
+    /// A new service account holding `roles`, and its token.
+    pub async fn token_with_roles(&self, roles: &[&str]) -> String {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        let sa = self.app.create_service_account(None, &roles, None, None).await.expect("service account");
+        sa.token.expose().to_string()
+    }
+
+    /// Stops serving (letting in-flight calls finish) and closes the pool.
+    pub async fn stop(&self) {
+        if let Some(tx) = self.shutdown.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+        let task = self.task.lock().unwrap().take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        self.app.db().close().await;
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            // Dropping runs outside any runtime guarantee: use a thread of its own.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(async {
+                        let _ = drop_pg_database(&name).await;
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+async fn admin_connection() -> Result<sqlx::AnyConnection, String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(&postgres_admin_url()).await.map_err(|e| e.to_string())
+}
+
+async fn create_pg_database(name: &str) -> Result<(), String> {
+    use sqlx::Executor;
+    let mut conn = admin_connection().await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+async fn drop_pg_database(name: &str) -> Result<(), String> {
+    use sqlx::Executor;
+    let mut conn = admin_connection().await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! burg's integration tests: real servers, real databases, real clients.
+//! One test binary (it links once); one module per area.
+
+mod foundation;
