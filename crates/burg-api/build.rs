@@ -72,12 +72,9 @@ struct Rule {
 /// function that decodes a JSON request, calls the tonic service trait and
 /// encodes the JSON answer.
 fn routes(pool: &DescriptorPool) -> BuildResult<String> {
-    let http_ext = pool
-        .get_extension_by_name("google.api.http")
-        .ok_or("google.api.http extension missing")?;
-    let auth_ext = pool
-        .get_extension_by_name("zitadel.v1.auth_option")
-        .ok_or("zitadel.v1.auth_option extension missing")?;
+    let http_ext = pool.get_extension_by_name("google.api.http").ok_or("google.api.http extension missing")?;
+    let auth_ext =
+        pool.get_extension_by_name("zitadel.v1.auth_option").ok_or("zitadel.v1.auth_option extension missing")?;
 
     let mut table = String::new();
     let mut dispatch = String::new();
@@ -167,10 +164,7 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
     Ok(table + &dispatch)
 }
 
-fn http_rule(
-    options: &DynamicMessage,
-    ext: &prost_reflect::ExtensionDescriptor,
-) -> BuildResult<Option<Rule>> {
+fn http_rule(options: &DynamicMessage, ext: &prost_reflect::ExtensionDescriptor) -> BuildResult<Option<Rule>> {
     if !options.has_extension(ext) {
         return Ok(None);
     }
@@ -188,10 +182,7 @@ fn http_rule(
     Err("google.api.http rule without a verb".into())
 }
 
-fn auth_permission(
-    options: &DynamicMessage,
-    ext: &prost_reflect::ExtensionDescriptor,
-) -> Option<String> {
+fn auth_permission(options: &DynamicMessage, ext: &prost_reflect::ExtensionDescriptor) -> Option<String> {
     if !options.has_extension(ext) {
         return None;
     }
@@ -202,10 +193,7 @@ fn auth_permission(
 }
 
 fn string_field(message: &DynamicMessage, name: &str) -> String {
-    message
-        .get_field_by_name(name)
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    message.get_field_by_name(name).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 fn path_params(path: &str) -> Vec<String> {
@@ -224,9 +212,7 @@ fn scalar_fields(message: &MessageDescriptor) -> Vec<(String, String)> {
         .filter_map(|f| {
             let kind = match f.kind() {
                 Kind::String | Kind::Bytes | Kind::Enum(_) => "Text",
-                Kind::Int64 | Kind::Uint64 | Kind::Sint64 | Kind::Fixed64 | Kind::Sfixed64 => {
-                    "Text"
-                }
+                Kind::Int64 | Kind::Uint64 | Kind::Sint64 | Kind::Fixed64 | Kind::Sfixed64 => "Text",
                 Kind::Bool => "Bool",
                 Kind::Int32
                 | Kind::Uint32
@@ -255,11 +241,7 @@ fn rust_module(package: &str) -> String {
 fn rust_type(message: &MessageDescriptor) -> String {
     // Nested messages live in a snake_case module named after their parent.
     let package = message.package_name();
-    let relative = message
-        .full_name()
-        .strip_prefix(package)
-        .unwrap_or(message.full_name())
-        .trim_start_matches('.');
+    let relative = message.full_name().strip_prefix(package).unwrap_or(message.full_name()).trim_start_matches('.');
     let mut parts: Vec<&str> = relative.split('.').collect();
     let name = parts.pop().unwrap_or_default();
     let mut path = rust_module(package);

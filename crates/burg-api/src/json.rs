@@ -54,7 +54,7 @@ pub fn rest_input(
 ) -> Result<JsonInput, String> {
     let body = if route.body.is_empty() { Bytes::new() } else { body };
     let query_pairs: Vec<(String, String)> = query
-        .map(|q| url_decode_pairs(q))
+        .map(url_decode_pairs)
         .unwrap_or_default()
         .into_iter()
         .filter(|(k, _)| route.query_fields.iter().any(|(name, json, _)| k == name || k == json))
@@ -80,11 +80,15 @@ pub fn rest_input(
             QueryKind::Bool => match value.as_str() {
                 "true" | "1" => Value::Bool(true),
                 "false" | "0" | "" => Value::Bool(false),
-                _ => return Err(format!("invalid value for field `{json}`: {value:?} is not a boolean")),
+                _ => {
+                    return Err(format!("invalid value for field `{json}`: {value:?} is not a boolean"));
+                }
             },
             QueryKind::Number => match value.parse::<f64>() {
                 Ok(n) => serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null),
-                Err(_) => return Err(format!("invalid value for field `{json}`: {value:?} is not a number")),
+                Err(_) => {
+                    return Err(format!("invalid value for field `{json}`: {value:?} is not a number"));
+                }
             },
         };
         object.remove(*name);

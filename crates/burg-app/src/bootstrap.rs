@@ -131,11 +131,7 @@ async fn check_master_key(db: &Db, key: &MasterKey) -> Result<()> {
 
 /// A DNS label from a name: lowercase letters, digits and dashes.
 pub(crate) fn domain_label(name: &str) -> String {
-    let label: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    let label: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let label = label.trim_matches('-').to_string();
     if label.is_empty() { "org".into() } else { label }
 }

@@ -1,9 +1,7 @@
 //! The audit trail: `ListEvents`, `ListEventTypes`, `ListAggregateTypes`.
 
 use burg_api::admin::list_events_request::CreationDateFilter;
-use burg_api::admin::{
-    ListAggregateTypesResponse, ListEventTypesResponse, ListEventsRequest, ListEventsResponse,
-};
+use burg_api::admin::{ListAggregateTypesResponse, ListEventTypesResponse, ListEventsRequest, ListEventsResponse};
 use burg_api::object::LocalizedMessage;
 use burg_api::wkt::Timestamp;
 use burg_api::zitadel::event::v1::{Aggregate, AggregateType, Editor, Event, EventType};
@@ -99,12 +97,22 @@ impl App {
         Ok(ListEventsResponse { events })
     }
 
-    pub async fn list_event_types(&self, _ctx: &Ctx, _req: burg_api::admin::ListEventTypesRequest) -> Result<ListEventTypesResponse> {
+    pub async fn list_event_types(
+        &self,
+        _ctx: &Ctx,
+        _req: burg_api::admin::ListEventTypesRequest,
+    ) -> Result<ListEventTypesResponse> {
         Ok(ListEventTypesResponse { event_types: all_types().into_iter().map(event_type).collect() })
     }
 
-    pub async fn list_aggregate_types(&self, _ctx: &Ctx, _req: burg_api::admin::ListAggregateTypesRequest) -> Result<ListAggregateTypesResponse> {
-        Ok(ListAggregateTypesResponse { aggregate_types: all_aggregate_types().into_iter().map(aggregate_type).collect() })
+    pub async fn list_aggregate_types(
+        &self,
+        _ctx: &Ctx,
+        _req: burg_api::admin::ListAggregateTypesRequest,
+    ) -> Result<ListAggregateTypesResponse> {
+        Ok(ListAggregateTypesResponse {
+            aggregate_types: all_aggregate_types().into_iter().map(aggregate_type).collect(),
+        })
     }
 }
 

@@ -54,7 +54,11 @@ impl App {
         })
     }
 
-    pub async fn get_my_instance(&self, _ctx: &Ctx, _req: burg_api::admin::GetMyInstanceRequest) -> Result<GetMyInstanceResponse> {
+    pub async fn get_my_instance(
+        &self,
+        _ctx: &Ctx,
+        _req: burg_api::admin::GetMyInstanceRequest,
+    ) -> Result<GetMyInstanceResponse> {
         let row = self.instance_row(self.db.pool()).await?;
         let domains = self.instance_domains(&ListInstanceDomainsRequest::default()).await?.1;
         Ok(GetMyInstanceResponse {
@@ -107,14 +111,15 @@ impl App {
             DomainFieldName::Domain | DomainFieldName::Unspecified => "domain",
         };
         let page = Page::of(req.query.as_ref());
-        let (total, rows) = self.count_and_fetch(
-            "SELECT COUNT(*) FROM instance_domains",
-            "SELECT domain, is_primary, is_generated, sequence, creation_date, change_date FROM instance_domains",
-            filter,
-            page,
-            order,
-        )
-        .await?;
+        let (total, rows) = self
+            .count_and_fetch(
+                "SELECT COUNT(*) FROM instance_domains",
+                "SELECT domain, is_primary, is_generated, sequence, creation_date, change_date FROM instance_domains",
+                filter,
+                page,
+                order,
+            )
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let get = |c: &str| -> Result<i64> { row.try_get(c).map_err(|e| db_err("INST-db010", e)) };
@@ -153,11 +158,19 @@ impl App {
         Ok((total, rows))
     }
 
-    pub async fn get_supported_languages(&self, _ctx: &Ctx, _req: burg_api::admin::GetSupportedLanguagesRequest) -> Result<GetSupportedLanguagesResponse> {
+    pub async fn get_supported_languages(
+        &self,
+        _ctx: &Ctx,
+        _req: burg_api::admin::GetSupportedLanguagesRequest,
+    ) -> Result<GetSupportedLanguagesResponse> {
         Ok(GetSupportedLanguagesResponse { languages: SUPPORTED_LANGUAGES.iter().map(|l| l.to_string()).collect() })
     }
 
-    pub async fn get_default_language(&self, _ctx: &Ctx, _req: burg_api::admin::GetDefaultLanguageRequest) -> Result<GetDefaultLanguageResponse> {
+    pub async fn get_default_language(
+        &self,
+        _ctx: &Ctx,
+        _req: burg_api::admin::GetDefaultLanguageRequest,
+    ) -> Result<GetDefaultLanguageResponse> {
         Ok(GetDefaultLanguageResponse { language: self.instance_row(self.db.pool()).await?.default_language })
     }
 
@@ -170,7 +183,11 @@ impl App {
         if !SUPPORTED_LANGUAGES.contains(&language.as_str()) {
             return Err(Error::invalid_argument(
                 "INST-lang01",
-                format!("`language` {:?} is not supported; supported: {}", req.language, SUPPORTED_LANGUAGES.join(", ")),
+                format!(
+                    "`language` {:?} is not supported; supported: {}",
+                    req.language,
+                    SUPPORTED_LANGUAGES.join(", ")
+                ),
             ));
         }
         retry(|| async {
@@ -179,7 +196,8 @@ impl App {
                 return Err(crate::unchanged("INST-lang02", "default language"));
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
-            let events = tx.push(vec![NewEvent::new(&inst, &ie::DefaultLanguageSet { language: language.clone() })?]).await?;
+            let events =
+                tx.push(vec![NewEvent::new(&inst, &ie::DefaultLanguageSet { language: language.clone() })?]).await?;
             tx.commit().await?;
             Ok(SetDefaultLanguageResponse { details: details_of(&events) })
         })

@@ -24,13 +24,13 @@ use std::sync::Arc;
 
 pub use auth::{Ctx, Principal};
 pub use bootstrap::Bootstrap;
-pub use user::ServiceAccount;
 use burg_api::object::ObjectDetails;
 use burg_api::wkt::Timestamp;
 use burg_domain::crypto::MasterKey;
 use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
+pub use user::ServiceAccount;
 
 /// Settings of the instance that burg creates on first start.
 #[derive(Debug, Clone)]
@@ -45,17 +45,14 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig {
-            instance_name: "burg".into(),
-            external_domain: "localhost".into(),
-            default_org_name: "burg".into(),
-        }
+        AppConfig { instance_name: "burg".into(), external_domain: "localhost".into(), default_org_name: "burg".into() }
     }
 }
 
 /// Everything a use case needs: the database, the master key, time and ids.
 pub struct App {
     pub(crate) db: Db,
+    #[allow(dead_code)] // used by the identity-provider templates
     pub(crate) key: MasterKey,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: IdGenerator,
@@ -96,7 +93,11 @@ impl App {
 
 impl App {
     /// `Healthz`: answers when the process serves.
-    pub async fn healthz(&self, _ctx: &Ctx, _req: burg_api::admin::HealthzRequest) -> Result<burg_api::admin::HealthzResponse> {
+    pub async fn healthz(
+        &self,
+        _ctx: &Ctx,
+        _req: burg_api::admin::HealthzRequest,
+    ) -> Result<burg_api::admin::HealthzResponse> {
         Ok(burg_api::admin::HealthzResponse {})
     }
 

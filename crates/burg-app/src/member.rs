@@ -18,12 +18,13 @@ use crate::list::{Page, list_details, push_text_match};
 use crate::{App, Ctx, details, details_of, retry};
 
 impl App {
-    pub async fn list_iam_member_roles(&self, _ctx: &Ctx, _req: burg_api::admin::ListIamMemberRolesRequest) -> Result<ListIamMemberRolesResponse> {
+    pub async fn list_iam_member_roles(
+        &self,
+        _ctx: &Ctx,
+        _req: burg_api::admin::ListIamMemberRolesRequest,
+    ) -> Result<ListIamMemberRolesResponse> {
         let roles: Vec<String> = instance_roles().map(str::to_string).collect();
-        Ok(ListIamMemberRolesResponse {
-            details: crate::list::list_details(roles.len() as i64, 0, self.now()),
-            roles,
-        })
+        Ok(ListIamMemberRolesResponse { details: crate::list::list_details(roles.len() as i64, 0, self.now()), roles })
     }
 
     pub async fn list_iam_members(&self, _ctx: &Ctx, req: ListIamMembersRequest) -> Result<ListIamMembersResponse> {
@@ -34,8 +35,12 @@ impl App {
         let backend = self.db.backend();
         for q in &req.queries {
             match &q.query {
-                Some(Query::FirstNameQuery(f)) => push_text_match(&mut filter, backend, "u.first_name", &f.first_name, f.method)?,
-                Some(Query::LastNameQuery(l)) => push_text_match(&mut filter, backend, "u.last_name", &l.last_name, l.method)?,
+                Some(Query::FirstNameQuery(f)) => {
+                    push_text_match(&mut filter, backend, "u.first_name", &f.first_name, f.method)?
+                }
+                Some(Query::LastNameQuery(l)) => {
+                    push_text_match(&mut filter, backend, "u.last_name", &l.last_name, l.method)?
+                }
                 Some(Query::EmailQuery(e)) => push_text_match(&mut filter, backend, "u.email", &e.email, e.method)?,
                 Some(Query::UserIdQuery(u)) => {
                     filter.push(" AND m.user_id = ").bind(&u.user_id);
@@ -87,7 +92,10 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             self.require_user(tx.conn(), &req.user_id).await?;
             if self.member_roles(tx.conn(), &req.user_id).await?.is_some() {
-                return Err(Error::already_exists("MEMB-add01", format!("user {} is already an IAM member", req.user_id)));
+                return Err(Error::already_exists(
+                    "MEMB-add01",
+                    format!("user {} is already an IAM member", req.user_id),
+                ));
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let event = ie::MemberAdded { user_id: req.user_id.clone(), roles: req.roles.clone() };

@@ -46,7 +46,10 @@ impl App {
     async fn require_org_user(&self, conn: &mut sqlx::AnyConnection, ctx: &Ctx, user_id: &str) -> Result<UserRef> {
         let user = self.require_user(conn, user_id).await?;
         if user.resource_owner != ctx.org() {
-            return Err(Error::not_found("USER-nf002", format!("user {user_id:?} not found in organization {}", ctx.org())));
+            return Err(Error::not_found(
+                "USER-nf002",
+                format!("user {user_id:?} not found in organization {}", ctx.org()),
+            ));
         }
         Ok(user)
     }
@@ -290,7 +293,10 @@ impl App {
                 events.push(NewEvent::new(&inst, &ie::MemberAdded { user_id: user_id.clone(), roles: iam.clone() })?);
             }
             if !org_level.is_empty() {
-                events.push(NewEvent::new(&org_agg, &oe::MemberAdded { user_id: user_id.clone(), roles: org_level.clone() })?);
+                events.push(NewEvent::new(
+                    &org_agg,
+                    &oe::MemberAdded { user_id: user_id.clone(), roles: org_level.clone() },
+                )?);
             }
             tx.push(events).await?;
             tx.commit().await?;

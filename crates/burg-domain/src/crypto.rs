@@ -65,7 +65,12 @@ impl MasterKey {
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ciphertext);
-        Sealed { crypto_type: 0, algorithm: ALGORITHM.into(), key_id: self.key_id.clone(), crypted: STANDARD.encode(blob) }
+        Sealed {
+            crypto_type: 0,
+            algorithm: ALGORITHM.into(),
+            key_id: self.key_id.clone(),
+            crypted: STANDARD.encode(blob),
+        }
     }
 
     pub fn seal_str(&self, plaintext: &str) -> Sealed {
@@ -79,20 +84,24 @@ impl MasterKey {
                 format!("value was sealed with key {}, the configured master key is {}", sealed.key_id, self.key_id),
             ));
         }
-        let blob = STANDARD.decode(&sealed.crypted).map_err(|_| Error::internal("CRYPT-op002", "sealed value is not base64"))?;
+        let blob = STANDARD
+            .decode(&sealed.crypted)
+            .map_err(|_| Error::internal("CRYPT-op002", "sealed value is not base64"))?;
         if blob.len() < 12 {
             return Err(Error::internal("CRYPT-op003", "sealed value is too short"));
         }
         let (nonce, ciphertext) = blob.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| Error::internal("CRYPT-op003", "bad nonce"))?;
-        self.cipher
-            .decrypt(&Nonce::from(nonce), ciphertext)
-            .map_err(|_| Error::failed_precondition("CRYPT-op004", "sealed value does not open with the configured master key"))
+        self.cipher.decrypt(&Nonce::from(nonce), ciphertext).map_err(|_| {
+            Error::failed_precondition("CRYPT-op004", "sealed value does not open with the configured master key")
+        })
     }
 
     pub fn open_string(&self, sealed: &Sealed) -> Result<SecretString> {
         let bytes = self.open(sealed)?;
-        String::from_utf8(bytes).map(SecretString).map_err(|_| Error::internal("CRYPT-op005", "sealed value is not UTF-8"))
+        String::from_utf8(bytes)
+            .map(SecretString)
+            .map_err(|_| Error::internal("CRYPT-op005", "sealed value is not UTF-8"))
     }
 }
 
@@ -194,7 +203,8 @@ mod tests {
     #[test]
     fn redaction_removes_sealed_values() {
         let key = MasterKey::from_secret("0123456789abcdef0123456789abcdef").unwrap();
-        let mut doc = serde_json::json!({"name": "x", "clientSecret": key.seal_str("s"), "list": [{"k": key.seal_str("t")}]});
+        let mut doc =
+            serde_json::json!({"name": "x", "clientSecret": key.seal_str("s"), "list": [{"k": key.seal_str("t")}]});
         redact_sealed(&mut doc);
         assert_eq!(doc, serde_json::json!({"name": "x", "clientSecret": null, "list": [{"k": null}]}));
     }

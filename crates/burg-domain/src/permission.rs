@@ -110,9 +110,7 @@ const IAM_OWNER_PERMISSIONS: &[&str] = &[
 ];
 
 /// Every role burg knows, instance roles first.
-pub static ROLES: &[RoleDef] = &[
-    RoleDef { role: "IAM_OWNER", permissions: IAM_OWNER_PERMISSIONS },
-];
+pub static ROLES: &[RoleDef] = &[RoleDef { role: "IAM_OWNER", permissions: IAM_OWNER_PERMISSIONS }];
 
 /// The instance roles an IAM member may hold (`ListIAMMemberRoles`).
 pub fn instance_roles() -> impl Iterator<Item = &'static str> {

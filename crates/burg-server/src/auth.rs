@@ -21,9 +21,8 @@ pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) ->
     let Some(permission) = route.permission else {
         return Ok(Ctx { principal: Principal::default(), service, org_id: org_header });
     };
-    let token = bearer(headers).ok_or_else(|| {
-        Error::unauthenticated("AUTH-hdr01", "missing bearer token (Authorization: Bearer <token>)")
-    })?;
+    let token = bearer(headers)
+        .ok_or_else(|| Error::unauthenticated("AUTH-hdr01", "missing bearer token (Authorization: Bearer <token>)"))?;
     let principal = app.authenticate(token).await?;
     let org_scoped = route.service == "ManagementService";
     let org = if org_scoped { Some(org_header.as_deref().unwrap_or(&principal.org_id).to_string()) } else { None };

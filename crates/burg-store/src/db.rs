@@ -66,9 +66,8 @@ impl Db {
         };
         let connect = AnyConnectOptions::from_str(url)
             .map_err(|_| Error::invalid_argument("STORE-url02", "the database URL is not valid"))?;
-        let mut pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout);
+        let mut pool =
+            AnyPoolOptions::new().max_connections(options.max_connections).acquire_timeout(options.acquire_timeout);
         if backend == Backend::Sqlite {
             pool = pool.after_connect(|conn, _meta| {
                 Box::pin(async move {

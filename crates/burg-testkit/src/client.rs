@@ -87,8 +87,16 @@ impl Client {
             Protocol::Rest => self.rest(route, &request).await,
             Protocol::Grpc => self.grpc(route, request).await,
             Protocol::GrpcWeb => {
-                grpc_web_call(&self.http, &self.base, &self.token, self.org.as_deref(), route.grpc_path, &request, false)
-                    .await
+                grpc_web_call(
+                    &self.http,
+                    &self.base,
+                    &self.token,
+                    self.org.as_deref(),
+                    route.grpc_path,
+                    &request,
+                    false,
+                )
+                .await
             }
         }
     }
@@ -156,9 +164,7 @@ impl Client {
         grpc.ready().await.expect("gRPC ready");
         let mut request = tonic::Request::new(request);
         if !self.token.is_empty() {
-            request
-                .metadata_mut()
-                .insert("authorization", format!("Bearer {}", self.token).parse().expect("header"));
+            request.metadata_mut().insert("authorization", format!("Bearer {}", self.token).parse().expect("header"));
         }
         if let Some(org) = &self.org {
             request.metadata_mut().insert("x-zitadel-orgid", org.parse().expect("header"));

@@ -53,12 +53,11 @@ macro_rules! matrix {
 /// the case with an admin client of `protocol`.
 pub async fn run_case<F>(backend: Backend, protocol: Protocol, case: F)
 where
-    F: FnOnce(
-        std::sync::Arc<TestServer>,
-        Client,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+    F: FnOnce(std::sync::Arc<TestServer>, Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
 {
-    let Some(server) = TestServer::start_or_skip(backend).await else { return };
+    let Some(server) = TestServer::start_or_skip(backend).await else {
+        return;
+    };
     let server = std::sync::Arc::new(server);
     let client = server.client(protocol).await;
     case(server.clone(), client).await;

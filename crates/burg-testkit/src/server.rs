@@ -82,9 +82,10 @@ impl TestServer {
     ) -> Result<TestServer, String> {
         let db = Db::open(&database_url, &DbOptions::default()).await.map_err(|e| e.message)?;
         let key = MasterKey::from_secret(&master_key).map_err(|e| e.message)?;
-        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), AppConfig::default())
-            .await
-            .map_err(|e| e.message)?;
+        let (app, bootstrap) =
+            App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), AppConfig::default())
+                .await
+                .map_err(|e| e.message)?;
         let app = Arc::new(app);
         let admin_token = match bootstrap.admin_token {
             Some(t) => t.expose().to_string(),

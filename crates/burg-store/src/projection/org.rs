@@ -112,13 +112,15 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .execute(&mut *conn)
                 .await
                 .map_err(db_error("PROJ-org08"))?;
-            sqlx::query("UPDATE orgs SET primary_domain = '' WHERE instance_id = $1 AND id = $2 AND primary_domain = $3")
-                .bind(inst)
-                .bind(org)
-                .bind(p.domain)
-                .execute(&mut *conn)
-                .await
-                .map_err(db_error("PROJ-org09"))?;
+            sqlx::query(
+                "UPDATE orgs SET primary_domain = '' WHERE instance_id = $1 AND id = $2 AND primary_domain = $3",
+            )
+            .bind(inst)
+            .bind(org)
+            .bind(p.domain)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-org09"))?;
         }
         MemberAdded::TYPE => {
             let p: MemberAdded = e.decode()?;
@@ -194,12 +196,7 @@ async fn remove_org(conn: &mut AnyConnection, inst: &str, org: &str) -> Result<(
         "DELETE FROM orgs WHERE instance_id = $1 AND id = $2",
     ];
     for statement in STATEMENTS {
-        sqlx::query(*statement)
-            .bind(inst)
-            .bind(org)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-org20"))?;
+        sqlx::query(*statement).bind(inst).bind(org).execute(&mut *conn).await.map_err(db_error("PROJ-org20"))?;
     }
     Ok(())
 }

@@ -28,20 +28,15 @@ async fn my_instance(s: Arc<TestServer>, c: Client) {
 }
 
 async fn events_list_the_bootstrap(s: Arc<TestServer>, c: Client) {
-    let r: ListEventsResponse = c
-        .call("ListEvents", ListEventsRequest { asc: true, limit: 2, ..Default::default() })
-        .await
-        .unwrap();
+    let r: ListEventsResponse =
+        c.call("ListEvents", ListEventsRequest { asc: true, limit: 2, ..Default::default() }).await.unwrap();
     assert_eq!(r.events.len(), 2);
     let first = &r.events[0];
     assert_eq!(first.r#type.as_ref().unwrap().r#type, "instance.added");
     assert_eq!(first.aggregate.as_ref().unwrap().id, s.app.instance_id());
     assert_eq!(first.sequence, 1);
     let filtered: ListEventsResponse = c
-        .call(
-            "ListEvents",
-            ListEventsRequest { event_types: vec!["user.machine.added".into()], ..Default::default() },
-        )
+        .call("ListEvents", ListEventsRequest { event_types: vec!["user.machine.added".into()], ..Default::default() })
         .await
         .unwrap();
     assert!(!filtered.events.is_empty());

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs burg's whole test suite on a fresh machine: formatting, lints, and
+# every test on SQLite and PostgreSQL. Installs what the tests need (Python
+# tools go into .venv) and nothing system-wide.
+#
+# PostgreSQL is expected on 127.0.0.1:5432 (trust auth); set BURG_TEST_PG to
+# use another server. With CI=true a missing service fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --locked --no-fail-fast
+else
+    echo "(cargo-nextest not found: using cargo test)"
+    cargo test --workspace --locked --no-fail-fast
+fi
