@@ -215,6 +215,7 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     let mut builder = http
         .post(format!("{base}{grpc_path}"))
         .header("content-type", content_type)
+        .header("accept", content_type)
         .header("x-grpc-web", "1")
         .body(body);
     if !token.is_empty() {
@@ -227,7 +228,14 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     let header_status = response.headers().get("grpc-status").and_then(|v| v.to_str().ok()).map(str::to_string);
     let header_message = response.headers().get("grpc-message").and_then(|v| v.to_str().ok()).map(str::to_string);
     let raw = response.bytes().await.expect("gRPC-Web body").to_vec();
-    let data = if text { b64.decode(&raw).expect("grpc-web-text base64") } else { raw };
+    // grpc-web-text bodies are base64 chunks, each padded on its own: decode
+    // quantum by quantum.
+    let data = if text {
+        let clean: Vec<u8> = raw.into_iter().filter(|b| !b.is_ascii_whitespace()).collect();
+        clean.chunks(4).flat_map(|q| b64.decode(q).expect("grpc-web-text base64")).collect()
+    } else {
+        raw
+    };
     let mut message: Option<Resp> = None;
     let mut trailers = String::new();
     let mut rest = &data[..];

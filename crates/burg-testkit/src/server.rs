@@ -156,6 +156,31 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Stops this server and starts a new one on the same data.
+    pub async fn restart(self) -> Result<TestServer, String> {
+        let key = self.master_key.clone();
+        self.restart_with_key(key).await
+    }
+
+    /// Stops this server and starts a new one on the same data with `key`.
+    pub async fn restart_with_key(mut self, key: String) -> Result<TestServer, String> {
+        self.stop().await;
+        let placeholder = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let dir = std::mem::replace(&mut self.dir, placeholder);
+        let pg_database = self.pg_database.take();
+        let url = self.database_url.clone();
+        match TestServer::start_on(self.backend, dir, url, key, pg_database.clone()).await {
+            Ok(server) => Ok(server),
+            Err(e) => {
+                // Keep the database for the drop below.
+                self.pg_database = pg_database;
+                Err(e)
+            }
+        }
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(name) = self.pg_database.take() {

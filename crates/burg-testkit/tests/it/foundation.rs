@@ -60,3 +60,156 @@ async fn bad_tokens_are_unauthenticated(_s: Arc<TestServer>, c: Client) {
         }
     }
 }
+
+matrix!(bad_input_is_refused_and_changes_nothing, machine_users_and_tokens, iam_members);
+
+/// How many events the instance holds.
+async fn event_count(s: &TestServer) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(s.app.db().pool()).await.unwrap()
+}
+
+async fn bad_input_is_refused_and_changes_nothing(s: Arc<TestServer>, c: Client) {
+    let before = event_count(&s).await;
+    let err = c
+        .call::<_, SetDefaultLanguageResponse>(
+            "SetDefaultLanguage",
+            SetDefaultLanguageRequest { language: "xx".into() },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::InvalidArgument);
+    assert!(err.message.contains("language"), "{}", err.message);
+    let err = c
+        .call::<_, SetDefaultLanguageResponse>(
+            "SetDefaultLanguage",
+            SetDefaultLanguageRequest { language: "en".into() },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::FailedPrecondition, "setting the same language changes nothing");
+    let err = c
+        .call::<_, AddIamMemberResponse>(
+            "AddIAMMember",
+            AddIamMemberRequest { user_id: "does-not-exist".into(), roles: vec!["IAM_OWNER".into()] },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::NotFound);
+    assert_eq!(event_count(&s).await, before, "refused calls append no events");
+    let lang: GetDefaultLanguageResponse = c.call("GetDefaultLanguage", GetDefaultLanguageRequest {}).await.unwrap();
+    assert_eq!(lang.language, "en");
+}
+
+async fn machine_users_and_tokens(s: Arc<TestServer>, c: Client) {
+    use burg_api::management::*;
+    let user: AddMachineUserResponse = c
+        .call(
+            "AddMachineUser",
+            AddMachineUserRequest { user_name: "robot".into(), name: "Robot".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert!(!user.user_id.is_empty());
+    let dup = c
+        .call::<_, AddMachineUserResponse>(
+            "AddMachineUser",
+            AddMachineUserRequest { user_name: "ROBOT".into(), name: "Robot".into(), ..Default::default() },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code, Code::AlreadyExists);
+    let pat: AddPersonalAccessTokenResponse = c
+        .call(
+            "AddPersonalAccessToken",
+            AddPersonalAccessTokenRequest { user_id: user.user_id.clone(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert!(pat.token.len() >= 40);
+    // A valid token without a role may authenticate but not read the instance.
+    let robot = c.with_token(&pat.token);
+    let _: HealthzResponse = robot.call("Healthz", HealthzRequest {}).await.unwrap();
+    let _: GetSupportedLanguagesResponse =
+        robot.call("GetSupportedLanguages", GetSupportedLanguagesRequest {}).await.expect("any valid token");
+    let err = robot.call::<_, GetMyInstanceResponse>("GetMyInstance", GetMyInstanceRequest {}).await.unwrap_err();
+    assert_eq!(err.code, Code::PermissionDenied);
+    if c.protocol == Protocol::Rest {
+        assert_eq!(err.http_status, Some(403));
+    }
+    let list: ListPersonalAccessTokensResponse = c
+        .call(
+            "ListPersonalAccessTokens",
+            ListPersonalAccessTokensRequest { user_id: user.user_id.clone(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(list.result.len(), 1);
+    assert_eq!(list.result[0].id, pat.token_id);
+    let _: RemovePersonalAccessTokenResponse = c
+        .call(
+            "RemovePersonalAccessToken",
+            RemovePersonalAccessTokenRequest { user_id: user.user_id.clone(), token_id: pat.token_id.clone() },
+        )
+        .await
+        .unwrap();
+    let err = robot
+        .call::<_, GetSupportedLanguagesResponse>("GetSupportedLanguages", GetSupportedLanguagesRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::Unauthenticated, "a revoked token is refused at once");
+    let _ = s;
+}
+
+async fn iam_members(s: Arc<TestServer>, c: Client) {
+    use burg_api::management::*;
+    let user: AddMachineUserResponse = c
+        .call(
+            "AddMachineUser",
+            AddMachineUserRequest { user_name: "viewer".into(), name: "Viewer".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let pat: AddPersonalAccessTokenResponse = c
+        .call(
+            "AddPersonalAccessToken",
+            AddPersonalAccessTokenRequest { user_id: user.user_id.clone(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let added: AddIamMemberResponse = c
+        .call("AddIAMMember", AddIamMemberRequest { user_id: user.user_id.clone(), roles: vec!["IAM_OWNER".into()] })
+        .await
+        .unwrap();
+    let details = added.details.unwrap();
+    assert_eq!(details.resource_owner, s.app.instance_id());
+    let member = c.with_token(&pat.token);
+    let _: GetMyInstanceResponse = member.call("GetMyInstance", GetMyInstanceRequest {}).await.expect("now allowed");
+    let dup = c
+        .call::<_, AddIamMemberResponse>(
+            "AddIAMMember",
+            AddIamMemberRequest { user_id: user.user_id.clone(), roles: vec!["IAM_OWNER".into()] },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code, Code::AlreadyExists);
+    let bad = c
+        .call::<_, AddIamMemberResponse>(
+            "AddIAMMember",
+            AddIamMemberRequest { user_id: user.user_id.clone(), roles: vec!["NOT_A_ROLE".into()] },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code, Code::InvalidArgument);
+    let list: ListIamMembersResponse = c.call("ListIAMMembers", ListIamMembersRequest::default()).await.unwrap();
+    assert_eq!(list.details.unwrap().total_result, 2);
+    assert!(list.result.iter().any(|m| m.user_id == user.user_id && m.roles == vec!["IAM_OWNER".to_string()]));
+    let _: RemoveIamMemberResponse =
+        c.call("RemoveIAMMember", RemoveIamMemberRequest { user_id: user.user_id.clone() }).await.unwrap();
+    let err = member.call::<_, GetMyInstanceResponse>("GetMyInstance", GetMyInstanceRequest {}).await.unwrap_err();
+    assert_eq!(err.code, Code::PermissionDenied, "removing the member takes the permission away at once");
+    let err = c
+        .call::<_, RemoveIamMemberResponse>("RemoveIAMMember", RemoveIamMemberRequest { user_id: user.user_id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::NotFound);
+}

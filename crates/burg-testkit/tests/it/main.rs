@@ -2,3 +2,4 @@
 //! One test binary (it links once); one module per area.
 
 mod foundation;
+mod wire;

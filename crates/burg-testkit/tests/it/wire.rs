@@ -1,0 +1,175 @@
+//! Wire details that only one protocol has: gRPC-Web framing, REST status
+//! codes and JSON decoding errors, request ids, metrics, restarts.
+
+use burg_api::admin::*;
+use burg_testkit::{Backend, Protocol, TestServer, grpc_web_call};
+use tonic::Code;
+
+async fn sqlite() -> TestServer {
+    TestServer::start(Backend::Sqlite).await.expect("server")
+}
+
+#[tokio::test]
+async fn grpc_web_health_and_a_read() {
+    let s = sqlite().await;
+    let http = reqwest::Client::new();
+    for text in [false, true] {
+        let _: HealthzResponse = grpc_web_call(
+            &http,
+            &s.base_url(),
+            "",
+            None,
+            "/zitadel.admin.v1.AdminService/Healthz",
+            &HealthzRequest {},
+            text,
+        )
+        .await
+        .expect("healthz");
+        let r: GetMyInstanceResponse = grpc_web_call(
+            &http,
+            &s.base_url(),
+            &s.admin_token,
+            None,
+            "/zitadel.admin.v1.AdminService/GetMyInstance",
+            &GetMyInstanceRequest {},
+            text,
+        )
+        .await
+        .expect("GetMyInstance over gRPC-Web");
+        assert_eq!(r.instance.unwrap().id, s.app.instance_id());
+        let err = grpc_web_call::<_, GetMyInstanceResponse>(
+            &http,
+            &s.base_url(),
+            "wrong",
+            None,
+            "/zitadel.admin.v1.AdminService/GetMyInstance",
+            &GetMyInstanceRequest {},
+            text,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code, Code::Unauthenticated);
+    }
+    s.stop().await;
+}
+
+async fn post(s: &TestServer, path: &str, body: &'static str) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}{}", s.base_url(), path))
+        .bearer_auth(&s.admin_token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn rest_decoding_errors_name_the_field() {
+    let s = sqlite().await;
+    let (status, body) = post(&s, "/admin/v1/members/_search", "{not json").await;
+    assert_eq!((status, body["code"].as_i64()), (400, Some(3)));
+    assert!(body["message"].as_str().unwrap().contains("invalid JSON"), "{body}");
+    let (status, body) = post(&s, "/admin/v1/members/_search", r#"{"query":{"limit":"ten"}}"#).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("query.limit"), "{body}");
+    let (status, body) = post(&s, "/admin/v1/members/_search", r#"{"sortingColumn":"BY_MOOD"}"#).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("sortingColumn"), "{body}");
+    let (status, body) = post(&s, "/admin/v1/members/_search", r#"{"query":{"asc":"yes"}}"#).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("query.asc"), "{body}");
+    // Unknown fields are ignored, as ZITADEL's gateway does; numbers may be strings.
+    let (status, body) = post(&s, "/admin/v1/members/_search", r#"{"whatever":1,"query":{"limit":"5"}}"#).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["details"]["totalResult"], "1");
+    // Unknown paths and methods.
+    let r = reqwest::get(format!("{}/admin/v1/nope", s.base_url())).await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = reqwest::Client::new().delete(format!("{}/admin/v1/healthz", s.base_url())).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_decoding() {
+    let s = sqlite().await;
+    let big = format!("{{\"language\":\"{}\"}}", "x".repeat(65 * 1024 * 1024));
+    let r = reqwest::Client::new()
+        .post(format!("{}/admin/v1/members/_search", s.base_url()))
+        .bearer_auth(&s.admin_token)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("larger than the limit"), "{body}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn auth_comes_before_validation() {
+    let s = sqlite().await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/admin/v1/members/_search", s.base_url()))
+        .body("{broken")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401, "an unauthenticated malformed call gets 401, not 400");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn request_ids_and_metrics() {
+    let s = sqlite().await;
+    let c = s.client(Protocol::Rest).await;
+    let _: GetMyInstanceResponse = c.call("GetMyInstance", GetMyInstanceRequest {}).await.unwrap();
+    let r = reqwest::get(format!("{}/admin/v1/healthz", s.base_url())).await.unwrap();
+    assert!(r.headers().get("x-request-id").is_some());
+    let r = reqwest::Client::new()
+        .get(format!("{}/admin/v1/healthz", s.base_url()))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "trace-me-42");
+    let metrics = reqwest::get(format!("{}/metrics", s.base_url())).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("burg_requests_total"), "{metrics}");
+    assert!(metrics.contains(r#"rpc="GetMyInstance""#), "{metrics}");
+    assert!(metrics.contains("burg_request_duration_seconds_bucket"), "{metrics}");
+    let ready = reqwest::get(format!("{}/debug/ready", s.base_url())).await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn restart_keeps_everything_and_creates_nothing() {
+    let s = sqlite().await;
+    let c = s.client(Protocol::Grpc).await;
+    let _: SetDefaultLanguageResponse =
+        c.call("SetDefaultLanguage", SetDefaultLanguageRequest { language: "de".into() }).await.unwrap();
+    let instance_id = s.app.instance_id().to_string();
+    let token = s.admin_token.clone();
+    let again = s.restart().await.unwrap();
+    assert_eq!(again.app.instance_id(), instance_id, "the same instance");
+    let c = again.client_with_token(Protocol::Rest, &token).await;
+    let lang: GetDefaultLanguageResponse = c.call("GetDefaultLanguage", GetDefaultLanguageRequest {}).await.unwrap();
+    assert_eq!(lang.language, "de");
+    let instances: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM instances").fetch_one(again.app.db().pool()).await.unwrap();
+    assert_eq!(instances, 1);
+    again.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_master_key_fails_before_serving() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(s) = TestServer::start_or_skip(backend).await else { continue };
+        let err = s.restart_with_key("0123456789abcdef0123456789abcdef".into()).await.err().expect("refused");
+        assert!(err.contains("master key"), "{err}");
+    }
+}
