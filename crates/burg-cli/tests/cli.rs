@@ -1,0 +1,179 @@
+//! The `burg` binary as an operator uses it: start, stop, tokens, config.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BURG: &str = env!("CARGO_BIN_EXE_burg");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Child {
+    let mut cmd = Command::new(BURG);
+    cmd.arg("start").arg("--data-dir").arg(dir).arg("--listen-address").arg("127.0.0.1");
+    if port != 0 {
+        cmd.arg("--port").arg(port.to_string());
+    }
+    cmd.args(extra).env_remove("BURG_MASTERKEY").env_remove("BURG_PORT").stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("spawn burg")
+}
+
+/// Polls `/debug/ready` until it answers; panics after ~20 s.
+async fn wait_ready(port: u16, child: &mut Child) {
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/debug/ready")).await
+            && r.status().is_success()
+        {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            panic!("burg exited with {status}: {err}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("burg did not become ready");
+}
+
+fn terminate(child: &mut Child) -> (std::process::ExitStatus, String) {
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    (status, err)
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [&["--help"][..], &["start", "--help"], &["token", "--help"], &["token", "create", "--help"]] {
+        let out = Command::new(BURG).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+    }
+}
+
+#[tokio::test]
+async fn first_start_writes_the_token_file_and_sigterm_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = start(dir.path(), port, &["--log-format", "json"], &[]);
+    wait_ready(port, &mut child).await;
+    let pat = dir.path().join("admin.pat");
+    let token = std::fs::read_to_string(&pat).unwrap().trim().to_string();
+    assert_eq!(mode(&pat), 0o600);
+    assert_eq!(mode(&dir.path().join("masterkey")), 0o600);
+    let r = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/admin/v1/instances/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let (status, log) = terminate(&mut child);
+    assert!(status.success(), "SIGTERM is a clean stop: {status}\n{log}");
+    assert!(!log.contains(&token), "the token must never be logged");
+    assert!(log.contains("admin.pat"), "the log names the token file");
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    }
+
+    // A second start finds the instance and creates nothing.
+    let mut child = start(dir.path(), port, &[], &[]);
+    wait_ready(port, &mut child).await;
+    assert_eq!(std::fs::read_to_string(&pat).unwrap().trim(), token, "admin.pat is written once");
+    let (status, log) = terminate(&mut child);
+    assert!(status.success());
+    assert!(!log.contains("created the instance"), "{log}");
+}
+
+#[tokio::test]
+async fn token_create_gives_a_working_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = start(dir.path(), port, &[], &[]);
+    wait_ready(port, &mut child).await;
+    let out = Command::new(BURG)
+        .args(["token", "create", "--role", "IAM_OWNER", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("BURG_MASTERKEY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.len() >= 40);
+    let r = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/admin/v1/instances/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200, "a token made while the server runs works at once");
+    let bad = Command::new(BURG)
+        .args(["token", "create", "--role", "NO_SUCH_ROLE", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("NO_SUCH_ROLE"));
+    terminate(&mut child);
+}
+
+#[tokio::test]
+async fn a_wrong_master_key_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = start(dir.path(), port, &[], &[]);
+    wait_ready(port, &mut child).await;
+    terminate(&mut child);
+    let out = Command::new(BURG)
+        .args(["start", "--port", &free_port().to_string(), "--data-dir"])
+        .arg(dir.path())
+        .env("BURG_MASTERKEY", "0123456789abcdef0123456789abcdef")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("master key does not match"), "{err}");
+}
+
+#[tokio::test]
+async fn flags_beat_environment_beat_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file_port, env_port, flag_port) = (free_port(), free_port(), free_port());
+    let config = dir.path().join("burg.toml");
+    std::fs::write(&config, format!("port = {file_port}\nlog_format = \"json\"\n")).unwrap();
+    let cfg = config.to_str().unwrap();
+
+    let mut child = start(dir.path(), 0, &["--config", cfg], &[]);
+    wait_ready(file_port, &mut child).await;
+    terminate(&mut child);
+
+    let env_port_s = env_port.to_string();
+    let mut child = start(dir.path(), 0, &["--config", cfg], &[("BURG_PORT", &env_port_s)]);
+    wait_ready(env_port, &mut child).await;
+    terminate(&mut child);
+
+    let mut child = start(dir.path(), flag_port, &["--config", cfg], &[("BURG_PORT", &env_port_s)]);
+    wait_ready(flag_port, &mut child).await;
+    terminate(&mut child);
+
+    std::fs::write(&config, "port = \"not a number\"\n").unwrap();
+    let out = Command::new(BURG).args(["start", "--config", cfg]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("burg.toml"));
+}
