@@ -41,23 +41,28 @@ pub struct AppConfig {
     pub external_domain: String,
     /// Name of the default organization created on first start.
     pub default_org_name: String,
+    /// bcrypt cost for plain passwords (4–31).
+    pub password_cost: u32,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { instance_name: "burg".into(), external_domain: "localhost".into(), default_org_name: "burg".into() }
+        AppConfig {
+            instance_name: "burg".into(),
+            external_domain: "localhost".into(),
+            default_org_name: "burg".into(),
+            password_cost: 12,
+        }
     }
 }
 
 /// Everything a use case needs: the database, the master key, time and ids.
 pub struct App {
     pub(crate) db: Db,
-    #[allow(dead_code)] // used by the identity-provider templates
     pub(crate) key: MasterKey,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: IdGenerator,
     pub(crate) instance_id: String,
-    #[allow(dead_code)]
     pub(crate) config: AppConfig,
 }
 

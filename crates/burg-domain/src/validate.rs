@@ -64,6 +64,25 @@ pub fn http_url(field: &str, value: &str) -> Result<()> {
     url(field, value, &["http", "https"], 200)
 }
 
+/// An email address: one `@` with text on both sides, a dot in the domain,
+/// no spaces, at most 200 characters.
+pub fn email(field: &str, value: &str) -> Result<()> {
+    len(field, value, 1, 200)?;
+    let ok = match value.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !value.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if ok { Ok(()) } else { Err(Error::invalid_argument("VALID-eml01", format!("`{field}` is not an email address"))) }
+}
+
 /// An enum value that the proto defines (`defined_only`).
 pub fn defined_enum(field: &str, value: i32, known: bool) -> Result<()> {
     if known {

@@ -80,6 +80,13 @@ forward! { AdminService for AdminApi in admin {
         list_events(ListEventsRequest) -> ListEventsResponse;
         list_event_types(ListEventTypesRequest) -> ListEventTypesResponse;
         list_aggregate_types(ListAggregateTypesRequest) -> ListAggregateTypesResponse;
+        is_org_unique(IsOrgUniqueRequest) -> IsOrgUniqueResponse;
+        get_org_by_id(GetOrgByIdRequest) -> GetOrgByIdResponse;
+        list_orgs(ListOrgsRequest) -> ListOrgsResponse;
+        set_up_org(SetUpOrgRequest) -> SetUpOrgResponse;
+        get_default_org(GetDefaultOrgRequest) -> GetDefaultOrgResponse;
+        set_default_org(SetDefaultOrgRequest) -> SetDefaultOrgResponse;
+        remove_org(RemoveOrgRequest) -> RemoveOrgResponse;
     } pending {
         export_data(ExportDataRequest) -> ExportDataResponse;
         import_data(ImportDataRequest) -> ImportDataResponse;
@@ -112,13 +119,6 @@ forward! { AdminService for AdminApi in admin {
         add_saml_provider(AddSamlProviderRequest) -> AddSamlProviderResponse;
         update_saml_provider(UpdateSamlProviderRequest) -> UpdateSamlProviderResponse;
         regenerate_saml_provider_certificate(RegenerateSamlProviderCertificateRequest) -> RegenerateSamlProviderCertificateResponse;
-        is_org_unique(IsOrgUniqueRequest) -> IsOrgUniqueResponse;
-        get_org_by_id(GetOrgByIdRequest) -> GetOrgByIdResponse;
-        list_orgs(ListOrgsRequest) -> ListOrgsResponse;
-        set_up_org(SetUpOrgRequest) -> SetUpOrgResponse;
-        get_default_org(GetDefaultOrgRequest) -> GetDefaultOrgResponse;
-        set_default_org(SetDefaultOrgRequest) -> SetDefaultOrgResponse;
-        remove_org(RemoveOrgRequest) -> RemoveOrgResponse;
         get_login_policy(GetLoginPolicyRequest) -> GetLoginPolicyResponse;
         update_login_policy(UpdateLoginPolicyRequest) -> UpdateLoginPolicyResponse;
         list_login_policy_id_ps(ListLoginPolicyIdPsRequest) -> ListLoginPolicyIdPsResponse;

@@ -7,6 +7,29 @@ use sqlx::AnyConnection;
 
 use crate::db_error;
 
+/// A sealed value as stored in a text column ('' when absent).
+fn sealed_json(value: Option<&burg_domain::crypto::Sealed>) -> String {
+    value.and_then(|v| serde_json::to_string(v).ok()).unwrap_or_default()
+}
+
+/// Sets a 0/1 column of the event's user.
+async fn set_flag(conn: &mut AnyConnection, e: &Event, column: &'static str, value: i64) -> Result<()> {
+    let sql = match column {
+        "email_verified" => "UPDATE users SET email_verified = $1 WHERE instance_id = $2 AND id = $3",
+        "phone_verified" => "UPDATE users SET phone_verified = $1 WHERE instance_id = $2 AND id = $3",
+        "passwordless_requested" => "UPDATE users SET passwordless_requested = $1 WHERE instance_id = $2 AND id = $3",
+        _ => return Ok(()),
+    };
+    sqlx::query(sql)
+        .bind(value)
+        .bind(&e.instance_id)
+        .bind(&e.aggregate_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-usr13"))?;
+    Ok(())
+}
+
 pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     let (inst, user, seq, at) = (&e.instance_id, &e.aggregate_id, e.sequence, e.created_at);
     match e.event_type.as_str() {
@@ -30,6 +53,61 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .await
             .map_err(db_error("PROJ-usr01"))?;
             return Ok(());
+        }
+        HumanAdded::TYPE => {
+            let p: HumanAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO users (instance_id, id, resource_owner, user_type, state, username, first_name, last_name, \
+                 nick_name, display_name, preferred_language, gender, email, phone, password_hash, \
+                 password_change_required, sequence, creation_date, change_date) \
+                 VALUES ($1, $2, $3, 1, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+            )
+            .bind(inst)
+            .bind(user)
+            .bind(&e.resource_owner)
+            .bind(p.user_name)
+            .bind(p.first_name)
+            .bind(p.last_name)
+            .bind(p.nick_name)
+            .bind(p.display_name)
+            .bind(p.preferred_language)
+            .bind(i64::from(p.gender))
+            .bind(p.email)
+            .bind(p.phone)
+            .bind(sealed_json(p.encoded_hash.as_ref()))
+            .bind(i64::from(p.change_required))
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-usr10"))?;
+            return Ok(());
+        }
+        EmailVerified::TYPE => set_flag(conn, e, "email_verified", 1).await?,
+        PhoneVerified::TYPE => set_flag(conn, e, "phone_verified", 1).await?,
+        PasswordlessCodeRequested::TYPE => set_flag(conn, e, "passwordless_requested", 1).await?,
+        PasswordChanged::TYPE => {
+            let p: PasswordChanged = e.decode()?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, password_change_required = $2 WHERE instance_id = $3 AND id = $4",
+            )
+            .bind(sealed_json(p.encoded_hash.as_ref()))
+            .bind(i64::from(p.change_required))
+            .bind(inst)
+            .bind(user)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-usr11"))?;
+        }
+        OtpAdded::TYPE => {
+            let p: OtpAdded = e.decode()?;
+            sqlx::query("UPDATE users SET otp_secret = $1 WHERE instance_id = $2 AND id = $3")
+                .bind(sealed_json(p.otp_secret.as_ref()))
+                .bind(inst)
+                .bind(user)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-usr12"))?;
         }
         UserRemoved::TYPE => {
             for statement in [

@@ -2,4 +2,5 @@
 //! One test binary (it links once); one module per area.
 
 mod foundation;
+mod orgs;
 mod wire;
