@@ -188,7 +188,7 @@ async fn permission_matrix_over_every_route() {
         let granted = permissions_of([role]);
         for route in ROUTES {
             let Some(permission) = route.permission else { continue };
-            let path = route.http_path.replace('{', "").replace('}', "");
+            let path = route.http_path.replace(['{', '}'], "");
             let method = http::Method::from_bytes(route.http_method.as_bytes()).unwrap();
             let mut request = http.request(method, format!("{}{}", s.base_url(), path)).bearer_auth(&token);
             if route.body == "*" {
