@@ -5,9 +5,9 @@ use burg_api::admin::{ListAggregateTypesResponse, ListEventTypesResponse, ListEv
 use burg_api::object::LocalizedMessage;
 use burg_api::wkt::Timestamp;
 use burg_api::zitadel::event::v1::{Aggregate, AggregateType, Editor, Event, EventType};
+use burg_domain::Result;
 use burg_domain::crypto::redact_sealed;
 use burg_domain::events::{all_aggregate_types, all_types};
-use burg_domain::{Error, Result};
 use burg_store::Sql;
 use burg_store::event_store::{EVENT_COLUMNS, event_from_row};
 use sqlx::Row;
@@ -73,8 +73,7 @@ impl App {
             let editor_name: String = row.try_get("editor_name").map_err(|e| db_err("EVENT-db002", e))?;
             redact_sealed(&mut event.payload);
             let payload = match event.payload {
-                serde_json::Value::Object(_) => serde_json::from_value(event.payload)
-                    .map_err(|e| Error::internal("EVENT-pl001", format!("payload is not a struct: {e}")))?,
+                serde_json::Value::Object(map) => to_struct(map),
                 _ => pbjson_types::Struct::default(),
             };
             events.push(Event {
@@ -149,4 +148,26 @@ fn localized(prefix: &str, t: &str) -> LocalizedMessage {
         text.extend(chars);
     }
     LocalizedMessage { key: format!("{prefix}.{t}"), localized_message: text }
+}
+
+/// A JSON object as a `google.protobuf.Struct`. Numbers become doubles, as
+/// the Struct type demands; integers beyond 2^53 lose precision rather than
+/// fail the whole list.
+fn to_struct(map: serde_json::Map<String, serde_json::Value>) -> pbjson_types::Struct {
+    pbjson_types::Struct { fields: map.into_iter().map(|(k, v)| (k, to_value(v))).collect() }
+}
+
+fn to_value(v: serde_json::Value) -> pbjson_types::Value {
+    use pbjson_types::value::Kind;
+    let kind = match v {
+        serde_json::Value::Null => Kind::NullValue(0),
+        serde_json::Value::Bool(b) => Kind::BoolValue(b),
+        serde_json::Value::Number(n) => Kind::NumberValue(n.as_f64().unwrap_or_default()),
+        serde_json::Value::String(s) => Kind::StringValue(s),
+        serde_json::Value::Array(items) => {
+            Kind::ListValue(pbjson_types::ListValue { values: items.into_iter().map(to_value).collect() })
+        }
+        serde_json::Value::Object(map) => Kind::StructValue(to_struct(map)),
+    };
+    pbjson_types::Value { kind: Some(kind) }
 }

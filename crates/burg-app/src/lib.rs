@@ -12,6 +12,7 @@
 mod auth;
 mod bootstrap;
 mod events;
+mod idp;
 mod instance;
 mod list;
 mod member;
@@ -43,6 +44,8 @@ pub struct AppConfig {
     pub default_org_name: String,
     /// bcrypt cost for plain passwords (4–31).
     pub password_cost: u32,
+    /// RSA key size of SAML service-provider keys (ZITADEL uses 4096).
+    pub saml_key_bits: usize,
 }
 
 impl Default for AppConfig {
@@ -52,6 +55,7 @@ impl Default for AppConfig {
             external_domain: "localhost".into(),
             default_org_name: "burg".into(),
             password_cost: 12,
+            saml_key_bits: 4096,
         }
     }
 }
@@ -64,6 +68,8 @@ pub struct App {
     pub(crate) ids: IdGenerator,
     pub(crate) instance_id: String,
     pub(crate) config: AppConfig,
+    /// For fetching SAML metadata.
+    pub(crate) http: reqwest::Client,
 }
 
 impl std::fmt::Debug for App {

@@ -1,1 +1,152 @@
-//! The instance's default login policy and its identity providers.
+//! The instance's default login policy. Its identity providers are in
+//! `idp.rs`, next to the templates they point at.
+
+use burg_api::admin::{
+    GetLoginPolicyRequest, GetLoginPolicyResponse, UpdateLoginPolicyRequest, UpdateLoginPolicyResponse,
+};
+use burg_api::idp::IdpLoginPolicyLink;
+use burg_api::zitadel::policy::v1 as policy;
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::instance::{LoginPolicy, LoginPolicyChanged};
+use burg_domain::{Error, Result, validate};
+
+use crate::auth::db_err;
+use crate::{App, Ctx, details, details_of, retry};
+
+fn seconds(field: &str, d: Option<pbjson_types::Duration>) -> Result<i64> {
+    match d {
+        None => Ok(0),
+        Some(d) if d.seconds < 0 || d.nanos < 0 => {
+            Err(Error::invalid_argument("POLICY-dur01", format!("`{field}` must not be negative")))
+        }
+        Some(d) => Ok(d.seconds),
+    }
+}
+
+fn duration(seconds: i64) -> Option<pbjson_types::Duration> {
+    Some(pbjson_types::Duration { seconds, nanos: 0 })
+}
+
+impl App {
+    async fn load_login_policy(&self, conn: &mut sqlx::AnyConnection) -> Result<(LoginPolicy, i64, i64, i64)> {
+        let (data, seq, created, changed): (String, i64, i64, i64) = sqlx::query_as(
+            "SELECT data, sequence, creation_date, change_date FROM login_policies WHERE instance_id = $1 AND owner_id = $1",
+        )
+        .bind(&self.instance_id)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| db_err("POLICY-db001", e))?;
+        let policy = serde_json::from_str(&data)
+            .map_err(|e| Error::internal("POLICY-db002", format!("stored login policy is unreadable: {e}")))?;
+        Ok((policy, seq, created, changed))
+    }
+
+    pub async fn get_login_policy(&self, _ctx: &Ctx, _r: GetLoginPolicyRequest) -> Result<GetLoginPolicyResponse> {
+        let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("POLICY-db003", e))?;
+        let (p, seq, created, changed) = self.load_login_policy(&mut conn).await?;
+        let idps: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT l.idp_id, t.name, t.idp_type FROM login_policy_idps l JOIN idp_templates t \
+             ON t.instance_id = l.instance_id AND t.id = l.idp_id WHERE l.instance_id = $1 AND l.owner_id = $1 \
+             ORDER BY l.creation_date",
+        )
+        .bind(&self.instance_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| db_err("POLICY-db004", e))?;
+        let idps = idps
+            .into_iter()
+            .map(|(idp_id, idp_name, idp_type)| IdpLoginPolicyLink {
+                idp_id,
+                idp_name,
+                // The older `IDPType`: OIDC is 1 and JWT 3 in both enums' order.
+                idp_type: match idp_type {
+                    1 => 1,
+                    2 => 3,
+                    _ => 0,
+                },
+            })
+            .collect();
+        Ok(GetLoginPolicyResponse {
+            policy: Some(policy::LoginPolicy {
+                details: details(seq, created, changed, &self.instance_id),
+                allow_username_password: p.allow_username_password,
+                allow_register: p.allow_register,
+                allow_external_idp: p.allow_external_idp,
+                force_mfa: p.force_mfa,
+                passwordless_type: p.passwordless_type,
+                is_default: true,
+                hide_password_reset: p.hide_password_reset,
+                ignore_unknown_usernames: p.ignore_unknown_usernames,
+                default_redirect_uri: p.default_redirect_uri,
+                password_check_lifetime: duration(p.password_check_lifetime),
+                external_login_check_lifetime: duration(p.external_login_check_lifetime),
+                mfa_init_skip_lifetime: duration(p.mfa_init_skip_lifetime),
+                second_factor_check_lifetime: duration(p.second_factor_check_lifetime),
+                multi_factor_check_lifetime: duration(p.multi_factor_check_lifetime),
+                second_factors: p.second_factors,
+                multi_factors: p.multi_factors,
+                idps,
+                allow_domain_discovery: p.allow_domain_discovery,
+                disable_login_with_email: p.disable_login_with_email,
+                disable_login_with_phone: p.disable_login_with_phone,
+                force_mfa_local_only: p.force_mfa_local_only,
+            }),
+        })
+    }
+
+    pub async fn update_login_policy(
+        &self,
+        ctx: &Ctx,
+        r: UpdateLoginPolicyRequest,
+    ) -> Result<UpdateLoginPolicyResponse> {
+        validate::defined_enum(
+            "passwordlessType",
+            r.passwordless_type,
+            policy::PasswordlessType::try_from(r.passwordless_type).is_ok(),
+        )?;
+        validate::len("defaultRedirectUri", &r.default_redirect_uri, 0, 200)?;
+        if !r.default_redirect_uri.is_empty() {
+            validate::url("defaultRedirectUri", &r.default_redirect_uri, &["http", "https"], 200)?;
+        }
+        let lifetimes = [
+            seconds("passwordCheckLifetime", r.password_check_lifetime)?,
+            seconds("externalLoginCheckLifetime", r.external_login_check_lifetime)?,
+            seconds("mfaInitSkipLifetime", r.mfa_init_skip_lifetime)?,
+            seconds("secondFactorCheckLifetime", r.second_factor_check_lifetime)?,
+            seconds("multiFactorCheckLifetime", r.multi_factor_check_lifetime)?,
+        ];
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let (current, ..) = self.load_login_policy(tx.conn()).await?;
+            let next = LoginPolicy {
+                allow_username_password: r.allow_username_password,
+                allow_register: r.allow_register,
+                allow_external_idp: r.allow_external_idp,
+                force_mfa: r.force_mfa,
+                force_mfa_local_only: r.force_mfa_local_only,
+                passwordless_type: r.passwordless_type,
+                hide_password_reset: r.hide_password_reset,
+                ignore_unknown_usernames: r.ignore_unknown_usernames,
+                allow_domain_discovery: r.allow_domain_discovery,
+                disable_login_with_email: r.disable_login_with_email,
+                disable_login_with_phone: r.disable_login_with_phone,
+                default_redirect_uri: r.default_redirect_uri.clone(),
+                password_check_lifetime: lifetimes[0],
+                external_login_check_lifetime: lifetimes[1],
+                mfa_init_skip_lifetime: lifetimes[2],
+                second_factor_check_lifetime: lifetimes[3],
+                multi_factor_check_lifetime: lifetimes[4],
+                second_factors: current.second_factors.clone(),
+                multi_factors: current.multi_factors.clone(),
+            };
+            if next == current {
+                return Err(crate::unchanged("INST-5M9vdd", "login policy"));
+            }
+            let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+            let events = tx.push(vec![NewEvent::new(&inst, &LoginPolicyChanged { policy: next })?]).await?;
+            tx.commit().await?;
+            Ok(UpdateLoginPolicyResponse { details: details_of(&events) })
+        })
+        .await
+    }
+}

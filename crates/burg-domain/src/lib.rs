@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod events;
 pub mod id;
+pub mod idp;
 pub mod password;
 pub mod permission;
 pub mod validate;

@@ -87,9 +87,6 @@ forward! { AdminService for AdminApi in admin {
         get_default_org(GetDefaultOrgRequest) -> GetDefaultOrgResponse;
         set_default_org(SetDefaultOrgRequest) -> SetDefaultOrgResponse;
         remove_org(RemoveOrgRequest) -> RemoveOrgResponse;
-    } pending {
-        export_data(ExportDataRequest) -> ExportDataResponse;
-        import_data(ImportDataRequest) -> ImportDataResponse;
         get_provider_by_id(GetProviderByIdRequest) -> GetProviderByIdResponse;
         list_providers(ListProvidersRequest) -> ListProvidersResponse;
         delete_provider(DeleteProviderRequest) -> DeleteProviderResponse;
@@ -124,6 +121,9 @@ forward! { AdminService for AdminApi in admin {
         list_login_policy_id_ps(ListLoginPolicyIdPsRequest) -> ListLoginPolicyIdPsResponse;
         add_idp_to_login_policy(AddIdpToLoginPolicyRequest) -> AddIdpToLoginPolicyResponse;
         remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse;
+    } pending {
+        export_data(ExportDataRequest) -> ExportDataResponse;
+        import_data(ImportDataRequest) -> ImportDataResponse;
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Client {
     org: Option<String>,
     http: reqwest::Client,
     channel: Option<tonic::transport::Channel>,
+    /// Every answer body this client (and its clones) received, as sent:
+    /// JSON for REST, protobuf bytes for gRPC, plus error messages.
+    transcript: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 impl Client {
@@ -55,6 +58,7 @@ impl Client {
             org: None,
             http: reqwest::Client::new(),
             channel,
+            transcript: Default::default(),
         }
     }
 
@@ -66,6 +70,17 @@ impl Client {
     /// The same client working on organization `org` (`x-zitadel-orgid`).
     pub fn with_org(&self, org: &str) -> Client {
         Client { org: Some(org.to_string()), ..self.clone() }
+    }
+
+    /// All answer bytes received so far (see the `transcript` field).
+    pub fn transcript(&self) -> Vec<u8> {
+        self.transcript.lock().unwrap().clone()
+    }
+
+    fn record(&self, bytes: &[u8]) {
+        let mut t = self.transcript.lock().unwrap();
+        t.extend_from_slice(bytes);
+        t.push(b'\n');
     }
 
     pub fn base_url(&self) -> &str {
@@ -141,6 +156,7 @@ impl Client {
         let response = builder.send().await.expect("REST call");
         let status = response.status().as_u16();
         let bytes = response.bytes().await.expect("REST body");
+        self.record(&bytes);
         if status == 200 {
             return Ok(serde_json::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("bad JSON answer {e}: {}", String::from_utf8_lossy(&bytes))));
@@ -171,7 +187,15 @@ impl Client {
         }
         let path = http::uri::PathAndQuery::from_static(route.grpc_path);
         let codec = tonic_prost::ProstCodec::<Req, Resp>::default();
-        grpc.unary(request, path, codec).await.map(tonic::Response::into_inner).map_err(|status| ApiError {
+        let answer = grpc.unary(request, path, codec).await.map(tonic::Response::into_inner);
+        match &answer {
+            Ok(message) => self.record(&message.encode_to_vec()),
+            Err(status) => {
+                self.record(status.message().as_bytes());
+                self.record(status.details());
+            }
+        }
+        answer.map_err(|status| ApiError {
             code: status.code(),
             message: status.message().to_string(),
             id: burg_api::error::detail(&status).map(|d| d.id).unwrap_or_default(),

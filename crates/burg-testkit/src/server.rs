@@ -82,10 +82,9 @@ impl TestServer {
     ) -> Result<TestServer, String> {
         let db = Db::open(&database_url, &DbOptions::default()).await.map_err(|e| e.message)?;
         let key = MasterKey::from_secret(&master_key).map_err(|e| e.message)?;
-        let (app, bootstrap) =
-            App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), AppConfig::default())
-                .await
-                .map_err(|e| e.message)?;
+        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), test_app_config())
+            .await
+            .map_err(|e| e.message)?;
         let app = Arc::new(app);
         let admin_token = match bootstrap.admin_token {
             Some(t) => t.expose().to_string(),
@@ -217,4 +216,9 @@ async fn drop_pg_database(name: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Cheap settings for tests: low bcrypt cost, small SAML keys.
+pub fn test_app_config() -> AppConfig {
+    AppConfig { password_cost: 4, saml_key_bits: 2048, ..AppConfig::default() }
 }

@@ -19,6 +19,7 @@ payloads! {
     LoginPolicyIdpAdded = "instance.policy.login.idpprovider.added" { idp_config_id: String, idp_provider_type: i32 }
     LoginPolicyIdpRemoved = "instance.policy.login.idpprovider.removed" { idp_config_id: String, idp_provider_type: i32 }
     LoginPolicyIdpCascadeRemoved = "instance.policy.login.idpprovider.cascade.removed" { idp_config_id: String, idp_provider_type: i32 }
+    IdpRemoved = "instance.idp.removed" { id: String }
 }
 
 /// The settings of a login policy (the instance default or an org's), in

@@ -14,4 +14,7 @@ payloads! {
     MemberChanged = "org.member.changed" { user_id: String, roles: Vec<String> }
     MemberRemoved = "org.member.removed" { user_id: String }
     MemberCascadeRemoved = "org.member.cascade.removed" { user_id: String }
+    LoginPolicyIdpAdded = "org.policy.login.idpprovider.added" { idp_config_id: String, idp_provider_type: i32 }
+    LoginPolicyIdpRemoved = "org.policy.login.idpprovider.removed" { idp_config_id: String, idp_provider_type: i32 }
+    LoginPolicyIdpCascadeRemoved = "org.policy.login.idpprovider.cascade.removed" { idp_config_id: String, idp_provider_type: i32 }
 }

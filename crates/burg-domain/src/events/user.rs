@@ -31,6 +31,9 @@ payloads! {
     UserDeactivated = "user.deactivated" {}
     UserReactivated = "user.reactivated" {}
     /// The token itself is never stored; `tokenHash` is its SHA-256.
-    PersonalAccessTokenAdded = "user.personal.access.token.added" { token_id: String, expiration: i64, scopes: Vec<String>, token_hash: String }
-    PersonalAccessTokenRemoved = "user.personal.access.token.removed" { token_id: String }
+    PersonalAccessTokenAdded = "user.pat.added" { token_id: String, expiration: i64, scopes: Vec<String>, token_hash: String }
+    PersonalAccessTokenRemoved = "user.pat.removed" { token_id: String }
+    ExternalIdpAdded = "user.human.externalidp.added" { idp_config_id: String, user_id: String, display_name: String }
+    ExternalIdpRemoved = "user.human.externalidp.removed" { idp_config_id: String, user_id: String }
+    ExternalIdpCascadeRemoved = "user.human.externalidp.cascade.removed" { idp_config_id: String, user_id: String }
 }

@@ -3,6 +3,7 @@
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::instance::*;
+use burg_domain::idp;
 use sqlx::AnyConnection;
 
 use super::roles_json;
@@ -173,6 +174,36 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-ins13"))?;
             touch_login_policy(conn, e).await?;
+        }
+        IdpRemoved::TYPE => {
+            let p: IdpRemoved = e.decode()?;
+            sqlx::query("DELETE FROM idp_templates WHERE instance_id = $1 AND id = $2")
+                .bind(inst)
+                .bind(p.id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-ins15"))?;
+        }
+        t if idp::carries_template(t) => {
+            let template: idp::Template = serde_json::from_value(e.payload.clone())
+                .map_err(|err| burg_domain::Error::internal("PROJ-ins16", format!("unreadable {t}: {err}")))?;
+            sqlx::query(
+                "INSERT INTO idp_templates (instance_id, id, resource_owner, owner_type, name, idp_type, state, config, \
+                 sequence, creation_date, change_date) VALUES ($1, $2, $3, 1, $4, $5, 1, $6, $7, $8, $8) \
+                 ON CONFLICT (instance_id, id) DO UPDATE SET name = excluded.name, idp_type = excluded.idp_type, \
+                 config = excluded.config, sequence = excluded.sequence, change_date = excluded.change_date",
+            )
+            .bind(inst)
+            .bind(&template.id)
+            .bind(&e.resource_owner)
+            .bind(&template.name)
+            .bind(i64::from(template.kind().provider_type()))
+            .bind(e.payload.to_string())
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-ins17"))?;
         }
         _ => {}
     }

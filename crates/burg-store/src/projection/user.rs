@@ -164,6 +164,40 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-usr05"))?;
         }
+        ExternalIdpAdded::TYPE => {
+            let p: ExternalIdpAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO user_idp_links (instance_id, user_id, idp_id, external_user_id, display_name, \
+                 resource_owner, sequence, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(inst)
+            .bind(user)
+            .bind(p.idp_config_id)
+            .bind(p.user_id)
+            .bind(p.display_name)
+            .bind(&e.resource_owner)
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-usr06"))?;
+        }
+        ExternalIdpRemoved::TYPE | ExternalIdpCascadeRemoved::TYPE => {
+            let p: ExternalIdpRemoved = serde_json::from_value(e.payload.clone()).map_err(|err| {
+                burg_domain::Error::internal("PROJ-usr07", format!("unreadable {}: {err}", e.event_type))
+            })?;
+            sqlx::query(
+                "DELETE FROM user_idp_links WHERE instance_id = $1 AND user_id = $2 AND idp_id = $3 \
+                 AND external_user_id = $4",
+            )
+            .bind(inst)
+            .bind(user)
+            .bind(p.idp_config_id)
+            .bind(p.user_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-usr08"))?;
+        }
         _ => {}
     }
     sqlx::query("UPDATE users SET sequence = $1, change_date = $2 WHERE instance_id = $3 AND id = $4")

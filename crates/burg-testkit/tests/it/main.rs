@@ -2,5 +2,6 @@
 //! One test binary (it links once); one module per area.
 
 mod foundation;
+mod idps;
 mod orgs;
 mod wire;

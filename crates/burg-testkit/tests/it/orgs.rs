@@ -98,3 +98,10 @@ async fn set_up_get_list_and_remove_orgs(_s: Arc<TestServer>, c: Client) {
         c.call("IsOrgUnique", IsOrgUniqueRequest { name: "Acme".into(), domain: String::new() }).await.unwrap();
     assert!(unique.is_unique, "a removed org frees its name");
 }
+
+/// A new organization named after `name` with its first human user; the
+/// user's id.
+pub async fn human_user(c: &Client, name: &str) -> String {
+    let created: SetUpOrgResponse = c.call("SetUpOrg", setup_request(name)).await.unwrap();
+    created.user_id
+}
