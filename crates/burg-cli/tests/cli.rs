@@ -27,7 +27,7 @@ fn start(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Child {
 /// Polls `/debug/ready` until it answers; panics after ~20 s.
 async fn wait_ready(port: u16, child: &mut Child) {
     for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/debug/ready")).await
+        if let Ok(r) = http().get(format!("http://127.0.0.1:{port}/debug/ready")).send().await
             && r.status().is_success()
         {
             return;
@@ -77,12 +77,8 @@ async fn first_start_writes_the_token_file_and_sigterm_stops_cleanly() {
     let token = std::fs::read_to_string(&pat).unwrap().trim().to_string();
     assert_eq!(mode(&pat), 0o600);
     assert_eq!(mode(&dir.path().join("masterkey")), 0o600);
-    let r = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{port}/admin/v1/instances/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        http().get(format!("http://127.0.0.1:{port}/admin/v1/instances/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let (status, log) = terminate(&mut child);
     assert!(status.success(), "SIGTERM is a clean stop: {status}\n{log}");
@@ -116,12 +112,8 @@ async fn token_create_gives_a_working_token() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(token.len() >= 40);
-    let r = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{port}/admin/v1/instances/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        http().get(format!("http://127.0.0.1:{port}/admin/v1/instances/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "a token made while the server runs works at once");
     let bad = Command::new(BURG)
         .args(["token", "create", "--role", "NO_SUCH_ROLE", "--data-dir"])
@@ -176,4 +168,10 @@ async fn flags_beat_environment_beat_the_config_file() {
     let out = Command::new(BURG).args(["start", "--config", cfg]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("burg.toml"));
+}
+
+/// A plain HTTP client (reqwest wants a TLS provider chosen even for http).
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

@@ -56,7 +56,7 @@ impl Client {
             base: base.to_string(),
             token: token.to_string(),
             org: None,
-            http: reqwest::Client::new(),
+            http: http_client(),
             channel,
             transcript: Default::default(),
         }
@@ -315,4 +315,10 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A reqwest client; reqwest wants a TLS provider chosen even for http.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

@@ -12,7 +12,7 @@
 mod client;
 mod server;
 
-pub use client::{ApiError, Client, Protocol, grpc_web_call};
+pub use client::{ApiError, Client, Protocol, grpc_web_call, http_client};
 pub use server::{Backend, TestServer};
 
 /// Whether we run under CI, where missing services are failures.

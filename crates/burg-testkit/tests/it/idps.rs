@@ -813,7 +813,7 @@ async fn migrate_generic_oidc_to_google_and_azure(s: Arc<TestServer>, c: Client)
     assert_eq!(err.unwrap_err().code, Code::InvalidArgument);
     if c.protocol == Protocol::Rest {
         // Both branches at once cannot be said in protobuf; in JSON they can.
-        let response = reqwest::Client::new()
+        let response = burg_testkit::http_client()
             .post(format!("{}/admin/v1/idps/generic_oidc/{jwt}/_migrate", c.base_url()))
             .bearer_auth(c.token())
             .json(&serde_json::json!({
@@ -1119,7 +1119,7 @@ async fn provider_json_has_the_reference_keys() {
     };
     for kind in ALL {
         let id = add(&c, kind, &format!("{kind:?}"), "secret").await.unwrap();
-        let body: serde_json::Value = reqwest::Client::new()
+        let body: serde_json::Value = burg_testkit::http_client()
             .get(format!("{}/admin/v1/idps/templates/{id}", s.base_url()))
             .bearer_auth(&s.admin_token)
             .send()

@@ -12,7 +12,7 @@ async fn sqlite() -> TestServer {
 #[tokio::test]
 async fn grpc_web_health_and_a_read() {
     let s = sqlite().await;
-    let http = reqwest::Client::new();
+    let http = burg_testkit::http_client();
     for text in [false, true] {
         let _: HealthzResponse = grpc_web_call(
             &http,
@@ -54,7 +54,7 @@ async fn grpc_web_health_and_a_read() {
 }
 
 async fn post(s: &TestServer, path: &str, body: &'static str) -> (u16, serde_json::Value) {
-    let r = reqwest::Client::new()
+    let r = burg_testkit::http_client()
         .post(format!("{}{}", s.base_url(), path))
         .bearer_auth(&s.admin_token)
         .header("content-type", "application/json")
@@ -88,7 +88,7 @@ async fn rest_decoding_errors_name_the_field() {
     // Unknown paths and methods.
     let r = reqwest::get(format!("{}/admin/v1/nope", s.base_url())).await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
-    let r = reqwest::Client::new().delete(format!("{}/admin/v1/healthz", s.base_url())).send().await.unwrap();
+    let r = burg_testkit::http_client().delete(format!("{}/admin/v1/healthz", s.base_url())).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 405);
     s.stop().await;
 }
@@ -97,7 +97,7 @@ async fn rest_decoding_errors_name_the_field() {
 async fn oversized_bodies_are_refused_before_decoding() {
     let s = sqlite().await;
     let big = format!("{{\"language\":\"{}\"}}", "x".repeat(65 * 1024 * 1024));
-    let r = reqwest::Client::new()
+    let r = burg_testkit::http_client()
         .post(format!("{}/admin/v1/members/_search", s.base_url()))
         .bearer_auth(&s.admin_token)
         .body(big)
@@ -113,7 +113,7 @@ async fn oversized_bodies_are_refused_before_decoding() {
 #[tokio::test]
 async fn auth_comes_before_validation() {
     let s = sqlite().await;
-    let r = reqwest::Client::new()
+    let r = burg_testkit::http_client()
         .post(format!("{}/admin/v1/members/_search", s.base_url()))
         .body("{broken")
         .send()
@@ -130,7 +130,7 @@ async fn request_ids_and_metrics() {
     let _: GetMyInstanceResponse = c.call("GetMyInstance", GetMyInstanceRequest {}).await.unwrap();
     let r = reqwest::get(format!("{}/admin/v1/healthz", s.base_url())).await.unwrap();
     assert!(r.headers().get("x-request-id").is_some());
-    let r = reqwest::Client::new()
+    let r = burg_testkit::http_client()
         .get(format!("{}/admin/v1/healthz", s.base_url()))
         .header("x-request-id", "trace-me-42")
         .send()
@@ -182,7 +182,7 @@ async fn permission_matrix_over_every_route() {
     use burg_api::routes::ROUTES;
     use burg_domain::permission::permissions_of;
     let s = sqlite().await;
-    let http = reqwest::Client::new();
+    let http = burg_testkit::http_client();
     for role in ["IAM_OWNER_VIEWER", "IAM_USER_MANAGER", "ORG_OWNER"] {
         let token = s.token_with_roles(&[role]).await;
         let granted = permissions_of([role]);
