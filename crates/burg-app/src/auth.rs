@@ -6,6 +6,7 @@
 //! organization roles within their organization.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use burg_domain::crypto::token_hash;
 use burg_domain::permission::permissions_of;
@@ -48,10 +49,17 @@ impl Principal {
     }
 }
 
+/// A token's principal as the cache keeps it.
+pub(crate) struct CachedToken {
+    principal: Arc<Principal>,
+    /// Microseconds since the epoch.
+    expiration: i64,
+}
+
 /// A call: who makes it and through which API.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
     /// The gRPC service that took the call; recorded as the events' editor.
     pub service: &'static str,
     /// The organization of an org-scoped call (`x-zitadel-orgid`), if given.
@@ -61,7 +69,7 @@ pub struct Ctx {
 impl Ctx {
     /// Work burg does on its own behalf (start-up, command line).
     pub fn system(service: &'static str) -> Self {
-        Ctx { principal: Principal::system(), service, org_id: None }
+        Ctx { principal: Arc::new(Principal::system()), service, org_id: None }
     }
 
     /// The organization an org-scoped call works on: the header's, or the
@@ -73,17 +81,25 @@ impl Ctx {
 
 impl App {
     /// Resolves a bearer token to its principal.
-    pub async fn authenticate(&self, token: &str) -> Result<Principal> {
+    pub async fn authenticate(&self, token: &str) -> Result<Arc<Principal>> {
         let unauthenticated = || Error::unauthenticated("AUTH-tok01", "invalid or expired token");
         if token.is_empty() || token.len() > 512 {
             return Err(unauthenticated());
+        }
+        let hash = token_hash(token);
+        let generation = self.db.generation();
+        if let Some(cached) = self.tokens.get(&hash, generation) {
+            if cached.expiration <= self.now() {
+                return Err(unauthenticated());
+            }
+            return Ok(cached.principal.clone());
         }
         let row = sqlx::query(
             "SELECT p.user_id, p.expiration, u.resource_owner, u.state FROM personal_access_tokens p \
              JOIN users u ON u.instance_id = p.instance_id AND u.id = p.user_id \
              WHERE p.token_hash = $1 AND p.instance_id = $2",
         )
-        .bind(token_hash(token))
+        .bind(&hash)
         .bind(&self.instance_id)
         .fetch_optional(self.db.pool())
         .await
@@ -96,7 +112,9 @@ impl App {
         if expiration <= self.now() || state != 1 {
             return Err(unauthenticated());
         }
-        self.principal_of(user_id, org_id).await
+        let principal = Arc::new(self.principal_of(user_id, org_id).await?);
+        self.tokens.put(hash, generation, Arc::new(CachedToken { principal: principal.clone(), expiration }));
+        Ok(principal)
     }
 
     async fn principal_of(&self, user_id: String, org_id: String) -> Result<Principal> {

@@ -40,7 +40,17 @@ impl App {
         db.migrate().await?;
         check_master_key(&db, &key).await?;
         let instance_id = db.meta_init("instance_id", &ids.next(clock.as_ref())).await?;
-        let app = App { db, key, clock, ids, instance_id, config, http: http_client()? };
+        let app = App {
+            db,
+            key,
+            clock,
+            ids,
+            instance_id,
+            config,
+            http: http_client()?,
+            tokens: crate::cache::GenCache::new(10_000),
+            templates: crate::cache::GenCache::new(10_000),
+        };
         let bootstrap = retry(|| app.ensure_instance()).await?;
         Ok((app, bootstrap))
     }

@@ -534,7 +534,7 @@ fn not_found(id: &'static str, idp_id: &str) -> Error {
 }
 
 /// A template as read from `idp_templates`.
-struct Stored {
+pub(crate) struct Stored {
     template: Template,
     sequence: i64,
     created: i64,
@@ -1321,8 +1321,14 @@ impl App {
         r: a::GetProviderByIdRequest,
     ) -> Result<a::GetProviderByIdResponse> {
         id(&r.id)?;
+        let generation = self.db.generation();
+        if let Some(stored) = self.templates.get(&r.id, generation) {
+            return Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)) });
+        }
         let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("IDP-db0008", e))?;
         let stored = self.load_template(&mut conn, &r.id).await?.ok_or_else(|| not_found("QUERY-SAfdg", &r.id))?;
+        let stored = std::sync::Arc::new(stored);
+        self.templates.put(r.id.clone(), generation, stored.clone());
         Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)) })
     }
 

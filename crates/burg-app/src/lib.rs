@@ -11,6 +11,7 @@
 
 mod auth;
 mod bootstrap;
+mod cache;
 mod events;
 mod idp;
 mod instance;
@@ -70,6 +71,10 @@ pub struct App {
     pub(crate) config: AppConfig,
     /// For fetching SAML metadata.
     pub(crate) http: reqwest::Client,
+    /// Principals by token hash.
+    pub(crate) tokens: cache::GenCache<Arc<auth::CachedToken>>,
+    /// Identity-provider templates by id.
+    pub(crate) templates: cache::GenCache<Arc<idp::Stored>>,
 }
 
 impl std::fmt::Debug for App {

@@ -2,7 +2,7 @@
 
 use axum::http::HeaderMap;
 use burg_api::routes::Route;
-use burg_app::{App, Ctx, Principal};
+use burg_app::{App, Ctx};
 use burg_domain::{Error, Result};
 
 /// The context of a call to `route`: who calls, and whether they may.
@@ -19,7 +19,7 @@ pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) ->
         .filter(|v| !v.is_empty())
         .map(str::to_string);
     let Some(permission) = route.permission else {
-        return Ok(Ctx { principal: Principal::default(), service, org_id: org_header });
+        return Ok(Ctx { principal: Default::default(), service, org_id: org_header });
     };
     let token = bearer(headers)
         .ok_or_else(|| Error::unauthenticated("AUTH-hdr01", "missing bearer token (Authorization: Bearer <token>)"))?;

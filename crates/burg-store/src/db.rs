@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
@@ -40,6 +41,25 @@ pub struct Db {
     /// SQLite has one writer at a time; taking this lock before `BEGIN
     /// IMMEDIATE` turns contention into a queue instead of busy errors.
     pub(crate) write_lock: Arc<Mutex<()>>,
+    /// Changes whenever the data may have changed: see [`Db::generation`].
+    pub(crate) changes: Arc<Changes>,
+}
+
+/// The change counter behind read caches.
+#[derive(Debug)]
+pub(crate) struct Changes {
+    generation: AtomicU64,
+    /// Whether every change is seen: always on SQLite (one process owns the
+    /// file); on PostgreSQL while the change listener is connected.
+    complete: AtomicBool,
+    /// Stops the PostgreSQL listener when the database is closed.
+    closed: tokio::sync::watch::Sender<bool>,
+}
+
+impl Changes {
+    pub(crate) fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 static DRIVERS: Once = Once::new();
@@ -84,7 +104,31 @@ impl Db {
             tracing::error!(error = %e, "cannot connect to the database");
             Error::unavailable("STORE-con01", format!("cannot connect to the database: {}", connect_hint(&e)))
         })?;
-        Ok(Db { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        let changes = Arc::new(Changes {
+            generation: AtomicU64::new(0),
+            complete: AtomicBool::new(false),
+            closed: tokio::sync::watch::channel(false).0,
+        });
+        match backend {
+            Backend::Sqlite => changes.complete.store(true, Ordering::SeqCst),
+            Backend::Postgres => {
+                let closed = changes.closed.subscribe();
+                tokio::spawn(listen_for_changes(url.to_string(), Arc::downgrade(&changes), closed));
+            }
+        }
+        Ok(Db { pool, backend, write_lock: Arc::new(Mutex::new(())), changes })
+    }
+
+    /// A number that changes whenever data may have changed: every commit
+    /// of this process, and on PostgreSQL every commit of any other burg
+    /// node (they announce commits with `NOTIFY burg_changes`). `None` when
+    /// changes could go unseen (the PostgreSQL listener is reconnecting):
+    /// then nothing may be served from a cache.
+    ///
+    /// Read it before reading the data a cache entry is made of.
+    pub fn generation(&self) -> Option<u64> {
+        let generation = self.changes.generation.load(Ordering::SeqCst);
+        self.changes.complete.load(Ordering::SeqCst).then_some(generation)
     }
 
     pub fn backend(&self) -> Backend {
@@ -129,6 +173,8 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.changes.complete.store(false, Ordering::SeqCst);
+        self.changes.closed.send_replace(true);
         self.pool.close().await;
     }
 }
@@ -139,5 +185,65 @@ fn connect_hint(err: &sqlx::Error) -> String {
         sqlx::Error::Database(e) => e.message().to_string(),
         sqlx::Error::PoolTimedOut => "timed out".into(),
         other => other.to_string(),
+    }
+}
+
+/// The channel burg nodes announce their commits on.
+pub(crate) const CHANGES_CHANNEL: &str = "burg_changes";
+
+/// Follows the commits of other nodes on PostgreSQL. While the listener is
+/// down, caches are off; after every (re)connect the generation moves on.
+async fn listen_for_changes(
+    url: String,
+    changes: std::sync::Weak<Changes>,
+    mut closed: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut delay = Duration::from_millis(100);
+    loop {
+        if *closed.borrow() {
+            return;
+        }
+        let listener = async {
+            let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+            listener.listen(CHANGES_CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        }
+        .await;
+        match listener {
+            Ok(mut listener) => {
+                let Some(c) = changes.upgrade() else { return };
+                c.bump();
+                c.complete.store(true, Ordering::SeqCst);
+                drop(c);
+                delay = Duration::from_millis(100);
+                loop {
+                    let received = tokio::select! {
+                        r = listener.try_recv() => r,
+                        _ = closed.changed() => return,
+                    };
+                    let Some(c) = changes.upgrade() else { return };
+                    c.bump();
+                    match received {
+                        Ok(Some(_)) => {}
+                        Ok(None) | Err(_) => {
+                            // The connection dropped: changes may be missed.
+                            c.complete.store(false, Ordering::SeqCst);
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                if changes.strong_count() == 0 {
+                    return;
+                }
+                tracing::warn!(error = %e, "cannot listen for changes of other nodes; read caches are off");
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = closed.changed() => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }

@@ -2,6 +2,7 @@
 //! projections updated before commit.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use burg_domain::event::{Event, NewEvent};
 use burg_domain::{Error, Result};
@@ -28,6 +29,9 @@ pub struct WriteTx {
     editor: Editor,
     now: i64,
     sequences: HashMap<(String, String), i64>,
+    changes: Arc<crate::db::Changes>,
+    backend: Backend,
+    wrote: bool,
 }
 
 impl Db {
@@ -48,6 +52,9 @@ impl Db {
             editor,
             now,
             sequences: HashMap::new(),
+            changes: self.changes.clone(),
+            backend: self.backend(),
+            wrote: false,
         })
     }
 }
@@ -77,6 +84,15 @@ impl WriteTx {
     /// retry the whole command.
     pub async fn push(&mut self, events: Vec<NewEvent>) -> Result<Vec<Event>> {
         let mut stored = Vec::with_capacity(events.len());
+        if !events.is_empty() && !self.wrote && self.backend == Backend::Postgres {
+            // Delivered to the other nodes when (and only if) this commits.
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(crate::db::CHANGES_CHANNEL)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_error("STORE-ntf01"))?;
+        }
+        self.wrote |= !events.is_empty();
         for event in events {
             let sequence = self.next_sequence(event.aggregate.kind, &event.aggregate.id).await?;
             let payload = serde_json::to_string(&event.payload)
@@ -142,13 +158,17 @@ impl WriteTx {
     }
 
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await.map_err(|e| {
+        let changes = self.changes.clone();
+        let result = self.tx.commit().await.map_err(|e| {
             if is_unique_violation(&e) {
                 Error::aborted("STORE-tx003", "the object was changed concurrently; retry")
             } else {
                 db_error("STORE-tx004")(e)
             }
-        })
+        });
+        // Before the caller answers: its next read must miss every cache.
+        changes.bump();
+        result
     }
 }
 
