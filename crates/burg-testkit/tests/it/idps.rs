@@ -574,7 +574,25 @@ matrix!(
     login_policy_links,
 );
 
-async fn every_kind_round_trips(_s: Arc<TestServer>, c: Client) {
+/// The sealed secret of a stored template, as the read table holds it.
+async fn stored_secret(s: &TestServer, id: &str) -> serde_json::Value {
+    let config: String = sqlx::query_scalar("SELECT config FROM idp_templates WHERE id = $1")
+        .bind(id)
+        .fetch_one(s.app.db().pool())
+        .await
+        .unwrap();
+    let config: serde_json::Value = serde_json::from_str(&config).unwrap();
+    let c = &config["config"];
+    for field in ["clientSecret", "bindPassword", "privateKey", "key"] {
+        if !c[field].is_null() {
+            assert!(c[field]["crypted"].is_string(), "sealed");
+            return c[field].clone();
+        }
+    }
+    serde_json::Value::Null
+}
+
+async fn every_kind_round_trips(s: Arc<TestServer>, c: Client) {
     for kind in ALL {
         let name = format!("{kind:?} provider");
         let id = add(&c, kind, &name, "s3cret-value").await.unwrap_or_else(|e| panic!("{kind:?}: {e:?}"));
@@ -643,8 +661,10 @@ async fn every_kind_round_trips(_s: Arc<TestServer>, c: Client) {
         assert_eq!(listed.details.unwrap().total_result, 1, "{kind:?}");
         assert_eq!(listed.result[0], idp, "list and get agree");
 
+        let sealed_before = stored_secret(&s, &id).await;
         let renamed = format!("{kind:?} renamed");
         let updated = update(&c, kind, &id, &renamed, "").await.unwrap_or_else(|e| panic!("{kind:?}: {e:?}"));
+        assert_eq!(stored_secret(&s, &id).await, sealed_before, "{kind:?}: an empty secret keeps the old one");
         assert!(updated.sequence > details.sequence);
         let after = get(&c, &id).await.unwrap();
         assert_eq!(after.name, renamed);
@@ -654,8 +674,12 @@ async fn every_kind_round_trips(_s: Arc<TestServer>, c: Client) {
 
         // The same update again changes nothing: no event, the same details.
         let again = update(&c, kind, &id, &renamed, "").await.unwrap();
-        if kind != Kind::Saml {
-            assert_eq!(again.sequence, updated.sequence, "{kind:?}: a no-op update writes no event");
+        assert_eq!(again.sequence, updated.sequence, "{kind:?}: a no-op update writes no event");
+        if !matches!(kind, Kind::Jwt | Kind::Saml | Kind::Apple) {
+            let sealed = stored_secret(&s, &id).await;
+            let changed = update(&c, kind, &id, &renamed, "a-new-secret").await.unwrap();
+            assert!(changed.sequence > again.sequence, "{kind:?}: a new secret is a change");
+            assert_ne!(stored_secret(&s, &id).await, sealed, "{kind:?}");
         }
 
         let deleted: DeleteProviderResponse =
