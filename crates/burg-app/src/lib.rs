@@ -19,6 +19,7 @@ mod list;
 mod member;
 mod org;
 mod policy;
+mod transfer;
 mod user;
 
 use std::future::Future;
@@ -32,6 +33,7 @@ use burg_domain::crypto::MasterKey;
 use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
+pub use transfer::TransferDir;
 pub use user::ServiceAccount;
 
 /// Settings of the instance that burg creates on first start.
@@ -47,6 +49,8 @@ pub struct AppConfig {
     pub password_cost: u32,
     /// RSA key size of SAML service-provider keys (ZITADEL uses 4096).
     pub saml_key_bits: usize,
+    /// Where local export outputs and import inputs live.
+    pub transfer_dir: TransferDir,
 }
 
 impl Default for AppConfig {
@@ -57,6 +61,7 @@ impl Default for AppConfig {
             default_org_name: "burg".into(),
             password_cost: 12,
             saml_key_bits: 4096,
+            transfer_dir: TransferDir::default(),
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct DataArgs {
     /// sharing a PostgreSQL database its own.
     #[arg(long, env = "BURG_NODE_ID")]
     pub node_id: Option<u16>,
+    /// Directory for local export outputs and import inputs (default: <data dir>/transfer).
+    #[arg(long, env = "BURG_TRANSFER_DIR")]
+    pub transfer_dir: Option<PathBuf>,
 }
 
 /// Settings that may come from the TOML file.
@@ -43,6 +46,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub masterkey_file: Option<PathBuf>,
     pub node_id: Option<u16>,
+    pub transfer_dir: Option<PathBuf>,
     pub log_format: Option<String>,
     pub log_level: Option<String>,
     pub instance_name: Option<String>,
@@ -69,6 +73,7 @@ pub struct DataConfig {
     pub masterkey_file: PathBuf,
     pub node_id: Option<u16>,
     pub max_connections: u32,
+    pub transfer_dir: PathBuf,
 }
 
 impl DataConfig {
@@ -85,13 +90,19 @@ impl DataConfig {
             masterkey_file,
             node_id: args.node_id.or(file.node_id),
             max_connections: file.database_max_connections.unwrap_or(16),
+            transfer_dir: args
+                .transfer_dir
+                .clone()
+                .or_else(|| file.transfer_dir.clone())
+                .unwrap_or_else(|| data_dir.join("transfer")),
             data_dir,
         }
     }
 
     /// Opens the database, checks the master key and creates the instance
     /// on first use.
-    pub async fn open_app(&self, app_config: AppConfig) -> Result<(Arc<App>, Bootstrap), String> {
+    pub async fn open_app(&self, mut app_config: AppConfig) -> Result<(Arc<App>, Bootstrap), String> {
+        app_config.transfer_dir = burg_app::TransferDir(Some(self.transfer_dir.clone()));
         std::fs::create_dir_all(&self.data_dir)
             .map_err(|e| format!("cannot create the data directory {}: {e}", self.data_dir.display()))?;
         let options = DbOptions { max_connections: self.max_connections, ..DbOptions::default() };

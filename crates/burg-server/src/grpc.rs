@@ -121,9 +121,9 @@ forward! { AdminService for AdminApi in admin {
         list_login_policy_id_ps(ListLoginPolicyIdPsRequest) -> ListLoginPolicyIdPsResponse;
         add_idp_to_login_policy(AddIdpToLoginPolicyRequest) -> AddIdpToLoginPolicyResponse;
         remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse;
-    } pending {
         export_data(ExportDataRequest) -> ExportDataResponse;
         import_data(ImportDataRequest) -> ImportDataResponse;
+    } pending {
     }
 }
 

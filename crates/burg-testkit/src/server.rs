@@ -82,9 +82,13 @@ impl TestServer {
     ) -> Result<TestServer, String> {
         let db = Db::open(&database_url, &DbOptions::default()).await.map_err(|e| e.message)?;
         let key = MasterKey::from_secret(&master_key).map_err(|e| e.message)?;
-        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), test_app_config())
-            .await
-            .map_err(|e| e.message)?;
+        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), {
+            let mut config = test_app_config();
+            config.transfer_dir = burg_app::TransferDir(Some(dir.path().join("transfer")));
+            config
+        })
+        .await
+        .map_err(|e| e.message)?;
         let app = Arc::new(app);
         let admin_token = match bootstrap.admin_token {
             Some(t) => t.expose().to_string(),

@@ -13,6 +13,9 @@ mod org;
 mod user;
 
 pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()> {
+    if event.payload.get(OBJECT_KIND).is_some() {
+        return org_object(conn, event).await;
+    }
     match event.aggregate_type.as_str() {
         "instance" => instance::apply(conn, event).await,
         "org" => org::apply(conn, event).await,
@@ -24,4 +27,44 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
 /// Roles are stored as a JSON array of strings.
 pub(crate) fn roles_json(roles: &[String]) -> String {
     serde_json::to_string(roles).unwrap_or_else(|_| "[]".into())
+}
+
+/// The payload member that marks an organization document event (see
+/// `burg_domain::transfer`): such events keep `org_objects` in step.
+const OBJECT_KIND: &str = "objectKind";
+
+/// Upserts (or, for `removed` events, deletes) one organization document.
+async fn org_object(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    let text = |k: &str| e.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let (kind, key, parent) = (text(OBJECT_KIND), text("key"), text("parent"));
+    if e.event_type.ends_with(".removed") {
+        sqlx::query("DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4")
+            .bind(&e.instance_id)
+            .bind(&e.resource_owner)
+            .bind(kind)
+            .bind(key)
+            .execute(&mut *conn)
+            .await
+            .map_err(crate::db_error("PROJ-obj01"))?;
+        return Ok(());
+    }
+    let data = e.payload.get("data").map(|d| d.to_string()).unwrap_or_else(|| "{}".into());
+    sqlx::query(
+        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sequence, creation_date, \
+         change_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+         ON CONFLICT (instance_id, org_id, kind, object_key) DO UPDATE SET parent_key = excluded.parent_key, \
+         data = excluded.data, sequence = excluded.sequence, change_date = excluded.change_date",
+    )
+    .bind(&e.instance_id)
+    .bind(&e.resource_owner)
+    .bind(kind)
+    .bind(key)
+    .bind(parent)
+    .bind(data)
+    .bind(e.sequence)
+    .bind(e.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(crate::db_error("PROJ-obj02"))?;
+    Ok(())
 }

@@ -1,7 +1,9 @@
+#![recursion_limit = "512"]
 //! burg's integration tests: real servers, real databases, real clients.
 //! One test binary (it links once); one module per area.
 
 mod foundation;
 mod idps;
 mod orgs;
+mod transfer;
 mod wire;

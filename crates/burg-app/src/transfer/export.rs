@@ -1,0 +1,374 @@
+//! `ExportData`: the chosen organizations as one `{"orgs": [...]}`
+//! document, written row by row from one read snapshot to every output
+//! asked for.
+
+use burg_api::admin::{ExportDataRequest, ExportDataResponse};
+use burg_domain::{Error, Result};
+use futures::TryStreamExt;
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::storage::{self, S3, Sink};
+use super::{SECTIONS, timeout_of};
+use crate::auth::db_err;
+use crate::{App, Ctx};
+
+/// Bytes gathered before they go to the outputs.
+const CHUNK: usize = 256 * 1024;
+
+/// The outputs of one export, written together.
+struct Out {
+    sinks: Vec<Sink>,
+    buffer: Vec<u8>,
+}
+
+impl Out {
+    async fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn put_json(&mut self, value: &Value) -> Result<()> {
+        let bytes = serde_json::to_vec(value)
+            .map_err(|e| Error::internal("EXPORT-enc01", format!("cannot encode the document: {e}")))?;
+        self.put(&bytes).await
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        for sink in &mut self.sinks {
+            sink.write(&self.buffer).await?;
+        }
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+/// Writes `"name":[` before the first item of a list, `,` between items.
+struct List {
+    name: &'static str,
+    started: bool,
+}
+
+impl List {
+    fn new(name: &'static str) -> Self {
+        List { name, started: false }
+    }
+
+    async fn item(&mut self, out: &mut Out, value: &Value) -> Result<()> {
+        if self.started {
+            out.put(b",").await?;
+        } else {
+            out.put(format!(",\"{}\":[", self.name).as_bytes()).await?;
+            self.started = true;
+        }
+        out.put_json(value).await
+    }
+
+    async fn end(self, out: &mut Out) -> Result<()> {
+        if self.started { out.put(b"]").await } else { Ok(()) }
+    }
+}
+
+impl App {
+    pub async fn export_data(&self, _ctx: &Ctx, req: ExportDataRequest) -> Result<ExportDataResponse> {
+        let timeout = timeout_of(&req.timeout)?;
+        let mut sinks = Vec::new();
+        let to_files = req.local_output.is_some() || req.s3_output.is_some() || req.gcs_output.is_some();
+        if req.response_output || !to_files {
+            sinks.push(Sink::Memory(Vec::new()));
+        }
+        if let Some(local) = &req.local_output {
+            let path = self.config.transfer_dir.resolve("localOutput.path", &local.path, false)?;
+            sinks.push(Sink::file(path).await?);
+        }
+        if let Some(s3) = &req.s3_output {
+            let store = storage::s3_store(&S3 {
+                endpoint: s3.endpoint.clone(),
+                ssl: s3.ssl,
+                bucket: s3.bucket.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.clone(),
+            })?;
+            sinks.push(Sink::object(store, "s3Output.path", &s3.path, "S3")?);
+        }
+        if let Some(gcs) = &req.gcs_output {
+            let store = storage::gcs_store(&gcs.bucket, &gcs.serviceaccount_json)?;
+            sinks.push(Sink::object(store, "gcsOutput.path", &gcs.path, "GCS")?);
+        }
+        let mut out = Out { sinks, buffer: Vec::with_capacity(CHUNK) };
+        let written = tokio::time::timeout(timeout, self.write_export(&req, &mut out)).await;
+        let failure = match written {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => {
+                Some(Error::deadline_exceeded("EXPORT-time01", "the export ran out of time; no output was written"))
+            }
+        };
+        if let Some(e) = failure {
+            for sink in out.sinks {
+                sink.abort().await;
+            }
+            return Err(e);
+        }
+        let mut response = ExportDataResponse::default();
+        let mut sinks = out.sinks.into_iter();
+        let mut pending = Vec::new();
+        for sink in sinks.by_ref() {
+            match sink.finish().await {
+                Ok(Some(bytes)) => {
+                    response = burg_api::json::decode(burg_api::json::JsonInput::Bytes(bytes.into()))
+                        .map_err(|e| Error::internal("EXPORT-dec01", format!("the export is unreadable: {e}")))?;
+                }
+                Ok(None) => {}
+                Err(e) => pending.push(e),
+            }
+        }
+        match pending.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(response),
+        }
+    }
+
+    async fn write_export(&self, req: &ExportDataRequest, out: &mut Out) -> Result<()> {
+        let mut tx = self.db.pool().begin().await.map_err(|e| db_err("EXPORT-db001", e))?;
+        if self.db.backend() == burg_store::Backend::Postgres {
+            // One snapshot for the whole document.
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| db_err("EXPORT-db002", e))?;
+        }
+        let orgs: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, name FROM orgs WHERE instance_id = $1 ORDER BY creation_date, id")
+                .bind(&self.instance_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| db_err("EXPORT-db003", e))?;
+        let chosen: Vec<(String, String)> = orgs
+            .into_iter()
+            .filter(|(id, _)| req.org_ids.is_empty() || req.org_ids.contains(id))
+            .filter(|(id, _)| !req.excluded_org_ids.contains(id))
+            .collect();
+        out.put(b"{\"orgs\":[").await?;
+        for (i, (org_id, name)) in chosen.iter().enumerate() {
+            if i > 0 {
+                out.put(b",").await?;
+            }
+            self.export_org(&mut tx, req, out, org_id, name).await?;
+        }
+        out.put(b"]}").await?;
+        out.flush().await?;
+        tx.rollback().await.map_err(|e| db_err("EXPORT-db004", e))?;
+        Ok(())
+    }
+
+    async fn export_org(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        req: &ExportDataRequest,
+        out: &mut Out,
+        org_id: &str,
+        name: &str,
+    ) -> Result<()> {
+        out.put(b"{\"orgId\":").await?;
+        out.put_json(&json!(org_id)).await?;
+        out.put(b",\"org\":").await?;
+        out.put_json(&json!({ "name": name })).await?;
+
+        // Domains.
+        let mut list = List::new("domains");
+        {
+            let mut rows = sqlx::query(
+                "SELECT domain, is_verified, is_primary, validation_type FROM org_domains \
+                 WHERE instance_id = $1 AND org_id = $2 ORDER BY domain",
+            )
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db010", e))? {
+                let n = |c: &str| row.try_get::<i64, _>(c).unwrap_or_default();
+                let mut d = json!({
+                    "orgId": org_id,
+                    "domainName": row.try_get::<String, _>("domain").unwrap_or_default(),
+                });
+                if n("is_verified") == 1 {
+                    d["isVerified"] = json!(true);
+                }
+                if n("is_primary") == 1 {
+                    d["isPrimary"] = json!(true);
+                }
+                if let Some(t) = burg_api::zitadel::org::v1::DomainValidationType::try_from(n("validation_type") as i32)
+                    .ok()
+                    .filter(|t| *t as i32 != 0)
+                {
+                    d["validationType"] = json!(t.as_str_name());
+                }
+                list.item(out, &d).await?;
+            }
+        }
+        list.end(out).await?;
+
+        // Humans, then machines.
+        let mut humans = List::new("humanUsers");
+        {
+            let mut rows = sqlx::query(
+                "SELECT id, username, first_name, last_name, nick_name, display_name, preferred_language, gender, \
+                 email, email_verified, phone, phone_verified, password_hash, password_change_required, \
+                 passwordless_requested, otp_secret FROM users \
+                 WHERE instance_id = $1 AND resource_owner = $2 AND user_type = 1 ORDER BY id",
+            )
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db011", e))? {
+                let user = self.human_json(&row, req.with_passwords, req.with_otp)?;
+                humans.item(out, &user).await?;
+            }
+        }
+        humans.end(out).await?;
+        let mut machines = List::new("machineUsers");
+        {
+            let mut rows = sqlx::query(
+                "SELECT id, username, machine_name, machine_description, access_token_type FROM users \
+                 WHERE instance_id = $1 AND resource_owner = $2 AND user_type = 2 ORDER BY id",
+            )
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db012", e))? {
+                let s = |c: &str| row.try_get::<String, _>(c).unwrap_or_default();
+                let mut user = json!({ "userName": s("username"), "name": s("machine_name") });
+                if !s("machine_description").is_empty() {
+                    user["description"] = json!(s("machine_description"));
+                }
+                let token_type = row.try_get::<i64, _>("access_token_type").unwrap_or_default() as i32;
+                if let Ok(t) = burg_api::zitadel::user::v1::AccessTokenType::try_from(token_type)
+                    && token_type != 0
+                {
+                    user["accessTokenType"] = json!(t.as_str_name());
+                }
+                machines.item(out, &json!({ "userId": s("id"), "user": user })).await?;
+            }
+        }
+        machines.end(out).await?;
+
+        // User links and org members.
+        let mut links = List::new("userLinks");
+        {
+            let mut rows = sqlx::query(
+                "SELECT user_id, idp_id, external_user_id, display_name FROM user_idp_links \
+                 WHERE instance_id = $1 AND resource_owner = $2 ORDER BY user_id, idp_id, external_user_id",
+            )
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db013", e))? {
+                let s = |c: &str| row.try_get::<String, _>(c).unwrap_or_default();
+                let mut link =
+                    json!({ "userId": s("user_id"), "idpId": s("idp_id"), "providedUserId": s("external_user_id") });
+                if !s("display_name").is_empty() {
+                    link["providedUserName"] = json!(s("display_name"));
+                }
+                links.item(out, &link).await?;
+            }
+        }
+        links.end(out).await?;
+        let mut members = List::new("orgMembers");
+        {
+            let mut rows = sqlx::query(
+                "SELECT user_id, roles FROM org_members WHERE instance_id = $1 AND org_id = $2 ORDER BY user_id",
+            )
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db014", e))? {
+                let user_id: String = row.try_get("user_id").unwrap_or_default();
+                let roles = crate::auth::parse_roles(row.try_get::<String, _>("roles").ok().as_deref());
+                members.item(out, &json!({ "userId": user_id, "roles": roles })).await?;
+            }
+        }
+        members.end(out).await?;
+
+        // Documents, section by section.
+        for section in SECTIONS {
+            let mut rows = sqlx::query(
+                "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 ORDER BY object_key",
+            )
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .bind(section.kind)
+            .fetch(&mut *conn);
+            let mut list = List::new(section.json);
+            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db015", e))? {
+                let data: String = row.try_get("data").map_err(|e| db_err("EXPORT-db016", e))?;
+                let value: Value = serde_json::from_str(&data).map_err(|e| {
+                    Error::internal("EXPORT-db017", format!("a stored {} is unreadable: {e}", section.kind))
+                })?;
+                if section.many {
+                    list.item(out, &value).await?;
+                } else {
+                    out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
+                    out.put_json(&value).await?;
+                }
+            }
+            list.end(out).await?;
+        }
+        out.put(b"}").await
+    }
+
+    fn human_json(&self, row: &sqlx::any::AnyRow, with_passwords: bool, with_otp: bool) -> Result<Value> {
+        let s = |c: &str| row.try_get::<String, _>(c).unwrap_or_default();
+        let n = |c: &str| row.try_get::<i64, _>(c).unwrap_or_default();
+        let mut profile = json!({ "firstName": s("first_name"), "lastName": s("last_name") });
+        for (key, column) in
+            [("nickName", "nick_name"), ("displayName", "display_name"), ("preferredLanguage", "preferred_language")]
+        {
+            if !s(column).is_empty() {
+                profile[key] = json!(s(column));
+            }
+        }
+        if let Ok(g) = burg_api::zitadel::user::v1::Gender::try_from(n("gender") as i32)
+            && n("gender") != 0
+        {
+            profile["gender"] = json!(g.as_str_name());
+        }
+        let mut email = json!({ "email": s("email") });
+        if n("email_verified") == 1 {
+            email["isEmailVerified"] = json!(true);
+        }
+        let mut user = json!({ "userName": s("username"), "profile": profile, "email": email });
+        if !s("phone").is_empty() {
+            let mut phone = json!({ "phone": s("phone") });
+            if n("phone_verified") == 1 {
+                phone["isPhoneVerified"] = json!(true);
+            }
+            user["phone"] = phone;
+        }
+        if with_passwords && let Some(hash) = self.open_sealed(&s("password_hash"))? {
+            user["hashedPassword"] = json!({ "value": hash });
+        }
+        if n("password_change_required") == 1 {
+            user["passwordChangeRequired"] = json!(true);
+        }
+        if n("passwordless_requested") == 1 {
+            user["requestPasswordlessRegistration"] = json!(true);
+        }
+        if with_otp && let Some(otp) = self.open_sealed(&s("otp_secret"))? {
+            user["otpCode"] = json!(otp);
+        }
+        Ok(json!({ "userId": s("id"), "user": user }))
+    }
+
+    /// A sealed value stored as JSON ("" for none), opened.
+    fn open_sealed(&self, stored: &str) -> Result<Option<String>> {
+        if stored.is_empty() {
+            return Ok(None);
+        }
+        let sealed: burg_domain::crypto::Sealed = serde_json::from_str(stored)
+            .map_err(|e| Error::internal("EXPORT-seal1", format!("a stored secret is unreadable: {e}")))?;
+        Ok(Some(self.key.open_string(&sealed)?.expose().to_string()))
+    }
+}

@@ -1,0 +1,672 @@
+//! `ImportData`: organizations in, ids kept, each organization in one
+//! transaction.
+//!
+//! An organization is first checked whole: every item against the limits
+//! and required fields, ids unique within the document. Then, in its
+//! transaction, every item is compared with what is stored: identical
+//! items are reported as existing and skipped, different ones are
+//! conflicts. Any refused item leaves its whole organization unwritten; the
+//! other organizations go on.
+
+use std::collections::HashSet;
+
+use burg_api::admin::{
+    DataOrg, ImportDataError, ImportDataOrg, ImportDataRequest, ImportDataResponse, ImportDataSuccess,
+    ImportDataSuccessOrg, ImportDataSuccessProjectGrant, ImportDataSuccessProjectGrantMember,
+    ImportDataSuccessProjectMember, ImportDataSuccessUserGrant, ImportDataSuccessUserLinks,
+    ImportDataSuccessUserMetadata, import_data_request::Data,
+};
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::{org as oe, user as ue};
+use burg_domain::{Error, ErrorKind, Result, password, validate};
+use burg_store::WriteTx;
+use serde_json::{Value, json};
+
+use super::storage::{self, S3};
+use super::{SECTIONS, Section, at, check_item, key_of, text_at, timeout_of};
+use crate::auth::db_err;
+use crate::{App, Ctx};
+
+/// What became of one organization.
+#[derive(Default)]
+struct Outcome {
+    success: Option<ImportDataSuccessOrg>,
+    errors: Vec<ImportDataError>,
+}
+
+fn error(kind: &str, id: impl Into<String>, e: &Error) -> ImportDataError {
+    ImportDataError { r#type: kind.to_string(), id: id.into(), message: format!("{} ({})", e.message, e.id) }
+}
+
+/// A refusal of one item: it stops its organization.
+struct Refused(Vec<ImportDataError>);
+
+impl App {
+    pub async fn import_data(&self, ctx: &Ctx, req: ImportDataRequest) -> Result<ImportDataResponse> {
+        let timeout = timeout_of(&req.timeout)?;
+        let work = async {
+            let orgs = self.import_document(req.data).await?;
+            let mut response = ImportDataResponse { errors: vec![], success: Some(ImportDataSuccess::default()) };
+            for org in orgs {
+                let outcome = self.import_org(ctx, org).await?;
+                response.errors.extend(outcome.errors);
+                if let (Some(s), Some(list)) = (outcome.success, response.success.as_mut()) {
+                    list.orgs.push(s);
+                }
+            }
+            Ok(response)
+        };
+        tokio::time::timeout(timeout, work).await.map_err(|_| {
+            Error::deadline_exceeded(
+                "IMPORT-time01",
+                "the import ran out of time; organizations finished before are imported, the one in progress is not",
+            )
+        })?
+    }
+
+    /// The organizations of the request, as proto3 JSON, after the whole
+    /// document was decoded (types, enums, base64) once.
+    async fn import_document(&self, data: Option<Data>) -> Result<Vec<Value>> {
+        let bytes = match data {
+            None => return Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
+            Some(Data::DataOrgs(doc)) => return to_values(doc.orgs),
+            Some(Data::DataOrgsv1(_) | Data::DataOrgsv1Local(_) | Data::DataOrgsv1S3(_) | Data::DataOrgsv1Gcs(_)) => {
+                return Err(Error::invalid_argument(
+                    "IMPORT-data02",
+                    "documents of the v1 format are not supported; export them again as `dataOrgs`",
+                ));
+            }
+            Some(Data::DataOrgsLocal(local)) => {
+                let path = self.config.transfer_dir.resolve("dataOrgsLocal.path", &local.path, true)?;
+                tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?
+            }
+            Some(Data::DataOrgsS3(s3)) => {
+                let store = storage::s3_store(&S3 {
+                    endpoint: s3.endpoint,
+                    ssl: s3.ssl,
+                    bucket: s3.bucket,
+                    access_key_id: s3.access_key_id,
+                    secret_access_key: s3.secret_access_key,
+                })?;
+                storage::read_object(store, "dataOrgsS3.path", &s3.path, "S3").await?
+            }
+            Some(Data::DataOrgsGcs(gcs)) => {
+                let store = storage::gcs_store(&gcs.bucket, &gcs.serviceaccount_json)?;
+                storage::read_object(store, "dataOrgsGcs.path", &gcs.path, "GCS").await?
+            }
+        };
+        let doc: ImportDataOrg = burg_api::json::decode(burg_api::json::JsonInput::Bytes(bytes.into()))
+            .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))?;
+        to_values(doc.orgs)
+    }
+
+    async fn import_org(&self, ctx: &Ctx, org: Value) -> Result<Outcome> {
+        let org_id = text_at(&org, "orgId").to_string();
+        if let Err(refused) = check_org(&org) {
+            return Ok(Outcome { success: None, errors: refused.0 });
+        }
+        let mut attempts = 0;
+        loop {
+            let result: Result<Outcome> = async {
+                let mut tx = self.begin(ctx).await?;
+                match self.import_org_in(&mut tx, &org).await? {
+                    Ok(outcome) => {
+                        tx.commit().await?;
+                        Ok(outcome)
+                    }
+                    Err(refused) => Ok(Outcome { success: None, errors: refused.0 }),
+                }
+            }
+            .await;
+            match result {
+                Err(e) if e.kind == ErrorKind::Aborted && attempts < 5 => attempts += 1,
+                Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => return Err(e),
+                Err(e) => return Ok(Outcome { success: None, errors: vec![error("org", org_id, &e)] }),
+                Ok(outcome) => return Ok(outcome),
+            }
+        }
+    }
+
+    /// Compares and writes one organization inside `tx`. `Ok(Err(_))` when
+    /// an item was refused: the caller drops the transaction.
+    async fn import_org_in(&self, tx: &mut WriteTx, org: &Value) -> Result<std::result::Result<Outcome, Refused>> {
+        let org_id = text_at(org, "orgId").to_string();
+        let name = text_at(org, "org.name").to_string();
+        let mut out = Outcome::default();
+        let mut success = ImportDataSuccessOrg { org_id: org_id.clone(), ..Default::default() };
+        let mut refused = Vec::new();
+        let mut events = Vec::new();
+        let org_agg = Aggregate::new(aggregate::ORG, &org_id, &org_id);
+
+        let existing: Option<String> = sqlx::query_scalar("SELECT name FROM orgs WHERE instance_id = $1 AND id = $2")
+            .bind(&self.instance_id)
+            .bind(&org_id)
+            .fetch_optional(&mut *tx.conn())
+            .await
+            .map_err(|e| db_err("IMPORT-db001", e))?;
+        let org_exists = existing.is_some();
+        match existing {
+            Some(stored) if stored == name => out.errors.push(exists("org", &org_id)),
+            Some(_) => {
+                let e = Error::already_exists("IMPORT-org02", "an organization with this id and another name exists");
+                return Ok(Err(Refused(vec![error("org", &org_id, &e)])));
+            }
+            None => {
+                let taken: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE instance_id = $1 AND lower(name) = lower($2)")
+                        .bind(&self.instance_id)
+                        .bind(&name)
+                        .fetch_one(&mut *tx.conn())
+                        .await
+                        .map_err(|e| db_err("IMPORT-db002", e))?;
+                if taken > 0 {
+                    let e = Error::already_exists("IMPORT-org03", format!("an organization named {name:?} exists"));
+                    return Ok(Err(Refused(vec![error("org", &org_id, &e)])));
+                }
+                events.push(NewEvent::new(&org_agg, &oe::OrgAdded { name: name.clone() })?);
+            }
+        }
+
+        // Domains.
+        for d in list(org, "domains") {
+            let domain = text_at(d, "domainName").to_string();
+            let id = format!("{org_id}_{domain}");
+            let stored: Option<(String, i64, i64)> = sqlx::query_as(
+                "SELECT org_id, is_verified, is_primary FROM org_domains WHERE instance_id = $1 AND domain = $2 \
+                 AND (org_id = $3 OR is_verified = 1)",
+            )
+            .bind(&self.instance_id)
+            .bind(&domain)
+            .bind(&org_id)
+            .fetch_optional(&mut *tx.conn())
+            .await
+            .map_err(|e| db_err("IMPORT-db003", e))?;
+            let verified = at(d, "isVerified").and_then(Value::as_bool).unwrap_or(false);
+            let primary = at(d, "isPrimary").and_then(Value::as_bool).unwrap_or(false);
+            match stored {
+                Some((owner, v, p)) if owner == org_id && (v == 1) == verified && (p == 1) == primary => {
+                    out.errors.push(exists("domain", &id));
+                    continue;
+                }
+                Some(_) => {
+                    refused.push(conflict("domain", &id));
+                    continue;
+                }
+                None => {}
+            }
+            events.push(NewEvent::new(&org_agg, &oe::DomainAdded { domain: domain.clone() })?);
+            if verified {
+                events.push(NewEvent::new(&org_agg, &oe::DomainVerified { domain: domain.clone() })?);
+            }
+            if primary {
+                events.push(NewEvent::new(&org_agg, &oe::DomainPrimarySet { domain: domain.clone() })?);
+            }
+            success.domains.push(domain);
+        }
+
+        // Users.
+        for u in list(org, "humanUsers") {
+            let user_id = text_at(u, "userId").to_string();
+            match self.user_state(tx, &org_id, &user_id, text_at(u, "user.userName")).await? {
+                UserState::Free => {}
+                UserState::Same => {
+                    out.errors.push(exists("human_user", &user_id));
+                    continue;
+                }
+                UserState::Conflict(e) => {
+                    refused.push(error("human_user", &user_id, &e));
+                    continue;
+                }
+            }
+            match self.human_events(&org_id, u) {
+                Ok(mut evs) => {
+                    events.append(&mut evs);
+                    success.human_user_ids.push(user_id);
+                }
+                Err(e) => refused.push(error("human_user", &user_id, &e)),
+            }
+        }
+        for m in list(org, "machineUsers") {
+            let user_id = text_at(m, "userId").to_string();
+            match self.user_state(tx, &org_id, &user_id, text_at(m, "user.userName")).await? {
+                UserState::Free => {}
+                UserState::Same => {
+                    out.errors.push(exists("machine_user", &user_id));
+                    continue;
+                }
+                UserState::Conflict(e) => {
+                    refused.push(error("machine_user", &user_id, &e));
+                    continue;
+                }
+            }
+            let agg = Aggregate::new(aggregate::USER, &user_id, &org_id);
+            let added = ue::MachineAdded {
+                user_name: text_at(m, "user.userName").into(),
+                name: text_at(m, "user.name").into(),
+                description: text_at(m, "user.description").into(),
+                access_token_type: enum_number(
+                    at(m, "user.accessTokenType"),
+                    burg_api::zitadel::user::v1::AccessTokenType::from_str_name,
+                ),
+            };
+            events.push(NewEvent::new(&agg, &added)?);
+            success.machine_user_ids.push(user_id);
+        }
+
+        // User links of the document's own list.
+        for l in list(org, "userLinks") {
+            let (user_id, idp_id, external) = (text_at(l, "userId"), text_at(l, "idpId"), text_at(l, "providedUserId"));
+            let id = format!("{user_id}_{idp_id}");
+            let stored: Option<String> = sqlx::query_scalar(
+                "SELECT user_id FROM user_idp_links WHERE instance_id = $1 AND idp_id = $2 AND external_user_id = $3",
+            )
+            .bind(&self.instance_id)
+            .bind(idp_id)
+            .bind(external)
+            .fetch_optional(&mut *tx.conn())
+            .await
+            .map_err(|e| db_err("IMPORT-db004", e))?;
+            match stored {
+                Some(owner) if owner == user_id => {
+                    out.errors.push(exists("user_link", &id));
+                    continue;
+                }
+                Some(_) => {
+                    refused.push(conflict("user_link", &id));
+                    continue;
+                }
+                None => {}
+            }
+            let agg = Aggregate::new(aggregate::USER, user_id, &org_id);
+            let e = ue::ExternalIdpAdded {
+                idp_config_id: idp_id.into(),
+                user_id: external.into(),
+                display_name: text_at(l, "providedUserName").into(),
+            };
+            events.push(NewEvent::new(&agg, &e)?);
+            success.user_links.push(ImportDataSuccessUserLinks {
+                user_id: user_id.into(),
+                external_user_id: external.into(),
+                display_name: text_at(l, "providedUserName").into(),
+                idp_id: idp_id.into(),
+            });
+        }
+
+        // Org members.
+        for m in list(org, "orgMembers") {
+            let user_id = text_at(m, "userId").to_string();
+            let roles: Vec<String> = list(m, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect();
+            let stored: Option<String> = sqlx::query_scalar(
+                "SELECT roles FROM org_members WHERE instance_id = $1 AND org_id = $2 AND user_id = $3",
+            )
+            .bind(&self.instance_id)
+            .bind(&org_id)
+            .bind(&user_id)
+            .fetch_optional(&mut *tx.conn())
+            .await
+            .map_err(|e| db_err("IMPORT-db005", e))?;
+            let id = format!("{org_id}_{user_id}");
+            match stored {
+                Some(r) if crate::auth::parse_roles(Some(&r)) == roles => {
+                    out.errors.push(exists("org_member", &id));
+                    continue;
+                }
+                Some(_) => {
+                    refused.push(conflict("org_member", &id));
+                    continue;
+                }
+                None => {}
+            }
+            events.push(NewEvent::new(&org_agg, &oe::MemberAdded { user_id: user_id.clone(), roles })?);
+            success.org_members.push(user_id);
+        }
+
+        // Documents.
+        for section in SECTIONS {
+            for item in items(org, section) {
+                let key = key_of(section, item);
+                let (mut data, sealed) = (item.clone(), self.seal_secret(section, item));
+                if sealed.is_some()
+                    && let Some(idp) = data.get_mut("idp").and_then(Value::as_object_mut)
+                {
+                    idp.remove("clientSecret");
+                }
+                if org_exists {
+                    let stored: Option<String> = sqlx::query_scalar(
+                        "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 \
+                         AND object_key = $4",
+                    )
+                    .bind(&self.instance_id)
+                    .bind(&org_id)
+                    .bind(section.kind)
+                    .bind(&key)
+                    .fetch_optional(&mut *tx.conn())
+                    .await
+                    .map_err(|e| db_err("IMPORT-db006", e))?;
+                    if let Some(stored) = stored {
+                        if serde_json::from_str::<Value>(&stored).ok().as_ref() == Some(&data) {
+                            out.errors.push(exists(section.kind, &key));
+                        } else {
+                            refused.push(conflict(section.kind, &key));
+                        }
+                        continue;
+                    }
+                }
+                let (agg_kind, agg_id) = section.agg.of(item, &key, &org_id);
+                let mut payload = json!({"objectKind": section.kind, "key": key, "data": data});
+                if let Some(sealed) = sealed {
+                    payload["sealedSecret"] = serde_json::to_value(sealed).unwrap_or_default();
+                }
+                events.push(NewEvent {
+                    aggregate: Aggregate::new(agg_kind, agg_id, &org_id),
+                    event_type: section.event,
+                    payload,
+                });
+                record_success(&mut success, section, item, &key);
+            }
+        }
+
+        if !refused.is_empty() {
+            return Ok(Err(Refused(refused)));
+        }
+        tx.push(events).await?;
+        out.success = Some(success);
+        Ok(Ok(out))
+    }
+
+    /// The OIDC IdPs' client secret, sealed.
+    fn seal_secret(&self, section: &Section, item: &Value) -> Option<burg_domain::crypto::Sealed> {
+        (section.kind == "oidc_idp")
+            .then(|| text_at(item, "idp.clientSecret"))
+            .filter(|s| !s.is_empty())
+            .map(|s| self.key.seal(s.as_bytes()))
+    }
+
+    async fn user_state(&self, tx: &mut WriteTx, org: &str, id: &str, user_name: &str) -> Result<UserState> {
+        let by_id: Option<(String, String)> =
+            sqlx::query_as("SELECT resource_owner, username FROM users WHERE instance_id = $1 AND id = $2")
+                .bind(&self.instance_id)
+                .bind(id)
+                .fetch_optional(&mut *tx.conn())
+                .await
+                .map_err(|e| db_err("IMPORT-db007", e))?;
+        if let Some((owner, name)) = by_id {
+            return Ok(if owner == org && name.eq_ignore_ascii_case(user_name) {
+                UserState::Same
+            } else {
+                UserState::Conflict(Error::already_exists("IMPORT-usr01", "a different user with this id exists"))
+            });
+        }
+        let by_name: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = lower($3)",
+        )
+        .bind(&self.instance_id)
+        .bind(org)
+        .bind(user_name)
+        .fetch_one(&mut *tx.conn())
+        .await
+        .map_err(|e| db_err("IMPORT-db008", e))?;
+        Ok(if by_name > 0 {
+            UserState::Conflict(Error::already_exists("IMPORT-usr02", "the user name is taken in this organization"))
+        } else {
+            UserState::Free
+        })
+    }
+
+    /// The events of one imported human user.
+    fn human_events(&self, org: &str, u: &Value) -> Result<Vec<NewEvent>> {
+        let user_id = text_at(u, "userId");
+        let agg = Aggregate::new(aggregate::USER, user_id, org);
+        let hash = match (text_at(u, "user.hashedPassword.value"), text_at(u, "user.password")) {
+            ("", "") => None,
+            ("", plain) => Some(password::hash_plain(plain, self.config.password_cost)?),
+            (hash, _) => {
+                password::recognize(hash).map_err(|e| {
+                    Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
+                })?;
+                Some(hash.to_string())
+            }
+        };
+        let gender = enum_number(at(u, "user.profile.gender"), burg_api::zitadel::user::v1::Gender::from_str_name);
+        let added = ue::HumanAdded {
+            user_name: text_at(u, "user.userName").into(),
+            first_name: text_at(u, "user.profile.firstName").into(),
+            last_name: text_at(u, "user.profile.lastName").into(),
+            nick_name: text_at(u, "user.profile.nickName").into(),
+            display_name: text_at(u, "user.profile.displayName").into(),
+            preferred_language: text_at(u, "user.profile.preferredLanguage").into(),
+            gender,
+            email: text_at(u, "user.email.email").into(),
+            phone: text_at(u, "user.phone.phone").into(),
+            encoded_hash: hash.map(|h| self.key.seal(h.as_bytes())),
+            change_required: flag(u, "user.passwordChangeRequired"),
+        };
+        let mut events = vec![NewEvent::new(&agg, &added)?];
+        if flag(u, "user.email.isEmailVerified") {
+            events.push(NewEvent::new(&agg, &ue::EmailVerified {})?);
+        }
+        if flag(u, "user.phone.isPhoneVerified") {
+            events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
+        }
+        let otp = text_at(u, "user.otpCode");
+        if !otp.is_empty() {
+            events.push(NewEvent::new(&agg, &ue::OtpAdded { otp_secret: Some(self.key.seal(otp.as_bytes())) })?);
+            events.push(NewEvent::new(&agg, &ue::OtpVerified {})?);
+        }
+        if flag(u, "user.requestPasswordlessRegistration") {
+            events.push(NewEvent::new(&agg, &ue::PasswordlessCodeRequested {})?);
+        }
+        for idp in list(u, "user.idps") {
+            let e = ue::ExternalIdpAdded {
+                idp_config_id: text_at(idp, "configId").into(),
+                user_id: text_at(idp, "externalUserId").into(),
+                display_name: text_at(idp, "displayName").into(),
+            };
+            events.push(NewEvent::new(&agg, &e)?);
+        }
+        Ok(events)
+    }
+}
+
+enum UserState {
+    Free,
+    Same,
+    Conflict(Error),
+}
+
+fn to_values(orgs: Vec<DataOrg>) -> Result<Vec<Value>> {
+    orgs.iter()
+        .map(|o| {
+            serde_json::to_value(o).map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))
+        })
+        .collect()
+}
+
+fn exists(kind: &str, id: &str) -> ImportDataError {
+    ImportDataError {
+        r#type: kind.to_string(),
+        id: id.to_string(),
+        message: "already exists with the same content; left as it is (IMPORT-exists)".into(),
+    }
+}
+
+fn conflict(kind: &str, id: &str) -> ImportDataError {
+    ImportDataError {
+        r#type: kind.to_string(),
+        id: id.to_string(),
+        message: "already exists with different content; the organization was not imported (IMPORT-conflict)".into(),
+    }
+}
+
+fn flag(v: &Value, path: &str) -> bool {
+    at(v, path).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn enum_number<E: Into<i32>>(v: Option<&Value>, by_name: fn(&str) -> Option<E>) -> i32 {
+    match v {
+        Some(Value::String(name)) => by_name(name).map(Into::into).unwrap_or_default(),
+        Some(Value::Number(n)) => n.as_i64().unwrap_or_default() as i32,
+        _ => 0,
+    }
+}
+
+/// The members of a list at `path` (none when absent).
+fn list<'v>(v: &'v Value, path: &str) -> impl Iterator<Item = &'v Value> {
+    at(v, path).and_then(Value::as_array).into_iter().flatten()
+}
+
+/// A section's items: the list, or the one policy.
+fn items<'v>(org: &'v Value, section: &Section) -> Vec<&'v Value> {
+    match org.get(section.json) {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(v @ Value::Object(_)) if !section.many => vec![v],
+        _ => vec![],
+    }
+}
+
+/// Checks an organization before anything is written: required fields,
+/// limits, and ids unique within the document.
+fn check_org(org: &Value) -> std::result::Result<(), Refused> {
+    let org_id = text_at(org, "orgId");
+    let mut refused = Vec::new();
+    let mut check = |kind: &str, id: String, r: Result<()>| {
+        if let Err(e) = r {
+            refused.push(error(kind, id, &e));
+        }
+    };
+    check("org", org_id.into(), validate::len("orgId", org_id, 1, 200));
+    check("org", org_id.into(), check_item("org", &["name"], org.get("org").unwrap_or(&Value::Null)));
+
+    let mut seen = HashSet::new();
+    let mut unique = |kind: &str, id: &str, refused: &mut Vec<ImportDataError>| {
+        if !seen.insert((kind.to_string(), id.to_string())) {
+            let e = Error::invalid_argument("IMPORT-dup01", format!("the id {id} appears twice in the document"));
+            refused.push(error(kind, id, &e));
+        }
+    };
+    for d in list(org, "domains") {
+        let domain = text_at(d, "domainName");
+        let id = format!("{org_id}_{domain}");
+        if let Err(e) = validate::len("domains.domainName", domain, 1, 200) {
+            refused.push(error("domain", &id, &e));
+        }
+        unique("domain", &id, &mut refused);
+    }
+    for u in list(org, "humanUsers") {
+        let id = text_at(u, "userId");
+        let required =
+            ["userId", "user.userName", "user.profile.firstName", "user.profile.lastName", "user.email.email"];
+        let r = check_item("humanUsers", &required, u)
+            .and_then(|_| validate::len("humanUsers.user.userName", text_at(u, "user.userName"), 1, 200))
+            .and_then(|_| validate::email("humanUsers.user.email.email", text_at(u, "user.email.email")))
+            .and_then(|_| match text_at(u, "user.hashedPassword.value") {
+                "" => Ok(()),
+                hash => password::recognize(hash).map(|_| ()).map_err(|e| {
+                    Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
+                }),
+            });
+        if let Err(e) = r {
+            refused.push(error("human_user", id, &e));
+        }
+        unique("user", id, &mut refused);
+    }
+    for m in list(org, "machineUsers") {
+        let id = text_at(m, "userId");
+        if let Err(e) = check_item("machineUsers", &["userId", "user.userName", "user.name"], m) {
+            refused.push(error("machine_user", id, &e));
+        }
+        unique("user", id, &mut refused);
+    }
+    for l in list(org, "userLinks") {
+        let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));
+        if let Err(e) = check_item("userLinks", &["userId", "idpId", "providedUserId"], l) {
+            refused.push(error("user_link", &id, &e));
+        }
+    }
+    for m in list(org, "orgMembers") {
+        let id = format!("{org_id}_{}", text_at(m, "userId"));
+        let r = check_item("orgMembers", &["userId", "roles"], m).and_then(|_| {
+            match list(m, "roles")
+                .filter_map(Value::as_str)
+                .find(|r| !burg_domain::permission::org_roles().any(|k| k == *r))
+            {
+                Some(role) => {
+                    Err(Error::invalid_argument("IMPORT-role01", format!("`orgMembers.roles`: unknown role {role}")))
+                }
+                None => Ok(()),
+            }
+        });
+        if let Err(e) = r {
+            refused.push(error("org_member", &id, &e));
+        }
+        unique("org_member", &id, &mut refused);
+    }
+    for section in SECTIONS {
+        for item in items(org, section) {
+            let key = key_of(section, item);
+            let mut r = check_item(section.json, section.required, item);
+            if section.json == "userMetadata" && r.is_ok() {
+                // The value is bytes: its limit counts bytes, not base64.
+                let len = base64_len(text_at(item, "value"));
+                if len == 0 || len > 500_000 {
+                    r = Err(Error::invalid_argument(
+                        "IMPORT-meta01",
+                        format!("`userMetadata.value` must have between 1 and 500000 bytes; it has {len}"),
+                    ));
+                }
+            }
+            if let Err(e) = r {
+                refused.push(error(section.kind, &key, &e));
+            }
+            if section.many {
+                unique(section.kind, &key, &mut refused);
+            }
+        }
+    }
+    if refused.is_empty() { Ok(()) } else { Err(Refused(refused)) }
+}
+
+fn base64_len(text: &str) -> usize {
+    let padding = text.bytes().rev().take_while(|b| *b == b'=').count();
+    (text.len() / 4 * 3).saturating_sub(padding)
+}
+
+fn record_success(s: &mut ImportDataSuccessOrg, section: &Section, item: &Value, key: &str) {
+    let t = |p: &str| text_at(item, p).to_string();
+    match section.kind {
+        "project" => s.project_ids.push(key.into()),
+        "project_role" => s.project_roles.push(key.into()),
+        "oidc_app" => s.oidc_app_ids.push(key.into()),
+        "api_app" => s.api_app_ids.push(key.into()),
+        "action" => s.action_ids.push(key.into()),
+        "oidc_idp" => s.oidc_ipds.push(key.into()),
+        "jwt_idp" => s.jwt_idps.push(key.into()),
+        "app_key" => s.app_keys.push(key.into()),
+        "machine_user_key" => s.machine_keys.push(key.into()),
+        "trigger_action" => {
+            if let Ok(t) = serde_json::from_value(item.clone()) {
+                s.trigger_actions.push(t);
+            }
+        }
+        "project_grant" => s.project_grants.push(ImportDataSuccessProjectGrant {
+            grant_id: t("grantId"),
+            project_id: t("projectGrant.projectId"),
+            org_id: t("projectGrant.grantedOrgId"),
+        }),
+        "user_grant" => {
+            s.user_grants.push(ImportDataSuccessUserGrant { project_id: t("projectId"), user_id: t("userId") })
+        }
+        "project_member" => {
+            s.project_members.push(ImportDataSuccessProjectMember { project_id: t("projectId"), user_id: t("userId") })
+        }
+        "project_grant_member" => s.project_grant_members.push(ImportDataSuccessProjectGrantMember {
+            project_id: t("projectId"),
+            grant_id: t("grantId"),
+            user_id: t("userId"),
+        }),
+        "user_metadata" => s.user_metadata.push(ImportDataSuccessUserMetadata { user_id: t("id"), key: t("key") }),
+        _ => {}
+    }
+}

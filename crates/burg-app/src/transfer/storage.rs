@@ -1,0 +1,239 @@
+//! Where export documents go and import documents come from: a directory
+//! on the server, S3 (or anything that speaks it), Google Cloud Storage.
+//!
+//! Writers never leave a partial result: a local file is written under a
+//! temporary name and renamed when complete; an object is uploaded in
+//! parts and only completed at the end, or aborted.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use burg_domain::{Error, Result};
+use object_store::buffered::BufWriter;
+use object_store::{ObjectStore, ObjectStoreExt};
+use tokio::io::AsyncWriteExt;
+
+/// The directory local export outputs and import inputs live in.
+#[derive(Debug, Clone, Default)]
+pub struct TransferDir(pub Option<PathBuf>);
+
+impl TransferDir {
+    /// `path` inside the transfer directory: relative to it, or absolute
+    /// and inside it. `..`, and symbolic links that lead outside, are
+    /// refused. `must_exist` for inputs.
+    pub fn resolve(&self, field: &str, path: &str, must_exist: bool) -> Result<PathBuf> {
+        let refuse = |why: &str| Error::invalid_argument("TRANSFER-path1", format!("`{field}` {why}"));
+        let Some(root) = &self.0 else {
+            return Err(Error::failed_precondition(
+                "TRANSFER-path0",
+                "this server has no transfer directory for local files (set --transfer-dir)",
+            ));
+        };
+        if path.is_empty() {
+            return Err(refuse("is required"));
+        }
+        let given = Path::new(path);
+        if given.components().any(|c| matches!(c, Component::ParentDir)) {
+            return Err(refuse("must not contain `..`"));
+        }
+        std::fs::create_dir_all(root)
+            .map_err(|e| Error::internal("TRANSFER-dir01", format!("transfer directory: {e}")))?;
+        let root =
+            root.canonicalize().map_err(|e| Error::internal("TRANSFER-dir02", format!("transfer directory: {e}")))?;
+        let joined = if given.is_absolute() { given.to_path_buf() } else { root.join(given) };
+        // Resolve links: the file itself for inputs, its directory for outputs.
+        let real = if must_exist {
+            joined.canonicalize().map_err(|_| refuse("names no readable file in the transfer directory"))?
+        } else {
+            let parent = joined.parent().ok_or_else(|| refuse("names no file"))?;
+            let name = joined.file_name().ok_or_else(|| refuse("names no file"))?;
+            std::fs::create_dir_all(parent).ok();
+            parent.canonicalize().map_err(|_| refuse("names a directory that cannot be created"))?.join(name)
+        };
+        if !real.starts_with(&root) {
+            return Err(refuse("must stay inside the transfer directory"));
+        }
+        if !must_exist && std::fs::symlink_metadata(&real).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(refuse("must not be a symbolic link"));
+        }
+        Ok(real)
+    }
+}
+
+/// An S3 bucket, as the API describes one.
+pub(crate) struct S3 {
+    pub endpoint: String,
+    pub ssl: bool,
+    pub bucket: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+pub(crate) fn s3_store(s3: &S3) -> Result<Arc<dyn ObjectStore>> {
+    if s3.bucket.is_empty() || s3.endpoint.is_empty() {
+        return Err(Error::invalid_argument("TRANSFER-s3001", "S3 needs `endpoint` and `bucket`"));
+    }
+    let endpoint = if s3.endpoint.contains("://") {
+        s3.endpoint.clone()
+    } else {
+        format!("{}://{}", if s3.ssl { "https" } else { "http" }, s3.endpoint)
+    };
+    let store = object_store::aws::AmazonS3Builder::new()
+        .with_endpoint(endpoint)
+        .with_allow_http(!s3.ssl)
+        .with_region("us-east-1")
+        .with_virtual_hosted_style_request(false)
+        .with_bucket_name(&s3.bucket)
+        .with_access_key_id(&s3.access_key_id)
+        .with_secret_access_key(&s3.secret_access_key)
+        .build()
+        .map_err(|e| Error::invalid_argument("TRANSFER-s3002", format!("S3 settings: {}", store_error(&e))))?;
+    Ok(Arc::new(store))
+}
+
+pub(crate) fn gcs_store(bucket: &str, service_account_json: &str) -> Result<Arc<dyn ObjectStore>> {
+    if bucket.is_empty() {
+        return Err(Error::invalid_argument("TRANSFER-gcs01", "GCS needs `bucket`"));
+    }
+    let store = object_store::gcp::GoogleCloudStorageBuilder::new()
+        .with_bucket_name(bucket)
+        .with_service_account_key(service_account_json)
+        .build()
+        .map_err(|e| Error::invalid_argument("TRANSFER-gcs02", format!("GCS settings: {}", store_error(&e))))?;
+    Ok(Arc::new(store))
+}
+
+/// An object store error without anything that could be a credential.
+pub(crate) fn store_error(e: &object_store::Error) -> String {
+    let text = e.to_string();
+    // Errors quote request URLs at most; keep the first line.
+    text.lines().next().unwrap_or_default().chars().take(300).collect()
+}
+
+fn object_path(field: &str, path: &str) -> Result<object_store::path::Path> {
+    if path.is_empty() {
+        return Err(Error::invalid_argument("TRANSFER-obj01", format!("`{field}` is required")));
+    }
+    object_store::path::Path::parse(path.trim_start_matches('/'))
+        .map_err(|e| Error::invalid_argument("TRANSFER-obj02", format!("`{field}`: {e}")))
+}
+
+/// One destination of an export.
+pub(crate) enum Sink {
+    Memory(Vec<u8>),
+    File { temp: PathBuf, target: PathBuf, file: tokio::io::BufWriter<tokio::fs::File> },
+    Object { writer: BufWriter, what: &'static str },
+}
+
+impl Sink {
+    pub async fn file(target: PathBuf) -> Result<Sink> {
+        let temp = target.with_file_name(format!(
+            ".{}.{:016x}.partial",
+            target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            rand::random::<u64>()
+        ));
+        let file = tokio::fs::File::create(&temp)
+            .await
+            .map_err(|e| Error::invalid_argument("TRANSFER-file1", format!("cannot create the output file: {e}")))?;
+        Ok(Sink::File { temp, target, file: tokio::io::BufWriter::with_capacity(256 * 1024, file) })
+    }
+
+    pub fn object(store: Arc<dyn ObjectStore>, field: &str, path: &str, what: &'static str) -> Result<Sink> {
+        let path = object_path(field, path)?;
+        Ok(Sink::Object { writer: BufWriter::with_capacity(store, path, 8 * 1024 * 1024), what })
+    }
+
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        match self {
+            Sink::Memory(v) => {
+                v.extend_from_slice(bytes);
+                Ok(())
+            }
+            Sink::File { file, .. } => file
+                .write_all(bytes)
+                .await
+                .map_err(|e| Error::internal("TRANSFER-file2", format!("cannot write the output file: {e}"))),
+            Sink::Object { writer, what } => writer
+                .write_all(bytes)
+                .await
+                .map_err(|e| Error::unavailable("TRANSFER-obj03", format!("cannot write to {what}: {e}"))),
+        }
+    }
+
+    /// Makes the result visible.
+    pub async fn finish(self) -> Result<Option<Vec<u8>>> {
+        match self {
+            Sink::Memory(v) => Ok(Some(v)),
+            Sink::File { temp, target, mut file } => {
+                let done = async {
+                    file.flush().await?;
+                    file.get_ref().sync_all().await?;
+                    tokio::fs::rename(&temp, &target).await
+                }
+                .await;
+                if let Err(e) = done {
+                    let _ = tokio::fs::remove_file(&temp).await;
+                    return Err(Error::internal("TRANSFER-file3", format!("cannot complete the output file: {e}")));
+                }
+                Ok(None)
+            }
+            Sink::Object { mut writer, what } => {
+                if let Err(e) = writer.shutdown().await {
+                    let _ = writer.abort().await;
+                    return Err(Error::unavailable(
+                        "TRANSFER-obj04",
+                        format!("cannot complete the upload to {what}: {e}"),
+                    ));
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Leaves nothing behind.
+    pub async fn abort(self) {
+        match self {
+            Sink::Memory(_) => {}
+            Sink::File { temp, file, .. } => {
+                drop(file);
+                let _ = tokio::fs::remove_file(&temp).await;
+            }
+            Sink::Object { mut writer, .. } => {
+                let _ = writer.abort().await;
+            }
+        }
+    }
+}
+
+/// Reads a whole import document from an object store.
+pub(crate) async fn read_object(store: Arc<dyn ObjectStore>, field: &str, path: &str, what: &str) -> Result<Vec<u8>> {
+    let path = object_path(field, path)?;
+    let got = store.get(&path).await.map_err(|e| {
+        Error::invalid_argument("TRANSFER-obj05", format!("cannot read from {what}: {}", store_error(&e)))
+    })?;
+    let bytes = got
+        .bytes()
+        .await
+        .map_err(|e| Error::unavailable("TRANSFER-obj06", format!("cannot read from {what}: {}", store_error(&e))))?;
+    Ok(bytes.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_paths_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = TransferDir(Some(dir.path().to_path_buf()));
+        let inside = t.resolve("path", "exports/a.json", false).unwrap();
+        assert!(inside.starts_with(dir.path().canonicalize().unwrap()));
+        assert!(t.resolve("path", "../a.json", false).unwrap_err().message.contains(".."));
+        assert!(t.resolve("path", "/etc/passwd", true).is_err());
+        assert!(t.resolve("path", "/tmp/elsewhere.json", false).unwrap_err().message.contains("inside"));
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
+        assert!(t.resolve("path", "link/a.json", false).unwrap_err().message.contains("inside"));
+        assert!(TransferDir(None).resolve("path", "a.json", false).is_err());
+    }
+}

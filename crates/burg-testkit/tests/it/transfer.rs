@@ -1,0 +1,465 @@
+//! ExportData and ImportData: every section round-trips, ids are kept,
+//! re-imports are idempotent, bad documents change nothing.
+
+use std::sync::Arc;
+
+use burg_api::admin::*;
+use burg_testkit::{Client, Protocol, TestServer, matrix};
+use serde_json::{Value, json};
+use tonic::Code;
+
+/// A small, seeded random source (no dependency, same document per seed).
+pub struct Seeded(u64);
+
+impl Seeded {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn word(&mut self, prefix: &str) -> String {
+        format!("{prefix}{:x}", self.next() % 0xfffff)
+    }
+    pub fn flag(&mut self) -> bool {
+        self.next().is_multiple_of(2)
+    }
+}
+
+/// A bcrypt hash of "Secr3t-Passw0rd!" (cost 4), as an exported one looks.
+pub const BCRYPT: &str = "$2a$04$x1HxC91DV0gStsbF.0h3VeT6Yq8FjPjjYx1y0Vv6ZJ2s1OgNbzG6i";
+
+/// An organization with every section filled; ids are derived from
+/// `org_no` so that several orgs do not collide.
+pub fn generated_org(seed: u64, org_no: u32, users: u32) -> Value {
+    let mut r = Seeded(seed.wrapping_mul(2654435761).wrapping_add(u64::from(org_no)) | 1);
+    let org_id = format!("{}", 300_000_000_000_000_000u64 + u64::from(org_no) * 1_000_000);
+    let id = |n: u64| format!("{}", 300_000_000_000_000_000u64 + u64::from(org_no) * 1_000_000 + n);
+    let project = id(1);
+    let (oidc_app, api_app, action, grant) = (id(2), id(3), id(4), id(5));
+    let mut humans = Vec::new();
+    let mut machines = Vec::new();
+    let mut metadata = Vec::new();
+    let mut links = Vec::new();
+    let mut user_grants = Vec::new();
+    let mut machine_keys = Vec::new();
+    for u in 0..users {
+        let uid = id(1000 + u64::from(u));
+        if u % 5 == 4 {
+            machines.push(json!({
+                "userId": uid,
+                "user": {"userName": r.word("svc-"), "name": r.word("Service "), "description": "a machine",
+                         "accessTokenType": "ACCESS_TOKEN_TYPE_JWT"}
+            }));
+            machine_keys.push(json!({
+                "keyId": id(500_000 + u64::from(u)), "userId": uid, "type": "KEY_TYPE_JSON",
+                "expirationDate": "2030-01-01T00:00:00Z", "publicKey": "LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0K"
+            }));
+            continue;
+        }
+        let mut user = json!({
+            "userName": r.word("user-"),
+            "profile": {"firstName": r.word("First"), "lastName": r.word("Last"), "nickName": "nick",
+                        "displayName": "Display", "preferredLanguage": "de", "gender": "GENDER_FEMALE"},
+            "email": {"email": format!("{}@example.com", r.word("u")), "isEmailVerified": r.flag()},
+            "hashedPassword": {"value": BCRYPT},
+            "otpCode": r.word("OTPSECRET"),
+        });
+        if r.flag() {
+            user["phone"] = json!({"phone": "+41791234567", "isPhoneVerified": true});
+        }
+        if r.flag() {
+            user["passwordChangeRequired"] = json!(true);
+        }
+        humans.push(json!({"userId": uid, "user": user}));
+        metadata.push(json!({"id": uid, "key": r.word("key"), "value": "aGVsbG8="}));
+        links.push(
+            json!({"userId": uid, "idpId": id(6), "providedUserId": r.word("ext-"), "providedUserName": "ext name"}),
+        );
+        user_grants.push(json!({"userId": uid, "projectId": project, "roleKeys": ["admin"]}));
+    }
+    let admin_user = humans.first().map(|h| h["userId"].clone()).unwrap_or(json!(id(1000)));
+    let message = |lang: &str| json!({"language": lang, "title": "Title", "subject": "Subject", "text": "Text"});
+    json!({
+        "orgId": org_id,
+        "org": {"name": format!("Generated Org {org_no} {}", r.word(""))},
+        "domainPolicy": {"orgId": org_id, "userLoginMustBeDomain": true, "validateOrgDomains": true},
+        "labelPolicy": {"primaryColor": "#5469d4", "warnColor": "#cd3d56", "hideLoginNameSuffix": true},
+        "lockoutPolicy": {"maxPasswordAttempts": 5, "maxOtpAttempts": 3},
+        "loginPolicy": {"allowUsernamePassword": true, "allowExternalIdp": true, "passwordlessType": "PASSWORDLESS_TYPE_ALLOWED",
+                        "passwordCheckLifetime": "864000s", "secondFactors": ["SECOND_FACTOR_TYPE_OTP"],
+                        "idps": [{"idpId": id(6), "ownerType": "IDP_OWNER_TYPE_ORG"}]},
+        "passwordComplexityPolicy": {"minLength": "10", "hasUppercase": true, "hasNumber": true},
+        "privacyPolicy": {"tosLink": "https://example.com/tos", "supportEmail": "help@example.com"},
+        "projects": [{"projectId": project, "project": {"name": r.word("Project "), "projectRoleAssertion": true}}],
+        "projectRoles": [{"projectId": project, "roleKey": "admin", "displayName": "Administrator", "group": "staff"},
+                         {"projectId": project, "roleKey": "viewer", "displayName": "Viewer"}],
+        "apiApps": [{"appId": api_app, "app": {"projectId": project, "name": "API", "authMethodType": "API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}}],
+        "oidcApps": [{"appId": oidc_app, "app": {"projectId": project, "name": "Web", "redirectUris": ["https://app.example.com/cb"],
+                      "responseTypes": ["OIDC_RESPONSE_TYPE_CODE"], "grantTypes": ["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"],
+                      "appType": "OIDC_APP_TYPE_USER_AGENT", "clockSkew": "1s", "devMode": true}}],
+        "humanUsers": humans,
+        "machineUsers": machines,
+        "triggerActions": [{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION", "actionIds": [action]}],
+        "actions": [{"actionId": action, "action": {"name": "enrich", "script": "function enrich(ctx, api) {}", "timeout": "10s", "allowedToFail": true}}],
+        "projectGrants": [{"grantId": grant, "projectGrant": {"projectId": project, "grantedOrgId": "299999999999999999", "roleKeys": ["viewer"]}}],
+        "userGrants": user_grants,
+        "orgMembers": [{"userId": admin_user, "roles": ["ORG_OWNER"]}],
+        "projectMembers": [{"projectId": project, "userId": admin_user, "roles": ["PROJECT_OWNER"]}],
+        "projectGrantMembers": [{"projectId": project, "grantId": grant, "userId": admin_user, "roles": ["PROJECT_GRANT_OWNER"]}],
+        "userMetadata": metadata,
+        "loginTexts": [{"language": "de", "selectAccountText": {"title": "Konto wählen", "description": "Bitte wählen"}}],
+        "initMessages": [message("de"), message("en")],
+        "passwordResetMessages": [message("de")],
+        "verifyEmailMessages": [message("fr")],
+        "verifyPhoneMessages": [message("it")],
+        "domainClaimedMessages": [message("de")],
+        "passwordlessRegistrationMessages": [message("de")],
+        "oidcIdps": [{"idpId": id(6), "idp": {"name": "Corporate", "clientId": "corp", "clientSecret": "corp-secret",
+                      "issuer": "https://login.example.com", "scopes": ["openid"], "displayNameMapping": "OIDC_MAPPING_FIELD_EMAIL"}}],
+        "jwtIdps": [{"idpId": id(7), "idp": {"name": "JWT", "jwtEndpoint": "https://jwt.example.com", "issuer": "https://jwt.example.com",
+                     "keysEndpoint": "https://jwt.example.com/keys", "headerName": "x-jwt"}}],
+        "userLinks": links,
+        "domains": [{"orgId": org_id, "domainName": format!("org{org_no}.example.com"), "isVerified": true, "isPrimary": true},
+                    {"orgId": org_id, "domainName": format!("other{org_no}.example.com")}],
+        "appKeys": [{"id": id(8), "projectId": project, "appId": api_app, "clientId": "api-client", "type": "KEY_TYPE_JSON",
+                     "expirationDate": "2031-01-01T00:00:00Z", "publicKey": "cHVibGljIGtleQ=="}],
+        "machineKeys": machine_keys,
+        "verifySmsOtpMessages": [{"language": "de", "text": "Code {{.OTP}}"}],
+        "verifyEmailOtpMessages": [message("de")],
+        "inviteUserMessages": [message("de")],
+    })
+}
+
+/// A document as the API decodes it (proto3 JSON into the messages).
+pub fn decode_orgs(orgs: &[Value]) -> Vec<DataOrg> {
+    orgs.iter().map(|o| serde_json::from_value(o.clone()).expect("generated org decodes")).collect()
+}
+
+/// The comparable JSON of an org: arrays sorted, secrets that are never
+/// exported removed, hashes and OTP removed unless `with_secrets`.
+fn canonical(org: &DataOrg, with_secrets: bool) -> Value {
+    let mut v = serde_json::to_value(org).unwrap();
+    if let Some(idps) = v.get_mut("oidcIdps").and_then(Value::as_array_mut) {
+        for idp in idps {
+            idp["idp"].as_object_mut().unwrap().remove("clientSecret");
+        }
+    }
+    if !with_secrets && let Some(users) = v.get_mut("humanUsers").and_then(Value::as_array_mut) {
+        for u in users {
+            let user = u["user"].as_object_mut().unwrap();
+            user.remove("hashedPassword");
+            user.remove("otpCode");
+        }
+    }
+    sort_arrays(&mut v);
+    v
+}
+
+fn sort_arrays(v: &mut Value) {
+    match v {
+        Value::Array(items) => {
+            items.iter_mut().for_each(sort_arrays);
+            items.sort_by_key(|i| i.to_string());
+        }
+        Value::Object(map) => map.values_mut().for_each(sort_arrays),
+        _ => {}
+    }
+}
+
+async fn import(c: &Client, orgs: Vec<DataOrg>) -> ImportDataResponse {
+    c.call(
+        "ImportData",
+        ImportDataRequest {
+            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs })),
+            timeout: "5m".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn export(c: &Client, req: ExportDataRequest) -> ExportDataResponse {
+    c.call("ExportData", ExportDataRequest { timeout: "5m".into(), ..req }).await.unwrap()
+}
+
+matrix!(
+    import_then_export_gives_the_document_back,
+    reimport_is_idempotent_and_conflicts_are_refused,
+    bad_documents_change_nothing,
+);
+
+async fn import_then_export_gives_the_document_back(_s: Arc<TestServer>, c: Client) {
+    for seed in [1u64, 7, 42] {
+        let input: Vec<Value> = (0..2).map(|n| generated_org(seed, n + (seed as u32) * 10, 6)).collect();
+        let orgs = decode_orgs(&input);
+        let report = import(&c, orgs.clone()).await;
+        assert!(report.errors.is_empty(), "seed {seed}: {:?}", report.errors);
+        let success = report.success.unwrap();
+        assert_eq!(success.orgs.len(), 2);
+        let first = &success.orgs[0];
+        assert_eq!(first.org_id, orgs[0].org_id);
+        assert_eq!(first.human_user_ids.len(), orgs[0].human_users.len());
+        assert_eq!(first.machine_user_ids.len(), orgs[0].machine_users.len());
+        assert_eq!(first.project_ids, vec![orgs[0].projects[0].project_id.clone()]);
+        assert_eq!(first.oidc_ipds, vec![orgs[0].oidc_idps[0].idp_id.clone()]);
+        assert_eq!(first.user_metadata.len(), orgs[0].user_metadata.len());
+
+        let ids: Vec<String> = orgs.iter().map(|o| o.org_id.clone()).collect();
+        let full = export(
+            &c,
+            ExportDataRequest { org_ids: ids.clone(), with_passwords: true, with_otp: true, ..Default::default() },
+        )
+        .await;
+        assert_eq!(full.orgs.len(), 2);
+        for (given, got) in orgs.iter().zip(&full.orgs) {
+            assert_eq!(canonical(got, true), canonical(given, true), "seed {seed}: the export is the import");
+        }
+        let plain = export(&c, ExportDataRequest { org_ids: ids.clone(), ..Default::default() }).await;
+        for (given, got) in orgs.iter().zip(&plain.orgs) {
+            assert!(got.human_users.iter().all(|h| {
+                let u = h.user.as_ref().unwrap();
+                u.hashed_password.is_none() && u.otp_code.is_empty()
+            }));
+            assert_eq!(canonical(got, false), canonical(given, false));
+        }
+        let one = export(
+            &c,
+            ExportDataRequest { org_ids: ids.clone(), excluded_org_ids: vec![ids[0].clone()], ..Default::default() },
+        )
+        .await;
+        assert_eq!(one.orgs.iter().map(|o| o.org_id.clone()).collect::<Vec<_>>(), vec![ids[1].clone()]);
+    }
+    // The org admin's imported role works: ORG_OWNER in the imported org.
+    let all = export(&c, ExportDataRequest::default()).await;
+    assert_eq!(all.orgs.len(), 7, "the default org and six imported");
+}
+
+async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c: Client) {
+    let orgs = decode_orgs(&[generated_org(3, 1, 4)]);
+    let first = import(&c, orgs.clone()).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let events_before = count_events(&s).await;
+
+    let again = import(&c, orgs.clone()).await;
+    assert!(!again.errors.is_empty());
+    assert!(
+        again.errors.iter().all(|e| e.message.contains("IMPORT-exists")),
+        "identical objects are reported as existing: {:?}",
+        again.errors
+    );
+    assert!(again.errors.iter().any(|e| e.r#type == "human_user"));
+    assert_eq!(count_events(&s).await, events_before, "nothing written twice");
+
+    let mut changed = orgs.clone();
+    changed[0].projects[0].project.as_mut().unwrap().name = "Renamed".into();
+    changed[0].actions[0].action.as_mut().unwrap().script = "function other() {}".into();
+    let conflict = import(&c, changed).await;
+    let conflicts: Vec<&ImportDataError> =
+        conflict.errors.iter().filter(|e| e.message.contains("IMPORT-conflict")).collect();
+    assert_eq!(conflicts.len(), 2, "{:?}", conflict.errors);
+    assert_eq!(conflicts[0].r#type, "project");
+    assert_eq!(conflicts[0].id, orgs[0].projects[0].project_id);
+    assert_eq!(count_events(&s).await, events_before, "a conflicting org is not half-written");
+    let exported = export(&c, ExportDataRequest { org_ids: vec![orgs[0].org_id.clone()], ..Default::default() }).await;
+    assert_eq!(
+        exported.orgs[0].projects[0].project.as_ref().unwrap().name,
+        orgs[0].projects[0].project.as_ref().unwrap().name
+    );
+}
+
+pub async fn count_events(s: &TestServer) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(s.app.db().pool()).await.unwrap()
+}
+
+async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
+    let events_before = count_events(&s).await;
+    let base = generated_org(9, 2, 3);
+    type Case = (&'static str, Box<dyn Fn(&mut Value) + Send + Sync>, &'static str);
+    let cases: Vec<Case> = vec![
+        ("no org name", Box::new(|o: &mut Value| o["org"] = json!({})), "org.name"),
+        (
+            "long name",
+            Box::new(|o: &mut Value| o["projects"][0]["project"]["name"] = json!("x".repeat(201))),
+            "projects.project.name",
+        ),
+        (
+            "unknown hash",
+            Box::new(|o: &mut Value| o["humanUsers"][0]["user"]["hashedPassword"]["value"] = json!("$9$nope")),
+            "hashedPassword",
+        ),
+        (
+            "duplicate user",
+            Box::new(|o: &mut Value| {
+                let dup = o["humanUsers"][0].clone();
+                o["humanUsers"].as_array_mut().unwrap().push(dup);
+            }),
+            "appears twice",
+        ),
+        (
+            "missing role key",
+            Box::new(|o: &mut Value| {
+                o["projectRoles"][0].as_object_mut().unwrap().remove("roleKey").map(|_| ()).unwrap()
+            }),
+            "roleKey",
+        ),
+        (
+            "bad email",
+            Box::new(|o: &mut Value| o["humanUsers"][0]["user"]["email"]["email"] = json!("not-an-email")),
+            "email",
+        ),
+        (
+            "long metadata",
+            Box::new(|o: &mut Value| o["userMetadata"][0]["key"] = json!("k".repeat(201))),
+            "userMetadata.key",
+        ),
+        (
+            "unknown org role",
+            Box::new(|o: &mut Value| o["orgMembers"][0]["roles"] = json!(["ORG_EMPEROR"])),
+            "ORG_EMPEROR",
+        ),
+    ];
+    for (what, break_it, expect) in cases {
+        let mut bad = base.clone();
+        break_it(&mut bad);
+        let good = generated_org(9, 3, 2);
+        let report = import(&c, decode_orgs(&[bad, good.clone()])).await;
+        assert!(
+            report.errors.iter().any(|e| e.message.contains(expect)),
+            "{what}: expected an error naming {expect}: {:?}",
+            report.errors
+        );
+        let success = report.success.unwrap();
+        assert_eq!(success.orgs.len(), 1, "{what}: only the good org lands");
+        assert_eq!(success.orgs[0].org_id, good["orgId"].as_str().unwrap());
+        // Take the good org away again for the next case.
+        let _: RemoveOrgResponse =
+            c.call("RemoveOrg", RemoveOrgRequest { org_id: good["orgId"].as_str().unwrap().into() }).await.unwrap();
+    }
+    let exported = export(&c, ExportDataRequest::default()).await;
+    assert_eq!(exported.orgs.len(), 1, "only the default org is there");
+    let _ = events_before;
+
+    if c.protocol == Protocol::Rest {
+        // Wrong types and broken base64 fail the decoding: 400, field named.
+        for (body, field) in [
+            (json!({"dataOrgs": {"orgs": [{"orgId": 5}]}, "timeout": "1m"}), "orgId"),
+            (
+                json!({"dataOrgs": {"orgs": [{"orgId": "1", "org": {"name": "A"},
+                     "userMetadata": [{"id": "1", "key": "k", "value": "%%%"}]}]}, "timeout": "1m"}),
+                "value",
+            ),
+        ] {
+            let response = burg_testkit::http_client()
+                .post(format!("{}/admin/v1/import", c.base_url()))
+                .bearer_auth(c.token())
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 400);
+            let text = response.text().await.unwrap();
+            assert!(text.contains(field), "{text}");
+        }
+    }
+    let bad_timeout = c
+        .call::<_, ImportDataResponse>(
+            "ImportData",
+            ImportDataRequest {
+                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![] })),
+                timeout: "soon".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad_timeout.code, Code::InvalidArgument);
+}
+
+/// Local files: export to the transfer directory, import into a fresh
+/// server from there; paths outside are refused; a timeout leaves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_files_move_an_instance() {
+    let Some(a) = TestServer::start_or_skip(burg_testkit::Backend::Sqlite).await else { return };
+    let ca = a.client(Protocol::Grpc).await;
+    let orgs = decode_orgs(&[generated_org(5, 1, 5), generated_org(5, 2, 5)]);
+    let report = import(&ca, orgs.clone()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let ids: Vec<String> = orgs.iter().map(|o| o.org_id.clone()).collect();
+    let exported: ExportDataResponse = ca
+        .call(
+            "ExportData",
+            ExportDataRequest {
+                org_ids: ids.clone(),
+                with_passwords: true,
+                with_otp: true,
+                local_output: Some(export_data_request::LocalOutput { path: "backups/instance.json".into() }),
+                timeout: "1m".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(exported.orgs.is_empty(), "no response output asked for");
+    let file = a.dir.path().join("transfer/backups/instance.json");
+    let bytes = std::fs::read(&file).unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(file.parent().unwrap()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files remain");
+
+    for path in ["../escape.json", "/etc/burg.json"] {
+        let err = ca
+            .call::<_, ExportDataResponse>(
+                "ExportData",
+                ExportDataRequest {
+                    local_output: Some(export_data_request::LocalOutput { path: path.into() }),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, Code::InvalidArgument, "{path}");
+    }
+    let err = ca
+        .call::<_, ExportDataResponse>(
+            "ExportData",
+            ExportDataRequest {
+                local_output: Some(export_data_request::LocalOutput { path: "late.json".into() }),
+                timeout: "1ns".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::DeadlineExceeded);
+    assert!(!a.dir.path().join("transfer/late.json").exists());
+    assert_eq!(
+        std::fs::read_dir(a.dir.path().join("transfer")).unwrap().count(),
+        1,
+        "only backups/: the timed-out export left no partial file"
+    );
+
+    let Some(b) = TestServer::start_or_skip(burg_testkit::Backend::Sqlite).await else { return };
+    std::fs::create_dir_all(b.dir.path().join("transfer")).unwrap();
+    std::fs::write(b.dir.path().join("transfer/in.json"), &bytes).unwrap();
+    let cb = b.client(Protocol::Rest).await;
+    let report: ImportDataResponse = cb
+        .call(
+            "ImportData",
+            ImportDataRequest {
+                data: Some(import_data_request::Data::DataOrgsLocal(import_data_request::LocalInput {
+                    path: "in.json".into(),
+                })),
+                timeout: "1m".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let moved =
+        export(&cb, ExportDataRequest { org_ids: ids, with_passwords: true, with_otp: true, ..Default::default() })
+            .await;
+    for (given, got) in orgs.iter().zip(&moved.orgs) {
+        assert_eq!(canonical(got, true), canonical(given, true));
+    }
+    a.stop().await;
+    b.stop().await;
+}
