@@ -10,6 +10,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "test services (S3 and GCS emulators into .venv)"
+if [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/gcp-storage-emulator ]; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check \
+        "moto[server]==5.2.5" "gcp-storage-emulator==2026.7.19"
+fi
+
 step "formatting"
 cargo fmt --all -- --check
 

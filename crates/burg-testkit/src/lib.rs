@@ -10,6 +10,7 @@
 //! developer machine it is skipped with a message.
 
 mod client;
+pub mod emulators;
 mod server;
 
 pub use client::{ApiError, Client, Protocol, grpc_web_call, http_client};

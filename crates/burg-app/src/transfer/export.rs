@@ -95,8 +95,8 @@ impl App {
             sinks.push(Sink::object(store, "s3Output.path", &s3.path, "S3")?);
         }
         if let Some(gcs) = &req.gcs_output {
-            let store = storage::gcs_store(&gcs.bucket, &gcs.serviceaccount_json)?;
-            sinks.push(Sink::object(store, "gcsOutput.path", &gcs.path, "GCS")?);
+            let client = storage::Gcs::connect(&self.http, &gcs.bucket, &gcs.serviceaccount_json).await?;
+            sinks.push(Sink::Gcs(storage::GcsUpload::start(client, "gcsOutput.path", &gcs.path).await?));
         }
         let mut out = Out { sinks, buffer: Vec::with_capacity(CHUNK) };
         let written = tokio::time::timeout(timeout, self.write_export(&req, &mut out)).await;

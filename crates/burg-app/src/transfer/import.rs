@@ -93,8 +93,8 @@ impl App {
                 storage::read_object(store, "dataOrgsS3.path", &s3.path, "S3").await?
             }
             Some(Data::DataOrgsGcs(gcs)) => {
-                let store = storage::gcs_store(&gcs.bucket, &gcs.serviceaccount_json)?;
-                storage::read_object(store, "dataOrgsGcs.path", &gcs.path, "GCS").await?
+                let client = storage::Gcs::connect(&self.http, &gcs.bucket, &gcs.serviceaccount_json).await?;
+                client.get("dataOrgsGcs.path", &gcs.path).await?
             }
         };
         let doc: ImportDataOrg = burg_api::json::decode(burg_api::json::JsonInput::Bytes(bytes.into()))

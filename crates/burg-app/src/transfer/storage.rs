@@ -91,16 +91,207 @@ pub(crate) fn s3_store(s3: &S3) -> Result<Arc<dyn ObjectStore>> {
     Ok(Arc::new(store))
 }
 
-pub(crate) fn gcs_store(bucket: &str, service_account_json: &str) -> Result<Arc<dyn ObjectStore>> {
-    if bucket.is_empty() {
-        return Err(Error::invalid_argument("TRANSFER-gcs01", "GCS needs `bucket`"));
+/// Google Cloud Storage through its JSON API: resumable uploads (the
+/// object appears when the last part arrives) and media downloads.
+///
+/// The service-account document may name another endpoint in
+/// `gcs_base_url` and set `disable_oauth` (for emulators), as the
+/// object_store crate allows.
+pub(crate) struct Gcs {
+    http: reqwest::Client,
+    base: String,
+    bucket: String,
+    token: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ServiceAccount {
+    #[serde(default)]
+    client_email: String,
+    #[serde(default)]
+    private_key: String,
+    #[serde(default)]
+    token_uri: Option<String>,
+    #[serde(default)]
+    gcs_base_url: Option<String>,
+    #[serde(default)]
+    disable_oauth: bool,
+}
+
+/// Parts of a resumable upload: a multiple of 256 KiB.
+const GCS_PART: usize = 8 * 1024 * 1024;
+
+fn encode(part: &str) -> String {
+    url::form_urlencoded::byte_serialize(part.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+impl Gcs {
+    pub async fn connect(http: &reqwest::Client, bucket: &str, service_account_json: &str) -> Result<Gcs> {
+        if bucket.is_empty() {
+            return Err(Error::invalid_argument("TRANSFER-gcs01", "GCS needs `bucket`"));
+        }
+        let account: ServiceAccount = serde_json::from_str(service_account_json).map_err(|_| {
+            Error::invalid_argument("TRANSFER-gcs02", "`serviceaccountJson` is not a service-account document")
+        })?;
+        let base = account.gcs_base_url.clone().unwrap_or_else(|| "https://storage.googleapis.com".into());
+        let token = if account.disable_oauth { None } else { Some(access_token(http, &account).await?) };
+        Ok(Gcs { http: http.clone(), base: base.trim_end_matches('/').to_string(), bucket: bucket.to_string(), token })
     }
-    let store = object_store::gcp::GoogleCloudStorageBuilder::new()
-        .with_bucket_name(bucket)
-        .with_service_account_key(service_account_json)
-        .build()
-        .map_err(|e| Error::invalid_argument("TRANSFER-gcs02", format!("GCS settings: {}", store_error(&e))))?;
-    Ok(Arc::new(store))
+
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let builder = self.http.request(method, url);
+        match &self.token {
+            Some(t) => builder.bearer_auth(t),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, field: &str, path: &str) -> Result<Vec<u8>> {
+        let name = object_name(field, path)?;
+        let url = format!("{}/storage/v1/b/{}/o/{}?alt=media", self.base, encode(&self.bucket), encode(&name));
+        let response = self.request(reqwest::Method::GET, &url).send().await.map_err(gcs_unavailable)?;
+        if !response.status().is_success() {
+            return Err(Error::invalid_argument(
+                "TRANSFER-gcs03",
+                format!("cannot read gs://{}/{name}: the server answered {}", self.bucket, response.status()),
+            ));
+        }
+        Ok(response.bytes().await.map_err(gcs_unavailable)?.to_vec())
+    }
+
+    /// Starts a resumable upload; its session URL.
+    async fn start_upload(&self, name: &str) -> Result<String> {
+        let url = format!(
+            "{}/upload/storage/v1/b/{}/o?uploadType=resumable&name={}",
+            self.base,
+            encode(&self.bucket),
+            encode(name)
+        );
+        let response = self
+            .request(reqwest::Method::POST, &url)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .map_err(gcs_unavailable)?;
+        let location = response.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
+        match location {
+            Some(l) if response.status().is_success() => Ok(l),
+            _ => Err(Error::unavailable(
+                "TRANSFER-gcs04",
+                format!("GCS refused the upload to gs://{}/{name}: {}", self.bucket, response.status()),
+            )),
+        }
+    }
+}
+
+fn gcs_unavailable(e: reqwest::Error) -> Error {
+    Error::unavailable("TRANSFER-gcs05", format!("GCS: {}", e.without_url()))
+}
+
+/// An OAuth access token for the service account (JWT bearer grant).
+async fn access_token(http: &reqwest::Client, account: &ServiceAccount) -> Result<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    let token_uri = account.token_uri.clone().unwrap_or_else(|| "https://oauth2.googleapis.com/token".into());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+    let header = B64.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let claims = B64.encode(
+        serde_json::json!({
+            "iss": account.client_email,
+            "scope": "https://www.googleapis.com/auth/devstorage.read_write",
+            "aud": token_uri,
+            "iat": now,
+            "exp": now + 3600,
+        })
+        .to_string(),
+    );
+    let signing_input = format!("{header}.{claims}");
+    let signature = burg_domain::crypto::rs256_sign(&account.private_key, signing_input.as_bytes())
+        .map_err(|_| Error::invalid_argument("TRANSFER-gcs06", "`serviceaccountJson` holds no usable private key"))?;
+    let assertion = format!("{signing_input}.{}", B64.encode(signature));
+    let body = format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={assertion}");
+    let response = http
+        .post(&token_uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(gcs_unavailable)?;
+    if !response.status().is_success() {
+        return Err(Error::unauthenticated(
+            "TRANSFER-gcs07",
+            format!("Google refused the service account: {}", response.status()),
+        ));
+    }
+    let token: serde_json::Value = response.json().await.map_err(gcs_unavailable)?;
+    token["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Error::unavailable("TRANSFER-gcs08", "Google sent no access token"))
+}
+
+/// An upload in progress.
+pub(crate) struct GcsUpload {
+    gcs: Gcs,
+    session: String,
+    name: String,
+    buffer: Vec<u8>,
+    sent: u64,
+}
+
+impl GcsUpload {
+    pub async fn start(gcs: Gcs, field: &str, path: &str) -> Result<GcsUpload> {
+        let name = object_name(field, path)?;
+        let session = gcs.start_upload(&name).await?;
+        Ok(GcsUpload { gcs, session, name, buffer: Vec::with_capacity(GCS_PART), sent: 0 })
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.buffer.extend_from_slice(bytes);
+        while self.buffer.len() >= GCS_PART {
+            let part: Vec<u8> = self.buffer.drain(..GCS_PART).collect();
+            self.send(part, false).await?;
+        }
+        Ok(())
+    }
+
+    async fn send(&mut self, part: Vec<u8>, last: bool) -> Result<()> {
+        let len = part.len() as u64;
+        let total = if last { (self.sent + len).to_string() } else { "*".into() };
+        let range = if len == 0 {
+            format!("bytes */{total}")
+        } else {
+            format!("bytes {}-{}/{total}", self.sent, self.sent + len - 1)
+        };
+        let response = self
+            .gcs
+            .request(reqwest::Method::PUT, &self.session)
+            .header("content-range", range)
+            .body(part)
+            .send()
+            .await
+            .map_err(gcs_unavailable)?;
+        let status = response.status().as_u16();
+        let ok = if last { (200..300).contains(&status) } else { status == 308 || (200..300).contains(&status) };
+        if !ok {
+            return Err(Error::unavailable(
+                "TRANSFER-gcs09",
+                format!("GCS refused a part of gs://{}/{}: {status}", self.gcs.bucket, self.name),
+            ));
+        }
+        self.sent += len;
+        Ok(())
+    }
+
+    async fn finish(mut self) -> Result<()> {
+        let part = std::mem::take(&mut self.buffer);
+        self.send(part, true).await
+    }
+
+    async fn abort(self) {
+        let _ = self.gcs.request(reqwest::Method::DELETE, &self.session).send().await;
+    }
 }
 
 /// An object store error without anything that could be a credential.
@@ -108,6 +299,14 @@ pub(crate) fn store_error(e: &object_store::Error) -> String {
     let text = e.to_string();
     // Errors quote request URLs at most; keep the first line.
     text.lines().next().unwrap_or_default().chars().take(300).collect()
+}
+
+fn object_name(field: &str, path: &str) -> Result<String> {
+    let name = path.trim_start_matches('/');
+    if name.is_empty() {
+        return Err(Error::invalid_argument("TRANSFER-obj01", format!("`{field}` is required")));
+    }
+    Ok(name.to_string())
 }
 
 fn object_path(field: &str, path: &str) -> Result<object_store::path::Path> {
@@ -123,6 +322,7 @@ pub(crate) enum Sink {
     Memory(Vec<u8>),
     File { temp: PathBuf, target: PathBuf, file: tokio::io::BufWriter<tokio::fs::File> },
     Object { writer: BufWriter, what: &'static str },
+    Gcs(GcsUpload),
 }
 
 impl Sink {
@@ -157,6 +357,7 @@ impl Sink {
                 .write_all(bytes)
                 .await
                 .map_err(|e| Error::unavailable("TRANSFER-obj03", format!("cannot write to {what}: {e}"))),
+            Sink::Gcs(upload) => upload.write(bytes).await,
         }
     }
 
@@ -178,8 +379,8 @@ impl Sink {
                 Ok(None)
             }
             Sink::Object { mut writer, what } => {
+                // (No abort after a failed shutdown: the writer refuses that.)
                 if let Err(e) = writer.shutdown().await {
-                    let _ = writer.abort().await;
                     return Err(Error::unavailable(
                         "TRANSFER-obj04",
                         format!("cannot complete the upload to {what}: {e}"),
@@ -187,6 +388,7 @@ impl Sink {
                 }
                 Ok(None)
             }
+            Sink::Gcs(upload) => upload.finish().await.map(|_| None),
         }
     }
 
@@ -201,6 +403,7 @@ impl Sink {
             Sink::Object { mut writer, .. } => {
                 let _ = writer.abort().await;
             }
+            Sink::Gcs(upload) => upload.abort().await,
         }
     }
 }

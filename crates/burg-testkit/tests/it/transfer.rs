@@ -463,3 +463,95 @@ async fn local_files_move_an_instance() {
     a.stop().await;
     b.stop().await;
 }
+
+/// Exports to S3 and GCS at once, then imports from each into a fresh
+/// server: both documents give the instance back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_and_gcs_outputs_and_inputs() {
+    use burg_testkit::emulators;
+    let Some(s3) = emulators::s3("burg-exports").await else { return };
+    let Some(gcs) = emulators::gcs("burg-exports").await else { return };
+    let Some(a) = TestServer::start_or_skip(burg_testkit::Backend::Sqlite).await else { return };
+    let ca = a.client(Protocol::Grpc).await;
+    let orgs = decode_orgs(&[generated_org(11, 1, 5)]);
+    assert!(import(&ca, orgs.clone()).await.errors.is_empty());
+    let ids = vec![orgs[0].org_id.clone()];
+    let s3_endpoint = s3.endpoint.trim_start_matches("http://").to_string();
+    let service_account = emulators::gcs_service_account(&gcs.endpoint);
+    let exported: ExportDataResponse = ca
+        .call(
+            "ExportData",
+            ExportDataRequest {
+                org_ids: ids.clone(),
+                with_passwords: true,
+                with_otp: true,
+                response_output: true,
+                s3_output: Some(export_data_request::S3Output {
+                    path: "nightly/instance.json".into(),
+                    endpoint: s3_endpoint.clone(),
+                    access_key_id: "test".into(),
+                    secret_access_key: "test-secret".into(),
+                    ssl: false,
+                    bucket: "burg-exports".into(),
+                }),
+                gcs_output: Some(export_data_request::GcsOutput {
+                    bucket: "burg-exports".into(),
+                    serviceaccount_json: service_account.clone(),
+                    path: "nightly/instance.json".into(),
+                }),
+                timeout: "1m".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(exported.orgs.len(), 1, "the response output too");
+
+    let inputs = [
+        import_data_request::Data::DataOrgsS3(import_data_request::S3Input {
+            path: "nightly/instance.json".into(),
+            endpoint: s3_endpoint,
+            access_key_id: "test".into(),
+            secret_access_key: "test-secret".into(),
+            ssl: false,
+            bucket: "burg-exports".into(),
+        }),
+        import_data_request::Data::DataOrgsGcs(import_data_request::GcsInput {
+            bucket: "burg-exports".into(),
+            serviceaccount_json: service_account,
+            path: "nightly/instance.json".into(),
+        }),
+    ];
+    for input in inputs {
+        let Some(b) = TestServer::start_or_skip(burg_testkit::Backend::Sqlite).await else { return };
+        let cb = b.client(Protocol::Rest).await;
+        let report: ImportDataResponse =
+            cb.call("ImportData", ImportDataRequest { data: Some(input), timeout: "1m".into() }).await.unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let moved = export(
+            &cb,
+            ExportDataRequest { org_ids: ids.clone(), with_passwords: true, with_otp: true, ..Default::default() },
+        )
+        .await;
+        assert_eq!(canonical(&moved.orgs[0], true), canonical(&orgs[0], true));
+        b.stop().await;
+    }
+
+    // A missing object is a clear error.
+    let err = ca
+        .call::<_, ImportDataResponse>(
+            "ImportData",
+            ImportDataRequest {
+                data: Some(import_data_request::Data::DataOrgsGcs(import_data_request::GcsInput {
+                    bucket: "burg-exports".into(),
+                    serviceaccount_json: emulators::gcs_service_account(&gcs.endpoint),
+                    path: "nope.json".into(),
+                })),
+                timeout: "1m".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::InvalidArgument);
+    a.stop().await;
+}

@@ -1,0 +1,110 @@
+//! Real S3 and GCS servers on loopback for the export/import tests: moto's
+//! S3 server and gcp-storage-emulator, both Python programs that
+//! `scripts/test.sh` installs into `.venv`.
+//!
+//! Missing programs fail the test under CI and skip it elsewhere.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running emulator; stopped when dropped.
+pub struct Emulator {
+    pub endpoint: String,
+    child: Child,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where the emulators are installed: `$BURG_TEST_VENV`, or `.venv` at the
+/// repository root.
+fn venv_bin(program: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("BURG_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
+    let path = venv.join("bin").join(program);
+    path.exists().then_some(path)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn missing(what: &str) -> Option<Emulator> {
+    assert!(!crate::in_ci(), "{what} is not installed; scripts/test.sh installs it into .venv");
+    eprintln!("SKIPPED: {what} is not installed (run scripts/test.sh once); CI=true makes this a failure");
+    None
+}
+
+async fn wait_until_up(endpoint: &str, path: &str, child: &mut Child) {
+    let client = crate::http_client();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the emulator at {endpoint} exited: {status}");
+        }
+        if client.get(format!("{endpoint}{path}")).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the emulator at {endpoint} did not come up");
+}
+
+/// moto's S3 server with `bucket` created.
+pub async fn s3(bucket: &str) -> Option<Emulator> {
+    let Some(program) = venv_bin("moto_server") else { return missing("moto (S3)") };
+    let port = free_port();
+    let mut child = Command::new(program)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto_server");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_until_up(&endpoint, "/", &mut child).await;
+    let created = crate::http_client().put(format!("{endpoint}/{bucket}")).send().await.expect("create bucket");
+    assert!(created.status().is_success(), "create bucket: {}", created.status());
+    Some(Emulator { endpoint, child })
+}
+
+/// gcp-storage-emulator (in memory) with `bucket` created.
+pub async fn gcs(bucket: &str) -> Option<Emulator> {
+    let Some(program) = venv_bin("gcp-storage-emulator") else { return missing("gcp-storage-emulator (GCS)") };
+    let port = free_port();
+    let mut child = Command::new(program)
+        .args(["start", "--host=127.0.0.1", &format!("--port={port}"), "--in-memory"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start gcp-storage-emulator");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_until_up(&endpoint, "/storage/v1/b", &mut child).await;
+    let created = crate::http_client()
+        .post(format!("{endpoint}/storage/v1/b"))
+        .json(&serde_json::json!({ "name": bucket }))
+        .send()
+        .await
+        .expect("create bucket");
+    assert!(created.status().is_success(), "create bucket: {}", created.status());
+    Some(Emulator { endpoint, child })
+}
+
+/// A service-account document that points the GCS client at `endpoint`
+/// without OAuth (fields the object_store crate reads for emulators).
+pub fn gcs_service_account(endpoint: &str) -> String {
+    serde_json::json!({
+        "type": "service_account",
+        "private_key": "",
+        "private_key_id": "",
+        "client_email": "burg-test@example.iam.gserviceaccount.com",
+        "gcs_base_url": endpoint,
+        "disable_oauth": true,
+    })
+    .to_string()
+}
