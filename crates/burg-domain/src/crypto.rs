@@ -178,6 +178,20 @@ pub fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// An RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of `message` with
+/// an RSA private key in PKCS#8 or PKCS#1 PEM, as service-account JWTs
+/// need.
+pub fn rs256_sign(private_key_pem: &str, message: &[u8]) -> Result<Vec<u8>> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+    let key = rsa::PrivateKey::from_pkcs8_pem(private_key_pem)
+        .or_else(|_| rsa::PrivateKey::from_pkcs1_pem(private_key_pem))
+        .map_err(|_| Error::invalid_argument("CRYPT-rsa01", "the private key is not an RSA key in PEM"))?;
+    let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
+    Ok(signer.try_sign(message).map_err(|e| Error::internal("CRYPT-rsa02", format!("cannot sign: {e}")))?.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,18 +227,4 @@ mod tests {
     fn secrets_do_not_print() {
         assert_eq!(format!("{:?} {}", SecretString("x".into()), SecretString("y".into())), "*** ***");
     }
-}
-
-/// An RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of `message` with
-/// an RSA private key in PKCS#8 or PKCS#1 PEM, as service-account JWTs
-/// need.
-pub fn rs256_sign(private_key_pem: &str, message: &[u8]) -> Result<Vec<u8>> {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
-    use rsa::pkcs8::DecodePrivateKey;
-    use rsa::signature::{SignatureEncoding, Signer};
-    let key = rsa::PrivateKey::from_pkcs8_pem(private_key_pem)
-        .or_else(|_| rsa::PrivateKey::from_pkcs1_pem(private_key_pem))
-        .map_err(|_| Error::invalid_argument("CRYPT-rsa01", "the private key is not an RSA key in PEM"))?;
-    let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
-    Ok(signer.try_sign(message).map_err(|e| Error::internal("CRYPT-rsa02", format!("cannot sign: {e}")))?.to_vec())
 }
