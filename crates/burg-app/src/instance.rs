@@ -204,3 +204,14 @@ impl App {
         .await
     }
 }
+
+impl App {
+    /// How many users the instance has (for progress bars).
+    pub async fn user_count(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE instance_id = $1")
+            .bind(&self.instance_id)
+            .fetch_one(self.db.pool())
+            .await
+            .map_err(|e| crate::auth::db_err("INST-cnt01", e))
+    }
+}

@@ -51,6 +51,28 @@ pub struct AppConfig {
     pub saml_key_bits: usize,
     /// Where local export outputs and import inputs live.
     pub transfer_dir: TransferDir,
+    /// Told how far exports and imports have come (the command line's
+    /// progress bars).
+    pub progress: Progress,
+}
+
+/// A progress listener: called with what was done (`"org"`, `"user"`) and
+/// how many so far.
+#[derive(Clone, Default)]
+pub struct Progress(pub Option<Arc<dyn Fn(&'static str, u64) + Send + Sync>>);
+
+impl Progress {
+    pub(crate) fn tell(&self, what: &'static str, count: u64) {
+        if let Some(f) = &self.0 {
+            f(what, count);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Progress(listening)" } else { "Progress(none)" })
+    }
 }
 
 impl Default for AppConfig {
@@ -62,6 +84,7 @@ impl Default for AppConfig {
             password_cost: 12,
             saml_key_bits: 4096,
             transfer_dir: TransferDir::default(),
+            progress: Progress::default(),
         }
     }
 }

@@ -102,7 +102,9 @@ impl DataConfig {
     /// Opens the database, checks the master key and creates the instance
     /// on first use.
     pub async fn open_app(&self, mut app_config: AppConfig) -> Result<(Arc<App>, Bootstrap), String> {
-        app_config.transfer_dir = burg_app::TransferDir(Some(self.transfer_dir.clone()));
+        if app_config.transfer_dir.0.is_none() {
+            app_config.transfer_dir = burg_app::TransferDir(Some(self.transfer_dir.clone()));
+        }
         std::fs::create_dir_all(&self.data_dir)
             .map_err(|e| format!("cannot create the data directory {}: {e}", self.data_dir.display()))?;
         let options = DbOptions { max_connections: self.max_connections, ..DbOptions::default() };

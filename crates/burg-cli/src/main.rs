@@ -5,6 +5,7 @@
 mod config;
 mod start;
 mod token;
+mod transfer;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,10 @@ enum Command {
     /// Manage access tokens directly in the database.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Export organizations to a file, S3 or GCS.
+    Export(transfer::ExportArgs),
+    /// Import organizations from a file, S3 or GCS.
+    Import(transfer::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +45,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Start(args) => start::run(args).await,
             Command::Token(cmd) => token::run(cmd).await,
+            Command::Export(args) => transfer::export(args).await,
+            Command::Import(args) => transfer::import(args).await,
         }
     });
     match result {

@@ -60,7 +60,14 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn every_command_has_help() {
-    for args in [&["--help"][..], &["start", "--help"], &["token", "--help"], &["token", "create", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["start", "--help"],
+        &["token", "--help"],
+        &["token", "create", "--help"],
+        &["export", "--help"],
+        &["import", "--help"],
+    ] {
         let out = Command::new(BURG).args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
@@ -174,4 +181,78 @@ async fn flags_beat_environment_beat_the_config_file() {
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+fn burg(args: &[&str]) -> (bool, String) {
+    let out = Command::new(BURG).args(args).env_remove("BURG_MASTERKEY").output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+const DOCUMENT: &str = r#"{"orgs":[{"orgId":"310000000000000001","org":{"name":"Moved Org"},
+  "humanUsers":[{"userId":"310000000000000002","user":{"userName":"ada","profile":{"firstName":"Ada","lastName":"Lovelace"},
+    "email":{"email":"ada@example.com","isEmailVerified":true},
+    "hashedPassword":{"value":"$2a$04$x1HxC91DV0gStsbF.0h3VeT6Yq8FjPjjYx1y0Vv6ZJ2s1OgNbzG6i"}}}],
+  "projects":[{"projectId":"310000000000000003","project":{"name":"Portal"}}]}]}"#;
+
+#[tokio::test]
+async fn export_and_import_through_a_server_and_on_the_database() {
+    let (a, b, files) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let input = files.path().join("in.json");
+    std::fs::write(&input, DOCUMENT).unwrap();
+
+    // Through a running server: import, then export to a file.
+    let port = free_port();
+    let mut child = start(a.path(), port, &[], &[]);
+    wait_ready(port, &mut child).await;
+    let server = format!("http://127.0.0.1:{port}");
+    let token_file = a.path().join("admin.pat");
+    let (ok, err) =
+        burg(&["import", "--server", &server, "--token-file", token_file.to_str().unwrap(), input.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(err.contains("imported 1 organizations"), "{err}");
+    let via_server = files.path().join("via-server.json");
+    let (ok, err) = burg(&[
+        "export",
+        "--server",
+        &server,
+        "--token-file",
+        token_file.to_str().unwrap(),
+        "--org",
+        "310000000000000001",
+        "--output",
+        via_server.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&via_server).unwrap()).unwrap();
+    assert_eq!(doc["orgs"][0]["projects"][0]["project"]["name"], "Portal");
+    assert!(doc["orgs"][0]["humanUsers"][0]["user"].get("hashedPassword").is_none(), "no hashes unless asked");
+    terminate(&mut child);
+
+    // Straight on the database: export with hashes, check, import, import again.
+    let direct = files.path().join("direct.json");
+    let (ok, err) = burg(&[
+        "export",
+        "--data-dir",
+        a.path().to_str().unwrap(),
+        "--org",
+        "310000000000000001",
+        "--with-passwords",
+        "--output",
+        direct.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("1 organizations exported"), "plain progress lines off a terminal: {err}");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&direct).unwrap()).unwrap();
+    assert!(doc["orgs"][0]["humanUsers"][0]["user"]["hashedPassword"]["value"].as_str().unwrap().starts_with("$2a$"));
+
+    let b_dir = b.path().to_str().unwrap();
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, direct.to_str().unwrap(), "--dry-run"]);
+    assert!(ok && err.contains("would import 1 organizations"), "{err}");
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, direct.to_str().unwrap()]);
+    assert!(ok && err.contains("imported 1 organizations"), "the dry run wrote nothing: {err}");
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, direct.to_str().unwrap()]);
+    assert!(ok && err.contains("imported 0 organizations") && err.contains("already there"), "{err}");
+
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, files.path().join("missing.json").to_str().unwrap()]);
+    assert!(!ok && err.contains("missing.json") || err.contains("readable"), "{err}");
 }

@@ -20,6 +20,7 @@ const CHUNK: usize = 256 * 1024;
 struct Out {
     sinks: Vec<Sink>,
     buffer: Vec<u8>,
+    users: u64,
 }
 
 impl Out {
@@ -98,7 +99,7 @@ impl App {
             let client = storage::Gcs::connect(&self.http, &gcs.bucket, &gcs.serviceaccount_json).await?;
             sinks.push(Sink::Gcs(storage::GcsUpload::start(client, "gcsOutput.path", &gcs.path).await?));
         }
-        let mut out = Out { sinks, buffer: Vec::with_capacity(CHUNK) };
+        let mut out = Out { sinks, buffer: Vec::with_capacity(CHUNK), users: 0 };
         let written = tokio::time::timeout(timeout, self.write_export(&req, &mut out)).await;
         let failure = match written {
             Ok(Ok(())) => None,
@@ -158,6 +159,8 @@ impl App {
                 out.put(b",").await?;
             }
             self.export_org(&mut tx, req, out, org_id, name).await?;
+            self.config.progress.tell("user", out.users);
+            self.config.progress.tell("org", i as u64 + 1);
         }
         out.put(b"]}").await?;
         out.flush().await?;
@@ -226,6 +229,10 @@ impl App {
             while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db011", e))? {
                 let user = self.human_json(&row, req.with_passwords, req.with_otp)?;
                 humans.item(out, &user).await?;
+                out.users += 1;
+                if out.users.is_multiple_of(1000) {
+                    self.config.progress.tell("user", out.users);
+                }
             }
         }
         humans.end(out).await?;
@@ -251,6 +258,7 @@ impl App {
                     user["accessTokenType"] = json!(t.as_str_name());
                 }
                 machines.item(out, &json!({ "userId": s("id"), "user": user })).await?;
+                out.users += 1;
             }
         }
         machines.end(out).await?;

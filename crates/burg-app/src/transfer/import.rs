@@ -43,12 +43,29 @@ struct Refused(Vec<ImportDataError>);
 
 impl App {
     pub async fn import_data(&self, ctx: &Ctx, req: ImportDataRequest) -> Result<ImportDataResponse> {
+        self.import_data_with(ctx, req, false).await
+    }
+
+    /// `ImportData`; with `dry_run` every check runs, against the stored
+    /// data too, and nothing is written.
+    pub async fn import_data_with(
+        &self,
+        ctx: &Ctx,
+        req: ImportDataRequest,
+        dry_run: bool,
+    ) -> Result<ImportDataResponse> {
         let timeout = timeout_of(&req.timeout)?;
         let work = async {
             let orgs = self.import_document(req.data).await?;
             let mut response = ImportDataResponse { errors: vec![], success: Some(ImportDataSuccess::default()) };
-            for org in orgs {
-                let outcome = self.import_org(ctx, org).await?;
+            let mut users = 0u64;
+            for (i, org) in orgs.into_iter().enumerate() {
+                let outcome = self.import_org(ctx, org, dry_run).await?;
+                if let Some(s) = &outcome.success {
+                    users += (s.human_user_ids.len() + s.machine_user_ids.len()) as u64;
+                }
+                self.config.progress.tell("user", users);
+                self.config.progress.tell("org", i as u64 + 1);
                 response.errors.extend(outcome.errors);
                 if let (Some(s), Some(list)) = (outcome.success, response.success.as_mut()) {
                     list.orgs.push(s);
@@ -102,7 +119,7 @@ impl App {
         to_values(doc.orgs)
     }
 
-    async fn import_org(&self, ctx: &Ctx, org: Value) -> Result<Outcome> {
+    async fn import_org(&self, ctx: &Ctx, org: Value, dry_run: bool) -> Result<Outcome> {
         let org_id = text_at(&org, "orgId").to_string();
         if let Err(refused) = check_org(&org) {
             return Ok(Outcome { success: None, errors: refused.0 });
@@ -113,7 +130,9 @@ impl App {
                 let mut tx = self.begin(ctx).await?;
                 match self.import_org_in(&mut tx, &org).await? {
                     Ok(outcome) => {
-                        tx.commit().await?;
+                        if !dry_run {
+                            tx.commit().await?;
+                        }
                         Ok(outcome)
                     }
                     Err(refused) => Ok(Outcome { success: None, errors: refused.0 }),
