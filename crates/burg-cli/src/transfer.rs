@@ -183,7 +183,7 @@ fn token(remote: &RemoteArgs) -> Result<String, String> {
 }
 
 /// One REST call to a server.
-async fn call<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
+async fn call<Resp: serde::de::DeserializeOwned>(
     remote: &RemoteArgs,
     server: &str,
     path: &str,
@@ -246,7 +246,7 @@ pub async fn export(args: ExportArgs) -> Result<(), String> {
         bar.set_message("exporting on the server");
         let body = serde_json::to_vec(&req).map_err(|e| e.to_string())?;
         let response: ExportDataResponse =
-            call::<ExportDataRequest, _>(&args.remote, server, "/admin/v1/export", body.into()).await?;
+            call::<ExportDataResponse>(&args.remote, server, "/admin/v1/export", body.into()).await?;
         bar.finish_and_clear();
         if let Location::File(path) = &destination {
             let bytes = serde_json::to_vec(&response).map_err(|e| e.to_string())?;
@@ -331,7 +331,7 @@ pub async fn import(args: ImportArgs) -> Result<(), String> {
         let bar = ProgressBar::new_spinner();
         bar.set_message("importing on the server");
         let report: ImportDataResponse =
-            call::<ImportDataRequest, _>(&args.remote, server, "/admin/v1/import", body.into()).await?;
+            call::<ImportDataResponse>(&args.remote, server, "/admin/v1/import", body.into()).await?;
         bar.finish_and_clear();
         report
     } else {
