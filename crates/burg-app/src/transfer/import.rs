@@ -11,10 +11,9 @@
 use std::collections::HashSet;
 
 use burg_api::admin::{
-    DataOrg, ImportDataError, ImportDataOrg, ImportDataRequest, ImportDataResponse, ImportDataSuccess,
-    ImportDataSuccessOrg, ImportDataSuccessProjectGrant, ImportDataSuccessProjectGrantMember,
-    ImportDataSuccessProjectMember, ImportDataSuccessUserGrant, ImportDataSuccessUserLinks,
-    ImportDataSuccessUserMetadata, import_data_request::Data,
+    DataOrg, ImportDataError, ImportDataRequest, ImportDataResponse, ImportDataSuccess, ImportDataSuccessOrg,
+    ImportDataSuccessProjectGrant, ImportDataSuccessProjectGrantMember, ImportDataSuccessProjectMember,
+    ImportDataSuccessUserGrant, ImportDataSuccessUserLinks, ImportDataSuccessUserMetadata, import_data_request::Data,
 };
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{org as oe, user as ue};
@@ -26,6 +25,10 @@ use super::storage::{self, S3};
 use super::{SECTIONS, Section, at, check_item, key_of, text_at, timeout_of};
 use crate::auth::db_err;
 use crate::{App, Ctx};
+
+/// Events are appended in batches of this many while an organization is
+/// imported (all in its one transaction), so memory stays flat.
+const PUSH_EVERY: usize = 2000;
 
 /// What became of one organization.
 #[derive(Default)]
@@ -56,16 +59,19 @@ impl App {
     ) -> Result<ImportDataResponse> {
         let timeout = timeout_of(&req.timeout)?;
         let work = async {
-            let orgs = self.import_document(req.data).await?;
+            let source = self.import_source(req.data).await?;
+            let mut orgs = source.orgs().await?;
             let mut response = ImportDataResponse { errors: vec![], success: Some(ImportDataSuccess::default()) };
             let mut users = 0u64;
-            for (i, org) in orgs.into_iter().enumerate() {
-                let outcome = self.import_org(ctx, org, dry_run).await?;
+            let mut done = 0u64;
+            while let Some(org) = orgs.recv().await {
+                let outcome = self.import_org(ctx, org?, dry_run).await?;
                 if let Some(s) = &outcome.success {
                     users += (s.human_user_ids.len() + s.machine_user_ids.len()) as u64;
                 }
+                done += 1;
                 self.config.progress.tell("user", users);
-                self.config.progress.tell("org", i as u64 + 1);
+                self.config.progress.tell("org", done);
                 response.errors.extend(outcome.errors);
                 if let (Some(s), Some(list)) = (outcome.success, response.success.as_mut()) {
                     list.orgs.push(s);
@@ -81,23 +87,20 @@ impl App {
         })?
     }
 
-    /// The organizations of the request, as proto3 JSON, after the whole
-    /// document was decoded (types, enums, base64) once.
-    async fn import_document(&self, data: Option<Data>) -> Result<Vec<Value>> {
-        let bytes = match data {
-            None => return Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
-            Some(Data::DataOrgs(doc)) => return to_values(doc.orgs),
+    /// Where the document is: in the request, or in a file (downloaded
+    /// first when it is in S3 or GCS).
+    async fn import_source(&self, data: Option<Data>) -> Result<Source> {
+        match data {
+            None => Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
+            Some(Data::DataOrgs(doc)) => Ok(Source::Inline(doc.orgs)),
             Some(Data::DataOrgsv1(_) | Data::DataOrgsv1Local(_) | Data::DataOrgsv1S3(_) | Data::DataOrgsv1Gcs(_)) => {
-                return Err(Error::invalid_argument(
+                Err(Error::invalid_argument(
                     "IMPORT-data02",
                     "documents of the v1 format are not supported; export them again as `dataOrgs`",
-                ));
+                ))
             }
             Some(Data::DataOrgsLocal(local)) => {
-                let path = self.config.transfer_dir.resolve("dataOrgsLocal.path", &local.path, true)?;
-                tokio::fs::read(&path)
-                    .await
-                    .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?
+                Ok(Source::File(self.config.transfer_dir.resolve("dataOrgsLocal.path", &local.path, true)?, None))
             }
             Some(Data::DataOrgsS3(s3)) => {
                 let store = storage::s3_store(&S3 {
@@ -107,16 +110,15 @@ impl App {
                     access_key_id: s3.access_key_id,
                     secret_access_key: s3.secret_access_key,
                 })?;
-                storage::read_object(store, "dataOrgsS3.path", &s3.path, "S3").await?
+                let bytes = storage::read_object(store, "dataOrgsS3.path", &s3.path, "S3").await?;
+                Source::downloaded(bytes).await
             }
             Some(Data::DataOrgsGcs(gcs)) => {
                 let client = storage::Gcs::connect(&self.http, &gcs.bucket, &gcs.serviceaccount_json).await?;
-                client.get("dataOrgsGcs.path", &gcs.path).await?
+                let bytes = client.get("dataOrgsGcs.path", &gcs.path).await?;
+                Source::downloaded(bytes).await
             }
-        };
-        let doc: ImportDataOrg = burg_api::json::decode(burg_api::json::JsonInput::Bytes(bytes.into()))
-            .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))?;
-        to_values(doc.orgs)
+        }
     }
 
     async fn import_org(&self, ctx: &Ctx, org: Value, dry_run: bool) -> Result<Outcome> {
@@ -190,6 +192,9 @@ impl App {
 
         // Domains.
         for d in list(org, "domains") {
+            if events.len() >= PUSH_EVERY {
+                tx.push(std::mem::take(&mut events)).await?;
+            }
             let domain = text_at(d, "domainName").to_string();
             let id = format!("{org_id}_{domain}");
             let stored: Option<(String, i64, i64)> = sqlx::query_as(
@@ -227,6 +232,9 @@ impl App {
 
         // Users.
         for u in list(org, "humanUsers") {
+            if events.len() >= PUSH_EVERY {
+                tx.push(std::mem::take(&mut events)).await?;
+            }
             let user_id = text_at(u, "userId").to_string();
             match self.user_state(tx, &org_id, &user_id, text_at(u, "user.userName")).await? {
                 UserState::Free => {}
@@ -248,6 +256,9 @@ impl App {
             }
         }
         for m in list(org, "machineUsers") {
+            if events.len() >= PUSH_EVERY {
+                tx.push(std::mem::take(&mut events)).await?;
+            }
             let user_id = text_at(m, "userId").to_string();
             match self.user_state(tx, &org_id, &user_id, text_at(m, "user.userName")).await? {
                 UserState::Free => {}
@@ -276,6 +287,9 @@ impl App {
 
         // User links of the document's own list.
         for l in list(org, "userLinks") {
+            if events.len() >= PUSH_EVERY {
+                tx.push(std::mem::take(&mut events)).await?;
+            }
             let (user_id, idp_id, external) = (text_at(l, "userId"), text_at(l, "idpId"), text_at(l, "providedUserId"));
             let id = format!("{user_id}_{idp_id}");
             let stored: Option<String> = sqlx::query_scalar(
@@ -315,6 +329,9 @@ impl App {
 
         // Org members.
         for m in list(org, "orgMembers") {
+            if events.len() >= PUSH_EVERY {
+                tx.push(std::mem::take(&mut events)).await?;
+            }
             let user_id = text_at(m, "userId").to_string();
             let roles: Vec<String> = list(m, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect();
             let stored: Option<String> = sqlx::query_scalar(
@@ -345,6 +362,9 @@ impl App {
         // Documents.
         for section in SECTIONS {
             for item in items(org, section) {
+                if events.len() >= PUSH_EVERY {
+                    tx.push(std::mem::take(&mut events)).await?;
+                }
                 let key = key_of(section, item);
                 let (mut data, sealed) = (item.clone(), self.seal_secret(section, item));
                 if sealed.is_some()
@@ -489,18 +509,131 @@ impl App {
     }
 }
 
+/// An import document.
+enum Source {
+    Inline(Vec<DataOrg>),
+    /// A file; the second member removes a downloaded copy when dropped.
+    File(std::path::PathBuf, Option<TempFile>),
+}
+
+/// A file that is removed when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Source {
+    async fn downloaded(bytes: Vec<u8>) -> Result<Source> {
+        let path = std::env::temp_dir().join(format!("burg-import-{:016x}.json", rand::random::<u64>()));
+        tokio::fs::write(&path, bytes)
+            .await
+            .map_err(|e| Error::internal("IMPORT-tmp01", format!("cannot keep the downloaded document: {e}")))?;
+        Ok(Source::File(path.clone(), Some(TempFile(path))))
+    }
+
+    /// The organizations, one at a time. A file is read twice: once to
+    /// check the whole document (types, enums, base64) before anything is
+    /// written, then to import it org by org, so that memory holds one
+    /// organization, not the document.
+    async fn orgs(self) -> Result<tokio::sync::mpsc::Receiver<Result<Value>>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        match self {
+            Source::Inline(orgs) => {
+                tokio::spawn(async move {
+                    for org in orgs {
+                        let value = serde_json::to_value(&org)
+                            .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")));
+                        if tx.send(value).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Source::File(path, keep) => {
+                let check = path.clone();
+                tokio::task::spawn_blocking(move || read_orgs(&check, &mut |_| true))
+                    .await
+                    .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
+                tokio::task::spawn_blocking(move || {
+                    let _keep = keep;
+                    let sent = read_orgs(&path, &mut |org| {
+                        let value = serde_json::to_value(&org)
+                            .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot encode an org: {e}")));
+                        tx.blocking_send(value).is_ok()
+                    });
+                    if let Err(e) = sent {
+                        let _ = tx.blocking_send(Err(e));
+                    }
+                });
+            }
+        }
+        Ok(rx)
+    }
+}
+
+/// Streams the `orgs` of a `{"orgs": [...]}` file to `each` (which says
+/// whether to go on); other members are skipped.
+fn read_orgs(path: &std::path::Path, each: &mut dyn FnMut(DataOrg) -> bool) -> Result<()> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    struct Doc<'a>(&'a mut dyn FnMut(DataOrg) -> bool);
+    struct Orgs<'a>(&'a mut dyn FnMut(DataOrg) -> bool);
+    impl<'de> Visitor<'de> for Doc<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(r#"a document {"orgs": [...]}"#)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "orgs" {
+                    map.next_value_seed(Orgs(&mut *self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(())
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Orgs<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Orgs<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of organizations")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            let mut n = 0;
+            while let Some(org) = seq
+                .next_element::<DataOrg>()
+                .map_err(|e| serde::de::Error::custom(format!("organization {n} (counting from 0): {e}")))?
+            {
+                n += 1;
+                if !(self.0)(org) {
+                    break;
+                }
+            }
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(())
+        }
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    de.deserialize_map(Doc(each))
+        .and_then(|_| de.end())
+        .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))
+}
+
 enum UserState {
     Free,
     Same,
     Conflict(Error),
-}
-
-fn to_values(orgs: Vec<DataOrg>) -> Result<Vec<Value>> {
-    orgs.iter()
-        .map(|o| {
-            serde_json::to_value(o).map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))
-        })
-        .collect()
 }
 
 fn exists(kind: &str, id: &str) -> ImportDataError {
