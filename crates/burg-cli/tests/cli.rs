@@ -256,3 +256,101 @@ async fn export_and_import_through_a_server_and_on_the_database() {
     let (ok, err) = burg(&["import", "--data-dir", b_dir, files.path().join("missing.json").to_str().unwrap()]);
     assert!(!ok && err.contains("missing.json") || err.contains("readable"), "{err}");
 }
+
+/// A document of `orgs` organizations with `users` users each.
+fn big_document(orgs: u64, users: u64) -> String {
+    let mut doc = String::from("{\"orgs\":[");
+    for o in 0..orgs {
+        let base = 320_000_000_000_000_000u64 + o * 1_000_000;
+        if o > 0 {
+            doc.push(',');
+        }
+        doc.push_str(&format!("{{\"orgId\":\"{base}\",\"org\":{{\"name\":\"Crash Org {o}\"}},\"humanUsers\":["));
+        for u in 1..=users {
+            if u > 1 {
+                doc.push(',');
+            }
+            doc.push_str(&format!(
+                "{{\"userId\":\"{}\",\"user\":{{\"userName\":\"u{u}\",\"profile\":{{\"firstName\":\"F\",\"lastName\":\"L\"}},\"email\":{{\"email\":\"u{u}@example.com\"}}}}}}",
+                base + u
+            ));
+        }
+        doc.push_str("]}");
+    }
+    doc.push_str("]}");
+    doc
+}
+
+/// Killing the server in the middle of an import leaves every organization
+/// either whole or absent.
+#[tokio::test]
+async fn a_killed_import_leaves_each_org_whole_or_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (orgs, users) = (30u64, 1500u64);
+    let transfer = dir.path().join("transfer");
+    std::fs::create_dir_all(&transfer).unwrap();
+    std::fs::write(transfer.join("big.json"), big_document(orgs, users)).unwrap();
+    let port = free_port();
+    let mut child = start(dir.path(), port, &[], &[]);
+    wait_ready(port, &mut child).await;
+    let token = std::fs::read_to_string(dir.path().join("admin.pat")).unwrap().trim().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let import = {
+        let (base, token) = (base.clone(), token.clone());
+        tokio::spawn(async move {
+            http()
+                .post(format!("{base}/admin/v1/import"))
+                .bearer_auth(token)
+                .json(&serde_json::json!({"dataOrgsLocal": {"path": "big.json"}, "timeout": "10m"}))
+                .send()
+                .await
+        })
+    };
+    // Kill it once some, not all, organizations are in.
+    let mut seen = 0;
+    for _ in 0..600 {
+        let list: serde_json::Value = http()
+            .post(format!("{base}/admin/v1/orgs/_search"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seen = list["details"]["totalResult"].as_str().unwrap_or("0").parse::<u64>().unwrap();
+        if seen >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(seen >= 3, "the import got going");
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGKILL);
+    }
+    child.wait().unwrap();
+    let _ = import.await;
+
+    let mut child = start(dir.path(), port, &[], &[]);
+    wait_ready(port, &mut child).await;
+    let export: serde_json::Value = http()
+        .post(format!("{base}/admin/v1/export"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"timeout": "5m"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let exported = export["orgs"].as_array().unwrap();
+    let crash_orgs: Vec<&serde_json::Value> =
+        exported.iter().filter(|o| o["org"]["name"].as_str().unwrap_or_default().starts_with("Crash Org")).collect();
+    assert!(!crash_orgs.is_empty() && (crash_orgs.len() as u64) < orgs, "killed in the middle: {}", crash_orgs.len());
+    for org in crash_orgs {
+        let n = org["humanUsers"].as_array().map(Vec::len).unwrap_or_default() as u64;
+        assert_eq!(n, users, "{} is whole", org["org"]["name"]);
+    }
+    terminate(&mut child);
+}
