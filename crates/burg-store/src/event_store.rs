@@ -11,7 +11,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
 use crate::db::{Backend, Db};
-use crate::{db_error, is_unique_violation, projection};
+use crate::{Sql, db_error, is_unique_violation, projection};
 
 /// Who caused a write.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,7 +32,11 @@ pub struct WriteTx {
     changes: Arc<crate::db::Changes>,
     backend: Backend,
     wrote: bool,
+    fresh: bool,
 }
+
+/// Events per INSERT statement (10 values each).
+const INSERT_BATCH: usize = 200;
 
 impl Db {
     /// Starts a write for `instance_id` at time `now` (µs since the epoch).
@@ -55,6 +59,7 @@ impl Db {
             changes: self.changes.clone(),
             backend: self.backend(),
             wrote: false,
+            fresh: false,
         })
     }
 }
@@ -93,57 +98,79 @@ impl WriteTx {
                 .map_err(db_error("STORE-ntf01"))?;
         }
         self.wrote |= !events.is_empty();
+        let mut numbered = Vec::with_capacity(events.len());
         for event in events {
             let sequence = self.next_sequence(event.aggregate.kind, &event.aggregate.id).await?;
+            self.sequences.insert((event.aggregate.kind.to_string(), event.aggregate.id.clone()), sequence);
             let payload = serde_json::to_string(&event.payload)
                 .map_err(|e| Error::internal("STORE-ev001", format!("cannot encode payload: {e}")))?;
-            let position: i64 = sqlx::query_scalar(
+            numbered.push((event, sequence, payload));
+        }
+        // One statement per batch of rows; a single event also learns its
+        // position (batches leave it 0: nothing reads it back).
+        for chunk in numbered.chunks(INSERT_BATCH) {
+            let mut sql = Sql::new(
                 "INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, \
-                 editor_user, editor_service, resource_owner, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING position",
-            )
-            .bind(&self.instance_id)
-            .bind(event.aggregate.kind)
-            .bind(&event.aggregate.id)
-            .bind(sequence)
-            .bind(event.event_type)
-            .bind(payload)
-            .bind(&self.editor.user_id)
-            .bind(&self.editor.service)
-            .bind(&event.aggregate.resource_owner)
-            .bind(self.now)
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(|e| {
+                 editor_user, editor_service, resource_owner, created_at) VALUES ",
+            );
+            for (i, (event, sequence, payload)) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                sql.bind(&self.instance_id).push(", ").bind(event.aggregate.kind).push(", ");
+                sql.bind(&event.aggregate.id).push(", ").bind(*sequence).push(", ");
+                sql.bind(event.event_type).push(", ").bind(payload.as_str()).push(", ");
+                sql.bind(&self.editor.user_id).push(", ").bind(&self.editor.service).push(", ");
+                sql.bind(&event.aggregate.resource_owner).push(", ").bind(self.now).push(")");
+            }
+            let unique = |e: sqlx::Error| {
                 if is_unique_violation(&e) {
                     Error::aborted("STORE-ev002", "the object was changed concurrently; retry")
                 } else {
                     db_error("STORE-ev003")(e)
                 }
-            })?;
-            self.sequences.insert((event.aggregate.kind.to_string(), event.aggregate.id.clone()), sequence);
-            let event = Event {
-                position,
-                instance_id: self.instance_id.clone(),
-                aggregate_type: event.aggregate.kind.to_string(),
-                aggregate_id: event.aggregate.id,
-                sequence,
-                event_type: event.event_type.to_string(),
-                payload: event.payload,
-                editor_user: self.editor.user_id.clone(),
-                editor_service: self.editor.service.clone(),
-                resource_owner: event.aggregate.resource_owner,
-                created_at: self.now,
             };
-            projection::apply(&mut self.tx, &event).await?;
-            stored.push(event);
+            let position: i64 = if chunk.len() == 1 {
+                sql.push(" RETURNING position");
+                sql.query().fetch_one(&mut *self.tx).await.and_then(|r| r.try_get(0)).map_err(unique)?
+            } else {
+                sql.query().execute(&mut *self.tx).await.map_err(unique)?;
+                0
+            };
+            for (event, sequence, _) in chunk {
+                stored.push(Event {
+                    position,
+                    instance_id: self.instance_id.clone(),
+                    aggregate_type: event.aggregate.kind.to_string(),
+                    aggregate_id: event.aggregate.id.clone(),
+                    sequence: *sequence,
+                    event_type: event.event_type.to_string(),
+                    payload: event.payload.clone(),
+                    editor_user: self.editor.user_id.clone(),
+                    editor_service: self.editor.service.clone(),
+                    resource_owner: event.aggregate.resource_owner.clone(),
+                    created_at: self.now,
+                });
+            }
+        }
+        for event in &stored {
+            projection::apply(&mut self.tx, event).await?;
         }
         Ok(stored)
+    }
+
+    /// From now on in this transaction, aggregates it has not written yet
+    /// are taken to have no events (their next sequence is 1) without
+    /// asking the database. For imports into a new organization; should an
+    /// aggregate exist after all, the unique key refuses the write.
+    pub fn assume_new_aggregates(&mut self) {
+        self.fresh = true;
     }
 
     async fn next_sequence(&mut self, kind: &str, id: &str) -> Result<i64> {
         if let Some(seq) = self.sequences.get(&(kind.to_string(), id.to_string())) {
             return Ok(seq + 1);
+        }
+        if self.fresh {
+            return Ok(1);
         }
         let current: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(sequence) FROM events WHERE instance_id = $1 AND aggregate_type = $2 AND aggregate_id = $3",

@@ -187,6 +187,20 @@ impl App {
                     return Ok(Err(Refused(vec![error("org", &org_id, &e)])));
                 }
                 events.push(NewEvent::new(&org_agg, &oe::OrgAdded { name: name.clone() })?);
+                // An organization that never had events has nothing else
+                // either (a removed one keeps its history).
+                let history: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM events WHERE instance_id = $1 AND aggregate_type = $2 AND aggregate_id = $3",
+                )
+                .bind(&self.instance_id)
+                .bind(aggregate::ORG)
+                .bind(&org_id)
+                .fetch_one(&mut *tx.conn())
+                .await
+                .map_err(|e| db_err("IMPORT-db009", e))?;
+                if history == 0 {
+                    tx.assume_new_aggregates();
+                }
             }
         }
 
