@@ -151,9 +151,7 @@ impl WriteTx {
                 });
             }
         }
-        for event in &stored {
-            projection::apply(&mut self.tx, event).await?;
-        }
+        projection::apply_all(&mut self.tx, &stored).await?;
         Ok(stored)
     }
 

@@ -250,7 +250,7 @@ impl App {
                 tx.push(std::mem::take(&mut events)).await?;
             }
             let user_id = text_at(u, "userId").to_string();
-            match self.user_state(tx, &org_id, &user_id, text_at(u, "user.userName")).await? {
+            match self.user_state(tx, &org_id, org_exists, &user_id, text_at(u, "user.userName")).await? {
                 UserState::Free => {}
                 UserState::Same => {
                     out.errors.push(exists("human_user", &user_id));
@@ -274,7 +274,7 @@ impl App {
                 tx.push(std::mem::take(&mut events)).await?;
             }
             let user_id = text_at(m, "userId").to_string();
-            match self.user_state(tx, &org_id, &user_id, text_at(m, "user.userName")).await? {
+            match self.user_state(tx, &org_id, org_exists, &user_id, text_at(m, "user.userName")).await? {
                 UserState::Free => {}
                 UserState::Same => {
                     out.errors.push(exists("machine_user", &user_id));
@@ -437,7 +437,14 @@ impl App {
             .map(|s| self.key.seal(s.as_bytes()))
     }
 
-    async fn user_state(&self, tx: &mut WriteTx, org: &str, id: &str, user_name: &str) -> Result<UserState> {
+    async fn user_state(
+        &self,
+        tx: &mut WriteTx,
+        org: &str,
+        org_existed: bool,
+        id: &str,
+        user_name: &str,
+    ) -> Result<UserState> {
         let by_id: Option<(String, String)> =
             sqlx::query_as("SELECT resource_owner, username FROM users WHERE instance_id = $1 AND id = $2")
                 .bind(&self.instance_id)
@@ -451,6 +458,10 @@ impl App {
             } else {
                 UserState::Conflict(Error::already_exists("IMPORT-usr01", "a different user with this id exists"))
             });
+        }
+        if !org_existed {
+            // A new organization has no users whose names could clash.
+            return Ok(UserState::Free);
         }
         let by_name: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = lower($3)",
@@ -706,6 +717,16 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
     check("org", org_id.into(), check_item("org", &["name"], org.get("org").unwrap_or(&Value::Null)));
 
     let mut seen = HashSet::new();
+    let mut names = HashSet::new();
+    let mut names_unique = |name: &str, kind: &str, id: &str, refused: &mut Vec<ImportDataError>| {
+        if !names.insert(name.to_lowercase()) {
+            let e = Error::invalid_argument(
+                "IMPORT-dup02",
+                format!("the user name {name:?} appears twice in the organization"),
+            );
+            refused.push(error(kind, id, &e));
+        }
+    };
     let mut unique = |kind: &str, id: &str, refused: &mut Vec<ImportDataError>| {
         if !seen.insert((kind.to_string(), id.to_string())) {
             let e = Error::invalid_argument("IMPORT-dup01", format!("the id {id} appears twice in the document"));
@@ -737,6 +758,7 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
             refused.push(error("human_user", id, &e));
         }
         unique("user", id, &mut refused);
+        names_unique(text_at(u, "user.userName"), "human_user", id, &mut refused);
     }
     for m in list(org, "machineUsers") {
         let id = text_at(m, "userId");
@@ -744,6 +766,7 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
             refused.push(error("machine_user", id, &e));
         }
         unique("user", id, &mut refused);
+        names_unique(text_at(m, "user.userName"), "machine_user", id, &mut refused);
     }
     for l in list(org, "userLinks") {
         let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));

@@ -29,6 +29,62 @@ pub(crate) fn roles_json(roles: &[String]) -> String {
     serde_json::to_string(roles).unwrap_or_else(|_| "[]".into())
 }
 
+/// Applies `events` in order; runs of organization-document events are
+/// written with one multi-row statement each (imports bring thousands).
+pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+    let mut i = 0;
+    while i < events.len() {
+        let is_doc = |e: &Event| e.payload.get(OBJECT_KIND).is_some() && !e.event_type.ends_with(".removed");
+        if !is_doc(&events[i]) {
+            apply(conn, &events[i]).await?;
+            i += 1;
+            continue;
+        }
+        // A run of document upserts with distinct keys.
+        let mut keys = std::collections::HashSet::new();
+        let mut end = i;
+        while end < events.len() && end - i < DOC_BATCH && is_doc(&events[end]) {
+            let e = &events[end];
+            let key = (e.resource_owner.clone(), text(e, OBJECT_KIND), text(e, "key"));
+            if !keys.insert(key) {
+                break;
+            }
+            end += 1;
+        }
+        upsert_docs(conn, &events[i..end]).await?;
+        i = end;
+    }
+    Ok(())
+}
+
+/// Documents per statement (9 values each).
+const DOC_BATCH: usize = 500;
+
+fn text(e: &Event, member: &str) -> String {
+    e.payload.get(member).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+}
+
+async fn upsert_docs(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+    let mut sql = crate::Sql::new(
+        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sequence, creation_date, \
+         change_date) VALUES ",
+    );
+    for (i, e) in events.iter().enumerate() {
+        let data = e.payload.get("data").map(|d| d.to_string()).unwrap_or_else(|| "{}".into());
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.bind(&e.instance_id).push(", ").bind(&e.resource_owner).push(", ");
+        sql.bind(text(e, OBJECT_KIND)).push(", ").bind(text(e, "key")).push(", ");
+        sql.bind(text(e, "parent")).push(", ").bind(data).push(", ");
+        sql.bind(e.sequence).push(", ").bind(e.created_at).push(", ").bind(e.created_at).push(")");
+    }
+    sql.push(
+        " ON CONFLICT (instance_id, org_id, kind, object_key) DO UPDATE SET parent_key = excluded.parent_key, \
+         data = excluded.data, sequence = excluded.sequence, change_date = excluded.change_date",
+    );
+    sql.query().execute(&mut *conn).await.map_err(crate::db_error("PROJ-obj03"))?;
+    Ok(())
+}
+
 /// The payload member that marks an organization document event (see
 /// `burg_domain::transfer`): such events keep `org_objects` in step.
 const OBJECT_KIND: &str = "objectKind";
