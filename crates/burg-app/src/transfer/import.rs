@@ -64,7 +64,7 @@ impl App {
             let mut response = ImportDataResponse { errors: vec![], success: Some(ImportDataSuccess::default()) };
             let mut users = 0u64;
             let mut done = 0u64;
-            while let Some(org) = orgs.recv().await {
+            while let Some(org) = orgs.next().await {
                 let outcome = self.import_org(ctx, org?, dry_run).await?;
                 if let Some(s) = &outcome.success {
                     users += (s.human_user_ids.len() + s.machine_user_ids.len()) as u64;
@@ -541,6 +541,20 @@ enum Source {
     File(std::path::PathBuf, Option<TempFile>),
 }
 
+/// The organizations of a document, handed out one by one.
+struct Orgs {
+    rx: tokio::sync::mpsc::Receiver<Result<Value>>,
+    /// Asks the file reader for the next organization.
+    demand: std::sync::mpsc::Sender<()>,
+}
+
+impl Orgs {
+    async fn next(&mut self) -> Option<Result<Value>> {
+        let _ = self.demand.send(());
+        self.rx.recv().await
+    }
+}
+
 /// A file that is removed when dropped.
 struct TempFile(std::path::PathBuf);
 
@@ -563,8 +577,9 @@ impl Source {
     /// check the whole document (types, enums, base64) before anything is
     /// written, then to import it org by org, so that memory holds one
     /// organization, not the document.
-    async fn orgs(self) -> Result<tokio::sync::mpsc::Receiver<Result<Value>>> {
+    async fn orgs(self) -> Result<Orgs> {
         let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let (demand, wanted) = std::sync::mpsc::channel::<()>();
         match self {
             Source::Inline(orgs) => {
                 tokio::spawn(async move {
@@ -579,12 +594,14 @@ impl Source {
             }
             Source::File(path, keep) => {
                 let check = path.clone();
-                tokio::task::spawn_blocking(move || read_orgs(&check, &mut |_| true))
+                tokio::task::spawn_blocking(move || read_orgs(&check, &mut || true, &mut |_| true))
                     .await
                     .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
                 tokio::task::spawn_blocking(move || {
                     let _keep = keep;
-                    let sent = read_orgs(&path, &mut |org| {
+                    // An organization is read only when the importer asks
+                    // for it: one at a time is in memory.
+                    let sent = read_orgs(&path, &mut || wanted.recv().is_ok(), &mut |org| {
                         let value = serde_json::to_value(&org)
                             .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot encode an org: {e}")));
                         tx.blocking_send(value).is_ok()
@@ -595,16 +612,21 @@ impl Source {
                 });
             }
         }
-        Ok(rx)
+        Ok(Orgs { rx, demand })
     }
 }
 
 /// Streams the `orgs` of a `{"orgs": [...]}` file to `each` (which says
 /// whether to go on); other members are skipped.
-fn read_orgs(path: &std::path::Path, each: &mut dyn FnMut(DataOrg) -> bool) -> Result<()> {
+fn read_orgs(
+    path: &std::path::Path,
+    before: &mut dyn FnMut() -> bool,
+    each: &mut dyn FnMut(DataOrg) -> bool,
+) -> Result<()> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-    struct Doc<'a>(&'a mut dyn FnMut(DataOrg) -> bool);
-    struct Orgs<'a>(&'a mut dyn FnMut(DataOrg) -> bool);
+    type Hooks<'a> = (&'a mut dyn FnMut() -> bool, &'a mut dyn FnMut(DataOrg) -> bool);
+    struct Doc<'a>(Hooks<'a>);
+    struct OrgList<'a>(Hooks<'a>);
     impl<'de> Visitor<'de> for Doc<'_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -613,7 +635,7 @@ fn read_orgs(path: &std::path::Path, each: &mut dyn FnMut(DataOrg) -> bool) -> R
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
             while let Some(key) = map.next_key::<String>()? {
                 if key == "orgs" {
-                    map.next_value_seed(Orgs(&mut *self.0))?;
+                    map.next_value_seed(OrgList((&mut *self.0.0, &mut *self.0.1)))?;
                 } else {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -621,36 +643,40 @@ fn read_orgs(path: &std::path::Path, each: &mut dyn FnMut(DataOrg) -> bool) -> R
             Ok(())
         }
     }
-    impl<'de> DeserializeSeed<'de> for Orgs<'_> {
+    impl<'de> DeserializeSeed<'de> for OrgList<'_> {
         type Value = ();
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
             d.deserialize_seq(self)
         }
     }
-    impl<'de> Visitor<'de> for Orgs<'_> {
+    impl<'de> Visitor<'de> for OrgList<'_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a list of organizations")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            let (before, each) = self.0;
             let mut n = 0;
-            while let Some(org) = seq
-                .next_element::<DataOrg>()
-                .map_err(|e| serde::de::Error::custom(format!("organization {n} (counting from 0): {e}")))?
-            {
+            while before() {
+                let Some(org) = seq
+                    .next_element::<DataOrg>()
+                    .map_err(|e| serde::de::Error::custom(format!("organization {n} (counting from 0): {e}")))?
+                else {
+                    return Ok(());
+                };
                 n += 1;
-                if !(self.0)(org) {
+                if !each(org) {
                     break;
                 }
             }
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(())
+            // Nobody wants more: stop reading.
+            Err(serde::de::Error::custom("the import stopped"))
         }
     }
     let file = std::fs::File::open(path)
         .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-    de.deserialize_map(Doc(each))
+    de.deserialize_map(Doc((before, each)))
         .and_then(|_| de.end())
         .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))
 }
