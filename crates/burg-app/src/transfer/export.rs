@@ -100,7 +100,8 @@ impl App {
             sinks.push(Sink::Gcs(storage::GcsUpload::start(client, "gcsOutput.path", &gcs.path).await?));
         }
         let mut out = Out { sinks, buffer: Vec::with_capacity(CHUNK), users: 0 };
-        let written = tokio::time::timeout(timeout, self.write_export(&req, &mut out)).await;
+        let deadline = std::time::Instant::now() + timeout;
+        let written = tokio::time::timeout(timeout, self.write_export(&req, &mut out, deadline)).await;
         let failure = match written {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
@@ -133,7 +134,8 @@ impl App {
         }
     }
 
-    async fn write_export(&self, req: &ExportDataRequest, out: &mut Out) -> Result<()> {
+    async fn write_export(&self, req: &ExportDataRequest, out: &mut Out, deadline: std::time::Instant) -> Result<()> {
+        let late = || Error::deadline_exceeded("EXPORT-time01", "the export ran out of time; no output was written");
         let mut tx = self.db.pool().begin().await.map_err(|e| db_err("EXPORT-db001", e))?;
         if self.db.backend() == burg_store::Backend::Postgres {
             // One snapshot for the whole document.
@@ -155,6 +157,11 @@ impl App {
             .collect();
         out.put(b"{\"orgs\":[").await?;
         for (i, (org_id, name)) in chosen.iter().enumerate() {
+            // The timer only fires at the next await; a small export could
+            // finish before it, so look at the clock too.
+            if std::time::Instant::now() >= deadline {
+                return Err(late());
+            }
             if i > 0 {
                 out.put(b",").await?;
             }
@@ -163,6 +170,9 @@ impl App {
             self.config.progress.tell("org", i as u64 + 1);
         }
         out.put(b"]}").await?;
+        if std::time::Instant::now() >= deadline {
+            return Err(late());
+        }
         out.flush().await?;
         tx.rollback().await.map_err(|e| db_err("EXPORT-db004", e))?;
         Ok(())

@@ -12,16 +12,25 @@ fn sealed_json(value: Option<&burg_domain::crypto::Sealed>) -> String {
     value.and_then(|v| serde_json::to_string(v).ok()).unwrap_or_default()
 }
 
-/// Sets a 0/1 column of the event's user.
+/// Sets a 0/1 column of the event's user, and its sequence and change date.
 async fn set_flag(conn: &mut AnyConnection, e: &Event, column: &'static str, value: i64) -> Result<()> {
     let sql = match column {
-        "email_verified" => "UPDATE users SET email_verified = $1 WHERE instance_id = $2 AND id = $3",
-        "phone_verified" => "UPDATE users SET phone_verified = $1 WHERE instance_id = $2 AND id = $3",
-        "passwordless_requested" => "UPDATE users SET passwordless_requested = $1 WHERE instance_id = $2 AND id = $3",
+        "email_verified" => {
+            "UPDATE users SET email_verified = $1, sequence = $2, change_date = $3 WHERE instance_id = $4 AND id = $5"
+        }
+        "phone_verified" => {
+            "UPDATE users SET phone_verified = $1, sequence = $2, change_date = $3 WHERE instance_id = $4 AND id = $5"
+        }
+        "passwordless_requested" => {
+            "UPDATE users SET passwordless_requested = $1, sequence = $2, change_date = $3 \
+             WHERE instance_id = $4 AND id = $5"
+        }
         _ => return Ok(()),
     };
     sqlx::query(sql)
         .bind(value)
+        .bind(e.sequence)
+        .bind(e.created_at)
         .bind(&e.instance_id)
         .bind(&e.aggregate_id)
         .execute(&mut *conn)
@@ -83,9 +92,10 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .map_err(db_error("PROJ-usr10"))?;
             return Ok(());
         }
-        EmailVerified::TYPE => set_flag(conn, e, "email_verified", 1).await?,
-        PhoneVerified::TYPE => set_flag(conn, e, "phone_verified", 1).await?,
-        PasswordlessCodeRequested::TYPE => set_flag(conn, e, "passwordless_requested", 1).await?,
+        // These set the user's sequence and change date themselves.
+        EmailVerified::TYPE => return set_flag(conn, e, "email_verified", 1).await,
+        PhoneVerified::TYPE => return set_flag(conn, e, "phone_verified", 1).await,
+        PasswordlessCodeRequested::TYPE => return set_flag(conn, e, "passwordless_requested", 1).await,
         PasswordChanged::TYPE => {
             let p: PasswordChanged = e.decode()?;
             sqlx::query(
