@@ -8,7 +8,7 @@
 //! conflicts. Any refused item leaves its whole organization unwritten; the
 //! other organizations go on.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use burg_api::admin::{
     DataOrg, ImportDataError, ImportDataRequest, ImportDataResponse, ImportDataSuccess, ImportDataSuccessOrg,
@@ -20,6 +20,7 @@ use burg_domain::events::{org as oe, user as ue};
 use burg_domain::{Error, ErrorKind, Result, password, validate};
 use burg_store::WriteTx;
 use serde_json::{Value, json};
+use sqlx::Row;
 
 use super::storage::{self, S3};
 use super::{SECTIONS, Section, at, check_item, key_of, text_at, timeout_of};
@@ -245,12 +246,15 @@ impl App {
         }
 
         // Users.
+        let ids: Vec<&str> =
+            list(org, "humanUsers").chain(list(org, "machineUsers")).map(|u| text_at(u, "userId")).collect();
+        let known = self.known_users(tx, &ids).await?;
         for u in list(org, "humanUsers") {
             if events.len() >= PUSH_EVERY {
                 tx.push(std::mem::take(&mut events)).await?;
             }
             let user_id = text_at(u, "userId").to_string();
-            match self.user_state(tx, &org_id, org_exists, &user_id, text_at(u, "user.userName")).await? {
+            match self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(u, "user.userName")).await? {
                 UserState::Free => {}
                 UserState::Same => {
                     out.errors.push(exists("human_user", &user_id));
@@ -274,7 +278,7 @@ impl App {
                 tx.push(std::mem::take(&mut events)).await?;
             }
             let user_id = text_at(m, "userId").to_string();
-            match self.user_state(tx, &org_id, org_exists, &user_id, text_at(m, "user.userName")).await? {
+            match self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(m, "user.userName")).await? {
                 UserState::Free => {}
                 UserState::Same => {
                     out.errors.push(exists("machine_user", &user_id));
@@ -437,22 +441,39 @@ impl App {
             .map(|s| self.key.seal(s.as_bytes()))
     }
 
+    /// The stored users among `ids`: id → (organization, user name); one
+    /// query per 500 ids.
+    async fn known_users(&self, tx: &mut WriteTx, ids: &[&str]) -> Result<HashMap<String, (String, String)>> {
+        let mut known = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut sql = burg_store::Sql::new("SELECT id, resource_owner, username FROM users WHERE instance_id = ");
+            sql.bind(&self.instance_id).push(" AND id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(*id);
+            }
+            sql.push(")");
+            let rows = sql.query().fetch_all(&mut *tx.conn()).await.map_err(|e| db_err("IMPORT-db007", e))?;
+            for row in rows {
+                let s = |c: &str| -> Result<String> { row.try_get(c).map_err(|e| db_err("IMPORT-db010", e)) };
+                known.insert(s("id")?, (s("resource_owner")?, s("username")?));
+            }
+        }
+        Ok(known)
+    }
+
     async fn user_state(
         &self,
         tx: &mut WriteTx,
+        known: &HashMap<String, (String, String)>,
         org: &str,
         org_existed: bool,
         id: &str,
         user_name: &str,
     ) -> Result<UserState> {
-        let by_id: Option<(String, String)> =
-            sqlx::query_as("SELECT resource_owner, username FROM users WHERE instance_id = $1 AND id = $2")
-                .bind(&self.instance_id)
-                .bind(id)
-                .fetch_optional(&mut *tx.conn())
-                .await
-                .map_err(|e| db_err("IMPORT-db007", e))?;
-        if let Some((owner, name)) = by_id {
+        if let Some((owner, name)) = known.get(id) {
             return Ok(if owner == org && name.eq_ignore_ascii_case(user_name) {
                 UserState::Same
             } else {
