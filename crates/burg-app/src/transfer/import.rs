@@ -249,8 +249,14 @@ impl App {
         let ids: Vec<&str> =
             list(org, "humanUsers").chain(list(org, "machineUsers")).map(|u| text_at(u, "userId")).collect();
         let known = self.known_users(tx, &ids).await?;
+        // Each user's first event, then the others grouped by type, so
+        // that the projections write them many rows at a time.
+        let (mut added, mut rest) = (Vec::new(), Vec::new());
         for u in list(org, "humanUsers") {
-            if events.len() >= PUSH_EVERY {
+            if added.len() + rest.len() >= PUSH_EVERY {
+                events.append(&mut added);
+                rest.sort_by_key(|e: &NewEvent| e.event_type);
+                events.append(&mut rest);
                 tx.push(std::mem::take(&mut events)).await?;
             }
             let user_id = text_at(u, "userId").to_string();
@@ -267,12 +273,16 @@ impl App {
             }
             match self.human_events(&org_id, u) {
                 Ok(mut evs) => {
-                    events.append(&mut evs);
+                    rest.extend(evs.drain(1..));
+                    added.append(&mut evs);
                     success.human_user_ids.push(user_id);
                 }
                 Err(e) => refused.push(error("human_user", &user_id, &e)),
             }
         }
+        events.append(&mut added);
+        rest.sort_by_key(|e: &NewEvent| e.event_type);
+        events.append(&mut rest);
         for m in list(org, "machineUsers") {
             if events.len() >= PUSH_EVERY {
                 tx.push(std::mem::take(&mut events)).await?;

@@ -36,7 +36,24 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
     while i < events.len() {
         let is_doc = |e: &Event| e.payload.get(OBJECT_KIND).is_some() && !e.event_type.ends_with(".removed");
         if !is_doc(&events[i]) {
-            apply(conn, &events[i]).await?;
+            let e = &events[i];
+            if e.aggregate_type == "user" && user::batchable(&e.event_type) {
+                // A run of the same user event type.
+                let mut end = i + 1;
+                while end < events.len()
+                    && end - i < USER_BATCH
+                    && events[end].aggregate_type == "user"
+                    && events[end].event_type == e.event_type
+                {
+                    end += 1;
+                }
+                if end - i > 1 {
+                    user::apply_many(conn, &events[i..end]).await?;
+                    i = end;
+                    continue;
+                }
+            }
+            apply(conn, e).await?;
             i += 1;
             continue;
         }
@@ -56,6 +73,9 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
     }
     Ok(())
 }
+
+/// User events per statement (at most 19 values each).
+const USER_BATCH: usize = 300;
 
 /// Documents per statement (9 values each).
 const DOC_BATCH: usize = 500;
