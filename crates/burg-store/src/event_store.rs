@@ -35,7 +35,7 @@ pub struct WriteTx {
     fresh: bool,
 }
 
-/// Events per INSERT statement (10 values each).
+/// Events per INSERT statement on PostgreSQL (10 values each).
 const INSERT_BATCH: usize = 200;
 
 impl Db {
@@ -108,7 +108,10 @@ impl WriteTx {
         }
         // One statement per batch of rows; a single event also learns its
         // position (batches leave it 0: nothing reads it back).
-        for chunk in numbered.chunks(INSERT_BATCH) {
+        // sqlx looks up SQLite parameters by name, which costs time in the
+        // square of their number: keep SQLite statements small.
+        let rows = if self.backend == Backend::Sqlite { 25 } else { INSERT_BATCH };
+        for chunk in numbered.chunks(rows) {
             let mut sql = Sql::new(
                 "INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, \
                  editor_user, editor_service, resource_owner, created_at) VALUES ",
@@ -151,7 +154,7 @@ impl WriteTx {
                 });
             }
         }
-        projection::apply_all(&mut self.tx, &stored).await?;
+        projection::apply_all(&mut self.tx, &stored, self.backend == Backend::Sqlite).await?;
         Ok(stored)
     }
 

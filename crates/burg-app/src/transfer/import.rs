@@ -452,10 +452,10 @@ impl App {
     }
 
     /// The stored users among `ids`: id → (organization, user name); one
-    /// query per 500 ids.
+    /// query per 100 ids.
     async fn known_users(&self, tx: &mut WriteTx, ids: &[&str]) -> Result<HashMap<String, (String, String)>> {
         let mut known = HashMap::new();
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(100) {
             let mut sql = burg_store::Sql::new("SELECT id, resource_owner, username FROM users WHERE instance_id = ");
             sql.bind(&self.instance_id).push(" AND id IN (");
             for (i, id) in chunk.iter().enumerate() {

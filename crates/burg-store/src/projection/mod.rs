@@ -31,7 +31,11 @@ pub(crate) fn roles_json(roles: &[String]) -> String {
 
 /// Applies `events` in order; runs of organization-document events are
 /// written with one multi-row statement each (imports bring thousands).
-pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+///
+/// Statements stay small on SQLite (`sqlite`), whose driver looks bound
+/// parameters up by name at a cost that grows with their square.
+pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event], sqlite: bool) -> Result<()> {
+    let (user_batch, doc_batch) = if sqlite { (16, 25) } else { (USER_BATCH, DOC_BATCH) };
     let mut i = 0;
     while i < events.len() {
         let is_doc = |e: &Event| e.payload.get(OBJECT_KIND).is_some() && !e.event_type.ends_with(".removed");
@@ -41,7 +45,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
                 // A run of the same user event type.
                 let mut end = i + 1;
                 while end < events.len()
-                    && end - i < USER_BATCH
+                    && end - i < user_batch
                     && events[end].aggregate_type == "user"
                     && events[end].event_type == e.event_type
                 {
@@ -60,7 +64,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
         // A run of document upserts with distinct keys.
         let mut keys = std::collections::HashSet::new();
         let mut end = i;
-        while end < events.len() && end - i < DOC_BATCH && is_doc(&events[end]) {
+        while end < events.len() && end - i < doc_batch && is_doc(&events[end]) {
             let e = &events[end];
             let key = (e.resource_owner.clone(), text(e, OBJECT_KIND), text(e, "key"));
             if !keys.insert(key) {
@@ -74,10 +78,10 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
     Ok(())
 }
 
-/// User events per statement (at most 19 values each).
+/// User events per statement on PostgreSQL (at most 16 values each).
 const USER_BATCH: usize = 300;
 
-/// Documents per statement (9 values each).
+/// Documents per statement on PostgreSQL (9 values each).
 const DOC_BATCH: usize = 500;
 
 fn text(e: &Event, member: &str) -> String {
