@@ -148,31 +148,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .map_err(db_error("PROJ-ins11"))?;
         }
         LoginPolicyIdpAdded::TYPE => {
-            let p: LoginPolicyIdpAdded = e.decode()?;
-            sqlx::query(
-                "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(inst)
-            .bind(&e.aggregate_id)
-            .bind(p.idp_config_id)
-            .bind(i64::from(p.idp_provider_type))
-            .bind(seq)
-            .bind(at)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-ins12"))?;
+            super::policy_link(conn, e, true).await?;
             touch_login_policy(conn, e).await?;
         }
         LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => {
-            let id = e.payload.get("idpConfigId").and_then(|v| v.as_str()).unwrap_or_default();
-            sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2 AND idp_id = $3")
-                .bind(inst)
-                .bind(&e.aggregate_id)
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(db_error("PROJ-ins13"))?;
+            super::policy_link(conn, e, false).await?;
             touch_login_policy(conn, e).await?;
         }
         IdpRemoved::TYPE => {

@@ -164,32 +164,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-org12"))?;
         }
-        LoginPolicyIdpAdded::TYPE => {
-            let p: LoginPolicyIdpAdded = e.decode()?;
-            sqlx::query(
-                "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(inst)
-            .bind(org)
-            .bind(p.idp_config_id)
-            .bind(i64::from(p.idp_provider_type))
-            .bind(seq)
-            .bind(at)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-org13"))?;
-        }
-        LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => {
-            let id = e.payload.get("idpConfigId").and_then(|v| v.as_str()).unwrap_or_default();
-            sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2 AND idp_id = $3")
-                .bind(inst)
-                .bind(org)
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(db_error("PROJ-org14"))?;
-        }
+        LoginPolicyIdpAdded::TYPE => super::policy_link(conn, e, true).await?,
+        LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => super::policy_link(conn, e, false).await?,
         _ => {}
     }
     sqlx::query("UPDATE orgs SET sequence = $1, change_date = $2 WHERE instance_id = $3 AND id = $4")
