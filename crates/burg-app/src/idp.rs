@@ -190,14 +190,10 @@ fn root_ca(pem: Vec<u8>) -> Result<Vec<u8>> {
     if pem.len() > ROOT_CA_MAX {
         return Err(bad(&format!("may have at most {ROOT_CA_MAX} bytes")));
     }
-    match x509_certificates(&pem) {
-        Some(n) if n > 0 => Ok(pem),
+    match idp::count_pem_certificates(&pem) {
+        Ok(n) if n > 0 => Ok(pem),
         _ => Err(bad("must hold PEM-encoded X.509 certificates")),
     }
-}
-
-fn x509_certificates(pem: &[u8]) -> Option<usize> {
-    idp::count_pem_certificates(pem).ok()
 }
 
 fn ldap_servers(values: Vec<String>) -> Result<Vec<String>> {

@@ -260,16 +260,9 @@ impl App {
                 tx.push(std::mem::take(&mut events)).await?;
             }
             let user_id = text_at(u, "userId").to_string();
-            match self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(u, "user.userName")).await? {
-                UserState::Free => {}
-                UserState::Same => {
-                    out.errors.push(exists("human_user", &user_id));
-                    continue;
-                }
-                UserState::Conflict(e) => {
-                    refused.push(error("human_user", &user_id, &e));
-                    continue;
-                }
+            let state = self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(u, "user.userName")).await?;
+            if !state.settle("human_user", &user_id, &mut out, &mut refused) {
+                continue;
             }
             match self.human_events(&org_id, u) {
                 Ok(mut evs) => {
@@ -288,16 +281,9 @@ impl App {
                 tx.push(std::mem::take(&mut events)).await?;
             }
             let user_id = text_at(m, "userId").to_string();
-            match self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(m, "user.userName")).await? {
-                UserState::Free => {}
-                UserState::Same => {
-                    out.errors.push(exists("machine_user", &user_id));
-                    continue;
-                }
-                UserState::Conflict(e) => {
-                    refused.push(error("machine_user", &user_id, &e));
-                    continue;
-                }
+            let state = self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(m, "user.userName")).await?;
+            if !state.settle("machine_user", &user_id, &mut out, &mut refused) {
+                continue;
             }
             let agg = Aggregate::new(aggregate::USER, &user_id, &org_id);
             let added = ue::MachineAdded {
@@ -716,6 +702,24 @@ enum UserState {
     Free,
     Same,
     Conflict(Error),
+}
+
+impl UserState {
+    /// Reports a user that is there already (the same, or another); true
+    /// when the user is to be written.
+    fn settle(self, kind: &str, id: &str, out: &mut Outcome, refused: &mut Vec<ImportDataError>) -> bool {
+        match self {
+            UserState::Free => true,
+            UserState::Same => {
+                out.errors.push(exists(kind, id));
+                false
+            }
+            UserState::Conflict(e) => {
+                refused.push(error(kind, id, &e));
+                false
+            }
+        }
+    }
 }
 
 fn exists(kind: &str, id: &str) -> ImportDataError {
