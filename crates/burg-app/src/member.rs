@@ -120,6 +120,9 @@ impl App {
             if a == b {
                 return Err(crate::unchanged("MEMB-upd02", "IAM member"));
             }
+            if current.iter().any(|r| r == OWNER) && !req.roles.iter().any(|r| r == OWNER) {
+                self.keep_an_owner(tx.conn(), &req.user_id).await?;
+            }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let event = ie::MemberChanged { user_id: req.user_id.clone(), roles: req.roles.clone() };
             let events = tx.push(vec![NewEvent::new(&inst, &event)?]).await?;
@@ -132,8 +135,11 @@ impl App {
     pub async fn remove_iam_member(&self, ctx: &Ctx, req: RemoveIamMemberRequest) -> Result<RemoveIamMemberResponse> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if self.member_roles(tx.conn(), &req.user_id).await?.is_none() {
+            let Some(current) = self.member_roles(tx.conn(), &req.user_id).await? else {
                 return Err(Error::not_found("MEMB-rem01", format!("user {} is not an IAM member", req.user_id)));
+            };
+            if current.iter().any(|r| r == OWNER) {
+                self.keep_an_owner(tx.conn(), &req.user_id).await?;
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let event = ie::MemberRemoved { user_id: req.user_id.clone() };
@@ -142,6 +148,25 @@ impl App {
             Ok(RemoveIamMemberResponse { details: details_of(&events) })
         })
         .await
+    }
+
+    /// Fails unless an IAM member other than `user_id` holds IAM_OWNER: an
+    /// instance must keep an owner.
+    async fn keep_an_owner(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<()> {
+        let others: Vec<String> =
+            sqlx::query_scalar("SELECT roles FROM iam_members WHERE instance_id = $1 AND user_id <> $2")
+                .bind(&self.instance_id)
+                .bind(user_id)
+                .fetch_all(conn)
+                .await
+                .map_err(|e| db_err("MEMB-db011", e))?;
+        if others.iter().any(|r| parse_roles(Some(r)).iter().any(|r| r == OWNER)) {
+            return Ok(());
+        }
+        Err(Error::failed_precondition(
+            "MEMB-own01",
+            format!("user {user_id} is the last {OWNER}; add another owner first, an instance must keep one"),
+        ))
     }
 
     async fn member_roles(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<Option<Vec<String>>> {
@@ -155,6 +180,8 @@ impl App {
         Ok(roles.map(|r| parse_roles(Some(&r))))
     }
 }
+
+const OWNER: &str = "IAM_OWNER";
 
 fn check_roles(roles: &[String]) -> Result<()> {
     if roles.is_empty() {

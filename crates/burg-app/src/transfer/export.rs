@@ -74,7 +74,11 @@ impl List {
 }
 
 impl App {
-    pub async fn export_data(&self, _ctx: &Ctx, req: ExportDataRequest) -> Result<ExportDataResponse> {
+    pub async fn export_data(&self, ctx: &Ctx, req: ExportDataRequest) -> Result<ExportDataResponse> {
+        if req.with_passwords || req.with_otp {
+            // Credentials leave only for those who could also write them.
+            ctx.principal.require("iam.write", None)?;
+        }
         let timeout = timeout_of(&req.timeout)?;
         let mut sinks = Vec::new();
         let to_files = req.local_output.is_some() || req.s3_output.is_some() || req.gcs_output.is_some();
@@ -313,7 +317,8 @@ impl App {
         // Documents, section by section.
         for section in SECTIONS {
             let mut rows = sqlx::query(
-                "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 ORDER BY object_key",
+                "SELECT data, sealed_secret FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 \
+                 ORDER BY object_key",
             )
             .bind(&self.instance_id)
             .bind(org_id)
@@ -322,9 +327,18 @@ impl App {
             let mut list = List::new(section.json);
             while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db015", e))? {
                 let data: String = row.try_get("data").map_err(|e| db_err("EXPORT-db016", e))?;
-                let value: Value = serde_json::from_str(&data).map_err(|e| {
+                let mut value: Value = serde_json::from_str(&data).map_err(|e| {
                     Error::internal("EXPORT-db017", format!("a stored {} is unreadable: {e}", section.kind))
                 })?;
+                // An org IdP's client secret travels with the passwords, so
+                // that a moved instance still logs in through it.
+                if req.with_passwords
+                    && let Some(secret) =
+                        self.open_sealed(&row.try_get::<String, _>("sealed_secret").unwrap_or_default())?
+                    && let Some(idp) = value.get_mut("idp").and_then(Value::as_object_mut)
+                {
+                    idp.insert("clientSecret".into(), Value::String(secret));
+                }
                 if section.many {
                     list.item(out, &value).await?;
                 } else {

@@ -111,7 +111,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event], sqlite
 /// User events per statement on PostgreSQL (at most 16 values each).
 const USER_BATCH: usize = 300;
 
-/// Documents per statement on PostgreSQL (9 values each).
+/// Documents per statement on PostgreSQL (10 values each).
 const DOC_BATCH: usize = 500;
 
 fn text(e: &Event, member: &str) -> String {
@@ -120,20 +120,22 @@ fn text(e: &Event, member: &str) -> String {
 
 async fn upsert_docs(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
     let mut sql = crate::Sql::new(
-        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sequence, creation_date, \
-         change_date) VALUES ",
+        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sealed_secret, sequence, \
+         creation_date, change_date) VALUES ",
     );
     for (i, e) in events.iter().enumerate() {
         let data = e.payload.get("data").map(|d| d.to_string()).unwrap_or_else(|| "{}".into());
         sql.push(if i == 0 { "(" } else { ", (" });
         sql.bind(&e.instance_id).push(", ").bind(&e.resource_owner).push(", ");
         sql.bind(text(e, OBJECT_KIND)).push(", ").bind(text(e, "key")).push(", ");
-        sql.bind(text(e, "parent")).push(", ").bind(data).push(", ");
+        let sealed = e.payload.get("sealedSecret").map(|s| s.to_string()).unwrap_or_default();
+        sql.bind(text(e, "parent")).push(", ").bind(data).push(", ").bind(sealed).push(", ");
         sql.bind(e.sequence).push(", ").bind(e.created_at).push(", ").bind(e.created_at).push(")");
     }
     sql.push(
         " ON CONFLICT (instance_id, org_id, kind, object_key) DO UPDATE SET parent_key = excluded.parent_key, \
-         data = excluded.data, sequence = excluded.sequence, change_date = excluded.change_date",
+         data = excluded.data, sealed_secret = excluded.sealed_secret, sequence = excluded.sequence, \
+         change_date = excluded.change_date",
     );
     sql.query().execute(&mut *conn).await.map_err(crate::db_error("PROJ-obj03"))?;
     Ok(())
@@ -146,7 +148,7 @@ const OBJECT_KIND: &str = "objectKind";
 /// Upserts (or, for `removed` events, deletes) one organization document.
 async fn org_object(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     let text = |k: &str| e.payload.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-    let (kind, key, parent) = (text(OBJECT_KIND), text("key"), text("parent"));
+    let (kind, key) = (text(OBJECT_KIND), text("key"));
     if e.event_type.ends_with(".removed") {
         sqlx::query("DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4")
             .bind(&e.instance_id)
@@ -158,23 +160,5 @@ async fn org_object(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .map_err(crate::db_error("PROJ-obj01"))?;
         return Ok(());
     }
-    let data = e.payload.get("data").map(|d| d.to_string()).unwrap_or_else(|| "{}".into());
-    sqlx::query(
-        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sequence, creation_date, \
-         change_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-         ON CONFLICT (instance_id, org_id, kind, object_key) DO UPDATE SET parent_key = excluded.parent_key, \
-         data = excluded.data, sequence = excluded.sequence, change_date = excluded.change_date",
-    )
-    .bind(&e.instance_id)
-    .bind(&e.resource_owner)
-    .bind(kind)
-    .bind(key)
-    .bind(parent)
-    .bind(data)
-    .bind(e.sequence)
-    .bind(e.created_at)
-    .execute(&mut *conn)
-    .await
-    .map_err(crate::db_error("PROJ-obj02"))?;
-    Ok(())
+    upsert_docs(conn, std::slice::from_ref(e)).await
 }

@@ -212,4 +212,42 @@ async fn iam_members(s: Arc<TestServer>, c: Client) {
         .await
         .unwrap_err();
     assert_eq!(err.code, Code::NotFound);
+
+    // The instance keeps an owner: its last IAM_OWNER can neither go nor
+    // lose the role, and nothing is written trying.
+    let list: ListIamMembersResponse = c.call("ListIAMMembers", ListIamMembersRequest::default()).await.unwrap();
+    assert_eq!(list.result.len(), 1);
+    let owner = list.result[0].user_id.clone();
+    let before = event_count(&s).await;
+    let err = c
+        .call::<_, RemoveIamMemberResponse>("RemoveIAMMember", RemoveIamMemberRequest { user_id: owner.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::FailedPrecondition, "{}", err.message);
+    let err = c
+        .call::<_, UpdateIamMemberResponse>(
+            "UpdateIAMMember",
+            UpdateIamMemberRequest { user_id: owner.clone(), roles: vec!["IAM_OWNER_VIEWER".into()] },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::FailedPrecondition, "{}", err.message);
+    assert_eq!(event_count(&s).await, before);
+    // With a second owner, the first may step down.
+    let _: AddIamMemberResponse = c
+        .call("AddIAMMember", AddIamMemberRequest { user_id: user.user_id.clone(), roles: vec!["IAM_OWNER".into()] })
+        .await
+        .unwrap();
+    let _: UpdateIamMemberResponse = c
+        .call(
+            "UpdateIAMMember",
+            UpdateIamMemberRequest { user_id: owner.clone(), roles: vec!["IAM_OWNER_VIEWER".into()] },
+        )
+        .await
+        .unwrap();
+    let err = member
+        .call::<_, RemoveIamMemberResponse>("RemoveIAMMember", RemoveIamMemberRequest { user_id: user.user_id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::FailedPrecondition, "now the robot is the last owner");
 }

@@ -136,11 +136,11 @@ pub fn decode_orgs(orgs: &[Value]) -> Vec<DataOrg> {
     orgs.iter().map(|o| serde_json::from_value(o.clone()).expect("generated org decodes")).collect()
 }
 
-/// The comparable JSON of an org: arrays sorted, secrets that are never
-/// exported removed, hashes and OTP removed unless `with_secrets`.
+/// The comparable JSON of an org: arrays sorted; hashes, OTP secrets and
+/// IdP client secrets removed unless `with_secrets`.
 fn canonical(org: &DataOrg, with_secrets: bool) -> Value {
     let mut v = serde_json::to_value(org).unwrap();
-    if let Some(idps) = v.get_mut("oidcIdps").and_then(Value::as_array_mut) {
+    if !with_secrets && let Some(idps) = v.get_mut("oidcIdps").and_then(Value::as_array_mut) {
         for idp in idps {
             idp["idp"].as_object_mut().unwrap().remove("clientSecret");
         }
@@ -189,7 +189,8 @@ matrix!(
     bad_documents_change_nothing,
 );
 
-async fn import_then_export_gives_the_document_back(_s: Arc<TestServer>, c: Client) {
+async fn import_then_export_gives_the_document_back(s: Arc<TestServer>, c: Client) {
+    let viewer = c.with_token(&s.token_with_roles(&["IAM_OWNER_VIEWER"]).await);
     for seed in [1u64, 7, 42] {
         let input: Vec<Value> = (0..2).map(|n| generated_org(seed, n + (seed as u32) * 10, 6)).collect();
         let orgs = decode_orgs(&input);
@@ -215,8 +216,19 @@ async fn import_then_export_gives_the_document_back(_s: Arc<TestServer>, c: Clie
         for (given, got) in orgs.iter().zip(&full.orgs) {
             assert_eq!(canonical(got, true), canonical(given, true), "seed {seed}: the export is the import");
         }
-        let plain = export(&c, ExportDataRequest { org_ids: ids.clone(), ..Default::default() }).await;
+        for (with_passwords, with_otp) in [(true, false), (false, true)] {
+            let err = viewer
+                .call::<_, ExportDataResponse>(
+                    "ExportData",
+                    ExportDataRequest { with_passwords, with_otp, ..Default::default() },
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(err.code, Code::PermissionDenied, "credentials need iam.write");
+        }
+        let plain = export(&viewer, ExportDataRequest { org_ids: ids.clone(), ..Default::default() }).await;
         for (given, got) in orgs.iter().zip(&plain.orgs) {
+            assert!(got.oidc_idps.iter().all(|i| i.idp.as_ref().unwrap().client_secret.is_empty()));
             assert!(got.human_users.iter().all(|h| {
                 let u = h.user.as_ref().unwrap();
                 u.hashed_password.is_none() && u.otp_code.is_empty()
