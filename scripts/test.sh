@@ -10,11 +10,12 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "test services (S3 and GCS emulators into .venv)"
-if [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/gcp-storage-emulator ]; then
+step "test tools (S3 and GCS emulators, OpenAPI validator into .venv)"
+if [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/gcp-storage-emulator ] \
+    || [ ! -x .venv/bin/openapi-spec-validator ]; then
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check \
-        "moto[server]==5.2.5" "gcp-storage-emulator==2026.7.19"
+        "moto[server]==5.2.5" "gcp-storage-emulator==2026.7.19" "openapi-spec-validator==0.9.0"
 fi
 
 step "formatting"

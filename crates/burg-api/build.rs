@@ -1,7 +1,8 @@
 //! Compiles `proto/` without protoc: protox parses the files, prost and tonic
 //! generate messages and services, pbjson generates the proto3-JSON mapping,
 //! and the `google.api.http` / `zitadel.v1.auth_option` method options become
-//! the REST route table (`routes.rs`) and its dispatch functions.
+//! the REST route table (`routes.rs`) and its dispatch functions, and the
+//! OpenAPI (swagger 2.0) document of each service.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,8 +48,21 @@ fn main() -> BuildResult {
 
     let pool = DescriptorPool::decode(fds_bytes.as_slice())?;
     std::fs::write(out_dir.join("routes.rs"), routes(&pool)?)?;
+    for (service, file) in OPENAPI_FILES {
+        let document = openapi::document(&pool, service)?;
+        std::fs::write(out_dir.join(file), serde_json::to_string_pretty(&document)?)?;
+    }
     Ok(())
 }
+
+/// The OpenAPI documents written, one per service: (service, file name).
+const OPENAPI_FILES: [(&str, &str); 2] = [
+    ("zitadel.admin.v1.AdminService", "admin.swagger.json"),
+    ("zitadel.management.v1.ManagementService", "management.swagger.json"),
+];
+
+#[path = "build/openapi.rs"]
+mod openapi;
 
 fn proto_files(dir: &Path) -> BuildResult<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -62,10 +76,10 @@ fn proto_files(dir: &Path) -> BuildResult<Vec<PathBuf>> {
     Ok(files)
 }
 
-struct Rule {
-    verb: String,
-    path: String,
-    body: String,
+pub(crate) struct Rule {
+    pub verb: String,
+    pub path: String,
+    pub body: String,
 }
 
 /// Writes one `Route` per RPC and, per service, a `dispatch_<service>`
@@ -87,11 +101,7 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
         if !package.starts_with("zitadel.") {
             continue;
         }
-        let rest_base = match service.name() {
-            "AdminService" => "/admin/v1",
-            "ManagementService" => "/management/v1",
-            other => return Err(format!("no REST base for {other}").into()),
-        };
+        let rest_base = rest_base(service.name())?;
         let module = rust_module(package);
         let server_mod = format!("{}_server", service.name().to_snake_case());
         let service_fn = service.name().to_snake_case();
@@ -164,7 +174,19 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
     Ok(table + &dispatch)
 }
 
-fn http_rule(options: &DynamicMessage, ext: &prost_reflect::ExtensionDescriptor) -> BuildResult<Option<Rule>> {
+/// Where a service's REST routes begin.
+pub(crate) fn rest_base(service: &str) -> BuildResult<&'static str> {
+    match service {
+        "AdminService" => Ok("/admin/v1"),
+        "ManagementService" => Ok("/management/v1"),
+        other => Err(format!("no REST base for {other}").into()),
+    }
+}
+
+pub(crate) fn http_rule(
+    options: &DynamicMessage,
+    ext: &prost_reflect::ExtensionDescriptor,
+) -> BuildResult<Option<Rule>> {
     if !options.has_extension(ext) {
         return Ok(None);
     }
@@ -182,7 +204,7 @@ fn http_rule(options: &DynamicMessage, ext: &prost_reflect::ExtensionDescriptor)
     Err("google.api.http rule without a verb".into())
 }
 
-fn auth_permission(options: &DynamicMessage, ext: &prost_reflect::ExtensionDescriptor) -> Option<String> {
+pub(crate) fn auth_permission(options: &DynamicMessage, ext: &prost_reflect::ExtensionDescriptor) -> Option<String> {
     if !options.has_extension(ext) {
         return None;
     }
@@ -196,7 +218,7 @@ fn string_field(message: &DynamicMessage, name: &str) -> String {
     message.get_field_by_name(name).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-fn path_params(path: &str) -> Vec<String> {
+pub(crate) fn path_params(path: &str) -> Vec<String> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .map(str::to_string)

@@ -15,6 +15,13 @@ pub mod wkt;
 /// reflection and documentation tools.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));
 
+/// The OpenAPI (swagger 2.0) document of each service, generated with the
+/// route table: (file name, JSON).
+pub const OPENAPI: &[(&str, &str)] = &[
+    ("admin.swagger.json", include_str!(concat!(env!("OUT_DIR"), "/admin.swagger.json"))),
+    ("management.swagger.json", include_str!(concat!(env!("OUT_DIR"), "/management.swagger.json"))),
+];
+
 macro_rules! include_package {
     ($file:literal) => {
         include!(concat!(env!("OUT_DIR"), "/", $file, ".rs"));

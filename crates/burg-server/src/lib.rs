@@ -61,6 +61,7 @@ pub fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .route("/debug/healthz", get(|| async { "ok" }))
         .route("/debug/ready", get(ready))
         .route("/metrics", get(metrics::render))
+        .route("/openapi/v2/swagger/{file}", get(openapi))
         .with_state(app.clone());
     Router::new()
         .merge(rest::router(app.clone(), config))
@@ -69,6 +70,14 @@ pub fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .fallback(rest::not_found)
         .layer(cors)
         .layer(axum::middleware::from_fn(metrics::observe))
+}
+
+/// The OpenAPI document of a service, e.g. `admin.swagger.json`.
+async fn openapi(axum::extract::Path(file): axum::extract::Path<String>) -> axum::response::Response {
+    match burg_api::OPENAPI.iter().find(|(name, _)| *name == file) {
+        Some((_, document)) => ([(http::header::CONTENT_TYPE, "application/json")], *document).into_response(),
+        None => rest::not_found().await.into_response(),
+    }
 }
 
 async fn ready(axum::extract::State(app): axum::extract::State<Arc<App>>) -> impl IntoResponse {

@@ -21,9 +21,9 @@ impl Drop for Emulator {
     }
 }
 
-/// Where the emulators are installed: `$BURG_TEST_VENV`, or `.venv` at the
-/// repository root.
-fn venv_bin(program: &str) -> Option<PathBuf> {
+/// A program of the test tools' Python environment (`$BURG_TEST_VENV`, or
+/// `.venv` at the repository root), if installed.
+pub fn venv_bin(program: &str) -> Option<PathBuf> {
     let venv = std::env::var_os("BURG_TEST_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
@@ -35,7 +35,8 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn missing(what: &str) -> Option<Emulator> {
+/// Fails under CI, else says the test is skipped: `what` is not installed.
+pub fn missing<T>(what: &str) -> Option<T> {
     assert!(!crate::in_ci(), "{what} is not installed; scripts/test.sh installs it into .venv");
     eprintln!("SKIPPED: {what} is not installed (run scripts/test.sh once); CI=true makes this a failure");
     None

@@ -4,6 +4,7 @@
 
 mod foundation;
 mod idps;
+mod openapi;
 mod orgs;
 mod transfer;
 mod wire;
