@@ -116,6 +116,57 @@ impl Client {
         }
     }
 
+    /// Calls `route` with an empty request (every path parameter
+    /// `probe`), ignoring the answer's content: for tests of who may call
+    /// what.
+    pub async fn probe(&self, route: &'static Route) -> Result<(), ApiError> {
+        match self.protocol {
+            Protocol::Rest => {
+                let mut path = route.http_path.to_string();
+                for (field, _) in route.path_fields {
+                    path = path.replace(&format!("{{{field}}}"), "probe");
+                }
+                let method = http::Method::from_bytes(route.http_method.as_bytes()).expect("method");
+                let mut builder = self.http.request(method, format!("{}{path}", self.base));
+                if route.body == "*" {
+                    builder = builder.json(&serde_json::json!({}));
+                }
+                if !self.token.is_empty() {
+                    builder = builder.bearer_auth(&self.token);
+                }
+                if let Some(org) = &self.org {
+                    builder = builder.header("x-zitadel-orgid", org);
+                }
+                let response = builder.send().await.expect("REST call");
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                if status == 200 {
+                    return Ok(());
+                }
+                Err(ApiError {
+                    code: Code::from(body["code"].as_i64().unwrap_or(2) as i32),
+                    message: body["message"].as_str().unwrap_or_default().to_string(),
+                    id: body["details"][0]["id"].as_str().unwrap_or_default().to_string(),
+                    http_status: Some(status),
+                })
+            }
+            // The empty message is every message's default: `()` encodes it.
+            Protocol::Grpc => self.grpc::<(), ()>(route, ()).await,
+            Protocol::GrpcWeb => {
+                grpc_web_call::<(), ()>(
+                    &self.http,
+                    &self.base,
+                    &self.token,
+                    self.org.as_deref(),
+                    route.grpc_path,
+                    &(),
+                    false,
+                )
+                .await
+            }
+        }
+    }
+
     async fn rest<Req: Serialize, Resp: DeserializeOwned>(
         &self,
         route: &Route,
