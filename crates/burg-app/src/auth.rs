@@ -26,9 +26,14 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The principal of burg's own start-up and command-line work.
+    /// The principal of burg's own start-up and command-line work: an
+    /// instance owner (whoever runs the command owns the database).
     pub fn system() -> Self {
-        Principal { user_id: "SYSTEM".into(), ..Principal::default() }
+        Principal {
+            user_id: "SYSTEM".into(),
+            instance_permissions: permissions_of(["IAM_OWNER"]),
+            ..Principal::default()
+        }
     }
 
     /// Whether the caller holds `permission` on the instance, or in `org`.

@@ -27,8 +27,9 @@ impl App {
         ));
         sql.bind(&self.instance_id);
         if req.sequence > 0 {
-            let position = i64::try_from(req.sequence).unwrap_or(i64::MAX);
-            sql.push(if req.asc { " AND e.position > " } else { " AND e.position < " }).bind(position);
+            // As ZITADEL: the events' own (per-aggregate) sequence, strictly
+            // greater, whatever the order.
+            sql.push(" AND e.sequence > ").bind(i64::try_from(req.sequence).unwrap_or(i64::MAX));
         }
         if !req.editor_user_id.is_empty() {
             sql.push(" AND e.editor_user = ").bind(&req.editor_user_id);
@@ -41,17 +42,17 @@ impl App {
         if !req.resource_owner.is_empty() {
             sql.push(" AND e.resource_owner = ").bind(&req.resource_owner);
         }
-        let (since, until) = match (&req.creation_date_filter, req.creation_date) {
+        // `from` (or the older `creation_date`) is an anchor: events after
+        // it in ascending order, before it in descending order.
+        let anchor = match &req.creation_date_filter {
+            Some(CreationDateFilter::From(from)) => Some(*from),
+            _ => req.creation_date,
+        };
+        let (since, until) = match (&req.creation_date_filter, anchor) {
             (Some(CreationDateFilter::Range(r)), _) => (r.since, r.until),
-            (Some(CreationDateFilter::From(from)), _) => (Some(*from), None),
-            (None, Some(date)) => {
-                if req.asc {
-                    (Some(date), None)
-                } else {
-                    (None, Some(date))
-                }
-            }
-            (None, None) => (None, None),
+            (_, Some(date)) if req.asc => (Some(date), None),
+            (_, Some(date)) => (None, Some(date)),
+            (_, None) => (None, None),
         };
         if let Some(since) = since {
             sql.push(" AND e.created_at >= ").bind(since.to_micros());

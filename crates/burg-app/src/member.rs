@@ -169,6 +169,27 @@ impl App {
         ))
     }
 
+    /// Fails unless an IAM_OWNER remains once organization `org_id` and its
+    /// users are gone.
+    pub(crate) async fn keep_an_owner_outside(&self, conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<()> {
+        let others: Vec<String> = sqlx::query_scalar(
+            "SELECT m.roles FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id \
+             WHERE m.instance_id = $1 AND u.resource_owner <> $2",
+        )
+        .bind(&self.instance_id)
+        .bind(org_id)
+        .fetch_all(conn)
+        .await
+        .map_err(|e| db_err("MEMB-db012", e))?;
+        if others.iter().any(|r| parse_roles(Some(r)).iter().any(|r| r == OWNER)) {
+            return Ok(());
+        }
+        Err(Error::failed_precondition(
+            "MEMB-own02",
+            format!("organization {org_id} holds every {OWNER} of the instance; add an owner elsewhere first"),
+        ))
+    }
+
     async fn member_roles(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<Option<Vec<String>>> {
         let roles: Option<String> =
             sqlx::query_scalar("SELECT roles FROM iam_members WHERE instance_id = $1 AND user_id = $2")

@@ -193,7 +193,6 @@ async fn remove_org(conn: &mut AnyConnection, inst: &str, org: &str) -> Result<(
         "DELETE FROM org_domains WHERE instance_id = $1 AND org_id = $2",
         "DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2",
         "DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2",
-        "DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2",
         "DELETE FROM login_policies WHERE instance_id = $1 AND owner_id = $2",
         "DELETE FROM idp_templates WHERE instance_id = $1 AND resource_owner = $2",
         "DELETE FROM orgs WHERE instance_id = $1 AND id = $2",

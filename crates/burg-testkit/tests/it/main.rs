@@ -2,6 +2,7 @@
 //! burg's integration tests: real servers, real databases, real clients.
 //! One test binary (it links once); one module per area.
 
+mod admin;
 mod authz;
 mod foundation;
 mod idps;
