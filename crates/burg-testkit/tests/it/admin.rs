@@ -21,6 +21,7 @@ matrix!(
     instance_domains_and_languages,
     iam_member_lists_and_role_changes,
     event_list_filters,
+    login_policy_keeps_every_field,
 );
 
 fn page(offset: u64, limit: u32, asc: bool) -> Option<ListQuery> {
@@ -360,4 +361,62 @@ async fn event_list_filters(s: Arc<TestServer>, c: Client) {
     .await;
     assert!(!window.is_empty() && window.iter().all(|e| e.creation_date.unwrap() == anchor));
     let _ = s;
+}
+
+async fn login_policy_keeps_every_field(_s: Arc<TestServer>, c: Client) {
+    use pbjson_types::Duration;
+    let hours = |h: i64| Some(Duration { seconds: h * 3600, nanos: 0 });
+    let update = UpdateLoginPolicyRequest {
+        allow_username_password: false,
+        allow_register: true,
+        allow_external_idp: false,
+        force_mfa: true,
+        passwordless_type: 1,
+        hide_password_reset: true,
+        ignore_unknown_usernames: true,
+        default_redirect_uri: "https://portal.example.com/home".into(),
+        password_check_lifetime: hours(240),
+        external_login_check_lifetime: hours(12),
+        mfa_init_skip_lifetime: hours(720),
+        second_factor_check_lifetime: hours(18),
+        multi_factor_check_lifetime: hours(6),
+        allow_domain_discovery: true,
+        disable_login_with_email: true,
+        disable_login_with_phone: true,
+        force_mfa_local_only: true,
+    };
+    let changed: UpdateLoginPolicyResponse = c.call("UpdateLoginPolicy", update.clone()).await.unwrap();
+    let sequence = changed.details.unwrap().sequence;
+    let got: GetLoginPolicyResponse = c.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    let p = got.policy.unwrap();
+    assert_eq!(p.details.unwrap().sequence, sequence, "read your write");
+    let back = UpdateLoginPolicyRequest {
+        allow_username_password: p.allow_username_password,
+        allow_register: p.allow_register,
+        allow_external_idp: p.allow_external_idp,
+        force_mfa: p.force_mfa,
+        passwordless_type: p.passwordless_type,
+        hide_password_reset: p.hide_password_reset,
+        ignore_unknown_usernames: p.ignore_unknown_usernames,
+        default_redirect_uri: p.default_redirect_uri,
+        password_check_lifetime: p.password_check_lifetime,
+        external_login_check_lifetime: p.external_login_check_lifetime,
+        mfa_init_skip_lifetime: p.mfa_init_skip_lifetime,
+        second_factor_check_lifetime: p.second_factor_check_lifetime,
+        multi_factor_check_lifetime: p.multi_factor_check_lifetime,
+        allow_domain_discovery: p.allow_domain_discovery,
+        disable_login_with_email: p.disable_login_with_email,
+        disable_login_with_phone: p.disable_login_with_phone,
+        force_mfa_local_only: p.force_mfa_local_only,
+    };
+    assert_eq!(back, update, "every field as written");
+    assert!(p.is_default);
+    let events: ListEventsResponse =
+        c.call("ListEvents", ListEventsRequest { limit: 1, ..Default::default() }).await.unwrap();
+    assert_eq!(events.events[0].r#type.as_ref().unwrap().r#type, "instance.policy.login.changed");
+
+    let negative =
+        UpdateLoginPolicyRequest { password_check_lifetime: Some(Duration { seconds: -1, nanos: 0 }), ..update };
+    let err = c.call::<_, UpdateLoginPolicyResponse>("UpdateLoginPolicy", negative).await.unwrap_err();
+    assert_eq!(err.code, Code::InvalidArgument, "{}", err.message);
 }
