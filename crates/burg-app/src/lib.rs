@@ -33,7 +33,7 @@ use burg_domain::crypto::MasterKey;
 use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
-pub use transfer::TransferDir;
+pub use transfer::{ImportMode, TransferDir};
 pub use user::ServiceAccount;
 
 /// Settings of the instance that burg creates on first start.
@@ -151,17 +151,27 @@ impl App {
     }
 }
 
+/// How long a write keeps trying while other writers win its aggregate.
+const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Runs a write again when a concurrent writer got to the same aggregate
-/// first (PostgreSQL with several nodes); other errors return at once.
+/// first (PostgreSQL), after a random pause that doubles up to 50 ms, so
+/// that many writers on one aggregate take turns instead of colliding
+/// again; other errors return at once.
 pub(crate) async fn retry<T, F, Fut>(mut attempt: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let mut tries = 0;
+    let started = std::time::Instant::now();
+    let mut pause_micros: u64 = 1000;
     loop {
         match attempt().await {
-            Err(e) if e.kind == ErrorKind::Aborted && tries < 5 => tries += 1,
+            Err(e) if e.kind == ErrorKind::Aborted && started.elapsed() < RETRY_FOR => {
+                let jitter = rand::random_range(0..=pause_micros);
+                tokio::time::sleep(std::time::Duration::from_micros(jitter)).await;
+                pause_micros = (pause_micros * 2).min(50_000);
+            }
             other => return other,
         }
     }

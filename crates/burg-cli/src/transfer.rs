@@ -346,7 +346,9 @@ pub async fn import(args: ImportArgs) -> Result<(), String> {
         let (listener, bar) = progress(None, if args.dry_run { "checked" } else { "imported" });
         config.progress = listener;
         let (app, _) = data.open_app(config).await?;
-        let result = app.import_data_with(&Ctx::system("burg-cli"), req, args.dry_run).await;
+        // The command line prints counts: it keeps no per-item ids.
+        let mode = burg_app::ImportMode { dry_run: args.dry_run, summary: true };
+        let result = app.import_data_with(&Ctx::system("burg-cli"), req, mode).await;
         bar.finish();
         app.db().close().await;
         result.map_err(|e| e.message)?

@@ -106,9 +106,10 @@ async fn child(kind: &str, backend: Backend, document: &Path) {
     std::fs::copy(document, transfer.join("in.json")).unwrap();
     let base_rss = peak_rss_mb();
     let t = Instant::now();
+    // As `burg import` runs it: a summary, not the API's list of every id.
     let report = server
         .app
-        .import_data(
+        .import_data_with(
             &ctx,
             ImportDataRequest {
                 data: Some(import_data_request::Data::DataOrgsLocal(import_data_request::LocalInput {
@@ -116,6 +117,7 @@ async fn child(kind: &str, backend: Backend, document: &Path) {
                 })),
                 timeout: "1h".into(),
             },
+            burg_app::ImportMode { dry_run: false, summary: true },
         )
         .await
         .expect("import");

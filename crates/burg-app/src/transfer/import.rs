@@ -19,6 +19,7 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{org as oe, user as ue};
 use burg_domain::{Error, ErrorKind, Result, password, validate};
 use burg_store::WriteTx;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -45,19 +46,30 @@ fn error(kind: &str, id: impl Into<String>, e: &Error) -> ImportDataError {
 /// A refusal of one item: it stops its organization.
 struct Refused(Vec<ImportDataError>);
 
+/// How an import runs and what it reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportMode {
+    /// Every check runs, against the stored data too; nothing is written.
+    pub dry_run: bool,
+    /// Each organization's success entry keeps its id only, not the ids of
+    /// everything imported: the API's full report grows with the document
+    /// (about 0.75 KB per user), a summary does not.
+    pub summary: bool,
+}
+
 impl App {
     pub async fn import_data(&self, ctx: &Ctx, req: ImportDataRequest) -> Result<ImportDataResponse> {
-        self.import_data_with(ctx, req, false).await
+        self.import_data_with(ctx, req, ImportMode::default()).await
     }
 
-    /// `ImportData`; with `dry_run` every check runs, against the stored
-    /// data too, and nothing is written.
+    /// `ImportData` run as `mode` says.
     pub async fn import_data_with(
         &self,
         ctx: &Ctx,
         req: ImportDataRequest,
-        dry_run: bool,
+        mode: ImportMode,
     ) -> Result<ImportDataResponse> {
+        let dry_run = mode.dry_run;
         let timeout = timeout_of(&req.timeout)?;
         let work = async {
             let source = self.import_source(req.data).await?;
@@ -75,7 +87,11 @@ impl App {
                 self.config.progress.tell("org", done);
                 response.errors.extend(outcome.errors);
                 if let (Some(s), Some(list)) = (outcome.success, response.success.as_mut()) {
-                    list.orgs.push(s);
+                    list.orgs.push(if mode.summary {
+                        ImportDataSuccessOrg { org_id: s.org_id, ..Default::default() }
+                    } else {
+                        s
+                    });
                 }
             }
             Ok(response)
@@ -122,8 +138,8 @@ impl App {
         }
     }
 
-    async fn import_org(&self, ctx: &Ctx, org: Value, dry_run: bool) -> Result<Outcome> {
-        let org_id = text_at(&org, "orgId").to_string();
+    async fn import_org(&self, ctx: &Ctx, org: OrgDoc, dry_run: bool) -> Result<Outcome> {
+        let org_id = org.org_id.clone();
         if let Err(refused) = check_org(&org) {
             return Ok(Outcome { success: None, errors: refused.0 });
         }
@@ -153,9 +169,9 @@ impl App {
 
     /// Compares and writes one organization inside `tx`. `Ok(Err(_))` when
     /// an item was refused: the caller drops the transaction.
-    async fn import_org_in(&self, tx: &mut WriteTx, org: &Value) -> Result<std::result::Result<Outcome, Refused>> {
-        let org_id = text_at(org, "orgId").to_string();
-        let name = text_at(org, "org.name").to_string();
+    async fn import_org_in(&self, tx: &mut WriteTx, org: &OrgDoc) -> Result<std::result::Result<Outcome, Refused>> {
+        let org_id = org.org_id.clone();
+        let name = text_at(&org.value("org").unwrap_or_default(), "name").to_string();
         let mut out = Outcome::default();
         let mut success = ImportDataSuccessOrg { org_id: org_id.clone(), ..Default::default() };
         let mut refused = Vec::new();
@@ -206,7 +222,8 @@ impl App {
         }
 
         // Domains.
-        for d in list(org, "domains") {
+        for d in org.each("domains") {
+            let d = &d;
             if events.len() >= PUSH_EVERY {
                 tx.push(std::mem::take(&mut events)).await?;
             }
@@ -246,13 +263,15 @@ impl App {
         }
 
         // Users.
-        let ids: Vec<&str> =
-            list(org, "humanUsers").chain(list(org, "machineUsers")).map(|u| text_at(u, "userId")).collect();
-        let known = self.known_users(tx, &ids).await?;
+        let ids: Vec<String> =
+            org.each("humanUsers").chain(org.each("machineUsers")).map(|u| text_at(&u, "userId").to_string()).collect();
+        let known = self.known_users(tx, &ids.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+        drop(ids);
         // Each user's first event, then the others grouped by type, so
         // that the projections write them many rows at a time.
         let (mut added, mut rest) = (Vec::new(), Vec::new());
-        for u in list(org, "humanUsers") {
+        for u in org.each("humanUsers") {
+            let u = &u;
             if added.len() + rest.len() >= PUSH_EVERY {
                 events.append(&mut added);
                 rest.sort_by_key(|e: &NewEvent| e.event_type);
@@ -276,7 +295,8 @@ impl App {
         events.append(&mut added);
         rest.sort_by_key(|e: &NewEvent| e.event_type);
         events.append(&mut rest);
-        for m in list(org, "machineUsers") {
+        for m in org.each("machineUsers") {
+            let m = &m;
             if events.len() >= PUSH_EVERY {
                 tx.push(std::mem::take(&mut events)).await?;
             }
@@ -300,7 +320,8 @@ impl App {
         }
 
         // User links of the document's own list.
-        for l in list(org, "userLinks") {
+        for l in org.each("userLinks") {
+            let l = &l;
             if events.len() >= PUSH_EVERY {
                 tx.push(std::mem::take(&mut events)).await?;
             }
@@ -342,7 +363,8 @@ impl App {
         }
 
         // Org members.
-        for m in list(org, "orgMembers") {
+        for m in org.each("orgMembers") {
+            let m = &m;
             if events.len() >= PUSH_EVERY {
                 tx.push(std::mem::take(&mut events)).await?;
             }
@@ -375,7 +397,8 @@ impl App {
 
         // Documents.
         for section in SECTIONS {
-            for item in items(org, section) {
+            for item in org.items(section) {
+                let item = &item;
                 if events.len() >= PUSH_EVERY {
                     tx.push(std::mem::take(&mut events)).await?;
                 }
@@ -560,13 +583,13 @@ enum Source {
 
 /// The organizations of a document, handed out one by one.
 struct Orgs {
-    rx: tokio::sync::mpsc::Receiver<Result<Value>>,
+    rx: tokio::sync::mpsc::Receiver<Result<OrgDoc>>,
     /// Asks the file reader for the next organization.
     demand: std::sync::mpsc::Sender<()>,
 }
 
 impl Orgs {
-    async fn next(&mut self) -> Option<Result<Value>> {
+    async fn next(&mut self) -> Option<Result<OrgDoc>> {
         let _ = self.demand.send(());
         self.rx.recv().await
     }
@@ -601,9 +624,7 @@ impl Source {
             Source::Inline(orgs) => {
                 tokio::spawn(async move {
                     for org in orgs {
-                        let value = serde_json::to_value(&org)
-                            .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")));
-                        if tx.send(value).await.is_err() {
+                        if tx.send(OrgDoc::of(&org)).await.is_err() {
                             return;
                         }
                     }
@@ -619,9 +640,7 @@ impl Source {
                     // An organization is read only when the importer asks
                     // for it: one at a time is in memory.
                     let sent = read_orgs(&path, &mut || wanted.recv().is_ok(), &mut |org| {
-                        let value = serde_json::to_value(&org)
-                            .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot encode an org: {e}")));
-                        tx.blocking_send(value).is_ok()
+                        tx.blocking_send(OrgDoc::of(&org)).is_ok()
                     });
                     if let Err(e) = sent {
                         let _ = tx.blocking_send(Err(e));
@@ -755,19 +774,48 @@ fn list<'v>(v: &'v Value, path: &str) -> impl Iterator<Item = &'v Value> {
     at(v, path).and_then(Value::as_array).into_iter().flatten()
 }
 
-/// A section's items: the list, or the one policy.
-fn items<'v>(org: &'v Value, section: &Section) -> Vec<&'v Value> {
-    match org.get(section.json) {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(v @ Value::Object(_)) if !section.many => vec![v],
-        _ => vec![],
+/// One organization of a document, kept as the JSON text of each section:
+/// an item becomes a `Value` only while it is worked on, so an
+/// organization of 10,000 users costs its text, not a tree of maps.
+pub(crate) struct OrgDoc {
+    org_id: String,
+    sections: HashMap<String, Box<RawValue>>,
+}
+
+impl OrgDoc {
+    fn of(org: &DataOrg) -> Result<OrgDoc> {
+        let encoding = |e: serde_json::Error| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}"));
+        let text = serde_json::to_string(org).map_err(encoding)?;
+        let sections = serde_json::from_str(&text).map_err(encoding)?;
+        Ok(OrgDoc { org_id: org.org_id.clone(), sections })
+    }
+
+    /// A section whole (`org`, a policy).
+    fn value(&self, json: &str) -> Option<Value> {
+        self.sections.get(json).and_then(|raw| serde_json::from_str(raw.get()).ok())
+    }
+
+    /// The items of a list section, each parsed when it is reached.
+    fn each<'a>(&'a self, json: &str) -> impl Iterator<Item = Value> + 'a {
+        let raw: Vec<&'a RawValue> =
+            self.sections.get(json).and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or_default();
+        raw.into_iter().filter_map(|item| serde_json::from_str(item.get()).ok())
+    }
+
+    /// A section's items: the list, or the one policy.
+    fn items<'a>(&'a self, section: &Section) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
+        if section.many {
+            Box::new(self.each(section.json))
+        } else {
+            Box::new(self.value(section.json).filter(Value::is_object).into_iter())
+        }
     }
 }
 
 /// Checks an organization before anything is written: required fields,
 /// limits, and ids unique within the document.
-fn check_org(org: &Value) -> std::result::Result<(), Refused> {
-    let org_id = text_at(org, "orgId");
+fn check_org(org: &OrgDoc) -> std::result::Result<(), Refused> {
+    let org_id = org.org_id.as_str();
     let mut refused = Vec::new();
     let mut check = |kind: &str, id: String, r: Result<()>| {
         if let Err(e) = r {
@@ -775,7 +823,7 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
         }
     };
     check("org", org_id.into(), validate::len("orgId", org_id, 1, 200));
-    check("org", org_id.into(), check_item("org", &["name"], org.get("org").unwrap_or(&Value::Null)));
+    check("org", org_id.into(), check_item("org", &["name"], &org.value("org").unwrap_or_default()));
 
     let mut seen = HashSet::new();
     let mut names = HashSet::new();
@@ -794,7 +842,8 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
             refused.push(error(kind, id, &e));
         }
     };
-    for d in list(org, "domains") {
+    for d in org.each("domains") {
+        let d = &d;
         let domain = text_at(d, "domainName");
         let id = format!("{org_id}_{domain}");
         if let Err(e) = validate::len("domains.domainName", domain, 1, 200) {
@@ -802,7 +851,8 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
         }
         unique("domain", &id, &mut refused);
     }
-    for u in list(org, "humanUsers") {
+    for u in org.each("humanUsers") {
+        let u = &u;
         let id = text_at(u, "userId");
         let required =
             ["userId", "user.userName", "user.profile.firstName", "user.profile.lastName", "user.email.email"];
@@ -821,7 +871,8 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
         unique("user", id, &mut refused);
         names_unique(text_at(u, "user.userName"), "human_user", id, &mut refused);
     }
-    for m in list(org, "machineUsers") {
+    for m in org.each("machineUsers") {
+        let m = &m;
         let id = text_at(m, "userId");
         if let Err(e) = check_item("machineUsers", &["userId", "user.userName", "user.name"], m) {
             refused.push(error("machine_user", id, &e));
@@ -829,13 +880,15 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
         unique("user", id, &mut refused);
         names_unique(text_at(m, "user.userName"), "machine_user", id, &mut refused);
     }
-    for l in list(org, "userLinks") {
+    for l in org.each("userLinks") {
+        let l = &l;
         let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));
         if let Err(e) = check_item("userLinks", &["userId", "idpId", "providedUserId"], l) {
             refused.push(error("user_link", &id, &e));
         }
     }
-    for m in list(org, "orgMembers") {
+    for m in org.each("orgMembers") {
+        let m = &m;
         let id = format!("{org_id}_{}", text_at(m, "userId"));
         let r = check_item("orgMembers", &["userId", "roles"], m).and_then(|_| {
             match list(m, "roles")
@@ -854,7 +907,8 @@ fn check_org(org: &Value) -> std::result::Result<(), Refused> {
         unique("org_member", &id, &mut refused);
     }
     for section in SECTIONS {
-        for item in items(org, section) {
+        for item in org.items(section) {
+            let item = &item;
             let key = key_of(section, item);
             let mut r = check_item(section.json, section.required, item);
             if section.json == "userMetadata" && r.is_ok() {

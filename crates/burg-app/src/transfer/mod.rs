@@ -17,6 +17,7 @@ use burg_domain::event::aggregate;
 use burg_domain::{Error, Result};
 use serde_json::Value;
 
+pub use import::ImportMode;
 use limits::LIMITS;
 pub use storage::TransferDir;
 

@@ -4,6 +4,7 @@
 
 mod admin;
 mod authz;
+mod concurrency;
 mod foundation;
 mod idps;
 mod openapi;
