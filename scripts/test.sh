@@ -10,12 +10,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "test tools (S3 and GCS emulators, OpenAPI validator into .venv)"
+step "test tools (S3 and GCS emulators, OpenAPI validator, schemathesis into .venv)"
 if [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/gcp-storage-emulator ] \
-    || [ ! -x .venv/bin/openapi-spec-validator ]; then
+    || [ ! -x .venv/bin/openapi-spec-validator ] || [ ! -x .venv/bin/st ]; then
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check \
-        "moto[server]==5.2.5" "gcp-storage-emulator==2026.7.19" "openapi-spec-validator==0.9.0"
+        "moto[server]==5.2.5" "gcp-storage-emulator==2026.7.19" "openapi-spec-validator==0.9.0" \
+        "schemathesis==4.32.5"
 fi
 
 step "formatting"

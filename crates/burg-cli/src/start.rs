@@ -62,8 +62,10 @@ pub async fn run(args: StartArgs) -> Result<(), String> {
     let addr: SocketAddr =
         format!("{host}:{port}").parse().map_err(|e| format!("invalid listen address {host}:{port}: {e}"))?;
     let listener = TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let defaults = ServerConfig::default();
     let config = ServerConfig {
-        max_body_bytes: args.max_body_bytes.or(file.max_body_bytes).unwrap_or(ServerConfig::default().max_body_bytes),
+        max_body_bytes: args.max_body_bytes.or(file.max_body_bytes).unwrap_or(defaults.max_body_bytes),
+        ..defaults
     };
     tracing::info!(%addr, instance_id = %bootstrap.instance_id, backend = ?app.db().backend(), "burg is serving REST, gRPC and gRPC-Web");
     let result = burg_server::run(listener, app.clone(), config, shutdown_signal()).await;

@@ -34,13 +34,22 @@ pub use auth::authorize;
 /// Settings of the HTTP front.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Largest request body (REST) or message (gRPC) accepted, in bytes.
+    /// Largest request body (REST) or message (gRPC) accepted, in bytes;
+    /// larger imports go through a file or object storage.
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request's headers (HTTP/1).
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a REST request's body.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { max_body_bytes: 64 * 1024 * 1024 }
+        ServerConfig {
+            max_body_bytes: 64 * 1024 * 1024,
+            header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(60),
+        }
     }
 }
 
@@ -87,13 +96,45 @@ async fn ready(axum::extract::State(app): axum::extract::State<Arc<App>>) -> imp
     }
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight calls finish.
+/// Serves HTTP/1.1 and HTTP/2 (h2c) until `shutdown` resolves, then lets
+/// in-flight calls finish. A client that is slow to send its headers is
+/// answered 408 and dropped.
 pub async fn run(
     listener: TcpListener,
     app: Arc<App>,
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
     let router = router(app, &config);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -33,6 +33,7 @@ struct RestState {
     admin: AdminApi,
     management: ManagementApi,
     max_body: usize,
+    body_timeout: std::time::Duration,
 }
 
 pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
@@ -41,6 +42,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         management: ManagementApi { app: app.clone() },
         app,
         max_body: config.max_body_bytes,
+        body_timeout: config.body_read_timeout,
     };
     // Routes of one shape may name their parameters differently
     // (`/orgs/{id}`, `/orgs/{org_id}`); the router sees positions only, and
@@ -109,15 +111,24 @@ async fn call(
         Ok(ctx) => ctx,
         Err(err) => return error_response(to_status(err), label),
     };
-    let body = match Limited::new(body, state.max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) => {
-            let message = if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                format!("the request body is larger than the limit of {} bytes", state.max_body)
-            } else {
-                "the request body could not be read".to_string()
-            };
-            return error_response(burg_api::error::status(Code::InvalidArgument, "GATEWAY-body1", message), label);
+    let body = match tokio::time::timeout(state.body_timeout, Limited::new(body, state.max_body).collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(err)) if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            let message = format!(
+                "the request body is larger than the limit of {} bytes; import large documents from a file, S3 or GCS",
+                state.max_body
+            );
+            let status = burg_api::error::status(Code::ResourceExhausted, "GATEWAY-body1", message);
+            return with_http_status(error_response(status, label), StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        Ok(Err(_)) => {
+            let message = "the request body could not be read";
+            return error_response(burg_api::error::status(Code::InvalidArgument, "GATEWAY-body2", message), label);
+        }
+        Err(_) => {
+            let message = format!("the request body did not arrive within {:?}", state.body_timeout);
+            let status = burg_api::error::status(Code::DeadlineExceeded, "GATEWAY-body3", message);
+            return with_http_status(error_response(status, label), StatusCode::REQUEST_TIMEOUT);
         }
     };
     let input = match rest_input(route, body, &params, query.as_deref()) {
@@ -156,6 +167,11 @@ async fn call(
 
 fn json_headers() -> [(header::HeaderName, HeaderValue); 1] {
     [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))]
+}
+
+fn with_http_status(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
 }
 
 /// A status as grpc-gateway renders it.

@@ -7,6 +7,7 @@ mod authz;
 mod concurrency;
 mod foundation;
 mod idps;
+mod limits;
 mod openapi;
 mod orgs;
 mod transfer;
