@@ -92,6 +92,16 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
 
     let mut table = String::new();
     let mut dispatch = String::new();
+    // Decoders by route, for fuzzing: the request type of route `index` from
+    // JSON (as REST decodes it) and from protobuf (as gRPC does).
+    let mut decoders = String::from(
+        "/// Decodes the JSON request of route `index` (in [`ROUTES`]) as REST does; the answer is thrown away.\n\
+         pub fn decode_request_json(index: usize, input: crate::json::JsonInput) -> Result<(), String> {\n    match index {\n",
+    );
+    let mut proto_decoders = String::from(
+        "/// Decodes the protobuf request of route `index` (in [`ROUTES`]) as gRPC does; the answer is thrown away.\n\
+         pub fn decode_request_proto(index: usize, bytes: &[u8]) -> Result<(), prost::DecodeError> {\n    match index {\n",
+    );
     writeln!(table, "/// Every RPC burg serves, with its REST mapping and permission.")?;
     writeln!(table, "pub static ROUTES: &[Route] = &[")?;
 
@@ -165,13 +175,21 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
                 rust_type(&input),
                 method.name().to_snake_case(),
             )?;
+            writeln!(decoders, "        {index} => json::decode::<{}>(input).map(drop),", rust_type(&input))?;
+            writeln!(
+                proto_decoders,
+                "        {index} => <{} as prost::Message>::decode(bytes).map(drop),",
+                rust_type(&input)
+            )?;
             index += 1;
         }
         writeln!(dispatch, "        _ => Err(CallError::UnknownRoute),")?;
         writeln!(dispatch, "    }}\n}}\n")?;
     }
     writeln!(table, "];\n")?;
-    Ok(table + &dispatch)
+    decoders.push_str("        _ => Err(\"no such route\".into()),\n    }\n}\n\n");
+    proto_decoders.push_str("        _ => Ok(()),\n    }\n}\n\n");
+    Ok(table + &dispatch + &decoders + &proto_decoders)
 }
 
 /// Where a service's REST routes begin.

@@ -44,7 +44,7 @@ fn error(kind: &str, id: impl Into<String>, e: &Error) -> ImportDataError {
 }
 
 /// A refusal of one item: it stops its organization.
-struct Refused(Vec<ImportDataError>);
+pub(crate) struct Refused(pub(crate) Vec<ImportDataError>);
 
 /// How an import runs and what it reports.
 #[derive(Debug, Clone, Copy, Default)]
@@ -783,7 +783,7 @@ pub(crate) struct OrgDoc {
 }
 
 impl OrgDoc {
-    fn of(org: &DataOrg) -> Result<OrgDoc> {
+    pub(crate) fn of(org: &DataOrg) -> Result<OrgDoc> {
         let encoding = |e: serde_json::Error| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}"));
         let text = serde_json::to_string(org).map_err(encoding)?;
         let sections = serde_json::from_str(&text).map_err(encoding)?;
@@ -814,7 +814,7 @@ impl OrgDoc {
 
 /// Checks an organization before anything is written: required fields,
 /// limits, and ids unique within the document.
-fn check_org(org: &OrgDoc) -> std::result::Result<(), Refused> {
+pub(crate) fn check_org(org: &OrgDoc) -> std::result::Result<(), Refused> {
     let org_id = org.org_id.as_str();
     let mut refused = Vec::new();
     let mut check = |kind: &str, id: String, r: Result<()>| {

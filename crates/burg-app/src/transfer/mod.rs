@@ -18,6 +18,22 @@ use burg_domain::{Error, Result};
 use serde_json::Value;
 
 pub use import::ImportMode;
+
+/// Checks an import document as `ImportData` does before it writes: the
+/// proto3-JSON decoding, then each organization's required fields, limits,
+/// hash formats and unique ids. Answers how many items would be refused.
+pub fn check_document(bytes: &[u8]) -> burg_domain::Result<usize> {
+    let doc: burg_api::admin::ImportDataOrg =
+        burg_api::json::decode(burg_api::json::JsonInput::Bytes(bytes.to_vec().into()))
+            .map_err(|e| burg_domain::Error::invalid_argument("IMPORT-json02", e))?;
+    let mut refused = 0;
+    for org in &doc.orgs {
+        if let Err(r) = import::check_org(&import::OrgDoc::of(org)?) {
+            refused += r.0.len();
+        }
+    }
+    Ok(refused)
+}
 use limits::LIMITS;
 pub use storage::TransferDir;
 
@@ -307,7 +323,7 @@ fn check_limits(section_json: &str, at_path: &str, value: &Value) -> Result<()> 
 
 /// A Go-style duration (`30s`, `10m`, `1h30m`, `500ms`), as ZITADEL's
 /// `timeout` fields take them.
-pub(crate) fn parse_duration(field: &str, text: &str) -> Result<std::time::Duration> {
+pub fn parse_duration(field: &str, text: &str) -> Result<std::time::Duration> {
     let bad = || {
         Error::invalid_argument(
             "IMPORT-dur01",
