@@ -43,8 +43,14 @@ pub fn rest_request_seeds() -> Vec<Vec<u8>> {
             "ListEvents",
             r#"{"sequence":"5","limit":10,"asc":true,"eventTypes":["org.added"],"range":{"since":"2024-01-01T00:00:00Z","until":"2030-01-01T00:00:00.5Z"}}"#,
         ),
-        ("ListOrgs", r#"{"query":{"offset":"2","limit":5,"asc":true},"queries":[{"nameQuery":{"name":"a","method":"TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE"}}]}"#),
-        ("UpdateLoginPolicy", r#"{"allowUsernamePassword":true,"passwordCheckLifetime":"864000s","passwordlessType":1}"#),
+        (
+            "ListOrgs",
+            r#"{"query":{"offset":"2","limit":5,"asc":true},"queries":[{"nameQuery":{"name":"a","method":"TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE"}}]}"#,
+        ),
+        (
+            "UpdateLoginPolicy",
+            r#"{"allowUsernamePassword":true,"passwordCheckLifetime":"864000s","passwordlessType":1}"#,
+        ),
         (
             "ExportData",
             r#"{"orgIds":["1"],"withPasswords":true,"s3Output":{"path":"a","endpoint":"e","bucket":"b"},"timeout":"30s"}"#,
@@ -72,7 +78,8 @@ pub fn grpc_request(data: &[u8]) {
 pub fn grpc_request_seeds() -> Vec<Vec<u8>> {
     use burg_api::admin::*;
     let mut seeds: Vec<Vec<u8>> = (0..ROUTES.len()).map(|i| vec![i as u8]).collect();
-    let events = ListEventsRequest { sequence: 5, limit: 10, event_types: vec!["org.added".into()], ..Default::default() };
+    let events =
+        ListEventsRequest { sequence: 5, limit: 10, event_types: vec!["org.added".into()], ..Default::default() };
     seeds.push([vec![route_byte("ListEvents")], events.encode_to_vec()].concat());
     let org = SetUpOrgRequest {
         org: Some(set_up_org_request::Org { name: "Acme".into(), domain: String::new() }),

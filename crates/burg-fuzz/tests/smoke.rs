@@ -6,7 +6,8 @@ use std::time::Duration;
 
 fn budget() -> Duration {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    let seconds = std::env::var("BURG_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(if ci { 30 } else { 3 });
+    let seconds =
+        std::env::var("BURG_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(if ci { 30 } else { 3 });
     Duration::from_secs(seconds)
 }
 
