@@ -11,6 +11,7 @@
 
 mod client;
 pub mod emulators;
+pub mod load;
 mod server;
 
 pub use client::{ApiError, Client, Protocol, grpc_web_call, http_client};

@@ -178,3 +178,29 @@ async fn fifty_writers_in_one_org(_s: Arc<TestServer>, c: Client) {
         events.events.iter().map(|e| e.aggregate.as_ref().unwrap().id.clone()).collect();
     assert_eq!(users, ids);
 }
+
+/// The load benchmark's mix, short: 16 connections for 3 seconds, no
+/// errors (`cargo bench --bench load` runs it at 64 for 60 s).
+async fn short_mixed_load_has_no_errors(backend: burg_testkit::Backend) {
+    let Some(s) = TestServer::start_or_skip(backend).await else { return };
+    let report = burg_testkit::load::mixed(&s, 16, std::time::Duration::from_secs(3)).await;
+    assert_eq!(report.errors, 0, "{:?}", report.error_samples);
+    assert!(report.requests > 100, "{} requests", report.requests);
+    eprintln!(
+        "{backend:?}: {:.0} requests/s, p99 {:?}, RSS {:?} MB",
+        report.rps(),
+        report.percentile(0.99),
+        report.rss_mb
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_mixed_load_sqlite() {
+    short_mixed_load_has_no_errors(burg_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_mixed_load_postgres() {
+    short_mixed_load_has_no_errors(burg_testkit::Backend::Postgres).await;
+}
