@@ -124,6 +124,12 @@ fn main() {
         println!("| backend | server | requests/s | p50 | p99 | ratio to bare axum |");
         println!("|---|---|---:|---:|---:|---:|");
         for (backend, burg, baseline) in &rows {
+            println!(
+                "SUMMARY|GetProviderByID {backend} (requests/s; baseline bare axum)|{:.0}|{:.0}|{:.2}",
+                burg.rps(),
+                baseline.rps(),
+                burg.rps() / baseline.rps()
+            );
             for (name, run) in [("bare axum", baseline), ("burg", burg)] {
                 println!(
                     "| {backend} | {name} | {:.0} | {:.2} ms | {:.2} ms | {} |",

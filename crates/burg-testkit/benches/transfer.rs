@@ -227,6 +227,22 @@ fn main() {
                 f(&export, "import_rss"),
                 f(&export, "rss"),
             );
+            println!(
+                "SUMMARY|export {users} users {backend} (s; baseline SELECT + serde_json)|{:.2}|{:.2}|{:.2}",
+                f(&export, "seconds"),
+                f(&baseline, "seconds"),
+                f(&export, "seconds") / f(&baseline, "seconds"),
+            );
+            println!(
+                "SUMMARY|import {users} users {backend} (users/s; target 25000)|{:.0}|25000|{:.2}",
+                users as f64 / f(&export, "import_s"),
+                users as f64 / f(&export, "import_s") / 25000.0,
+            );
+            println!(
+                "SUMMARY|import peak RSS {users} users {backend} (MB; target 150)|{:.0}|150|{:.2}",
+                f(&export, "import_rss"),
+                f(&export, "import_rss") / 150.0,
+            );
         }
     }
     let _ = Arc::new(());
