@@ -121,7 +121,7 @@ impl App {
                 return Err(crate::unchanged("MEMB-upd02", "IAM member"));
             }
             if current.iter().any(|r| r == OWNER) && !req.roles.iter().any(|r| r == OWNER) {
-                self.keep_an_owner(tx.conn(), &req.user_id).await?;
+                self.keep_an_owner(tx.conn(), Leaving::User(&req.user_id)).await?;
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let event = ie::MemberChanged { user_id: req.user_id.clone(), roles: req.roles.clone() };
@@ -139,7 +139,7 @@ impl App {
                 return Err(Error::not_found("MEMB-rem01", format!("user {} is not an IAM member", req.user_id)));
             };
             if current.iter().any(|r| r == OWNER) {
-                self.keep_an_owner(tx.conn(), &req.user_id).await?;
+                self.keep_an_owner(tx.conn(), Leaving::User(&req.user_id)).await?;
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let event = ie::MemberRemoved { user_id: req.user_id.clone() };
@@ -150,43 +150,26 @@ impl App {
         .await
     }
 
-    /// Fails unless an IAM member other than `user_id` holds IAM_OWNER: an
-    /// instance must keep an owner.
-    async fn keep_an_owner(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<()> {
-        let others: Vec<String> =
-            sqlx::query_scalar("SELECT roles FROM iam_members WHERE instance_id = $1 AND user_id <> $2")
-                .bind(&self.instance_id)
-                .bind(user_id)
-                .fetch_all(conn)
-                .await
-                .map_err(|e| db_err("MEMB-db011", e))?;
-        if others.iter().any(|r| parse_roles(Some(r)).iter().any(|r| r == OWNER)) {
+    /// Fails unless an IAM_OWNER remains once `leaving` (a user, or an
+    /// organization with all its users) is gone: an instance must keep one.
+    pub(crate) async fn keep_an_owner(&self, conn: &mut sqlx::AnyConnection, leaving: Leaving<'_>) -> Result<()> {
+        let (column, id, what) = match leaving {
+            Leaving::User(id) => ("m.user_id", id, format!("user {id} is the last {OWNER}")),
+            Leaving::Org(id) => ("u.resource_owner", id, format!("organization {id} holds every {OWNER}")),
+        };
+        let mut sql = Sql::new(
+            "SELECT m.roles FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id \
+             WHERE m.instance_id = ",
+        );
+        sql.bind(&self.instance_id).push(" AND ").push(column).push(" <> ").bind(id);
+        let others = sql.query().fetch_all(conn).await.map_err(|e| db_err("MEMB-db011", e))?;
+        let roles = others.iter().filter_map(|row| row.try_get::<String, _>("roles").ok());
+        if roles.map(|r| parse_roles(Some(&r))).any(|r| r.iter().any(|r| r == OWNER)) {
             return Ok(());
         }
         Err(Error::failed_precondition(
             "MEMB-own01",
-            format!("user {user_id} is the last {OWNER}; add another owner first, an instance must keep one"),
-        ))
-    }
-
-    /// Fails unless an IAM_OWNER remains once organization `org_id` and its
-    /// users are gone.
-    pub(crate) async fn keep_an_owner_outside(&self, conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<()> {
-        let others: Vec<String> = sqlx::query_scalar(
-            "SELECT m.roles FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id \
-             WHERE m.instance_id = $1 AND u.resource_owner <> $2",
-        )
-        .bind(&self.instance_id)
-        .bind(org_id)
-        .fetch_all(conn)
-        .await
-        .map_err(|e| db_err("MEMB-db012", e))?;
-        if others.iter().any(|r| parse_roles(Some(r)).iter().any(|r| r == OWNER)) {
-            return Ok(());
-        }
-        Err(Error::failed_precondition(
-            "MEMB-own02",
-            format!("organization {org_id} holds every {OWNER} of the instance; add an owner elsewhere first"),
+            format!("{what}; add another owner first, an instance must keep one"),
         ))
     }
 
@@ -203,6 +186,13 @@ impl App {
 }
 
 const OWNER: &str = "IAM_OWNER";
+
+/// Who is about to lose its instance roles.
+#[derive(Clone, Copy)]
+pub(crate) enum Leaving<'a> {
+    User(&'a str),
+    Org(&'a str),
+}
 
 fn check_roles(roles: &[String]) -> Result<()> {
     if roles.is_empty() {

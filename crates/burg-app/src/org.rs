@@ -167,7 +167,7 @@ impl App {
             if self.instance_row(tx.conn()).await?.default_org_id == req.org_id {
                 return Err(Error::failed_precondition("ORG-rem01", "the default organization cannot be removed"));
             }
-            self.keep_an_owner_outside(tx.conn(), &org.id).await?;
+            self.keep_an_owner(tx.conn(), crate::member::Leaving::Org(&org.id)).await?;
             let agg = Aggregate::new(aggregate::ORG, &org.id, &org.id);
             let events = tx.push(vec![NewEvent::new(&agg, &oe::OrgRemoved { name: org.name.clone() })?]).await?;
             tx.commit().await?;

@@ -82,11 +82,19 @@ fn document(round: u64) -> (String, Vec<String>) {
     (doc, ids)
 }
 
-async fn fresh_postgres() -> Option<String> {
-    use sqlx::{Connection, Executor};
+fn admin_url() -> String {
+    std::env::var("BURG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn admin_connection() -> Result<sqlx::AnyConnection, sqlx::Error> {
+    use sqlx::Connection;
     sqlx::any::install_default_drivers();
-    let admin = std::env::var("BURG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let mut conn = match sqlx::AnyConnection::connect(&admin).await {
+    sqlx::AnyConnection::connect(&admin_url()).await
+}
+
+async fn fresh_postgres() -> Option<String> {
+    use sqlx::Executor;
+    let mut conn = match admin_connection().await {
         Ok(conn) => conn,
         Err(e) => {
             let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
@@ -97,6 +105,7 @@ async fn fresh_postgres() -> Option<String> {
     };
     let name = format!("burg_crash_{}", rand::random::<u64>());
     conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.unwrap();
+    let admin = admin_url();
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
     Some(format!("{base}/{name}"))
 }
@@ -236,9 +245,8 @@ async fn killed_again_and_again_on_postgres() {
 }
 
 async fn drop_postgres(url: &str) {
-    use sqlx::{Connection, Executor};
-    let admin = std::env::var("BURG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    use sqlx::Executor;
     let name = url.rsplit('/').next().unwrap();
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+    let mut conn = admin_connection().await.unwrap();
     conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await.unwrap();
 }

@@ -139,16 +139,8 @@ impl Client {
                 }
                 let response = builder.send().await.expect("REST call");
                 let status = response.status().as_u16();
-                let body: serde_json::Value = response.json().await.unwrap_or_default();
-                if status == 200 {
-                    return Ok(());
-                }
-                Err(ApiError {
-                    code: Code::from(body["code"].as_i64().unwrap_or(2) as i32),
-                    message: body["message"].as_str().unwrap_or_default().to_string(),
-                    id: body["details"][0]["id"].as_str().unwrap_or_default().to_string(),
-                    http_status: Some(status),
-                })
+                let bytes = response.bytes().await.unwrap_or_default();
+                if status == 200 { Ok(()) } else { Err(rest_error(status, &bytes)) }
             }
             // The empty message is every message's default: `()` encodes it.
             Protocol::Grpc => self.grpc::<(), ()>(route, ()).await,
@@ -212,13 +204,7 @@ impl Client {
             return Ok(serde_json::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("bad JSON answer {e}: {}", String::from_utf8_lossy(&bytes))));
         }
-        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        Err(ApiError {
-            code: Code::from(body["code"].as_i64().unwrap_or(2) as i32),
-            message: body["message"].as_str().unwrap_or_default().to_string(),
-            id: body["details"][0]["id"].as_str().unwrap_or_default().to_string(),
-            http_status: Some(status),
-        })
+        Err(rest_error(status, &bytes))
     }
 
     async fn grpc<Req, Resp>(&self, route: &Route, request: Req) -> Result<Resp, ApiError>
@@ -252,6 +238,17 @@ impl Client {
             id: burg_api::error::detail(&status).map(|d| d.id).unwrap_or_default(),
             http_status: None,
         })
+    }
+}
+
+/// A REST error answer: grpc-gateway's JSON body and the HTTP status.
+fn rest_error(status: u16, bytes: &[u8]) -> ApiError {
+    let body: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    ApiError {
+        code: Code::from(body["code"].as_i64().unwrap_or(2) as i32),
+        message: body["message"].as_str().unwrap_or_default().to_string(),
+        id: body["details"][0]["id"].as_str().unwrap_or_default().to_string(),
+        http_status: Some(status),
     }
 }
 

@@ -53,10 +53,16 @@ impl Report {
 
 /// This process's resident memory in MB (Linux), NaN elsewhere.
 pub fn rss_mb() -> f64 {
+    status_mb("VmRSS")
+}
+
+/// A memory line of `/proc/self/status` (`VmRSS`, `VmHWM`, …) in MB; NaN
+/// where there is none.
+pub fn status_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.strip_prefix(field).is_some_and(|rest| rest.starts_with(':')))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
