@@ -567,3 +567,84 @@ async fn s3_and_gcs_outputs_and_inputs() {
     assert_eq!(err.code, Code::InvalidArgument);
     a.stop().await;
 }
+
+/// One write that touches two organizations (deleting an IdP removes the
+/// links of users in both, in one transaction) lands during exports: each
+/// export holds both organizations' links or neither.
+async fn an_export_is_one_snapshot(backend: burg_testkit::Backend) {
+    let Some(s) = TestServer::start_or_skip(backend).await else { return };
+    let ctx = burg_app::Ctx::system("test");
+    const USERS: u64 = 3000;
+    let mut during = 0;
+    for round in 0..6u64 {
+        let idp: AddGenericOidcProviderResponse = s
+            .client(Protocol::Grpc)
+            .await
+            .call(
+                "AddGenericOIDCProvider",
+                AddGenericOidcProviderRequest {
+                    name: format!("Snapshot {round}"),
+                    issuer: "https://issuer.example.com".into(),
+                    client_id: "c".into(),
+                    client_secret: "s".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let org = |o: u64| {
+            let base = 360_000_000_000_000_000u64 + round * 100_000_000 + o * 1_000_000;
+            let humans: Vec<Value> = (1..=USERS)
+                .map(|u| {
+                    json!({"userId": (base + u).to_string(), "user": {"userName": format!("u{u}"),
+                    "profile": {"firstName": "F", "lastName": "L"}, "email": {"email": format!("u{u}@example.com")}}})
+                })
+                .collect();
+            // One linked user per organization: the delete is quick, the
+            // export of all the users is not.
+            let links =
+                vec![json!({"userId": (base + 1).to_string(), "idpId": idp.id, "providedUserId": format!("{o}")})];
+            json!({"orgId": base.to_string(), "org": {"name": format!("Snap {round}-{o}")}, "humanUsers": humans, "userLinks": links})
+        };
+        let orgs = decode_orgs(&[org(0), org(1)]);
+        let ids: Vec<String> = orgs.iter().map(|o| o.org_id.clone()).collect();
+        let request = ImportDataRequest {
+            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs })),
+            timeout: String::new(),
+        };
+        let report = s.app.import_data(&ctx, request).await.unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+
+        let export = {
+            let (app, ctx, ids) = (s.app.clone(), ctx.clone(), ids.clone());
+            tokio::spawn(async move {
+                let exported =
+                    app.export_data(&ctx, ExportDataRequest { org_ids: ids, ..Default::default() }).await.unwrap();
+                (exported, std::time::Instant::now())
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(round * 10)).await;
+        s.app.delete_provider(&ctx, DeleteProviderRequest { id: idp.id.clone() }).await.unwrap();
+        let deleted = std::time::Instant::now();
+        let (exported, finished) = export.await.unwrap();
+        let links: Vec<usize> = exported.orgs.iter().map(|o| o.user_links.len()).collect();
+        assert_eq!(exported.orgs.len(), 2);
+        assert!(links == [1, 1] || links == [0, 0], "round {round}: links per org {links:?}");
+        during += usize::from(deleted < finished);
+    }
+    // The delete committed while an export was still reading in some
+    // rounds, or the check above proved nothing.
+    assert!(during > 0, "no delete landed during an export");
+    eprintln!("{backend:?}: the delete committed during {during} of 6 exports");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_is_one_snapshot_sqlite() {
+    an_export_is_one_snapshot(burg_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_is_one_snapshot_postgres() {
+    an_export_is_one_snapshot(burg_testkit::Backend::Postgres).await;
+}
