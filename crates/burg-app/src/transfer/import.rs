@@ -105,21 +105,31 @@ impl App {
     }
 
     /// Where the document is: in the request, or in a file (downloaded
-    /// first when it is in S3 or GCS).
+    /// first when it is in S3 or GCS); in today's format or in v1's.
     async fn import_source(&self, data: Option<Data>) -> Result<Source> {
-        match data {
-            None => Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
-            Some(Data::DataOrgs(doc)) => Ok(Source::Inline(doc.orgs)),
-            Some(Data::DataOrgsv1(_) | Data::DataOrgsv1Local(_) | Data::DataOrgsv1S3(_) | Data::DataOrgsv1Gcs(_)) => {
-                Err(Error::invalid_argument(
-                    "IMPORT-data02",
-                    "documents of the v1 format are not supported; export them again as `dataOrgs`",
-                ))
+        use burg_api::admin::import_data_request::{GcsInput, LocalInput, S3Input};
+        enum Input {
+            Local(LocalInput),
+            S3(S3Input),
+            Gcs(GcsInput),
+        }
+        let (v1, input) = match data {
+            None => return Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
+            Some(Data::DataOrgs(doc)) => return Ok(Source::Inline(doc.orgs)),
+            Some(Data::DataOrgsv1(doc)) => {
+                return Ok(Source::Inline(doc.orgs.iter().map(upgrade_v1).collect::<Result<_>>()?));
             }
-            Some(Data::DataOrgsLocal(local)) => {
-                Ok(Source::File(self.config.transfer_dir.resolve("dataOrgsLocal.path", &local.path, true)?, None))
-            }
-            Some(Data::DataOrgsS3(s3)) => {
+            Some(Data::DataOrgsLocal(i)) => (false, Input::Local(i)),
+            Some(Data::DataOrgsv1Local(i)) => (true, Input::Local(i)),
+            Some(Data::DataOrgsS3(i)) => (false, Input::S3(i)),
+            Some(Data::DataOrgsv1S3(i)) => (true, Input::S3(i)),
+            Some(Data::DataOrgsGcs(i)) => (false, Input::Gcs(i)),
+            Some(Data::DataOrgsv1Gcs(i)) => (true, Input::Gcs(i)),
+        };
+        let field = |input: &str| format!("dataOrgs{}{input}.path", if v1 { "v1" } else { "" });
+        let (path, keep) = match input {
+            Input::Local(local) => (self.config.transfer_dir.resolve(&field("Local"), &local.path, true)?, None),
+            Input::S3(s3) => {
                 let store = storage::s3_store(&S3 {
                     endpoint: s3.endpoint,
                     ssl: s3.ssl,
@@ -127,15 +137,14 @@ impl App {
                     access_key_id: s3.access_key_id,
                     secret_access_key: s3.secret_access_key,
                 })?;
-                let bytes = storage::read_object(store, "dataOrgsS3.path", &s3.path, "S3").await?;
-                Source::downloaded(bytes).await
+                downloaded(storage::read_object(store, &field("S3"), &s3.path, "S3").await?).await?
             }
-            Some(Data::DataOrgsGcs(gcs)) => {
+            Input::Gcs(gcs) => {
                 let client = storage::Gcs::connect(&self.http, &gcs.bucket, &gcs.serviceaccount_json).await?;
-                let bytes = client.get("dataOrgsGcs.path", &gcs.path).await?;
-                Source::downloaded(bytes).await
+                downloaded(client.get(&field("Gcs"), &gcs.path).await?).await?
             }
-        }
+        };
+        Ok(Source::File { path, keep, v1 })
     }
 
     async fn import_org(&self, ctx: &Ctx, org: OrgDoc, dry_run: bool) -> Result<Outcome> {
@@ -603,8 +612,13 @@ impl App {
 /// An import document.
 enum Source {
     Inline(Vec<DataOrg>),
-    /// A file; the second member removes a downloaded copy when dropped.
-    File(std::path::PathBuf, Option<TempFile>),
+    /// A file; `keep` removes a downloaded copy when dropped; `v1` when it
+    /// is in v1's format.
+    File {
+        path: std::path::PathBuf,
+        keep: Option<TempFile>,
+        v1: bool,
+    },
 }
 
 /// The organizations of a document, handed out one by one.
@@ -621,6 +635,50 @@ impl Orgs {
     }
 }
 
+/// Keeps downloaded bytes in a temporary file (removed when dropped).
+async fn downloaded(bytes: Vec<u8>) -> Result<(std::path::PathBuf, Option<TempFile>)> {
+    let path = std::env::temp_dir().join(format!("burg-import-{:016x}.json", rand::random::<u64>()));
+    tokio::fs::write(&path, bytes)
+        .await
+        .map_err(|e| Error::internal("IMPORT-tmp01", format!("cannot keep the downloaded document: {e}")))?;
+    Ok((path.clone(), Some(TempFile(path))))
+}
+
+/// An organization of a v1 document (`dataOrgsv1…`) in today's form. The
+/// JSON names are the same but for three things: the org IAM policy is the
+/// domain policy, and the second factors, multi factors and IdPs that v1
+/// lists beside the login policy belong in it.
+fn upgrade_v1(org: &burg_api::zitadel::v1::v1::DataOrg) -> Result<DataOrg> {
+    let bad = |e: serde_json::Error| Error::invalid_argument("IMPORT-v1001", format!("a v1 organization: {e}"));
+    let mut value = serde_json::to_value(org).map_err(bad)?;
+    let Some(map) = value.as_object_mut() else {
+        return Err(Error::invalid_argument("IMPORT-v1002", "a v1 organization is not an object"));
+    };
+    if let Some(policy) = map.remove("iamPolicy") {
+        map.insert("domainPolicy".into(), policy);
+    }
+    let types = |items: Option<Value>| -> Vec<Value> {
+        items
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| i.get("type").cloned())
+            .collect()
+    };
+    let second = types(map.remove("secondFactors"));
+    let multi = types(map.remove("multiFactors"));
+    let idps = map.remove("idps").and_then(|v| v.as_array().cloned()).unwrap_or_default();
+    if !(second.is_empty() && multi.is_empty() && idps.is_empty()) {
+        let policy = map.entry("loginPolicy").or_insert_with(|| json!({}));
+        for (key, items) in [("secondFactors", second), ("multiFactors", multi), ("idps", idps)] {
+            if !items.is_empty() {
+                policy[key] = Value::Array(items);
+            }
+        }
+    }
+    serde_json::from_value(value).map_err(bad)
+}
+
 /// A file that is removed when dropped.
 struct TempFile(std::path::PathBuf);
 
@@ -631,14 +689,6 @@ impl Drop for TempFile {
 }
 
 impl Source {
-    async fn downloaded(bytes: Vec<u8>) -> Result<Source> {
-        let path = std::env::temp_dir().join(format!("burg-import-{:016x}.json", rand::random::<u64>()));
-        tokio::fs::write(&path, bytes)
-            .await
-            .map_err(|e| Error::internal("IMPORT-tmp01", format!("cannot keep the downloaded document: {e}")))?;
-        Ok(Source::File(path.clone(), Some(TempFile(path))))
-    }
-
     /// The organizations, one at a time. A file is read twice: once to
     /// check the whole document (types, enums, base64) before anything is
     /// written, then to import it org by org, so that memory holds one
@@ -656,16 +706,16 @@ impl Source {
                     }
                 });
             }
-            Source::File(path, keep) => {
+            Source::File { path, keep, v1 } => {
                 let check = path.clone();
-                tokio::task::spawn_blocking(move || read_orgs(&check, &mut || true, &mut |_| true))
+                tokio::task::spawn_blocking(move || read_orgs(&check, v1, &mut || true, &mut |_| true))
                     .await
                     .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
                 tokio::task::spawn_blocking(move || {
                     let _keep = keep;
                     // An organization is read only when the importer asks
                     // for it: one at a time is in memory.
-                    let sent = read_orgs(&path, &mut || wanted.recv().is_ok(), &mut |org| {
+                    let sent = read_orgs(&path, v1, &mut || wanted.recv().is_ok(), &mut |org| {
                         tx.blocking_send(OrgDoc::of(&org)).is_ok()
                     });
                     if let Err(e) = sent {
@@ -682,13 +732,14 @@ impl Source {
 /// whether to go on); other members are skipped.
 fn read_orgs(
     path: &std::path::Path,
+    v1: bool,
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(DataOrg) -> bool,
 ) -> Result<()> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     type Hooks<'a> = (&'a mut dyn FnMut() -> bool, &'a mut dyn FnMut(DataOrg) -> bool);
-    struct Doc<'a>(Hooks<'a>);
-    struct OrgList<'a>(Hooks<'a>);
+    struct Doc<'a>(Hooks<'a>, bool);
+    struct OrgList<'a>(Hooks<'a>, bool);
     impl<'de> Visitor<'de> for Doc<'_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -697,7 +748,7 @@ fn read_orgs(
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
             while let Some(key) = map.next_key::<String>()? {
                 if key == "orgs" {
-                    map.next_value_seed(OrgList((&mut *self.0.0, &mut *self.0.1)))?;
+                    map.next_value_seed(OrgList((&mut *self.0.0, &mut *self.0.1), self.1))?;
                 } else {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -717,15 +768,19 @@ fn read_orgs(
             f.write_str("a list of organizations")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            let (before, each) = self.0;
+            let ((before, each), v1) = (self.0, self.1);
             let mut n = 0;
             while before() {
-                let Some(org) = seq
-                    .next_element::<DataOrg>()
-                    .map_err(|e| serde::de::Error::custom(format!("organization {n} (counting from 0): {e}")))?
-                else {
+                let at = |e: &dyn std::fmt::Display| format!("organization {n} (counting from 0): {e}");
+                let next = if v1 {
+                    seq.next_element::<burg_api::zitadel::v1::v1::DataOrg>().map(|o| o.map(|o| upgrade_v1(&o)))
+                } else {
+                    seq.next_element::<DataOrg>().map(|o| o.map(Ok))
+                };
+                let Some(org) = next.map_err(|e| serde::de::Error::custom(at(&e)))? else {
                     return Ok(());
                 };
+                let org = org.map_err(|e| serde::de::Error::custom(at(&e.message)))?;
                 n += 1;
                 if !each(org) {
                     break;
@@ -738,7 +793,7 @@ fn read_orgs(
     let file = std::fs::File::open(path)
         .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-    de.deserialize_map(Doc((before, each)))
+    de.deserialize_map(Doc((before, each), v1))
         .and_then(|_| de.end())
         .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))
 }

@@ -187,7 +187,49 @@ matrix!(
     import_then_export_gives_the_document_back,
     reimport_is_idempotent_and_conflicts_are_refused,
     bad_documents_change_nothing,
+    v1_documents_import_in_todays_form,
 );
+
+/// A document of ZITADEL's v1 format: the org IAM policy, and the login
+/// policy's factors and IdPs listed beside it.
+fn v1_document(org_id: &str) -> Value {
+    json!({"orgs": [{
+        "orgId": org_id,
+        "org": {"name": format!("Old {org_id}")},
+        "iamPolicy": {"userLoginMustBeDomain": true},
+        "loginPolicy": {"allowUsernamePassword": true, "allowExternalIdp": true},
+        "secondFactors": [{"type": "SECOND_FACTOR_TYPE_OTP"}, {"type": "SECOND_FACTOR_TYPE_U2F"}],
+        "multiFactors": [{"type": "MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"}],
+        "idps": [{"idpId": "370000000000000009", "ownerType": "IDP_OWNER_TYPE_ORG"}],
+        "humanUsers": [{"userId": format!("{org_id}1"), "user": {"userName": "old", "profile": {"firstName": "O", "lastName": "D"},
+            "email": {"email": "old@example.com", "isEmailVerified": true}}}],
+        "triggerActions": [{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION", "actionIds": ["1"]}]
+    }]})
+}
+
+async fn v1_documents_import_in_todays_form(s: Arc<TestServer>, c: Client) {
+    let inline: ImportDataRequest =
+        serde_json::from_value(json!({"dataOrgsv1": v1_document("370000000000000001"), "timeout": "1m"})).unwrap();
+    let file = s.dir.path().join("transfer").join("old.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, v1_document("370000000000000002").to_string()).unwrap();
+    let local: ImportDataRequest =
+        serde_json::from_value(json!({"dataOrgsv1Local": {"path": "old.json"}, "timeout": "1m"})).unwrap();
+    for (request, org_id) in [(inline, "370000000000000001"), (local, "370000000000000002")] {
+        let report: ImportDataResponse = c.call("ImportData", request).await.unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let exported = export(&c, ExportDataRequest { org_ids: vec![org_id.into()], ..Default::default() }).await;
+        let org = serde_json::to_value(&exported.orgs[0]).unwrap();
+        assert_eq!(org["domainPolicy"]["userLoginMustBeDomain"], true);
+        let policy = &org["loginPolicy"];
+        assert_eq!(policy["allowExternalIdp"], true);
+        assert_eq!(policy["secondFactors"], json!(["SECOND_FACTOR_TYPE_OTP", "SECOND_FACTOR_TYPE_U2F"]));
+        assert_eq!(policy["multiFactors"], json!(["MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"]));
+        assert_eq!(policy["idps"], json!([{"idpId": "370000000000000009", "ownerType": "IDP_OWNER_TYPE_ORG"}]));
+        assert_eq!(org["humanUsers"][0]["user"]["userName"], "old");
+        assert_eq!(org["triggerActions"][0]["flowType"], "FLOW_TYPE_EXTERNAL_AUTHENTICATION");
+    }
+}
 
 async fn import_then_export_gives_the_document_back(s: Arc<TestServer>, c: Client) {
     let viewer = c.with_token(&s.token_with_roles(&["IAM_OWNER_VIEWER"]).await);
