@@ -18,6 +18,14 @@ pub enum JsonInput {
 
 /// Decodes a message; errors read `field \`a.b\`: <what was wrong>`.
 pub fn decode<T: DeserializeOwned>(input: JsonInput) -> Result<T, String> {
+    // A decoder that panics is a refused request, not a dropped connection:
+    // pbjson-types' Duration once did, negating i64::MIN on
+    // "--9223372036854775808s" (found by the `duration` fuzz target).
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_unguarded(input)))
+        .unwrap_or_else(|_| Err("invalid request: a value is out of range".into()))
+}
+
+fn decode_unguarded<T: DeserializeOwned>(input: JsonInput) -> Result<T, String> {
     match input {
         JsonInput::Bytes(bytes) => {
             let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };

@@ -144,12 +144,14 @@ pub fn saml_metadata_seeds() -> Vec<Vec<u8>> {
     ]
 }
 
-/// Durations: burg's `timeout` reader and the proto3-JSON Duration.
+/// Durations: burg's `timeout` reader, and the proto3-JSON Duration as a
+/// request decodes it.
 pub fn duration(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = burg_app::parse_duration("timeout", &text);
     if let Ok(quoted) = serde_json::to_string(&text) {
-        let _ = serde_json::from_str::<pbjson_types::Duration>(&quoted);
+        let input = burg_api::json::JsonInput::Bytes(quoted.into());
+        let _ = burg_api::json::decode::<pbjson_types::Duration>(input);
     }
 }
 

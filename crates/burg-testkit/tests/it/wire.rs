@@ -104,8 +104,9 @@ async fn oversized_bodies_are_refused_before_decoding() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.status().as_u16(), 413);
     let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], Code::ResourceExhausted as i32);
     assert!(body["message"].as_str().unwrap().contains("larger than the limit"), "{body}");
     s.stop().await;
 }
@@ -204,5 +205,23 @@ async fn permission_matrix_over_every_route() {
             }
         }
     }
+    s.stop().await;
+}
+
+/// Found by the `duration` fuzz target: pbjson-types negates i64::MIN on a
+/// doubled minus sign. The request is refused, the server stays up.
+#[tokio::test]
+async fn a_duration_that_overflows_is_refused() {
+    let s = sqlite().await;
+    let r = burg_testkit::http_client()
+        .put(format!("{}/admin/v1/policies/login", s.base_url()))
+        .bearer_auth(&s.admin_token)
+        .body(r#"{"passwordCheckLifetime": "--9223372036854775808s"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let ok = burg_testkit::http_client().get(format!("{}/admin/v1/healthz", s.base_url())).send().await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
     s.stop().await;
 }
