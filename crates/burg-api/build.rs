@@ -15,6 +15,8 @@ type BuildResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 /// Our own messages get serde; the well-known types come from pbjson-types,
 /// except Timestamp, whose JSON form we write ourselves (`Z`, as Go does).
 const TIMESTAMP: (&str, &str) = (".google.protobuf.Timestamp", "crate::wkt::Timestamp");
+/// Duration too: pbjson-types' parser overflows on `"--9223372036854775808s"`.
+const DURATION: (&str, &str) = (".google.protobuf.Duration", "crate::wkt::Duration");
 
 fn main() -> BuildResult {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
@@ -36,6 +38,7 @@ fn main() -> BuildResult {
         .compile_well_known_types(true)
         .extern_path(".google.protobuf", "::pbjson_types")
         .extern_path(TIMESTAMP.0, TIMESTAMP.1)
+        .extern_path(DURATION.0, DURATION.1)
         .out_dir(&out_dir)
         .compile_fds(compiler.file_descriptor_set())?;
 
@@ -43,6 +46,7 @@ fn main() -> BuildResult {
         .register_descriptors(&fds_bytes)?
         .ignore_unknown_fields()
         .extern_path(TIMESTAMP.0, TIMESTAMP.1)
+        .extern_path(DURATION.0, DURATION.1)
         .out_dir(&out_dir)
         .build(&[".zitadel"])?;
 

@@ -149,7 +149,7 @@ fn to_pb_tenant(tenant: &str) -> pb::AzureAdTenant {
     pb::AzureAdTenant { r#type: Some(kind) }
 }
 
-fn duration(field: &str, d: Option<pbjson_types::Duration>) -> Result<Option<idp::Duration>> {
+fn duration(field: &str, d: Option<burg_api::wkt::Duration>) -> Result<Option<idp::Duration>> {
     match d {
         None => Ok(None),
         Some(d) if d.seconds < 0 || d.nanos < 0 || d.nanos >= 1_000_000_000 => {
@@ -409,7 +409,7 @@ struct LdapFields {
     user_base: String,
     user_object_classes: Vec<String>,
     user_filters: Vec<String>,
-    timeout: Option<pbjson_types::Duration>,
+    timeout: Option<burg_api::wkt::Duration>,
     attributes: Option<pb::LdapAttributes>,
     provider_options: Option<pb::Options>,
     root_ca: Vec<u8>,
@@ -600,7 +600,7 @@ fn to_provider(s: &Stored) -> pb::Provider {
             user_base: user_base.clone(),
             user_object_classes: user_object_classes.clone(),
             user_filters: user_filters.clone(),
-            timeout: timeout.map(|d| pbjson_types::Duration { seconds: d.seconds, nanos: d.nanos }),
+            timeout: timeout.map(|d| burg_api::wkt::Duration { seconds: d.seconds, nanos: d.nanos }),
             attributes: Some(pb::LdapAttributes {
                 id_attribute: at.id_attribute.clone(),
                 first_name_attribute: at.first_name_attribute.clone(),

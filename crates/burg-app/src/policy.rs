@@ -13,7 +13,7 @@ use burg_domain::{Error, Result, validate};
 use crate::auth::db_err;
 use crate::{App, Ctx, details, details_of, retry};
 
-fn seconds(field: &str, d: Option<pbjson_types::Duration>) -> Result<i64> {
+fn seconds(field: &str, d: Option<burg_api::wkt::Duration>) -> Result<i64> {
     match d {
         None => Ok(0),
         Some(d) if d.seconds < 0 || d.nanos < 0 => {
@@ -23,8 +23,8 @@ fn seconds(field: &str, d: Option<pbjson_types::Duration>) -> Result<i64> {
     }
 }
 
-fn duration(seconds: i64) -> Option<pbjson_types::Duration> {
-    Some(pbjson_types::Duration { seconds, nanos: 0 })
+fn duration(seconds: i64) -> Option<burg_api::wkt::Duration> {
+    Some(burg_api::wkt::Duration { seconds, nanos: 0 })
 }
 
 impl App {

@@ -151,7 +151,7 @@ pub fn duration(data: &[u8]) {
     let _ = burg_app::parse_duration("timeout", &text);
     if let Ok(quoted) = serde_json::to_string(&text) {
         let input = burg_api::json::JsonInput::Bytes(quoted.into());
-        let _ = burg_api::json::decode::<pbjson_types::Duration>(input);
+        let _ = burg_api::json::decode::<burg_api::wkt::Duration>(input);
     }
 }
 

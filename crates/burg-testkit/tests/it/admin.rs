@@ -364,7 +364,7 @@ async fn event_list_filters(s: Arc<TestServer>, c: Client) {
 }
 
 async fn login_policy_keeps_every_field(_s: Arc<TestServer>, c: Client) {
-    use pbjson_types::Duration;
+    use burg_api::wkt::Duration;
     let hours = |h: i64| Some(Duration { seconds: h * 3600, nanos: 0 });
     let update = UpdateLoginPolicyRequest {
         allow_username_password: false,

@@ -174,7 +174,7 @@ pub async fn add(c: &Client, kind: Kind, name: &str, secret: &str) -> Result<Str
                     user_base: "dn".into(),
                     user_object_classes: vec!["user".into()],
                     user_filters: vec!["uid".into(), "email".into()],
-                    timeout: Some(pbjson_types::Duration { seconds: 10, nanos: 0 }),
+                    timeout: Some(burg_api::wkt::Duration { seconds: 10, nanos: 0 }),
                     attributes: Some(ldap_attributes()),
                     provider_options: options(),
                     root_ca: vec![],
@@ -393,7 +393,7 @@ pub async fn update(c: &Client, kind: Kind, id: &str, name: &str, secret: &str) 
                     user_base: "dn".into(),
                     user_object_classes: vec!["user".into()],
                     user_filters: vec!["uid".into()],
-                    timeout: Some(pbjson_types::Duration { seconds: 30, nanos: 0 }),
+                    timeout: Some(burg_api::wkt::Duration { seconds: 30, nanos: 0 }),
                     attributes: Some(ldap_attributes()),
                     provider_options: options(),
                     root_ca: vec![],
@@ -616,7 +616,7 @@ async fn every_kind_round_trips(s: Arc<TestServer>, c: Client) {
             (C::Oauth(o), Kind::OAuth) => assert_eq!(o.id_attribute, "user_id"),
             (C::Jwt(j), Kind::Jwt) => assert_eq!(j.header_name, "x-auth-token"),
             (C::Ldap(l), Kind::Ldap) => {
-                assert_eq!(l.timeout, Some(pbjson_types::Duration { seconds: 10, nanos: 0 }));
+                assert_eq!(l.timeout, Some(burg_api::wkt::Duration { seconds: 10, nanos: 0 }));
                 assert_eq!(l.attributes, Some(ldap_attributes()));
                 assert_eq!(l.user_filters, vec!["uid", "email"]);
             }
@@ -931,7 +931,7 @@ async fn bad_input_is_refused_and_nothing_is_stored(_s: Arc<TestServer>, c: Clie
         (ldap(&|r| r.servers = vec![]), "servers"),
         (ldap(&|r| r.user_filters = vec![]), "userFilters"),
         (ldap(&|r| r.bind_password = String::new()), "bindPassword"),
-        (ldap(&|r| r.timeout = Some(pbjson_types::Duration { seconds: -1, nanos: 0 })), "timeout"),
+        (ldap(&|r| r.timeout = Some(burg_api::wkt::Duration { seconds: -1, nanos: 0 })), "timeout"),
         (ldap(&|r| r.root_ca = b"-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".to_vec()), "rootCa"),
     ] {
         let err = c.call::<_, AddLdapProviderResponse>("AddLDAPProvider", request).await.unwrap_err();
@@ -1111,7 +1111,7 @@ async fn login_policy_links(_s: Arc<TestServer>, c: Client) {
         allow_username_password: true,
         allow_external_idp: true,
         passwordless_type: 1,
-        password_check_lifetime: Some(pbjson_types::Duration { seconds: 3600, nanos: 0 }),
+        password_check_lifetime: Some(burg_api::wkt::Duration { seconds: 3600, nanos: 0 }),
         ..Default::default()
     };
     let _: UpdateLoginPolicyResponse = c.call("UpdateLoginPolicy", update.clone()).await.unwrap();
@@ -1120,7 +1120,7 @@ async fn login_policy_links(_s: Arc<TestServer>, c: Client) {
     let policy = c.call::<_, GetLoginPolicyResponse>("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
     let policy = policy.policy.unwrap();
     assert!(!policy.allow_register);
-    assert_eq!(policy.password_check_lifetime, Some(pbjson_types::Duration { seconds: 3600, nanos: 0 }));
+    assert_eq!(policy.password_check_lifetime, Some(burg_api::wkt::Duration { seconds: 3600, nanos: 0 }));
 }
 
 /// The JSON of GetProviderByID has exactly the keys and enum spellings of
