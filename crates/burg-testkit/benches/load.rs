@@ -3,7 +3,8 @@
 //! SQLite and PostgreSQL; then the same number of connections against a
 //! bare axum handler that answers fixed JSON, as the baseline.
 //!
-//! `cargo bench -p burg-testkit --bench load [-- SECONDS]` (60 by default)
+//! `cargo bench -p burg-testkit --bench load [-- SECONDS] [sqlite|postgres]`
+//! (60 s and both backends by default)
 
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,17 @@ async fn bare_axum(seconds: u64) -> f64 {
 }
 
 fn main() {
-    let seconds: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(60);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let seconds: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(60);
+    let named: Vec<Backend> = args
+        .iter()
+        .filter_map(|a| match a.as_str() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" => Some(Backend::Postgres),
+            _ => None,
+        })
+        .collect();
+    let backends = if named.is_empty() { vec![Backend::Sqlite, Backend::Postgres] } else { named };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async move {
         let baseline = bare_axum(seconds.min(10)).await;
@@ -48,7 +59,7 @@ fn main() {
         println!();
         println!("| backend | requests/s | errors | p50 | p99 | RSS start → end | bare axum requests/s | ratio |");
         println!("|---|---:|---:|---:|---:|---|---:|---:|");
-        for backend in [Backend::Sqlite, Backend::Postgres] {
+        for backend in backends {
             let Some(server) = TestServer::start_or_skip(backend).await else { continue };
             let report = load::mixed(&server, CONNECTIONS, Duration::from_secs(seconds)).await;
             println!(
@@ -66,6 +77,8 @@ fn main() {
                 report.rps(),
                 report.rps() / baseline
             );
+            let samples: Vec<String> = report.rss_mb.iter().map(|m| format!("{m:.0}")).collect();
+            eprintln!("{backend:?} RSS every {} s (MB): {}", seconds / 10, samples.join(" "));
             for e in &report.error_samples {
                 eprintln!("error: {e}");
             }
