@@ -131,15 +131,7 @@ impl Client {
                 if route.body == "*" {
                     builder = builder.json(&serde_json::json!({}));
                 }
-                if !self.token.is_empty() {
-                    builder = builder.bearer_auth(&self.token);
-                }
-                if let Some(org) = &self.org {
-                    builder = builder.header("x-zitadel-orgid", org);
-                }
-                let response = builder.send().await.expect("REST call");
-                let status = response.status().as_u16();
-                let bytes = response.bytes().await.unwrap_or_default();
+                let (status, bytes) = self.send(builder).await;
                 if status == 200 { Ok(()) } else { Err(rest_error(status, &bytes)) }
             }
             // The empty message is every message's default: `()` encodes it.
@@ -157,6 +149,20 @@ impl Client {
                 .await
             }
         }
+    }
+
+    /// Sends a REST request with this client's token and organization
+    /// header: the status and the body.
+    async fn send(&self, mut builder: reqwest::RequestBuilder) -> (u16, bytes::Bytes) {
+        if !self.token.is_empty() {
+            builder = builder.bearer_auth(&self.token);
+        }
+        if let Some(org) = &self.org {
+            builder = builder.header("x-zitadel-orgid", org);
+        }
+        let response = builder.send().await.expect("REST call");
+        let status = response.status().as_u16();
+        (status, response.bytes().await.expect("REST body"))
     }
 
     async fn rest<Req: Serialize, Resp: DeserializeOwned>(
@@ -190,15 +196,7 @@ impl Client {
                 .collect();
             builder = builder.query(&query);
         }
-        if !self.token.is_empty() {
-            builder = builder.bearer_auth(&self.token);
-        }
-        if let Some(org) = &self.org {
-            builder = builder.header("x-zitadel-orgid", org);
-        }
-        let response = builder.send().await.expect("REST call");
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.expect("REST body");
+        let (status, bytes) = self.send(builder).await;
         self.record(&bytes);
         if status == 200 {
             return Ok(serde_json::from_slice(&bytes)
