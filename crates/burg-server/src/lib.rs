@@ -14,7 +14,7 @@
 
 mod auth;
 mod grpc;
-mod metrics;
+pub mod metrics;
 mod rest;
 
 use std::future::Future;

@@ -35,8 +35,9 @@ pub struct Client {
     http: reqwest::Client,
     channel: Option<tonic::transport::Channel>,
     /// Every answer body this client (and its clones) received, as sent:
-    /// JSON for REST, protobuf bytes for gRPC, plus error messages.
-    transcript: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    /// JSON for REST, protobuf bytes for gRPC, plus error messages. `None`
+    /// for a client that keeps nothing (a load run would grow it without end).
+    transcript: Option<std::sync::Arc<std::sync::Mutex<Vec<u8>>>>,
 }
 
 impl Client {
@@ -58,8 +59,13 @@ impl Client {
             org: None,
             http: http_client(),
             channel,
-            transcript: Default::default(),
+            transcript: Some(Default::default()),
         }
+    }
+
+    /// The same client, keeping no transcript from now on.
+    pub fn without_transcript(&self) -> Client {
+        Client { transcript: None, ..self.clone() }
     }
 
     /// The same client with another bearer token ("" for none).
@@ -74,13 +80,15 @@ impl Client {
 
     /// All answer bytes received so far (see the `transcript` field).
     pub fn transcript(&self) -> Vec<u8> {
-        self.transcript.lock().unwrap().clone()
+        self.transcript.as_ref().map(|t| t.lock().unwrap().clone()).unwrap_or_default()
     }
 
     fn record(&self, bytes: &[u8]) {
-        let mut t = self.transcript.lock().unwrap();
-        t.extend_from_slice(bytes);
-        t.push(b'\n');
+        if let Some(transcript) = &self.transcript {
+            let mut t = transcript.lock().unwrap();
+            t.extend_from_slice(bytes);
+            t.push(b'\n');
+        }
     }
 
     pub fn base_url(&self) -> &str {
