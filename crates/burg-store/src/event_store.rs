@@ -35,7 +35,7 @@ pub struct WriteTx {
     fresh: bool,
 }
 
-/// Events per INSERT statement on PostgreSQL (10 values each).
+/// Events per INSERT statement (10 values each).
 const INSERT_BATCH: usize = 200;
 
 impl Db {
@@ -102,25 +102,24 @@ impl WriteTx {
         for event in events {
             let sequence = self.next_sequence(event.aggregate.kind, &event.aggregate.id).await?;
             self.sequences.insert((event.aggregate.kind.to_string(), event.aggregate.id.clone()), sequence);
-            let payload = serde_json::to_string(&event.payload)
-                .map_err(|e| Error::internal("STORE-ev001", format!("cannot encode payload: {e}")))?;
-            numbered.push((event, sequence, payload));
+            numbered.push((event, sequence));
         }
         // One statement per batch of rows; a single event also learns its
         // position (batches leave it 0: nothing reads it back).
-        // sqlx looks up SQLite parameters by name, which costs time in the
-        // square of their number: keep SQLite statements small.
-        let rows = if self.backend == Backend::Sqlite { 25 } else { INSERT_BATCH };
-        for chunk in numbered.chunks(rows) {
+        let mut numbered = numbered.into_iter().peekable();
+        while numbered.peek().is_some() {
+            let chunk: Vec<(NewEvent, i64)> = numbered.by_ref().take(INSERT_BATCH).collect();
             let mut sql = Sql::new(
                 "INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, \
                  editor_user, editor_service, resource_owner, created_at) VALUES ",
             );
-            for (i, (event, sequence, payload)) in chunk.iter().enumerate() {
+            for (i, (event, sequence)) in chunk.iter().enumerate() {
+                let payload = serde_json::to_string(&event.payload)
+                    .map_err(|e| Error::internal("STORE-ev001", format!("cannot encode payload: {e}")))?;
                 sql.push(if i == 0 { "(" } else { ", (" });
                 sql.bind(&self.instance_id).push(", ").bind(event.aggregate.kind).push(", ");
                 sql.bind(&event.aggregate.id).push(", ").bind(*sequence).push(", ");
-                sql.bind(event.event_type).push(", ").bind(payload.as_str()).push(", ");
+                sql.bind(event.event_type).push(", ").bind(payload).push(", ");
                 sql.bind(&self.editor.user_id).push(", ").bind(&self.editor.service).push(", ");
                 sql.bind(&event.aggregate.resource_owner).push(", ").bind(self.now).push(")");
             }
@@ -133,28 +132,28 @@ impl WriteTx {
             };
             let position: i64 = if chunk.len() == 1 {
                 sql.push(" RETURNING position");
-                sql.query().fetch_one(&mut *self.tx).await.and_then(|r| r.try_get(0)).map_err(unique)?
+                sql.query_for(&self.tx).fetch_one(&mut *self.tx).await.and_then(|r| r.try_get(0)).map_err(unique)?
             } else {
-                sql.query().execute(&mut *self.tx).await.map_err(unique)?;
+                sql.query_for(&self.tx).execute(&mut *self.tx).await.map_err(unique)?;
                 0
             };
-            for (event, sequence, _) in chunk {
+            for (event, sequence) in chunk {
                 stored.push(Event {
                     position,
                     instance_id: self.instance_id.clone(),
                     aggregate_type: event.aggregate.kind.to_string(),
-                    aggregate_id: event.aggregate.id.clone(),
-                    sequence: *sequence,
+                    aggregate_id: event.aggregate.id,
+                    sequence,
                     event_type: event.event_type.to_string(),
-                    payload: event.payload.clone(),
+                    payload: event.payload,
                     editor_user: self.editor.user_id.clone(),
                     editor_service: self.editor.service.clone(),
-                    resource_owner: event.aggregate.resource_owner.clone(),
+                    resource_owner: event.aggregate.resource_owner,
                     created_at: self.now,
                 });
             }
         }
-        projection::apply_all(&mut self.tx, &stored, self.backend == Backend::Sqlite).await?;
+        projection::apply_all(&mut self.tx, &stored).await?;
         Ok(stored)
     }
 

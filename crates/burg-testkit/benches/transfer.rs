@@ -182,7 +182,11 @@ fn main() {
     }
     let sizes: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 100_000] } else { sizes };
-    let dir = tempfile::tempdir().unwrap();
+    // BURG_BENCH_DIR keeps the generated documents (to profile one child:
+    // `transfer --child export sqlite DIR/doc-10000.json`).
+    let temporary = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("BURG_BENCH_DIR").map(std::path::PathBuf::from);
+    let dir = dir.as_deref().unwrap_or(temporary.path());
     let exe = std::env::current_exe().unwrap();
     println!(
         "| backend | users | import | users/s | export | baseline | export/baseline | peak RSS import | peak RSS export |"
@@ -192,7 +196,7 @@ fn main() {
     let backends = if named.is_empty() { vec!["sqlite", "postgres"] } else { named };
     for backend in backends {
         for &users in &sizes {
-            let doc = dir.path().join(format!("doc-{users}.json"));
+            let doc = dir.join(format!("doc-{users}.json"));
             if !doc.exists() {
                 generate(&doc, users);
             }

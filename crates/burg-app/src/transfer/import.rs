@@ -338,7 +338,17 @@ impl App {
             success.machine_user_ids.push(user_id);
         }
 
-        // User links of the document's own list.
+        // User links of the document's own list. The links they would
+        // clash with (same IdP and external id) are looked up in bulk.
+        let pairs: Vec<(String, String)> = org
+            .each("userLinks")
+            .map(|l| (text_at(&l, "idpId").to_string(), text_at(&l, "providedUserId").to_string()))
+            .collect();
+        let mut stored_links = HashMap::new();
+        for chunk in pairs.chunks(500) {
+            stored_links.extend(self.known_links(tx, chunk).await?);
+        }
+        drop(pairs);
         for l in org.each("userLinks") {
             let l = &l;
             if events.len() >= PUSH_EVERY {
@@ -346,16 +356,7 @@ impl App {
             }
             let (user_id, idp_id, external) = (text_at(l, "userId"), text_at(l, "idpId"), text_at(l, "providedUserId"));
             let id = format!("{user_id}_{idp_id}");
-            let stored: Option<String> = sqlx::query_scalar(
-                "SELECT user_id FROM user_idp_links WHERE instance_id = $1 AND idp_id = $2 AND external_user_id = $3",
-            )
-            .bind(&self.instance_id)
-            .bind(idp_id)
-            .bind(external)
-            .fetch_optional(&mut *tx.conn())
-            .await
-            .map_err(|e| db_err("IMPORT-db004", e))?;
-            match stored {
+            match stored_links.get(&(idp_id.to_string(), external.to_string())) {
                 Some(owner) if owner == user_id => {
                     out.errors.push(exists("user_link", &id));
                     continue;
@@ -509,10 +510,41 @@ impl App {
                 sql.bind(*id);
             }
             sql.push(")");
-            let rows = sql.query().fetch_all(&mut *tx.conn()).await.map_err(|e| db_err("IMPORT-db007", e))?;
+            let rows =
+                sql.query_for(tx.conn()).fetch_all(&mut *tx.conn()).await.map_err(|e| db_err("IMPORT-db007", e))?;
             for row in rows {
                 let s = |c: &str| -> Result<String> { row.try_get(c).map_err(|e| db_err("IMPORT-db010", e)) };
                 known.insert(s("id")?, (s("resource_owner")?, s("username")?));
+            }
+        }
+        Ok(known)
+    }
+
+    /// The stored links among `pairs` of (IdP id, external user id):
+    /// (IdP id, external user id) → user id; one query per IdP.
+    async fn known_links(
+        &self,
+        tx: &mut WriteTx,
+        pairs: &[(String, String)],
+    ) -> Result<HashMap<(String, String), String>> {
+        let mut by_idp: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (idp, external) in pairs {
+            by_idp.entry(idp).or_default().push(external);
+        }
+        let mut known = HashMap::new();
+        for (idp, externals) in by_idp {
+            let mut sql =
+                burg_store::Sql::new("SELECT external_user_id, user_id FROM user_idp_links WHERE instance_id = ");
+            sql.bind(&self.instance_id).push(" AND idp_id = ").bind(idp).push(" AND external_user_id IN (");
+            for (i, external) in externals.iter().enumerate() {
+                sql.push(if i == 0 { "" } else { ", " }).bind(*external);
+            }
+            sql.push(")");
+            let rows =
+                sql.query_for(tx.conn()).fetch_all(&mut *tx.conn()).await.map_err(|e| db_err("IMPORT-db004", e))?;
+            for row in rows {
+                let s = |c: &str| -> Result<String> { row.try_get(c).map_err(|e| db_err("IMPORT-db011", e)) };
+                known.insert((idp.to_string(), s("external_user_id")?), s("user_id")?);
             }
         }
         Ok(known)

@@ -61,11 +61,7 @@ pub(crate) fn roles_json(roles: &[String]) -> String {
 
 /// Applies `events` in order; runs of organization-document events are
 /// written with one multi-row statement each (imports bring thousands).
-///
-/// Statements stay small on SQLite (`sqlite`), whose driver looks bound
-/// parameters up by name at a cost that grows with their square.
-pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event], sqlite: bool) -> Result<()> {
-    let (user_batch, doc_batch) = if sqlite { (16, 25) } else { (USER_BATCH, DOC_BATCH) };
+pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
     let mut i = 0;
     while i < events.len() {
         let is_doc = |e: &Event| e.payload.get(OBJECT_KIND).is_some() && !e.event_type.ends_with(".removed");
@@ -75,7 +71,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event], sqlite
                 // A run of the same user event type.
                 let mut end = i + 1;
                 while end < events.len()
-                    && end - i < user_batch
+                    && end - i < USER_BATCH
                     && events[end].aggregate_type == "user"
                     && events[end].event_type == e.event_type
                 {
@@ -94,7 +90,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event], sqlite
         // A run of document upserts with distinct keys.
         let mut keys = std::collections::HashSet::new();
         let mut end = i;
-        while end < events.len() && end - i < doc_batch && is_doc(&events[end]) {
+        while end < events.len() && end - i < DOC_BATCH && is_doc(&events[end]) {
             let e = &events[end];
             let key = (e.resource_owner.clone(), text(e, OBJECT_KIND), text(e, "key"));
             if !keys.insert(key) {
@@ -108,10 +104,10 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event], sqlite
     Ok(())
 }
 
-/// User events per statement on PostgreSQL (at most 16 values each).
+/// User events per statement (at most 16 values each).
 const USER_BATCH: usize = 300;
 
-/// Documents per statement on PostgreSQL (10 values each).
+/// Documents per statement (10 values each).
 const DOC_BATCH: usize = 500;
 
 fn text(e: &Event, member: &str) -> String {
@@ -137,7 +133,7 @@ async fn upsert_docs(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
          data = excluded.data, sealed_secret = excluded.sealed_secret, sequence = excluded.sequence, \
          change_date = excluded.change_date",
     );
-    sql.query().execute(&mut *conn).await.map_err(crate::db_error("PROJ-obj03"))?;
+    sql.query_for(conn).execute(&mut *conn).await.map_err(crate::db_error("PROJ-obj03"))?;
     Ok(())
 }
 

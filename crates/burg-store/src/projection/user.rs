@@ -256,7 +256,7 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event]) -> Re
                 sql.bind(i64::from(p.change_required)).push(", ").bind(e.sequence).push(", ");
                 sql.bind(e.created_at).push(", ").bind(e.created_at).push(")");
             }
-            sql.query().execute(&mut *conn).await.map_err(db_error("PROJ-usr20"))?;
+            sql.query_for(conn).execute(&mut *conn).await.map_err(db_error("PROJ-usr20"))?;
             Ok(())
         }
         ExternalIdpAdded::TYPE => {
@@ -271,7 +271,7 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event]) -> Re
                 sql.push(", ").bind(p.user_id).push(", ").bind(p.display_name).push(", ");
                 sql.bind(&e.resource_owner).push(", ").bind(e.sequence).push(", ").bind(e.created_at).push(")");
             }
-            sql.query().execute(&mut *conn).await.map_err(db_error("PROJ-usr21"))?;
+            sql.query_for(conn).execute(&mut *conn).await.map_err(db_error("PROJ-usr21"))?;
             touch_many(conn, events, None).await
         }
         EmailVerified::TYPE => touch_many(conn, events, Some("email_verified")).await,
@@ -318,6 +318,6 @@ async fn touch_many(conn: &mut AnyConnection, events: &[Event], flag: Option<&'s
         sql.push(if i == 0 { "" } else { ", " }).bind(*id);
     }
     sql.push(")");
-    sql.query().execute(&mut *conn).await.map_err(db_error("PROJ-usr22"))?;
+    sql.query_for(conn).execute(&mut *conn).await.map_err(db_error("PROJ-usr22"))?;
     Ok(())
 }

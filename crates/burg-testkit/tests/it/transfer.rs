@@ -303,17 +303,32 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
         again.errors
     );
     assert!(again.errors.iter().any(|e| e.r#type == "human_user"));
+    assert!(!orgs[0].user_links.is_empty());
+    assert_eq!(
+        again.errors.iter().filter(|e| e.r#type == "user_link").count(),
+        orgs[0].user_links.len(),
+        "every stored link is reported as existing: {:?}",
+        again.errors
+    );
     assert_eq!(count_events(&s).await, events_before, "nothing written twice");
 
     let mut changed = orgs.clone();
     changed[0].projects[0].project.as_mut().unwrap().name = "Renamed".into();
     changed[0].actions[0].action.as_mut().unwrap().script = "function other() {}".into();
+    // The same external account, now linked to another user.
+    let other_user =
+        changed[0].human_users.iter().map(|u| u.user_id.clone()).find(|id| *id != changed[0].user_links[0].user_id);
+    changed[0].user_links[0].user_id = other_user.expect("a second user");
     let conflict = import(&c, changed).await;
-    let conflicts: Vec<&ImportDataError> =
-        conflict.errors.iter().filter(|e| e.message.contains("IMPORT-conflict")).collect();
-    assert_eq!(conflicts.len(), 2, "{:?}", conflict.errors);
-    assert_eq!(conflicts[0].r#type, "project");
-    assert_eq!(conflicts[0].id, orgs[0].projects[0].project_id);
+    let conflicts: Vec<(&str, &str)> = conflict
+        .errors
+        .iter()
+        .filter(|e| e.message.contains("IMPORT-conflict"))
+        .map(|e| (e.r#type.as_str(), e.id.as_str()))
+        .collect();
+    assert_eq!(conflicts.len(), 3, "{:?}", conflict.errors);
+    assert!(conflicts.contains(&("project", orgs[0].projects[0].project_id.as_str())), "{conflicts:?}");
+    assert!(conflicts.iter().any(|(kind, _)| *kind == "user_link"), "{conflicts:?}");
     assert_eq!(count_events(&s).await, events_before, "a conflicting org is not half-written");
     let exported = export(&c, ExportDataRequest { org_ids: vec![orgs[0].org_id.clone()], ..Default::default() }).await;
     assert_eq!(
