@@ -274,7 +274,7 @@ impl App {
         // Users.
         let ids: Vec<String> =
             org.each("humanUsers").chain(org.each("machineUsers")).map(|u| text_at(&u, "userId").to_string()).collect();
-        let large = ids.len() >= PUSH_EVERY;
+        let large = ids.len() >= 100;
         if large {
             self.refresh_statistics(tx).await?;
         }

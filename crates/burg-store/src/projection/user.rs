@@ -287,7 +287,7 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event]) -> Re
 }
 
 /// Sets each event's user's sequence and change date (and a 0/1 `flag`
-/// column to 1) in one statement: `sequence = CASE id WHEN … END`.
+/// column to 1) in one statement.
 async fn touch_many(conn: &mut AnyConnection, events: &[Event], flag: Option<&'static str>) -> Result<()> {
     // The last event of each user wins, as applying them in order would.
     let mut last: Vec<(&str, i64, i64)> = Vec::new();
@@ -301,23 +301,18 @@ async fn touch_many(conn: &mut AnyConnection, events: &[Event], flag: Option<&'s
             }
         }
     }
+    // `UPDATE … FROM (VALUES …)`: both backends name the columns of a
+    // VALUES list column1, column2, …
     let mut sql = crate::Sql::new("UPDATE users SET ");
     if let Some(column) = flag {
         sql.push(column).push(" = 1, ");
     }
-    sql.push("sequence = CASE id");
-    for (id, seq, _) in &last {
-        sql.push(" WHEN ").bind(*id).push(" THEN ").bind(*seq);
+    sql.push("sequence = v.column2, change_date = v.column3 FROM (VALUES ");
+    for (i, (id, seq, at)) in last.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.bind(*id).push(", ").bind(*seq).push(", ").bind(*at).push(")");
     }
-    sql.push(" ELSE sequence END, change_date = CASE id");
-    for (id, _, at) in &last {
-        sql.push(" WHEN ").bind(*id).push(" THEN ").bind(*at);
-    }
-    sql.push(" ELSE change_date END WHERE instance_id = ").bind(&events[0].instance_id).push(" AND id IN (");
-    for (i, (id, ..)) in last.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-    }
-    sql.push(")");
+    sql.push(") AS v WHERE users.instance_id = ").bind(&events[0].instance_id).push(" AND users.id = v.column1");
     sql.query_for(conn).execute(&mut *conn).await.map_err(db_error("PROJ-usr22"))?;
     Ok(())
 }
