@@ -740,15 +740,15 @@ impl Source {
             }
             Source::File { path, keep, v1 } => {
                 let check = path.clone();
-                tokio::task::spawn_blocking(move || read_orgs(&check, v1, &mut || true, &mut |_| true))
+                tokio::task::spawn_blocking(move || read_orgs(&check, v1, true, &mut || true, &mut |_| true))
                     .await
                     .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
                 tokio::task::spawn_blocking(move || {
                     let _keep = keep;
                     // An organization is read only when the importer asks
                     // for it: one at a time is in memory.
-                    let sent = read_orgs(&path, v1, &mut || wanted.recv().is_ok(), &mut |org| {
-                        tx.blocking_send(OrgDoc::of(&org)).is_ok()
+                    let sent = read_orgs(&path, v1, false, &mut || wanted.recv().is_ok(), &mut |org| {
+                        tx.blocking_send(Ok(org)).is_ok()
                     });
                     if let Err(e) = sent {
                         let _ = tx.blocking_send(Err(e));
@@ -761,17 +761,20 @@ impl Source {
 }
 
 /// Streams the `orgs` of a `{"orgs": [...]}` file to `each` (which says
-/// whether to go on); other members are skipped.
+/// whether to go on); other members are skipped. With `check`, each
+/// organization is first checked against the document's types, one item
+/// at a time.
 fn read_orgs(
     path: &std::path::Path,
     v1: bool,
+    check: bool,
     before: &mut dyn FnMut() -> bool,
-    each: &mut dyn FnMut(DataOrg) -> bool,
+    each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-    type Hooks<'a> = (&'a mut dyn FnMut() -> bool, &'a mut dyn FnMut(DataOrg) -> bool);
-    struct Doc<'a>(Hooks<'a>, bool);
-    struct OrgList<'a>(Hooks<'a>, bool);
+    type Hooks<'a> = (&'a mut dyn FnMut() -> bool, &'a mut dyn FnMut(OrgDoc) -> bool);
+    struct Doc<'a>(Hooks<'a>, bool, bool);
+    struct OrgList<'a>(Hooks<'a>, bool, bool);
     impl<'de> Visitor<'de> for Doc<'_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -780,7 +783,7 @@ fn read_orgs(
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
             while let Some(key) = map.next_key::<String>()? {
                 if key == "orgs" {
-                    map.next_value_seed(OrgList((&mut *self.0.0, &mut *self.0.1), self.1))?;
+                    map.next_value_seed(OrgList((&mut *self.0.0, &mut *self.0.1), self.1, self.2))?;
                 } else {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -800,19 +803,29 @@ fn read_orgs(
             f.write_str("a list of organizations")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            let ((before, each), v1) = (self.0, self.1);
+            let ((before, each), v1, check) = (self.0, self.1, self.2);
             let mut n = 0;
             while before() {
                 let at = |e: &dyn std::fmt::Display| format!("organization {n} (counting from 0): {e}");
-                let next = if v1 {
-                    seq.next_element::<burg_api::zitadel::v1::v1::DataOrg>().map(|o| o.map(|o| upgrade_v1(&o)))
+                let org = if v1 {
+                    match seq.next_element::<burg_api::zitadel::v1::v1::DataOrg>() {
+                        Ok(Some(org)) => upgrade_v1(&org).and_then(|org| OrgDoc::of(&org)).map(Some),
+                        Ok(None) => Ok(None),
+                        Err(e) => return Err(serde::de::Error::custom(at(&e))),
+                    }
                 } else {
-                    seq.next_element::<DataOrg>().map(|o| o.map(Ok))
+                    match seq.next_element::<Box<RawValue>>() {
+                        Ok(Some(text)) => {
+                            let checked = if check { check_types(&text) } else { Ok(()) };
+                            checked.and_then(|()| OrgDoc::from_text(text)).map(Some)
+                        }
+                        Ok(None) => Ok(None),
+                        Err(e) => return Err(serde::de::Error::custom(at(&e))),
+                    }
                 };
-                let Some(org) = next.map_err(|e| serde::de::Error::custom(at(&e)))? else {
+                let Some(org) = org.map_err(|e| serde::de::Error::custom(at(&e.message)))? else {
                     return Ok(());
                 };
-                let org = org.map_err(|e| serde::de::Error::custom(at(&e.message)))?;
                 n += 1;
                 if !each(org) {
                     break;
@@ -825,9 +838,46 @@ fn read_orgs(
     let file = std::fs::File::open(path)
         .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-    de.deserialize_map(Doc((before, each), v1))
+    de.deserialize_map(Doc((before, each), v1, check))
         .and_then(|_| de.end())
         .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))
+}
+
+/// Checks an organization's JSON text against the document's types, as
+/// reading it into a `DataOrg` would, but one list item at a time: each
+/// item is read as the only member of its list, and the other members
+/// together. An organization of any size costs its text and one item.
+fn check_types(text: &RawValue) -> Result<()> {
+    let bad = |place: &str, e: serde_json::Error| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        Error::invalid_argument("IMPORT-json04", format!("{place}: {message}"))
+    };
+    let members: Vec<(String, &RawValue)> = serde_json::from_str::<HashMap<String, &RawValue>>(text.get())
+        .map_err(|e| bad("an organization", e))?
+        .into_iter()
+        .collect();
+    let mut rest = String::from("{");
+    for (name, value) in &members {
+        let key = serde_json::to_string(name).unwrap_or_default();
+        if value.get().trim_start().starts_with('[') {
+            let items: Vec<&RawValue> = serde_json::from_str(value.get()).map_err(|e| bad(name, e))?;
+            for (i, item) in items.iter().enumerate() {
+                let one = format!("{{{key}:[{}]}}", item.get());
+                serde_json::from_str::<DataOrg>(&one).map_err(|e| bad(&format!("{name}[{i}]"), e))?;
+            }
+        } else {
+            if rest.len() > 1 {
+                rest.push(',');
+            }
+            rest.push_str(&key);
+            rest.push(':');
+            rest.push_str(value.get());
+        }
+    }
+    rest.push('}');
+    serde_json::from_str::<DataOrg>(&rest).map_err(|e| bad("an organization", e))?;
+    Ok(())
 }
 
 enum UserState {
@@ -887,31 +937,52 @@ fn list<'v>(v: &'v Value, path: &str) -> impl Iterator<Item = &'v Value> {
     at(v, path).and_then(Value::as_array).into_iter().flatten()
 }
 
-/// One organization of a document, kept as the JSON text of each section:
-/// an item becomes a `Value` only while it is worked on, so an
-/// organization of 10,000 users costs its text, not a tree of maps.
+/// One organization of a document, kept as its JSON text and where each
+/// section is in it: an item becomes a `Value` only while it is worked on,
+/// so an organization of 10,000 users costs its text, not a tree of maps.
 pub(crate) struct OrgDoc {
     org_id: String,
-    sections: HashMap<String, Box<RawValue>>,
+    text: Box<RawValue>,
+    sections: HashMap<String, std::ops::Range<usize>>,
 }
 
 impl OrgDoc {
     pub(crate) fn of(org: &DataOrg) -> Result<OrgDoc> {
-        let encoding = |e: serde_json::Error| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}"));
-        let text = serde_json::to_string(org).map_err(encoding)?;
-        let sections = serde_json::from_str(&text).map_err(encoding)?;
-        Ok(OrgDoc { org_id: org.org_id.clone(), sections })
+        let text = serde_json::value::to_raw_value(org)
+            .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))?;
+        Self::from_text(text)
+    }
+
+    fn from_text(text: Box<RawValue>) -> Result<OrgDoc> {
+        let members: HashMap<String, &RawValue> = serde_json::from_str(text.get())
+            .map_err(|e| Error::invalid_argument("IMPORT-json03", format!("an organization: {e}")))?;
+        let start = text.get().as_ptr() as usize;
+        // Each member's text is a slice of the organization's.
+        let sections: HashMap<String, std::ops::Range<usize>> = members
+            .iter()
+            .map(|(name, value)| {
+                let at = value.get().as_ptr() as usize - start;
+                (name.clone(), at..at + value.get().len())
+            })
+            .collect();
+        let org_id = members.get("orgId").and_then(|v| serde_json::from_str(v.get()).ok()).unwrap_or_default();
+        drop(members);
+        Ok(OrgDoc { org_id, text, sections })
+    }
+
+    fn section(&self, json: &str) -> Option<&str> {
+        self.sections.get(json).and_then(|range| self.text.get().get(range.clone()))
     }
 
     /// A section whole (`org`, a policy).
     fn value(&self, json: &str) -> Option<Value> {
-        self.sections.get(json).and_then(|raw| serde_json::from_str(raw.get()).ok())
+        self.section(json).and_then(|text| serde_json::from_str(text).ok())
     }
 
     /// The items of a list section, each parsed when it is reached.
     fn each<'a>(&'a self, json: &str) -> impl Iterator<Item = Value> + 'a {
         let raw: Vec<&'a RawValue> =
-            self.sections.get(json).and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or_default();
+            self.section(json).and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default();
         raw.into_iter().filter_map(|item| serde_json::from_str(item.get()).ok())
     }
 

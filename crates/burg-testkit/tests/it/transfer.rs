@@ -510,6 +510,37 @@ async fn local_files_move_an_instance() {
     std::fs::create_dir_all(b.dir.path().join("transfer")).unwrap();
     std::fs::write(b.dir.path().join("transfer/in.json"), &bytes).unwrap();
     let cb = b.client(Protocol::Rest).await;
+    // A file is checked whole before anything is written, item by item:
+    // a bad item of the second organization keeps the first out too, and
+    // the error names the item.
+    let events_before = count_events(&b).await;
+    for (section, field, bad) in [
+        ("humanUsers", "/user/profile/gender", json!("GENDER_NO_SUCH")),
+        ("userMetadata", "/value", json!("not base64!")),
+        ("humanUsers", "/user/userName", json!(42)),
+    ] {
+        let mut doc: Value = serde_json::from_slice(&bytes).unwrap();
+        let items = doc["orgs"][1][section].as_array_mut().unwrap();
+        let last = items.len() - 1;
+        *items[last].pointer_mut(field).unwrap_or_else(|| panic!("{section}{field}")) = bad;
+        std::fs::write(b.dir.path().join("transfer/bad.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
+        let err = cb
+            .call::<_, ImportDataResponse>(
+                "ImportData",
+                ImportDataRequest {
+                    data: Some(import_data_request::Data::DataOrgsLocal(import_data_request::LocalInput {
+                        path: "bad.json".into(),
+                    })),
+                    timeout: "1m".into(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, Code::InvalidArgument, "{section}{field}: {err:?}");
+        assert!(err.message.contains("organization 1 "), "{}", err.message);
+        assert!(err.message.contains(&format!("{section}[{last}]")), "{}", err.message);
+        assert_eq!(count_events(&b).await, events_before, "{section}{field}: nothing written");
+    }
     let report: ImportDataResponse = cb
         .call(
             "ImportData",
