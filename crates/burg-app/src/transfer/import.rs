@@ -771,6 +771,19 @@ fn read_orgs(
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
+    read_orgs_from(std::io::BufReader::with_capacity(1 << 20, file), v1, check, before, each)
+}
+
+/// [`read_orgs`] from any reader.
+pub(crate) fn read_orgs_from(
+    reader: impl std::io::Read,
+    v1: bool,
+    check: bool,
+    before: &mut dyn FnMut() -> bool,
+    each: &mut dyn FnMut(OrgDoc) -> bool,
+) -> Result<()> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     type Hooks<'a> = (&'a mut dyn FnMut() -> bool, &'a mut dyn FnMut(OrgDoc) -> bool);
     struct Doc<'a>(Hooks<'a>, bool, bool);
@@ -835,9 +848,7 @@ fn read_orgs(
             Err(serde::de::Error::custom("the import stopped"))
         }
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let mut de = serde_json::Deserializer::from_reader(reader);
     de.deserialize_map(Doc((before, each), v1, check))
         .and_then(|_| de.end())
         .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))

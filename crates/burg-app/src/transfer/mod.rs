@@ -34,6 +34,21 @@ pub fn check_document(bytes: &[u8]) -> burg_domain::Result<usize> {
     }
     Ok(refused)
 }
+/// Checks an import document as `ImportData` checks one read from a file
+/// or object storage: types item by item, then each organization's
+/// required fields, limits, hash formats and unique ids (`v1`: the
+/// `dataOrgsv1` format). Answers how many items would be refused.
+pub fn check_file_document(bytes: &[u8], v1: bool) -> burg_domain::Result<usize> {
+    let mut refused = 0;
+    import::read_orgs_from(bytes, v1, true, &mut || true, &mut |org| {
+        if let Err(r) = import::check_org(&org) {
+            refused += r.0.len();
+        }
+        true
+    })?;
+    Ok(refused)
+}
+
 use limits::LIMITS;
 pub use storage::TransferDir;
 
