@@ -9,6 +9,8 @@
 //! other organizations go on.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
 
 use burg_api::admin::{
     DataOrg, ImportDataError, ImportDataRequest, ImportDataResponse, ImportDataSuccess, ImportDataSuccessOrg,
@@ -19,10 +21,10 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{org as oe, user as ue};
 use burg_domain::{Error, ErrorKind, Result, password, validate};
 use burg_store::WriteTx;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use super::scan::{Fault, Scan};
 use super::storage::{self, S3};
 use super::{SECTIONS, Section, at, check_item, key_of, text_at, timeout_of};
 use crate::auth::db_err;
@@ -760,10 +762,9 @@ impl Source {
     }
 }
 
-/// Streams the `orgs` of a `{"orgs": [...]}` file to `each` (which says
-/// whether to go on); other members are skipped. With `check`, each
-/// organization is first checked against the document's types, one item
-/// at a time.
+/// Streams the organizations of a file to `each` (which says whether to go
+/// on), asking `before` each one whether one is wanted. With `check`, each
+/// is first checked against the document's types, one item at a time.
 fn read_orgs(
     path: &std::path::Path,
     v1: bool,
@@ -773,21 +774,142 @@ fn read_orgs(
 ) -> Result<()> {
     let file = std::fs::File::open(path)
         .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
-    read_orgs_from(std::io::BufReader::with_capacity(1 << 20, file), v1, check, before, each)
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    if v1 {
+        read_v1_orgs(reader, before, each)
+    } else {
+        read_orgs_from(reader, Backing::File(path.into()), check, before, each)
+    }
 }
 
-/// [`read_orgs`] from any reader.
+/// Organizations of a document in today's format (`{"orgs": [...]}`; other
+/// members are skipped). Each is handed out as where its sections lie in
+/// `backing`, which holds the same bytes as `reader`.
 pub(crate) fn read_orgs_from(
-    reader: impl std::io::Read,
-    v1: bool,
+    reader: impl std::io::BufRead,
+    backing: Backing,
     check: bool,
+    before: &mut dyn FnMut() -> bool,
+    each: &mut dyn FnMut(OrgDoc) -> bool,
+) -> Result<()> {
+    let bad = |e: Fault| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}"));
+    let mut s = Scan::new(reader, 0);
+    if s.open(b'{').map_err(bad)? {
+        loop {
+            if s.key().map_err(bad)? == "orgs" {
+                let mut n = 0;
+                if s.open(b'[').map_err(bad)? {
+                    loop {
+                        if !before() {
+                            return Ok(());
+                        }
+                        let (org_id, sections) = scan_org(&mut s, check).map_err(|e| {
+                            Error::invalid_argument(
+                                "IMPORT-json01",
+                                format!("the input document: organization {n} (counting from 0): {e}"),
+                            )
+                        })?;
+                        n += 1;
+                        if !each(OrgDoc { org_id, backing: backing.clone(), sections, written: false }) {
+                            return Ok(());
+                        }
+                        if !s.more(b']').map_err(bad)? {
+                            break;
+                        }
+                    }
+                }
+            } else {
+                s.value(None).map_err(bad)?;
+            }
+            if !s.more(b'}').map_err(bad)? {
+                break;
+            }
+        }
+    }
+    match s.ws().map_err(bad)? {
+        None => Ok(()),
+        Some(_) => Err(bad(Fault { at: s.pos(), message: "more after the document".into() })),
+    }
+}
+
+/// One organization object: its id and where each member lies. With
+/// `check`, its members are read as a `DataOrg` would read them, but one
+/// list item at a time: each item as the only member of its list, the
+/// other members together.
+fn scan_org<R: std::io::BufRead>(
+    s: &mut Scan<R>,
+    check: bool,
+) -> std::result::Result<(String, HashMap<String, Range<u64>>), String> {
+    let typed = |place: &str, text: &[u8]| -> std::result::Result<(), String> {
+        serde_json::from_slice::<DataOrg>(text).map(drop).map_err(|e| {
+            let message = e.to_string();
+            format!("{place}: {}", message.split(" at line ").next().unwrap_or_default())
+        })
+    };
+    let mut sections = HashMap::new();
+    let mut org_id = String::new();
+    let mut rest = b"{".to_vec();
+    if s.open(b'{').map_err(|e| e.to_string())? {
+        loop {
+            let key = s.key().map_err(|e| e.to_string())?;
+            let range = if check && s.ws().map_err(|e| e.to_string())? == Some(b'[') {
+                let start = s.pos();
+                let wrapped = serde_json::to_string(&key).unwrap_or_default();
+                if s.open(b'[').map_err(|e| e.to_string())? {
+                    let mut i = 0;
+                    loop {
+                        let mut one = format!("{{{wrapped}:[").into_bytes();
+                        s.value(Some(&mut one)).map_err(|e| e.to_string())?;
+                        one.extend_from_slice(b"]}");
+                        typed(&format!("{key}[{i}]"), &one)?;
+                        i += 1;
+                        if !s.more(b']').map_err(|e| e.to_string())? {
+                            break;
+                        }
+                    }
+                }
+                start..s.pos()
+            } else if check || key == "orgId" {
+                let mut text = Vec::new();
+                let range = s.value(Some(&mut text)).map_err(|e| e.to_string())?;
+                if key == "orgId" {
+                    org_id = serde_json::from_slice(&text).unwrap_or_default();
+                }
+                if check {
+                    if rest.len() > 1 {
+                        rest.push(b',');
+                    }
+                    rest.extend_from_slice(serde_json::to_string(&key).unwrap_or_default().as_bytes());
+                    rest.push(b':');
+                    rest.extend_from_slice(&text);
+                }
+                range
+            } else {
+                s.value(None).map_err(|e| e.to_string())?
+            };
+            sections.insert(key, range);
+            if !s.more(b'}').map_err(|e| e.to_string())? {
+                break;
+            }
+        }
+    }
+    if check {
+        rest.push(b'}');
+        typed("an organization", &rest)?;
+    }
+    Ok((org_id, sections))
+}
+
+/// Organizations of a v1 document (`dataOrgsv1…`), in today's form.
+pub(crate) fn read_v1_orgs(
+    reader: impl std::io::Read,
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     type Hooks<'a> = (&'a mut dyn FnMut() -> bool, &'a mut dyn FnMut(OrgDoc) -> bool);
-    struct Doc<'a>(Hooks<'a>, bool, bool);
-    struct OrgList<'a>(Hooks<'a>, bool, bool);
+    struct Doc<'a>(Hooks<'a>);
+    struct OrgList<'a>(Hooks<'a>);
     impl<'de> Visitor<'de> for Doc<'_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -796,7 +918,7 @@ pub(crate) fn read_orgs_from(
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
             while let Some(key) = map.next_key::<String>()? {
                 if key == "orgs" {
-                    map.next_value_seed(OrgList((&mut *self.0.0, &mut *self.0.1), self.1, self.2))?;
+                    map.next_value_seed(OrgList((&mut *self.0.0, &mut *self.0.1)))?;
                 } else {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -816,29 +938,17 @@ pub(crate) fn read_orgs_from(
             f.write_str("a list of organizations")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            let ((before, each), v1, check) = (self.0, self.1, self.2);
+            let (before, each) = self.0;
             let mut n = 0;
             while before() {
                 let at = |e: &dyn std::fmt::Display| format!("organization {n} (counting from 0): {e}");
-                let org = if v1 {
-                    match seq.next_element::<burg_api::zitadel::v1::v1::DataOrg>() {
-                        Ok(Some(org)) => upgrade_v1(&org).and_then(|org| OrgDoc::of(&org)).map(Some),
-                        Ok(None) => Ok(None),
-                        Err(e) => return Err(serde::de::Error::custom(at(&e))),
-                    }
-                } else {
-                    match seq.next_element::<Box<RawValue>>() {
-                        Ok(Some(text)) => {
-                            let checked = if check { check_types(&text) } else { Ok(()) };
-                            checked.and_then(|()| OrgDoc::from_text(text)).map(Some)
-                        }
-                        Ok(None) => Ok(None),
-                        Err(e) => return Err(serde::de::Error::custom(at(&e))),
-                    }
-                };
-                let Some(org) = org.map_err(|e| serde::de::Error::custom(at(&e.message)))? else {
+                let next = seq.next_element::<burg_api::zitadel::v1::v1::DataOrg>();
+                let Some(org) = next.map_err(|e| serde::de::Error::custom(at(&e)))? else {
                     return Ok(());
                 };
+                let org = upgrade_v1(&org)
+                    .and_then(|org| OrgDoc::of(&org))
+                    .map_err(|e| serde::de::Error::custom(at(&e.message)))?;
                 n += 1;
                 if !each(org) {
                     break;
@@ -849,46 +959,9 @@ pub(crate) fn read_orgs_from(
         }
     }
     let mut de = serde_json::Deserializer::from_reader(reader);
-    de.deserialize_map(Doc((before, each), v1, check))
+    de.deserialize_map(Doc((before, each)))
         .and_then(|_| de.end())
         .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))
-}
-
-/// Checks an organization's JSON text against the document's types, as
-/// reading it into a `DataOrg` would, but one list item at a time: each
-/// item is read as the only member of its list, and the other members
-/// together. An organization of any size costs its text and one item.
-fn check_types(text: &RawValue) -> Result<()> {
-    let bad = |place: &str, e: serde_json::Error| {
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or_default();
-        Error::invalid_argument("IMPORT-json04", format!("{place}: {message}"))
-    };
-    let members: Vec<(String, &RawValue)> = serde_json::from_str::<HashMap<String, &RawValue>>(text.get())
-        .map_err(|e| bad("an organization", e))?
-        .into_iter()
-        .collect();
-    let mut rest = String::from("{");
-    for (name, value) in &members {
-        let key = serde_json::to_string(name).unwrap_or_default();
-        if value.get().trim_start().starts_with('[') {
-            let items: Vec<&RawValue> = serde_json::from_str(value.get()).map_err(|e| bad(name, e))?;
-            for (i, item) in items.iter().enumerate() {
-                let one = format!("{{{key}:[{}]}}", item.get());
-                serde_json::from_str::<DataOrg>(&one).map_err(|e| bad(&format!("{name}[{i}]"), e))?;
-            }
-        } else {
-            if rest.len() > 1 {
-                rest.push(',');
-            }
-            rest.push_str(&key);
-            rest.push(':');
-            rest.push_str(value.get());
-        }
-    }
-    rest.push('}');
-    serde_json::from_str::<DataOrg>(&rest).map_err(|e| bad("an organization", e))?;
-    Ok(())
 }
 
 enum UserState {
@@ -948,53 +1021,83 @@ fn list<'v>(v: &'v Value, path: &str) -> impl Iterator<Item = &'v Value> {
     at(v, path).and_then(Value::as_array).into_iter().flatten()
 }
 
-/// One organization of a document, kept as its JSON text and where each
-/// section is in it: an item becomes a `Value` only while it is worked on,
-/// so an organization of 10,000 users costs its text, not a tree of maps.
+/// Where an organization's JSON text is: in memory (a request's document)
+/// or in a file (a local import file, or one downloaded from S3 or GCS).
+#[derive(Clone)]
+pub(crate) enum Backing {
+    Memory(Arc<[u8]>),
+    File(Arc<std::path::Path>),
+}
+
+/// One organization of a document, kept as where each of its sections
+/// lies: an item is read and parsed only while it is worked on, so an
+/// organization of any size costs a few ranges, not its text or a tree.
 pub(crate) struct OrgDoc {
     org_id: String,
-    text: Box<RawValue>,
-    sections: HashMap<String, std::ops::Range<usize>>,
+    backing: Backing,
+    sections: HashMap<String, Range<u64>>,
+    /// The text was written from a `DataOrg`, so it holds only what the
+    /// types know. Text from a file is read through the types item by item
+    /// (unknown members dropped, as a `DataOrg` would drop them).
+    written: bool,
 }
 
 impl OrgDoc {
     pub(crate) fn of(org: &DataOrg) -> Result<OrgDoc> {
-        let text = serde_json::value::to_raw_value(org)
-            .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))?;
-        Self::from_text(text)
+        let bytes: Arc<[u8]> = serde_json::to_vec(org)
+            .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))?
+            .into();
+        let (org_id, sections) = scan_org(&mut Scan::new(&bytes[..], 0), false)
+            .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot read an encoded org: {e}")))?;
+        Ok(OrgDoc { org_id, backing: Backing::Memory(bytes), sections, written: true })
     }
 
-    fn from_text(text: Box<RawValue>) -> Result<OrgDoc> {
-        let members: HashMap<String, &RawValue> = serde_json::from_str(text.get())
-            .map_err(|e| Error::invalid_argument("IMPORT-json03", format!("an organization: {e}")))?;
-        let start = text.get().as_ptr() as usize;
-        // Each member's text is a slice of the organization's.
-        let sections: HashMap<String, std::ops::Range<usize>> = members
-            .iter()
-            .map(|(name, value)| {
-                let at = value.get().as_ptr() as usize - start;
-                (name.clone(), at..at + value.get().len())
-            })
-            .collect();
-        let org_id = members.get("orgId").and_then(|v| serde_json::from_str(v.get()).ok()).unwrap_or_default();
-        drop(members);
-        Ok(OrgDoc { org_id, text, sections })
-    }
-
-    fn section(&self, json: &str) -> Option<&str> {
-        self.sections.get(json).and_then(|range| self.text.get().get(range.clone()))
+    /// The bytes of a section.
+    fn reader(&self, json: &str) -> Option<Scan<Box<dyn std::io::BufRead + Send>>> {
+        let range = self.sections.get(json)?;
+        let reader: Box<dyn std::io::BufRead + Send> = match &self.backing {
+            Backing::Memory(bytes) => {
+                let part = Part(bytes.clone(), range.start as usize..range.end as usize);
+                Box::new(std::io::Cursor::new(part))
+            }
+            Backing::File(path) => {
+                use std::io::{Read, Seek};
+                let mut file = std::fs::File::open(path).ok()?;
+                file.seek(std::io::SeekFrom::Start(range.start)).ok()?;
+                Box::new(std::io::BufReader::with_capacity(1 << 16, file.take(range.end - range.start)))
+            }
+        };
+        Some(Scan::new(reader, range.start))
     }
 
     /// A section whole (`org`, a policy).
     fn value(&self, json: &str) -> Option<Value> {
-        self.section(json).and_then(|text| serde_json::from_str(text).ok())
+        let mut text = Vec::new();
+        self.reader(json)?.value(Some(&mut text)).ok()?;
+        self.parse(json, false, &text)
     }
 
-    /// The items of a list section, each parsed when it is reached.
-    fn each<'a>(&'a self, json: &str) -> impl Iterator<Item = Value> + 'a {
-        let raw: Vec<&'a RawValue> =
-            self.section(json).and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default();
-        raw.into_iter().filter_map(|item| serde_json::from_str(item.get()).ok())
+    /// The items of a list section, each read and parsed when it is reached.
+    fn each<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
+        match self.reader(json) {
+            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false }),
+            None => Box::new(std::iter::empty()),
+        }
+    }
+
+    /// A section's value or one of its items, as the types read it.
+    fn parse(&self, json: &str, item: bool, text: &[u8]) -> Option<Value> {
+        if self.written {
+            return serde_json::from_slice(text).ok();
+        }
+        let key = serde_json::to_string(json).ok()?;
+        let mut one = format!("{{{key}:{}", if item { "[" } else { "" }).into_bytes();
+        one.extend_from_slice(text);
+        one.extend_from_slice(if item { b"]}" } else { b"}" });
+        let typed: DataOrg = serde_json::from_slice(&one).ok()?;
+        let mut value = serde_json::to_value(&typed).ok()?;
+        let member = value.get_mut(json)?.take();
+        if item { member.get(0).cloned() } else { Some(member) }
     }
 
     /// A section's items: the list, or the one policy.
@@ -1003,6 +1106,48 @@ impl OrgDoc {
             Box::new(self.each(section.json))
         } else {
             Box::new(self.value(section.json).filter(Value::is_object).into_iter())
+        }
+    }
+}
+
+/// A range of shared bytes, for a reader.
+struct Part(Arc<[u8]>, std::ops::Range<usize>);
+
+impl AsRef<[u8]> for Part {
+    fn as_ref(&self) -> &[u8] {
+        self.0.get(self.1.clone()).unwrap_or_default()
+    }
+}
+
+/// The items of a list section, parsed one by one; an item that does not
+/// parse is passed over (the check before the import refuses such a
+/// document), a broken list ends the items.
+struct Items<'a> {
+    doc: &'a OrgDoc,
+    json: String,
+    scan: Scan<Box<dyn std::io::BufRead + Send>>,
+    started: bool,
+}
+
+impl Iterator for Items<'_> {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        loop {
+            let more = if self.started {
+                self.scan.more(b']')
+            } else {
+                self.started = true;
+                self.scan.open(b'[')
+            };
+            if !more.ok()? {
+                return None;
+            }
+            let mut text = Vec::new();
+            self.scan.value(Some(&mut text)).ok()?;
+            if let Some(item) = self.doc.parse(&self.json, true, &text) {
+                return Some(item);
+            }
         }
     }
 }

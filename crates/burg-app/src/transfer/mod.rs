@@ -11,6 +11,7 @@
 mod export;
 mod import;
 mod limits;
+mod scan;
 mod storage;
 
 use burg_domain::event::aggregate;
@@ -40,12 +41,17 @@ pub fn check_document(bytes: &[u8]) -> burg_domain::Result<usize> {
 /// `dataOrgsv1` format). Answers how many items would be refused.
 pub fn check_file_document(bytes: &[u8], v1: bool) -> burg_domain::Result<usize> {
     let mut refused = 0;
-    import::read_orgs_from(bytes, v1, true, &mut || true, &mut |org| {
+    let mut each = |org: import::OrgDoc| {
         if let Err(r) = import::check_org(&org) {
             refused += r.0.len();
         }
         true
-    })?;
+    };
+    if v1 {
+        import::read_v1_orgs(bytes, &mut || true, &mut each)?;
+    } else {
+        import::read_orgs_from(bytes, import::Backing::Memory(bytes.into()), true, &mut || true, &mut each)?;
+    }
     Ok(refused)
 }
 
