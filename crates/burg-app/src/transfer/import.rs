@@ -1074,21 +1074,37 @@ impl OrgDoc {
     fn value(&self, json: &str) -> Option<Value> {
         let mut text = Vec::new();
         self.reader(json)?.value(Some(&mut text)).ok()?;
-        self.parse(json, false, &text)
+        self.parse(json, false, true, &text)
     }
 
     /// The items of a list section, each read and parsed when it is reached.
     fn each<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
         match self.reader(json) {
-            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false }),
+            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, typed: false }),
             None => Box::new(std::iter::empty()),
         }
     }
 
-    /// A section's value or one of its items, as the types read it.
-    fn parse(&self, json: &str, item: bool, text: &[u8]) -> Option<Value> {
-        if self.written {
-            return serde_json::from_slice(text).ok();
+    /// A list section's items as the types read them: unknown members
+    /// dropped, values in their canonical form (for what is stored whole).
+    fn each_typed<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
+        match self.reader(json) {
+            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, typed: true }),
+            None => Box::new(std::iter::empty()),
+        }
+    }
+
+    /// A section's value or one of its items; `typed`: as the types read
+    /// it, else as JSON (falling back to the types for text that only they
+    /// accept, such as unknown members that are not UTF-8).
+    fn parse(&self, json: &str, item: bool, typed: bool, text: &[u8]) -> Option<Value> {
+        if self.written || !typed {
+            if let Ok(value) = serde_json::from_slice(text) {
+                return Some(value);
+            }
+            if self.written {
+                return None;
+            }
         }
         let key = serde_json::to_string(json).ok()?;
         let mut one = format!("{{{key}:{}", if item { "[" } else { "" }).into_bytes();
@@ -1103,7 +1119,7 @@ impl OrgDoc {
     /// A section's items: the list, or the one policy.
     fn items<'a>(&'a self, section: &Section) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
         if section.many {
-            Box::new(self.each(section.json))
+            self.each_typed(section.json)
         } else {
             Box::new(self.value(section.json).filter(Value::is_object).into_iter())
         }
@@ -1127,6 +1143,7 @@ struct Items<'a> {
     json: String,
     scan: Scan<Box<dyn std::io::BufRead + Send>>,
     started: bool,
+    typed: bool,
 }
 
 impl Iterator for Items<'_> {
@@ -1145,7 +1162,7 @@ impl Iterator for Items<'_> {
             }
             let mut text = Vec::new();
             self.scan.value(Some(&mut text)).ok()?;
-            if let Some(item) = self.doc.parse(&self.json, true, &text) {
+            if let Some(item) = self.doc.parse(&self.json, true, self.typed, &text) {
                 return Some(item);
             }
         }
