@@ -150,7 +150,8 @@ impl<R: BufRead> Scan<R> {
             if in_string && !escaped && b != b'"' && b != b'\\' {
                 // The plain run of a string, taken from the buffer at once.
                 let pos = self.pos;
-                let buf = self.reader.fill_buf().map_err(|e| Fault { at: pos, message: format!("cannot read: {e}") })?;
+                let buf =
+                    self.reader.fill_buf().map_err(|e| Fault { at: pos, message: format!("cannot read: {e}") })?;
                 let run = buf.iter().position(|&c| c == b'"' || c == b'\\').unwrap_or(buf.len());
                 if let Some(out) = out.as_deref_mut() {
                     out.extend_from_slice(&buf[..run]);
