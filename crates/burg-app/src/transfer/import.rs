@@ -741,15 +741,17 @@ impl Source {
                 });
             }
             Source::File { path, keep, v1 } => {
-                let check = path.clone();
+                // The organizations handed out read their items from the
+                // file: it stays until the last of them is dropped.
+                let file = Arc::new(DocFile { path, _downloaded: keep });
+                let check = file.clone();
                 tokio::task::spawn_blocking(move || read_orgs(&check, v1, true, &mut || true, &mut |_| true))
                     .await
                     .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
                 tokio::task::spawn_blocking(move || {
-                    let _keep = keep;
                     // An organization is read only when the importer asks
-                    // for it: one at a time is in memory.
-                    let sent = read_orgs(&path, v1, false, &mut || wanted.recv().is_ok(), &mut |org| {
+                    // for it.
+                    let sent = read_orgs(&file, v1, false, &mut || wanted.recv().is_ok(), &mut |org| {
                         tx.blocking_send(Ok(org)).is_ok()
                     });
                     if let Err(e) = sent {
@@ -766,19 +768,19 @@ impl Source {
 /// on), asking `before` each one whether one is wanted. With `check`, each
 /// is first checked against the document's types, one item at a time.
 fn read_orgs(
-    path: &std::path::Path,
+    file: &Arc<DocFile>,
     v1: bool,
     check: bool,
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
-    let file = std::fs::File::open(path)
+    let opened = std::fs::File::open(&file.path)
         .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
-    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let reader = std::io::BufReader::with_capacity(1 << 20, opened);
     if v1 {
         read_v1_orgs(reader, before, each)
     } else {
-        read_orgs_from(reader, Backing::File(path.into()), check, before, each)
+        read_orgs_from(reader, Backing::File(file.clone()), check, before, each)
     }
 }
 
@@ -849,21 +851,21 @@ fn scan_org<R: std::io::BufRead>(
     let mut sections = HashMap::new();
     let mut org_id = String::new();
     let mut rest = b"{".to_vec();
-    if s.open(b'{').map_err(|e| e.to_string())? {
+    if s.open(b'{')? {
         loop {
-            let key = s.key().map_err(|e| e.to_string())?;
-            let range = if check && s.ws().map_err(|e| e.to_string())? == Some(b'[') {
+            let key = s.key()?;
+            let range = if check && s.ws()? == Some(b'[') {
                 let start = s.pos();
                 let wrapped = serde_json::to_string(&key).unwrap_or_default();
-                if s.open(b'[').map_err(|e| e.to_string())? {
+                if s.open(b'[')? {
                     let mut i = 0;
                     loop {
                         let mut one = format!("{{{wrapped}:[").into_bytes();
-                        s.value(Some(&mut one)).map_err(|e| e.to_string())?;
+                        s.value(Some(&mut one))?;
                         one.extend_from_slice(b"]}");
                         typed(&format!("{key}[{i}]"), &one)?;
                         i += 1;
-                        if !s.more(b']').map_err(|e| e.to_string())? {
+                        if !s.more(b']')? {
                             break;
                         }
                     }
@@ -871,7 +873,7 @@ fn scan_org<R: std::io::BufRead>(
                 start..s.pos()
             } else if check || key == "orgId" {
                 let mut text = Vec::new();
-                let range = s.value(Some(&mut text)).map_err(|e| e.to_string())?;
+                let range = s.value(Some(&mut text))?;
                 if key == "orgId" {
                     org_id = serde_json::from_slice(&text).unwrap_or_default();
                 }
@@ -885,10 +887,10 @@ fn scan_org<R: std::io::BufRead>(
                 }
                 range
             } else {
-                s.value(None).map_err(|e| e.to_string())?
+                s.value(None)?
             };
             sections.insert(key, range);
-            if !s.more(b'}').map_err(|e| e.to_string())? {
+            if !s.more(b'}')? {
                 break;
             }
         }
@@ -1026,7 +1028,14 @@ fn list<'v>(v: &'v Value, path: &str) -> impl Iterator<Item = &'v Value> {
 #[derive(Clone)]
 pub(crate) enum Backing {
     Memory(Arc<[u8]>),
-    File(Arc<std::path::Path>),
+    File(Arc<DocFile>),
+}
+
+/// An import document's file, and the downloaded copy to remove when the
+/// last organization that reads from it is gone.
+pub(crate) struct DocFile {
+    path: std::path::PathBuf,
+    _downloaded: Option<TempFile>,
 }
 
 /// One organization of a document, kept as where each of its sections
@@ -1060,9 +1069,9 @@ impl OrgDoc {
                 let part = Part(bytes.clone(), range.start as usize..range.end as usize);
                 Box::new(std::io::Cursor::new(part))
             }
-            Backing::File(path) => {
+            Backing::File(doc) => {
                 use std::io::{Read, Seek};
-                let mut file = std::fs::File::open(path).ok()?;
+                let mut file = std::fs::File::open(&doc.path).ok()?;
                 file.seek(std::io::SeekFrom::Start(range.start)).ok()?;
                 Box::new(std::io::BufReader::with_capacity(1 << 16, file.take(range.end - range.start)))
             }

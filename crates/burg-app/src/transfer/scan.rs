@@ -26,6 +26,12 @@ impl std::fmt::Display for Fault {
     }
 }
 
+impl From<Fault> for String {
+    fn from(fault: Fault) -> String {
+        fault.to_string()
+    }
+}
+
 pub(crate) type Scanned<T> = std::result::Result<T, Fault>;
 
 /// A reader of JSON bytes that knows its offset.
