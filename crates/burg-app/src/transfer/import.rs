@@ -160,6 +160,8 @@ impl App {
                 let mut tx = self.begin(ctx).await?;
                 match self.import_org_in(&mut tx, &org).await? {
                     Ok(outcome) => {
+                        // Everything read must have been read whole.
+                        org.read_failure()?;
                         if !dry_run {
                             tx.commit().await?;
                         }
@@ -812,7 +814,14 @@ pub(crate) fn read_orgs_from(
                             )
                         })?;
                         n += 1;
-                        if !each(OrgDoc { org_id, backing: backing.clone(), sections, written: false }) {
+                        let org = OrgDoc {
+                            org_id,
+                            backing: backing.clone(),
+                            sections,
+                            written: false,
+                            failed: Default::default(),
+                        };
+                        if !each(org) {
                             return Ok(());
                         }
                         if !s.more(b']').map_err(bad)? {
@@ -1049,6 +1058,9 @@ pub(crate) struct OrgDoc {
     /// types know. Text from a file is read through the types item by item
     /// (unknown members dropped, as a `DataOrg` would drop them).
     written: bool,
+    /// The first read that failed after the check had passed (the file
+    /// went away or changed): the organization must not be committed.
+    failed: std::sync::Mutex<Option<String>>,
 }
 
 impl OrgDoc {
@@ -1058,10 +1070,11 @@ impl OrgDoc {
             .into();
         let (org_id, sections) = scan_org(&mut Scan::new(&bytes[..], 0), false)
             .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot read an encoded org: {e}")))?;
-        Ok(OrgDoc { org_id, backing: Backing::Memory(bytes), sections, written: true })
+        Ok(OrgDoc { org_id, backing: Backing::Memory(bytes), sections, written: true, failed: Default::default() })
     }
 
-    /// The bytes of a section.
+    /// The bytes of a section (`None` when there is no such section, or
+    /// when they cannot be read: then the failure is noted).
     fn reader(&self, json: &str) -> Option<Scan<Box<dyn std::io::BufRead + Send>>> {
         let range = self.sections.get(json)?;
         let reader: Box<dyn std::io::BufRead + Send> = match &self.backing {
@@ -1071,12 +1084,39 @@ impl OrgDoc {
             }
             Backing::File(doc) => {
                 use std::io::{Read, Seek};
-                let mut file = std::fs::File::open(&doc.path).ok()?;
-                file.seek(std::io::SeekFrom::Start(range.start)).ok()?;
-                Box::new(std::io::BufReader::with_capacity(1 << 16, file.take(range.end - range.start)))
+                let opened = std::fs::File::open(&doc.path)
+                    .and_then(|mut file| file.seek(std::io::SeekFrom::Start(range.start)).map(|_| file));
+                match opened {
+                    Ok(file) => {
+                        Box::new(std::io::BufReader::with_capacity(1 << 16, file.take(range.end - range.start)))
+                    }
+                    Err(e) => {
+                        self.fail(format!("`{json}`: {e}"));
+                        return None;
+                    }
+                }
             }
         };
         Some(Scan::new(reader, range.start))
+    }
+
+    fn fail(&self, message: String) {
+        let mut failed = self.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        failed.get_or_insert(message);
+    }
+
+    /// An error when a section could not be read whole.
+    fn read_failure(&self) -> Result<()> {
+        match self.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+            None => Ok(()),
+            Some(message) => Err(Error::internal(
+                "IMPORT-read2",
+                format!(
+                    "organization {}: the document could not be read again after its check: {message}",
+                    self.org_id
+                ),
+            )),
+        }
     }
 
     /// A section whole (`org`, a policy).
@@ -1159,20 +1199,28 @@ impl Iterator for Items<'_> {
     type Item = Value;
 
     fn next(&mut self) -> Option<Value> {
-        loop {
-            let more = if self.started {
-                self.scan.more(b']')
-            } else {
-                self.started = true;
-                self.scan.open(b'[')
-            };
-            if !more.ok()? {
-                return None;
+        let more = if self.started {
+            self.scan.more(b']')
+        } else {
+            self.started = true;
+            self.scan.open(b'[')
+        };
+        let mut text = Vec::new();
+        let read = more.and_then(|more| if more { self.scan.value(Some(&mut text)).map(|_| true) } else { Ok(false) });
+        match read {
+            Ok(false) => None,
+            // The check read this list whole, so a fault or an item that
+            // does not parse means the bytes changed since.
+            Err(fault) => {
+                self.doc.fail(format!("`{}`: {fault}", self.json));
+                None
             }
-            let mut text = Vec::new();
-            self.scan.value(Some(&mut text)).ok()?;
-            if let Some(item) = self.doc.parse(&self.json, true, self.typed, &text) {
-                return Some(item);
+            Ok(true) => {
+                let item = self.doc.parse(&self.json, true, self.typed, &text);
+                if item.is_none() {
+                    self.doc.fail(format!("`{}`: an item does not parse", self.json));
+                }
+                item
             }
         }
     }
@@ -1338,5 +1386,79 @@ fn record_success(s: &mut ImportDataSuccessOrg, section: &Section, item: &Value,
         }),
         "user_metadata" => s.user_metadata.push(ImportDataSuccessUserMetadata { user_id: t("id"), key: t("key") }),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The organizations of `text`, read from a file as an import reads them.
+    fn from_file(text: &str) -> (tempfile::TempDir, Vec<OrgDoc>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.json");
+        std::fs::write(&path, text).unwrap();
+        let file = Arc::new(DocFile { path, _downloaded: None });
+        let mut orgs = Vec::new();
+        read_orgs(&file, false, true, &mut || true, &mut |org| {
+            orgs.push(org);
+            true
+        })
+        .unwrap_or_else(|e| panic!("{}", e.message));
+        (dir, orgs)
+    }
+
+    #[test]
+    fn items_are_read_back_from_the_file_by_place() {
+        let (_dir, orgs) = from_file(
+            r#"{"orgs": [{"orgId": "1", "humanUsers": [{"userId": "u1", "user": {"userName": "a", "x": 1}},
+                {"userId": "u2", "user": {"userName": "b"}}], "machineUsers": [],
+                "projects": [{"projectId": "p", "project": {"name": "P"}, "unknown": true}]},
+                {"orgId": "2"}], "other": [1]}"#,
+        );
+        assert_eq!(orgs.len(), 2);
+        let ids: Vec<String> = orgs[0].each("humanUsers").map(|u| text_at(&u, "userId").to_string()).collect();
+        assert_eq!(ids, ["u1", "u2"]);
+        assert_eq!(orgs[0].each("machineUsers").count(), 0);
+        assert_eq!(orgs[0].each("orgMembers").count(), 0, "an absent list");
+        let projects: Vec<Value> = orgs[0].each_typed("projects").collect();
+        assert_eq!(projects, [json!({"projectId": "p", "project": {"name": "P"}})], "unknown members dropped");
+        assert_eq!(orgs[1].org_id, "2");
+        assert!(orgs[0].read_failure().is_ok());
+    }
+
+    #[test]
+    fn a_file_gone_before_its_items_are_read_is_a_failure() {
+        let (dir, orgs) = from_file(r#"{"orgs": [{"orgId": "1", "humanUsers": [{"userId": "u1"}]}]}"#);
+        drop(dir);
+        assert_eq!(orgs[0].each("humanUsers").count(), 0);
+        let err = orgs[0].read_failure().unwrap_err();
+        assert_eq!(err.id, "IMPORT-read2");
+    }
+
+    #[test]
+    fn a_file_changed_after_its_check_is_a_failure() {
+        let (dir, orgs) =
+            from_file(r#"{"orgs": [{"orgId": "1", "humanUsers": [{"userId": "u1"}, {"userId": "u2"}]}]}"#);
+        std::fs::write(dir.path().join("doc.json"), r#"{"orgs": [{"orgId": "1", "humanUsers": [{"userId": "#).unwrap();
+        let _ = orgs[0].each("humanUsers").count();
+        assert!(orgs[0].read_failure().is_err());
+    }
+
+    #[test]
+    fn structure_faults_name_the_organization() {
+        for (text, says) in [
+            (r#"{"orgs": [{"orgId": "1"} {"orgId": "2"}]}"#, "expected `,` or `]`"),
+            (r#"{"orgs": [{"orgId": "1", "humanUsers": [{"userId": 5}]}]}"#, "humanUsers[0]"),
+            (r#"{"orgs": []} trailing"#, "more after the document"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("doc.json");
+            std::fs::write(&path, text).unwrap();
+            let file = Arc::new(DocFile { path, _downloaded: None });
+            let err = read_orgs(&file, false, true, &mut || true, &mut |_| true).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidArgument, "{text}");
+            assert!(err.message.contains(says), "{text}: {}", err.message);
+        }
     }
 }
