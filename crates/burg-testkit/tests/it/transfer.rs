@@ -524,35 +524,13 @@ async fn local_files_move_an_instance() {
         let last = items.len() - 1;
         *items[last].pointer_mut(field).unwrap_or_else(|| panic!("{section}{field}")) = bad;
         std::fs::write(b.dir.path().join("transfer/bad.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
-        let err = cb
-            .call::<_, ImportDataResponse>(
-                "ImportData",
-                ImportDataRequest {
-                    data: Some(import_data_request::Data::DataOrgsLocal(import_data_request::LocalInput {
-                        path: "bad.json".into(),
-                    })),
-                    timeout: "1m".into(),
-                },
-            )
-            .await
-            .unwrap_err();
+        let err = import_local(&cb, "bad.json").await.unwrap_err();
         assert_eq!(err.code, Code::InvalidArgument, "{section}{field}: {err:?}");
         assert!(err.message.contains("organization 1 "), "{}", err.message);
         assert!(err.message.contains(&format!("{section}[{last}]")), "{}", err.message);
         assert_eq!(count_events(&b).await, events_before, "{section}{field}: nothing written");
     }
-    let report: ImportDataResponse = cb
-        .call(
-            "ImportData",
-            ImportDataRequest {
-                data: Some(import_data_request::Data::DataOrgsLocal(import_data_request::LocalInput {
-                    path: "in.json".into(),
-                })),
-                timeout: "1m".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let report = import_local(&cb, "in.json").await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let moved =
         export(&cb, ExportDataRequest { org_ids: ids, with_passwords: true, with_otp: true, ..Default::default() })
@@ -562,6 +540,13 @@ async fn local_files_move_an_instance() {
     }
     a.stop().await;
     b.stop().await;
+}
+
+/// Imports the file at `path` of the server's import directory.
+async fn import_local(c: &Client, path: &str) -> Result<ImportDataResponse, burg_testkit::ApiError> {
+    let input = import_data_request::LocalInput { path: path.into() };
+    let data = Some(import_data_request::Data::DataOrgsLocal(input));
+    c.call("ImportData", ImportDataRequest { data, timeout: "1m".into() }).await
 }
 
 /// Exports to S3 and GCS at once, then imports from each into a fresh
