@@ -72,8 +72,7 @@ impl Sql {
     }
 
     /// The query, for running on `conn` (the builder's values move into it).
-    /// On SQLite the `$N` placeholders
-    /// become plain `?`: sqlx asks SQLite for the name of every parameter
+    /// On SQLite the `$N` placeholders become plain `?`: sqlx asks SQLite for the name of every parameter
     /// it binds, and SQLite finds a numbered one by a scan of all of them,
     /// so a statement of n numbered parameters costs n² lookups (a perf
     /// profile of an import showed 60% of its time there). Plain `?` have

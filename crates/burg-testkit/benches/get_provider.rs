@@ -11,23 +11,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use burg_api::admin::{AddGoogleProviderRequest, AddGoogleProviderResponse};
+use burg_testkit::load::Histogram;
 use burg_testkit::{Backend, Protocol, TestServer};
 
 const CONNECTIONS: usize = 64;
 
 struct Run {
-    requests: usize,
     elapsed: Duration,
-    latencies: Vec<Duration>,
+    latencies: Histogram,
 }
 
 impl Run {
     fn rps(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
     fn percentile(&self, p: f64) -> Duration {
-        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies[i]
+        self.latencies.percentile(p)
     }
 }
 
@@ -41,25 +40,23 @@ async fn load(url: &str, token: &str, seconds: u64) -> Run {
         let client = reqwest::Client::builder().http1_only().pool_max_idle_per_host(1).build().unwrap();
         let (url, token) = (url.to_string(), token.to_string());
         tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
+            let mut latencies = Histogram::default();
             while Instant::now() < deadline {
                 let t = Instant::now();
                 let response = client.get(&url).bearer_auth(&token).send().await.expect("request");
                 assert_eq!(response.status(), 200);
                 let body = response.bytes().await.expect("body");
                 assert!(!body.is_empty());
-                latencies.push(t.elapsed());
+                latencies.record(t.elapsed());
             }
             latencies
         }));
     }
-    let mut latencies = Vec::new();
+    let mut latencies = Histogram::default();
     for t in tasks {
-        latencies.extend(t.await.unwrap());
+        latencies.merge(&t.await.unwrap());
     }
-    let elapsed = start.elapsed();
-    latencies.sort();
-    Run { requests: latencies.len(), elapsed, latencies }
+    Run { elapsed: start.elapsed(), latencies }
 }
 
 async fn bare_axum(body: bytes::Bytes) -> String {

@@ -1128,17 +1128,18 @@ impl OrgDoc {
 
     /// The items of a list section, each read and parsed when it is reached.
     fn each<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
-        match self.reader(json) {
-            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, typed: false }),
-            None => Box::new(std::iter::empty()),
-        }
+        self.list(json, false)
     }
 
     /// A list section's items as the types read them: unknown members
     /// dropped, values in their canonical form (for what is stored whole).
     fn each_typed<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
+        self.list(json, true)
+    }
+
+    fn list<'a>(&'a self, json: &str, typed: bool) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
         match self.reader(json) {
-            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, typed: true }),
+            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, typed }),
             None => Box::new(std::iter::empty()),
         }
     }
