@@ -84,7 +84,7 @@ impl Event {
                 format!("expected a {} event, got {}", P::TYPE, self.event_type),
             ));
         }
-        serde_json::from_value(self.payload.clone())
+        P::deserialize(&self.payload)
             .map_err(|e| Error::internal("EVENT-dec02", format!("stored {} event is unreadable: {e}", P::TYPE)))
     }
 
