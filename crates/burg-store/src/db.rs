@@ -91,9 +91,14 @@ impl Db {
         if backend == Backend::Sqlite {
             pool = pool.after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    // `temp_store = MEMORY`: a multi-row statement inside a
+                    // transaction keeps the pages it changes in a statement
+                    // journal, which otherwise goes to a temporary file once
+                    // past 64 KiB (an import's profile showed the writes).
                     conn.execute(sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                         PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+                         PRAGMA temp_store = MEMORY;",
                     ))
                     .await?;
                     Ok(())
