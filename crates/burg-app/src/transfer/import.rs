@@ -17,6 +17,7 @@ use burg_api::admin::{
     ImportDataSuccessProjectGrant, ImportDataSuccessProjectGrantMember, ImportDataSuccessProjectMember,
     ImportDataSuccessUserGrant, ImportDataSuccessUserLinks, ImportDataSuccessUserMetadata, import_data_request::Data,
 };
+use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{org as oe, user as ue};
 use burg_domain::{Error, ErrorKind, Result, password, validate};
@@ -80,7 +81,8 @@ impl App {
             let mut users = 0u64;
             let mut done = 0u64;
             while let Some(org) = orgs.next().await {
-                let outcome = self.import_org(ctx, org?, dry_run).await?;
+                let (org, checked) = org?;
+                let outcome = self.import_org(ctx, org, checked, dry_run).await?;
                 if let Some(s) = &outcome.success {
                     users += (s.human_user_ids.len() + s.machine_user_ids.len()) as u64;
                 }
@@ -149,9 +151,16 @@ impl App {
         Ok(Source::File { path, keep, v1 })
     }
 
-    async fn import_org(&self, ctx: &Ctx, org: OrgDoc, dry_run: bool) -> Result<Outcome> {
+    /// Imports one organization that `checked` (see [`check_org`]).
+    async fn import_org(
+        &self,
+        ctx: &Ctx,
+        org: OrgDoc,
+        checked: std::result::Result<(), Refused>,
+        dry_run: bool,
+    ) -> Result<Outcome> {
         let org_id = org.org_id.clone();
-        if let Err(refused) = check_org(&org) {
+        if let Err(refused) = checked {
             return Ok(Outcome { success: None, errors: refused.0 });
         }
         let mut attempts = 0;
@@ -275,115 +284,136 @@ impl App {
             success.domains.push(domain);
         }
 
-        // Users.
-        let ids: Vec<String> =
-            org.each("humanUsers").chain(org.each("machineUsers")).map(|u| text_at(&u, "userId").to_string()).collect();
-        let large = ids.len() >= 100;
-        if large {
-            self.refresh_statistics(tx).await?;
-        }
-        let known = self.known_users(tx, &ids.iter().map(String::as_str).collect::<Vec<_>>()).await?;
-        drop(ids);
+        // Users, a batch at a time: the stored users among a batch's ids
+        // are looked up together.
+        let mut analyzed = false;
         // Each user's first event, then the others grouped by type, so
         // that the projections write them many rows at a time.
         let (mut added, mut rest) = (Vec::new(), Vec::new());
         let mut pushed = 0;
-        for u in org.each("humanUsers") {
-            let u = &u;
-            if added.len() + rest.len() >= PUSH_EVERY {
-                events.append(&mut added);
-                rest.sort_by_key(|e: &NewEvent| e.event_type);
-                events.append(&mut rest);
-                tx.push(std::mem::take(&mut events)).await?;
-                pushed += 1;
-                if pushed == 1 {
-                    // The table now holds this organization's first users.
-                    self.refresh_statistics(tx).await?;
-                }
+        let mut humans = org.batches("humanUsers", false, |u| u);
+        while let Some(batch) = humans.next() {
+            if !analyzed && batch.len() >= 100 {
+                // A large organization: see `refresh_statistics`.
+                self.refresh_statistics(tx).await?;
+                analyzed = true;
             }
-            let user_id = text_at(u, "userId").to_string();
-            let state = self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(u, "user.userName")).await?;
-            if !state.settle("human_user", &user_id, &mut out, &mut refused) {
-                continue;
-            }
-            match self.human_events(&org_id, u) {
-                Ok(mut evs) => {
-                    rest.extend(evs.drain(1..));
-                    added.append(&mut evs);
-                    success.human_user_ids.push(user_id);
+            let known = self.known_users(tx, batch.iter().map(|u| text_at(u, "userId"))).await?;
+            for u in &batch {
+                if added.len() + rest.len() >= PUSH_EVERY {
+                    events.append(&mut added);
+                    rest.sort_by_key(|e: &NewEvent| e.event_type);
+                    events.append(&mut rest);
+                    tx.push(std::mem::take(&mut events)).await?;
+                    pushed += 1;
+                    if pushed == 1 && analyzed {
+                        // The table now holds this organization's first users.
+                        self.refresh_statistics(tx).await?;
+                    }
                 }
-                Err(e) => refused.push(error("human_user", &user_id, &e)),
+                let user_id = text_at(u, "userId").to_string();
+                let state =
+                    self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(u, "user.userName")).await?;
+                if !state.settle("human_user", &user_id, &mut out, &mut refused) {
+                    continue;
+                }
+                match human_events(&self.key, self.config.password_cost, &org_id, u) {
+                    Ok(mut evs) => {
+                        rest.extend(evs.drain(1..));
+                        added.append(&mut evs);
+                        success.human_user_ids.push(user_id);
+                    }
+                    Err(e) => refused.push(error("human_user", &user_id, &e)),
+                }
             }
         }
         events.append(&mut added);
         rest.sort_by_key(|e: &NewEvent| e.event_type);
         events.append(&mut rest);
-        for m in org.each("machineUsers") {
-            let m = &m;
-            if events.len() >= PUSH_EVERY {
-                tx.push(std::mem::take(&mut events)).await?;
-            }
-            let user_id = text_at(m, "userId").to_string();
-            let state = self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(m, "user.userName")).await?;
-            if !state.settle("machine_user", &user_id, &mut out, &mut refused) {
-                continue;
-            }
+        let mut machines = org.batches("machineUsers", false, |m| {
+            let user_id = text_at(&m, "userId").to_string();
             let agg = Aggregate::new(aggregate::USER, &user_id, &org_id);
             let added = ue::MachineAdded {
-                user_name: text_at(m, "user.userName").into(),
-                name: text_at(m, "user.name").into(),
-                description: text_at(m, "user.description").into(),
+                user_name: text_at(&m, "user.userName").into(),
+                name: text_at(&m, "user.name").into(),
+                description: text_at(&m, "user.description").into(),
                 access_token_type: enum_number(
-                    at(m, "user.accessTokenType"),
+                    at(&m, "user.accessTokenType"),
                     burg_api::zitadel::user::v1::AccessTokenType::from_str_name,
                 ),
             };
-            events.push(NewEvent::new(&agg, &added)?);
-            success.machine_user_ids.push(user_id);
+            Prepared {
+                user_id,
+                user_name: added.user_name.clone(),
+                events: NewEvent::new(&agg, &added).map(|e| vec![e]),
+            }
+        });
+        while let Some(batch) = machines.next() {
+            if !analyzed && batch.len() >= 100 {
+                self.refresh_statistics(tx).await?;
+                analyzed = true;
+            }
+            let known = self.known_users(tx, batch.iter().map(|m| m.user_id.as_str())).await?;
+            for m in batch {
+                if events.len() >= PUSH_EVERY {
+                    tx.push(std::mem::take(&mut events)).await?;
+                }
+                let state = self.user_state(tx, &known, &org_id, org_exists, &m.user_id, &m.user_name).await?;
+                if !state.settle("machine_user", &m.user_id, &mut out, &mut refused) {
+                    continue;
+                }
+                match m.events {
+                    Ok(mut evs) => {
+                        events.append(&mut evs);
+                        success.machine_user_ids.push(m.user_id);
+                    }
+                    Err(e) => refused.push(error("machine_user", &m.user_id, &e)),
+                }
+            }
         }
 
         // User links of the document's own list. The links they would
-        // clash with (same IdP and external id) are looked up in bulk.
-        let pairs: Vec<(String, String)> = org
-            .each("userLinks")
-            .map(|l| (text_at(&l, "idpId").to_string(), text_at(&l, "providedUserId").to_string()))
-            .collect();
-        let mut stored_links = HashMap::new();
-        for chunk in pairs.chunks(500) {
-            stored_links.extend(self.known_links(tx, chunk).await?);
-        }
-        drop(pairs);
-        for l in org.each("userLinks") {
-            let l = &l;
-            if events.len() >= PUSH_EVERY {
-                tx.push(std::mem::take(&mut events)).await?;
-            }
-            let (user_id, idp_id, external) = (text_at(l, "userId"), text_at(l, "idpId"), text_at(l, "providedUserId"));
-            let id = format!("{user_id}_{idp_id}");
-            match stored_links.get(&(idp_id.to_string(), external.to_string())) {
-                Some(owner) if owner == user_id => {
-                    out.errors.push(exists("user_link", &id));
-                    continue;
+        // clash with (same IdP and external id) are looked up a batch at a
+        // time.
+        let mut links = org.batches("userLinks", false, |l| Link {
+            user_id: text_at(&l, "userId").to_string(),
+            idp_id: text_at(&l, "idpId").to_string(),
+            external: text_at(&l, "providedUserId").to_string(),
+            display_name: text_at(&l, "providedUserName").to_string(),
+        });
+        while let Some(batch) = links.next() {
+            let stored_links =
+                self.known_links(tx, batch.iter().map(|l| (l.idp_id.as_str(), l.external.as_str()))).await?;
+            for l in batch {
+                if events.len() >= PUSH_EVERY {
+                    tx.push(std::mem::take(&mut events)).await?;
                 }
-                Some(_) => {
-                    refused.push(conflict("user_link", &id));
-                    continue;
+                let id = format!("{}_{}", l.user_id, l.idp_id);
+                match stored_links.get(&(l.idp_id.clone(), l.external.clone())) {
+                    Some(owner) if *owner == l.user_id => {
+                        out.errors.push(exists("user_link", &id));
+                        continue;
+                    }
+                    Some(_) => {
+                        refused.push(conflict("user_link", &id));
+                        continue;
+                    }
+                    None => {}
                 }
-                None => {}
+                let agg = Aggregate::new(aggregate::USER, &l.user_id, &org_id);
+                let e = ue::ExternalIdpAdded {
+                    idp_config_id: l.idp_id.clone(),
+                    user_id: l.external.clone(),
+                    display_name: l.display_name.clone(),
+                };
+                events.push(NewEvent::new(&agg, &e)?);
+                success.user_links.push(ImportDataSuccessUserLinks {
+                    user_id: l.user_id,
+                    external_user_id: l.external,
+                    display_name: l.display_name,
+                    idp_id: l.idp_id,
+                });
             }
-            let agg = Aggregate::new(aggregate::USER, user_id, &org_id);
-            let e = ue::ExternalIdpAdded {
-                idp_config_id: idp_id.into(),
-                user_id: external.into(),
-                display_name: text_at(l, "providedUserName").into(),
-            };
-            events.push(NewEvent::new(&agg, &e)?);
-            success.user_links.push(ImportDataSuccessUserLinks {
-                user_id: user_id.into(),
-                external_user_id: external.into(),
-                display_name: text_at(l, "providedUserName").into(),
-                idp_id: idp_id.into(),
-            });
         }
 
         // Org members.
@@ -421,50 +451,43 @@ impl App {
 
         // Documents.
         for section in SECTIONS {
-            for item in org.items(section) {
-                let item = &item;
-                if events.len() >= PUSH_EVERY {
-                    tx.push(std::mem::take(&mut events)).await?;
-                }
-                let key = key_of(section, item);
-                let (mut data, sealed) = (item.clone(), self.seal_secret(section, item));
-                if sealed.is_some()
-                    && let Some(idp) = data.get_mut("idp").and_then(Value::as_object_mut)
-                {
-                    idp.remove("clientSecret");
-                }
-                if org_exists {
-                    let stored: Option<String> = sqlx::query_scalar(
-                        "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 \
-                         AND object_key = $4",
-                    )
-                    .bind(&self.instance_id)
-                    .bind(&org_id)
-                    .bind(section.kind)
-                    .bind(&key)
-                    .fetch_optional(&mut *tx.conn())
-                    .await
-                    .map_err(|e| db_err("IMPORT-db006", e))?;
-                    if let Some(stored) = stored {
-                        if serde_json::from_str::<Value>(&stored).ok().as_ref() == Some(&data) {
-                            out.errors.push(exists(section.kind, &key));
-                        } else {
-                            refused.push(conflict(section.kind, &key));
-                        }
-                        continue;
+            let prepare = |item: Value| document_event(&self.key, section, &org_id, item);
+            let mut docs = if section.many {
+                org.batches(section.json, true, prepare)
+            } else {
+                let one = org.value(section.json).filter(Value::is_object).map(prepare);
+                Batches(Box::new(one.into_iter()))
+            };
+            while let Some(batch) = docs.next() {
+                for (key, event) in batch {
+                    if events.len() >= PUSH_EVERY {
+                        tx.push(std::mem::take(&mut events)).await?;
                     }
+                    let data = &event.payload["data"];
+                    if org_exists {
+                        let stored: Option<String> = sqlx::query_scalar(
+                            "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 \
+                             AND object_key = $4",
+                        )
+                        .bind(&self.instance_id)
+                        .bind(&org_id)
+                        .bind(section.kind)
+                        .bind(&key)
+                        .fetch_optional(&mut *tx.conn())
+                        .await
+                        .map_err(|e| db_err("IMPORT-db006", e))?;
+                        if let Some(stored) = stored {
+                            if serde_json::from_str::<Value>(&stored).ok().as_ref() == Some(data) {
+                                out.errors.push(exists(section.kind, &key));
+                            } else {
+                                refused.push(conflict(section.kind, &key));
+                            }
+                            continue;
+                        }
+                    }
+                    record_success(&mut success, section, data, &key);
+                    events.push(event);
                 }
-                let (agg_kind, agg_id) = section.agg.of(item, &key, &org_id);
-                let mut payload = json!({"objectKind": section.kind, "key": key, "data": data});
-                if let Some(sealed) = sealed {
-                    payload["sealedSecret"] = serde_json::to_value(sealed).unwrap_or_default();
-                }
-                events.push(NewEvent {
-                    aggregate: Aggregate::new(agg_kind, agg_id, &org_id),
-                    event_type: section.event,
-                    payload,
-                });
-                record_success(&mut success, section, item, &key);
             }
         }
 
@@ -492,17 +515,14 @@ impl App {
         Ok(())
     }
 
-    /// The OIDC IdPs' client secret, sealed.
-    fn seal_secret(&self, section: &Section, item: &Value) -> Option<burg_domain::crypto::Sealed> {
-        (section.kind == "oidc_idp")
-            .then(|| text_at(item, "idp.clientSecret"))
-            .filter(|s| !s.is_empty())
-            .map(|s| self.key.seal(s.as_bytes()))
-    }
-
     /// The stored users among `ids`: id → (organization, user name); one
     /// query per 100 ids.
-    async fn known_users(&self, tx: &mut WriteTx, ids: &[&str]) -> Result<HashMap<String, (String, String)>> {
+    async fn known_users<'i>(
+        &self,
+        tx: &mut WriteTx,
+        ids: impl Iterator<Item = &'i str>,
+    ) -> Result<HashMap<String, (String, String)>> {
+        let ids: Vec<&str> = ids.collect();
         let mut known = HashMap::new();
         for chunk in ids.chunks(100) {
             let mut sql = burg_store::Sql::new("SELECT id, resource_owner, username FROM users WHERE instance_id = ");
@@ -526,10 +546,10 @@ impl App {
 
     /// The stored links among `pairs` of (IdP id, external user id):
     /// (IdP id, external user id) → user id; one query per IdP.
-    async fn known_links(
+    async fn known_links<'p>(
         &self,
         tx: &mut WriteTx,
-        pairs: &[(String, String)],
+        pairs: impl Iterator<Item = (&'p str, &'p str)>,
     ) -> Result<HashMap<(String, String), String>> {
         let mut by_idp: HashMap<&str, Vec<&str>> = HashMap::new();
         for (idp, external) in pairs {
@@ -589,61 +609,114 @@ impl App {
             UserState::Free
         })
     }
+}
 
-    /// The events of one imported human user.
-    fn human_events(&self, org: &str, u: &Value) -> Result<Vec<NewEvent>> {
-        let user_id = text_at(u, "userId");
-        let agg = Aggregate::new(aggregate::USER, user_id, org);
-        let hash = match (text_at(u, "user.hashedPassword.value"), text_at(u, "user.password")) {
-            ("", "") => None,
-            ("", plain) => Some(password::hash_plain(plain, self.config.password_cost)?),
-            (hash, _) => {
-                password::recognize(hash).map_err(|e| {
-                    Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
-                })?;
-                Some(hash.to_string())
-            }
+/// The events of one imported human user; `cost`: of hashing a plain
+/// password.
+fn human_events(key: &MasterKey, cost: u32, org: &str, u: &Value) -> Result<Vec<NewEvent>> {
+    let user_id = text_at(u, "userId");
+    let agg = Aggregate::new(aggregate::USER, user_id, org);
+    let hash = match (text_at(u, "user.hashedPassword.value"), text_at(u, "user.password")) {
+        ("", "") => None,
+        ("", plain) => Some(password::hash_plain(plain, cost)?),
+        (hash, _) => {
+            password::recognize(hash).map_err(|e| {
+                Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
+            })?;
+            Some(hash.to_string())
+        }
+    };
+    let gender = enum_number(at(u, "user.profile.gender"), burg_api::zitadel::user::v1::Gender::from_str_name);
+    let added = ue::HumanAdded {
+        user_name: text_at(u, "user.userName").into(),
+        first_name: text_at(u, "user.profile.firstName").into(),
+        last_name: text_at(u, "user.profile.lastName").into(),
+        nick_name: text_at(u, "user.profile.nickName").into(),
+        display_name: text_at(u, "user.profile.displayName").into(),
+        preferred_language: text_at(u, "user.profile.preferredLanguage").into(),
+        gender,
+        email: text_at(u, "user.email.email").into(),
+        phone: text_at(u, "user.phone.phone").into(),
+        encoded_hash: hash.map(|h| key.seal(h.as_bytes())),
+        change_required: flag(u, "user.passwordChangeRequired"),
+    };
+    let mut events = vec![NewEvent::new(&agg, &added)?];
+    if flag(u, "user.email.isEmailVerified") {
+        events.push(NewEvent::new(&agg, &ue::EmailVerified {})?);
+    }
+    if flag(u, "user.phone.isPhoneVerified") {
+        events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
+    }
+    let otp = text_at(u, "user.otpCode");
+    if !otp.is_empty() {
+        events.push(NewEvent::new(&agg, &ue::OtpAdded { otp_secret: Some(key.seal(otp.as_bytes())) })?);
+        events.push(NewEvent::new(&agg, &ue::OtpVerified {})?);
+    }
+    if flag(u, "user.requestPasswordlessRegistration") {
+        events.push(NewEvent::new(&agg, &ue::PasswordlessCodeRequested {})?);
+    }
+    for idp in list(u, "user.idps") {
+        let e = ue::ExternalIdpAdded {
+            idp_config_id: text_at(idp, "configId").into(),
+            user_id: text_at(idp, "externalUserId").into(),
+            display_name: text_at(idp, "displayName").into(),
         };
-        let gender = enum_number(at(u, "user.profile.gender"), burg_api::zitadel::user::v1::Gender::from_str_name);
-        let added = ue::HumanAdded {
-            user_name: text_at(u, "user.userName").into(),
-            first_name: text_at(u, "user.profile.firstName").into(),
-            last_name: text_at(u, "user.profile.lastName").into(),
-            nick_name: text_at(u, "user.profile.nickName").into(),
-            display_name: text_at(u, "user.profile.displayName").into(),
-            preferred_language: text_at(u, "user.profile.preferredLanguage").into(),
-            gender,
-            email: text_at(u, "user.email.email").into(),
-            phone: text_at(u, "user.phone.phone").into(),
-            encoded_hash: hash.map(|h| self.key.seal(h.as_bytes())),
-            change_required: flag(u, "user.passwordChangeRequired"),
-        };
-        let mut events = vec![NewEvent::new(&agg, &added)?];
-        if flag(u, "user.email.isEmailVerified") {
-            events.push(NewEvent::new(&agg, &ue::EmailVerified {})?);
-        }
-        if flag(u, "user.phone.isPhoneVerified") {
-            events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
-        }
-        let otp = text_at(u, "user.otpCode");
-        if !otp.is_empty() {
-            events.push(NewEvent::new(&agg, &ue::OtpAdded { otp_secret: Some(self.key.seal(otp.as_bytes())) })?);
-            events.push(NewEvent::new(&agg, &ue::OtpVerified {})?);
-        }
-        if flag(u, "user.requestPasswordlessRegistration") {
-            events.push(NewEvent::new(&agg, &ue::PasswordlessCodeRequested {})?);
-        }
-        for idp in list(u, "user.idps") {
-            let e = ue::ExternalIdpAdded {
-                idp_config_id: text_at(idp, "configId").into(),
-                user_id: text_at(idp, "externalUserId").into(),
-                display_name: text_at(idp, "displayName").into(),
-            };
-            events.push(NewEvent::new(&agg, &e)?);
-        }
-        Ok(events)
+        events.push(NewEvent::new(&agg, &e)?);
+    }
+    Ok(events)
+}
+
+/// A machine user of the document, ready to be written.
+struct Prepared {
+    user_id: String,
+    user_name: String,
+    events: Result<Vec<NewEvent>>,
+}
+
+/// One user link of the document.
+struct Link {
+    user_id: String,
+    idp_id: String,
+    external: String,
+    display_name: String,
+}
+
+/// The key and event of one item kept as a document; the event's
+/// `data` is the item (an OIDC IdP's client secret sealed beside it).
+fn document_event(key: &MasterKey, section: &Section, org: &str, item: Value) -> (String, NewEvent) {
+    let object_key = key_of(section, &item);
+    let sealed = (section.kind == "oidc_idp")
+        .then(|| text_at(&item, "idp.clientSecret"))
+        .filter(|s| !s.is_empty())
+        .map(|s| key.seal(s.as_bytes()));
+    let (agg_kind, agg_id) = section.agg.of(&item, &object_key, org);
+    let aggregate = Aggregate::new(agg_kind, agg_id, org);
+    let mut data = item;
+    if sealed.is_some()
+        && let Some(idp) = data.get_mut("idp").and_then(Value::as_object_mut)
+    {
+        idp.remove("clientSecret");
+    }
+    let mut payload = json!({"objectKind": section.kind, "key": object_key, "data": data});
+    if let Some(sealed) = sealed {
+        payload["sealedSecret"] = serde_json::to_value(sealed).unwrap_or_default();
+    }
+    (object_key, NewEvent { aggregate, event_type: section.event, payload })
+}
+
+/// A section's items in batches of [`BATCH`]: a batch's stored
+/// counterparts are looked up with a few queries.
+struct Batches<'a, T>(Box<dyn Iterator<Item = T> + Send + 'a>);
+
+impl<T> Batches<'_, T> {
+    fn next(&mut self) -> Option<Vec<T>> {
+        let batch: Vec<T> = self.0.by_ref().take(BATCH).collect();
+        (!batch.is_empty()).then_some(batch)
     }
 }
+
+/// Items per batch of [`OrgDoc::batches`].
+const BATCH: usize = 500;
 
 /// An import document.
 enum Source {
@@ -657,15 +730,16 @@ enum Source {
     },
 }
 
-/// The organizations of a document, handed out one by one.
+/// The organizations of a document, handed out one by one, each with the
+/// result of its [`check_org`].
 struct Orgs {
-    rx: tokio::sync::mpsc::Receiver<Result<OrgDoc>>,
+    rx: tokio::sync::mpsc::Receiver<Result<(OrgDoc, std::result::Result<(), Refused>)>>,
     /// Asks the file reader for the next organization.
     demand: std::sync::mpsc::Sender<()>,
 }
 
 impl Orgs {
-    async fn next(&mut self) -> Option<Result<OrgDoc>> {
+    async fn next(&mut self) -> Option<Result<(OrgDoc, std::result::Result<(), Refused>)>> {
         let _ = self.demand.send(());
         self.rx.recv().await
     }
@@ -729,14 +803,21 @@ impl Source {
     /// check the whole document (types, enums, base64) before anything is
     /// written, then to import it org by org, so that memory holds one
     /// organization, not the document.
+    ///
+    /// The reader keeps one organization ahead of the importer: it reads
+    /// and checks the next one while the current one is written.
     async fn orgs(self) -> Result<Orgs> {
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         let (demand, wanted) = std::sync::mpsc::channel::<()>();
+        let checked = |org: OrgDoc| {
+            let result = check_org(&org);
+            (org, result)
+        };
         match self {
             Source::Inline(orgs) => {
-                tokio::spawn(async move {
+                tokio::task::spawn_blocking(move || {
                     for org in orgs {
-                        if tx.send(OrgDoc::of(&org)).await.is_err() {
+                        if wanted.recv().is_err() || tx.blocking_send(OrgDoc::of(&org).map(checked)).is_err() {
                             return;
                         }
                     }
@@ -754,7 +835,7 @@ impl Source {
                     // An organization is read only when the importer asks
                     // for it.
                     let sent = read_orgs(&file, v1, false, &mut || wanted.recv().is_ok(), &mut |org| {
-                        tx.blocking_send(Ok(org)).is_ok()
+                        tx.blocking_send(Ok(checked(org))).is_ok()
                     });
                     if let Err(e) = sent {
                         let _ = tx.blocking_send(Err(e));
@@ -762,6 +843,8 @@ impl Source {
                 });
             }
         }
+        // The one ahead.
+        let _ = demand.send(());
         Ok(Orgs { rx, demand })
     }
 }
@@ -1173,6 +1256,12 @@ impl OrgDoc {
         } else {
             Box::new(self.value(section.json).filter(Value::is_object).into_iter())
         }
+    }
+
+    /// The items of list section `json`, each made a `T` by `f`, handed
+    /// out in batches.
+    fn batches<'a, T>(&'a self, json: &str, typed: bool, f: impl Fn(Value) -> T + Send + 'a) -> Batches<'a, T> {
+        Batches(Box::new(self.list(json, typed).map(f).fuse()))
     }
 }
 
