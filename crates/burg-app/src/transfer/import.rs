@@ -330,45 +330,35 @@ impl App {
         events.append(&mut added);
         rest.sort_by_key(|e: &NewEvent| e.event_type);
         events.append(&mut rest);
-        let mut machines = org.batches("machineUsers", false, |m| {
-            let user_id = text_at(&m, "userId").to_string();
-            let agg = Aggregate::new(aggregate::USER, &user_id, &org_id);
-            let added = ue::MachineAdded {
-                user_name: text_at(&m, "user.userName").into(),
-                name: text_at(&m, "user.name").into(),
-                description: text_at(&m, "user.description").into(),
-                access_token_type: enum_number(
-                    at(&m, "user.accessTokenType"),
-                    burg_api::zitadel::user::v1::AccessTokenType::from_str_name,
-                ),
-            };
-            Prepared {
-                user_id,
-                user_name: added.user_name.clone(),
-                events: NewEvent::new(&agg, &added).map(|e| vec![e]),
-            }
-        });
+        let mut machines = org.batches("machineUsers", false, |m| m);
         while let Some(batch) = machines.next() {
             if !analyzed && batch.len() >= 100 {
                 self.refresh_statistics(tx).await?;
                 analyzed = true;
             }
-            let known = self.known_users(tx, batch.iter().map(|m| m.user_id.as_str())).await?;
-            for m in batch {
+            let known = self.known_users(tx, batch.iter().map(|m| text_at(m, "userId"))).await?;
+            for m in &batch {
                 if events.len() >= PUSH_EVERY {
                     tx.push(std::mem::take(&mut events)).await?;
                 }
-                let state = self.user_state(tx, &known, &org_id, org_exists, &m.user_id, &m.user_name).await?;
-                if !state.settle("machine_user", &m.user_id, &mut out, &mut refused) {
+                let user_id = text_at(m, "userId").to_string();
+                let state =
+                    self.user_state(tx, &known, &org_id, org_exists, &user_id, text_at(m, "user.userName")).await?;
+                if !state.settle("machine_user", &user_id, &mut out, &mut refused) {
                     continue;
                 }
-                match m.events {
-                    Ok(mut evs) => {
-                        events.append(&mut evs);
-                        success.machine_user_ids.push(m.user_id);
-                    }
-                    Err(e) => refused.push(error("machine_user", &m.user_id, &e)),
-                }
+                let agg = Aggregate::new(aggregate::USER, &user_id, &org_id);
+                let added = ue::MachineAdded {
+                    user_name: text_at(m, "user.userName").into(),
+                    name: text_at(m, "user.name").into(),
+                    description: text_at(m, "user.description").into(),
+                    access_token_type: enum_number(
+                        at(m, "user.accessTokenType"),
+                        burg_api::zitadel::user::v1::AccessTokenType::from_str_name,
+                    ),
+                };
+                events.push(NewEvent::new(&agg, &added)?);
+                success.machine_user_ids.push(user_id);
             }
         }
 
@@ -664,13 +654,6 @@ fn human_events(key: &MasterKey, cost: u32, org: &str, u: &Value) -> Result<Vec<
         events.push(NewEvent::new(&agg, &e)?);
     }
     Ok(events)
-}
-
-/// A machine user of the document, ready to be written.
-struct Prepared {
-    user_id: String,
-    user_name: String,
-    events: Result<Vec<NewEvent>>,
 }
 
 /// One user link of the document.
