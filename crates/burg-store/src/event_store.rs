@@ -28,7 +28,9 @@ pub struct WriteTx {
     instance_id: String,
     editor: Editor,
     now: i64,
-    sequences: HashMap<(String, String), i64>,
+    /// Aggregate type → aggregate id → the last sequence this transaction
+    /// gave it (looked up by `&str`: no key is built per event).
+    sequences: HashMap<&'static str, HashMap<String, i64>>,
     changes: Arc<crate::db::Changes>,
     backend: Backend,
     wrote: bool,
@@ -101,7 +103,13 @@ impl WriteTx {
         let mut numbered = Vec::with_capacity(events.len());
         for event in events {
             let sequence = self.next_sequence(event.aggregate.kind, &event.aggregate.id).await?;
-            self.sequences.insert((event.aggregate.kind.to_string(), event.aggregate.id.clone()), sequence);
+            let ids = self.sequences.entry(event.aggregate.kind).or_default();
+            match ids.get_mut(event.aggregate.id.as_str()) {
+                Some(last) => *last = sequence,
+                None => {
+                    ids.insert(event.aggregate.id.clone(), sequence);
+                }
+            }
             numbered.push((event, sequence));
         }
         // One statement per batch of rows; a single event also learns its
@@ -166,7 +174,7 @@ impl WriteTx {
     }
 
     async fn next_sequence(&mut self, kind: &str, id: &str) -> Result<i64> {
-        if let Some(seq) = self.sequences.get(&(kind.to_string(), id.to_string())) {
+        if let Some(seq) = self.sequences.get(kind).and_then(|ids| ids.get(id)) {
             return Ok(seq + 1);
         }
         if self.fresh {

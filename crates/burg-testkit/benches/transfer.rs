@@ -137,7 +137,7 @@ async fn child(kind: &str, backend: Backend, document: &Path) {
                 .expect("export");
             (t.elapsed().as_secs_f64(), peak_rss_mb())
         }
-        _ => {
+        "baseline" => {
             // Baseline: the same rows, a plain SELECT each, serde_json to a file.
             let t = Instant::now();
             let pool = server.app.db().pool();
@@ -164,6 +164,8 @@ async fn child(kind: &str, backend: Backend, document: &Path) {
             out.flush().unwrap();
             (t.elapsed().as_secs_f64(), peak_rss_mb())
         }
+        // The import alone (to profile it).
+        _ => (0.0, import_rss),
     };
     println!(
         "{}",
@@ -175,6 +177,8 @@ async fn child(kind: &str, backend: Backend, document: &Path) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     if args.first().map(String::as_str) == Some("--child") {
+        // As `burg` does in its `main`.
+        burg_server::tune_allocator();
         let backend = if args[2] == "postgres" { Backend::Postgres } else { Backend::Sqlite };
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
         runtime.block_on(child(&args[1], backend, Path::new(&args[3])));
@@ -183,7 +187,8 @@ fn main() {
     let sizes: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 100_000] } else { sizes };
     // BURG_BENCH_DIR keeps the generated documents (to profile one child:
-    // `transfer --child export sqlite DIR/doc-10000.json`).
+    // `transfer --child export sqlite DIR/doc-10000.json`; `--child import`
+    // runs the import alone).
     let temporary = tempfile::tempdir().unwrap();
     let dir = std::env::var_os("BURG_BENCH_DIR").map(std::path::PathBuf::from);
     let dir = dir.as_deref().unwrap_or(temporary.path());

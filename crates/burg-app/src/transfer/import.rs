@@ -39,7 +39,34 @@ const PUSH_EVERY: usize = 2000;
 #[derive(Default)]
 struct Outcome {
     success: Option<ImportDataSuccessOrg>,
+    /// Users imported (a summary's success entry no longer lists them).
+    users: u64,
     errors: Vec<ImportDataError>,
+}
+
+/// An organization's success entry while it is imported. A summary counts
+/// the users and drops the ids at each batch, so that what it holds does
+/// not grow with the organization.
+struct Tally {
+    org: ImportDataSuccessOrg,
+    summary: bool,
+    users: u64,
+}
+
+impl Tally {
+    fn settle(&mut self) {
+        if self.summary {
+            self.users += (self.org.human_user_ids.len() + self.org.machine_user_ids.len()) as u64;
+            let org_id = std::mem::take(&mut self.org.org_id);
+            self.org = ImportDataSuccessOrg { org_id, ..Default::default() };
+        }
+    }
+
+    fn finish(mut self) -> (ImportDataSuccessOrg, u64) {
+        self.settle();
+        let users = self.users + (self.org.human_user_ids.len() + self.org.machine_user_ids.len()) as u64;
+        (self.org, users)
+    }
 }
 
 fn error(kind: &str, id: impl Into<String>, e: &Error) -> ImportDataError {
@@ -72,7 +99,6 @@ impl App {
         req: ImportDataRequest,
         mode: ImportMode,
     ) -> Result<ImportDataResponse> {
-        let dry_run = mode.dry_run;
         let timeout = timeout_of(&req.timeout)?;
         let work = async {
             let source = self.import_source(req.data).await?;
@@ -82,20 +108,14 @@ impl App {
             let mut done = 0u64;
             while let Some(org) = orgs.next().await {
                 let (org, checked) = org?;
-                let outcome = self.import_org(ctx, org, checked, dry_run).await?;
-                if let Some(s) = &outcome.success {
-                    users += (s.human_user_ids.len() + s.machine_user_ids.len()) as u64;
-                }
+                let outcome = self.import_org(ctx, org, checked, mode).await?;
+                users += outcome.users;
                 done += 1;
                 self.config.progress.tell("user", users);
                 self.config.progress.tell("org", done);
                 response.errors.extend(outcome.errors);
                 if let (Some(s), Some(list)) = (outcome.success, response.success.as_mut()) {
-                    list.orgs.push(if mode.summary {
-                        ImportDataSuccessOrg { org_id: s.org_id, ..Default::default() }
-                    } else {
-                        s
-                    });
+                    list.orgs.push(s);
                 }
             }
             Ok(response)
@@ -157,33 +177,33 @@ impl App {
         ctx: &Ctx,
         org: OrgDoc,
         checked: std::result::Result<(), Refused>,
-        dry_run: bool,
+        mode: ImportMode,
     ) -> Result<Outcome> {
         let org_id = org.org_id.clone();
         if let Err(refused) = checked {
-            return Ok(Outcome { success: None, errors: refused.0 });
+            return Ok(Outcome { success: None, users: 0, errors: refused.0 });
         }
         let mut attempts = 0;
         loop {
             let result: Result<Outcome> = async {
                 let mut tx = self.begin(ctx).await?;
-                match self.import_org_in(&mut tx, &org).await? {
+                match self.import_org_in(&mut tx, &org, mode.summary).await? {
                     Ok(outcome) => {
                         // Everything read must have been read whole.
                         org.read_failure()?;
-                        if !dry_run {
+                        if !mode.dry_run {
                             tx.commit().await?;
                         }
                         Ok(outcome)
                     }
-                    Err(refused) => Ok(Outcome { success: None, errors: refused.0 }),
+                    Err(refused) => Ok(Outcome { success: None, users: 0, errors: refused.0 }),
                 }
             }
             .await;
             match result {
                 Err(e) if e.kind == ErrorKind::Aborted && attempts < 5 => attempts += 1,
                 Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => return Err(e),
-                Err(e) => return Ok(Outcome { success: None, errors: vec![error("org", org_id, &e)] }),
+                Err(e) => return Ok(Outcome { success: None, users: 0, errors: vec![error("org", org_id, &e)] }),
                 Ok(outcome) => return Ok(outcome),
             }
         }
@@ -191,11 +211,17 @@ impl App {
 
     /// Compares and writes one organization inside `tx`. `Ok(Err(_))` when
     /// an item was refused: the caller drops the transaction.
-    async fn import_org_in(&self, tx: &mut WriteTx, org: &OrgDoc) -> Result<std::result::Result<Outcome, Refused>> {
+    async fn import_org_in(
+        &self,
+        tx: &mut WriteTx,
+        org: &OrgDoc,
+        summary: bool,
+    ) -> Result<std::result::Result<Outcome, Refused>> {
         let org_id = org.org_id.clone();
         let name = text_at(&org.value("org").unwrap_or_default(), "name").to_string();
         let mut out = Outcome::default();
-        let mut success = ImportDataSuccessOrg { org_id: org_id.clone(), ..Default::default() };
+        let org_entry = ImportDataSuccessOrg { org_id: org_id.clone(), ..Default::default() };
+        let mut tally = Tally { org: org_entry, summary, users: 0 };
         let mut refused = Vec::new();
         let mut events = Vec::new();
         let org_agg = Aggregate::new(aggregate::ORG, &org_id, &org_id);
@@ -281,7 +307,7 @@ impl App {
             if primary {
                 events.push(NewEvent::new(&org_agg, &oe::DomainPrimarySet { domain: domain.clone() })?);
             }
-            success.domains.push(domain);
+            tally.org.domains.push(domain);
         }
 
         // Users, a batch at a time: the stored users among a batch's ids
@@ -293,6 +319,7 @@ impl App {
         let mut pushed = 0;
         let mut humans = org.batches("humanUsers", false, |u| u);
         while let Some(batch) = humans.next() {
+            tally.settle();
             if !analyzed && batch.len() >= 100 {
                 // A large organization: see `refresh_statistics`.
                 self.refresh_statistics(tx).await?;
@@ -321,7 +348,7 @@ impl App {
                     Ok(mut evs) => {
                         rest.extend(evs.drain(1..));
                         added.append(&mut evs);
-                        success.human_user_ids.push(user_id);
+                        tally.org.human_user_ids.push(user_id);
                     }
                     Err(e) => refused.push(error("human_user", &user_id, &e)),
                 }
@@ -332,6 +359,7 @@ impl App {
         events.append(&mut rest);
         let mut machines = org.batches("machineUsers", false, |m| m);
         while let Some(batch) = machines.next() {
+            tally.settle();
             if !analyzed && batch.len() >= 100 {
                 self.refresh_statistics(tx).await?;
                 analyzed = true;
@@ -358,7 +386,7 @@ impl App {
                     ),
                 };
                 events.push(NewEvent::new(&agg, &added)?);
-                success.machine_user_ids.push(user_id);
+                tally.org.machine_user_ids.push(user_id);
             }
         }
 
@@ -372,6 +400,7 @@ impl App {
             display_name: text_at(&l, "providedUserName").to_string(),
         });
         while let Some(batch) = links.next() {
+            tally.settle();
             let stored_links =
                 self.known_links(tx, batch.iter().map(|l| (l.idp_id.as_str(), l.external.as_str()))).await?;
             for l in batch {
@@ -397,7 +426,7 @@ impl App {
                     display_name: l.display_name.clone(),
                 };
                 events.push(NewEvent::new(&agg, &e)?);
-                success.user_links.push(ImportDataSuccessUserLinks {
+                tally.org.user_links.push(ImportDataSuccessUserLinks {
                     user_id: l.user_id,
                     external_user_id: l.external,
                     display_name: l.display_name,
@@ -436,7 +465,7 @@ impl App {
                 None => {}
             }
             events.push(NewEvent::new(&org_agg, &oe::MemberAdded { user_id: user_id.clone(), roles })?);
-            success.org_members.push(user_id);
+            tally.org.org_members.push(user_id);
         }
 
         // Documents.
@@ -449,6 +478,7 @@ impl App {
                 Batches(Box::new(one.into_iter()))
             };
             while let Some(batch) = docs.next() {
+                tally.settle();
                 for (key, event) in batch {
                     if events.len() >= PUSH_EVERY {
                         tx.push(std::mem::take(&mut events)).await?;
@@ -475,7 +505,7 @@ impl App {
                             continue;
                         }
                     }
-                    record_success(&mut success, section, data, &key);
+                    record_success(&mut tally.org, section, data, &key);
                     events.push(event);
                 }
             }
@@ -485,7 +515,9 @@ impl App {
             return Ok(Err(Refused(refused)));
         }
         tx.push(events).await?;
-        out.success = Some(success);
+        let (entry, users) = tally.finish();
+        out.success = Some(entry);
+        out.users = users;
         Ok(Ok(out))
     }
 
@@ -1312,10 +1344,11 @@ pub(crate) fn check_org(org: &OrgDoc) -> std::result::Result<(), Refused> {
     check("org", org_id.into(), validate::len("orgId", org_id, 1, 200));
     check("org", org_id.into(), check_item("org", &["name"], &org.value("org").unwrap_or_default()));
 
-    let mut seen = HashSet::new();
-    let mut names = HashSet::new();
+    // Kind → ids; boxed strings: these sets grow with the organization.
+    let mut seen: HashMap<&'static str, HashSet<Box<str>>> = HashMap::new();
+    let mut names: HashSet<Box<str>> = HashSet::new();
     let mut names_unique = |name: &str, kind: &str, id: &str, refused: &mut Vec<ImportDataError>| {
-        if !names.insert(name.to_lowercase()) {
+        if !names.insert(name.to_lowercase().into_boxed_str()) {
             let e = Error::invalid_argument(
                 "IMPORT-dup02",
                 format!("the user name {name:?} appears twice in the organization"),
@@ -1323,10 +1356,13 @@ pub(crate) fn check_org(org: &OrgDoc) -> std::result::Result<(), Refused> {
             refused.push(error(kind, id, &e));
         }
     };
-    let mut unique = |kind: &str, id: &str, refused: &mut Vec<ImportDataError>| {
-        if !seen.insert((kind.to_string(), id.to_string())) {
+    let mut unique = |kind: &'static str, id: &str, refused: &mut Vec<ImportDataError>| {
+        let ids = seen.entry(kind).or_default();
+        if ids.contains(id) {
             let e = Error::invalid_argument("IMPORT-dup01", format!("the id {id} appears twice in the document"));
             refused.push(error(kind, id, &e));
+        } else {
+            ids.insert(id.into());
         }
     };
     for d in org.each("domains") {
@@ -1479,6 +1515,34 @@ mod tests {
         })
         .unwrap_or_else(|e| panic!("{}", e.message));
         (dir, orgs)
+    }
+
+    #[test]
+    fn a_summary_counts_the_users_it_drops() {
+        let entry = |users: &[&str]| ImportDataSuccessOrg {
+            org_id: "o1".into(),
+            human_user_ids: users.iter().map(|u| u.to_string()).collect(),
+            domains: vec!["d.example.com".into()],
+            ..Default::default()
+        };
+        for summary in [true, false] {
+            let mut tally = Tally { org: entry(&["u1", "u2"]), summary, users: 0 };
+            tally.settle();
+            tally.org.human_user_ids.push("u3".into());
+            tally.org.machine_user_ids.push("m1".into());
+            tally.settle();
+            tally.org.human_user_ids.push("u4".into());
+            let (org, users) = tally.finish();
+            assert_eq!(users, 5, "summary: {summary}");
+            assert_eq!(org.org_id, "o1");
+            if summary {
+                assert!(org.human_user_ids.is_empty() && org.machine_user_ids.is_empty() && org.domains.is_empty());
+            } else {
+                assert_eq!(org.human_user_ids, ["u1", "u2", "u3", "u4"]);
+                assert_eq!(org.machine_user_ids, ["m1"]);
+                assert_eq!(org.domains, ["d.example.com"]);
+            }
+        }
     }
 
     #[test]
