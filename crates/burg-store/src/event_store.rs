@@ -114,37 +114,48 @@ impl WriteTx {
         }
         // One statement per batch of rows; a single event also learns its
         // position (batches leave it 0: nothing reads it back).
+        let mut chunks = Vec::new();
         let mut numbered = numbered.into_iter().peekable();
         while numbered.peek().is_some() {
-            let chunk: Vec<(NewEvent, i64)> = numbered.by_ref().take(INSERT_BATCH).collect();
-            let mut sql = Sql::new(
-                "INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, \
-                 editor_user, editor_service, resource_owner, created_at) VALUES ",
-            );
-            for (i, (event, sequence)) in chunk.iter().enumerate() {
-                let payload = serde_json::to_string(&event.payload)
-                    .map_err(|e| Error::internal("STORE-ev001", format!("cannot encode payload: {e}")))?;
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.bind(&self.instance_id).push(", ").bind(event.aggregate.kind).push(", ");
-                sql.bind(&event.aggregate.id).push(", ").bind(*sequence).push(", ");
-                sql.bind(event.event_type).push(", ").bind(payload).push(", ");
-                sql.bind(&self.editor.user_id).push(", ").bind(&self.editor.service).push(", ");
-                sql.bind(&event.aggregate.resource_owner).push(", ").bind(self.now).push(")");
-            }
-            let unique = |e: sqlx::Error| {
-                if is_unique_violation(&e) {
-                    Error::aborted("STORE-ev002", "the object was changed concurrently; retry")
-                } else {
-                    db_error("STORE-ev003")(e)
-                }
-            };
-            let position: i64 = if chunk.len() == 1 {
-                sql.push(" RETURNING position");
-                sql.query_for(&self.tx).fetch_one(&mut *self.tx).await.and_then(|r| r.try_get(0)).map_err(unique)?
+            chunks.push(numbered.by_ref().take(INSERT_BATCH).collect::<Vec<_>>());
+        }
+        let unique = |e: sqlx::Error| {
+            if is_unique_violation(&e) {
+                Error::aborted("STORE-ev002", "the object was changed concurrently; retry")
             } else {
-                sql.query_for(&self.tx).execute(&mut *self.tx).await.map_err(unique)?;
-                0
-            };
+                db_error("STORE-ev003")(e)
+            }
+        };
+        let mut positions = Vec::with_capacity(chunks.len());
+        let mut next =
+            chunks.first().map(|c| insert_events(&self.instance_id, &self.editor, self.now, c)).transpose()?;
+        for (k, chunk) in chunks.iter().enumerate() {
+            let Some(mut sql) = next.take() else { break };
+            let build_next =
+                || chunks.get(k + 1).map(|c| insert_events(&self.instance_id, &self.editor, self.now, c)).transpose();
+            if chunk.len() == 1 {
+                sql.push(" RETURNING position");
+                let query = sql.query_for(&self.tx);
+                positions.push(query.fetch_one(&mut *self.tx).await.and_then(|r| r.try_get(0)).map_err(unique)?);
+                next = build_next()?;
+            } else {
+                let query = sql.query_for(&self.tx);
+                let mut running = std::pin::pin!(query.execute(&mut *self.tx));
+                // The first poll hands the statement to the database; the
+                // next one is built while it runs (SQLite runs it on its
+                // connection's own thread).
+                let started = futures::poll!(running.as_mut());
+                let built = build_next();
+                match started {
+                    std::task::Poll::Ready(done) => done,
+                    std::task::Poll::Pending => running.await,
+                }
+                .map_err(unique)?;
+                next = built?;
+                positions.push(0);
+            }
+        }
+        for (chunk, position) in chunks.into_iter().zip(positions) {
             for (event, sequence) in chunk {
                 stored.push(Event {
                     position,
@@ -205,6 +216,25 @@ impl WriteTx {
         changes.bump();
         result
     }
+}
+
+/// The INSERT of numbered `events`, written by `editor` at `now`.
+fn insert_events(instance_id: &str, editor: &Editor, now: i64, events: &[(NewEvent, i64)]) -> Result<Sql> {
+    let mut sql = Sql::new(
+        "INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload, \
+         editor_user, editor_service, resource_owner, created_at) VALUES ",
+    );
+    for (i, (event, sequence)) in events.iter().enumerate() {
+        let payload = serde_json::to_string(&event.payload)
+            .map_err(|e| Error::internal("STORE-ev001", format!("cannot encode payload: {e}")))?;
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.bind(instance_id).push(", ").bind(event.aggregate.kind).push(", ");
+        sql.bind(&event.aggregate.id).push(", ").bind(*sequence).push(", ");
+        sql.bind(event.event_type).push(", ").bind(payload).push(", ");
+        sql.bind(&editor.user_id).push(", ").bind(&editor.service).push(", ");
+        sql.bind(&event.aggregate.resource_owner).push(", ").bind(now).push(")");
+    }
+    Ok(sql)
 }
 
 /// Reads an event row selected with [`EVENT_COLUMNS`].

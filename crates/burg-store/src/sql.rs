@@ -33,9 +33,10 @@ impl Sql {
 
     /// Appends a placeholder for `value`.
     pub fn bind(&mut self, value: impl Into<SqlValue>) -> &mut Self {
+        use std::fmt::Write;
         self.binds.push(value.into());
-        self.text.push('$');
-        self.text.push_str(&self.binds.len().to_string());
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "${}", self.binds.len());
         self
     }
 

@@ -1260,8 +1260,8 @@ impl OrgDoc {
         one.extend_from_slice(if item { b"]}" } else { b"}" });
         let typed: DataOrg = serde_json::from_slice(&one).ok()?;
         let mut value = serde_json::to_value(&typed).ok()?;
-        let member = value.get_mut(json)?.take();
-        if item { member.get(0).cloned() } else { Some(member) }
+        let mut member = value.get_mut(json)?.take();
+        if item { member.get_mut(0).map(Value::take) } else { Some(member) }
     }
 
     /// A section's items: the list, or the one policy.
