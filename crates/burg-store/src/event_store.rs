@@ -139,18 +139,9 @@ impl WriteTx {
                 positions.push(query.fetch_one(&mut *self.tx).await.and_then(|r| r.try_get(0)).map_err(unique)?);
                 next = build_next()?;
             } else {
-                let query = sql.query_for(&self.tx);
-                let mut running = std::pin::pin!(query.execute(&mut *self.tx));
-                // The first poll hands the statement to the database; the
-                // next one is built while it runs (SQLite runs it on its
-                // connection's own thread).
-                let started = futures::poll!(running.as_mut());
-                let built = build_next();
-                match started {
-                    std::task::Poll::Ready(done) => done,
-                    std::task::Poll::Pending => running.await,
-                }
-                .map_err(unique)?;
+                // The next statement is built while this one runs.
+                let (done, built) = sql.execute_overlapped(&mut self.tx, build_next).await;
+                done.map_err(unique)?;
                 next = built?;
                 positions.push(0);
             }

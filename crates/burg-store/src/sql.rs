@@ -1,7 +1,7 @@
 //! A small builder for dynamic SQL with `$N` placeholders, which both
 //! backends accept.
 
-use sqlx::any::AnyArguments;
+use sqlx::any::{AnyArguments, AnyQueryResult};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Arguments, AssertSqlSafe};
 
@@ -85,6 +85,28 @@ impl Sql {
             _ => None,
         };
         sqlx::query_with(AssertSqlSafe(text.unwrap_or(self.text)), arguments(self.binds))
+    }
+}
+
+impl Sql {
+    /// Runs the statement on `conn` and calls `meanwhile` while the
+    /// database works on it: the first poll hands the statement over
+    /// (SQLite runs it on its connection's own thread, PostgreSQL on the
+    /// server), so a writer can build its next statement in that time.
+    pub async fn execute_overlapped<T>(
+        self,
+        conn: &mut AnyConnection,
+        meanwhile: impl FnOnce() -> T,
+    ) -> (Result<AnyQueryResult, sqlx::Error>, T) {
+        let query = self.query_for(conn);
+        let mut running = std::pin::pin!(query.execute(conn));
+        let started = futures::poll!(running.as_mut());
+        let built = meanwhile();
+        let done = match started {
+            std::task::Poll::Ready(done) => done,
+            std::task::Poll::Pending => running.await,
+        };
+        (done, built)
     }
 }
 
