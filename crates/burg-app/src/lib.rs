@@ -17,6 +17,7 @@ mod idp;
 mod instance;
 mod list;
 mod member;
+pub mod memory;
 mod org;
 mod policy;
 mod transfer;

@@ -33,7 +33,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    burg_server::tune_allocator();
+    burg_app::memory::tune_allocator();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -31,26 +31,6 @@ use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, Expos
 
 pub use auth::authorize;
 
-/// Sets glibc's allocator up for burg; call it first thing in `main`,
-/// before any thread starts.
-///
-/// glibc serves a block of 128 KiB or more with its own `mmap`, but after
-/// the first such block is freed it raises that threshold (up to 32 MiB),
-/// and from then on large, short-lived buffers (an import's statements and
-/// batches) come from the heap, where what is freed between long-lived
-/// blocks stays resident. A fixed threshold of 64 KiB gives those buffers
-/// back to the system when they are freed (BENCHMARKS.md, import peak
-/// RSS).
-pub fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt takes glibc's own arena locks and only changes
-    // parameters; it has no memory-safety preconditions.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 * 1024);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
-    }
-}
-
 /// Settings of the HTTP front.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

@@ -178,7 +178,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     if args.first().map(String::as_str) == Some("--child") {
         // As `burg` does in its `main`.
-        burg_server::tune_allocator();
+        burg_app::memory::tune_allocator();
         let backend = if args[2] == "postgres" { Backend::Postgres } else { Backend::Sqlite };
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
         runtime.block_on(child(&args[1], backend, Path::new(&args[3])));
