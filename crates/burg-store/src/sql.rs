@@ -86,9 +86,7 @@ impl Sql {
         };
         sqlx::query_with(AssertSqlSafe(text.unwrap_or(self.text)), arguments(self.binds))
     }
-}
 
-impl Sql {
     /// Runs the statement on `conn` and calls `meanwhile` while the
     /// database works on it: the first poll hands the statement over
     /// (SQLite runs it on its connection's own thread, PostgreSQL on the

@@ -1361,12 +1361,9 @@ pub(crate) fn check_org(org: &OrgDoc) -> std::result::Result<(), Refused> {
         }
     };
     let mut unique = |kind: &'static str, id: &str, refused: &mut Vec<ImportDataError>| {
-        let ids = seen.entry(kind).or_default();
-        if ids.contains(id) {
+        if !seen.entry(kind).or_default().insert(id.into()) {
             let e = Error::invalid_argument("IMPORT-dup01", format!("the id {id} appears twice in the document"));
             refused.push(error(kind, id, &e));
-        } else {
-            ids.insert(id.into());
         }
     };
     for d in org.each("domains") {

@@ -243,9 +243,12 @@ async fn schemathesis_finds_no_server_error_and_no_schema_break() {
     let base = s.base_url();
     let token = s.client(Protocol::Rest).await.token().to_string();
     let examples = std::env::var("BURG_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "8".into());
+    // schemathesis keeps a cache in its working directory.
+    let workdir = tempfile::tempdir().unwrap();
     for file in ["admin.swagger.json", "management.swagger.json"] {
         let mut command = std::process::Command::new(&st);
         command
+            .current_dir(workdir.path())
             .arg("run")
             .arg(format!("{base}/openapi/v2/swagger/{file}"))
             .args(["--url", &base])
