@@ -127,20 +127,19 @@ impl WriteTx {
             }
         };
         let mut positions = Vec::with_capacity(chunks.len());
-        let mut next =
-            chunks.first().map(|c| insert_events(&self.instance_id, &self.editor, self.now, c)).transpose()?;
+        // The INSERT of chunk `k`, if there is one.
+        let build = |k: usize| chunks.get(k).map(|c| insert_events(&self.instance_id, &self.editor, self.now, c));
+        let mut next = build(0).transpose()?;
         for (k, chunk) in chunks.iter().enumerate() {
             let Some(mut sql) = next.take() else { break };
-            let build_next =
-                || chunks.get(k + 1).map(|c| insert_events(&self.instance_id, &self.editor, self.now, c)).transpose();
             if chunk.len() == 1 {
                 sql.push(" RETURNING position");
                 let query = sql.query_for(&self.tx);
                 positions.push(query.fetch_one(&mut *self.tx).await.and_then(|r| r.try_get(0)).map_err(unique)?);
-                next = build_next()?;
+                next = build(k + 1).transpose()?;
             } else {
                 // The next statement is built while this one runs.
-                let (done, built) = sql.execute_overlapped(&mut self.tx, build_next).await;
+                let (done, built) = sql.execute_overlapped(&mut self.tx, || build(k + 1).transpose()).await;
                 done.map_err(unique)?;
                 next = built?;
                 positions.push(0);

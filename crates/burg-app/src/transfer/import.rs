@@ -324,12 +324,7 @@ impl App {
         let mut humans = org.batches("humanUsers", false, |u| u);
         while let Some(batch) = humans.next() {
             tally.settle();
-            if !analyzed && batch.len() >= 100 {
-                // A large organization: see `refresh_statistics`.
-                self.refresh_statistics(tx).await?;
-                analyzed = true;
-            }
-            let known = self.known_users(tx, batch.iter().map(|u| text_at(u, "userId"))).await?;
+            let known = self.user_batch(tx, &batch, &mut analyzed).await?;
             for u in &batch {
                 if added.len() + rest.len() >= PUSH_EVERY {
                     events.append(&mut added);
@@ -364,11 +359,7 @@ impl App {
         let mut machines = org.batches("machineUsers", false, |m| m);
         while let Some(batch) = machines.next() {
             tally.settle();
-            if !analyzed && batch.len() >= 100 {
-                self.refresh_statistics(tx).await?;
-                analyzed = true;
-            }
-            let known = self.known_users(tx, batch.iter().map(|m| text_at(m, "userId"))).await?;
+            let known = self.user_batch(tx, &batch, &mut analyzed).await?;
             for m in &batch {
                 if events.len() >= PUSH_EVERY {
                     tx.push(std::mem::take(&mut events)).await?;
@@ -539,6 +530,23 @@ impl App {
                 .map_err(|e| db_err("IMPORT-db010", e))?;
         }
         Ok(())
+    }
+
+    /// Starts a batch of (human or machine) users: the first batch of a
+    /// large organization refreshes the statistics (see
+    /// `refresh_statistics`; `analyzed` says it was done), then the stored
+    /// users among the batch are looked up.
+    async fn user_batch(
+        &self,
+        tx: &mut WriteTx,
+        batch: &[Value],
+        analyzed: &mut bool,
+    ) -> Result<HashMap<String, (String, String)>> {
+        if !*analyzed && batch.len() >= 100 {
+            self.refresh_statistics(tx).await?;
+            *analyzed = true;
+        }
+        self.known_users(tx, batch.iter().map(|u| text_at(u, "userId"))).await
     }
 
     /// The stored users among `ids`: id → (organization, user name); one
