@@ -62,6 +62,7 @@ pub(crate) fn roles_json(roles: &[String]) -> String {
 /// Applies `events` in order; runs of organization-document events are
 /// written with one multi-row statement each (imports bring thousands).
 pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+    let folds = user::folds(events);
     let mut i = 0;
     while i < events.len() {
         let is_doc = |e: &Event| e.payload.get(OBJECT_KIND).is_some() && !e.event_type.ends_with(".removed");
@@ -77,11 +78,9 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
                 {
                     end += 1;
                 }
-                if end - i > 1 {
-                    user::apply_many(conn, &events[i..end]).await?;
-                    i = end;
-                    continue;
-                }
+                user::apply_many(conn, &events[i..end], &folds).await?;
+                i = end;
+                continue;
             }
             apply(conn, e).await?;
             i += 1;
@@ -157,4 +156,173 @@ async fn org_object(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         return Ok(());
     }
     upsert_docs(conn, std::slice::from_ref(e)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use burg_domain::event::{Aggregate, Event, NewEvent};
+    use burg_domain::events::user::*;
+
+    use crate::{Db, DbOptions, Editor};
+
+    /// A small deterministic generator (xorshift), so that a failing case
+    /// can be replayed by its number.
+    struct Dice(u64);
+
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+    }
+
+    /// A random history of a few users: some added by an earlier write,
+    /// then one batch of adds, flags, links and other changes.
+    fn history(dice: &mut Dice) -> (Vec<NewEvent>, Vec<NewEvent>) {
+        let users = 1 + dice.roll(4);
+        let (mut earlier, mut batch) = (Vec::new(), Vec::new());
+        let mut exists = vec![false; users as usize];
+        let mut seen = vec![false; users as usize];
+        let mut link = 0;
+        for _ in 0..(2 + dice.roll(14)) {
+            let u = dice.roll(users) as usize;
+            let agg = Aggregate::new("user", format!("u{u}"), "org1");
+            let added = |name: String| HumanAdded {
+                user_name: name,
+                email: format!("u{u}@example.com"),
+                ..serde_json::from_value(serde_json::json!({
+                    "userName": "", "firstName": "F", "lastName": "L", "nickName": "", "displayName": "",
+                    "preferredLanguage": "", "gender": 0, "email": "", "phone": "", "changeRequired": false
+                }))
+                .expect("a HumanAdded")
+            };
+            let event = if !exists[u] {
+                exists[u] = true;
+                let event = NewEvent::new(&agg, &added(format!("user{u}"))).expect("event");
+                if !std::mem::replace(&mut seen[u], true) && dice.roll(3) == 0 {
+                    earlier.push(event);
+                    continue;
+                }
+                event
+            } else {
+                match dice.roll(8) {
+                    0 => NewEvent::new(&agg, &EmailVerified {}),
+                    1 => NewEvent::new(&agg, &PhoneVerified {}),
+                    2 => NewEvent::new(&agg, &PasswordlessCodeRequested {}),
+                    3 | 4 => {
+                        link += 1;
+                        let e = ExternalIdpAdded {
+                            idp_config_id: "idp1".into(),
+                            user_id: format!("ext{link}"),
+                            display_name: String::new(),
+                        };
+                        NewEvent::new(&agg, &e)
+                    }
+                    5 => NewEvent::new(&agg, &OtpAdded { otp_secret: None }),
+                    6 => NewEvent::new(&agg, &UserDeactivated {}),
+                    _ => {
+                        exists[u] = false;
+                        NewEvent::new(&agg, &UserRemoved { user_name: format!("user{u}") })
+                    }
+                }
+                .expect("event")
+            };
+            batch.push(event);
+        }
+        (earlier, batch)
+    }
+
+    type UserRow = (String, i64, i64, i64, i64, i64, i64, i64, String);
+    type LinkRow = (String, String, i64);
+
+    async fn tables(db: &Db) -> (Vec<UserRow>, Vec<LinkRow>) {
+        let users = sqlx::query_as(
+            "SELECT id, state, email_verified, phone_verified, passwordless_requested, sequence, creation_date, \
+             change_date, email FROM users ORDER BY id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("users");
+        let links = sqlx::query_as(
+            "SELECT user_id, external_user_id, sequence FROM user_idp_links ORDER BY user_id, external_user_id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("links");
+        (users, links)
+    }
+
+    /// `batch` as stored after `earlier`: numbered per aggregate.
+    fn as_stored(earlier: &[NewEvent], batch: &[NewEvent]) -> Vec<Event> {
+        let mut last = std::collections::HashMap::new();
+        let mut numbered = Vec::new();
+        for e in earlier.iter().chain(batch) {
+            let sequence = last.entry(e.aggregate.id.clone()).or_insert(0);
+            *sequence += 1;
+            numbered.push(*sequence);
+        }
+        batch
+            .iter()
+            .zip(&numbered[earlier.len()..])
+            .map(|(e, &sequence)| Event {
+                position: 0,
+                instance_id: "inst1".into(),
+                aggregate_type: e.aggregate.kind.into(),
+                aggregate_id: e.aggregate.id.clone(),
+                sequence,
+                event_type: e.event_type.into(),
+                payload: e.payload.clone(),
+                editor_user: String::new(),
+                editor_service: String::new(),
+                resource_owner: e.aggregate.resource_owner.clone(),
+                created_at: 2_000,
+            })
+            .collect()
+    }
+
+    /// Writes `earlier`, then `batch` either as one batch (projected
+    /// together, users folded) or event by event through [`super::apply`].
+    async fn project(path: &std::path::Path, earlier: &[NewEvent], batch: &[NewEvent], together: bool) -> Db {
+        let db = Db::open_sqlite(path, &DbOptions::default()).await.expect("open");
+        db.migrate().await.expect("migrate");
+        let mut tx = db.begin_write("inst1", Editor::default(), 1_000).await.expect("begin");
+        tx.push(earlier.to_vec()).await.expect("earlier");
+        tx.commit().await.expect("commit");
+        let mut tx = db.begin_write("inst1", Editor::default(), 2_000).await.expect("begin");
+        if together {
+            tx.push(batch.to_vec()).await.expect("batch");
+        } else {
+            // Stored as one batch, projected one event at a time.
+            let stored = as_stored(earlier, batch);
+            for e in &stored {
+                super::apply(tx.conn(), e).await.expect("apply");
+            }
+        }
+        tx.commit().await.expect("commit");
+        db
+    }
+
+    #[tokio::test]
+    async fn a_batch_projects_as_its_events_one_by_one() {
+        let dir = std::env::temp_dir().join(format!("burg-fold-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        let mut folded = 0;
+        for case in 0..120 {
+            let (earlier, batch) = history(&mut dice);
+            folded += super::user::folds(&as_stored(&earlier, &batch)).len();
+            let together = project(&dir.join(format!("{case}-a.db")), &earlier, &batch, true).await;
+            let alone = project(&dir.join(format!("{case}-b.db")), &earlier, &batch, false).await;
+            let (a, b) = (tables(&together).await, tables(&alone).await);
+            let events: Vec<_> = batch.iter().map(|e| (e.event_type, &e.aggregate.id)).collect();
+            assert_eq!(a, b, "case {case}: {events:?}");
+            together.close().await;
+            alone.close().await;
+        }
+        // The generator must reach the fold, or this test shows nothing.
+        assert!(folded > 50, "only {folded} users were folded");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

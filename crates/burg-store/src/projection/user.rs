@@ -233,28 +233,88 @@ pub(super) fn batchable(event_type: &str) -> bool {
     )
 }
 
+/// What a user added in a batch of events ends up with after the flag and
+/// link events that follow it in the same batch: its `users` row can be
+/// written that way at once, and those events need not touch it again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Fold {
+    email_verified: bool,
+    phone_verified: bool,
+    passwordless_requested: bool,
+    /// The user's last event in the batch.
+    sequence: i64,
+    change_date: i64,
+}
+
+/// The users of `events` (one instance's, in order) whose row can be
+/// folded: added in `events`, and every later event of theirs in it one
+/// that only sets a flag or adds a link. Any other event of a user, or one
+/// before its `HumanAdded`, leaves the user out.
+pub(super) fn folds(events: &[Event]) -> std::collections::HashMap<&str, Fold> {
+    let mut seen: std::collections::HashMap<&str, Option<Fold>> = std::collections::HashMap::new();
+    for e in events.iter().filter(|e| e.aggregate_type == "user") {
+        let entry = seen.entry(e.aggregate_id.as_str());
+        let std::collections::hash_map::Entry::Occupied(mut entry) = entry else {
+            let first = (e.event_type == HumanAdded::TYPE).then(|| Fold {
+                sequence: e.sequence,
+                change_date: e.created_at,
+                ..Fold::default()
+            });
+            entry.insert_entry(first);
+            continue;
+        };
+        let Some(fold) = entry.get_mut() else { continue };
+        match e.event_type.as_str() {
+            EmailVerified::TYPE => fold.email_verified = true,
+            PhoneVerified::TYPE => fold.phone_verified = true,
+            PasswordlessCodeRequested::TYPE => fold.passwordless_requested = true,
+            ExternalIdpAdded::TYPE => {}
+            _ => {
+                entry.insert(None);
+                continue;
+            }
+        }
+        (fold.sequence, fold.change_date) = (e.sequence, e.created_at);
+    }
+    seen.into_iter().filter_map(|(id, fold)| Some((id, fold?))).collect()
+}
+
 /// Projects a run of events of one batchable type with a few multi-row
-/// statements (imports bring them by the thousand). Same result as
-/// applying them one by one.
-pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+/// statements (imports bring them by the thousand); `folds` (see
+/// [`folds`]) of the batch the run is part of. Same result as applying the
+/// batch's events one by one.
+pub(super) async fn apply_many(
+    conn: &mut AnyConnection,
+    events: &[Event],
+    folds: &std::collections::HashMap<&str, Fold>,
+) -> Result<()> {
     let Some(first) = events.first() else { return Ok(()) };
+    // The events whose user row is not written folded.
+    let unfolded = || events.iter().filter(|e| !folds.contains_key(e.aggregate_id.as_str())).collect::<Vec<_>>();
     match first.event_type.as_str() {
         HumanAdded::TYPE => {
             let mut sql = crate::Sql::new(
                 "INSERT INTO users (instance_id, id, resource_owner, user_type, state, username, first_name, \
-                 last_name, nick_name, display_name, preferred_language, gender, email, phone, password_hash, \
-                 password_change_required, sequence, creation_date, change_date) VALUES ",
+                 last_name, nick_name, display_name, preferred_language, gender, email, email_verified, phone, \
+                 phone_verified, password_hash, password_change_required, passwordless_requested, sequence, \
+                 creation_date, change_date) VALUES ",
             );
             for (i, e) in events.iter().enumerate() {
                 let p: HumanAdded = e.decode()?;
+                let fold = folds.get(e.aggregate_id.as_str()).copied().unwrap_or(Fold {
+                    sequence: e.sequence,
+                    change_date: e.created_at,
+                    ..Fold::default()
+                });
                 sql.push(if i == 0 { "(" } else { ", (" });
                 sql.bind(&e.instance_id).push(", ").bind(&e.aggregate_id).push(", ").bind(&e.resource_owner);
                 sql.push(", 1, 1, ").bind(p.user_name).push(", ").bind(p.first_name).push(", ");
                 sql.bind(p.last_name).push(", ").bind(p.nick_name).push(", ").bind(p.display_name).push(", ");
                 sql.bind(p.preferred_language).push(", ").bind(i64::from(p.gender)).push(", ").bind(p.email);
-                sql.push(", ").bind(p.phone).push(", ").bind(sealed_json(p.encoded_hash.as_ref())).push(", ");
-                sql.bind(i64::from(p.change_required)).push(", ").bind(e.sequence).push(", ");
-                sql.bind(e.created_at).push(", ").bind(e.created_at).push(")");
+                sql.push(", ").bind(fold.email_verified).push(", ").bind(p.phone).push(", ");
+                sql.bind(fold.phone_verified).push(", ").bind(sealed_json(p.encoded_hash.as_ref())).push(", ");
+                sql.bind(p.change_required).push(", ").bind(fold.passwordless_requested).push(", ");
+                sql.bind(fold.sequence).push(", ").bind(e.created_at).push(", ").bind(fold.change_date).push(")");
             }
             sql.query_for(conn).execute(&mut *conn).await.map_err(db_error("PROJ-usr20"))?;
             Ok(())
@@ -272,11 +332,11 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event]) -> Re
                 sql.bind(&e.resource_owner).push(", ").bind(e.sequence).push(", ").bind(e.created_at).push(")");
             }
             sql.query_for(conn).execute(&mut *conn).await.map_err(db_error("PROJ-usr21"))?;
-            touch_many(conn, events, None).await
+            touch_many(conn, &unfolded(), None).await
         }
-        EmailVerified::TYPE => touch_many(conn, events, Some("email_verified")).await,
-        PhoneVerified::TYPE => touch_many(conn, events, Some("phone_verified")).await,
-        PasswordlessCodeRequested::TYPE => touch_many(conn, events, Some("passwordless_requested")).await,
+        EmailVerified::TYPE => touch_many(conn, &unfolded(), Some("email_verified")).await,
+        PhoneVerified::TYPE => touch_many(conn, &unfolded(), Some("phone_verified")).await,
+        PasswordlessCodeRequested::TYPE => touch_many(conn, &unfolded(), Some("passwordless_requested")).await,
         _ => {
             for e in events {
                 apply(conn, e).await?;
@@ -288,7 +348,8 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event]) -> Re
 
 /// Sets each event's user's sequence and change date (and a 0/1 `flag`
 /// column to 1) in one statement.
-async fn touch_many(conn: &mut AnyConnection, events: &[Event], flag: Option<&'static str>) -> Result<()> {
+async fn touch_many(conn: &mut AnyConnection, events: &[&Event], flag: Option<&'static str>) -> Result<()> {
+    let Some(first) = events.first() else { return Ok(()) };
     // The last event of each user wins, as applying them in order would.
     let mut last: Vec<(&str, i64, i64)> = Vec::new();
     let mut index = std::collections::HashMap::new();
@@ -312,7 +373,7 @@ async fn touch_many(conn: &mut AnyConnection, events: &[Event], flag: Option<&'s
         sql.push(if i == 0 { "(" } else { ", (" });
         sql.bind(*id).push(", ").bind(*seq).push(", ").bind(*at).push(")");
     }
-    sql.push(") AS v WHERE users.instance_id = ").bind(&events[0].instance_id).push(" AND users.id = v.column1");
+    sql.push(") AS v WHERE users.instance_id = ").bind(&first.instance_id).push(" AND users.id = v.column1");
     sql.query_for(conn).execute(&mut *conn).await.map_err(db_error("PROJ-usr22"))?;
     Ok(())
 }
