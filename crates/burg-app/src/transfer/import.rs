@@ -315,27 +315,22 @@ impl App {
         }
 
         // Users, a batch at a time: the stored users among a batch's ids
-        // are looked up together.
-        let mut analyzed = false;
+        // are looked up together. `stats`: see `refresh_statistics`.
+        let mut stats = Statistics::Unneeded;
         // Each user's first event, then the others grouped by type, so
         // that the projections write them many rows at a time.
         let (mut added, mut rest) = (Vec::new(), Vec::new());
-        let mut pushed = 0;
         let mut humans = org.batches("humanUsers", false, |u| u);
         while let Some(batch) = humans.next() {
             tally.settle();
-            let known = self.user_batch(tx, &batch, &mut analyzed).await?;
+            let known = self.user_batch(tx, &batch, &mut stats).await?;
             for u in &batch {
                 if added.len() + rest.len() >= PUSH_EVERY {
                     events.append(&mut added);
                     rest.sort_by_key(|e: &NewEvent| e.event_type);
                     events.append(&mut rest);
                     tx.push(std::mem::take(&mut events)).await?;
-                    pushed += 1;
-                    if pushed == 1 && analyzed {
-                        // The table now holds this organization's first users.
-                        self.refresh_statistics(tx).await?;
-                    }
+                    self.refresh_statistics(tx, &mut stats).await?;
                 }
                 let user_id = text_at(u, "userId").to_string();
                 let state =
@@ -359,10 +354,11 @@ impl App {
         let mut machines = org.batches("machineUsers", false, |m| m);
         while let Some(batch) = machines.next() {
             tally.settle();
-            let known = self.user_batch(tx, &batch, &mut analyzed).await?;
+            let known = self.user_batch(tx, &batch, &mut stats).await?;
             for m in &batch {
                 if events.len() >= PUSH_EVERY {
                     tx.push(std::mem::take(&mut events)).await?;
+                    self.refresh_statistics(tx, &mut stats).await?;
                 }
                 let user_id = text_at(m, "userId").to_string();
                 let state =
@@ -522,29 +518,49 @@ impl App {
     /// user of the instance per statement (auto_explain: 360 ms each, an
     /// import of 100k users at 300 users/s). ANALYZE counts the
     /// transaction's own rows, so the plans use the primary key again.
-    async fn refresh_statistics(&self, tx: &mut WriteTx) -> Result<()> {
-        if self.db.backend() == burg_store::Backend::Postgres {
-            sqlx::query("ANALYZE users, user_idp_links")
-                .execute(&mut *tx.conn())
+    /// A large organization refreshes them before its first users (the
+    /// organizations committed before it are counted) and, when the table
+    /// was close to empty then, once more after its first users are
+    /// written; `stats` says which is due.
+    async fn refresh_statistics(&self, tx: &mut WriteTx, stats: &mut Statistics) -> Result<()> {
+        if self.db.backend() != burg_store::Backend::Postgres {
+            return Ok(());
+        }
+        let first = match *stats {
+            Statistics::Due => true,
+            Statistics::AgainAfterWrite => false,
+            Statistics::Unneeded | Statistics::Refreshed => return Ok(()),
+        };
+        let conn = tx.conn();
+        sqlx::query("ANALYZE users, user_idp_links")
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| db_err("IMPORT-db010", e))?;
+        *stats = Statistics::Refreshed;
+        if first {
+            let rows: f32 = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass")
+                .fetch_one(&mut *conn)
                 .await
-                .map_err(|e| db_err("IMPORT-db010", e))?;
+                .map_err(|e| db_err("IMPORT-db012", e))?;
+            if rows < 1000.0 {
+                *stats = Statistics::AgainAfterWrite;
+            }
         }
         Ok(())
     }
 
-    /// Starts a batch of (human or machine) users: the first batch of a
-    /// large organization refreshes the statistics (see
-    /// `refresh_statistics`; `analyzed` says it was done), then the stored
-    /// users among the batch are looked up.
+    /// Starts a batch of (human or machine) users: the first large batch
+    /// refreshes the statistics (see `refresh_statistics`), then the
+    /// stored users among the batch are looked up.
     async fn user_batch(
         &self,
         tx: &mut WriteTx,
         batch: &[Value],
-        analyzed: &mut bool,
+        stats: &mut Statistics,
     ) -> Result<HashMap<String, (String, String)>> {
-        if !*analyzed && batch.len() >= 100 {
-            self.refresh_statistics(tx).await?;
-            *analyzed = true;
+        if *stats == Statistics::Unneeded && batch.len() >= 100 {
+            *stats = Statistics::Due;
+            self.refresh_statistics(tx, stats).await?;
         }
         self.known_users(tx, batch.iter().map(|u| text_at(u, "userId"))).await
     }
@@ -698,6 +714,19 @@ fn human_events(key: &MasterKey, cost: u32, org: &str, u: &Value) -> Result<Vec<
         events.push(NewEvent::new(&agg, &e)?);
     }
     Ok(events)
+}
+
+/// Where an organization's import stands with PostgreSQL's statistics
+/// (see `App::refresh_statistics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Statistics {
+    /// Small so far: the plans do not depend on them.
+    Unneeded,
+    /// Large: to be refreshed now.
+    Due,
+    /// Refreshed on a nearly empty table: again after the next write.
+    AgainAfterWrite,
+    Refreshed,
 }
 
 /// One user link of the document.
