@@ -59,8 +59,10 @@ pub(crate) fn roles_json(roles: &[String]) -> String {
     serde_json::to_string(roles).unwrap_or_else(|_| "[]".into())
 }
 
-/// Applies `events` in order; runs of organization-document events are
-/// written with one multi-row statement each (imports bring thousands).
+/// Applies `events` in order; runs of organization-document events and of
+/// user events of one type are written with one multi-row statement each
+/// (imports bring thousands), and users added here have their row written
+/// with what the flag and link events after them set (see `user::folds`).
 pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
     let folds = user::folds(events);
     let mut i = 0;

@@ -1,5 +1,8 @@
 //! `users` and `personal_access_tokens`.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::user::*;
@@ -250,11 +253,11 @@ pub(super) struct Fold {
 /// folded: added in `events`, and every later event of theirs in it one
 /// that only sets a flag or adds a link. Any other event of a user, or one
 /// before its `HumanAdded`, leaves the user out.
-pub(super) fn folds(events: &[Event]) -> std::collections::HashMap<&str, Fold> {
-    let mut seen: std::collections::HashMap<&str, Option<Fold>> = std::collections::HashMap::new();
+pub(super) fn folds(events: &[Event]) -> HashMap<&str, Fold> {
+    let mut seen: HashMap<&str, Option<Fold>> = HashMap::new();
     for e in events.iter().filter(|e| e.aggregate_type == "user") {
         let entry = seen.entry(e.aggregate_id.as_str());
-        let std::collections::hash_map::Entry::Occupied(mut entry) = entry else {
+        let Entry::Occupied(mut entry) = entry else {
             let first = (e.event_type == HumanAdded::TYPE).then(|| Fold {
                 sequence: e.sequence,
                 change_date: e.created_at,
@@ -283,11 +286,7 @@ pub(super) fn folds(events: &[Event]) -> std::collections::HashMap<&str, Fold> {
 /// statements (imports bring them by the thousand); `folds` (see
 /// [`folds`]) of the batch the run is part of. Same result as applying the
 /// batch's events one by one.
-pub(super) async fn apply_many(
-    conn: &mut AnyConnection,
-    events: &[Event],
-    folds: &std::collections::HashMap<&str, Fold>,
-) -> Result<()> {
+pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event], folds: &HashMap<&str, Fold>) -> Result<()> {
     let Some(first) = events.first() else { return Ok(()) };
     // The events whose user row is not written folded.
     let unfolded = || events.iter().filter(|e| !folds.contains_key(e.aggregate_id.as_str())).collect::<Vec<_>>();
@@ -352,7 +351,7 @@ async fn touch_many(conn: &mut AnyConnection, events: &[&Event], flag: Option<&'
     let Some(first) = events.first() else { return Ok(()) };
     // The last event of each user wins, as applying them in order would.
     let mut last: Vec<(&str, i64, i64)> = Vec::new();
-    let mut index = std::collections::HashMap::new();
+    let mut index = HashMap::new();
     for e in events {
         match index.get(e.aggregate_id.as_str()) {
             Some(&i) => last[i] = (e.aggregate_id.as_str(), e.sequence, e.created_at),
