@@ -15,34 +15,11 @@ fn sealed_json(value: Option<&burg_domain::crypto::Sealed>) -> String {
     value.and_then(|v| serde_json::to_string(v).ok()).unwrap_or_default()
 }
 
-/// Sets a 0/1 column of the event's user, and its sequence and change date.
-async fn set_flag(conn: &mut AnyConnection, e: &Event, column: &'static str, value: i64) -> Result<()> {
-    let sql = match column {
-        "email_verified" => {
-            "UPDATE users SET email_verified = $1, sequence = $2, change_date = $3 WHERE instance_id = $4 AND id = $5"
-        }
-        "phone_verified" => {
-            "UPDATE users SET phone_verified = $1, sequence = $2, change_date = $3 WHERE instance_id = $4 AND id = $5"
-        }
-        "passwordless_requested" => {
-            "UPDATE users SET passwordless_requested = $1, sequence = $2, change_date = $3 \
-             WHERE instance_id = $4 AND id = $5"
-        }
-        _ => return Ok(()),
-    };
-    sqlx::query(sql)
-        .bind(value)
-        .bind(e.sequence)
-        .bind(e.created_at)
-        .bind(&e.instance_id)
-        .bind(&e.aggregate_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error("PROJ-usr13"))?;
-    Ok(())
-}
-
 pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    if batchable(&e.event_type) {
+        // One statement for one event, written the way a batch writes it.
+        return apply_many(conn, std::slice::from_ref(e), &HashMap::new()).await;
+    }
     let (inst, user, seq, at) = (&e.instance_id, &e.aggregate_id, e.sequence, e.created_at);
     match e.event_type.as_str() {
         MachineAdded::TYPE => {
@@ -66,39 +43,6 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .map_err(db_error("PROJ-usr01"))?;
             return Ok(());
         }
-        HumanAdded::TYPE => {
-            let p: HumanAdded = e.decode()?;
-            sqlx::query(
-                "INSERT INTO users (instance_id, id, resource_owner, user_type, state, username, first_name, last_name, \
-                 nick_name, display_name, preferred_language, gender, email, phone, password_hash, \
-                 password_change_required, sequence, creation_date, change_date) \
-                 VALUES ($1, $2, $3, 1, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-            )
-            .bind(inst)
-            .bind(user)
-            .bind(&e.resource_owner)
-            .bind(p.user_name)
-            .bind(p.first_name)
-            .bind(p.last_name)
-            .bind(p.nick_name)
-            .bind(p.display_name)
-            .bind(p.preferred_language)
-            .bind(i64::from(p.gender))
-            .bind(p.email)
-            .bind(p.phone)
-            .bind(sealed_json(p.encoded_hash.as_ref()))
-            .bind(i64::from(p.change_required))
-            .bind(seq)
-            .bind(at)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-usr10"))?;
-            return Ok(());
-        }
-        // These set the user's sequence and change date themselves.
-        EmailVerified::TYPE => return set_flag(conn, e, "email_verified", 1).await,
-        PhoneVerified::TYPE => return set_flag(conn, e, "phone_verified", 1).await,
-        PasswordlessCodeRequested::TYPE => return set_flag(conn, e, "passwordless_requested", 1).await,
         PasswordChanged::TYPE => {
             let p: PasswordChanged = e.decode()?;
             sqlx::query(
@@ -177,24 +121,6 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-usr05"))?;
         }
-        ExternalIdpAdded::TYPE => {
-            let p: ExternalIdpAdded = e.decode()?;
-            sqlx::query(
-                "INSERT INTO user_idp_links (instance_id, user_id, idp_id, external_user_id, display_name, \
-                 resource_owner, sequence, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(inst)
-            .bind(user)
-            .bind(p.idp_config_id)
-            .bind(p.user_id)
-            .bind(p.display_name)
-            .bind(&e.resource_owner)
-            .bind(seq)
-            .bind(at)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-usr06"))?;
-        }
         ExternalIdpRemoved::TYPE | ExternalIdpCascadeRemoved::TYPE => {
             let p: ExternalIdpRemoved = serde_json::from_value(e.payload.clone()).map_err(|err| {
                 burg_domain::Error::internal("PROJ-usr07", format!("unreadable {}: {err}", e.event_type))
@@ -249,6 +175,13 @@ pub(super) struct Fold {
     change_date: i64,
 }
 
+impl Fold {
+    /// The row of the user `added` creates, before anything else happens.
+    fn added(added: &Event) -> Fold {
+        Fold { sequence: added.sequence, change_date: added.created_at, ..Fold::default() }
+    }
+}
+
 /// The users of `events` (one instance's, in order) whose row can be
 /// folded: added in `events`, and every later event of theirs in it one
 /// that only sets a flag or adds a link. Any other event of a user, or one
@@ -258,11 +191,7 @@ pub(super) fn folds(events: &[Event]) -> HashMap<&str, Fold> {
     for e in events.iter().filter(|e| e.aggregate_type == "user") {
         let entry = seen.entry(e.aggregate_id.as_str());
         let Entry::Occupied(mut entry) = entry else {
-            let first = (e.event_type == HumanAdded::TYPE).then(|| Fold {
-                sequence: e.sequence,
-                change_date: e.created_at,
-                ..Fold::default()
-            });
+            let first = (e.event_type == HumanAdded::TYPE).then(|| Fold::added(e));
             entry.insert_entry(first);
             continue;
         };
@@ -300,11 +229,7 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event], folds
             );
             for (i, e) in events.iter().enumerate() {
                 let p: HumanAdded = e.decode()?;
-                let fold = folds.get(e.aggregate_id.as_str()).copied().unwrap_or(Fold {
-                    sequence: e.sequence,
-                    change_date: e.created_at,
-                    ..Fold::default()
-                });
+                let fold = folds.get(e.aggregate_id.as_str()).copied().unwrap_or_else(|| Fold::added(e));
                 sql.push(if i == 0 { "(" } else { ", (" });
                 sql.bind(&e.instance_id).push(", ").bind(&e.aggregate_id).push(", ").bind(&e.resource_owner);
                 sql.push(", 1, 1, ").bind(p.user_name).push(", ").bind(p.first_name).push(", ");
@@ -336,12 +261,7 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event], folds
         EmailVerified::TYPE => touch_many(conn, &unfolded(), Some("email_verified")).await,
         PhoneVerified::TYPE => touch_many(conn, &unfolded(), Some("phone_verified")).await,
         PasswordlessCodeRequested::TYPE => touch_many(conn, &unfolded(), Some("passwordless_requested")).await,
-        _ => {
-            for e in events {
-                apply(conn, e).await?;
-            }
-            Ok(())
-        }
+        other => Err(burg_domain::Error::internal("PROJ-usr23", format!("{other} is not projected in batches"))),
     }
 }
 
