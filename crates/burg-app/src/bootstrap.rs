@@ -55,6 +55,9 @@ impl App {
         Ok((app, bootstrap))
     }
 
+    /// Creates the instance when there is none. Unless `defer_setup` is
+    /// set, also finishes its setup: a default organization and the
+    /// IAM_OWNER service account with its token.
     async fn ensure_instance(&self) -> Result<Bootstrap> {
         let ctx = Ctx::system("burg.setup");
         let mut tx = self.begin(&ctx).await?;
@@ -63,64 +66,157 @@ impl App {
             .fetch_one(tx.conn())
             .await
             .map_err(|e| crate::auth::db_err("SETUP-db001", e))?;
-        if exists > 0 {
-            return Ok(Bootstrap {
-                created: false,
-                instance_id: self.instance_id.clone(),
-                admin_token: None,
-                admin_user_id: None,
-            });
+        let created = exists == 0;
+        if created {
+            let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+            let domain = self.config.external_domain.to_lowercase();
+            let events = vec![
+                NewEvent::new(&inst, &ie::InstanceAdded { name: self.config.instance_name.clone() })?,
+                NewEvent::new(&inst, &ie::DefaultLanguageSet { language: "en".into() })?,
+                NewEvent::new(&inst, &ie::DomainAdded { domain: domain.clone(), generated: true })?,
+                NewEvent::new(&inst, &ie::DomainPrimarySet { domain })?,
+                NewEvent::new(&inst, &ie::LoginPolicyAdded { policy: ie::LoginPolicy::instance_default() })?,
+            ];
+            tx.push(events).await?;
+            tx.commit().await?;
+        } else {
+            drop(tx);
         }
-        let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
-        let org_id = self.new_id();
-        let org = Aggregate::new(aggregate::ORG, &org_id, &org_id);
-        let user_id = self.new_id();
-        let user = Aggregate::new(aggregate::USER, &user_id, &org_id);
-        let token = new_token();
-        let domain = self.config.external_domain.to_lowercase();
-        let org_domain = format!("{}.{}", domain_label(&self.config.default_org_name), domain);
+        let mut bootstrap =
+            Bootstrap { created, instance_id: self.instance_id.clone(), admin_token: None, admin_user_id: None };
+        if !self.config.defer_setup {
+            let admin = self.finish_setup().await?;
+            bootstrap.admin_token = admin.admin_token;
+            bootstrap.admin_user_id = admin.admin_user_id;
+        }
+        Ok(bootstrap)
+    }
 
-        let events = vec![
-            NewEvent::new(&inst, &ie::InstanceAdded { name: self.config.instance_name.clone() })?,
-            NewEvent::new(&inst, &ie::DefaultLanguageSet { language: "en".into() })?,
-            NewEvent::new(&inst, &ie::DomainAdded { domain: domain.clone(), generated: true })?,
-            NewEvent::new(&inst, &ie::DomainPrimarySet { domain })?,
-            NewEvent::new(&inst, &ie::LoginPolicyAdded { policy: ie::LoginPolicy::instance_default() })?,
-            NewEvent::new(&org, &oe::OrgAdded { name: self.config.default_org_name.clone() })?,
-            NewEvent::new(&org, &oe::DomainAdded { domain: org_domain.clone() })?,
-            NewEvent::new(&org, &oe::DomainVerified { domain: org_domain.clone() })?,
-            NewEvent::new(&org, &oe::DomainPrimarySet { domain: org_domain })?,
-            NewEvent::new(&inst, &ie::DefaultOrgSet { org_id: org_id.clone() })?,
-            NewEvent::new(
-                &user,
-                &ue::MachineAdded {
-                    user_name: "burg-admin".into(),
-                    name: "burg administrator".into(),
-                    description: "created on first start; holds IAM_OWNER".into(),
-                    access_token_type: 0,
-                },
-            )?,
-            NewEvent::new(
-                &user,
-                &ue::PersonalAccessTokenAdded {
-                    token_id: self.new_id(),
-                    expiration: NO_EXPIRY,
-                    scopes: vec!["openid".into()],
-                    token_hash: token_hash(&token),
-                },
-            )?,
-            NewEvent::new(&inst, &ie::MemberAdded { user_id: user_id.clone(), roles: vec!["IAM_OWNER".into()] })?,
-        ];
+    /// Gives an instance without a default organization (new, or just
+    /// filled by an import into a new data directory) its default
+    /// organization and an IAM_OWNER service account with a new token.
+    ///
+    /// The default organization is the one named like
+    /// [`AppConfig::default_org_name`], else the oldest, else a new one.
+    /// The service account is the organization's machine user
+    /// `burg-admin` when there is one (a restored backup brings it back
+    /// without its instance role and without tokens: the new token is the
+    /// only one), else a new one. Does nothing when the instance has its
+    /// default organization already.
+    pub async fn finish_setup(&self) -> Result<Bootstrap> {
+        retry(|| self.finish_setup_once()).await
+    }
+
+    async fn finish_setup_once(&self) -> Result<Bootstrap> {
+        let ctx = Ctx::system("burg.setup");
+        let mut tx = self.begin(&ctx).await?;
+        let mut done =
+            Bootstrap { created: false, instance_id: self.instance_id.clone(), admin_token: None, admin_user_id: None };
+        if !self.instance_row(tx.conn()).await?.default_org_id.is_empty() {
+            return Ok(done);
+        }
+        let db = |id| move |e| crate::auth::db_err(id, e);
+        let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+        let mut events = Vec::new();
+        let named: Option<String> =
+            sqlx::query_scalar("SELECT id FROM orgs WHERE instance_id = $1 AND lower(name) = lower($2) AND state = 1")
+                .bind(&self.instance_id)
+                .bind(&self.config.default_org_name)
+                .fetch_optional(tx.conn())
+                .await
+                .map_err(db("SETUP-db002"))?;
+        let oldest = match named {
+            Some(id) => Some(id),
+            None => sqlx::query_scalar(
+                "SELECT id FROM orgs WHERE instance_id = $1 AND state = 1 ORDER BY creation_date, id LIMIT 1",
+            )
+            .bind(&self.instance_id)
+            .fetch_optional(tx.conn())
+            .await
+            .map_err(db("SETUP-db003"))?,
+        };
+        let org_id = match oldest {
+            Some(id) => id,
+            None => {
+                let org_id = self.new_id();
+                let org = Aggregate::new(aggregate::ORG, &org_id, &org_id);
+                let domain = self.config.external_domain.to_lowercase();
+                let org_domain = format!("{}.{}", domain_label(&self.config.default_org_name), domain);
+                events.extend([
+                    NewEvent::new(&org, &oe::OrgAdded { name: self.config.default_org_name.clone() })?,
+                    NewEvent::new(&org, &oe::DomainAdded { domain: org_domain.clone() })?,
+                    NewEvent::new(&org, &oe::DomainVerified { domain: org_domain.clone() })?,
+                    NewEvent::new(&org, &oe::DomainPrimarySet { domain: org_domain })?,
+                ]);
+                org_id
+            }
+        };
+        events.push(NewEvent::new(&inst, &ie::DefaultOrgSet { org_id: org_id.clone() })?);
+
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = $3 \
+             AND user_type = 2 AND state = 1",
+        )
+        .bind(&self.instance_id)
+        .bind(&org_id)
+        .bind(ADMIN_USER_NAME)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(db("SETUP-db004"))?;
+        let user_id = match existing {
+            Some(id) => id,
+            None => {
+                let user_id = self.new_id();
+                // A human of that name keeps it; the account takes another.
+                let free = self.require_unique_username(tx.conn(), &org_id, ADMIN_USER_NAME).await.is_ok();
+                let user_name = if free { ADMIN_USER_NAME.to_string() } else { format!("{ADMIN_USER_NAME}-{user_id}") };
+                let user = Aggregate::new(aggregate::USER, &user_id, &org_id);
+                events.push(NewEvent::new(
+                    &user,
+                    &ue::MachineAdded {
+                        user_name,
+                        name: "burg administrator".into(),
+                        description: "created on first start; holds IAM_OWNER".into(),
+                        access_token_type: 0,
+                    },
+                )?);
+                user_id
+            }
+        };
+        let member: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM iam_members WHERE instance_id = $1 AND user_id = $2")
+                .bind(&self.instance_id)
+                .bind(&user_id)
+                .fetch_one(tx.conn())
+                .await
+                .map_err(db("SETUP-db005"))?;
+        let token = new_token();
+        let user = Aggregate::new(aggregate::USER, &user_id, &org_id);
+        events.push(NewEvent::new(
+            &user,
+            &ue::PersonalAccessTokenAdded {
+                token_id: self.new_id(),
+                expiration: NO_EXPIRY,
+                scopes: vec!["openid".into()],
+                token_hash: token_hash(&token),
+            },
+        )?);
+        let roles = vec!["IAM_OWNER".to_string()];
+        events.push(if member == 0 {
+            NewEvent::new(&inst, &ie::MemberAdded { user_id: user_id.clone(), roles })?
+        } else {
+            NewEvent::new(&inst, &ie::MemberChanged { user_id: user_id.clone(), roles })?
+        });
         tx.push(events).await?;
         tx.commit().await?;
-        Ok(Bootstrap {
-            created: true,
-            instance_id: self.instance_id.clone(),
-            admin_token: Some(SecretString(token)),
-            admin_user_id: Some(user_id),
-        })
+        done.admin_token = Some(SecretString(token));
+        done.admin_user_id = Some(user_id);
+        Ok(done)
     }
 }
+
+/// The user name of the IAM_OWNER service account made at setup.
+const ADMIN_USER_NAME: &str = "burg-admin";
 
 /// Fails before serving when the database was created with another key.
 async fn check_master_key(db: &Db, key: &MasterKey) -> Result<()> {

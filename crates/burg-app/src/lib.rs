@@ -55,17 +55,36 @@ pub struct AppConfig {
     /// Told how far exports and imports have come (the command line's
     /// progress bars).
     pub progress: Progress,
+    /// A new instance is created without its default organization and
+    /// IAM_OWNER service account; [`App::finish_setup`] adds them later
+    /// (an import into a new data directory brings the organizations).
+    pub defer_setup: bool,
 }
 
-/// A progress listener: called with what was done (`"org"`, `"user"`) and
-/// how many so far.
+/// What an export or an import tells its [`Progress`] listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tick {
+    /// What the work holds: an export's chosen organizations and their
+    /// users when it starts, an import's once its document is checked.
+    Planned { orgs: u64, users: u64 },
+    /// Users of the finished organizations (an export: exported so far).
+    Users(u64),
+    /// Organizations finished.
+    Orgs(u64),
+    /// Users of the organization being imported that were worked on so far.
+    OrgUsers(u64),
+    /// Users an import wrote so far (not those that were there already).
+    Written(u64),
+}
+
+/// A progress listener.
 #[derive(Clone, Default)]
-pub struct Progress(pub Option<Arc<dyn Fn(&'static str, u64) + Send + Sync>>);
+pub struct Progress(pub Option<Arc<dyn Fn(Tick) + Send + Sync>>);
 
 impl Progress {
-    pub(crate) fn tell(&self, what: &'static str, count: u64) {
+    pub(crate) fn tell(&self, tick: Tick) {
         if let Some(f) = &self.0 {
-            f(what, count);
+            f(tick);
         }
     }
 }
@@ -86,6 +105,7 @@ impl Default for AppConfig {
             saml_key_bits: 4096,
             transfer_dir: TransferDir::default(),
             progress: Progress::default(),
+            defer_setup: false,
         }
     }
 }

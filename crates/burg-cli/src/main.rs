@@ -2,7 +2,10 @@
 //! hands over to the library crates; it holds no logic of its own beyond
 //! configuration and wiring.
 
+mod cleanup;
 mod config;
+mod lock;
+mod progress;
 mod start;
 mod token;
 mod transfer;
@@ -32,6 +35,20 @@ enum Command {
     Import(transfer::ImportArgs),
 }
 
+/// How a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    Error(String),
+    /// Stopped by a signal; says what stays.
+    Interrupted(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Error(message)
+    }
+}
+
 fn main() -> ExitCode {
     burg_app::memory::tune_allocator();
     let cli = Cli::parse();
@@ -44,17 +61,24 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Start(args) => start::run(args).await,
-            Command::Token(cmd) => token::run(cmd).await,
+            Command::Start(args) => start::run(args).await.map_err(Failure::from),
+            Command::Token(cmd) => token::run(cmd).await.map_err(Failure::from),
             Command::Export(args) => transfer::export(args).await,
             Command::Import(args) => transfer::import(args).await,
         }
     });
+    // Dropping the runtime drops every task still running, and with them
+    // the guards of their temporary files.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Error(message)) => {
             eprintln!("burg: {message}");
             ExitCode::FAILURE
+        }
+        Err(Failure::Interrupted(message)) => {
+            eprintln!("burg: {message}");
+            ExitCode::from(130)
         }
     }
 }

@@ -1,22 +1,23 @@
 //! `burg export` and `burg import`: whole organizations to and from a file,
 //! S3 or GCS, either through a running server (`--server` and a token) or
 //! straight on the database (the data settings, as `burg start` takes
-//! them). Progress bars on a terminal, plain lines otherwise.
+//! them). Progress on stderr, one summary line at the end; Ctrl-C leaves no
+//! partial file and says what stays.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use burg_api::admin::{
     ExportDataRequest, ExportDataResponse, ImportDataRequest, ImportDataResponse, export_data_request as out,
     import_data_request as input,
 };
-use burg_app::{AppConfig, Ctx, Progress, TransferDir};
+use burg_app::{AppConfig, Ctx, TransferDir};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::{DataArgs, DataConfig, FileConfig, init_logging};
+use crate::Failure;
+use crate::cleanup::{Remove, interrupted, temp_name};
+use crate::config::{DataArgs, DataConfig, FileConfig, Purpose, TransferArgs, init_logging, private_file};
+use crate::progress::{Display, number, plural, timing};
 
 /// How to reach a running server instead of the database.
 #[derive(Debug, Clone, Args)]
@@ -49,6 +50,8 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
+    pub transfer: TransferArgs,
+    #[command(flatten)]
     pub remote: RemoteArgs,
     #[command(flatten)]
     pub store: StoreArgs,
@@ -64,7 +67,9 @@ pub struct ExportArgs {
     /// Include OTP secrets.
     #[arg(long)]
     pub with_otp: bool,
-    /// FILE, s3://bucket/path or gs://bucket/path.
+    /// FILE, transfer:PATH (in the transfer directory, also the server's with
+    /// --server), s3://bucket/path or gs://bucket/path. Files are written
+    /// readable by their owner only.
     #[arg(long, short)]
     pub output: String,
     /// Give up after this long (30s, 10m, 1h).
@@ -77,10 +82,14 @@ pub struct ImportArgs {
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
+    pub transfer: TransferArgs,
+    #[command(flatten)]
     pub remote: RemoteArgs,
     #[command(flatten)]
     pub store: StoreArgs,
-    /// FILE, s3://bucket/path or gs://bucket/path.
+    /// FILE, transfer:PATH (in the transfer directory, also the server's with
+    /// --server: for documents larger than a request may be),
+    /// s3://bucket/path or gs://bucket/path.
     pub source: String,
     /// Check everything, also against the stored data, and write nothing
     /// (directly on the database only).
@@ -94,8 +103,16 @@ pub struct ImportArgs {
 /// A location from the command line.
 enum Location {
     File(PathBuf),
-    S3 { bucket: String, path: String },
-    Gcs { bucket: String, path: String },
+    /// A path in the transfer directory (of the server, with --server).
+    Transfer(String),
+    S3 {
+        bucket: String,
+        path: String,
+    },
+    Gcs {
+        bucket: String,
+        path: String,
+    },
 }
 
 fn location(text: &str) -> Result<Location, String> {
@@ -111,6 +128,11 @@ fn location(text: &str) -> Result<Location, String> {
     } else if let Some(rest) = text.strip_prefix("gs://") {
         let (bucket, path) = split(rest)?;
         Ok(Location::Gcs { bucket, path })
+    } else if let Some(rest) = text.strip_prefix("transfer:") {
+        match rest.trim_start_matches('/') {
+            "" => Err(format!("{text}: name a file in the transfer directory, e.g. transfer:backup.json")),
+            path => Ok(Location::Transfer(path.to_string())),
+        }
     } else {
         Ok(Location::File(PathBuf::from(text)))
     }
@@ -138,38 +160,15 @@ fn split_file(path: &Path) -> Result<(PathBuf, String), String> {
     Ok((dir, name))
 }
 
-/// A progress display: a bar on a terminal, a line per organization
-/// otherwise.
-fn progress(total_users: Option<u64>, verb: &'static str) -> (Progress, ProgressBar) {
-    let terminal = std::io::stderr().is_terminal();
-    let bar = match (terminal, total_users) {
-        (true, Some(total)) => ProgressBar::new(total).with_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} users  {per_sec}  ETA {eta}  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        ),
-        (true, None) => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} {pos} users  {per_sec}  {elapsed}  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        ),
-        (false, _) => ProgressBar::hidden(),
-    };
-    let orgs = Arc::new(AtomicU64::new(0));
-    let users = Arc::new(AtomicU64::new(0));
-    let shown = bar.clone();
-    let listener = move |what: &'static str, n: u64| match what {
-        "user" => {
-            users.store(n, Ordering::Relaxed);
-            shown.set_position(n);
-        }
-        _ => {
-            orgs.store(n, Ordering::Relaxed);
-            shown.set_message(format!("{n} orgs {verb}"));
-            if !terminal {
-                eprintln!("{n} organizations {verb}, {} users", users.load(Ordering::Relaxed));
-            }
-        }
-    };
-    (Progress(Some(Arc::new(listener))), bar)
+/// An input file that can be read, checked before anything is opened or
+/// created.
+fn readable_file(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => std::fs::File::open(path).map(drop).map_err(|e| format!("{}: {e}", path.display())),
+        Ok(_) => Err(format!("{}: not a file", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("{}: no such file", path.display())),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
 }
 
 fn token(remote: &RemoteArgs) -> Result<String, String> {
@@ -182,31 +181,78 @@ fn token(remote: &RemoteArgs) -> Result<String, String> {
     }
 }
 
+/// Why a request did not reach the server, in words.
+fn unreachable(server: &str, e: reqwest::Error) -> String {
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return format!("cannot reach {server}: connection refused (is burg running there?)");
+            }
+            return format!("cannot reach {server}: {io}");
+        }
+        cause = c.source();
+    }
+    if e.is_timeout() {
+        return format!("{server} did not answer in time");
+    }
+    format!("cannot reach {server}: {}", e.without_url())
+}
+
 /// One REST call to a server.
 async fn call<Resp: serde::de::DeserializeOwned>(
     remote: &RemoteArgs,
     server: &str,
     path: &str,
-    body: reqwest::Body,
+    body: Vec<u8>,
 ) -> Result<Resp, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let response = reqwest::Client::new()
+    let size = body.len();
+    // The operator's own client, to the server the operator names; not a
+    // connection the server makes.
+    #[allow(clippy::disallowed_methods)]
+    let client = reqwest::Client::new();
+    let response = client
         .post(format!("{}{path}", server.trim_end_matches('/')))
         .bearer_auth(token(remote)?)
         .header("content-type", "application/json")
         .body(body)
         .send()
         .await
-        .map_err(|e| format!("{server}: {e}"))?;
+        .map_err(|e| unreachable(server, e))?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| format!("{server}: {e}"))?;
+    let bytes = response.bytes().await.map_err(|e| unreachable(server, e))?;
+    if status == reqwest::StatusCode::PAYLOAD_TOO_LARGE {
+        return Err(format!(
+            "{server} takes no request of {} bytes (its --max-body-bytes); put the document in the server's \
+             transfer directory and give transfer:NAME, or use s3:// or gs://",
+            number(size as u64)
+        ));
+    }
     if !status.is_success() {
-        return Err(format!("{server} answered {status}: {}", String::from_utf8_lossy(&bytes)));
+        let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(500).collect());
+        return Err(format!("{server} answered {status}: {message}"));
     }
     serde_json::from_slice(&bytes).map_err(|e| format!("{server} sent an unreadable answer: {e}"))
 }
 
-pub async fn export(args: ExportArgs) -> Result<(), String> {
+/// Runs `work` until it ends or the process is asked to stop; in the second
+/// case `work` is dropped (its partial files with it) and `stopped` says
+/// what stays.
+async fn or_interrupted<T>(
+    work: impl std::future::Future<Output = Result<T, Failure>>,
+    stopped: impl FnOnce() -> String,
+) -> Result<T, Failure> {
+    tokio::select! {
+        result = work => result,
+        _ = interrupted() => Err(Failure::Interrupted(stopped())),
+    }
+}
+
+pub async fn export(args: ExportArgs) -> Result<(), Failure> {
     init_logging("text", "warn")?;
     let mut req = ExportDataRequest {
         org_ids: args.orgs.clone(),
@@ -236,60 +282,94 @@ pub async fn export(args: ExportArgs) -> Result<(), String> {
                 path: path.clone(),
             });
         }
+        Location::Transfer(path) => req.local_output = Some(out::LocalOutput { path: path.clone() }),
         Location::File(_) => {}
     }
 
     if let Some(server) = &args.remote.server {
-        let to_file = matches!(destination, Location::File(_));
-        req.response_output = to_file;
-        let bar = ProgressBar::new_spinner();
-        bar.set_message("exporting on the server");
-        let body = serde_json::to_vec(&req).map_err(|e| e.to_string())?;
-        let response: ExportDataResponse =
-            call::<ExportDataResponse>(&args.remote, server, "/admin/v1/export", body.into()).await?;
-        bar.finish_and_clear();
-        if let Location::File(path) = &destination {
+        let Location::File(path) = &destination else {
+            let display = Display::waiting("exporting on the server");
+            let work = async {
+                let body = serde_json::to_vec(&req).map_err(|e| e.to_string())?;
+                Ok(call::<ExportDataResponse>(&args.remote, server, "/admin/v1/export", body).await?)
+            };
+            or_interrupted(work, || "interrupted: the server stops the export and writes no output".into()).await?;
+            display.finish();
+            eprintln!("exported to {}{}", args.output, timing(display.elapsed(), 0));
+            return Ok(());
+        };
+        req.response_output = true;
+        let display = Display::waiting("exporting on the server");
+        let work = async {
+            let body = serde_json::to_vec(&req).map_err(|e| e.to_string())?;
+            let response = call::<ExportDataResponse>(&args.remote, server, "/admin/v1/export", body).await?;
             let bytes = serde_json::to_vec(&response).map_err(|e| e.to_string())?;
-            write_atomically(path, &bytes)?;
-        }
-        eprintln!("exported {} organizations to {}", response.orgs.len(), args.output);
+            write_whole(path, &bytes)?;
+            Ok(response)
+        };
+        let response =
+            or_interrupted(work, || "interrupted: nothing was written (the partial file was removed)".into()).await?;
+        display.finish();
+        let users: u64 = response.orgs.iter().map(|o| (o.human_users.len() + o.machine_users.len()) as u64).sum();
+        eprintln!(
+            "exported {} and {} to {}{}",
+            plural(response.orgs.len() as u64, "organization"),
+            plural(users, "user"),
+            args.output,
+            timing(display.elapsed(), users)
+        );
         return Ok(());
     }
 
     let file = FileConfig::load(args.data.config.as_deref())?;
-    let data = DataConfig::resolve(&args.data, &file);
+    let data = DataConfig::resolve(&args.data, Some(&args.transfer), &file);
     let mut config = AppConfig::default();
     if let Location::File(path) = &destination {
         let (dir, name) = split_file(path)?;
         config.transfer_dir = TransferDir(Some(dir));
         req.local_output = Some(out::LocalOutput { path: name });
     }
-    let total = {
-        let (app, _) = data.open_app(AppConfig::default()).await?;
-        let n = app.user_count().await.map_err(|e| e.message)?;
-        app.db().close().await;
-        n as u64
-    };
-    let (listener, bar) = progress(Some(total), "exported");
-    config.progress = listener;
-    let (app, _) = data.open_app(config).await?;
-    let result = app.export_data(&Ctx::system("burg-cli"), req).await;
-    bar.finish();
-    app.db().close().await;
-    result.map_err(|e| e.message)?;
-    eprintln!("exported {total} users to {}", args.output);
+    let display = Display::new();
+    config.progress = display.listener("exported");
+    let opened = data.open(config, Purpose::Export).await?;
+    let app = opened.app.clone();
+    let work = async { Ok(app.export_data(&Ctx::system("burg-cli"), req).await.map_err(|e| e.message)?) };
+    let result =
+        or_interrupted(work, || "interrupted: nothing was written (the partial file was removed)".into()).await;
+    display.finish();
+    opened.app.db().close().await;
+    result?;
+    let c = &display.counts;
+    let users = c.users.load(Ordering::Relaxed);
+    eprintln!(
+        "exported {} and {} to {}{}",
+        plural(c.orgs.load(Ordering::Relaxed), "organization"),
+        plural(users, "user"),
+        args.output,
+        timing(display.elapsed(), users)
+    );
     Ok(())
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let temp = path.with_extension("partial");
-    std::fs::write(&temp, bytes).map_err(|e| format!("{}: {e}", temp.display()))?;
-    std::fs::rename(&temp, path).map_err(|e| format!("{}: {e}", path.display()))
+/// Writes `bytes` under a temporary name, readable by the owner only, then
+/// renames it to `path`; an interruption leaves nothing.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let temp = temp_name(path);
+    let guard = Remove::new(temp.clone());
+    let mut file = private_file(&temp)?;
+    file.write_all(bytes).and_then(|_| file.sync_all()).map_err(|e| format!("{}: {e}", temp.display()))?;
+    std::fs::rename(&temp, path).map_err(|e| format!("{}: {e}", path.display()))?;
+    guard.disarm();
+    Ok(())
 }
 
-pub async fn import(args: ImportArgs) -> Result<(), String> {
+pub async fn import(args: ImportArgs) -> Result<(), Failure> {
     init_logging("text", "warn")?;
     let source = location(&args.source)?;
+    if let Location::File(path) = &source {
+        readable_file(path)?;
+    }
     let mut req = ImportDataRequest { data: None, timeout: args.timeout.clone() };
     match &source {
         Location::S3 { bucket, path } => {
@@ -310,12 +390,16 @@ pub async fn import(args: ImportArgs) -> Result<(), String> {
                 path: path.clone(),
             }));
         }
+        Location::Transfer(path) => {
+            req.data = Some(input::Data::DataOrgsLocal(input::LocalInput { path: path.clone() }));
+        }
         Location::File(_) => {}
     }
+    let verb = if args.dry_run { "checked" } else { "imported" };
 
-    let report = if let Some(server) = &args.remote.server {
+    let (report, display) = if let Some(server) = &args.remote.server {
         if args.dry_run {
-            return Err("--dry-run works directly on the database, not through --server".into());
+            return Err("--dry-run works directly on the database, not through --server".to_string().into());
         }
         let body = match &source {
             Location::File(path) => {
@@ -328,43 +412,129 @@ pub async fn import(args: ImportArgs) -> Result<(), String> {
             }
             _ => serde_json::to_vec(&req).map_err(|e| e.to_string())?,
         };
-        let bar = ProgressBar::new_spinner();
-        bar.set_message("importing on the server");
-        let report: ImportDataResponse =
-            call::<ImportDataResponse>(&args.remote, server, "/admin/v1/import", body.into()).await?;
-        bar.finish_and_clear();
-        report
+        let display = Display::waiting("importing on the server");
+        let work = async { Ok(call::<ImportDataResponse>(&args.remote, server, "/admin/v1/import", body).await?) };
+        let report = or_interrupted(work, || {
+            "interrupted: the server rolls back the organization in progress; those it finished stay. \
+             Run the same command again to import the rest"
+                .into()
+        })
+        .await?;
+        display.finish();
+        (report, display)
     } else {
         let file = FileConfig::load(args.data.config.as_deref())?;
-        let data = DataConfig::resolve(&args.data, &file);
+        let mut data = DataConfig::resolve(&args.data, Some(&args.transfer), &file);
         let mut config = AppConfig::default();
         if let Location::File(path) = &source {
             let (dir, name) = split_file(path)?;
             config.transfer_dir = TransferDir(Some(dir));
             req.data = Some(input::Data::DataOrgsLocal(input::LocalInput { path: name }));
         }
-        let (listener, bar) = progress(None, if args.dry_run { "checked" } else { "imported" });
-        config.progress = listener;
-        let (app, _) = data.open_app(config).await?;
-        // The command line prints counts: it keeps no per-item ids.
+        // A dry run into a new data directory checks against an empty
+        // instance in a scratch directory, and leaves nothing behind.
+        let scratch = if args.dry_run && !data.has_data() { Some(Scratch::new()?) } else { None };
+        if let Some(s) = &scratch {
+            data = DataConfig { data_dir: s.0.clone(), masterkey_file: s.0.join("masterkey"), ..data };
+        }
+        let display = Display::new();
+        config.progress = display.listener(verb);
+        let opened = data.open(config, Purpose::Import).await?;
+        let app = opened.app.clone();
         let mode = burg_app::ImportMode { dry_run: args.dry_run, summary: true };
-        let result = app.import_data_with(&Ctx::system("burg-cli"), req, mode).await;
-        bar.finish();
-        app.db().close().await;
-        result.map_err(|e| e.message)?
+        // The command line prints counts: it keeps no per-item ids.
+        let work =
+            async { Ok(app.import_data_with(&Ctx::system("burg-cli"), req, mode).await.map_err(|e| e.message)?) };
+        let counts = display.counts.clone();
+        let result = or_interrupted(work, || {
+            let done = counts.orgs.load(Ordering::Relaxed);
+            let planned = counts.planned_orgs.load(Ordering::Relaxed);
+            format!(
+                "interrupted: {} of {} stay imported; the one in progress was rolled back. \
+                 Run the same command again to import the rest (what is there already is skipped)",
+                number(done),
+                plural(planned, "organization"),
+            )
+        })
+        .await;
+        display.finish();
+        // A new instance gets its default organization and administrator
+        // from what was imported (or new ones), whatever the import did.
+        if scratch.is_none() {
+            let setup = opened.app.finish_setup().await.map_err(|e| e.message)?;
+            if let Some(token) = &setup.admin_token {
+                data.write_admin_token(token.expose(), setup.admin_user_id.as_deref().unwrap_or_default())?;
+                eprintln!(
+                    "created a new instance in {}; its IAM_OWNER token is in {}",
+                    data.data_dir.display(),
+                    data.data_dir.join("admin.pat").display()
+                );
+            }
+        }
+        opened.app.db().close().await;
+        let report = result?;
+        // Taken from the ticks: the summary report keeps no ids.
+        let written = display.counts.written.load(Ordering::Relaxed);
+        return summarize(&report, Some(written), verb, &args.source, &display);
     };
-    let refused: Vec<_> = report.errors.iter().filter(|e| !e.message.contains("IMPORT-exists")).collect();
-    // Organizations that were there already count as "already there".
-    let orgs = report
-        .success
-        .as_ref()
-        .map(|s| s.orgs.iter().filter(|o| !report.errors.iter().any(|e| e.r#type == "org" && e.id == o.org_id)).count())
-        .unwrap_or_default();
-    let existing = report.errors.len() - refused.len();
-    for e in &refused {
+    summarize(&report, None, verb, &args.source, &display)
+}
+
+/// A scratch data directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Scratch, String> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("burg-dry-run-{}-{}", std::process::id(), nanos.unwrap_or(0)));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The import's one summary line (and a line per refused item); fails
+/// when anything was refused.
+fn summarize(
+    report: &ImportDataResponse,
+    written: Option<u64>,
+    verb: &str,
+    source: &str,
+    display: &Display,
+) -> Result<(), Failure> {
+    let exists = |e: &&burg_api::admin::ImportDataError| e.message.contains("IMPORT-exists");
+    let refused: Vec<_> = report.errors.iter().filter(|e| !exists(e)).collect();
+    let orgs = report.success.as_ref().map(|s| s.orgs.as_slice()).unwrap_or_default();
+    let there: Vec<&str> =
+        report.errors.iter().filter(|e| exists(e) && e.r#type == "org").map(|e| e.id.as_str()).collect();
+    let new_orgs = orgs.iter().filter(|o| !there.contains(&o.org_id.as_str())).count() as u64;
+    let users = written
+        .unwrap_or_else(|| orgs.iter().map(|o| (o.human_user_ids.len() + o.machine_user_ids.len()) as u64).sum());
+    let refused_orgs = display.counts.orgs.load(Ordering::Relaxed).saturating_sub(orgs.len() as u64);
+    for e in refused.iter().take(20) {
         eprintln!("refused {} {}: {}", e.r#type, e.id, e.message);
     }
-    let verb = if args.dry_run { "would import" } else { "imported" };
-    eprintln!("{verb} {orgs} organizations; {existing} items already there; {} refused", refused.len());
-    if refused.is_empty() { Ok(()) } else { Err(format!("{} items were refused", refused.len())) }
+    if refused.len() > 20 {
+        eprintln!("… and {} more refused", number(refused.len() as u64 - 20));
+    }
+    let verb = if verb == "checked" { "would import" } else { "imported" };
+    let mut line = format!("{verb} {} and {} from {source}", plural(new_orgs, "organization"), plural(users, "user"));
+    if !there.is_empty() {
+        let was = if there.len() == 1 { "was" } else { "were" };
+        line.push_str(&format!("; {} {was} there already", plural(there.len() as u64, "organization")));
+    }
+    if !refused.is_empty() {
+        line.push_str(&format!("; {} refused", plural(refused.len() as u64, "item")));
+        if refused_orgs > 0 {
+            line.push_str(&format!(" ({} left out whole)", plural(refused_orgs, "organization")));
+        }
+    }
+    line.push_str(&timing(display.elapsed(), users));
+    eprintln!("{line}");
+    if refused.is_empty() { Ok(()) } else { Err(format!("{} refused", plural(refused.len() as u64, "item")).into()) }
 }

@@ -209,7 +209,8 @@ async fn export_and_import_through_a_server_and_on_the_database() {
     let (ok, err) =
         burg(&["import", "--server", &server, "--token-file", token_file.to_str().unwrap(), input.to_str().unwrap()]);
     assert!(ok, "{err}");
-    assert!(err.contains("imported 1 organizations"), "{err}");
+    let input_name = input.to_str().unwrap();
+    assert!(summary(&err).starts_with(&format!("imported 1 organization and 1 user from {input_name} in ")), "{err}");
     let via_server = files.path().join("via-server.json");
     let (ok, err) = burg(&[
         "export",
@@ -223,6 +224,9 @@ async fn export_and_import_through_a_server_and_on_the_database() {
         via_server.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
+    let out = via_server.to_str().unwrap();
+    assert!(summary(&err).starts_with(&format!("exported 1 organization and 1 user to {out} in ")), "{err}");
+    assert_eq!(mode(&via_server), 0o600, "an export holds personal data");
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&via_server).unwrap()).unwrap();
     assert_eq!(doc["orgs"][0]["projects"][0]["project"]["name"], "Portal");
     assert!(doc["orgs"][0]["humanUsers"][0]["user"].get("hashedPassword").is_none(), "no hashes unless asked");
@@ -241,20 +245,44 @@ async fn export_and_import_through_a_server_and_on_the_database() {
         direct.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
-    assert!(err.contains("1 organizations exported"), "plain progress lines off a terminal: {err}");
+    // Only the chosen organization's users count (the instance has its
+    // administrator too).
+    assert!(err.contains("exported 1 of 1 organization, 1 of 1 user\n"), "plain progress lines off a terminal: {err}");
+    let out = direct.to_str().unwrap();
+    assert!(summary(&err).starts_with(&format!("exported 1 organization and 1 user to {out} in ")), "{err}");
+    assert_eq!(mode(&direct), 0o600, "password hashes are for the owner only");
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&direct).unwrap()).unwrap();
     assert!(doc["orgs"][0]["humanUsers"][0]["user"]["hashedPassword"]["value"].as_str().unwrap().starts_with("$2a$"));
 
     let b_dir = b.path().to_str().unwrap();
-    let (ok, err) = burg(&["import", "--data-dir", b_dir, direct.to_str().unwrap(), "--dry-run"]);
-    assert!(ok && err.contains("would import 1 organizations"), "{err}");
-    let (ok, err) = burg(&["import", "--data-dir", b_dir, direct.to_str().unwrap()]);
-    assert!(ok && err.contains("imported 1 organizations"), "the dry run wrote nothing: {err}");
-    let (ok, err) = burg(&["import", "--data-dir", b_dir, direct.to_str().unwrap()]);
-    assert!(ok && err.contains("imported 0 organizations") && err.contains("already there"), "{err}");
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, out, "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(summary(&err).starts_with(&format!("would import 1 organization and 1 user from {out} in ")), "{err}");
+    assert!(std::fs::read_dir(b.path()).unwrap().next().is_none(), "a dry run into a new directory writes nothing");
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, out]);
+    assert!(ok, "{err}");
+    assert!(summary(&err).starts_with(&format!("imported 1 organization and 1 user from {out} in ")), "{err}");
+    assert!(err.contains(&format!("created a new instance in {b_dir}")), "{err}");
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, out]);
+    assert!(ok, "{err}");
+    assert!(
+        summary(&err).starts_with(&format!(
+            "imported 0 organizations and 0 users from {out}; 1 organization was there already in "
+        )),
+        "{err}"
+    );
 
-    let (ok, err) = burg(&["import", "--data-dir", b_dir, files.path().join("missing.json").to_str().unwrap()]);
-    assert!(!ok && err.contains("missing.json") || err.contains("readable"), "{err}");
+    // A missing input is named and creates nothing, not even its directory.
+    let missing = files.path().join("sub/dir/missing.json");
+    let (ok, err) = burg(&["import", "--data-dir", b_dir, missing.to_str().unwrap()]);
+    assert!(!ok, "{err}");
+    assert_eq!(err.trim(), format!("burg: {}: no such file", missing.display()));
+    assert!(!files.path().join("sub").exists());
+}
+
+/// The last line a command printed: its summary.
+fn summary(stderr: &str) -> &str {
+    stderr.trim_end().lines().last().unwrap_or_default()
 }
 
 /// A document of `orgs` organizations with `users` users each.

@@ -11,7 +11,7 @@ use sqlx::Row;
 use super::storage::{self, S3, Sink};
 use super::{SECTIONS, timeout_of};
 use crate::auth::db_err;
-use crate::{App, Ctx};
+use crate::{App, Ctx, Tick};
 
 /// Bytes gathered before they go to the outputs.
 const CHUNK: usize = 256 * 1024;
@@ -159,6 +159,18 @@ impl App {
             .filter(|(id, _)| req.org_ids.is_empty() || req.org_ids.contains(id))
             .filter(|(id, _)| !req.excluded_org_ids.contains(id))
             .collect();
+        if self.config.progress.0.is_some() {
+            let counts: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT resource_owner, COUNT(*) FROM users WHERE instance_id = $1 GROUP BY resource_owner",
+            )
+            .bind(&self.instance_id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| db_err("EXPORT-db005", e))?;
+            let users =
+                counts.iter().filter(|(org, _)| chosen.iter().any(|(id, _)| id == org)).map(|(_, n)| *n as u64).sum();
+            self.config.progress.tell(Tick::Planned { orgs: chosen.len() as u64, users });
+        }
         out.put(b"{\"orgs\":[").await?;
         for (i, (org_id, name)) in chosen.iter().enumerate() {
             // The timer only fires at the next await; a small export could
@@ -170,8 +182,8 @@ impl App {
                 out.put(b",").await?;
             }
             self.export_org(&mut tx, req, out, org_id, name).await?;
-            self.config.progress.tell("user", out.users);
-            self.config.progress.tell("org", i as u64 + 1);
+            self.config.progress.tell(Tick::Users(out.users));
+            self.config.progress.tell(Tick::Orgs(i as u64 + 1));
         }
         out.put(b"]}").await?;
         if std::time::Instant::now() >= deadline {
@@ -245,7 +257,7 @@ impl App {
                 humans.item(out, &user).await?;
                 out.users += 1;
                 if out.users.is_multiple_of(1000) {
-                    self.config.progress.tell("user", out.users);
+                    self.config.progress.tell(Tick::Users(out.users));
                 }
             }
         }

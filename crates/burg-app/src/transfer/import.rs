@@ -29,7 +29,7 @@ use super::scan::{Fault, Scan};
 use super::storage::{self, S3};
 use super::{SECTIONS, Section, at, check_item, key_of, text_at, timeout_of};
 use crate::auth::db_err;
-use crate::{App, Ctx};
+use crate::{App, Ctx, Tick};
 
 /// Events are appended in batches of this many while an organization is
 /// imported (all in its one transaction), so memory stays flat.
@@ -103,20 +103,24 @@ impl App {
         let work = async {
             let source = self.import_source(req.data).await?;
             let mut orgs = source.orgs().await?;
+            let planned_users = orgs.planned.iter().sum();
+            self.config.progress.tell(Tick::Planned { orgs: orgs.planned.len() as u64, users: planned_users });
+            let mut seen = 0u64;
             let mut response = ImportDataResponse { errors: vec![], success: Some(ImportDataSuccess::default()) };
-            let mut users = 0u64;
-            let mut done = 0u64;
+            let (mut done, mut written) = (0u64, 0u64);
             while let Some(org) = orgs.next().await {
                 let (org, checked) = org?;
                 let outcome = self.import_org(ctx, org, checked, mode).await?;
-                users += outcome.users;
+                seen += orgs.planned.pop_front().unwrap_or_default();
+                written += outcome.users;
                 done += 1;
                 // What the organization's import freed goes back to the
                 // system before the next one starts (BENCHMARKS.md: the peak
                 // at 100k users varied between 42 and 49 MB without it).
                 crate::memory::give_back();
-                self.config.progress.tell("user", users);
-                self.config.progress.tell("org", done);
+                self.config.progress.tell(Tick::Users(seen));
+                self.config.progress.tell(Tick::Written(written));
+                self.config.progress.tell(Tick::Orgs(done));
                 response.errors.extend(outcome.errors);
                 if let (Some(s), Some(list)) = (outcome.success, response.success.as_mut()) {
                     list.orgs.push(s);
@@ -321,8 +325,11 @@ impl App {
         // that the projections write them many rows at a time.
         let (mut added, mut rest) = (Vec::new(), Vec::new());
         let mut humans = org.batches("humanUsers", false, |u| u);
+        let mut seen = 0;
         while let Some(batch) = humans.next() {
             tally.settle();
+            seen += batch.len() as u64;
+            self.config.progress.tell(Tick::OrgUsers(seen));
             let known = self.user_batch(tx, &batch, &mut stats).await?;
             for u in &batch {
                 if added.len() + rest.len() >= PUSH_EVERY {
@@ -354,6 +361,8 @@ impl App {
         let mut machines = org.batches("machineUsers", false, |m| m);
         while let Some(batch) = machines.next() {
             tally.settle();
+            seen += batch.len() as u64;
+            self.config.progress.tell(Tick::OrgUsers(seen));
             let known = self.user_batch(tx, &batch, &mut stats).await?;
             for m in &batch {
                 if events.len() >= PUSH_EVERY {
@@ -792,6 +801,8 @@ struct Orgs {
     rx: tokio::sync::mpsc::Receiver<Result<(OrgDoc, std::result::Result<(), Refused>)>>,
     /// Asks the file reader for the next organization.
     demand: std::sync::mpsc::Sender<()>,
+    /// The users of each organization to come, as the check counted them.
+    planned: std::collections::VecDeque<u64>,
 }
 
 impl Orgs {
@@ -869,8 +880,10 @@ impl Source {
             let result = check_org(&org);
             (org, result)
         };
+        let planned;
         match self {
             Source::Inline(orgs) => {
+                planned = orgs.iter().map(|o| (o.human_users.len() + o.machine_users.len()) as u64).collect();
                 tokio::task::spawn_blocking(move || {
                     for org in orgs {
                         if wanted.recv().is_err() || tx.blocking_send(OrgDoc::of(&org).map(checked)).is_err() {
@@ -884,9 +897,16 @@ impl Source {
                 // file: it stays until the last of them is dropped.
                 let file = Arc::new(DocFile { path, _downloaded: keep });
                 let check = file.clone();
-                tokio::task::spawn_blocking(move || read_orgs(&check, v1, true, &mut || true, &mut |_| true))
-                    .await
-                    .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
+                planned = tokio::task::spawn_blocking(move || {
+                    let mut users = std::collections::VecDeque::new();
+                    read_orgs(&check, v1, true, &mut || true, &mut |org| {
+                        users.push_back(org.users);
+                        true
+                    })
+                    .map(|_| users)
+                })
+                .await
+                .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
                 tokio::task::spawn_blocking(move || {
                     // An organization is read only when the importer asks
                     // for it.
@@ -901,7 +921,7 @@ impl Source {
         }
         // The one ahead.
         let _ = demand.send(());
-        Ok(Orgs { rx, demand })
+        Ok(Orgs { rx, demand, planned })
     }
 }
 
@@ -946,7 +966,7 @@ pub(crate) fn read_orgs_from(
                         if !before() {
                             return Ok(());
                         }
-                        let (org_id, sections) = scan_org(&mut s, check).map_err(|e| {
+                        let (org_id, sections, users) = scan_org(&mut s, check).map_err(|e| {
                             Error::invalid_argument(
                                 "IMPORT-json01",
                                 format!("the input document: organization {n} (counting from 0): {e}"),
@@ -957,6 +977,7 @@ pub(crate) fn read_orgs_from(
                             org_id,
                             backing: backing.clone(),
                             sections,
+                            users,
                             written: false,
                             failed: Default::default(),
                         };
@@ -982,14 +1003,18 @@ pub(crate) fn read_orgs_from(
     }
 }
 
-/// One organization object: its id and where each member lies. With
-/// `check`, its members are read as a `DataOrg` would read them, but one
-/// list item at a time: each item as the only member of its list, the
-/// other members together.
+/// Where each member of an organization lies.
+type Sections = HashMap<String, Range<u64>>;
+
+/// One organization object: its id, where each member lies and (with
+/// `check`) how many human and machine users it has. With `check`, its
+/// members are read as a `DataOrg` would read them, but one list item at a
+/// time: each item as the only member of its list, the other members
+/// together.
 fn scan_org<R: std::io::BufRead>(
     s: &mut Scan<R>,
     check: bool,
-) -> std::result::Result<(String, HashMap<String, Range<u64>>), String> {
+) -> std::result::Result<(String, Sections, u64), String> {
     let typed = |place: &str, text: &[u8]| -> std::result::Result<(), String> {
         serde_json::from_slice::<DataOrg>(text).map(drop).map_err(|e| {
             let message = e.to_string();
@@ -998,6 +1023,7 @@ fn scan_org<R: std::io::BufRead>(
     };
     let mut sections = HashMap::new();
     let mut org_id = String::new();
+    let mut users = 0;
     let mut rest = b"{".to_vec();
     if s.open(b'{')? {
         loop {
@@ -1016,6 +1042,9 @@ fn scan_org<R: std::io::BufRead>(
                         if !s.more(b']')? {
                             break;
                         }
+                    }
+                    if key == "humanUsers" || key == "machineUsers" {
+                        users += i;
                     }
                 }
                 start..s.pos()
@@ -1047,7 +1076,7 @@ fn scan_org<R: std::io::BufRead>(
         rest.push(b'}');
         typed("an organization", &rest)?;
     }
-    Ok((org_id, sections))
+    Ok((org_id, sections, users))
 }
 
 /// Organizations of a v1 document (`dataOrgsv1…`), in today's form.
@@ -1193,6 +1222,8 @@ pub(crate) struct OrgDoc {
     org_id: String,
     backing: Backing,
     sections: HashMap<String, Range<u64>>,
+    /// Its human and machine users, when known (counted by the check).
+    pub(crate) users: u64,
     /// The text was written from a `DataOrg`, so it holds only what the
     /// types know. Text from a file is read through the types item by item
     /// (unknown members dropped, as a `DataOrg` would drop them).
@@ -1207,9 +1238,17 @@ impl OrgDoc {
         let bytes: Arc<[u8]> = serde_json::to_vec(org)
             .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))?
             .into();
-        let (org_id, sections) = scan_org(&mut Scan::new(&bytes[..], 0), false)
+        let (org_id, sections, _) = scan_org(&mut Scan::new(&bytes[..], 0), false)
             .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot read an encoded org: {e}")))?;
-        Ok(OrgDoc { org_id, backing: Backing::Memory(bytes), sections, written: true, failed: Default::default() })
+        let users = (org.human_users.len() + org.machine_users.len()) as u64;
+        Ok(OrgDoc {
+            org_id,
+            backing: Backing::Memory(bytes),
+            sections,
+            users,
+            written: true,
+            failed: Default::default(),
+        })
     }
 
     /// The bytes of a section (`None` when there is no such section, or

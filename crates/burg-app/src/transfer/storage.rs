@@ -36,10 +36,16 @@ impl TransferDir {
         if given.components().any(|c| matches!(c, Component::ParentDir)) {
             return Err(refuse("must not contain `..`"));
         }
-        std::fs::create_dir_all(root)
-            .map_err(|e| Error::internal("TRANSFER-dir01", format!("transfer directory: {e}")))?;
-        let root =
-            root.canonicalize().map_err(|e| Error::internal("TRANSFER-dir02", format!("transfer directory: {e}")))?;
+        // An input creates nothing: without the directory there is no file.
+        if !must_exist {
+            std::fs::create_dir_all(root)
+                .map_err(|e| Error::internal("TRANSFER-dir01", format!("transfer directory: {e}")))?;
+        }
+        let root = match root.canonicalize() {
+            Ok(root) => root,
+            Err(_) if must_exist => return Err(refuse("names no readable file in the transfer directory")),
+            Err(e) => return Err(Error::internal("TRANSFER-dir02", format!("transfer directory: {e}"))),
+        };
         let joined = if given.is_absolute() { given.to_path_buf() } else { root.join(given) };
         // Resolve links: the file itself for inputs, its directory for outputs.
         let real = if must_exist {
@@ -320,21 +326,53 @@ fn object_path(field: &str, path: &str) -> Result<object_store::path::Path> {
 /// One destination of an export.
 pub(crate) enum Sink {
     Memory(Vec<u8>),
-    File { temp: PathBuf, target: PathBuf, file: tokio::io::BufWriter<tokio::fs::File> },
+    File { temp: Partial, target: PathBuf, file: tokio::io::BufWriter<tokio::fs::File> },
     Object { writer: BufWriter, what: &'static str },
     Gcs(GcsUpload),
 }
 
+/// A file being written under a temporary name: removed when dropped
+/// (an export that fails, times out, or whose caller goes away, such as a
+/// command interrupted by Ctrl-C) unless it was completed.
+pub(crate) struct Partial(Option<PathBuf>);
+
+impl Partial {
+    fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// The file was renamed: nothing to remove.
+    fn kept(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 impl Sink {
+    /// A local file, created readable by its owner only: an export holds
+    /// personal data, and credentials when asked for.
     pub async fn file(target: PathBuf) -> Result<Sink> {
         let temp = target.with_file_name(format!(
             ".{}.{:016x}.partial",
             target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             rand::random::<u64>()
         ));
-        let file = tokio::fs::File::create(&temp)
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options
+            .open(&temp)
             .await
             .map_err(|e| Error::invalid_argument("TRANSFER-file1", format!("cannot create the output file: {e}")))?;
+        let temp = Partial(Some(temp));
         Ok(Sink::File { temp, target, file: tokio::io::BufWriter::with_capacity(256 * 1024, file) })
     }
 
@@ -369,13 +407,14 @@ impl Sink {
                 let done = async {
                     file.flush().await?;
                     file.get_ref().sync_all().await?;
-                    tokio::fs::rename(&temp, &target).await
+                    tokio::fs::rename(temp.path(), &target).await
                 }
                 .await;
                 if let Err(e) = done {
-                    let _ = tokio::fs::remove_file(&temp).await;
+                    // (`temp` removes the file.)
                     return Err(Error::internal("TRANSFER-file3", format!("cannot complete the output file: {e}")));
                 }
+                temp.kept();
                 Ok(None)
             }
             Sink::Object { mut writer, what } => {
@@ -398,7 +437,7 @@ impl Sink {
             Sink::Memory(_) => {}
             Sink::File { temp, file, .. } => {
                 drop(file);
-                let _ = tokio::fs::remove_file(&temp).await;
+                drop(temp);
             }
             Sink::Object { mut writer, .. } => {
                 let _ = writer.abort().await;
@@ -438,5 +477,10 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
         assert!(t.resolve("path", "link/a.json", false).unwrap_err().message.contains("inside"));
         assert!(TransferDir(None).resolve("path", "a.json", false).is_err());
+        // An input in a directory that does not exist creates nothing.
+        let missing = dir.path().join("not/there");
+        let t = TransferDir(Some(missing.clone()));
+        assert!(t.resolve("path", "a.json", true).unwrap_err().message.contains("no readable file"));
+        assert!(!missing.exists());
     }
 }
