@@ -382,3 +382,249 @@ async fn a_killed_import_leaves_each_org_whole_or_absent() {
     }
     terminate(&mut child);
 }
+
+/// Runs `burg ARGS` with the master key from the data directory.
+fn burg_in(args: &[&str]) -> std::process::Output {
+    Command::new(BURG).args(args).env_remove("BURG_MASTERKEY").output().unwrap()
+}
+
+/// Two processes on one SQLite data directory would each serve from a
+/// cache the other's writes do not reach (a token revoked through one
+/// would still open the other): the second is refused, naming the first.
+#[tokio::test]
+async fn a_data_directory_serves_one_process_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let port = free_port();
+    let mut first = start(dir.path(), port, &[], &[]);
+    wait_ready(port, &mut first).await;
+    let holder = format!("pid {}", first.id());
+
+    let second_port = free_port();
+    let mut second = start(dir.path(), second_port, &[], &[]);
+    let status = second.wait().unwrap();
+    let mut err = String::new();
+    second.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(!status.success(), "the second server must not start: {err}");
+    assert!(err.contains("in use by another burg process") && err.contains(&holder), "{err}");
+    assert!(std::net::TcpListener::bind(("127.0.0.1", second_port)).is_ok(), "the refused server let its port go");
+
+    // Export and import straight on the database follow the same rule.
+    let out = dir.path().join("x.json");
+    for args in
+        [&["export", "--data-dir", d, "--output", out.to_str().unwrap()][..], &["import", "--data-dir", d, "x.json"]]
+    {
+        let run = burg_in(args);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{args:?}");
+        if args[0] == "export" {
+            assert!(err.contains("in use by another burg process") && err.contains(&holder), "{err}");
+        }
+    }
+    assert!(!out.exists());
+    // Creating a token only adds rows no cache holds: it may run beside.
+    let token = burg_in(&["token", "create", "--role", "IAM_OWNER_VIEWER", "--data-dir", d]);
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
+
+    // Once the first is gone, the directory is free (even after a kill).
+    unsafe {
+        libc::kill(first.id() as i32, libc::SIGKILL);
+    }
+    first.wait().unwrap();
+    let run = burg_in(&["export", "--data-dir", d, "--output", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+}
+
+#[test]
+fn a_taken_port_stops_the_start_before_it_writes_anything() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = burg_in(&["start", "--port", &port, "--data-dir", data.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(err.contains(&format!("127.0.0.1:{port}")) && err.contains("choose another with --port"), "{err}");
+    assert!(!data.exists(), "nothing was created");
+}
+
+#[tokio::test]
+async fn listen_addresses_may_be_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(BURG)
+        .args(["start", "--listen-address", "localhost", "--port", &port.to_string(), "--data-dir"])
+        .arg(dir.path())
+        .env_remove("BURG_MASTERKEY")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = false;
+    for _ in 0..200 {
+        if http()
+            .get(format!("http://localhost:{port}/debug/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, log) = terminate(&mut child);
+    assert!(ready, "{log}");
+    assert!(status.success(), "{log}");
+    assert!(!log.contains('\u{1b}'), "no colour codes in logs that go to a file: {log}");
+    assert!(!log.contains("Some("), "{log}");
+}
+
+#[test]
+fn an_unknown_log_level_is_refused() {
+    let out = burg_in(&["start", "--log-level", "verbose", "--port", "1"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("verbose") && err.contains("debug"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("burg.toml");
+    std::fs::write(&config, "log_level = \"verbose\"\n").unwrap();
+    let data = dir.path().join("data");
+    let port = free_port().to_string();
+    let out = burg_in(&[
+        "start",
+        "--config",
+        config.to_str().unwrap(),
+        "--port",
+        &port,
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("unknown log level \"verbose\""), "{err}");
+    assert!(!data.exists());
+}
+
+#[test]
+fn every_setting_has_a_flag_and_help_shows_defaults() {
+    let out = Command::new(BURG).args(["start", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--database-max-connections", "--transfer-dir", "--listen-address", "--max-body-bytes"] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    for default in ["[default: 8080]", "[default: 127.0.0.1", "[default: ./burg-data]", "[default: 16]"] {
+        assert!(help.contains(default), "{default}: {help}");
+    }
+    let out = Command::new(BURG).args(["token", "create", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(!help.contains("--transfer-dir") && !help.contains("--listen-address"), "{help}");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_named() {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.json");
+    let run = burg_in(&[
+        "export",
+        "--server",
+        &format!("http://127.0.0.1:{port}"),
+        "--token",
+        "t",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(err.contains(&format!("cannot reach http://127.0.0.1:{port}: connection refused")), "{err}");
+}
+
+/// Reads a child's stderr line by line on a thread.
+fn lines_of(child: &mut Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn interrupt(child: &Child) {
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+}
+
+/// Ctrl-C during an export with password hashes leaves no file behind;
+/// during an import it says what stays and how to go on.
+#[tokio::test]
+async fn ctrl_c_leaves_no_partial_file_and_says_what_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let (orgs, users) = (30u64, 1500u64);
+    let doc = files.path().join("big.json");
+    std::fs::write(&doc, big_document(orgs, users)).unwrap();
+
+    let spawn = |args: &[&str]| {
+        Command::new(BURG)
+            .args(args)
+            .env_remove("BURG_MASTERKEY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // The import, stopped after its third organization.
+    let mut import = spawn(&["import", "--data-dir", d, doc.to_str().unwrap()]);
+    let lines = lines_of(&mut import);
+    let mut seen = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(120)) {
+        let third = line.starts_with("imported 3 of 30 organizations");
+        seen.push(line);
+        if third {
+            break;
+        }
+    }
+    assert!(seen.last().is_some_and(|l| l.starts_with("imported 3 of 30")), "{seen:?}");
+    interrupt(&import);
+    let status = import.wait().unwrap();
+    let rest: Vec<String> = lines.iter().collect();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let said = rest.join("\n");
+    assert!(said.contains("interrupted: ") && said.contains("of 30 organizations stay imported"), "{said}");
+    assert!(said.contains("Run the same command again"), "{said}");
+
+    // The export, stopped while it writes.
+    let out = files.path().join("backup.json");
+    let mut export = spawn(&["export", "--data-dir", d, "--with-passwords", "--output", out.to_str().unwrap()]);
+    let partial = || {
+        std::fs::read_dir(files.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+    };
+    let mut writing = false;
+    for _ in 0..2000 {
+        if partial() {
+            writing = true;
+            break;
+        }
+        assert!(export.try_wait().unwrap().is_none(), "the export ended before it could be interrupted");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(writing, "the export started writing");
+    interrupt(&export);
+    let status = export.wait().unwrap();
+    let mut err = String::new();
+    export.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: nothing was written"), "{err}");
+    assert!(!out.exists() && !partial(), "no file with password hashes is left");
+}

@@ -1011,10 +1011,7 @@ type Sections = HashMap<String, Range<u64>>;
 /// members are read as a `DataOrg` would read them, but one list item at a
 /// time: each item as the only member of its list, the other members
 /// together.
-fn scan_org<R: std::io::BufRead>(
-    s: &mut Scan<R>,
-    check: bool,
-) -> std::result::Result<(String, Sections, u64), String> {
+fn scan_org<R: std::io::BufRead>(s: &mut Scan<R>, check: bool) -> std::result::Result<(String, Sections, u64), String> {
     let typed = |place: &str, text: &[u8]| -> std::result::Result<(), String> {
         serde_json::from_slice::<DataOrg>(text).map(drop).map_err(|e| {
             let message = e.to_string();
