@@ -144,15 +144,25 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let management = ManagementServiceServer::new(ManagementApi { app: app.clone() })
         .max_decoding_message_size(config.max_body_bytes)
         .max_encoding_message_size(usize::MAX);
-    let grpc = Routes::new(admin)
-        .add_service(management)
-        .prepare()
-        .into_axum_router()
-        .layer(axum::middleware::from_fn_with_state(app, authenticate));
+    let mut routes = Routes::new(admin).add_service(management);
+    // Server reflection (v1 and the v1alpha that older grpcurl asks for),
+    // so that gRPC tools list and call the services without our .proto
+    // files. It tells nothing the OpenAPI documents do not.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(burg_api::FILE_DESCRIPTOR_SET)
+    };
+    match (reflection().build_v1(), reflection().build_v1alpha()) {
+        (Ok(v1), Ok(v1alpha)) => routes = routes.add_service(v1).add_service(v1alpha),
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "gRPC server reflection is off"),
+    }
+    let grpc = routes.prepare().into_axum_router().layer(axum::middleware::from_fn_with_state(app, authenticate));
     let grpc = GrpcWebLayer::new().layer(grpc);
     Router::new()
         .route_service("/zitadel.admin.v1.AdminService/{method}", grpc.clone())
-        .route_service("/zitadel.management.v1.ManagementService/{method}", grpc)
+        .route_service("/zitadel.management.v1.ManagementService/{method}", grpc.clone())
+        .route_service("/grpc.reflection.v1.ServerReflection/{method}", grpc.clone())
+        .route_service("/grpc.reflection.v1alpha.ServerReflection/{method}", grpc)
 }
 
 /// Authenticates a gRPC call and attaches its [`Ctx`]; unknown methods pass

@@ -251,3 +251,38 @@ async fn iam_members(s: Arc<TestServer>, c: Client) {
         .unwrap_err();
     assert_eq!(err.code, Code::FailedPrecondition, "now the robot is the last owner");
 }
+
+/// gRPC tools (grpcurl, grpcui, Postman) find the services and their
+/// messages through server reflection, without our .proto files.
+#[tokio::test]
+async fn grpc_reflection_lists_and_describes_the_services() {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+
+    let s = TestServer::start(burg_testkit::Backend::Sqlite).await.unwrap();
+    let channel = tonic::transport::Endpoint::from_shared(s.base_url()).unwrap().connect().await.unwrap();
+    let mut client = ServerReflectionClient::new(channel);
+    let ask = |m: MessageRequest| ServerReflectionRequest { host: String::new(), message_request: Some(m) };
+    let requests = vec![
+        ask(MessageRequest::ListServices(String::new())),
+        ask(MessageRequest::FileContainingSymbol("zitadel.admin.v1.AdminService".into())),
+    ];
+    let mut answers = client.server_reflection_info(futures::stream::iter(requests)).await.unwrap().into_inner();
+    let Some(MessageResponse::ListServicesResponse(list)) = answers.message().await.unwrap().unwrap().message_response
+    else {
+        panic!("the first answer lists services");
+    };
+    let names: Vec<&str> = list.service.iter().map(|s| s.name.as_str()).collect();
+    assert!(names.contains(&"zitadel.admin.v1.AdminService"), "{names:?}");
+    assert!(names.contains(&"zitadel.management.v1.ManagementService"), "{names:?}");
+    let Some(MessageResponse::FileDescriptorResponse(files)) =
+        answers.message().await.unwrap().unwrap().message_response
+    else {
+        panic!("the second answer holds file descriptors");
+    };
+    let text: Vec<u8> = files.file_descriptor_proto.concat();
+    let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"GetMyInstance") && has(b"zitadel/admin.proto"), "the admin service's file, with its methods");
+}
