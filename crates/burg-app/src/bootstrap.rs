@@ -104,6 +104,14 @@ impl App {
     /// only one), else a new one. Does nothing when the instance has its
     /// default organization already.
     pub async fn finish_setup(&self) -> Result<Bootstrap> {
+        if !self.instance_row(self.db.pool()).await?.default_org_id.is_empty() {
+            return Ok(Bootstrap {
+                created: false,
+                instance_id: self.instance_id.clone(),
+                admin_token: None,
+                admin_user_id: None,
+            });
+        }
         retry(|| self.finish_setup_once()).await
     }
 

@@ -628,3 +628,42 @@ async fn ctrl_c_leaves_no_partial_file_and_says_what_stays() {
     assert!(err.contains("interrupted: nothing was written"), "{err}");
     assert!(!out.exists() && !partial(), "no file with password hashes is left");
 }
+
+/// A document larger than a request may be reaches a server through its
+/// transfer directory (`transfer:NAME`), and the refusal says so.
+#[tokio::test]
+async fn large_documents_go_through_the_transfer_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = start(dir.path(), port, &["--max-body-bytes", "2000"], &[]);
+    wait_ready(port, &mut child).await;
+    let server = format!("http://127.0.0.1:{port}");
+    let token_file = dir.path().join("admin.pat");
+    let token_file = token_file.to_str().unwrap();
+    let doc = big_document(1, 20);
+    assert!(doc.len() > 2000);
+    let local = files.path().join("big.json");
+    std::fs::write(&local, &doc).unwrap();
+
+    let run = burg_in(&["import", "--server", &server, "--token-file", token_file, local.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(err.contains("transfer:NAME"), "the refusal says how: {err}");
+
+    std::fs::create_dir_all(dir.path().join("transfer")).unwrap();
+    std::fs::copy(&local, dir.path().join("transfer/big.json")).unwrap();
+    let run = burg_in(&["import", "--server", &server, "--token-file", token_file, "transfer:big.json"]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(summary(&err).starts_with("imported 1 organization and 20 users from transfer:big.json in "), "{err}");
+
+    // And back out into the server's transfer directory.
+    let run = burg_in(&["export", "--server", &server, "--token-file", token_file, "--output", "transfer:out.json"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out = dir.path().join("transfer/out.json");
+    let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(exported["orgs"].as_array().unwrap().len(), 2, "the default organization and the imported one");
+    assert_eq!(mode(&out), 0o600);
+    terminate(&mut child);
+}
