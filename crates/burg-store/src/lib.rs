@@ -11,7 +11,6 @@
 mod db;
 pub mod event_store;
 pub mod projection;
-pub mod query;
 mod sql;
 
 pub use db::{Backend, Db, DbOptions};
