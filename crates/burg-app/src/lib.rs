@@ -12,6 +12,7 @@
 mod auth;
 mod bootstrap;
 mod cache;
+pub mod egress;
 mod events;
 mod idp;
 mod instance;
@@ -55,6 +56,8 @@ pub struct AppConfig {
     /// Told how far exports and imports have come (the command line's
     /// progress bars).
     pub progress: Progress,
+    /// Which outbound connections may be made (S3, GCS, SAML metadata, …).
+    pub egress: egress::Policy,
 }
 
 /// A progress listener: called with what was done (`"org"`, `"user"`) and
@@ -86,6 +89,7 @@ impl Default for AppConfig {
             saml_key_bits: 4096,
             transfer_dir: TransferDir::default(),
             progress: Progress::default(),
+            egress: egress::Policy::default(),
         }
     }
 }
@@ -98,8 +102,8 @@ pub struct App {
     pub(crate) ids: IdGenerator,
     pub(crate) instance_id: String,
     pub(crate) config: AppConfig,
-    /// For fetching SAML metadata.
-    pub(crate) http: reqwest::Client,
+    /// Every outbound connection goes through it (see [`egress`]).
+    pub(crate) egress: egress::Egress,
     /// Principals by token hash.
     pub(crate) tokens: cache::GenCache<Arc<auth::CachedToken>>,
     /// Identity-provider templates by id.
