@@ -34,6 +34,13 @@ pub struct DataArgs {
     /// Directory for local export outputs and import inputs (default: <data dir>/transfer).
     #[arg(long, env = "BURG_TRANSFER_DIR")]
     pub transfer_dir: Option<PathBuf>,
+    /// Outbound connections to allow (repeatable or comma-separated): a CIDR, an IP,
+    /// a host name (or *.domain), or loopback, private, link-local. See README, Egress.
+    #[arg(long, env = "BURG_EGRESS_ALLOW", value_delimiter = ',')]
+    pub egress_allow: Vec<String>,
+    /// Outbound connections to refuse (same values as --egress-allow), e.g. loopback,private.
+    #[arg(long, env = "BURG_EGRESS_DENY", value_delimiter = ',')]
+    pub egress_deny: Vec<String>,
 }
 
 /// Settings that may come from the TOML file.
@@ -53,6 +60,8 @@ pub struct FileConfig {
     pub external_domain: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub database_max_connections: Option<u32>,
+    pub egress_allow: Option<Vec<String>>,
+    pub egress_deny: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -74,6 +83,8 @@ pub struct DataConfig {
     pub node_id: Option<u16>,
     pub max_connections: u32,
     pub transfer_dir: PathBuf,
+    /// The egress rules: (where they came from, allow, deny).
+    pub egress: [(&'static str, Vec<String>); 2],
 }
 
 impl DataConfig {
@@ -96,12 +107,22 @@ impl DataConfig {
                 .or_else(|| file.transfer_dir.clone())
                 .unwrap_or_else(|| data_dir.join("transfer")),
             data_dir,
+            egress: [
+                egress_rules(
+                    "--egress-allow",
+                    &args.egress_allow,
+                    "egress_allow in the config file",
+                    &file.egress_allow,
+                ),
+                egress_rules("--egress-deny", &args.egress_deny, "egress_deny in the config file", &file.egress_deny),
+            ],
         }
     }
 
     /// Opens the database, checks the master key and creates the instance
     /// on first use.
     pub async fn open_app(&self, mut app_config: AppConfig) -> Result<(Arc<App>, Bootstrap), String> {
+        app_config.egress = self.egress_policy()?;
         if app_config.transfer_dir.0.is_none() {
             app_config.transfer_dir = burg_app::TransferDir(Some(self.transfer_dir.clone()));
         }
@@ -123,6 +144,19 @@ impl DataConfig {
         Ok((Arc::new(app), bootstrap))
     }
 
+    /// The egress policy; a bad value is refused naming its flag (or key).
+    pub fn egress_policy(&self) -> Result<burg_app::egress::Policy, String> {
+        let [(allow_from, allow), (deny_from, deny)] = &self.egress;
+        let mut policy = burg_app::egress::Policy::default();
+        for value in allow {
+            policy = policy.allow(value).map_err(|e| format!("{allow_from}: {e}"))?;
+        }
+        for value in deny {
+            policy = policy.deny(value).map_err(|e| format!("{deny_from}: {e}"))?;
+        }
+        Ok(policy)
+    }
+
     /// `BURG_MASTERKEY`, else the key file, else a new key file.
     fn master_key(&self) -> Result<MasterKey, String> {
         if let Ok(secret) = std::env::var("BURG_MASTERKEY") {
@@ -139,6 +173,19 @@ impl DataConfig {
             }
             Err(e) => Err(format!("cannot read the master key file {}: {e}", path.display())),
         }
+    }
+}
+
+/// Egress rules from the flag (or its variable), else from the file.
+fn egress_rules(
+    flag: &'static str,
+    given: &[String],
+    key: &'static str,
+    file: &Option<Vec<String>>,
+) -> (&'static str, Vec<String>) {
+    match file {
+        Some(values) if given.is_empty() => (key, values.clone()),
+        _ => (flag, given.to_vec()),
     }
 }
 
