@@ -903,6 +903,44 @@ mod tests {
         assert_eq!(find_refusal(&plain), None);
     }
 
+    /// The S3 connector checks each request itself (the preflight before
+    /// an export or import is only there to fail before anything starts).
+    #[tokio::test]
+    async fn s3_requests_are_checked_at_connection_time() {
+        use object_store::ObjectStoreExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        let server = tokio::spawn(async move {
+            while listener.accept().await.is_ok() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        let policy = Policy::default().deny("127.0.0.2").unwrap().resolve_override("s3.test", vec![ip("127.0.0.2")]);
+        let egress = Egress::new(&policy).unwrap();
+        for endpoint in [format!("http://127.0.0.2:{port}"), format!("http://s3.test:{port}")] {
+            let store = egress
+                .s3(1024)
+                .with_endpoint(&endpoint)
+                .with_allow_http(true)
+                .with_region("us-east-1")
+                .with_bucket_name("b")
+                .with_access_key_id("k")
+                .with_secret_access_key("s")
+                .build()
+                .unwrap();
+            let started = std::time::Instant::now();
+            let err = store.put(&"a.json".into(), b"{}".to_vec().into()).await.unwrap_err();
+            assert!(find_refusal(&err).is_some(), "{endpoint}: {err}");
+            assert!(started.elapsed() < Duration::from_secs(2), "a refusal is not retried");
+            let err = store.get(&"a.json".into()).await.unwrap_err();
+            assert!(find_refusal(&err).is_some(), "{endpoint}: {err}");
+        }
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 0);
+        server.abort();
+    }
+
     #[tokio::test]
     async fn tcp_connections_are_checked() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
