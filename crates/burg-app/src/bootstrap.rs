@@ -40,6 +40,7 @@ impl App {
         db.migrate().await?;
         check_master_key(&db, &key).await?;
         let instance_id = db.meta_init("instance_id", &ids.next(clock.as_ref())).await?;
+        let egress = crate::egress::Egress::new(&config.egress)?;
         let app = App {
             db,
             key,
@@ -47,7 +48,7 @@ impl App {
             ids,
             instance_id,
             config,
-            http: http_client()?,
+            egress,
             tokens: crate::cache::GenCache::new(10_000),
             templates: crate::cache::GenCache::new(10_000),
         };
@@ -248,17 +249,4 @@ pub(crate) fn domain_label(name: &str) -> String {
     let label: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let label = label.trim_matches('-').to_string();
     if label.is_empty() { "org".into() } else { label }
-}
-
-/// The client burg fetches documents with (SAML metadata): TLS through
-/// rustls with the ring provider, the platform's roots, short timeouts.
-fn http_client() -> Result<reqwest::Client> {
-    // Installing twice (several apps in one test process) is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .timeout(std::time::Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()
-        .map_err(|e| burg_domain::Error::internal("APP-http01", format!("cannot build the HTTP client: {e}")))
 }

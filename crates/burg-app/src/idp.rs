@@ -23,7 +23,7 @@ use sqlx::Row;
 
 use crate::auth::db_err;
 use crate::list::{Page, list_details, push_text_match};
-use crate::{App, Ctx, details, details_of, retry};
+use crate::{App, Ctx, details, details_of, egress, retry};
 
 /// Client secrets, bind passwords: 1..=200 characters.
 const SECRET_MAX: usize = 200;
@@ -834,16 +834,28 @@ impl App {
         validate::http_url("metadataUrl", url)?;
         let failed =
             |why: String| Error::invalid_argument("INST-8vam1khq22", format!("`metadataUrl` could not be read: {why}"));
-        let response = self.http.get(url).send().await.map_err(|e| failed(e.without_url().to_string()))?;
+        let fetch_failed = |e: reqwest::Error| match egress::find_refusal(&e) {
+            Some(r) => egress::refused("metadataUrl", r),
+            None => failed(e.without_url().to_string()),
+        };
+        let request = self
+            .egress
+            .documents()
+            .request(reqwest::Method::GET, url)
+            .map_err(|r| egress::refused("metadataUrl", &r))?;
+        let response = request.send().await.map_err(fetch_failed)?;
         if !response.status().is_success() {
             return Err(failed(format!("the server answered {}", response.status())));
         }
-        let body = response.bytes().await.map_err(|e| failed(e.without_url().to_string()))?;
-        if body.len() > SAML_METADATA_MAX {
-            return Err(failed(format!("the document is larger than {SAML_METADATA_MAX} bytes")));
-        }
+        let body = match egress::read_capped(response, SAML_METADATA_MAX).await {
+            Ok(body) => body,
+            Err(egress::ReadError::TooLarge(_)) => {
+                return Err(failed(format!("the document is larger than {SAML_METADATA_MAX} bytes")));
+            }
+            Err(egress::ReadError::Failed(e)) => return Err(fetch_failed(e)),
+        };
         idp::check_saml_metadata("metadataUrl", &body)?;
-        Ok(body.to_vec())
+        Ok(body)
     }
 
     /// The metadata of a SAML request: the document given, or the one at

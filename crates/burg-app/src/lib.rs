@@ -12,6 +12,7 @@
 mod auth;
 mod bootstrap;
 mod cache;
+pub mod egress;
 mod events;
 mod idp;
 mod instance;
@@ -59,6 +60,8 @@ pub struct AppConfig {
     /// IAM_OWNER service account; [`App::finish_setup`] adds them later
     /// (an import into a new data directory brings the organizations).
     pub defer_setup: bool,
+    /// Which outbound connections may be made (S3, GCS, SAML metadata, …).
+    pub egress: egress::Policy,
 }
 
 /// What an export or an import tells its [`Progress`] listener.
@@ -106,6 +109,7 @@ impl Default for AppConfig {
             transfer_dir: TransferDir::default(),
             progress: Progress::default(),
             defer_setup: false,
+            egress: egress::Policy::default(),
         }
     }
 }
@@ -118,8 +122,8 @@ pub struct App {
     pub(crate) ids: IdGenerator,
     pub(crate) instance_id: String,
     pub(crate) config: AppConfig,
-    /// For fetching SAML metadata.
-    pub(crate) http: reqwest::Client,
+    /// Every outbound connection goes through it (see [`egress`]).
+    pub(crate) egress: egress::Egress,
     /// Principals by token hash.
     pub(crate) tokens: cache::GenCache<Arc<auth::CachedToken>>,
     /// Identity-provider templates by id.

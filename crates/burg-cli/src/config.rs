@@ -40,13 +40,21 @@ pub struct DataArgs {
     pub node_id: Option<u16>,
 }
 
-/// Where local export outputs and import inputs live (start, export, import).
+/// Where documents and connections may go (start, export, import): the
+/// transfer directory and the egress policy.
 #[derive(Debug, Clone, Args)]
 pub struct TransferArgs {
     /// Directory for local export outputs and import inputs of the API
     /// [default: <data dir>/transfer].
     #[arg(long, env = "BURG_TRANSFER_DIR")]
     pub transfer_dir: Option<PathBuf>,
+    /// Outbound connections to allow (repeatable or comma-separated): a CIDR, an IP,
+    /// a host name (or *.domain), or loopback, private, link-local. See README, Egress.
+    #[arg(long, env = "BURG_EGRESS_ALLOW", value_delimiter = ',')]
+    pub egress_allow: Vec<String>,
+    /// Outbound connections to refuse (same values as --egress-allow), e.g. loopback,private.
+    #[arg(long, env = "BURG_EGRESS_DENY", value_delimiter = ',')]
+    pub egress_deny: Vec<String>,
 }
 
 /// Settings that may come from the TOML file.
@@ -66,6 +74,8 @@ pub struct FileConfig {
     pub external_domain: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub database_max_connections: Option<u32>,
+    pub egress_allow: Option<Vec<String>>,
+    pub egress_deny: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -102,6 +112,8 @@ pub struct DataConfig {
     pub node_id: Option<u16>,
     pub max_connections: u32,
     pub transfer_dir: PathBuf,
+    /// The egress rules: (where they came from, allow, deny).
+    pub egress: [(&'static str, Vec<String>); 2],
 }
 
 /// An opened database, held by this process.
@@ -131,6 +143,20 @@ impl DataConfig {
                 .or_else(|| file.transfer_dir.clone())
                 .unwrap_or_else(|| data_dir.join("transfer")),
             data_dir,
+            egress: [
+                egress_rules(
+                    "--egress-allow",
+                    transfer.map(|t| &t.egress_allow[..]).unwrap_or_default(),
+                    "egress_allow in the config file",
+                    &file.egress_allow,
+                ),
+                egress_rules(
+                    "--egress-deny",
+                    transfer.map(|t| &t.egress_deny[..]).unwrap_or_default(),
+                    "egress_deny in the config file",
+                    &file.egress_deny,
+                ),
+            ],
         }
     }
 
@@ -169,6 +195,7 @@ impl DataConfig {
     /// key and creates the instance on first use, writing its IAM_OWNER
     /// token to `<data dir>/admin.pat`.
     pub async fn open(&self, mut app_config: AppConfig, purpose: Purpose) -> Result<Opened, String> {
+        app_config.egress = self.egress_policy()?;
         if purpose == Purpose::Export && !self.has_data() {
             return Err(format!(
                 "there is no burg data in {} (no burg.db): nothing to export; name it with --data-dir or --database-url",
@@ -247,6 +274,19 @@ impl DataConfig {
         }
     }
 
+    /// The egress policy; a bad value is refused naming its flag (or key).
+    pub fn egress_policy(&self) -> Result<burg_app::egress::Policy, String> {
+        let [(allow_from, allow), (deny_from, deny)] = &self.egress;
+        let mut policy = burg_app::egress::Policy::default();
+        for value in allow {
+            policy = policy.allow(value).map_err(|e| format!("{allow_from}: {e}"))?;
+        }
+        for value in deny {
+            policy = policy.deny(value).map_err(|e| format!("{deny_from}: {e}"))?;
+        }
+        Ok(policy)
+    }
+
     /// `BURG_MASTERKEY`, else the key file, else a new key file.
     fn master_key(&self) -> Result<MasterKey, String> {
         if let Ok(secret) = std::env::var("BURG_MASTERKEY") {
@@ -311,6 +351,19 @@ fn private_options() -> std::fs::OpenOptions {
 /// Creates a new file readable by the owner only; fails if it exists.
 pub fn private_file(path: &Path) -> Result<std::fs::File, String> {
     private_options().create_new(true).open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))
+}
+
+/// Egress rules from the flag (or its variable), else from the file.
+fn egress_rules(
+    flag: &'static str,
+    given: &[String],
+    key: &'static str,
+    file: &Option<Vec<String>>,
+) -> (&'static str, Vec<String>) {
+    match file {
+        Some(values) if given.is_empty() => (key, values.clone()),
+        _ => (flag, given.to_vec()),
+    }
 }
 
 /// Writes a new file readable by the owner only; fails if it exists.

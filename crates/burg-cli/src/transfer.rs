@@ -208,8 +208,8 @@ async fn call<Resp: serde::de::DeserializeOwned>(
 ) -> Result<Resp, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let size = body.len();
-    // The operator's own client, to the server the operator names; not a
-    // connection the server makes.
+    // The operator's own process calling the server the operator named with
+    // --server: not the server's egress, which the egress policy governs.
     #[allow(clippy::disallowed_methods)]
     let client = reqwest::Client::new();
     let response = client

@@ -178,6 +178,8 @@ async fn flags_beat_environment_beat_the_config_file() {
 }
 
 /// A plain HTTP client (reqwest wants a TLS provider chosen even for http).
+// Test code: a client of the server under test, not burg's egress.
+#[allow(clippy::disallowed_methods)]
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()

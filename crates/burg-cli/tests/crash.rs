@@ -18,6 +18,8 @@ const BURG: &str = env!("CARGO_BIN_EXE_burg");
 const ORGS_PER_ROUND: u64 = 3;
 const USERS_PER_ORG: u64 = 300;
 
+// Test code: a client of the server under test, not burg's egress.
+#[allow(clippy::disallowed_methods)]
 fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap()

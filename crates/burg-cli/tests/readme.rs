@@ -137,6 +137,8 @@ async fn the_readme_examples_run_as_written() {
         }
         let text =
             block.text.replace("cargo run --release -p burg-cli --", "burg").replace(":8080", &format!(":{port}"));
+        // A line that ends in a backslash goes on in the next one.
+        let text = text.replace("\\\n", " ");
         let mut script = String::new();
         for line in text.lines() {
             if line.trim_start().starts_with("burg start") {

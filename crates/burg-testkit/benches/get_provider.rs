@@ -37,6 +37,7 @@ async fn load(url: &str, token: &str, seconds: u64) -> Run {
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONNECTIONS {
+        #[allow(clippy::disallowed_methods)] // Benchmark code: the load client, not burg's egress.
         let client = reqwest::Client::builder().http1_only().pool_max_idle_per_host(1).build().unwrap();
         let (url, token) = (url.to_string(), token.to_string());
         tasks.push(tokio::spawn(async move {

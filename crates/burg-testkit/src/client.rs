@@ -372,6 +372,8 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// A reqwest client; reqwest wants a TLS provider chosen even for http.
+// Test code: a client of the server under test, not burg's egress.
+#[allow(clippy::disallowed_methods)]
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()

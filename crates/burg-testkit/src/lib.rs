@@ -15,7 +15,7 @@ pub mod load;
 mod server;
 
 pub use client::{ApiError, Client, Protocol, grpc_web_call, http_client};
-pub use server::{Backend, TestServer};
+pub use server::{Backend, TestServer, test_app_config};
 
 /// Whether we run under CI, where missing services are failures.
 pub fn in_ci() -> bool {

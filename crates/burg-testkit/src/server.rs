@@ -46,7 +46,13 @@ impl TestServer {
     /// Starts a server, or returns `None` (with a message) when the backend
     /// is unavailable on a developer machine. Under CI it panics instead.
     pub async fn start_or_skip(backend: Backend) -> Option<TestServer> {
-        match TestServer::start(backend).await {
+        TestServer::start_or_skip_with(backend, test_app_config()).await
+    }
+
+    /// [`TestServer::start_or_skip`] with other app settings (e.g. an
+    /// egress policy); the transfer directory is set when `config` has none.
+    pub async fn start_or_skip_with(backend: Backend, config: AppConfig) -> Option<TestServer> {
+        match TestServer::start_with(backend, config).await {
             Ok(server) => Some(server),
             Err(reason) if backend == Backend::Postgres && !in_ci() => {
                 eprintln!("SKIPPED: PostgreSQL is not available ({reason}); CI=true makes this a failure");
@@ -57,6 +63,11 @@ impl TestServer {
     }
 
     pub async fn start(backend: Backend) -> Result<TestServer, String> {
+        TestServer::start_with(backend, test_app_config()).await
+    }
+
+    /// A server with the app settings `config`.
+    pub async fn start_with(backend: Backend, config: AppConfig) -> Result<TestServer, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let master_key = MasterKey::generate_secret();
         let (database_url, pg_database) = match backend {
@@ -69,7 +80,7 @@ impl TestServer {
                 (format!("{base}/{name}"), Some(name))
             }
         };
-        TestServer::start_on(backend, dir, database_url, master_key, pg_database).await
+        TestServer::start_on_with(backend, dir, database_url, master_key, pg_database, config).await
     }
 
     /// Starts a server on an existing database (e.g. to test restarts).
@@ -80,15 +91,25 @@ impl TestServer {
         master_key: String,
         pg_database: Option<String>,
     ) -> Result<TestServer, String> {
+        TestServer::start_on_with(backend, dir, database_url, master_key, pg_database, test_app_config()).await
+    }
+
+    async fn start_on_with(
+        backend: Backend,
+        dir: tempfile::TempDir,
+        database_url: String,
+        master_key: String,
+        pg_database: Option<String>,
+        mut config: AppConfig,
+    ) -> Result<TestServer, String> {
+        if config.transfer_dir.0.is_none() {
+            config.transfer_dir = burg_app::TransferDir(Some(dir.path().join("transfer")));
+        }
         let db = Db::open(&database_url, &DbOptions::default()).await.map_err(|e| e.message)?;
         let key = MasterKey::from_secret(&master_key).map_err(|e| e.message)?;
-        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), {
-            let mut config = test_app_config();
-            config.transfer_dir = burg_app::TransferDir(Some(dir.path().join("transfer")));
-            config
-        })
-        .await
-        .map_err(|e| e.message)?;
+        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), config)
+            .await
+            .map_err(|e| e.message)?;
         let app = Arc::new(app);
         let admin_token = match bootstrap.admin_token {
             Some(t) => t.expose().to_string(),

@@ -81,27 +81,11 @@ impl App {
         }
         let timeout = timeout_of(&req.timeout)?;
         let mut sinks = Vec::new();
-        let to_files = req.local_output.is_some() || req.s3_output.is_some() || req.gcs_output.is_some();
-        if req.response_output || !to_files {
-            sinks.push(Sink::Memory(Vec::new()));
-        }
-        if let Some(local) = &req.local_output {
-            let path = self.config.transfer_dir.resolve("localOutput.path", &local.path, false)?;
-            sinks.push(Sink::file(path).await?);
-        }
-        if let Some(s3) = &req.s3_output {
-            let store = storage::s3_store(&S3 {
-                endpoint: s3.endpoint.clone(),
-                ssl: s3.ssl,
-                bucket: s3.bucket.clone(),
-                access_key_id: s3.access_key_id.clone(),
-                secret_access_key: s3.secret_access_key.clone(),
-            })?;
-            sinks.push(Sink::object(store, "s3Output.path", &s3.path, "S3")?);
-        }
-        if let Some(gcs) = &req.gcs_output {
-            let client = storage::Gcs::connect(&self.http, &gcs.bucket, &gcs.serviceaccount_json).await?;
-            sinks.push(Sink::Gcs(storage::GcsUpload::start(client, "gcsOutput.path", &gcs.path).await?));
+        if let Err(e) = self.open_sinks(&req, &mut sinks).await {
+            for sink in sinks {
+                sink.abort().await;
+            }
+            return Err(e);
         }
         let mut out = Out { sinks, buffer: Vec::with_capacity(CHUNK), users: 0 };
         let deadline = std::time::Instant::now() + timeout;
@@ -119,23 +103,58 @@ impl App {
             }
             return Err(e);
         }
+        // Remote outputs complete first, the local file next, the response
+        // last; after a failure the rest are dropped unfinished.
         let mut response = ExportDataResponse::default();
         let mut sinks = out.sinks.into_iter();
-        let mut pending = Vec::new();
-        for sink in sinks.by_ref() {
+        while let Some(sink) = sinks.next() {
             match sink.finish().await {
                 Ok(Some(bytes)) => {
                     response = burg_api::json::decode(burg_api::json::JsonInput::Bytes(bytes.into()))
                         .map_err(|e| Error::internal("EXPORT-dec01", format!("the export is unreadable: {e}")))?;
                 }
                 Ok(None) => {}
-                Err(e) => pending.push(e),
+                Err(e) => {
+                    for rest in sinks {
+                        rest.abort().await;
+                    }
+                    return Err(e);
+                }
             }
         }
-        match pending.into_iter().next() {
-            Some(e) => Err(e),
-            None => Ok(response),
+        Ok(response)
+    }
+
+    /// The outputs of `req`, remote ones first: each is checked against
+    /// the egress policy (and a GCS upload started) before a local file is
+    /// created, so a refused one leaves nothing behind.
+    async fn open_sinks(&self, req: &ExportDataRequest, sinks: &mut Vec<Sink>) -> Result<()> {
+        if let Some(s3) = &req.s3_output {
+            let bucket = S3 {
+                field: "s3Output".into(),
+                endpoint: s3.endpoint.clone(),
+                ssl: s3.ssl,
+                bucket: s3.bucket.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.clone(),
+            };
+            let store = storage::s3_store(&self.egress, &bucket, storage::S3_ANSWER_MAX).await?;
+            sinks.push(Sink::object(store, &bucket, "s3Output.path", &s3.path, "S3")?);
         }
+        if let Some(gcs) = &req.gcs_output {
+            let field = "gcsOutput.serviceaccountJson";
+            let client = storage::Gcs::connect(&self.egress, field, &gcs.bucket, &gcs.serviceaccount_json).await?;
+            sinks.push(Sink::Gcs(storage::GcsUpload::start(client, "gcsOutput.path", &gcs.path).await?));
+        }
+        if let Some(local) = &req.local_output {
+            let path = self.config.transfer_dir.resolve("localOutput.path", &local.path, false)?;
+            sinks.push(Sink::file(path).await?);
+        }
+        let to_files = req.local_output.is_some() || req.s3_output.is_some() || req.gcs_output.is_some();
+        if req.response_output || !to_files {
+            sinks.push(Sink::Memory(Vec::new()));
+        }
+        Ok(())
     }
 
     async fn write_export(&self, req: &ExportDataRequest, out: &mut Out, deadline: std::time::Instant) -> Result<()> {

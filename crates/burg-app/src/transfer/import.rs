@@ -158,22 +158,31 @@ impl App {
             Some(Data::DataOrgsGcs(i)) => (false, Input::Gcs(i)),
             Some(Data::DataOrgsv1Gcs(i)) => (true, Input::Gcs(i)),
         };
-        let field = |input: &str| format!("dataOrgs{}{input}.path", if v1 { "v1" } else { "" });
+        let prefix = |input: &str| format!("dataOrgs{}{input}", if v1 { "v1" } else { "" });
+        let field = |input: &str| format!("{}.path", prefix(input));
         let (path, keep) = match input {
             Input::Local(local) => (self.config.transfer_dir.resolve(&field("Local"), &local.path, true)?, None),
             Input::S3(s3) => {
-                let store = storage::s3_store(&S3 {
+                let bucket = S3 {
+                    field: prefix("S3"),
                     endpoint: s3.endpoint,
                     ssl: s3.ssl,
                     bucket: s3.bucket,
                     access_key_id: s3.access_key_id,
                     secret_access_key: s3.secret_access_key,
-                })?;
-                downloaded(storage::read_object(store, &field("S3"), &s3.path, "S3").await?).await?
+                };
+                let store = storage::s3_store(&self.egress, &bucket, storage::DOWNLOAD_MAX as usize).await?;
+                let (path, keep, mut file) = download_target().await?;
+                storage::download_object(store, &bucket, &field("S3"), &s3.path, &mut file).await?;
+                (path, Some(keep))
             }
             Input::Gcs(gcs) => {
-                let client = storage::Gcs::connect(&self.http, &gcs.bucket, &gcs.serviceaccount_json).await?;
-                downloaded(client.get(&field("Gcs"), &gcs.path).await?).await?
+                let account = format!("{}.serviceaccountJson", prefix("Gcs"));
+                let client =
+                    storage::Gcs::connect(&self.egress, &account, &gcs.bucket, &gcs.serviceaccount_json).await?;
+                let (path, keep, mut file) = download_target().await?;
+                client.download(&field("Gcs"), &gcs.path, &mut file).await?;
+                (path, Some(keep))
             }
         };
         Ok(Source::File { path, keep, v1 })
@@ -812,13 +821,14 @@ impl Orgs {
     }
 }
 
-/// Keeps downloaded bytes in a temporary file (removed when dropped).
-async fn downloaded(bytes: Vec<u8>) -> Result<(std::path::PathBuf, Option<TempFile>)> {
+/// A temporary file for a downloaded document: removed when the guard is
+/// dropped, so a failed download leaves nothing.
+async fn download_target() -> Result<(std::path::PathBuf, TempFile, tokio::fs::File)> {
     let path = std::env::temp_dir().join(format!("burg-import-{:016x}.json", rand::random::<u64>()));
-    tokio::fs::write(&path, bytes)
+    let file = tokio::fs::File::create(&path)
         .await
         .map_err(|e| Error::internal("IMPORT-tmp01", format!("cannot keep the downloaded document: {e}")))?;
-    Ok((path.clone(), Some(TempFile(path))))
+    Ok((path.clone(), TempFile(path), file))
 }
 
 /// An organization of a v1 document (`dataOrgsv1…`) in today's form. The

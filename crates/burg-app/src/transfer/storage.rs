@@ -9,9 +9,20 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use burg_domain::{Error, Result};
+use futures::StreamExt;
 use object_store::buffered::BufWriter;
 use object_store::{ObjectStore, ObjectStoreExt};
 use tokio::io::AsyncWriteExt;
+
+use crate::egress::{self, Egress, HttpClient};
+
+/// An import document read from S3 or GCS may be this large: it is written
+/// to a temporary file as it arrives, not held in memory.
+pub(crate) const DOWNLOAD_MAX: u64 = 8 * 1024 * 1024 * 1024;
+/// What S3 answers an export with (XML of a few hundred bytes), at most.
+pub(crate) const S3_ANSWER_MAX: usize = 1024 * 1024;
+/// An OAuth token answer, at most.
+const TOKEN_ANSWER_MAX: usize = 64 * 1024;
 
 /// The directory local export outputs and import inputs live in.
 #[derive(Debug, Clone, Default)]
@@ -68,6 +79,8 @@ impl TransferDir {
 
 /// An S3 bucket, as the API describes one.
 pub(crate) struct S3 {
+    /// Where the settings are in the request (`s3Output`, `dataOrgsS3`).
+    pub field: String,
     pub endpoint: String,
     pub ssl: bool,
     pub bucket: String,
@@ -75,7 +88,10 @@ pub(crate) struct S3 {
     pub secret_access_key: String,
 }
 
-pub(crate) fn s3_store(s3: &S3) -> Result<Arc<dyn ObjectStore>> {
+/// The bucket's store, its connections made by `egress`; answers' bodies
+/// are read up to `body_cap` bytes. Refused at once when the policy
+/// refuses the endpoint, so that nothing is started.
+pub(crate) async fn s3_store(egress: &Egress, s3: &S3, body_cap: usize) -> Result<Arc<dyn ObjectStore>> {
     if s3.bucket.is_empty() || s3.endpoint.is_empty() {
         return Err(Error::invalid_argument("TRANSFER-s3001", "S3 needs `endpoint` and `bucket`"));
     }
@@ -84,7 +100,9 @@ pub(crate) fn s3_store(s3: &S3) -> Result<Arc<dyn ObjectStore>> {
     } else {
         format!("{}://{}", if s3.ssl { "https" } else { "http" }, s3.endpoint)
     };
-    let store = object_store::aws::AmazonS3Builder::new()
+    egress.preflight(&format!("{}.endpoint", s3.field), &endpoint).await?;
+    let store = egress
+        .s3(body_cap)
         .with_endpoint(endpoint)
         .with_allow_http(!s3.ssl)
         .with_region("us-east-1")
@@ -93,7 +111,7 @@ pub(crate) fn s3_store(s3: &S3) -> Result<Arc<dyn ObjectStore>> {
         .with_access_key_id(&s3.access_key_id)
         .with_secret_access_key(&s3.secret_access_key)
         .build()
-        .map_err(|e| Error::invalid_argument("TRANSFER-s3002", format!("S3 settings: {}", store_error(&e))))?;
+        .map_err(|e| Error::invalid_argument("TRANSFER-s3002", format!("S3 settings: {}", settings_error(&e))))?;
     Ok(Arc::new(store))
 }
 
@@ -104,7 +122,9 @@ pub(crate) fn s3_store(s3: &S3) -> Result<Arc<dyn ObjectStore>> {
 /// `gcs_base_url` and set `disable_oauth` (for emulators), as the
 /// object_store crate allows.
 pub(crate) struct Gcs {
-    http: reqwest::Client,
+    http: HttpClient,
+    /// The request's service-account field, which names the servers.
+    field: String,
     base: String,
     bucket: String,
     token: Option<String>,
@@ -132,7 +152,8 @@ fn encode(part: &str) -> String {
 }
 
 impl Gcs {
-    pub async fn connect(http: &reqwest::Client, bucket: &str, service_account_json: &str) -> Result<Gcs> {
+    /// `field` is the request's `serviceaccountJson` field.
+    pub async fn connect(egress: &Egress, field: &str, bucket: &str, service_account_json: &str) -> Result<Gcs> {
         if bucket.is_empty() {
             return Err(Error::invalid_argument("TRANSFER-gcs01", "GCS needs `bucket`"));
         }
@@ -140,29 +161,58 @@ impl Gcs {
             Error::invalid_argument("TRANSFER-gcs02", "`serviceaccountJson` is not a service-account document")
         })?;
         let base = account.gcs_base_url.clone().unwrap_or_else(|| "https://storage.googleapis.com".into());
-        let token = if account.disable_oauth { None } else { Some(access_token(http, &account).await?) };
-        Ok(Gcs { http: http.clone(), base: base.trim_end_matches('/').to_string(), bucket: bucket.to_string(), token })
+        let token = if account.disable_oauth {
+            None
+        } else {
+            Some(access_token(egress.documents(), &format!("{field}.token_uri"), &account).await?)
+        };
+        Ok(Gcs {
+            http: egress.transfer().clone(),
+            field: format!("{field}.gcs_base_url"),
+            base: base.trim_end_matches('/').to_string(),
+            bucket: bucket.to_string(),
+            token,
+        })
     }
 
-    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
-        let builder = self.http.request(method, url);
-        match &self.token {
+    fn request(&self, method: reqwest::Method, url: &str) -> Result<reqwest::RequestBuilder> {
+        let builder = self.http.request(method, url).map_err(|r| egress::refused(&self.field, &r))?;
+        Ok(match &self.token {
             Some(t) => builder.bearer_auth(t),
             None => builder,
-        }
+        })
     }
 
-    pub async fn get(&self, field: &str, path: &str) -> Result<Vec<u8>> {
+    /// Writes the object at `path` to `dest`, up to [`DOWNLOAD_MAX`] bytes.
+    pub async fn download(&self, field: &str, path: &str, dest: &mut tokio::fs::File) -> Result<()> {
         let name = object_name(field, path)?;
         let url = format!("{}/storage/v1/b/{}/o/{}?alt=media", self.base, encode(&self.bucket), encode(&name));
-        let response = self.request(reqwest::Method::GET, &url).send().await.map_err(gcs_unavailable)?;
+        let failed = gcs_unavailable(&self.field);
+        let mut response = self.request(reqwest::Method::GET, &url)?.send().await.map_err(&failed)?;
         if !response.status().is_success() {
             return Err(Error::invalid_argument(
                 "TRANSFER-gcs03",
                 format!("cannot read gs://{}/{name}: the server answered {}", self.bucket, response.status()),
             ));
         }
-        Ok(response.bytes().await.map_err(gcs_unavailable)?.to_vec())
+        let too_large = || {
+            Error::invalid_argument(
+                "TRANSFER-gcs10",
+                format!("gs://{}/{name} is larger than {DOWNLOAD_MAX} bytes", self.bucket),
+            )
+        };
+        if response.content_length().is_some_and(|n| n > DOWNLOAD_MAX) {
+            return Err(too_large());
+        }
+        let mut total = 0u64;
+        while let Some(chunk) = response.chunk().await.map_err(&failed)? {
+            total += chunk.len() as u64;
+            if total > DOWNLOAD_MAX {
+                return Err(too_large());
+            }
+            dest.write_all(&chunk).await.map_err(keep_failed)?;
+        }
+        dest.flush().await.map_err(keep_failed)
     }
 
     /// Starts a resumable upload; its session URL.
@@ -174,12 +224,12 @@ impl Gcs {
             encode(name)
         );
         let response = self
-            .request(reqwest::Method::POST, &url)
+            .request(reqwest::Method::POST, &url)?
             .header("content-type", "application/json")
             .body("{}")
             .send()
             .await
-            .map_err(gcs_unavailable)?;
+            .map_err(gcs_unavailable(&self.field))?;
         let location = response.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
         match location {
             Some(l) if response.status().is_success() => Ok(l),
@@ -191,12 +241,22 @@ impl Gcs {
     }
 }
 
-fn gcs_unavailable(e: reqwest::Error) -> Error {
-    Error::unavailable("TRANSFER-gcs05", format!("GCS: {}", e.without_url()))
+/// A failed GCS request: the policy's refusal (naming `field`), or what
+/// failed (reqwest's words, never the server's).
+fn gcs_unavailable(field: &str) -> impl Fn(reqwest::Error) -> Error + '_ {
+    move |e| match egress::find_refusal(&e) {
+        Some(r) => egress::refused(field, r),
+        None => Error::unavailable("TRANSFER-gcs05", format!("GCS: {}", e.without_url())),
+    }
 }
 
-/// An OAuth access token for the service account (JWT bearer grant).
-async fn access_token(http: &reqwest::Client, account: &ServiceAccount) -> Result<String> {
+fn keep_failed(e: std::io::Error) -> Error {
+    Error::internal("TRANSFER-tmp01", format!("cannot keep the downloaded document: {e}"))
+}
+
+/// An OAuth access token for the service account (JWT bearer grant);
+/// `field` names the token URI's setting.
+async fn access_token(http: &HttpClient, field: &str, account: &ServiceAccount) -> Result<String> {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
     let token_uri = account.token_uri.clone().unwrap_or_else(|| "https://oauth2.googleapis.com/token".into());
@@ -217,20 +277,30 @@ async fn access_token(http: &reqwest::Client, account: &ServiceAccount) -> Resul
         .map_err(|_| Error::invalid_argument("TRANSFER-gcs06", "`serviceaccountJson` holds no usable private key"))?;
     let assertion = format!("{signing_input}.{}", B64.encode(signature));
     let body = format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={assertion}");
+    let failed = gcs_unavailable(field);
     let response = http
-        .post(&token_uri)
+        .request(reqwest::Method::POST, &token_uri)
+        .map_err(|r| egress::refused(field, &r))?
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
         .send()
         .await
-        .map_err(gcs_unavailable)?;
+        .map_err(&failed)?;
     if !response.status().is_success() {
         return Err(Error::unauthenticated(
             "TRANSFER-gcs07",
             format!("Google refused the service account: {}", response.status()),
         ));
     }
-    let token: serde_json::Value = response.json().await.map_err(gcs_unavailable)?;
+    let answer = match egress::read_capped(response, TOKEN_ANSWER_MAX).await {
+        Ok(answer) => answer,
+        Err(egress::ReadError::Failed(e)) => return Err(failed(e)),
+        Err(egress::ReadError::TooLarge(too_large)) => {
+            return Err(Error::unavailable("TRANSFER-gcs11", format!("the token endpoint's answer: {too_large}")));
+        }
+    };
+    let token: serde_json::Value = serde_json::from_slice(&answer)
+        .map_err(|_| Error::unavailable("TRANSFER-gcs12", "the token endpoint's answer is not JSON"))?;
     token["access_token"]
         .as_str()
         .map(str::to_string)
@@ -272,12 +342,12 @@ impl GcsUpload {
         };
         let response = self
             .gcs
-            .request(reqwest::Method::PUT, &self.session)
+            .request(reqwest::Method::PUT, &self.session)?
             .header("content-range", range)
             .body(part)
             .send()
             .await
-            .map_err(gcs_unavailable)?;
+            .map_err(gcs_unavailable(&self.gcs.field))?;
         let status = response.status().as_u16();
         let ok = if last { (200..300).contains(&status) } else { status == 308 || (200..300).contains(&status) };
         if !ok {
@@ -296,15 +366,70 @@ impl GcsUpload {
     }
 
     async fn abort(self) {
-        let _ = self.gcs.request(reqwest::Method::DELETE, &self.session).send().await;
+        if let Ok(request) = self.gcs.request(reqwest::Method::DELETE, &self.session) {
+            let _ = request.send().await;
+        }
     }
 }
 
-/// An object store error without anything that could be a credential.
-pub(crate) fn store_error(e: &object_store::Error) -> String {
-    let text = e.to_string();
-    // Errors quote request URLs at most; keep the first line.
-    text.lines().next().unwrap_or_default().chars().take(300).collect()
+/// An error of the S3 settings, found before any request (a bad endpoint
+/// URL): its first line, which quotes the endpoint at most.
+fn settings_error(e: &object_store::Error) -> String {
+    e.to_string().lines().next().unwrap_or_default().chars().take(300).collect()
+}
+
+/// What went wrong with a request to a store, in our words: the HTTP
+/// status, or the kind of failure. Never the error's own text: object_store
+/// quotes response bodies, and a body may be anything (a cloud metadata
+/// service's answer, say).
+pub(crate) fn remote_failure(e: &(dyn std::error::Error + 'static)) -> String {
+    use object_store::client::{HttpError, HttpErrorKind};
+    let mut chain = Vec::new();
+    let mut next = Some(e);
+    while let Some(e) = next.take().filter(|_| chain.len() < 32) {
+        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            chain.push(inner as &(dyn std::error::Error + 'static));
+        }
+        chain.push(e);
+        next = e.source();
+    }
+    for e in &chain {
+        // object_store says "… status code: 403 Forbidden: <body>".
+        let text = e.to_string();
+        if let Some(at) = text.find("status code: ") {
+            let digits: String = text[at + 13..].chars().take_while(char::is_ascii_digit).collect();
+            if let Some(status) = digits.parse().ok().and_then(|n| reqwest::StatusCode::from_u16(n).ok()) {
+                return format!("the server answered {status}");
+            }
+        }
+    }
+    for e in &chain {
+        if let Some(too_large) = e.downcast_ref::<egress::TooLarge>() {
+            return too_large.to_string();
+        }
+        if let Some(http) = e.downcast_ref::<HttpError>() {
+            return match http.kind() {
+                HttpErrorKind::Connect => "cannot connect to the server".into(),
+                HttpErrorKind::Timeout => "the server did not answer in time".into(),
+                _ => "the connection to the server failed".into(),
+            };
+        }
+    }
+    match chain.iter().find_map(|e| e.downcast_ref::<object_store::Error>()) {
+        Some(object_store::Error::NotFound { .. }) => "no such object".into(),
+        Some(object_store::Error::PermissionDenied { .. }) => "permission denied".into(),
+        Some(object_store::Error::Unauthenticated { .. }) => "the credentials were refused".into(),
+        _ => "the request failed".into(),
+    }
+}
+
+/// A failed store request as an answer: the policy's refusal naming
+/// `field`, else `otherwise` with [`remote_failure`]'s words.
+fn store_failed(e: &(dyn std::error::Error + 'static), field: &str, otherwise: impl FnOnce(String) -> Error) -> Error {
+    match egress::find_refusal(e) {
+        Some(r) => egress::refused(field, r),
+        None => otherwise(remote_failure(e)),
+    }
 }
 
 fn object_name(field: &str, path: &str) -> Result<String> {
@@ -326,8 +451,17 @@ fn object_path(field: &str, path: &str) -> Result<object_store::path::Path> {
 /// One destination of an export.
 pub(crate) enum Sink {
     Memory(Vec<u8>),
-    File { temp: Partial, target: PathBuf, file: tokio::io::BufWriter<tokio::fs::File> },
-    Object { writer: BufWriter, what: &'static str },
+    File {
+        temp: Partial,
+        target: PathBuf,
+        file: tokio::io::BufWriter<tokio::fs::File>,
+    },
+    /// `endpoint` names the request's endpoint field.
+    Object {
+        writer: BufWriter,
+        what: &'static str,
+        endpoint: String,
+    },
     Gcs(GcsUpload),
 }
 
@@ -376,9 +510,10 @@ impl Sink {
         Ok(Sink::File { temp, target, file: tokio::io::BufWriter::with_capacity(256 * 1024, file) })
     }
 
-    pub fn object(store: Arc<dyn ObjectStore>, field: &str, path: &str, what: &'static str) -> Result<Sink> {
+    pub fn object(store: Arc<dyn ObjectStore>, s3: &S3, field: &str, path: &str, what: &'static str) -> Result<Sink> {
         let path = object_path(field, path)?;
-        Ok(Sink::Object { writer: BufWriter::with_capacity(store, path, 8 * 1024 * 1024), what })
+        let writer = BufWriter::with_capacity(store, path, 8 * 1024 * 1024);
+        Ok(Sink::Object { writer, what, endpoint: format!("{}.endpoint", s3.field) })
     }
 
     pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
@@ -391,10 +526,11 @@ impl Sink {
                 .write_all(bytes)
                 .await
                 .map_err(|e| Error::internal("TRANSFER-file2", format!("cannot write the output file: {e}"))),
-            Sink::Object { writer, what } => writer
-                .write_all(bytes)
-                .await
-                .map_err(|e| Error::unavailable("TRANSFER-obj03", format!("cannot write to {what}: {e}"))),
+            Sink::Object { writer, what, endpoint } => writer.write_all(bytes).await.map_err(|e| {
+                store_failed(&e, endpoint, |why| {
+                    Error::unavailable("TRANSFER-obj03", format!("cannot write to {what}: {why}"))
+                })
+            }),
             Sink::Gcs(upload) => upload.write(bytes).await,
         }
     }
@@ -417,13 +553,12 @@ impl Sink {
                 temp.kept();
                 Ok(None)
             }
-            Sink::Object { mut writer, what } => {
+            Sink::Object { mut writer, what, endpoint } => {
                 // (No abort after a failed shutdown: the writer refuses that.)
                 if let Err(e) = writer.shutdown().await {
-                    return Err(Error::unavailable(
-                        "TRANSFER-obj04",
-                        format!("cannot complete the upload to {what}: {e}"),
-                    ));
+                    return Err(store_failed(&e, &endpoint, |why| {
+                        Error::unavailable("TRANSFER-obj04", format!("cannot complete the upload to {what}: {why}"))
+                    }));
                 }
                 Ok(None)
             }
@@ -447,17 +582,42 @@ impl Sink {
     }
 }
 
-/// Reads a whole import document from an object store.
-pub(crate) async fn read_object(store: Arc<dyn ObjectStore>, field: &str, path: &str, what: &str) -> Result<Vec<u8>> {
+/// Writes an import document from the store of `s3` to `dest`, up to
+/// [`DOWNLOAD_MAX`] bytes.
+pub(crate) async fn download_object(
+    store: Arc<dyn ObjectStore>,
+    s3: &S3,
+    field: &str,
+    path: &str,
+    dest: &mut tokio::fs::File,
+) -> Result<()> {
+    let endpoint = format!("{}.endpoint", s3.field);
     let path = object_path(field, path)?;
     let got = store.get(&path).await.map_err(|e| {
-        Error::invalid_argument("TRANSFER-obj05", format!("cannot read from {what}: {}", store_error(&e)))
+        store_failed(&e, &endpoint, |why| {
+            Error::invalid_argument("TRANSFER-obj05", format!("cannot read from S3: {why}"))
+        })
     })?;
-    let bytes = got
-        .bytes()
-        .await
-        .map_err(|e| Error::unavailable("TRANSFER-obj06", format!("cannot read from {what}: {}", store_error(&e))))?;
-    Ok(bytes.to_vec())
+    let too_large =
+        || Error::invalid_argument("TRANSFER-obj07", format!("`{field}` is larger than {DOWNLOAD_MAX} bytes"));
+    if got.meta.size > DOWNLOAD_MAX {
+        return Err(too_large());
+    }
+    let mut stream = got.into_stream();
+    let mut total = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            store_failed(&e, &endpoint, |why| {
+                Error::unavailable("TRANSFER-obj06", format!("cannot read from S3: {why}"))
+            })
+        })?;
+        total += chunk.len() as u64;
+        if total > DOWNLOAD_MAX {
+            return Err(too_large());
+        }
+        dest.write_all(&chunk).await.map_err(keep_failed)?;
+    }
+    dest.flush().await.map_err(keep_failed)
 }
 
 #[cfg(test)]

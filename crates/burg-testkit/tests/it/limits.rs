@@ -68,6 +68,7 @@ async fn over_limit_and_slow_requests_get_clear_answers() {
 
     // Headers that never finish: answered 408 and closed after the timeout.
     let host = base.trim_start_matches("http://");
+    #[allow(clippy::disallowed_methods)] // Test code: a raw client of the server under test.
     let mut slow = TcpStream::connect(host).await.unwrap();
     slow.write_all(b"GET /admin/v1/healthz HTTP/1.1\r\nHost: burg\r\n").await.unwrap();
     let started = Instant::now();
@@ -76,6 +77,7 @@ async fn over_limit_and_slow_requests_get_clear_answers() {
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
 
     // A body that stops halfway: 408 with the error shape.
+    #[allow(clippy::disallowed_methods)] // Test code: a raw client of the server under test.
     let mut slow = TcpStream::connect(host).await.unwrap();
     let head = format!(
         "POST /admin/v1/orgs/_search HTTP/1.1\r\nHost: burg\r\nAuthorization: Bearer {token}\r\n\

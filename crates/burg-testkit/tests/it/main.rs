@@ -5,6 +5,7 @@
 mod admin;
 mod authz;
 mod concurrency;
+mod egress;
 mod foundation;
 mod idps;
 mod limits;

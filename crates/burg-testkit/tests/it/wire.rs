@@ -86,7 +86,7 @@ async fn rest_decoding_errors_name_the_field() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["details"]["totalResult"], "1");
     // Unknown paths and methods.
-    let r = reqwest::get(format!("{}/admin/v1/nope", s.base_url())).await.unwrap();
+    let r = burg_testkit::http_client().get(format!("{}/admin/v1/nope", s.base_url())).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
     let r = burg_testkit::http_client().delete(format!("{}/admin/v1/healthz", s.base_url())).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 405);
@@ -129,7 +129,7 @@ async fn request_ids_and_metrics() {
     let s = sqlite().await;
     let c = s.client(Protocol::Rest).await;
     let _: GetMyInstanceResponse = c.call("GetMyInstance", GetMyInstanceRequest {}).await.unwrap();
-    let r = reqwest::get(format!("{}/admin/v1/healthz", s.base_url())).await.unwrap();
+    let r = burg_testkit::http_client().get(format!("{}/admin/v1/healthz", s.base_url())).send().await.unwrap();
     assert!(r.headers().get("x-request-id").is_some());
     let r = burg_testkit::http_client()
         .get(format!("{}/admin/v1/healthz", s.base_url()))
@@ -138,11 +138,18 @@ async fn request_ids_and_metrics() {
         .await
         .unwrap();
     assert_eq!(r.headers()["x-request-id"], "trace-me-42");
-    let metrics = reqwest::get(format!("{}/metrics", s.base_url())).await.unwrap().text().await.unwrap();
+    let metrics = burg_testkit::http_client()
+        .get(format!("{}/metrics", s.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("burg_requests_total"), "{metrics}");
     assert!(metrics.contains(r#"rpc="GetMyInstance""#), "{metrics}");
     assert!(metrics.contains("burg_request_duration_seconds_bucket"), "{metrics}");
-    let ready = reqwest::get(format!("{}/debug/ready", s.base_url())).await.unwrap();
+    let ready = burg_testkit::http_client().get(format!("{}/debug/ready", s.base_url())).send().await.unwrap();
     assert_eq!(ready.status().as_u16(), 200);
     s.stop().await;
 }
