@@ -5,6 +5,8 @@
 //! the REST route table read from the `google.api.http` options, and the
 //! one error shape both protocols share. It knows nothing of storage or of
 //! how an RPC is answered.
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 pub mod error;
 pub mod json;

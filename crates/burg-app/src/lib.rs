@@ -8,6 +8,8 @@
 //!
 //! This crate knows nothing of HTTP or gRPC transport, and never logs a
 //! secret: plaintext secrets only pass through [`burg_domain::crypto`].
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod auth;
 mod bootstrap;

@@ -1,6 +1,8 @@
 //! `burg`: the one binary. Parses the command line, sets up logging, and
 //! hands over to the library crates; it holds no logic of its own beyond
 //! configuration and wiring.
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod cleanup;
 mod config;

@@ -40,3 +40,35 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// The system's clock moved by an offset that tests advance, so that time
+/// goes on as usual and can also jump ahead (token expiry).
+#[derive(Debug, Default)]
+pub struct ShiftedClock(AtomicI64);
+
+impl ShiftedClock {
+    /// Moves this clock `micros` ahead of the system's.
+    pub fn advance(&self, micros: i64) {
+        self.0.fetch_add(micros, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now_micros(&self) -> i64 {
+        SystemClock.now_micros().saturating_add(self.0.load(Ordering::SeqCst))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shifted_clock_runs_ahead_by_its_offset() {
+        let clock = ShiftedClock::default();
+        let before = SystemClock.now_micros();
+        clock.advance(3_600_000_000);
+        let now = clock.now_micros();
+        assert!(now >= before + 3_600_000_000 && now < SystemClock.now_micros() + 3_600_000_000 + 1_000_000);
+    }
+}

@@ -4,6 +4,8 @@
 //! payloads, input validation, roles and permissions, and sealing secrets
 //! with the master key. Nothing here touches the network, the disk or the
 //! database; the store and the app layer do that.
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 pub mod clock;
 pub mod crypto;
@@ -16,6 +18,6 @@ pub mod password;
 pub mod permission;
 pub mod validate;
 
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use error::{Error, ErrorKind, Result};
 pub use id::IdGenerator;

@@ -7,6 +7,8 @@
 //! [`smoke`] runs on stable Rust inside the test suite: the seeds, the
 //! inputs that once failed (`regressions/<target>/`), then random mutations
 //! of them for a time budget.
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 use std::time::{Duration, Instant};
 

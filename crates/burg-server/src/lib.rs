@@ -11,6 +11,8 @@
 //! Invariants: no request can reach a panic; no header, body or secret is
 //! logged; every error leaves as the code/message/details shape of
 //! [`burg_api::error`].
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod auth;
 mod grpc;

@@ -7,6 +7,8 @@
 //! updates every projection they touch, so the next read on any node sees it.
 //!
 //! This crate knows nothing of HTTP, gRPC or the wire format.
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod db;
 pub mod event_store;

@@ -12,6 +12,10 @@ pub enum Protocol {
     Rest,
     Grpc,
     GrpcWeb,
+    /// REST requests handed to the server's router in the test's own
+    /// process, without a socket: for the many validation, permission and
+    /// error cases, which do not depend on the transport.
+    InProcess,
 }
 
 /// An error answer, whatever the protocol.
@@ -34,6 +38,8 @@ pub struct Client {
     org: Option<String>,
     http: reqwest::Client,
     channel: Option<tonic::transport::Channel>,
+    /// The router [`Protocol::InProcess`] calls.
+    router: Option<axum::Router>,
     /// Every answer body this client (and its clones) received, as sent:
     /// JSON for REST, protobuf bytes for gRPC, plus error messages. `None`
     /// for a client that keeps nothing (a load run would grow it without end).
@@ -59,6 +65,21 @@ impl Client {
             org: None,
             http: http_client(),
             channel,
+            router: None,
+            transcript: Some(Default::default()),
+        }
+    }
+
+    /// A client that hands its REST requests to `router` directly.
+    pub fn in_process(router: axum::Router, token: &str) -> Client {
+        Client {
+            protocol: Protocol::InProcess,
+            base: "http://in-process".into(),
+            token: token.to_string(),
+            org: None,
+            http: http_client(),
+            channel: None,
+            router: Some(router),
             transcript: Some(Default::default()),
         }
     }
@@ -107,7 +128,7 @@ impl Client {
     {
         let (_, route) = Route::by_method(method).unwrap_or_else(|| panic!("no RPC named {method}"));
         match self.protocol {
-            Protocol::Rest => self.rest(route, &request).await,
+            Protocol::Rest | Protocol::InProcess => self.rest(route, &request).await,
             Protocol::Grpc => self.grpc(route, request).await,
             Protocol::GrpcWeb => {
                 grpc_web_call(
@@ -129,7 +150,7 @@ impl Client {
     /// what.
     pub async fn probe(&self, route: &'static Route) -> Result<(), ApiError> {
         match self.protocol {
-            Protocol::Rest => {
+            Protocol::Rest | Protocol::InProcess => {
                 let mut path = route.http_path.to_string();
                 for (field, _) in route.path_fields {
                     path = path.replace(&format!("{{{field}}}"), "probe");
@@ -167,6 +188,9 @@ impl Client {
         }
         if let Some(org) = &self.org {
             builder = builder.header("x-zitadel-orgid", org);
+        }
+        if let Some(router) = &self.router {
+            return in_process(router, builder).await;
         }
         let response = builder.send().await.expect("REST call");
         let status = response.status().as_u16();
@@ -377,4 +401,20 @@ fn percent_decode(s: &str) -> String {
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+/// Hands a built REST request to `router` and collects its answer.
+async fn in_process(router: &axum::Router, builder: reqwest::RequestBuilder) -> (u16, bytes::Bytes) {
+    use tower::ServiceExt;
+    let request = builder.build().expect("request");
+    let mut http_request = http::Request::builder().method(request.method().clone()).uri(request.url().as_str());
+    for (name, value) in request.headers() {
+        http_request = http_request.header(name, value);
+    }
+    let body = request.body().and_then(|b| b.as_bytes()).map(bytes::Bytes::copy_from_slice).unwrap_or_default();
+    let http_request = http_request.body(axum::body::Body::from(body)).expect("request");
+    let response = router.clone().oneshot(http_request).await.expect("the router answers");
+    let status = response.status().as_u16();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("answer body");
+    (status, body)
 }

@@ -8,6 +8,8 @@
 //!
 //! A test that needs PostgreSQL fails when it is missing and `CI=true`; on a
 //! developer machine it is skipped with a message.
+// A dependency nothing uses fails the lints (unit tests use dev-dependencies).
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod client;
 pub mod emulators;
@@ -45,6 +47,26 @@ macro_rules! matrix {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres_grpc() {
                     $crate::run_case($crate::Backend::Postgres, $crate::Protocol::Grpc, |s, c| Box::pin(super::$name(s, c))).await
+                }
+            }
+        )*
+    };
+}
+
+/// Declares one `#[tokio::test]` per async test function
+/// `fn(TestServer, Client)`, run once, on SQLite, with its requests handed to
+/// the router without a socket ([`Protocol::InProcess`]): for validation,
+/// permission and error cases, which the transport and the backend do not
+/// change. Behaviour goes through [`matrix!`].
+#[macro_export]
+macro_rules! in_process {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use super::*;
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn in_process() {
+                    $crate::run_case($crate::Backend::Sqlite, $crate::Protocol::InProcess, |s, c| Box::pin(super::$name(s, c))).await
                 }
             }
         )*

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use burg_app::{App, AppConfig};
 use burg_domain::crypto::MasterKey;
-use burg_domain::{IdGenerator, SystemClock};
+use burg_domain::{IdGenerator, ShiftedClock};
 use burg_server::ServerConfig;
 use burg_store::{Db, DbOptions};
 use tokio::net::TcpListener;
@@ -37,6 +37,8 @@ pub struct TestServer {
     /// The database URL the server uses.
     pub database_url: String,
     pub master_key: String,
+    /// The app's clock: the system's, which a test may move ahead.
+    pub clock: Arc<ShiftedClock>,
     shutdown: std::sync::Mutex<Option<oneshot::Sender<()>>>,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     pg_database: Option<String>,
@@ -107,9 +109,9 @@ impl TestServer {
         }
         let db = Db::open(&database_url, &DbOptions::default()).await.map_err(|e| e.message)?;
         let key = MasterKey::from_secret(&master_key).map_err(|e| e.message)?;
-        let (app, bootstrap) = App::open(db, key, Arc::new(SystemClock), IdGenerator::random_node(), config)
-            .await
-            .map_err(|e| e.message)?;
+        let clock = Arc::new(ShiftedClock::default());
+        let (app, bootstrap) =
+            App::open(db, key, clock.clone(), IdGenerator::random_node(), config).await.map_err(|e| e.message)?;
         let app = Arc::new(app);
         let admin_token = match bootstrap.admin_token {
             Some(t) => t.expose().to_string(),
@@ -136,6 +138,7 @@ impl TestServer {
             dir,
             database_url,
             master_key,
+            clock,
             shutdown: std::sync::Mutex::new(Some(tx)),
             task: std::sync::Mutex::new(Some(task)),
             pg_database,
@@ -152,12 +155,25 @@ impl TestServer {
 
     /// An IAM_OWNER client of `protocol`.
     pub async fn client(&self, protocol: Protocol) -> Client {
-        Client::connect(&self.base_url(), &self.admin_token, protocol).await
+        self.client_with_token(protocol, &self.admin_token).await
     }
 
     /// A client with another token.
     pub async fn client_with_token(&self, protocol: Protocol, token: &str) -> Client {
-        Client::connect(&self.base_url(), token, protocol).await
+        match protocol {
+            Protocol::InProcess => Client::in_process(self.router(), token),
+            _ => Client::connect(&self.base_url(), token, protocol).await,
+        }
+    }
+
+    /// How many events the database holds (a refused call adds none).
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(self.app.db().pool()).await.expect("event count")
+    }
+
+    /// The server's router, to call without a socket.
+    pub fn router(&self) -> axum::Router {
+        burg_server::router(self.app.clone(), &ServerConfig::default())
     }
 
     /// A new service account holding `roles`, and its token.

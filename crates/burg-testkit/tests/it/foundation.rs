@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use burg_api::admin::*;
-use burg_testkit::{Client, Protocol, TestServer, matrix};
+use burg_testkit::{Client, Protocol, TestServer, in_process, matrix};
 use tonic::Code;
 
-matrix!(healthz_needs_no_token, my_instance, events_list_the_bootstrap, bad_tokens_are_unauthenticated);
+matrix!(healthz_needs_no_token, my_instance, events_list_the_bootstrap, bad_tokens_are_unauthenticated, tokens_expire);
 
 async fn healthz_needs_no_token(_s: Arc<TestServer>, c: Client) {
     let anonymous = c.with_token("");
@@ -47,6 +47,22 @@ async fn events_list_the_bootstrap(s: Arc<TestServer>, c: Client) {
     assert!(aggs.aggregate_types.iter().any(|t| t.r#type == "org"));
 }
 
+/// A token works until its expiration and not after, also when the
+/// server holds it in its cache.
+async fn tokens_expire(s: Arc<TestServer>, c: Client) {
+    let roles = ["IAM_OWNER_VIEWER".to_string()];
+    let sa = s.app.create_service_account(None, &roles, None, Some(60)).await.unwrap();
+    let viewer = c.with_token(sa.token.expose());
+    let ask = || viewer.call::<_, GetMyInstanceResponse>("GetMyInstance", GetMyInstanceRequest {});
+    ask().await.expect("a new token works");
+    s.clock.advance(55_000_000);
+    ask().await.expect("five seconds before it expires, it works");
+    s.clock.advance(10_000_000);
+    let err = ask().await.unwrap_err();
+    assert_eq!(err.code, Code::Unauthenticated, "expired");
+    c.call::<_, GetMyInstanceResponse>("GetMyInstance", GetMyInstanceRequest {}).await.expect("a token without expiry");
+}
+
 async fn bad_tokens_are_unauthenticated(_s: Arc<TestServer>, c: Client) {
     for token in ["", "nope", "Bearer"] {
         let err = c
@@ -61,15 +77,11 @@ async fn bad_tokens_are_unauthenticated(_s: Arc<TestServer>, c: Client) {
     }
 }
 
-matrix!(bad_input_is_refused_and_changes_nothing, machine_users_and_tokens, iam_members);
-
-/// How many events the instance holds.
-async fn event_count(s: &TestServer) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(s.app.db().pool()).await.unwrap()
-}
+matrix!(machine_users_and_tokens, iam_members);
+in_process!(bad_input_is_refused_and_changes_nothing);
 
 async fn bad_input_is_refused_and_changes_nothing(s: Arc<TestServer>, c: Client) {
-    let before = event_count(&s).await;
+    let before = s.event_count().await;
     let err = c
         .call::<_, SetDefaultLanguageResponse>(
             "SetDefaultLanguage",
@@ -95,7 +107,7 @@ async fn bad_input_is_refused_and_changes_nothing(s: Arc<TestServer>, c: Client)
         .await
         .unwrap_err();
     assert_eq!(err.code, Code::NotFound);
-    assert_eq!(event_count(&s).await, before, "refused calls append no events");
+    assert_eq!(s.event_count().await, before, "refused calls append no events");
     let lang: GetDefaultLanguageResponse = c.call("GetDefaultLanguage", GetDefaultLanguageRequest {}).await.unwrap();
     assert_eq!(lang.language, "en");
 }
@@ -218,7 +230,7 @@ async fn iam_members(s: Arc<TestServer>, c: Client) {
     let list: ListIamMembersResponse = c.call("ListIAMMembers", ListIamMembersRequest::default()).await.unwrap();
     assert_eq!(list.result.len(), 1);
     let owner = list.result[0].user_id.clone();
-    let before = event_count(&s).await;
+    let before = s.event_count().await;
     let err = c
         .call::<_, RemoveIamMemberResponse>("RemoveIAMMember", RemoveIamMemberRequest { user_id: owner.clone() })
         .await
@@ -232,7 +244,7 @@ async fn iam_members(s: Arc<TestServer>, c: Client) {
         .await
         .unwrap_err();
     assert_eq!(err.code, Code::FailedPrecondition, "{}", err.message);
-    assert_eq!(event_count(&s).await, before);
+    assert_eq!(s.event_count().await, before);
     // With a second owner, the first may step down.
     let _: AddIamMemberResponse = c
         .call("AddIAMMember", AddIamMemberRequest { user_id: user.user_id.clone(), roles: vec!["IAM_OWNER".into()] })

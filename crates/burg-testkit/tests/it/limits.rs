@@ -24,10 +24,6 @@ async fn tight_front(s: &TestServer) -> String {
     format!("http://{addr}")
 }
 
-async fn event_count(s: &TestServer) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(s.app.db().pool()).await.unwrap()
-}
-
 /// Reads what the server sends until it closes or `within` passes.
 async fn read_answer(stream: &mut TcpStream, within: Duration) -> String {
     let mut answer = Vec::new();
@@ -40,7 +36,7 @@ async fn over_limit_and_slow_requests_get_clear_answers() {
     let s = Arc::new(TestServer::start(Backend::Sqlite).await.unwrap());
     let base = tight_front(&s).await;
     let token = s.client(Protocol::Rest).await.token().to_string();
-    let before = event_count(&s).await;
+    let before = s.event_count().await;
 
     // A body over the limit: 413 with the error shape.
     let big = serde_json::json!({"org": {"name": "x".repeat(LIMIT * 2)}});
@@ -57,7 +53,7 @@ async fn over_limit_and_slow_requests_get_clear_answers() {
     request.org.as_mut().unwrap().name = "x".repeat(LIMIT * 2);
     let err = grpc.call::<_, SetUpOrgResponse>("SetUpOrg", request).await.unwrap_err();
     assert!(matches!(err.code, Code::OutOfRange | Code::ResourceExhausted), "{err:?}");
-    assert_eq!(event_count(&s).await, before, "refused requests write nothing");
+    assert_eq!(s.event_count().await, before, "refused requests write nothing");
 
     // Too many header bytes: 431.
     let mut request = http_client().get(format!("{base}/admin/v1/healthz"));

@@ -11,5 +11,6 @@ mod idps;
 mod limits;
 mod openapi;
 mod orgs;
+mod schema;
 mod transfer;
 mod wire;

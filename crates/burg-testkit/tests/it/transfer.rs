@@ -293,7 +293,7 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
     let orgs = decode_orgs(&[generated_org(3, 1, 4)]);
     let first = import(&c, orgs.clone()).await;
     assert!(first.errors.is_empty(), "{:?}", first.errors);
-    let events_before = count_events(&s).await;
+    let events_before = s.event_count().await;
 
     let again = import(&c, orgs.clone()).await;
     assert!(!again.errors.is_empty());
@@ -310,7 +310,7 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
         "every stored link is reported as existing: {:?}",
         again.errors
     );
-    assert_eq!(count_events(&s).await, events_before, "nothing written twice");
+    assert_eq!(s.event_count().await, events_before, "nothing written twice");
 
     let mut changed = orgs.clone();
     changed[0].projects[0].project.as_mut().unwrap().name = "Renamed".into();
@@ -329,7 +329,7 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
     assert_eq!(conflicts.len(), 3, "{:?}", conflict.errors);
     assert!(conflicts.contains(&("project", orgs[0].projects[0].project_id.as_str())), "{conflicts:?}");
     assert!(conflicts.iter().any(|(kind, _)| *kind == "user_link"), "{conflicts:?}");
-    assert_eq!(count_events(&s).await, events_before, "a conflicting org is not half-written");
+    assert_eq!(s.event_count().await, events_before, "a conflicting org is not half-written");
     let exported = export(&c, ExportDataRequest { org_ids: vec![orgs[0].org_id.clone()], ..Default::default() }).await;
     assert_eq!(
         exported.orgs[0].projects[0].project.as_ref().unwrap().name,
@@ -337,12 +337,8 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
     );
 }
 
-pub async fn count_events(s: &TestServer) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(s.app.db().pool()).await.unwrap()
-}
-
 async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
-    let events_before = count_events(&s).await;
+    let events_before = s.event_count().await;
     let base = generated_org(9, 2, 3);
     type Case = (&'static str, Box<dyn Fn(&mut Value) + Send + Sync>, &'static str);
     let cases: Vec<Case> = vec![
@@ -513,7 +509,7 @@ async fn local_files_move_an_instance() {
     // A file is checked whole before anything is written, item by item:
     // a bad item of the second organization keeps the first out too, and
     // the error names the item.
-    let events_before = count_events(&b).await;
+    let events_before = b.event_count().await;
     for (section, field, bad) in [
         ("humanUsers", "/user/profile/gender", json!("GENDER_NO_SUCH")),
         ("userMetadata", "/value", json!("not base64!")),
@@ -528,7 +524,7 @@ async fn local_files_move_an_instance() {
         assert_eq!(err.code, Code::InvalidArgument, "{section}{field}: {err:?}");
         assert!(err.message.contains("organization 1 "), "{}", err.message);
         assert!(err.message.contains(&format!("{section}[{last}]")), "{}", err.message);
-        assert_eq!(count_events(&b).await, events_before, "{section}{field}: nothing written");
+        assert_eq!(b.event_count().await, events_before, "{section}{field}: nothing written");
     }
     let report = import_local(&cb, "in.json").await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
