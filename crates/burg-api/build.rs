@@ -67,6 +67,8 @@ const OPENAPI_FILES: [(&str, &str); 2] = [
 
 #[path = "build/openapi.rs"]
 mod openapi;
+#[path = "src/path_template.rs"]
+mod path_template;
 
 fn proto_files(dir: &Path) -> BuildResult<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -241,10 +243,7 @@ fn string_field(message: &DynamicMessage, name: &str) -> String {
 }
 
 pub(crate) fn path_params(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(str::to_string)
-        .collect()
+    path_template::params(path).into_iter().map(str::to_string).collect()
 }
 
 /// Top-level scalar fields a query string may set, with the JSON kind the

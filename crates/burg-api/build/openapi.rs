@@ -34,7 +34,10 @@ pub(crate) fn document(pool: &DescriptorPool, service_name: &str) -> BuildResult
             .ok_or_else(|| format!("{} has no google.api.http rule", method.full_name()))?;
         let input = method.input();
         let in_path = path_params(&rule.path);
-        let path = shapes.entry(shape(&rule.path)).or_insert_with(|| format!("{base}{}", rule.path)).clone();
+        let path = shapes
+            .entry(super::path_template::positional(&rule.path))
+            .or_insert_with(|| format!("{base}{}", rule.path))
+            .clone();
         let mut parameters = Vec::new();
         for (name, public) in in_path.iter().zip(path_params(&path)) {
             let field =
@@ -145,15 +148,6 @@ pub(crate) fn document(pool: &DescriptorPool, service_name: &str) -> BuildResult
         "paths": paths,
         "definitions": definitions,
     }))
-}
-
-/// A path template with its parameters unnamed: `/orgs/{}`.
-fn shape(template: &str) -> String {
-    template
-        .split('/')
-        .map(|segment| if segment.starts_with('{') { "{}" } else { segment })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Message definitions, gathered as they are referred to.

@@ -10,6 +10,8 @@
 
 pub mod error;
 pub mod json;
+pub mod path_template;
+pub mod rest;
 pub mod routes;
 pub mod wkt;
 

@@ -15,7 +15,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use burg_api::error::ErrorBody;
-use burg_api::json::rest_input;
+use burg_api::path_template::positional;
+use burg_api::rest::rest_input;
 use burg_api::routes::{CallError, ROUTES, Route, dispatch_admin_service, dispatch_management_service};
 use burg_app::App;
 use bytes::Bytes;
@@ -78,23 +79,6 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         router = router.route(&path, methods.fallback(method_not_allowed));
     }
     router.with_state(state)
-}
-
-/// `/orgs/{org_id}/x/{id}` → `/orgs/{p0}/x/{p1}`.
-fn positional(template: &str) -> String {
-    let mut n = 0;
-    template
-        .split('/')
-        .map(|segment| {
-            if segment.starts_with('{') && segment.ends_with('}') {
-                n += 1;
-                format!("{{p{}}}", n - 1)
-            } else {
-                segment.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 async fn call(
@@ -200,16 +184,4 @@ async fn method_not_allowed() -> Response {
         (StatusCode::METHOD_NOT_ALLOWED, json_headers(), serde_json::to_vec(&body).unwrap_or_default()).into_response();
     response.extensions_mut().insert(label);
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positional_parameters() {
-        assert_eq!(positional("/admin/v1/orgs/{org_id}"), "/admin/v1/orgs/{p0}");
-        assert_eq!(positional("/management/v1/users/{user_id}/pats/{token_id}"), "/management/v1/users/{p0}/pats/{p1}");
-        assert_eq!(positional("/admin/v1/healthz"), "/admin/v1/healthz");
-    }
 }
