@@ -71,13 +71,14 @@ impl App {
         if created {
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let domain = self.config.external_domain.to_lowercase();
-            let events = vec![
+            let mut events = vec![
                 NewEvent::new(&inst, &ie::InstanceAdded { name: self.config.instance_name.clone() })?,
                 NewEvent::new(&inst, &ie::DefaultLanguageSet { language: "en".into() })?,
                 NewEvent::new(&inst, &ie::DomainAdded { domain: domain.clone(), generated: true })?,
                 NewEvent::new(&inst, &ie::DomainPrimarySet { domain })?,
-                NewEvent::new(&inst, &ie::LoginPolicyAdded { policy: ie::LoginPolicy::instance_default() })?,
             ];
+            // Every setting's default, as ZITADEL's setup writes them.
+            events.extend(burg_domain::settings::instance_defaults(&inst)?);
             tx.push(events).await?;
             tx.commit().await?;
         } else {

@@ -23,6 +23,7 @@ mod member;
 pub mod memory;
 mod org;
 mod policy;
+pub mod settings;
 mod transfer;
 mod user;
 

@@ -1,17 +1,18 @@
-//! The instance's default login policy. Its identity providers are in
-//! `idp.rs`, next to the templates they point at.
+//! The login policy, a setting (`settings.rs`): its wire mapping and
+//! validation. Its identity providers are in `idp.rs`, next to the
+//! templates they point at.
 
 use burg_api::admin::{
     GetLoginPolicyRequest, GetLoginPolicyResponse, UpdateLoginPolicyRequest, UpdateLoginPolicyResponse,
 };
 use burg_api::idp::IdpLoginPolicyLink;
 use burg_api::zitadel::policy::v1 as policy;
-use burg_domain::event::{Aggregate, NewEvent, aggregate};
-use burg_domain::events::instance::{LoginPolicy, LoginPolicyChanged};
+use burg_domain::events::instance::LoginPolicy;
 use burg_domain::{Error, Result, validate};
 
 use crate::auth::db_err;
-use crate::{App, Ctx, details, details_of, retry};
+use crate::settings::Scope;
+use crate::{App, Ctx};
 
 fn seconds(field: &str, d: Option<burg_api::wkt::Duration>) -> Result<i64> {
     match d {
@@ -28,22 +29,10 @@ fn duration(seconds: i64) -> Option<burg_api::wkt::Duration> {
 }
 
 impl App {
-    async fn load_login_policy(&self, conn: &mut sqlx::AnyConnection) -> Result<(LoginPolicy, i64, i64, i64)> {
-        let (data, seq, created, changed): (String, i64, i64, i64) = sqlx::query_as(
-            "SELECT data, sequence, creation_date, change_date FROM login_policies WHERE instance_id = $1 AND owner_id = $1",
-        )
-        .bind(&self.instance_id)
-        .fetch_one(conn)
-        .await
-        .map_err(|e| db_err("POLICY-db001", e))?;
-        let policy = serde_json::from_str(&data)
-            .map_err(|e| Error::internal("POLICY-db002", format!("stored login policy is unreadable: {e}")))?;
-        Ok((policy, seq, created, changed))
-    }
-
     pub async fn get_login_policy(&self, _ctx: &Ctx, _r: GetLoginPolicyRequest) -> Result<GetLoginPolicyResponse> {
         let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("POLICY-db003", e))?;
-        let (p, seq, created, changed) = self.load_login_policy(&mut conn).await?;
+        let current = self.setting::<LoginPolicy>(&mut conn, Scope::Instance).await?;
+        let p = current.value;
         let idps: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT l.idp_id, t.name, t.idp_type FROM login_policy_idps l JOIN idp_templates t \
              ON t.instance_id = l.instance_id AND t.id = l.idp_id WHERE l.instance_id = $1 AND l.owner_id = $1 \
@@ -68,13 +57,13 @@ impl App {
             .collect();
         Ok(GetLoginPolicyResponse {
             policy: Some(policy::LoginPolicy {
-                details: details(seq, created, changed, &self.instance_id),
+                details: current.details,
                 allow_username_password: p.allow_username_password,
                 allow_register: p.allow_register,
                 allow_external_idp: p.allow_external_idp,
                 force_mfa: p.force_mfa,
                 passwordless_type: p.passwordless_type,
-                is_default: true,
+                is_default: current.is_default,
                 hide_password_reset: p.hide_password_reset,
                 ignore_unknown_usernames: p.ignore_unknown_usernames,
                 default_redirect_uri: p.default_redirect_uri,
@@ -115,38 +104,28 @@ impl App {
             seconds("secondFactorCheckLifetime", r.second_factor_check_lifetime)?,
             seconds("multiFactorCheckLifetime", r.multi_factor_check_lifetime)?,
         ];
-        retry(|| async {
-            let mut tx = self.begin(ctx).await?;
-            let (current, ..) = self.load_login_policy(tx.conn()).await?;
-            let next = LoginPolicy {
-                allow_username_password: r.allow_username_password,
-                allow_register: r.allow_register,
-                allow_external_idp: r.allow_external_idp,
-                force_mfa: r.force_mfa,
-                force_mfa_local_only: r.force_mfa_local_only,
-                passwordless_type: r.passwordless_type,
-                hide_password_reset: r.hide_password_reset,
-                ignore_unknown_usernames: r.ignore_unknown_usernames,
-                allow_domain_discovery: r.allow_domain_discovery,
-                disable_login_with_email: r.disable_login_with_email,
-                disable_login_with_phone: r.disable_login_with_phone,
-                default_redirect_uri: r.default_redirect_uri.clone(),
-                password_check_lifetime: lifetimes[0],
-                external_login_check_lifetime: lifetimes[1],
-                mfa_init_skip_lifetime: lifetimes[2],
-                second_factor_check_lifetime: lifetimes[3],
-                multi_factor_check_lifetime: lifetimes[4],
-                second_factors: current.second_factors.clone(),
-                multi_factors: current.multi_factors.clone(),
-            };
-            if next == current {
-                return Err(crate::unchanged("INST-5M9vdd", "login policy"));
-            }
-            let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
-            let events = tx.push(vec![NewEvent::new(&inst, &LoginPolicyChanged { policy: next })?]).await?;
-            tx.commit().await?;
-            Ok(UpdateLoginPolicyResponse { details: details_of(&events) })
-        })
-        .await
+        let change = |current: &LoginPolicy| LoginPolicy {
+            allow_username_password: r.allow_username_password,
+            allow_register: r.allow_register,
+            allow_external_idp: r.allow_external_idp,
+            force_mfa: r.force_mfa,
+            force_mfa_local_only: r.force_mfa_local_only,
+            passwordless_type: r.passwordless_type,
+            hide_password_reset: r.hide_password_reset,
+            ignore_unknown_usernames: r.ignore_unknown_usernames,
+            allow_domain_discovery: r.allow_domain_discovery,
+            disable_login_with_email: r.disable_login_with_email,
+            disable_login_with_phone: r.disable_login_with_phone,
+            default_redirect_uri: r.default_redirect_uri.clone(),
+            password_check_lifetime: lifetimes[0],
+            external_login_check_lifetime: lifetimes[1],
+            mfa_init_skip_lifetime: lifetimes[2],
+            second_factor_check_lifetime: lifetimes[3],
+            multi_factor_check_lifetime: lifetimes[4],
+            second_factors: current.second_factors.clone(),
+            multi_factors: current.multi_factors.clone(),
+        };
+        let details = self.change_setting(ctx, Scope::Instance, change, "INST-5M9vdd", "POLICY-none1").await?;
+        Ok(UpdateLoginPolicyResponse { details })
     }
 }

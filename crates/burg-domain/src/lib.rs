@@ -16,6 +16,7 @@ pub mod id;
 pub mod idp;
 pub mod password;
 pub mod permission;
+pub mod settings;
 pub mod validate;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};

@@ -13,6 +13,7 @@
 mod db;
 pub mod event_store;
 pub mod projection;
+pub mod settings;
 mod sql;
 
 pub use db::{Backend, Db, DbOptions};

@@ -188,7 +188,7 @@ const WRITTEN: [(&str, &str); 8] = [
     ("user_idp_links", "resource_owner"),
     ("org_members", "org_id"),
     ("org_objects", "org_id"),
-    ("login_policies", "owner_id"),
+    ("settings", "owner_id"),
 ];
 
 /// The least time the database itself needs to store what the import

@@ -14,8 +14,6 @@ payloads! {
     MemberChanged = "instance.member.changed" { user_id: String, roles: Vec<String> }
     MemberRemoved = "instance.member.removed" { user_id: String }
     MemberCascadeRemoved = "instance.member.cascade.removed" { user_id: String }
-    LoginPolicyAdded = "instance.policy.login.added" { #[serde(flatten)] policy: LoginPolicy }
-    LoginPolicyChanged = "instance.policy.login.changed" { #[serde(flatten)] policy: LoginPolicy }
     LoginPolicyIdpAdded = "instance.policy.login.idpprovider.added" { idp_config_id: String, idp_provider_type: i32 }
     LoginPolicyIdpRemoved = "instance.policy.login.idpprovider.removed" { idp_config_id: String, idp_provider_type: i32 }
     LoginPolicyIdpCascadeRemoved = "instance.policy.login.idpprovider.cascade.removed" { idp_config_id: String, idp_provider_type: i32 }
@@ -24,7 +22,7 @@ payloads! {
 
 /// The settings of a login policy (the instance default or an org's), in
 /// the JSON shape of ZITADEL's login policy events. Durations are in
-/// seconds.
+/// seconds. A [`crate::settings::Setting`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LoginPolicy {

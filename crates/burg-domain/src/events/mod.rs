@@ -30,6 +30,7 @@ pub mod user;
 pub fn all_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> =
         [instance::TYPES, org::TYPES, user::TYPES].into_iter().flatten().copied().collect();
+    all.extend(crate::settings::KINDS.iter().flat_map(|(_, events)| events.all()));
     all.sort_unstable();
     all.dedup();
     all

@@ -1,9 +1,10 @@
-//! `instances`, `instance_domains`, `iam_members`, the default login policy.
+//! `instances`, `instance_domains`, `iam_members`, the instance's settings.
 
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::instance::*;
 use burg_domain::idp;
+use burg_domain::settings::{self, Setting};
 use sqlx::AnyConnection;
 
 use super::roles_json;
@@ -130,30 +131,13 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-ins10"))?;
         }
-        LoginPolicyAdded::TYPE | LoginPolicyChanged::TYPE => {
-            let data = serde_json::to_string(&e.payload).unwrap_or_default();
-            sqlx::query(
-                "INSERT INTO login_policies (instance_id, owner_id, is_default, data, sequence, creation_date, change_date) \
-                 VALUES ($1, $2, 1, $3, $4, $5, $5) \
-                 ON CONFLICT (instance_id, owner_id) DO UPDATE SET data = excluded.data, sequence = excluded.sequence, \
-                 change_date = excluded.change_date",
-            )
-            .bind(inst)
-            .bind(&e.aggregate_id)
-            .bind(data)
-            .bind(seq)
-            .bind(at)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-ins11"))?;
-        }
         LoginPolicyIdpAdded::TYPE => {
             super::policy_link(conn, e, true).await?;
-            touch_login_policy(conn, e).await?;
+            crate::settings::touch(conn, e, LoginPolicy::KIND).await?;
         }
         LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => {
             super::policy_link(conn, e, false).await?;
-            touch_login_policy(conn, e).await?;
+            crate::settings::touch(conn, e, LoginPolicy::KIND).await?;
         }
         IdpRemoved::TYPE => {
             let p: IdpRemoved = e.decode()?;
@@ -163,6 +147,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .execute(&mut *conn)
                 .await
                 .map_err(db_error("PROJ-ins15"))?;
+        }
+        t if settings::of_event(t).is_some() => {
+            if let Some((kind, op)) = settings::of_event(t) {
+                crate::settings::apply(conn, e, kind, op).await?;
+            }
         }
         t if idp::carries_template(t) => {
             let template: idp::Template = serde_json::from_value(e.payload.clone())
@@ -195,17 +184,5 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         .execute(&mut *conn)
         .await
         .map_err(db_error("PROJ-ins99"))?;
-    Ok(())
-}
-
-async fn touch_login_policy(conn: &mut AnyConnection, e: &Event) -> Result<()> {
-    sqlx::query("UPDATE login_policies SET sequence = $1, change_date = $2 WHERE instance_id = $3 AND owner_id = $4")
-        .bind(e.sequence)
-        .bind(e.created_at)
-        .bind(&e.instance_id)
-        .bind(&e.aggregate_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error("PROJ-ins14"))?;
     Ok(())
 }

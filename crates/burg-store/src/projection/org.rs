@@ -166,7 +166,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         LoginPolicyIdpAdded::TYPE => super::policy_link(conn, e, true).await?,
         LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => super::policy_link(conn, e, false).await?,
-        _ => {}
+        t => {
+            if let Some((kind, op)) = burg_domain::settings::of_event(t) {
+                crate::settings::apply(conn, e, kind, op).await?;
+            }
+        }
     }
     sqlx::query("UPDATE orgs SET sequence = $1, change_date = $2 WHERE instance_id = $3 AND id = $4")
         .bind(seq)
@@ -193,7 +197,7 @@ async fn remove_org(conn: &mut AnyConnection, inst: &str, org: &str) -> Result<(
         "DELETE FROM org_domains WHERE instance_id = $1 AND org_id = $2",
         "DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2",
         "DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2",
-        "DELETE FROM login_policies WHERE instance_id = $1 AND owner_id = $2",
+        "DELETE FROM settings WHERE instance_id = $1 AND owner_id = $2",
         "DELETE FROM idp_templates WHERE instance_id = $1 AND resource_owner = $2",
         "DELETE FROM orgs WHERE instance_id = $1 AND id = $2",
     ];

@@ -12,5 +12,6 @@ mod limits;
 mod openapi;
 mod orgs;
 mod schema;
+mod settings;
 mod transfer;
 mod wire;
