@@ -3,13 +3,11 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+
+use burg_testkit::process::{free_port, signal, wait_ready};
 use std::time::Duration;
 
 const BURG: &str = env!("CARGO_BIN_EXE_burg");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn start(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Child {
     let mut cmd = Command::new(BURG);
@@ -22,34 +20,6 @@ fn start(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Child {
         cmd.env(k, v);
     }
     cmd.spawn().expect("spawn burg")
-}
-
-/// Polls `/debug/ready` until it answers; panics after ~20 s.
-async fn wait_ready(port: u16, child: &mut Child) {
-    for _ in 0..200 {
-        if let Ok(r) = http().get(format!("http://127.0.0.1:{port}/debug/ready")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-            panic!("burg exited with {status}: {err}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("burg did not become ready");
-}
-
-fn terminate(child: &mut Child) -> (std::process::ExitStatus, String) {
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGTERM);
-    }
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    (status, err)
 }
 
 #[cfg(unix)]
@@ -87,7 +57,7 @@ async fn first_start_writes_the_token_file_and_sigterm_stops_cleanly() {
     let r =
         http().get(format!("http://127.0.0.1:{port}/admin/v1/instances/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let (status, log) = terminate(&mut child);
+    let (status, log) = stop(&mut child);
     assert!(status.success(), "SIGTERM is a clean stop: {status}\n{log}");
     assert!(!log.contains(&token), "the token must never be logged");
     assert!(log.contains("admin.pat"), "the log names the token file");
@@ -99,7 +69,7 @@ async fn first_start_writes_the_token_file_and_sigterm_stops_cleanly() {
     let mut child = start(dir.path(), port, &[], &[]);
     wait_ready(port, &mut child).await;
     assert_eq!(std::fs::read_to_string(&pat).unwrap().trim(), token, "admin.pat is written once");
-    let (status, log) = terminate(&mut child);
+    let (status, log) = stop(&mut child);
     assert!(status.success());
     assert!(!log.contains("created the instance"), "{log}");
 }
@@ -129,7 +99,7 @@ async fn token_create_gives_a_working_token() {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("NO_SUCH_ROLE"));
-    terminate(&mut child);
+    stop(&mut child);
 }
 
 #[tokio::test]
@@ -138,7 +108,7 @@ async fn a_wrong_master_key_stops_the_start() {
     let port = free_port();
     let mut child = start(dir.path(), port, &[], &[]);
     wait_ready(port, &mut child).await;
-    terminate(&mut child);
+    stop(&mut child);
     let out = Command::new(BURG)
         .args(["start", "--port", &free_port().to_string(), "--data-dir"])
         .arg(dir.path())
@@ -160,16 +130,16 @@ async fn flags_beat_environment_beat_the_config_file() {
 
     let mut child = start(dir.path(), 0, &["--config", cfg], &[]);
     wait_ready(file_port, &mut child).await;
-    terminate(&mut child);
+    stop(&mut child);
 
     let env_port_s = env_port.to_string();
     let mut child = start(dir.path(), 0, &["--config", cfg], &[("BURG_PORT", &env_port_s)]);
     wait_ready(env_port, &mut child).await;
-    terminate(&mut child);
+    stop(&mut child);
 
     let mut child = start(dir.path(), flag_port, &["--config", cfg], &[("BURG_PORT", &env_port_s)]);
     wait_ready(flag_port, &mut child).await;
-    terminate(&mut child);
+    stop(&mut child);
 
     std::fs::write(&config, "port = \"not a number\"\n").unwrap();
     let out = Command::new(BURG).args(["start", "--config", cfg]).output().unwrap();
@@ -177,12 +147,8 @@ async fn flags_beat_environment_beat_the_config_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("burg.toml"));
 }
 
-/// A plain HTTP client (reqwest wants a TLS provider chosen even for http).
-// Test code: a client of the server under test, not burg's egress.
-#[allow(clippy::disallowed_methods)]
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    burg_testkit::http_client()
 }
 
 fn burg(args: &[&str]) -> (bool, String) {
@@ -232,7 +198,7 @@ async fn export_and_import_through_a_server_and_on_the_database() {
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&via_server).unwrap()).unwrap();
     assert_eq!(doc["orgs"][0]["projects"][0]["project"]["name"], "Portal");
     assert!(doc["orgs"][0]["humanUsers"][0]["user"].get("hashedPassword").is_none(), "no hashes unless asked");
-    terminate(&mut child);
+    stop(&mut child);
 
     // Straight on the database: export with hashes, check, import, import again.
     let direct = files.path().join("direct.json");
@@ -356,10 +322,7 @@ async fn a_killed_import_leaves_each_org_whole_or_absent() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(seen >= 3, "the import got going");
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGKILL);
-    }
-    child.wait().unwrap();
+    signal(&mut child, libc::SIGKILL);
     let _ = import.await;
 
     let mut child = start(dir.path(), port, &[], &[]);
@@ -382,7 +345,7 @@ async fn a_killed_import_leaves_each_org_whole_or_absent() {
         let n = org["humanUsers"].as_array().map(Vec::len).unwrap_or_default() as u64;
         assert_eq!(n, users, "{} is whole", org["org"]["name"]);
     }
-    terminate(&mut child);
+    stop(&mut child);
 }
 
 /// Runs `burg ARGS` with the master key from the data directory.
@@ -429,10 +392,7 @@ async fn a_data_directory_serves_one_process_at_a_time() {
     assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
 
     // Once the first is gone, the directory is free (even after a kill).
-    unsafe {
-        libc::kill(first.id() as i32, libc::SIGKILL);
-    }
-    first.wait().unwrap();
+    signal(&mut first, libc::SIGKILL);
     let run = burg_in(&["export", "--data-dir", d, "--output", out.to_str().unwrap()]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
 }
@@ -474,7 +434,7 @@ async fn listen_addresses_may_be_names() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let (status, log) = terminate(&mut child);
+    let (status, log) = stop(&mut child);
     assert!(ready, "{log}");
     assert!(status.success(), "{log}");
     assert!(!log.contains('\u{1b}'), "no colour codes in logs that go to a file: {log}");
@@ -557,12 +517,6 @@ fn lines_of(child: &mut Child) -> std::sync::mpsc::Receiver<String> {
     rx
 }
 
-fn interrupt(child: &Child) {
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
-    }
-}
-
 /// Ctrl-C during an export with password hashes leaves no file behind;
 /// during an import it says what stays and how to go on.
 #[tokio::test]
@@ -595,8 +549,7 @@ async fn ctrl_c_leaves_no_partial_file_and_says_what_stays() {
         }
     }
     assert!(seen.last().is_some_and(|l| l.starts_with("imported 3 of 30")), "{seen:?}");
-    interrupt(&import);
-    let status = import.wait().unwrap();
+    let (status, _) = signal(&mut import, libc::SIGINT);
     let rest: Vec<String> = lines.iter().collect();
     assert_eq!(status.code(), Some(130), "{rest:?}");
     let said = rest.join("\n");
@@ -622,10 +575,7 @@ async fn ctrl_c_leaves_no_partial_file_and_says_what_stays() {
         std::thread::sleep(Duration::from_millis(2));
     }
     assert!(writing, "the export started writing");
-    interrupt(&export);
-    let status = export.wait().unwrap();
-    let mut err = String::new();
-    export.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let (status, err) = signal(&mut export, libc::SIGINT);
     assert_eq!(status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted: nothing was written"), "{err}");
     assert!(!out.exists() && !partial(), "no file with password hashes is left");
@@ -667,5 +617,42 @@ async fn large_documents_go_through_the_transfer_directory() {
     let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(exported["orgs"].as_array().unwrap().len(), 2, "the default organization and the imported one");
     assert_eq!(mode(&out), 0o600);
-    terminate(&mut child);
+    stop(&mut child);
+}
+
+/// Stops a server as SIGTERM does: its exit status and error output.
+fn stop(child: &mut Child) -> (std::process::ExitStatus, String) {
+    signal(child, libc::SIGTERM)
+}
+
+// Egress settings on the command line: a bad value stops the start with a
+// message naming where it came from.
+
+/// Runs `burg start` with `args` and `env`; its exit success and stderr.
+fn start_refused(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let mut cmd = Command::new(BURG);
+    cmd.arg("start").arg("--data-dir").arg(dir).args(["--listen-address", "127.0.0.1", "--port", "0"]).args(args);
+    for var in ["BURG_EGRESS_ALLOW", "BURG_EGRESS_DENY", "BURG_MASTERKEY", "BURG_CONFIG"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().expect("run burg");
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn bad_egress_values_are_refused_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, err) = start_refused(dir.path(), &["--egress-deny", "loopback,10.0.0.0/33"], &[]);
+    assert!(!ok);
+    assert!(err.contains("--egress-deny") && err.contains("`10.0.0.0/33`"), "{err}");
+    let (ok, err) = start_refused(dir.path(), &[], &[("BURG_EGRESS_ALLOW", "s3.example.com,http://x")]);
+    assert!(!ok);
+    assert!(err.contains("--egress-allow") && err.contains("`http://x`"), "{err}");
+    let config = dir.path().join("burg.toml");
+    std::fs::write(&config, "egress_deny = [\"private\", \"300.0.0.1\"]\n").unwrap();
+    let (ok, err) = start_refused(dir.path(), &["--config", config.to_str().unwrap()], &[]);
+    assert!(!ok);
+    assert!(err.contains("egress_deny in the config file") && err.contains("`300.0.0.1`"), "{err}");
+    assert!(!dir.path().join("burg.db").exists(), "refused before the database was opened");
 }

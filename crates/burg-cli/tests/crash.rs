@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use burg_testkit::process::{signal, wait_ready};
 use rand::{RngExt, SeedableRng};
 
 const BURG: &str = env!("CARGO_BIN_EXE_burg");
@@ -33,28 +34,6 @@ fn start(dir: &std::path::Path, port: u16, database_url: Option<&str>) -> Child 
     }
     cmd.env_remove("BURG_MASTERKEY").env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
     cmd.spawn().expect("spawn burg")
-}
-
-async fn wait_ready(port: u16, child: &mut Child) {
-    for _ in 0..300 {
-        if let Ok(r) = http().get(format!("http://127.0.0.1:{port}/debug/ready")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("burg exited with {status} on restart: the database did not open");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("burg did not become ready");
-}
-
-fn kill(child: &mut Child) {
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGKILL);
-    }
-    child.wait().unwrap();
 }
 
 /// The import document of one round: its organizations' ids.
@@ -120,7 +99,7 @@ async fn crash_loop(database_url: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
     let transfer = dir.path().join("transfer");
     std::fs::create_dir_all(&transfer).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = burg_testkit::process::free_port();
     let base = format!("http://127.0.0.1:{port}");
 
     let idps: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
@@ -170,7 +149,7 @@ async fn crash_loop(database_url: Option<String>) {
             })
         };
         tokio::time::sleep(Duration::from_millis(rng.random_range(20..400))).await;
-        kill(&mut child);
+        signal(&mut child, libc::SIGKILL);
         writer.abort();
         match import.await.unwrap() {
             Some(report) => {

@@ -14,9 +14,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use burg_testkit::emulators::{missing, s3, venv_bin};
+use burg_testkit::process::{free_port, signal, wait_ready};
 
 const BURG: &str = env!("CARGO_BIN_EXE_burg");
 
@@ -56,10 +56,6 @@ fn sh_blocks(readme: &str) -> Vec<Block> {
     blocks
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn bash(dir: &Path, path: &str, env: &[(String, String)], script: &str) -> Command {
     let mut cmd = Command::new("bash");
     cmd.args(["-eu", "-o", "pipefail", "-c", script]).current_dir(dir).env("PATH", path);
@@ -74,29 +70,8 @@ fn bash(dir: &Path, path: &str, env: &[(String, String)], script: &str) -> Comma
     cmd
 }
 
-async fn wait_ready(port: u16, server: &mut Child) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    #[allow(clippy::disallowed_methods)]
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/debug/ready")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        if let Some(status) = server.try_wait().unwrap() {
-            panic!("the README's server exited: {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the README's server did not become ready");
-}
-
 fn stop(server: &mut Child) {
-    unsafe {
-        libc::kill(server.id() as i32, libc::SIGINT);
-    }
-    let status = server.wait().unwrap();
+    let (status, _) = signal(server, libc::SIGINT);
     assert!(status.success(), "Ctrl-C stops the server cleanly: {status}");
 }
 
@@ -177,9 +152,7 @@ async fn the_readme_examples_run_as_written() {
 
     // What the blocks promise: the S3 object, and the restored directory
     // with its own token, serving the backup's organizations under their ids.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    #[allow(clippy::disallowed_methods)]
-    let http = reqwest::Client::new();
+    let http = burg_testkit::http_client();
     let check = bash(work.path(), &path, &env, "burg import s3://backups/burg.json --dry-run --data-dir s3-check")
         .output()
         .unwrap();

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::process::free_port;
+
 /// A running emulator; stopped when dropped.
 pub struct Emulator {
     pub endpoint: String,
@@ -29,10 +31,6 @@ pub fn venv_bin(program: &str) -> Option<PathBuf> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));
     let path = venv.join("bin").join(program);
     path.exists().then_some(path)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Fails under CI, else says the test is skipped: `what` is not installed.

@@ -14,6 +14,7 @@
 mod client;
 pub mod emulators;
 pub mod load;
+pub mod process;
 mod server;
 
 pub use client::{ApiError, Client, Protocol, grpc_web_call, http_client};
