@@ -16,6 +16,7 @@
 /// mapped and given back when freed. Call it first thing in `main`.
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
     // SAFETY: mallopt takes glibc's own locks and only changes parameters;
     // it has no memory-safety preconditions.
     unsafe {
@@ -28,6 +29,7 @@ pub fn tune_allocator() {
 /// import calls it after each organization.
 pub(crate) fn give_back() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
     // SAFETY: malloc_trim takes glibc's own locks; it has no memory-safety
     // preconditions.
     unsafe {

@@ -207,10 +207,7 @@ async fn crash_loop(database_url: Option<String>) {
         all_orgs.len(),
         imported.len()
     );
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGTERM);
-    }
-    child.wait().unwrap();
+    signal(&mut child, libc::SIGTERM);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,6 +37,7 @@ pub async fn wait_ready(port: u16, child: &mut Child) {
 /// the process: its exit status and its error output, when piped.
 pub fn signal(child: &mut Child, signal: i32) -> (ExitStatus, String) {
     let pid = i32::try_from(child.id()).expect("a pid");
+    #[allow(unsafe_code)]
     // SAFETY: kill(2) on the pid of a child this test started and has not
     // waited for yet, so the pid is still the child's.
     unsafe {
