@@ -1,18 +1,38 @@
 //! The login policy, a setting (`settings.rs`): its wire mapping and
-//! validation. Its identity providers are in `idp.rs`, next to the
-//! templates they point at.
+//! validation, and the identity providers it offers (links to the
+//! templates of `idp`).
 
 use burg_api::admin::{
-    GetLoginPolicyRequest, GetLoginPolicyResponse, UpdateLoginPolicyRequest, UpdateLoginPolicyResponse,
+    self as a, GetLoginPolicyRequest, GetLoginPolicyResponse, UpdateLoginPolicyRequest, UpdateLoginPolicyResponse,
 };
-use burg_api::idp::IdpLoginPolicyLink;
+use burg_api::idp::{self as pb, IdpLoginPolicyLink};
 use burg_api::zitadel::policy::v1 as policy;
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::instance as ie;
 use burg_domain::events::instance::LoginPolicy;
+use burg_domain::idp::Kind;
 use burg_domain::{Error, Result, validate};
+use burg_store::Sql;
+use sqlx::Row;
 
 use crate::auth::db_err;
+use crate::idp::not_found;
+use crate::list::{Page, list_details};
 use crate::settings::Scope;
-use crate::{App, Ctx};
+use crate::{App, Ctx, details_of, retry};
+
+/// `IDPProviderType` of a login-policy link to an instance template.
+pub(crate) const PROVIDER_TYPE_SYSTEM: i32 = 1;
+
+/// The older `IDPType` of a link, from the template's `ProviderType`:
+/// only OIDC and JWT have one.
+fn legacy_idp_type(provider_type: i64) -> i32 {
+    match provider_type {
+        t if t == i64::from(Kind::Oidc.provider_type()) => pb::IdpType::Oidc as i32,
+        t if t == i64::from(Kind::Jwt.provider_type()) => pb::IdpType::Jwt as i32,
+        _ => pb::IdpType::Unspecified as i32,
+    }
+}
 
 fn seconds(field: &str, d: Option<burg_api::wkt::Duration>) -> Result<i64> {
     match d {
@@ -47,12 +67,7 @@ impl App {
             .map(|(idp_id, idp_name, idp_type)| IdpLoginPolicyLink {
                 idp_id,
                 idp_name,
-                // The older `IDPType`: OIDC is 1 and JWT 3 in both enums' order.
-                idp_type: match idp_type {
-                    1 => 1,
-                    2 => 3,
-                    _ => 0,
-                },
+                idp_type: legacy_idp_type(idp_type),
             })
             .collect();
         Ok(GetLoginPolicyResponse {
@@ -127,5 +142,103 @@ impl App {
         };
         let details = self.change_setting(ctx, Scope::Instance, change, "INST-5M9vdd", "POLICY-none1").await?;
         Ok(UpdateLoginPolicyResponse { details })
+    }
+
+    pub async fn list_login_policy_id_ps(
+        &self,
+        _ctx: &Ctx,
+        r: a::ListLoginPolicyIdPsRequest,
+    ) -> Result<a::ListLoginPolicyIdPsResponse> {
+        let mut filter = Sql::new(
+            " FROM login_policy_idps l JOIN idp_templates t ON t.instance_id = l.instance_id AND t.id = l.idp_id \
+             WHERE l.instance_id = ",
+        );
+        filter.bind(&self.instance_id).push(" AND l.owner_id = ").bind(&self.instance_id);
+        let (total, rows) = self
+            .count_and_fetch(
+                "SELECT COUNT(*)",
+                "SELECT l.idp_id, t.name, t.idp_type",
+                filter,
+                Page::of(r.query.as_ref()),
+                "l.creation_date",
+            )
+            .await?;
+        let mut result = Vec::with_capacity(rows.len());
+        for row in rows {
+            let idp_type: i64 = row.try_get("idp_type").map_err(|e| db_err("IDP-db0012", e))?;
+            result.push(IdpLoginPolicyLink {
+                idp_id: row.try_get("idp_id").map_err(|e| db_err("IDP-db0013", e))?,
+                idp_name: row.try_get("name").map_err(|e| db_err("IDP-db0014", e))?,
+                idp_type: legacy_idp_type(idp_type),
+            });
+        }
+        let seq = self.instance_row(self.db.pool()).await?.sequence;
+        Ok(a::ListLoginPolicyIdPsResponse { details: list_details(total, seq, self.now()), result })
+    }
+
+    pub async fn add_idp_to_login_policy(
+        &self,
+        ctx: &Ctx,
+        r: a::AddIdpToLoginPolicyRequest,
+    ) -> Result<a::AddIdpToLoginPolicyResponse> {
+        validate::len("idpId", &r.idp_id, 1, 200)?;
+        let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+        let details = retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            if self.load_template(tx.conn(), &r.idp_id).await?.is_none() {
+                return Err(not_found("INST-2Lpm3", &r.idp_id));
+            }
+            if self.policy_links(tx.conn(), &r.idp_id).await? {
+                return Err(Error::already_exists(
+                    "INST-Gh4sf",
+                    format!("identity provider {} is already in the login policy", r.idp_id),
+                ));
+            }
+            let e =
+                ie::LoginPolicyIdpAdded { idp_config_id: r.idp_id.clone(), idp_provider_type: PROVIDER_TYPE_SYSTEM };
+            let events = tx.push(vec![NewEvent::new(&inst, &e)?]).await?;
+            tx.commit().await?;
+            Ok(details_of(&events))
+        })
+        .await?;
+        Ok(a::AddIdpToLoginPolicyResponse { details })
+    }
+
+    pub async fn remove_idp_from_login_policy(
+        &self,
+        ctx: &Ctx,
+        r: a::RemoveIdpFromLoginPolicyRequest,
+    ) -> Result<a::RemoveIdpFromLoginPolicyResponse> {
+        validate::len("idpId", &r.idp_id, 1, 200)?;
+        let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+        let details = retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            if !self.policy_links(tx.conn(), &r.idp_id).await? {
+                return Err(Error::not_found(
+                    "INST-Dfeq3",
+                    format!("identity provider {} is not in the login policy", r.idp_id),
+                ));
+            }
+            let e =
+                ie::LoginPolicyIdpRemoved { idp_config_id: r.idp_id.clone(), idp_provider_type: PROVIDER_TYPE_SYSTEM };
+            let events = tx.push(vec![NewEvent::new(&inst, &e)?]).await?;
+            tx.commit().await?;
+            Ok(details_of(&events))
+        })
+        .await?;
+        Ok(a::RemoveIdpFromLoginPolicyResponse { details })
+    }
+
+    /// Whether the instance's login policy offers `idp_id`.
+    async fn policy_links(&self, conn: &mut sqlx::AnyConnection, idp_id: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $1 AND idp_id = $2",
+        )
+        .bind(&self.instance_id)
+        .bind(idp_id)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| db_err("IDP-db0015", e))?;
+        Ok(n > 0)
     }
 }

@@ -46,71 +46,58 @@ impl Kind {
         Kind::Saml,
     ];
 
+    /// What each kind is on the wire and in the event store: one row per
+    /// kind.
+    const fn info(self) -> KindInfo {
+        let (provider_type, added_event, changed_event, default_name) = match self {
+            Kind::Oidc => (1, "instance.idp.oidc.added", "instance.idp.oidc.changed", None),
+            Kind::Jwt => (2, "instance.idp.jwt.added", "instance.idp.jwt.changed", None),
+            Kind::Ldap => (3, "instance.idp.ldap.v2.added", "instance.idp.ldap.v2.changed", None),
+            Kind::Oauth => (4, "instance.idp.oauth.added", "instance.idp.oauth.changed", None),
+            Kind::Azure => (5, "instance.idp.azure.added", "instance.idp.azure.changed", None),
+            Kind::Github => (6, "instance.idp.github.added", "instance.idp.github.changed", Some("GitHub")),
+            Kind::GithubEnterprise => {
+                (7, "instance.idp.github_enterprise.added", "instance.idp.github_enterprise.changed", None)
+            }
+            Kind::Gitlab => (8, "instance.idp.gitlab.added", "instance.idp.gitlab.changed", Some("GitLab")),
+            Kind::GitlabSelfHosted => {
+                (9, "instance.idp.gitlab_self_hosted.added", "instance.idp.gitlab_self_hosted.changed", None)
+            }
+            Kind::Google => (10, "instance.idp.google.added", "instance.idp.google.changed", Some("Google")),
+            Kind::Apple => (11, "instance.idp.apple.added", "instance.idp.apple.changed", Some("Apple")),
+            Kind::Saml => (12, "instance.idp.saml.added", "instance.idp.saml.changed", None),
+        };
+        KindInfo { provider_type, added_event, changed_event, default_name }
+    }
+
     /// `zitadel.idp.v1.ProviderType`.
     pub fn provider_type(self) -> i32 {
-        match self {
-            Kind::Oidc => 1,
-            Kind::Jwt => 2,
-            Kind::Ldap => 3,
-            Kind::Oauth => 4,
-            Kind::Azure => 5,
-            Kind::Github => 6,
-            Kind::GithubEnterprise => 7,
-            Kind::Gitlab => 8,
-            Kind::GitlabSelfHosted => 9,
-            Kind::Google => 10,
-            Kind::Apple => 11,
-            Kind::Saml => 12,
-        }
+        self.info().provider_type
     }
 
     /// The event type written when a template of this kind is added.
     pub fn added_event(self) -> &'static str {
-        match self {
-            Kind::Oidc => "instance.idp.oidc.added",
-            Kind::Jwt => "instance.idp.jwt.added",
-            Kind::Ldap => "instance.idp.ldap.v2.added",
-            Kind::Oauth => "instance.idp.oauth.added",
-            Kind::Azure => "instance.idp.azure.added",
-            Kind::Github => "instance.idp.github.added",
-            Kind::GithubEnterprise => "instance.idp.github_enterprise.added",
-            Kind::Gitlab => "instance.idp.gitlab.added",
-            Kind::GitlabSelfHosted => "instance.idp.gitlab_self_hosted.added",
-            Kind::Google => "instance.idp.google.added",
-            Kind::Apple => "instance.idp.apple.added",
-            Kind::Saml => "instance.idp.saml.added",
-        }
+        self.info().added_event
     }
 
     /// The event type written when a template of this kind changes.
     pub fn changed_event(self) -> &'static str {
-        match self {
-            Kind::Oidc => "instance.idp.oidc.changed",
-            Kind::Jwt => "instance.idp.jwt.changed",
-            Kind::Ldap => "instance.idp.ldap.v2.changed",
-            Kind::Oauth => "instance.idp.oauth.changed",
-            Kind::Azure => "instance.idp.azure.changed",
-            Kind::Github => "instance.idp.github.changed",
-            Kind::GithubEnterprise => "instance.idp.github_enterprise.changed",
-            Kind::Gitlab => "instance.idp.gitlab.changed",
-            Kind::GitlabSelfHosted => "instance.idp.gitlab_self_hosted.changed",
-            Kind::Google => "instance.idp.google.changed",
-            Kind::Apple => "instance.idp.apple.changed",
-            Kind::Saml => "instance.idp.saml.changed",
-        }
+        self.info().changed_event
     }
 
     /// The name a provider of this kind gets when none is given (the kinds
     /// whose name is optional), as the login UI shows it.
     pub fn default_name(self) -> Option<&'static str> {
-        match self {
-            Kind::Google => Some("Google"),
-            Kind::Github => Some("GitHub"),
-            Kind::Gitlab => Some("GitLab"),
-            Kind::Apple => Some("Apple"),
-            _ => None,
-        }
+        self.info().default_name
     }
+}
+
+/// A row of [`Kind::info`].
+struct KindInfo {
+    provider_type: i32,
+    added_event: &'static str,
+    changed_event: &'static str,
+    default_name: Option<&'static str>,
 }
 
 /// Generic OIDC migrated to Azure AD.

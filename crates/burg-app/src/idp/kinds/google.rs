@@ -1,0 +1,65 @@
+//! Google. A client id, a secret and scopes; the name may be left
+//! empty.
+
+use burg_api::admin as a;
+use burg_api::idp::{self as pb, provider_config::Config as C};
+use burg_domain::Result;
+use burg_domain::idp::{Config, Kind};
+
+use super::super::fields::{self, Secret};
+use super::super::{Draft, IdpKind, provider_rpcs};
+use super::{ClientFields, client_draft};
+use crate::App;
+
+pub(crate) struct Google;
+
+/// The stored config, its secret still to be sealed.
+fn config(client_id: String, scopes: Vec<String>) -> Config {
+    Config::Google { client_id, client_secret: fields::placeholder(), scopes }
+}
+
+impl IdpKind for Google {
+    const KIND: Kind = Kind::Google;
+    const UPDATE_NOT_FOUND: &'static str = "INST-D3r1s";
+    type Add = a::AddGoogleProviderRequest;
+    type Update = a::UpdateGoogleProviderRequest;
+
+    fn update_id(r: &Self::Update) -> &str {
+        &r.id
+    }
+
+    async fn draft_add(_app: &App, r: Self::Add) -> Result<Draft> {
+        let f = ClientFields {
+            name: r.name,
+            client_id: r.client_id,
+            client_secret: Secret::required(r.client_secret),
+            scopes: r.scopes,
+            provider_options: r.provider_options,
+        };
+        client_draft(Kind::Google, f, config)
+    }
+
+    async fn draft_update(_app: &App, r: Self::Update) -> Result<Draft> {
+        let f = ClientFields {
+            name: r.name,
+            client_id: r.client_id,
+            client_secret: Secret::keep_if_empty(r.client_secret),
+            scopes: r.scopes,
+            provider_options: r.provider_options,
+        };
+        client_draft(Kind::Google, f, config)
+    }
+
+    fn wire(config: &Config) -> Option<C> {
+        let Config::Google { client_id, scopes, .. } = config else {
+            return None;
+        };
+        Some(C::Google(pb::GoogleConfig { client_id: client_id.clone(), scopes: scopes.clone() }))
+    }
+}
+
+provider_rpcs!(
+    Google,
+    add_google_provider(AddGoogleProviderRequest) -> AddGoogleProviderResponse,
+    update_google_provider(UpdateGoogleProviderRequest) -> UpdateGoogleProviderResponse,
+);

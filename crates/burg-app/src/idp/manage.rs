@@ -1,0 +1,170 @@
+//! Get, list, delete, and the migration of generic OIDC templates to
+//! Azure AD or Google.
+
+use burg_api::admin::{self as a, migrate_generic_oidc_provider_request::Template as MigrateTo, provider_query};
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::instance as ie;
+use burg_domain::events::org as oe;
+use burg_domain::events::user as ue;
+use burg_domain::idp::{self, Kind, Template};
+use burg_domain::{Error, Result};
+use burg_store::Sql;
+use sqlx::Row;
+
+use super::fields::id;
+use super::kinds::{Azure, Google};
+use super::store::{STORED_COLUMNS, stored_from_row};
+use super::wire::to_provider;
+use super::{IdpKind, Scope, not_found};
+use crate::auth::db_err;
+use crate::list::{Page, list_details, push_text_match};
+use crate::policy::PROVIDER_TYPE_SYSTEM;
+use crate::{App, Ctx, details_of, retry};
+
+impl App {
+    pub async fn get_provider_by_id(
+        &self,
+        _ctx: &Ctx,
+        r: a::GetProviderByIdRequest,
+    ) -> Result<a::GetProviderByIdResponse> {
+        id(&r.id)?;
+        let generation = self.db.generation();
+        if let Some(stored) = self.templates.get(&r.id, generation) {
+            return Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)?) });
+        }
+        let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("IDP-db0008", e))?;
+        let stored = self.load_template(&mut conn, &r.id).await?.ok_or_else(|| not_found("QUERY-SAfdg", &r.id))?;
+        let stored = std::sync::Arc::new(stored);
+        self.templates.put(r.id.clone(), generation, stored.clone());
+        Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)?) })
+    }
+
+    pub async fn list_providers(&self, _ctx: &Ctx, r: a::ListProvidersRequest) -> Result<a::ListProvidersResponse> {
+        let mut filter = Sql::new(" FROM idp_templates WHERE instance_id = ");
+        filter.bind(&self.instance_id);
+        for q in &r.queries {
+            match &q.query {
+                Some(provider_query::Query::IdpIdQuery(q)) => {
+                    filter.push(" AND id = ").bind(&q.id);
+                }
+                Some(provider_query::Query::IdpNameQuery(q)) => {
+                    push_text_match(&mut filter, self.db.backend(), "name", &q.name, q.method)?;
+                }
+                None => {}
+            }
+        }
+        let (total, rows) = self
+            .count_and_fetch(
+                "SELECT COUNT(*)",
+                &format!("SELECT {STORED_COLUMNS}"),
+                filter,
+                Page::of(r.query.as_ref()),
+                "creation_date",
+            )
+            .await?;
+        let result =
+            rows.iter().map(|row| stored_from_row(row).and_then(|s| to_provider(&s))).collect::<Result<_>>()?;
+        let seq = self.instance_row(self.db.pool()).await?.sequence;
+        Ok(a::ListProvidersResponse { details: list_details(total, seq, self.now()), result })
+    }
+
+    /// Deletes a template, and with it the login policies' links to it
+    /// (the instance's and the organizations') and the users' links.
+    pub async fn delete_provider(&self, ctx: &Ctx, r: a::DeleteProviderRequest) -> Result<a::DeleteProviderResponse> {
+        id(&r.id)?;
+        let instance = Scope::Instance.aggregate(self);
+        let details = retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let stored = self.load_template(tx.conn(), &r.id).await?.ok_or_else(|| not_found("INST-Se3tg", &r.id))?;
+            let mut events = Vec::new();
+            let owners: Vec<String> =
+                sqlx::query_scalar("SELECT owner_id FROM login_policy_idps WHERE instance_id = $1 AND idp_id = $2")
+                    .bind(&self.instance_id)
+                    .bind(&r.id)
+                    .fetch_all(&mut *tx.conn())
+                    .await
+                    .map_err(|e| db_err("IDP-db0009", e))?;
+            for owner in owners {
+                if owner == self.instance_id {
+                    let e = ie::LoginPolicyIdpCascadeRemoved {
+                        idp_config_id: r.id.clone(),
+                        idp_provider_type: PROVIDER_TYPE_SYSTEM,
+                    };
+                    events.push(NewEvent::new(&instance, &e)?);
+                } else {
+                    let e = oe::LoginPolicyIdpCascadeRemoved {
+                        idp_config_id: r.id.clone(),
+                        idp_provider_type: PROVIDER_TYPE_SYSTEM,
+                    };
+                    events.push(NewEvent::new(&Aggregate::new(aggregate::ORG, &owner, &owner), &e)?);
+                }
+            }
+            let links = sqlx::query(
+                "SELECT user_id, external_user_id, resource_owner FROM user_idp_links \
+                 WHERE instance_id = $1 AND idp_id = $2",
+            )
+            .bind(&self.instance_id)
+            .bind(&r.id)
+            .fetch_all(&mut *tx.conn())
+            .await
+            .map_err(|e| db_err("IDP-db0010", e))?;
+            for link in links {
+                let s = |c: &str| -> Result<String> { link.try_get(c).map_err(|e| db_err("IDP-db0011", e)) };
+                let user = Aggregate::new(aggregate::USER, s("user_id")?, s("resource_owner")?);
+                let e = ue::ExternalIdpCascadeRemoved { idp_config_id: r.id.clone(), user_id: s("external_user_id")? };
+                events.push(NewEvent::new(&user, &e)?);
+            }
+            events.push(NewEvent::new(&instance, &ie::IdpRemoved { id: stored.template.id.clone() })?);
+            let pushed = tx.push(events).await?;
+            tx.commit().await?;
+            Ok(details_of(&pushed[pushed.len() - 1..]))
+        })
+        .await?;
+        Ok(a::DeleteProviderResponse { details })
+    }
+
+    /// Turns a generic OIDC template into an Azure AD or Google one: same
+    /// id, so policy and user links stay. Options not given are kept.
+    pub async fn migrate_generic_oidc_provider(
+        &self,
+        ctx: &Ctx,
+        r: a::MigrateGenericOidcProviderRequest,
+    ) -> Result<a::MigrateGenericOidcProviderResponse> {
+        id(&r.id)?;
+        let (draft, event_type, missing_id, given_options) = match r.template {
+            Some(MigrateTo::Azure(t)) => {
+                let given = t.provider_options.is_some();
+                (Azure::draft_add(self, t).await?, idp::MIGRATED_AZURE, "INST-Dg29201", given)
+            }
+            Some(MigrateTo::Google(t)) => {
+                let given = t.provider_options.is_some();
+                (Google::draft_add(self, t).await?, idp::MIGRATED_GOOGLE, "INST-Dg29202", given)
+            }
+            None => {
+                return Err(Error::invalid_argument("IDP-mig001", "one of `azure` or `google` is required"));
+            }
+        };
+        let mut config = draft.config;
+        if let Some(slot) = config.secret_mut() {
+            *slot = self.key.seal(draft.secret.as_deref().unwrap_or_default());
+        }
+        let details = retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let current = self.load_template(tx.conn(), &r.id).await?.ok_or_else(|| not_found(missing_id, &r.id))?;
+            if current.template.kind() != Kind::Oidc {
+                return Err(Error::failed_precondition(
+                    "IDP-mig002",
+                    format!("identity provider {} is not a generic OIDC provider and cannot be migrated", r.id),
+                ));
+            }
+            let options = if given_options { draft.options.clone() } else { current.template.options.clone() };
+            let next = Template { id: r.id.clone(), name: draft.name.clone(), options, config: config.clone() };
+            self.check_name_free(tx.conn(), &next.name, &r.id).await?;
+            let events = self.push_template(&mut tx, Scope::Instance, event_type, &next).await?;
+            tx.commit().await?;
+            Ok(details_of(&events))
+        })
+        .await?;
+        Ok(a::MigrateGenericOidcProviderResponse { details })
+    }
+}

@@ -1,0 +1,215 @@
+//! Identity-provider templates: add and update for the twelve kinds, get,
+//! list, delete, migrate generic OIDC to Azure AD or Google, and SAML
+//! certificate regeneration.
+//!
+//! Each kind is one declaration in `kinds/`: a type implementing
+//! [`IdpKind`] that names its request messages, turns each into a
+//! [`Draft`] (the validated template with its secret still in clear; the
+//! request mapping says what an empty secret means), and maps the stored
+//! config back to its wire branch; a `provider_rpcs!` line there gives
+//! [`App`] the kind's two RPC methods. Everything else is shared:
+//! [`App::add_provider`] and [`App::update_provider`] are the one write
+//! path (validate → load → name check → one event → commit), `store` reads
+//! and writes the `idp_templates` read table, `wire` builds the answer,
+//! `saml` fetches metadata and makes the service provider's certificates,
+//! `manage` answers get, list, delete and migrate, and `user_links` links
+//! users to providers. The login policy's links are in `policy`.
+//!
+//! A template is written whole into one event, and the projection keeps
+//! `idp_templates` in step; secrets are sealed before they reach an event.
+//! Reads leave every secret out.
+
+mod fields;
+mod kinds;
+mod manage;
+mod saml;
+mod store;
+mod user_links;
+mod wire;
+
+use std::future::Future;
+
+use burg_api::idp as pb;
+use burg_api::object::ObjectDetails;
+use burg_domain::event::{Aggregate, aggregate};
+use burg_domain::idp::{self, Config, Kind, Template};
+use burg_domain::{Error, Result};
+
+pub(crate) use store::Stored;
+
+use crate::{App, Ctx, details_of, retry};
+
+/// A template from a request, validated, its secret not yet sealed.
+pub(crate) struct Draft {
+    name: String,
+    options: idp::Options,
+    /// The config with a placeholder where the secret goes.
+    config: Config,
+    /// The secret in clear; `None` when the request left it empty and the
+    /// stored one stays (or the kind has none).
+    secret: Option<Vec<u8>>,
+}
+
+/// One kind of identity provider, as data: its requests, how each becomes
+/// a [`Draft`], and its wire config. The generic write path does the rest.
+pub(crate) trait IdpKind {
+    /// The stored kind (its event types and `ProviderType` come with it).
+    const KIND: Kind;
+    /// ZITADEL's error id when an update names no provider of this kind.
+    const UPDATE_NOT_FOUND: &'static str;
+    /// `Add<Kind>ProviderRequest`.
+    type Add: Send;
+    /// `Update<Kind>ProviderRequest`.
+    type Update: Send;
+
+    /// The id an update request names.
+    fn update_id(r: &Self::Update) -> &str;
+
+    /// The validated template of an add request.
+    fn draft_add(app: &App, r: Self::Add) -> impl Future<Output = Result<Draft>> + Send;
+
+    /// The validated template of an update request.
+    fn draft_update(app: &App, r: Self::Update) -> impl Future<Output = Result<Draft>> + Send;
+
+    /// The wire branch of a stored config of this kind (`None` for another
+    /// kind's config).
+    fn wire(config: &Config) -> Option<pb::provider_config::Config>;
+
+    /// Fills in what the server makes for a new template (SAML's key
+    /// pair); nothing for most kinds.
+    fn generate(_app: &App, _id: &str, _config: &mut Config) -> impl Future<Output = Result<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Carries what the server made from the stored config into an
+    /// update's; nothing for most kinds.
+    fn keep_generated(_stored: &Config, _next: &mut Config) {}
+}
+
+/// Whose templates a write works on. Only the instance's today; the
+/// organizations' templates of the Management API (`org.idp.*` events on
+/// the organization aggregate) are meant to be a second scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Instance,
+}
+
+impl Scope {
+    /// The aggregate that templates of this scope are events of.
+    fn aggregate(self, app: &App) -> Aggregate {
+        match self {
+            Scope::Instance => Aggregate::new(aggregate::INSTANCE, &app.instance_id, &app.instance_id),
+        }
+    }
+
+    fn added_event(self, kind: Kind) -> &'static str {
+        match self {
+            Scope::Instance => kind.added_event(),
+        }
+    }
+
+    fn changed_event(self, kind: Kind) -> &'static str {
+        match self {
+            Scope::Instance => kind.changed_event(),
+        }
+    }
+}
+
+/// The `identity provider … does not exist` answer.
+pub(crate) fn not_found(id: &'static str, idp_id: &str) -> Error {
+    Error::not_found(id, format!("identity provider {idp_id} does not exist"))
+}
+
+/// Gives [`App`] a kind's Add and Update RPC methods (the names the gRPC
+/// and REST fronts call), each a call of the generic path.
+macro_rules! provider_rpcs {
+    ($kind:ty, $add:ident($add_req:ident) -> $add_resp:ident, $update:ident($update_req:ident) -> $update_resp:ident $(,)?) => {
+        impl crate::App {
+            pub async fn $add(
+                &self,
+                ctx: &crate::Ctx,
+                r: burg_api::admin::$add_req,
+            ) -> burg_domain::Result<burg_api::admin::$add_resp> {
+                let (id, details) = self.add_provider::<$kind>(ctx, crate::idp::Scope::Instance, r).await?;
+                Ok(burg_api::admin::$add_resp { details, id })
+            }
+
+            pub async fn $update(
+                &self,
+                ctx: &crate::Ctx,
+                r: burg_api::admin::$update_req,
+            ) -> burg_domain::Result<burg_api::admin::$update_resp> {
+                let details = self.update_provider::<$kind>(ctx, crate::idp::Scope::Instance, r).await?;
+                Ok(burg_api::admin::$update_resp { details })
+            }
+        }
+    };
+}
+pub(crate) use provider_rpcs;
+
+impl App {
+    /// Adds a template of kind `K` to `scope`: its id and the details.
+    pub(crate) async fn add_provider<K: IdpKind>(
+        &self,
+        ctx: &Ctx,
+        scope: Scope,
+        r: K::Add,
+    ) -> Result<(String, Option<ObjectDetails>)> {
+        let draft = K::draft_add(self, r).await?;
+        let id = self.new_id();
+        let mut config = draft.config;
+        if let Some(slot) = config.secret_mut() {
+            *slot = self.key.seal(draft.secret.as_deref().unwrap_or_default());
+        }
+        K::generate(self, &id, &mut config).await?;
+        let template = Template { id: id.clone(), name: draft.name, options: draft.options, config };
+        let details = retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            self.check_name_free(tx.conn(), &template.name, &template.id).await?;
+            let events = self.push_template(&mut tx, scope, scope.added_event(K::KIND), &template).await?;
+            tx.commit().await?;
+            Ok(details_of(&events))
+        })
+        .await?;
+        Ok((id, details))
+    }
+
+    /// Updates a template of kind `K` in `scope`. A secret left empty keeps
+    /// the stored one; an update that changes nothing writes no event.
+    pub(crate) async fn update_provider<K: IdpKind>(
+        &self,
+        ctx: &Ctx,
+        scope: Scope,
+        r: K::Update,
+    ) -> Result<Option<ObjectDetails>> {
+        let idp_id = K::update_id(&r).to_string();
+        fields::id(&idp_id)?;
+        let draft = K::draft_update(self, r).await?;
+        let fresh_secret = draft.secret.as_deref().map(|s| self.key.seal(s));
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let current = self
+                .load_template(tx.conn(), &idp_id)
+                .await?
+                .filter(|s| s.template.kind() == K::KIND)
+                .ok_or_else(|| not_found(K::UPDATE_NOT_FOUND, &idp_id))?;
+            let mut config = draft.config.clone();
+            let mut stored = current.template.config.clone();
+            if let (Some(slot), Some(stored_secret)) = (config.secret_mut(), stored.secret_mut()) {
+                *slot = fresh_secret.clone().unwrap_or_else(|| stored_secret.clone());
+            }
+            K::keep_generated(&current.template.config, &mut config);
+            let next =
+                Template { id: idp_id.clone(), name: draft.name.clone(), options: draft.options.clone(), config };
+            if next == current.template {
+                // As ZITADEL: nothing to change is a success without an event.
+                return Ok(current.details());
+            }
+            self.check_name_free(tx.conn(), &next.name, &idp_id).await?;
+            let events = self.push_template(&mut tx, scope, scope.changed_event(K::KIND), &next).await?;
+            tx.commit().await?;
+            Ok(details_of(&events))
+        })
+        .await
+    }
+}
