@@ -132,11 +132,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .map_err(db_error("PROJ-ins10"))?;
         }
         LoginPolicyIdpAdded::TYPE => {
-            super::policy_link(conn, e, true).await?;
+            super::add_policy_link(conn, e).await?;
             crate::settings::touch(conn, e, LoginPolicy::KIND).await?;
         }
         LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => {
-            super::policy_link(conn, e, false).await?;
+            super::remove_policy_link(conn, e).await?;
             crate::settings::touch(conn, e, LoginPolicy::KIND).await?;
         }
         IdpRemoved::TYPE => {

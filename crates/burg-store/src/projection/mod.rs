@@ -24,33 +24,37 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
     }
 }
 
-/// Adds (`add`) or removes a login policy's identity-provider entry; the
-/// policy's owner is the event's aggregate, the instance or an org.
-pub(super) async fn policy_link(conn: &mut AnyConnection, e: &Event, add: bool) -> Result<()> {
+/// Adds a login policy's identity-provider entry; the policy's owner is the
+/// event's aggregate, the instance or an org.
+pub(super) async fn add_policy_link(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     let idp = e.payload.get("idpConfigId").and_then(|v| v.as_str()).unwrap_or_default();
-    let result = if add {
-        let provider_type = e.payload.get("idpProviderType").and_then(|v| v.as_i64()).unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
+    let provider_type = e.payload.get("idpProviderType").and_then(|v| v.as_i64()).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&e.instance_id)
+    .bind(&e.aggregate_id)
+    .bind(idp)
+    .bind(provider_type)
+    .bind(e.sequence)
+    .bind(e.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(crate::db_error("PROJ-lnk01"))?;
+    Ok(())
+}
+
+/// Removes a login policy's identity-provider entry.
+pub(super) async fn remove_policy_link(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    let idp = e.payload.get("idpConfigId").and_then(|v| v.as_str()).unwrap_or_default();
+    sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2 AND idp_id = $3")
         .bind(&e.instance_id)
         .bind(&e.aggregate_id)
         .bind(idp)
-        .bind(provider_type)
-        .bind(e.sequence)
-        .bind(e.created_at)
         .execute(&mut *conn)
         .await
-    } else {
-        sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2 AND idp_id = $3")
-            .bind(&e.instance_id)
-            .bind(&e.aggregate_id)
-            .bind(idp)
-            .execute(&mut *conn)
-            .await
-    };
-    result.map_err(crate::db_error("PROJ-lnk01"))?;
+        .map_err(crate::db_error("PROJ-lnk02"))?;
     Ok(())
 }
 

@@ -164,8 +164,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-org12"))?;
         }
-        LoginPolicyIdpAdded::TYPE => super::policy_link(conn, e, true).await?,
-        LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => super::policy_link(conn, e, false).await?,
+        LoginPolicyIdpAdded::TYPE => super::add_policy_link(conn, e).await?,
+        LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => super::remove_policy_link(conn, e).await?,
         t => {
             if let Some((kind, op)) = burg_domain::settings::of_event(t) {
                 crate::settings::apply(conn, e, kind, op).await?;
