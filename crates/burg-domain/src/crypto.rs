@@ -91,7 +91,7 @@ impl MasterKey {
             return Err(Error::internal("CRYPT-op003", "sealed value is too short"));
         }
         let (nonce, ciphertext) = blob.split_at(12);
-        let nonce: [u8; 12] = nonce.try_into().map_err(|_| Error::internal("CRYPT-op003", "bad nonce"))?;
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| Error::internal("CRYPT-op006", "bad nonce"))?;
         self.cipher.decrypt(&Nonce::from(nonce), ciphertext).map_err(|_| {
             Error::failed_precondition("CRYPT-op004", "sealed value does not open with the configured master key")
         })

@@ -132,7 +132,7 @@ impl App {
         let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("IDP-db0007", e))?;
         match self.load_template(&mut conn, idp_id).await?.map(|s| s.template.config) {
             Some(Config::Saml { certificate, .. }) => Ok(certificate),
-            _ => Err(not_found("INST-76dbwsv9vm", idp_id)),
+            _ => Err(not_found("IDP-samlcert", idp_id)),
         }
     }
 }
