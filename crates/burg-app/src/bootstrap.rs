@@ -24,8 +24,9 @@ pub struct Bootstrap {
 
 const KEY_CHECK: &str = "masterkey_check";
 const KEY_CHECK_PLAINTEXT: &[u8] = b"burg master key check v1";
-/// PATs created without an expiration last until 9999-01-01.
-pub(crate) const NO_EXPIRY: i64 = 253_370_764_800_000_000;
+/// PATs created without an expiration last until 9999-12-31T23:59:59Z,
+/// ZITADEL's default.
+pub(crate) const NO_EXPIRY: i64 = 253_402_300_799_000_000;
 
 impl App {
     /// Migrates the database, checks the master key against the data, and
@@ -207,7 +208,7 @@ impl App {
             &ue::PersonalAccessTokenAdded {
                 token_id: self.new_id(),
                 expiration: NO_EXPIRY,
-                scopes: vec!["openid".into()],
+                scopes: crate::user::PAT_SCOPES.iter().map(|s| s.to_string()).collect(),
                 token_hash: token_hash(&token),
             },
         )?);

@@ -9,7 +9,7 @@ use burg_api::zitadel::member::v1::{Member, MemberFieldColumnName, search_query:
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::instance as ie;
 use burg_domain::permission::instance_roles;
-use burg_domain::{Error, Result};
+use burg_domain::{Error, ErrorKind, Result, validate};
 use burg_store::Sql;
 use sqlx::Row;
 
@@ -87,10 +87,19 @@ impl App {
     }
 
     pub async fn add_iam_member(&self, ctx: &Ctx, req: AddIamMemberRequest) -> Result<AddIamMemberResponse> {
-        check_roles(&req.roles)?;
+        validate::name("userId", &req.user_id)?;
+        // As ZITADEL: a member may start without roles.
+        check_known_roles(&req.roles)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            self.require_user(tx.conn(), &req.user_id).await?;
+            // A reference inside a write: ZITADEL's FailedPrecondition.
+            self.require_user(tx.conn(), &req.user_id).await.map_err(|e| {
+                if e.kind == ErrorKind::NotFound {
+                    Error::failed_precondition("INSTA-GSXOn", format!("user {:?} not found", req.user_id))
+                } else {
+                    e
+                }
+            })?;
             if self.member_roles(tx.conn(), &req.user_id).await?.is_some() {
                 return Err(Error::already_exists(
                     "MEMB-add01",
@@ -107,18 +116,21 @@ impl App {
     }
 
     pub async fn update_iam_member(&self, ctx: &Ctx, req: UpdateIamMemberRequest) -> Result<UpdateIamMemberResponse> {
+        validate::name("userId", &req.user_id)?;
         check_roles(&req.roles)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let current = self
-                .member_roles(tx.conn(), &req.user_id)
+            let member = self
+                .member(tx.conn(), &req.user_id)
                 .await?
                 .ok_or_else(|| Error::not_found("MEMB-upd01", format!("user {} is not an IAM member", req.user_id)))?;
-            let (mut a, mut b) = (current.clone(), req.roles.clone());
-            a.sort();
-            b.sort();
-            if a == b {
-                return Err(crate::unchanged("MEMB-upd02", "IAM member"));
+            let current = member.roles;
+            // As ZITADEL: the same roles in the same order change nothing
+            // and answer the member's details; another order is a change.
+            if current == req.roles {
+                return Ok(UpdateIamMemberResponse {
+                    details: details(member.sequence, member.creation_date, member.change_date, &self.instance_id),
+                });
             }
             if current.iter().any(|r| r == OWNER) && !req.roles.iter().any(|r| r == OWNER) {
                 self.keep_an_owner(tx.conn(), Leaving::User(&req.user_id)).await?;
@@ -133,10 +145,17 @@ impl App {
     }
 
     pub async fn remove_iam_member(&self, ctx: &Ctx, req: RemoveIamMemberRequest) -> Result<RemoveIamMemberResponse> {
+        validate::name("userId", &req.user_id)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let Some(current) = self.member_roles(tx.conn(), &req.user_id).await? else {
-                return Err(Error::not_found("MEMB-rem01", format!("user {} is not an IAM member", req.user_id)));
+                // As ZITADEL: removing someone who is no member succeeds.
+                return Ok(RemoveIamMemberResponse {
+                    details: Some(burg_api::object::ObjectDetails {
+                        resource_owner: self.instance_id.clone(),
+                        ..Default::default()
+                    }),
+                });
             };
             if current.iter().any(|r| r == OWNER) {
                 self.keep_an_owner(tx.conn(), Leaving::User(&req.user_id)).await?;
@@ -173,6 +192,24 @@ impl App {
         ))
     }
 
+    /// An IAM member's roles and details.
+    async fn member(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<Option<MemberRow>> {
+        let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT roles, sequence, creation_date, change_date FROM iam_members WHERE instance_id = $1 AND user_id = $2",
+        )
+        .bind(&self.instance_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await
+        .map_err(|e| db_err("MEMB-db011", e))?;
+        Ok(row.map(|(roles, sequence, creation_date, change_date)| MemberRow {
+            roles: parse_roles(Some(&roles)),
+            sequence,
+            creation_date,
+            change_date,
+        }))
+    }
+
     async fn member_roles(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<Option<Vec<String>>> {
         let roles: Option<String> =
             sqlx::query_scalar("SELECT roles FROM iam_members WHERE instance_id = $1 AND user_id = $2")
@@ -194,10 +231,24 @@ pub(crate) enum Leaving<'a> {
     Org(&'a str),
 }
 
+/// An IAM member as stored.
+struct MemberRow {
+    roles: Vec<String>,
+    sequence: i64,
+    creation_date: i64,
+    change_date: i64,
+}
+
+/// At least one role, each an instance role (UpdateIAMMember).
 fn check_roles(roles: &[String]) -> Result<()> {
     if roles.is_empty() {
         return Err(Error::invalid_argument("MEMB-rol01", "`roles` must name at least one role"));
     }
+    check_known_roles(roles)
+}
+
+/// Each role an instance role.
+fn check_known_roles(roles: &[String]) -> Result<()> {
     for role in roles {
         if !instance_roles().any(|r| r == role) {
             return Err(Error::invalid_argument(

@@ -7,6 +7,7 @@ use burg_api::admin::{
     IsOrgUniqueResponse, ListOrgsRequest, ListOrgsResponse, RemoveOrgRequest, RemoveOrgResponse, SetDefaultOrgRequest,
     SetDefaultOrgResponse, SetUpOrgRequest, SetUpOrgResponse,
 };
+use burg_api::object::ObjectDetails;
 use burg_api::zitadel::org::v1::{Org, OrgFieldName, OrgState, org_query::Query};
 use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
@@ -60,6 +61,11 @@ impl App {
     }
 
     pub async fn is_org_unique(&self, _ctx: &Ctx, req: IsOrgUniqueRequest) -> Result<IsOrgUniqueResponse> {
+        if req.name.is_empty() && req.domain.is_empty() {
+            return Err(Error::invalid_argument("QUERY-DGqfd", "give `name` or `domain` (or both)"));
+        }
+        validate::len("name", &req.name, 0, 200)?;
+        validate::len("domain", &req.domain, 0, 200)?;
         let mut conn = self.pooled().await?;
         let is_unique =
             self.org_name_free(&mut conn, &req.name).await? && self.org_domain_free(&mut conn, &req.domain).await?;
@@ -142,9 +148,16 @@ impl App {
     }
 
     pub async fn set_default_org(&self, ctx: &Ctx, req: SetDefaultOrgRequest) -> Result<SetDefaultOrgResponse> {
+        if req.org_id.is_empty() {
+            return Err(Error::invalid_argument("INST-SWffe", "`orgId` is required"));
+        }
+        validate::len("orgId", &req.org_id, 1, 200)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let org = self.require_org(tx.conn(), &req.org_id).await?;
+            // A reference inside a write: ZITADEL's FailedPrecondition.
+            let org = self.find_org(tx.conn(), &req.org_id).await?.ok_or_else(|| {
+                Error::failed_precondition("INSTA-Wfe21", format!("organization {:?} not found", req.org_id))
+            })?;
             if org.state != OrgState::Active as i32 {
                 return Err(Error::failed_precondition("ORG-def01", "the default organization must be active"));
             }
@@ -171,7 +184,9 @@ impl App {
             let agg = Aggregate::new(aggregate::ORG, &org.id, &org.id);
             let events = tx.push(vec![NewEvent::new(&agg, &oe::OrgRemoved { name: org.name.clone() })?]).await?;
             tx.commit().await?;
-            Ok(RemoveOrgResponse { details: details_of(&events) })
+            // As ZITADEL: the instance owns a removed organization.
+            let details = details_of(&events).map(|d| ObjectDetails { resource_owner: self.instance_id.clone(), ..d });
+            Ok(RemoveOrgResponse { details })
         })
         .await
     }

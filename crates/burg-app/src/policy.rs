@@ -16,7 +16,6 @@ use burg_store::Sql;
 use sqlx::Row;
 
 use crate::auth::db_err;
-use crate::idp::not_found;
 use crate::list::{Page, list_details};
 use crate::settings::Scope;
 use crate::{App, Ctx, details_of, retry};
@@ -185,8 +184,12 @@ impl App {
         let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
+            // A reference inside a write: ZITADEL's FailedPrecondition.
             if self.load_template(tx.conn(), &r.idp_id).await?.is_none() {
-                return Err(not_found("INST-2Lpm3", &r.idp_id));
+                return Err(Error::failed_precondition(
+                    "INSTANCE-m8fsd",
+                    format!("identity provider {:?} not found", r.idp_id),
+                ));
             }
             if self.policy_links(tx.conn(), &r.idp_id).await? {
                 return Err(Error::already_exists(

@@ -11,7 +11,7 @@ use burg_api::zitadel::user::v1::{AccessTokenType, PersonalAccessToken};
 use burg_domain::crypto::{new_token, token_hash};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::user as ue;
-use burg_domain::{Error, Result, validate};
+use burg_domain::{Error, ErrorKind, Result, validate};
 use burg_store::Sql;
 use sqlx::Row;
 
@@ -25,6 +25,10 @@ pub(crate) struct UserRef {
     pub resource_owner: String,
     pub user_type: i64,
 }
+
+/// The scopes of a personal access token, as ZITADEL gives them.
+pub(crate) const PAT_SCOPES: [&str; 3] =
+    ["openid", "urn:zitadel:iam:user:metadata", "urn:zitadel:iam:user:resourceowner"];
 
 impl App {
     /// The user, or NotFound.
@@ -84,7 +88,7 @@ impl App {
             self.require_active_org(tx.conn(), &org).await?;
             let user_id = req.user_id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| self.new_id());
             if self.require_user(tx.conn(), &user_id).await.is_ok() {
-                return Err(Error::already_exists("USER-mac02", format!("a user with id {user_id:?} exists")));
+                return Err(Error::failed_precondition("COMMAND-k2una", format!("a user with id {user_id:?} exists")));
             }
             self.require_unique_username(tx.conn(), &org, &req.user_name).await?;
             let user = Aggregate::new(aggregate::USER, &user_id, &org);
@@ -136,7 +140,14 @@ impl App {
         };
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let user = self.require_org_user(tx.conn(), ctx, &req.user_id).await?;
+            // A reference inside a write: ZITADEL's FailedPrecondition.
+            let user = self.require_org_user(tx.conn(), ctx, &req.user_id).await.map_err(|e| {
+                if e.kind == ErrorKind::NotFound {
+                    Error::failed_precondition("COMMAND-Dggw2", format!("user {:?} not found", req.user_id))
+                } else {
+                    e
+                }
+            })?;
             if user.user_type != 2 {
                 return Err(Error::failed_precondition("USER-pat02", "personal access tokens are for machine users"));
             }
@@ -146,7 +157,7 @@ impl App {
             let event = ue::PersonalAccessTokenAdded {
                 token_id: token_id.clone(),
                 expiration,
-                scopes: vec!["openid".into()],
+                scopes: PAT_SCOPES.iter().map(|s| s.to_string()).collect(),
                 token_hash: token_hash(&token),
             };
             let events = tx.push(vec![NewEvent::new(&agg, &event)?]).await?;
@@ -161,11 +172,14 @@ impl App {
         ctx: &Ctx,
         req: ListPersonalAccessTokensRequest,
     ) -> Result<ListPersonalAccessTokensResponse> {
-        let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("USER-db010", e))?;
-        let user = self.require_org_user(&mut conn, ctx, &req.user_id).await?;
-        drop(conn);
+        validate::len("userId", &req.user_id, 0, 200)?;
+        // As ZITADEL: the tokens of that user in the caller's organization;
+        // none (an empty list) for a user it does not know.
+        let owner = ctx.org().to_string();
         let mut filter = Sql::new(" FROM personal_access_tokens WHERE instance_id = ");
         filter.bind(&self.instance_id).push(" AND user_id = ").bind(&req.user_id);
+        filter.push(" AND user_id IN (SELECT id FROM users WHERE instance_id = ").bind(&self.instance_id);
+        filter.push(" AND resource_owner = ").bind(&owner).push(")");
         let (total, rows) = self
             .count_and_fetch(
                 "SELECT COUNT(*)",
@@ -181,7 +195,7 @@ impl App {
             let scopes: String = row.try_get("scopes").map_err(|e| db_err("USER-db012", e))?;
             result.push(PersonalAccessToken {
                 id: row.try_get("id").map_err(|e| db_err("USER-db013", e))?,
-                details: details(n("sequence")?, n("creation_date")?, n("change_date")?, &user.resource_owner),
+                details: details(n("sequence")?, n("creation_date")?, n("change_date")?, &owner),
                 expiration_date: Some(Timestamp::from_micros(n("expiration")?)),
                 scopes: serde_json::from_str(&scopes).unwrap_or_default(),
             });
@@ -284,7 +298,7 @@ impl App {
                     &ue::PersonalAccessTokenAdded {
                         token_id: self.new_id(),
                         expiration,
-                        scopes: vec!["openid".into()],
+                        scopes: PAT_SCOPES.iter().map(|s| s.to_string()).collect(),
                         token_hash: token_hash(&token),
                     },
                 )?,

@@ -55,6 +55,7 @@ impl LoginPolicy {
             allow_username_password: true,
             allow_register: true,
             allow_external_idp: true,
+            allow_domain_discovery: true,
             passwordless_type: 1,
             password_check_lifetime: 240 * HOUR,
             external_login_check_lifetime: 240 * HOUR,

@@ -112,8 +112,13 @@ async fn org_lists_page_sort_and_match(_s: Arc<TestServer>, c: Client) {
     assert_eq!(total, 0);
     let err = c.call::<_, GetOrgByIdResponse>("GetOrgByID", GetOrgByIdRequest { id: "404".into() }).await.unwrap_err();
     assert_eq!(err.code, Code::NotFound);
+    // ZITADEL: a reference inside a write is a precondition.
     let err = c.call::<_, SetDefaultOrgResponse>("SetDefaultOrg", SetDefaultOrgRequest { org_id: "404".into() }).await;
-    assert_eq!(err.unwrap_err().code, Code::NotFound);
+    assert_eq!(err.unwrap_err().code, Code::FailedPrecondition);
+    let err = c.call::<_, SetDefaultOrgResponse>("SetDefaultOrg", SetDefaultOrgRequest { org_id: String::new() }).await;
+    // Over REST an empty path segment matches no route.
+    let empty = if c.protocol == Protocol::Rest { Code::NotFound } else { Code::InvalidArgument };
+    assert_eq!(err.unwrap_err().code, empty);
 }
 
 async fn removing_an_org_takes_what_belongs_to_it(s: Arc<TestServer>, c: Client) {
@@ -131,7 +136,7 @@ async fn removing_an_org_takes_what_belongs_to_it(s: Arc<TestServer>, c: Client)
 
     let removed: RemoveOrgResponse =
         c.call("RemoveOrg", RemoveOrgRequest { org_id: org.org_id.clone() }).await.unwrap();
-    assert_eq!(removed.details.unwrap().resource_owner, org.org_id);
+    assert_eq!(removed.details.unwrap().resource_owner, s.app.instance_id(), "as ZITADEL answers");
     let err = robot.call::<_, GetMyInstanceResponse>("GetMyInstance", GetMyInstanceRequest {}).await.unwrap_err();
     assert_eq!(err.code, Code::Unauthenticated, "the org's users and their tokens are gone");
     let members: ListIamMembersResponse = c.call("ListIAMMembers", ListIamMembersRequest::default()).await.unwrap();
@@ -253,10 +258,30 @@ async fn iam_member_lists_and_role_changes(s: Arc<TestServer>, c: Client) {
         )
         .await
         .unwrap();
-    assert!(updated.details.unwrap().sequence > 0);
+    let updated = updated.details.unwrap();
+    assert!(updated.sequence > 0);
     let _: SetUpOrgResponse = viewer.call("SetUpOrg", setup_request("Now")).await.unwrap();
+    // As ZITADEL: the same roles again change nothing and answer the
+    // member's details; the same roles in another order are a change.
+    let before = s.event_count().await;
+    let same: UpdateIamMemberResponse = c
+        .call(
+            "UpdateIAMMember",
+            UpdateIamMemberRequest { user_id: users[0].user_id.clone(), roles: vec!["IAM_OWNER".into()] },
+        )
+        .await
+        .unwrap();
+    assert_eq!(same.details.unwrap().sequence, updated.sequence);
+    assert_eq!(s.event_count().await, before);
+    let two = vec!["IAM_OWNER".to_string(), "IAM_OWNER_VIEWER".to_string()];
+    for roles in [two.clone(), two.iter().rev().cloned().collect()] {
+        let _: UpdateIamMemberResponse = c
+            .call("UpdateIAMMember", UpdateIamMemberRequest { user_id: users[0].user_id.clone(), roles })
+            .await
+            .unwrap();
+    }
+    assert_eq!(s.event_count().await, before + 2, "another order is another member.changed");
     for (user_id, roles, code) in [
-        (users[0].user_id.clone(), vec!["IAM_OWNER".to_string()], Code::FailedPrecondition),
         ("404".to_string(), vec!["IAM_OWNER".to_string()], Code::NotFound),
         (users[1].user_id.clone(), vec![], Code::InvalidArgument),
         (users[1].user_id.clone(), vec!["ORG_OWNER".to_string()], Code::InvalidArgument),

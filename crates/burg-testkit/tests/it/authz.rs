@@ -139,5 +139,15 @@ async fn org_scoped_calls_stay_in_their_org(s: Arc<TestServer>, c: Client) {
             AddPersonalAccessTokenRequest { user_id: there.user_id.clone(), ..Default::default() },
         )
         .await;
-    assert_eq!(err.unwrap_err().code, Code::NotFound, "a user of another org is not in the caller's org");
+    // ZITADEL: the user is not in the caller's org, a precondition of the write.
+    assert_eq!(err.unwrap_err().code, Code::FailedPrecondition, "a user of another org is not in the caller's org");
+    // And its tokens are not listed there: an empty list, as ZITADEL answers.
+    let listed: ListPersonalAccessTokensResponse = owner
+        .call(
+            "ListPersonalAccessTokens",
+            ListPersonalAccessTokensRequest { user_id: there.user_id.clone(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert!(listed.result.is_empty());
 }

@@ -68,7 +68,9 @@ async fn login_policy_links(_s: Arc<TestServer>, c: Client) {
         "AddIDPToLoginPolicy",
         AddIdpToLoginPolicyRequest { idp_id: "42".into() },
     );
-    assert_eq!(unknown.await.unwrap_err().code, Code::NotFound);
+    // ZITADEL: a reference inside a write is a precondition.
+    let unknown = unknown.await.unwrap_err();
+    assert_eq!((unknown.code, unknown.id.as_str()), (Code::FailedPrecondition, "INSTANCE-m8fsd"));
 
     let links: ListLoginPolicyIdPsResponse =
         c.call("ListLoginPolicyIDPs", ListLoginPolicyIdPsRequest::default()).await.unwrap();
