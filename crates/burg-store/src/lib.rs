@@ -12,6 +12,8 @@ mod db;
 pub mod event_store;
 pub mod projection;
 mod sql;
+pub mod transfer;
+pub mod tuning;
 
 pub use db::{Backend, Db, DbOptions};
 pub use event_store::{Editor, WriteTx};
