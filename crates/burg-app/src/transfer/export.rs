@@ -9,7 +9,7 @@ use burg_store::transfer::{HumanRow, OrgRow, Snapshot};
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 
-use super::storage::{self, S3, Sink};
+use super::storage::{self, LocalFile, S3, Sink};
 use super::{SECTIONS, timeout_of};
 use crate::{App, Ctx, Tick};
 
@@ -147,7 +147,7 @@ impl App {
             sinks.push(Sink::Gcs(storage::GcsUpload::start(client, "gcsOutput.path", &gcs.path).await?));
         }
         if let Some(local) = &req.local_output {
-            let path = self.config.transfer_dir.resolve("localOutput.path", &local.path, false)?;
+            let path = self.config.transfer_dir.resolve("localOutput.path", &local.path, LocalFile::Output)?;
             sinks.push(Sink::file(path).await?);
         }
         let to_files = req.local_output.is_some() || req.s3_output.is_some() || req.gcs_output.is_some();
@@ -236,7 +236,7 @@ impl App {
         {
             let mut rows = std::pin::pin!(snapshot.humans(org_id));
             while let Some(row) = rows.try_next().await? {
-                let user = self.human_json(row, req.with_passwords, req.with_otp)?;
+                let user = self.human_json(row, req)?;
                 humans.item(out, &user).await?;
                 out.users += 1;
                 if out.users.is_multiple_of(1000) {
@@ -316,7 +316,9 @@ impl App {
         out.put(b"}").await
     }
 
-    fn human_json(&self, row: HumanRow, with_passwords: bool, with_otp: bool) -> Result<Value> {
+    /// A human user's item; its password hash and OTP secret when `req`
+    /// asks for them.
+    fn human_json(&self, row: HumanRow, req: &ExportDataRequest) -> Result<Value> {
         let mut profile = json!({ "firstName": row.first_name, "lastName": row.last_name });
         for (key, value) in [
             ("nickName", row.nick_name),
@@ -344,7 +346,9 @@ impl App {
             }
             user["phone"] = phone;
         }
-        if with_passwords && let Some(hash) = self.open_sealed(&row.password_hash)? {
+        if req.with_passwords
+            && let Some(hash) = self.open_sealed(&row.password_hash)?
+        {
             user["hashedPassword"] = json!({ "value": hash });
         }
         if row.password_change_required {
@@ -353,7 +357,9 @@ impl App {
         if row.passwordless_requested {
             user["requestPasswordlessRegistration"] = json!(true);
         }
-        if with_otp && let Some(otp) = self.open_sealed(&row.otp_secret)? {
+        if req.with_otp
+            && let Some(otp) = self.open_sealed(&row.otp_secret)?
+        {
             user["otpCode"] = json!(otp);
         }
         Ok(json!({ "userId": row.id, "user": user }))

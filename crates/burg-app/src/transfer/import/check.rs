@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::super::{Kind, SECTIONS, check_item, key_of, list, text_at};
 use super::doc::{Backing, OrgDoc};
-use super::reader::{Checked, read_orgs_from, read_v1_orgs};
+use super::reader::{Checked, Pass, read_orgs_from, read_v1_orgs};
 use super::report::{Refused, error};
 
 /// Checks an import document as `ImportData` does before it writes: the
@@ -43,7 +43,7 @@ pub fn check_file_document(bytes: &[u8], v1: bool) -> Result<usize> {
     if v1 {
         read_v1_orgs(bytes, &mut || true, &mut each)?;
     } else {
-        read_orgs_from(bytes, Backing::Memory(bytes.into()), true, &mut || true, &mut each)?;
+        read_orgs_from(bytes, Backing::Memory(bytes.into()), Pass::Check, &mut || true, &mut each)?;
     }
     Ok(refused)
 }

@@ -11,7 +11,7 @@ use burg_domain::{Error, Result};
 use serde_json::{Value, json};
 
 use super::super::Section;
-use super::reader::scan_org;
+use super::reader::{Pass, scan_org};
 use super::scan::Scan;
 use super::source::TempFile;
 
@@ -53,7 +53,7 @@ impl OrgDoc {
         let bytes: Arc<[u8]> = serde_json::to_vec(org)
             .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))?
             .into();
-        let (org_id, sections, _) = scan_org(&mut Scan::new(&bytes[..], 0), false)
+        let (org_id, sections, _) = scan_org(&mut Scan::new(&bytes[..], 0), Pass::Locate)
             .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot read an encoded org: {e}")))?;
         let users = (org.human_users.len() + org.machine_users.len()) as u64;
         Ok(OrgDoc {
@@ -120,32 +120,32 @@ impl OrgDoc {
     pub(super) fn value(&self, json: &str) -> Option<Value> {
         let mut text = Vec::new();
         self.reader(json)?.value(Some(&mut text)).ok()?;
-        self.parse(json, false, true, &text)
+        self.parse(json, Shape::Whole, Reading::Typed, &text)
     }
 
     /// The items of a list section, each read and parsed when it is reached.
     pub(super) fn each<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
-        self.list(json, false)
+        self.list(json, Reading::Json)
     }
 
     /// A list section's items as the types read them: unknown members
     /// dropped, values in their canonical form (for what is stored whole).
     pub(super) fn each_typed<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
-        self.list(json, true)
+        self.list(json, Reading::Typed)
     }
 
-    fn list<'a>(&'a self, json: &str, typed: bool) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
+    fn list<'a>(&'a self, json: &str, reading: Reading) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
         match self.reader(json) {
-            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, typed }),
+            Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, reading }),
             None => Box::new(std::iter::empty()),
         }
     }
 
-    /// A section's value or one of its items; `typed`: as the types read
-    /// it, else as JSON (falling back to the types for text that only they
-    /// accept, such as unknown members that are not UTF-8).
-    fn parse(&self, json: &str, item: bool, typed: bool, text: &[u8]) -> Option<Value> {
-        if self.written || !typed {
+    /// Section `json`'s value or one of its items (`shape`), read as
+    /// `reading` says.
+    fn parse(&self, json: &str, shape: Shape, reading: Reading, text: &[u8]) -> Option<Value> {
+        let item = shape == Shape::Item;
+        if self.written || reading == Reading::Json {
             if let Ok(value) = serde_json::from_slice(text) {
                 return Some(value);
             }
@@ -172,16 +172,36 @@ impl OrgDoc {
         }
     }
 
-    /// The items of list section `json`, each made a `T` by `f`, handed
-    /// out in batches.
+    /// The items of list section `json`, read as `reading` says, each
+    /// made a `T` by `f`, handed out in batches.
     pub(super) fn batches<'a, T>(
         &'a self,
         json: &str,
-        typed: bool,
+        reading: Reading,
         f: impl Fn(Value) -> T + Send + 'a,
     ) -> Batches<'a, T> {
-        Batches(Box::new(self.list(json, typed).map(f).fuse()))
+        Batches(Box::new(self.list(json, reading).map(f).fuse()))
     }
+}
+
+/// How an item's text is made a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// As JSON, falling back to the types for text that only they accept
+    /// (such as unknown members that are not UTF-8).
+    Json,
+    /// As the types read it: unknown members dropped, values in their
+    /// canonical form (for what is stored whole).
+    Typed,
+}
+
+/// What a text is within its section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// The section's whole value.
+    Whole,
+    /// One item of the section's list.
+    Item,
 }
 
 /// Items per batch of [`OrgDoc::batches`].
@@ -215,7 +235,7 @@ struct Items<'a> {
     json: String,
     scan: Scan<Box<dyn std::io::BufRead + Send>>,
     started: bool,
-    typed: bool,
+    reading: Reading,
 }
 
 impl Iterator for Items<'_> {
@@ -239,7 +259,7 @@ impl Iterator for Items<'_> {
                 None
             }
             Ok(true) => {
-                let item = self.doc.parse(&self.json, true, self.typed, &text);
+                let item = self.doc.parse(&self.json, Shape::Item, self.reading, &text);
                 if item.is_none() {
                     self.doc.fail(format!("`{}`: an item does not parse", self.json));
                 }
@@ -287,7 +307,7 @@ pub(super) fn upgrade_v1(org: &burg_api::zitadel::v1::v1::DataOrg) -> Result<Dat
 #[cfg(test)]
 mod tests {
     use super::super::super::text_at;
-    use super::super::reader::read_orgs;
+    use super::super::reader::{Format, read_orgs};
     use super::*;
 
     /// The organizations of `text`, read from a file as an import reads them.
@@ -297,7 +317,7 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let file = Arc::new(DocFile { path, _downloaded: None });
         let mut orgs = Vec::new();
-        read_orgs(&file, false, true, &mut || true, &mut |org| {
+        read_orgs(&file, Format::Today, Pass::Check, &mut || true, &mut |org| {
             orgs.push(org);
             true
         })

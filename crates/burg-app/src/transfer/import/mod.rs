@@ -101,7 +101,7 @@ impl App {
         loop {
             let result: Result<Outcome> = async {
                 let mut tx = self.begin(ctx).await?;
-                match self.write_org(&mut tx, &org, mode.summary).await? {
+                match self.write_org(&mut tx, &org, mode).await? {
                     Ok(outcome) => {
                         // Everything read must have been read whole.
                         org.read_failure()?;

@@ -16,6 +16,25 @@ use super::report::Refused;
 use super::scan::{Fault, Scan};
 use super::source::Source;
 
+/// The format of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// `{"orgs": [...]}` of today's `DataOrg`s (`dataOrgs…`).
+    Today,
+    /// v1's (`dataOrgsv1…`).
+    V1,
+}
+
+/// What a pass over a document does with each organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pass {
+    /// Reads its members as a `DataOrg` would read them (one list item at
+    /// a time) and counts its users.
+    Check,
+    /// Only finds where its members lie.
+    Locate,
+}
+
 /// What [`check_org`] found.
 pub(super) type Checked = std::result::Result<(), Refused>;
 
@@ -63,14 +82,14 @@ impl Source {
                     }
                 });
             }
-            Source::File { path, keep, v1 } => {
+            Source::File { path, keep, format } => {
                 // The organizations handed out read their items from the
                 // file: it stays until the last of them is dropped.
                 let file = Arc::new(DocFile { path, _downloaded: keep });
                 let check = file.clone();
                 planned = tokio::task::spawn_blocking(move || {
                     let mut users = std::collections::VecDeque::new();
-                    read_orgs(&check, v1, true, &mut || true, &mut |org| {
+                    read_orgs(&check, format, Pass::Check, &mut || true, &mut |org| {
                         users.push_back(org.users);
                         true
                     })
@@ -81,7 +100,7 @@ impl Source {
                 tokio::task::spawn_blocking(move || {
                     // An organization is read only when the importer asks
                     // for it.
-                    let sent = read_orgs(&file, v1, false, &mut || wanted.recv().is_ok(), &mut |org| {
+                    let sent = read_orgs(&file, format, Pass::Locate, &mut || wanted.recv().is_ok(), &mut |org| {
                         tx.blocking_send(Ok(checked(org))).is_ok()
                     });
                     if let Err(e) = sent {
@@ -97,22 +116,21 @@ impl Source {
 }
 
 /// Streams the organizations of a file to `each` (which says whether to go
-/// on), asking `before` each one whether one is wanted. With `check`, each
-/// is first checked against the document's types, one item at a time.
+/// on), asking `before` each one whether one is wanted; `pass`: see
+/// [`Pass`].
 pub(super) fn read_orgs(
     file: &Arc<DocFile>,
-    v1: bool,
-    check: bool,
+    format: Format,
+    pass: Pass,
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
     let opened = std::fs::File::open(&file.path)
         .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
     let reader = std::io::BufReader::with_capacity(1 << 20, opened);
-    if v1 {
-        read_v1_orgs(reader, before, each)
-    } else {
-        read_orgs_from(reader, Backing::File(file.clone()), check, before, each)
+    match format {
+        Format::V1 => read_v1_orgs(reader, before, each),
+        Format::Today => read_orgs_from(reader, Backing::File(file.clone()), pass, before, each),
     }
 }
 
@@ -122,7 +140,7 @@ pub(super) fn read_orgs(
 pub(crate) fn read_orgs_from(
     reader: impl std::io::BufRead,
     backing: Backing,
-    check: bool,
+    pass: Pass,
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
@@ -137,7 +155,7 @@ pub(crate) fn read_orgs_from(
                         if !before() {
                             return Ok(());
                         }
-                        let (org_id, sections, users) = scan_org(&mut s, check).map_err(|e| {
+                        let (org_id, sections, users) = scan_org(&mut s, pass).map_err(|e| {
                             Error::invalid_argument(
                                 "IMPORT-json01",
                                 format!("the input document: organization {n} (counting from 0): {e}"),
@@ -177,15 +195,16 @@ pub(crate) fn read_orgs_from(
 /// Where each member of an organization lies.
 pub(super) type Sections = HashMap<String, Range<u64>>;
 
-/// One organization object: its id, where each member lies and (with
-/// `check`) how many human and machine users it has. With `check`, its
-/// members are read as a `DataOrg` would read them, but one list item at a
+/// One organization object: its id, where each member lies and (when
+/// `pass` checks) how many human and machine users it has. A check reads
+/// its members as a `DataOrg` would read them, but one list item at a
 /// time: each item as the only member of its list, the other members
 /// together.
 pub(super) fn scan_org<R: std::io::BufRead>(
     s: &mut Scan<R>,
-    check: bool,
+    pass: Pass,
 ) -> std::result::Result<(String, Sections, u64), String> {
+    let check = pass == Pass::Check;
     let typed = |place: &str, text: &[u8]| -> std::result::Result<(), String> {
         serde_json::from_slice::<DataOrg>(text).map(drop).map_err(|e| {
             let message = e.to_string();
@@ -331,7 +350,7 @@ mod tests {
             let path = dir.path().join("doc.json");
             std::fs::write(&path, text).unwrap();
             let file = Arc::new(DocFile { path, _downloaded: None });
-            let err = read_orgs(&file, false, true, &mut || true, &mut |_| true).unwrap_err();
+            let err = read_orgs(&file, Format::Today, Pass::Check, &mut || true, &mut |_| true).unwrap_err();
             assert_eq!(err.kind, ErrorKind::InvalidArgument, "{text}");
             assert!(err.message.contains(says), "{text}: {}", err.message);
         }

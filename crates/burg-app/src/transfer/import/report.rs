@@ -10,6 +10,7 @@ use burg_domain::Error;
 use serde_json::Value;
 
 use super::super::{Kind, text_at};
+use super::ImportMode;
 
 /// What became of one organization.
 #[derive(Default)]
@@ -40,8 +41,9 @@ pub(super) struct Tally {
 }
 
 impl Tally {
-    pub(super) fn new(org_id: &str, summary: bool) -> Tally {
-        Tally { org: ImportDataSuccessOrg { org_id: org_id.to_string(), ..Default::default() }, summary, users: 0 }
+    pub(super) fn new(org_id: &str, mode: ImportMode) -> Tally {
+        let org = ImportDataSuccessOrg { org_id: org_id.to_string(), ..Default::default() };
+        Tally { org, summary: mode.summary, users: 0 }
     }
 
     /// Between batches: a summary counts the users so far and drops the ids.

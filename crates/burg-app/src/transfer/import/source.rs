@@ -5,19 +5,19 @@ use burg_api::admin::DataOrg;
 use burg_api::admin::import_data_request::Data;
 use burg_domain::{Error, Result};
 
-use super::super::storage::{self, S3};
+use super::super::storage::{self, LocalFile, S3};
 use super::doc::upgrade_v1;
+use super::reader::Format;
 use crate::App;
 
 /// An import document.
 pub(super) enum Source {
     Inline(Vec<DataOrg>),
-    /// A file; `keep` removes a downloaded copy when dropped; `v1` when it
-    /// is in v1's format.
+    /// A file; `keep` removes a downloaded copy when dropped.
     File {
         path: std::path::PathBuf,
         keep: Option<TempFile>,
-        v1: bool,
+        format: Format,
     },
 }
 
@@ -31,23 +31,25 @@ impl App {
             S3(S3Input),
             Gcs(GcsInput),
         }
-        let (v1, input) = match data {
+        let (format, input) = match data {
             None => return Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
             Some(Data::DataOrgs(doc)) => return Ok(Source::Inline(doc.orgs)),
             Some(Data::DataOrgsv1(doc)) => {
                 return Ok(Source::Inline(doc.orgs.iter().map(upgrade_v1).collect::<Result<_>>()?));
             }
-            Some(Data::DataOrgsLocal(i)) => (false, Input::Local(i)),
-            Some(Data::DataOrgsv1Local(i)) => (true, Input::Local(i)),
-            Some(Data::DataOrgsS3(i)) => (false, Input::S3(i)),
-            Some(Data::DataOrgsv1S3(i)) => (true, Input::S3(i)),
-            Some(Data::DataOrgsGcs(i)) => (false, Input::Gcs(i)),
-            Some(Data::DataOrgsv1Gcs(i)) => (true, Input::Gcs(i)),
+            Some(Data::DataOrgsLocal(i)) => (Format::Today, Input::Local(i)),
+            Some(Data::DataOrgsv1Local(i)) => (Format::V1, Input::Local(i)),
+            Some(Data::DataOrgsS3(i)) => (Format::Today, Input::S3(i)),
+            Some(Data::DataOrgsv1S3(i)) => (Format::V1, Input::S3(i)),
+            Some(Data::DataOrgsGcs(i)) => (Format::Today, Input::Gcs(i)),
+            Some(Data::DataOrgsv1Gcs(i)) => (Format::V1, Input::Gcs(i)),
         };
-        let prefix = |input: &str| format!("dataOrgs{}{input}", if v1 { "v1" } else { "" });
+        let prefix = |input: &str| format!("dataOrgs{}{input}", if format == Format::V1 { "v1" } else { "" });
         let field = |input: &str| format!("{}.path", prefix(input));
         let (path, keep) = match input {
-            Input::Local(local) => (self.config.transfer_dir.resolve(&field("Local"), &local.path, true)?, None),
+            Input::Local(local) => {
+                (self.config.transfer_dir.resolve(&field("Local"), &local.path, LocalFile::Input)?, None)
+            }
             Input::S3(s3) => {
                 let bucket = S3 {
                     field: prefix("S3"),
@@ -71,7 +73,7 @@ impl App {
                 (path, Some(keep))
             }
         };
-        Ok(Source::File { path, keep, v1 })
+        Ok(Source::File { path, keep, format })
     }
 }
 

@@ -9,7 +9,7 @@ use burg_store::transfer::import as stored;
 use serde_json::{Value, json};
 
 use super::super::super::{Kind, SECTIONS, Section, key_of, text_at};
-use super::super::doc::{Batches, OrgDoc};
+use super::super::doc::{Batches, OrgDoc, Reading};
 use super::{OrgWriter, Stored};
 use crate::App;
 
@@ -22,7 +22,7 @@ impl App {
         for section in SECTIONS {
             let prepare = |item: Value| document_event(&self.key, section, org_id, item);
             let mut docs = if section.many {
-                org.batches(section.json, true, prepare)
+                org.batches(section.json, Reading::Typed, prepare)
             } else {
                 let one = org.value(section.json).filter(Value::is_object).map(prepare);
                 Batches(Box::new(one.into_iter()))

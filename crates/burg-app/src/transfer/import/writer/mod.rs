@@ -18,6 +18,7 @@ use burg_domain::{Error, Result};
 use burg_store::WriteTx;
 
 use super::super::Kind;
+use super::ImportMode;
 use super::doc::OrgDoc;
 use super::report::{Outcome, Refused, Tally, conflict, error, exists};
 use crate::App;
@@ -64,7 +65,7 @@ pub(super) struct OrgWriter<'t> {
 }
 
 impl<'t> OrgWriter<'t> {
-    fn new(tx: &'t mut WriteTx, org_id: &str, summary: bool) -> Self {
+    fn new(tx: &'t mut WriteTx, org_id: &str, mode: ImportMode) -> Self {
         OrgWriter {
             tx,
             org: Aggregate::new(aggregate::ORG, org_id, org_id),
@@ -74,7 +75,7 @@ impl<'t> OrgWriter<'t> {
             rest: Vec::new(),
             existing: Vec::new(),
             refused: Vec::new(),
-            tally: Tally::new(org_id, summary),
+            tally: Tally::new(org_id, mode),
         }
     }
 
@@ -154,9 +155,9 @@ impl App {
         &self,
         tx: &mut WriteTx,
         org: &OrgDoc,
-        summary: bool,
+        mode: ImportMode,
     ) -> Result<std::result::Result<Outcome, Refused>> {
-        let mut w = OrgWriter::new(tx, org.org_id(), summary);
+        let mut w = OrgWriter::new(tx, org.org_id(), mode);
         self.write_org_row(&mut w, org).await?;
         if w.refused.is_empty() {
             self.write_domains(&mut w, org).await?;

@@ -18,7 +18,9 @@ impl App {
     pub(super) async fn write_org_row(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
         let org_id = org.org_id();
         let name = text_at(&org.value("org").unwrap_or_default(), "name").to_string();
-        let found = match stored::org_name(w.tx, org_id).await? {
+        let stored_name = stored::org_name(w.tx, org_id).await?;
+        w.org_existed = stored_name.is_some();
+        let found = match stored_name {
             Some(stored) if stored == name => Stored::Same,
             Some(_) => Stored::Refused(Error::already_exists(
                 "IMPORT-org02",
@@ -29,7 +31,6 @@ impl App {
             }
             None => Stored::Absent,
         };
-        w.org_existed = !matches!(found, Stored::Absent);
         if !w.settle(Kind::Org, org_id, found) {
             return Ok(());
         }

@@ -13,7 +13,7 @@ use burg_store::tuning::Statistics;
 use serde_json::Value;
 
 use super::super::super::{Kind, at, list, text_at};
-use super::super::doc::OrgDoc;
+use super::super::doc::{OrgDoc, Reading};
 use super::{OrgWriter, Stored};
 use crate::{App, Tick};
 
@@ -57,7 +57,7 @@ impl App {
         let mut statistics = Statistics::default();
         let mut seen = 0;
         for users in [Users::Human, Users::Machine] {
-            let mut batches = org.batches(users.json(), false, |u| u);
+            let mut batches = org.batches(users.json(), Reading::Json, |u| u);
             while let Some(batch) = batches.next() {
                 w.tally.settle();
                 seen += batch.len() as u64;
@@ -101,7 +101,7 @@ impl App {
     /// IdP and external id is the same when it is the same user's.
     pub(super) async fn write_links(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
         let org_id = org.org_id();
-        let mut links = org.batches("userLinks", false, |l| Link {
+        let mut links = org.batches("userLinks", Reading::Json, |l| Link {
             user_id: text_at(&l, "userId").to_string(),
             idp_id: text_at(&l, "idpId").to_string(),
             external: text_at(&l, "providedUserId").to_string(),
