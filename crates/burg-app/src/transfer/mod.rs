@@ -7,6 +7,12 @@
 //! metadata, texts, org IdPs) is kept as a document per item: the item's
 //! proto3 JSON, written through an event on its aggregate and projected
 //! into `org_objects`, and given back unchanged by the export.
+//!
+//! [`sections`] lists those sections and [`kind`] names every kind of
+//! item; [`export`] writes documents, [`import`] reads them, [`storage`]
+//! moves them to and from files and object stores, and this module holds
+//! what both directions share: JSON paths, the per-item checks against
+//! [`limits`], and durations.
 
 mod export;
 mod import;
