@@ -1,8 +1,9 @@
 //! burg's domain: the rules, without IO.
 //!
 //! Ids, the clock, the error type every layer speaks, events and their
-//! payloads, input validation, roles and permissions, and sealing secrets
-//! with the master key. Nothing here touches the network, the disk or the
+//! payloads, input validation, roles and permissions, sealing secrets
+//! with the master key, and the named states and types the read tables
+//! store as numbers. Nothing here touches the network, the disk or the
 //! database; the store and the app layer do that.
 // A dependency nothing uses fails the lints (unit tests use dev-dependencies).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
@@ -17,6 +18,7 @@ pub mod idp;
 pub mod password;
 pub mod permission;
 pub mod settings;
+pub mod state;
 pub mod validate;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};

@@ -84,6 +84,16 @@ impl WriteTx {
         &self.editor
     }
 
+    /// The instance and the connection, borrowed together (for reads
+    /// scoped to the instance).
+    pub(crate) fn split(&mut self) -> (&str, &mut AnyConnection) {
+        (&self.instance_id, &mut self.tx)
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// Appends events in order and applies them to the projections.
     ///
     /// A concurrent writer that appended to the same aggregate first makes

@@ -15,6 +15,8 @@ pub mod event_store;
 pub mod projection;
 pub mod settings;
 mod sql;
+pub mod transfer;
+pub mod tuning;
 
 pub use db::{Backend, Db, DbOptions};
 pub use event_store::{Editor, WriteTx};

@@ -3,14 +3,14 @@
 //! asked for.
 
 use burg_api::admin::{ExportDataRequest, ExportDataResponse};
+use burg_domain::state::DomainValidationType;
 use burg_domain::{Error, Result};
+use burg_store::transfer::{HumanRow, OrgRow, Snapshot};
 use futures::TryStreamExt;
 use serde_json::{Value, json};
-use sqlx::Row;
 
-use super::storage::{self, S3, Sink};
+use super::storage::{self, LocalFile, S3, Sink};
 use super::{SECTIONS, timeout_of};
-use crate::auth::db_err;
 use crate::{App, Ctx, Tick};
 
 /// Bytes gathered before they go to the outputs.
@@ -147,7 +147,7 @@ impl App {
             sinks.push(Sink::Gcs(storage::GcsUpload::start(client, "gcsOutput.path", &gcs.path).await?));
         }
         if let Some(local) = &req.local_output {
-            let path = self.config.transfer_dir.resolve("localOutput.path", &local.path, false)?;
+            let path = self.config.transfer_dir.resolve("localOutput.path", &local.path, LocalFile::Output)?;
             sinks.push(Sink::file(path).await?);
         }
         let to_files = req.local_output.is_some() || req.s3_output.is_some() || req.gcs_output.is_some();
@@ -159,39 +159,22 @@ impl App {
 
     async fn write_export(&self, req: &ExportDataRequest, out: &mut Out, deadline: std::time::Instant) -> Result<()> {
         let late = || Error::deadline_exceeded("EXPORT-time01", "the export ran out of time; no output was written");
-        let mut tx = self.db.pool().begin().await.map_err(|e| db_err("EXPORT-db001", e))?;
-        if self.db.backend() == burg_store::Backend::Postgres {
-            // One snapshot for the whole document.
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| db_err("EXPORT-db002", e))?;
-        }
-        let orgs: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, name FROM orgs WHERE instance_id = $1 ORDER BY creation_date, id")
-                .bind(&self.instance_id)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(|e| db_err("EXPORT-db003", e))?;
-        let chosen: Vec<(String, String)> = orgs
+        let mut snapshot = self.db.snapshot(&self.instance_id).await?;
+        let chosen: Vec<OrgRow> = snapshot
+            .orgs()
+            .await?
             .into_iter()
-            .filter(|(id, _)| req.org_ids.is_empty() || req.org_ids.contains(id))
-            .filter(|(id, _)| !req.excluded_org_ids.contains(id))
+            .filter(|org| req.org_ids.is_empty() || req.org_ids.contains(&org.id))
+            .filter(|org| !req.excluded_org_ids.contains(&org.id))
             .collect();
         if self.config.progress.0.is_some() {
-            let counts: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT resource_owner, COUNT(*) FROM users WHERE instance_id = $1 GROUP BY resource_owner",
-            )
-            .bind(&self.instance_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(|e| db_err("EXPORT-db005", e))?;
+            let counts = snapshot.users_per_org().await?;
             let users =
-                counts.iter().filter(|(org, _)| chosen.iter().any(|(id, _)| id == org)).map(|(_, n)| *n as u64).sum();
+                counts.iter().filter(|(org, _)| chosen.iter().any(|c| c.id == *org)).map(|(_, n)| *n as u64).sum();
             self.config.progress.tell(Tick::Planned { orgs: chosen.len() as u64, users });
         }
         out.put(b"{\"orgs\":[").await?;
-        for (i, (org_id, name)) in chosen.iter().enumerate() {
+        for (i, org) in chosen.iter().enumerate() {
             // The timer only fires at the next await; a small export could
             // finish before it, so look at the clock too.
             if std::time::Instant::now() >= deadline {
@@ -200,7 +183,7 @@ impl App {
             if i > 0 {
                 out.put(b",").await?;
             }
-            self.export_org(&mut tx, req, out, org_id, name).await?;
+            self.export_org(&mut snapshot, req, out, org).await?;
             self.config.progress.tell(Tick::Users(out.users));
             self.config.progress.tell(Tick::Orgs(i as u64 + 1));
         }
@@ -209,48 +192,37 @@ impl App {
             return Err(late());
         }
         out.flush().await?;
-        tx.rollback().await.map_err(|e| db_err("EXPORT-db004", e))?;
-        Ok(())
+        snapshot.end().await
     }
 
     async fn export_org(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        snapshot: &mut Snapshot,
         req: &ExportDataRequest,
         out: &mut Out,
-        org_id: &str,
-        name: &str,
+        org: &OrgRow,
     ) -> Result<()> {
+        let org_id = org.id.as_str();
         out.put(b"{\"orgId\":").await?;
         out.put_json(&json!(org_id)).await?;
         out.put(b",\"org\":").await?;
-        out.put_json(&json!({ "name": name })).await?;
+        out.put_json(&json!({ "name": org.name })).await?;
 
         // Domains.
         let mut list = List::new("domains");
         {
-            let mut rows = sqlx::query(
-                "SELECT domain, is_verified, is_primary, validation_type FROM org_domains \
-                 WHERE instance_id = $1 AND org_id = $2 ORDER BY domain",
-            )
-            .bind(&self.instance_id)
-            .bind(org_id)
-            .fetch(&mut *conn);
-            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db010", e))? {
-                let n = |c: &str| row.try_get::<i64, _>(c).unwrap_or_default();
-                let mut d = json!({
-                    "orgId": org_id,
-                    "domainName": row.try_get::<String, _>("domain").unwrap_or_default(),
-                });
-                if n("is_verified") == 1 {
+            let mut rows = std::pin::pin!(snapshot.domains(org_id));
+            while let Some(row) = rows.try_next().await? {
+                let mut d = json!({ "orgId": org_id, "domainName": row.domain });
+                if row.verified {
                     d["isVerified"] = json!(true);
                 }
-                if n("is_primary") == 1 {
+                if row.primary {
                     d["isPrimary"] = json!(true);
                 }
-                if let Some(t) = burg_api::zitadel::org::v1::DomainValidationType::try_from(n("validation_type") as i32)
-                    .ok()
-                    .filter(|t| *t as i32 != 0)
+                if row.validation_type != DomainValidationType::Unspecified
+                    && let Ok(t) =
+                        burg_api::zitadel::org::v1::DomainValidationType::try_from(row.validation_type.code() as i32)
                 {
                     d["validationType"] = json!(t.as_str_name());
                 }
@@ -262,17 +234,9 @@ impl App {
         // Humans, then machines.
         let mut humans = List::new("humanUsers");
         {
-            let mut rows = sqlx::query(
-                "SELECT id, username, first_name, last_name, nick_name, display_name, preferred_language, gender, \
-                 email, email_verified, phone, phone_verified, password_hash, password_change_required, \
-                 passwordless_requested, otp_secret FROM users \
-                 WHERE instance_id = $1 AND resource_owner = $2 AND user_type = 1 ORDER BY id",
-            )
-            .bind(&self.instance_id)
-            .bind(org_id)
-            .fetch(&mut *conn);
-            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db011", e))? {
-                let user = self.human_json(&row, req.with_passwords, req.with_otp)?;
+            let mut rows = std::pin::pin!(snapshot.humans(org_id));
+            while let Some(row) = rows.try_next().await? {
+                let user = self.human_json(row, req)?;
                 humans.item(out, &user).await?;
                 out.users += 1;
                 if out.users.is_multiple_of(1000) {
@@ -283,26 +247,19 @@ impl App {
         humans.end(out).await?;
         let mut machines = List::new("machineUsers");
         {
-            let mut rows = sqlx::query(
-                "SELECT id, username, machine_name, machine_description, access_token_type FROM users \
-                 WHERE instance_id = $1 AND resource_owner = $2 AND user_type = 2 ORDER BY id",
-            )
-            .bind(&self.instance_id)
-            .bind(org_id)
-            .fetch(&mut *conn);
-            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db012", e))? {
-                let s = |c: &str| row.try_get::<String, _>(c).unwrap_or_default();
-                let mut user = json!({ "userName": s("username"), "name": s("machine_name") });
-                if !s("machine_description").is_empty() {
-                    user["description"] = json!(s("machine_description"));
+            let mut rows = std::pin::pin!(snapshot.machines(org_id));
+            while let Some(row) = rows.try_next().await? {
+                let mut user = json!({ "userName": row.user_name, "name": row.name });
+                if !row.description.is_empty() {
+                    user["description"] = json!(row.description);
                 }
-                let token_type = row.try_get::<i64, _>("access_token_type").unwrap_or_default() as i32;
+                let token_type = row.access_token_type as i32;
                 if let Ok(t) = burg_api::zitadel::user::v1::AccessTokenType::try_from(token_type)
                     && token_type != 0
                 {
                     user["accessTokenType"] = json!(t.as_str_name());
                 }
-                machines.item(out, &json!({ "userId": s("id"), "user": user })).await?;
+                machines.item(out, &json!({ "userId": row.id, "user": user })).await?;
                 out.users += 1;
             }
         }
@@ -311,19 +268,12 @@ impl App {
         // User links and org members.
         let mut links = List::new("userLinks");
         {
-            let mut rows = sqlx::query(
-                "SELECT user_id, idp_id, external_user_id, display_name FROM user_idp_links \
-                 WHERE instance_id = $1 AND resource_owner = $2 ORDER BY user_id, idp_id, external_user_id",
-            )
-            .bind(&self.instance_id)
-            .bind(org_id)
-            .fetch(&mut *conn);
-            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db013", e))? {
-                let s = |c: &str| row.try_get::<String, _>(c).unwrap_or_default();
+            let mut rows = std::pin::pin!(snapshot.links(org_id));
+            while let Some(row) = rows.try_next().await? {
                 let mut link =
-                    json!({ "userId": s("user_id"), "idpId": s("idp_id"), "providedUserId": s("external_user_id") });
-                if !s("display_name").is_empty() {
-                    link["providedUserName"] = json!(s("display_name"));
+                    json!({ "userId": row.user_id, "idpId": row.idp_id, "providedUserId": row.external_user_id });
+                if !row.display_name.is_empty() {
+                    link["providedUserName"] = json!(row.display_name);
                 }
                 links.item(out, &link).await?;
             }
@@ -331,41 +281,25 @@ impl App {
         links.end(out).await?;
         let mut members = List::new("orgMembers");
         {
-            let mut rows = sqlx::query(
-                "SELECT user_id, roles FROM org_members WHERE instance_id = $1 AND org_id = $2 ORDER BY user_id",
-            )
-            .bind(&self.instance_id)
-            .bind(org_id)
-            .fetch(&mut *conn);
-            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db014", e))? {
-                let user_id: String = row.try_get("user_id").unwrap_or_default();
-                let roles = crate::auth::parse_roles(row.try_get::<String, _>("roles").ok().as_deref());
-                members.item(out, &json!({ "userId": user_id, "roles": roles })).await?;
+            let mut rows = std::pin::pin!(snapshot.members(org_id));
+            while let Some(row) = rows.try_next().await? {
+                members.item(out, &json!({ "userId": row.user_id, "roles": row.roles })).await?;
             }
         }
         members.end(out).await?;
 
         // Documents, section by section.
         for section in SECTIONS {
-            let mut rows = sqlx::query(
-                "SELECT data, sealed_secret FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 \
-                 ORDER BY object_key",
-            )
-            .bind(&self.instance_id)
-            .bind(org_id)
-            .bind(section.kind)
-            .fetch(&mut *conn);
+            let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
             let mut list = List::new(section.json);
-            while let Some(row) = rows.try_next().await.map_err(|e| db_err("EXPORT-db015", e))? {
-                let data: String = row.try_get("data").map_err(|e| db_err("EXPORT-db016", e))?;
-                let mut value: Value = serde_json::from_str(&data).map_err(|e| {
+            while let Some(row) = rows.try_next().await? {
+                let mut value: Value = serde_json::from_str(&row.data).map_err(|e| {
                     Error::internal("EXPORT-db017", format!("a stored {} is unreadable: {e}", section.kind))
                 })?;
                 // An org IdP's client secret travels with the passwords, so
                 // that a moved instance still logs in through it.
                 if req.with_passwords
-                    && let Some(secret) =
-                        self.open_sealed(&row.try_get::<String, _>("sealed_secret").unwrap_or_default())?
+                    && let Some(secret) = self.open_sealed(&row.sealed_secret)?
                     && let Some(idp) = value.get_mut("idp").and_then(Value::as_object_mut)
                 {
                     idp.insert("clientSecret".into(), Value::String(secret));
@@ -382,47 +316,53 @@ impl App {
         out.put(b"}").await
     }
 
-    fn human_json(&self, row: &sqlx::any::AnyRow, with_passwords: bool, with_otp: bool) -> Result<Value> {
-        let s = |c: &str| row.try_get::<String, _>(c).unwrap_or_default();
-        let n = |c: &str| row.try_get::<i64, _>(c).unwrap_or_default();
-        let mut profile = json!({ "firstName": s("first_name"), "lastName": s("last_name") });
-        for (key, column) in
-            [("nickName", "nick_name"), ("displayName", "display_name"), ("preferredLanguage", "preferred_language")]
-        {
-            if !s(column).is_empty() {
-                profile[key] = json!(s(column));
+    /// A human user's item; its password hash and OTP secret when `req`
+    /// asks for them.
+    fn human_json(&self, row: HumanRow, req: &ExportDataRequest) -> Result<Value> {
+        let mut profile = json!({ "firstName": row.first_name, "lastName": row.last_name });
+        for (key, value) in [
+            ("nickName", row.nick_name),
+            ("displayName", row.display_name),
+            ("preferredLanguage", row.preferred_language),
+        ] {
+            if !value.is_empty() {
+                profile[key] = json!(value);
             }
         }
-        if let Ok(g) = burg_api::zitadel::user::v1::Gender::try_from(n("gender") as i32)
-            && n("gender") != 0
+        if let Ok(g) = burg_api::zitadel::user::v1::Gender::try_from(row.gender as i32)
+            && row.gender != 0
         {
             profile["gender"] = json!(g.as_str_name());
         }
-        let mut email = json!({ "email": s("email") });
-        if n("email_verified") == 1 {
+        let mut email = json!({ "email": row.email });
+        if row.email_verified {
             email["isEmailVerified"] = json!(true);
         }
-        let mut user = json!({ "userName": s("username"), "profile": profile, "email": email });
-        if !s("phone").is_empty() {
-            let mut phone = json!({ "phone": s("phone") });
-            if n("phone_verified") == 1 {
+        let mut user = json!({ "userName": row.user_name, "profile": profile, "email": email });
+        if !row.phone.is_empty() {
+            let mut phone = json!({ "phone": row.phone });
+            if row.phone_verified {
                 phone["isPhoneVerified"] = json!(true);
             }
             user["phone"] = phone;
         }
-        if with_passwords && let Some(hash) = self.open_sealed(&s("password_hash"))? {
+        if req.with_passwords
+            && let Some(hash) = self.open_sealed(&row.password_hash)?
+        {
             user["hashedPassword"] = json!({ "value": hash });
         }
-        if n("password_change_required") == 1 {
+        if row.password_change_required {
             user["passwordChangeRequired"] = json!(true);
         }
-        if n("passwordless_requested") == 1 {
+        if row.passwordless_requested {
             user["requestPasswordlessRegistration"] = json!(true);
         }
-        if with_otp && let Some(otp) = self.open_sealed(&s("otp_secret"))? {
+        if req.with_otp
+            && let Some(otp) = self.open_sealed(&row.otp_secret)?
+        {
             user["otpCode"] = json!(otp);
         }
-        Ok(json!({ "userId": s("id"), "user": user }))
+        Ok(json!({ "userId": row.id, "user": user }))
     }
 
     /// A sealed value stored as JSON ("" for none), opened.

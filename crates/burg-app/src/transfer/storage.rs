@@ -24,6 +24,15 @@ pub(crate) const S3_ANSWER_MAX: usize = 1024 * 1024;
 /// An OAuth token answer, at most.
 const TOKEN_ANSWER_MAX: usize = 64 * 1024;
 
+/// What a local file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LocalFile {
+    /// An import's document: it must exist.
+    Input,
+    /// An export's output: it is created.
+    Output,
+}
+
 /// The directory local export outputs and import inputs live in.
 #[derive(Debug, Clone, Default)]
 pub struct TransferDir(pub Option<PathBuf>);
@@ -31,8 +40,9 @@ pub struct TransferDir(pub Option<PathBuf>);
 impl TransferDir {
     /// `path` inside the transfer directory: relative to it, or absolute
     /// and inside it. `..`, and symbolic links that lead outside, are
-    /// refused. `must_exist` for inputs.
-    pub fn resolve(&self, field: &str, path: &str, must_exist: bool) -> Result<PathBuf> {
+    /// refused.
+    pub(crate) fn resolve(&self, field: &str, path: &str, file: LocalFile) -> Result<PathBuf> {
+        let must_exist = file == LocalFile::Input;
         let refuse = |why: &str| Error::invalid_argument("TRANSFER-path1", format!("`{field}` {why}"));
         let Some(root) = &self.0 else {
             return Err(Error::failed_precondition(
@@ -307,6 +317,15 @@ async fn access_token(http: &HttpClient, field: &str, account: &ServiceAccount) 
         .ok_or_else(|| Error::unavailable("TRANSFER-gcs08", "Google sent no access token"))
 }
 
+/// Which part of an upload is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    /// More follow.
+    More,
+    /// The last: the total size is known.
+    Last,
+}
+
 /// An upload in progress.
 pub(crate) struct GcsUpload {
     gcs: Gcs,
@@ -327,12 +346,13 @@ impl GcsUpload {
         self.buffer.extend_from_slice(bytes);
         while self.buffer.len() >= GCS_PART {
             let part: Vec<u8> = self.buffer.drain(..GCS_PART).collect();
-            self.send(part, false).await?;
+            self.send(part, Chunk::More).await?;
         }
         Ok(())
     }
 
-    async fn send(&mut self, part: Vec<u8>, last: bool) -> Result<()> {
+    async fn send(&mut self, part: Vec<u8>, chunk: Chunk) -> Result<()> {
+        let last = chunk == Chunk::Last;
         let len = part.len() as u64;
         let total = if last { (self.sent + len).to_string() } else { "*".into() };
         let range = if len == 0 {
@@ -362,7 +382,7 @@ impl GcsUpload {
 
     async fn finish(mut self) -> Result<()> {
         let part = std::mem::take(&mut self.buffer);
-        self.send(part, true).await
+        self.send(part, Chunk::Last).await
     }
 
     async fn abort(self) {
@@ -628,19 +648,19 @@ mod tests {
     fn local_paths_stay_inside() {
         let dir = tempfile::tempdir().unwrap();
         let t = TransferDir(Some(dir.path().to_path_buf()));
-        let inside = t.resolve("path", "exports/a.json", false).unwrap();
+        let inside = t.resolve("path", "exports/a.json", LocalFile::Output).unwrap();
         assert!(inside.starts_with(dir.path().canonicalize().unwrap()));
-        assert!(t.resolve("path", "../a.json", false).unwrap_err().message.contains(".."));
-        assert!(t.resolve("path", "/etc/passwd", true).is_err());
-        assert!(t.resolve("path", "/tmp/elsewhere.json", false).unwrap_err().message.contains("inside"));
+        assert!(t.resolve("path", "../a.json", LocalFile::Output).unwrap_err().message.contains(".."));
+        assert!(t.resolve("path", "/etc/passwd", LocalFile::Input).is_err());
+        assert!(t.resolve("path", "/tmp/elsewhere.json", LocalFile::Output).unwrap_err().message.contains("inside"));
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
-        assert!(t.resolve("path", "link/a.json", false).unwrap_err().message.contains("inside"));
-        assert!(TransferDir(None).resolve("path", "a.json", false).is_err());
+        assert!(t.resolve("path", "link/a.json", LocalFile::Output).unwrap_err().message.contains("inside"));
+        assert!(TransferDir(None).resolve("path", "a.json", LocalFile::Output).is_err());
         // An input in a directory that does not exist creates nothing.
         let missing = dir.path().join("not/there");
         let t = TransferDir(Some(missing.clone()));
-        assert!(t.resolve("path", "a.json", true).unwrap_err().message.contains("no readable file"));
+        assert!(t.resolve("path", "a.json", LocalFile::Input).unwrap_err().message.contains("no readable file"));
         assert!(!missing.exists());
     }
 }

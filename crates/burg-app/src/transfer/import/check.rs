@@ -1,0 +1,175 @@
+//! The check before anything is written: each organization's required
+//! fields, limits, hash formats and ids unique within the document.
+
+use std::collections::{HashMap, HashSet};
+
+use burg_api::admin::ImportDataError;
+use burg_domain::{Error, Result, password, validate};
+use serde_json::Value;
+
+use super::super::{Kind, SECTIONS, check_item, key_of, list, text_at};
+use super::doc::{Backing, OrgDoc};
+use super::reader::{Checked, Pass, read_orgs_from, read_v1_orgs};
+use super::report::{Refused, error};
+
+/// Checks an import document as `ImportData` does before it writes: the
+/// proto3-JSON decoding, then each organization's required fields, limits,
+/// hash formats and unique ids. Answers how many items would be refused.
+pub fn check_document(bytes: &[u8]) -> Result<usize> {
+    let doc: burg_api::admin::ImportDataOrg =
+        burg_api::json::decode(burg_api::json::JsonInput::Bytes(bytes.to_vec().into()))
+            .map_err(|e| Error::invalid_argument("IMPORT-json02", e))?;
+    let mut refused = 0;
+    for org in &doc.orgs {
+        if let Err(r) = check_org(&OrgDoc::of(org)?) {
+            refused += r.0.len();
+        }
+    }
+    Ok(refused)
+}
+
+/// Checks an import document as `ImportData` checks one read from a file
+/// or object storage: types item by item, then each organization's
+/// required fields, limits, hash formats and unique ids (`v1`: the
+/// `dataOrgsv1` format). Answers how many items would be refused.
+pub fn check_file_document(bytes: &[u8], v1: bool) -> Result<usize> {
+    let mut refused = 0;
+    let mut each = |org: OrgDoc| {
+        if let Err(r) = check_org(&org) {
+            refused += r.0.len();
+        }
+        true
+    };
+    if v1 {
+        read_v1_orgs(bytes, &mut || true, &mut each)?;
+    } else {
+        read_orgs_from(bytes, Backing::Memory(bytes.into()), Pass::Check, &mut || true, &mut each)?;
+    }
+    Ok(refused)
+}
+
+/// Checks an organization before anything is written: required fields,
+/// limits, and ids unique within the document.
+pub(super) fn check_org(org: &OrgDoc) -> Checked {
+    let org_id = org.org_id();
+    let mut refused = Vec::new();
+    let mut check = |kind: Kind, id: String, r: Result<()>| {
+        if let Err(e) = r {
+            refused.push(error(kind, id, &e));
+        }
+    };
+    check(Kind::Org, org_id.into(), validate::len("orgId", org_id, 1, 200));
+    check(Kind::Org, org_id.into(), check_item("org", &["name"], &org.value("org").unwrap_or_default()));
+
+    // Kind → ids; boxed strings: these sets grow with the organization.
+    let mut seen: HashMap<Kind, HashSet<Box<str>>> = HashMap::new();
+    let mut names: HashSet<Box<str>> = HashSet::new();
+    let mut names_unique = |name: &str, kind: Kind, id: &str, refused: &mut Vec<ImportDataError>| {
+        if !names.insert(name.to_lowercase().into_boxed_str()) {
+            let e = Error::invalid_argument(
+                "IMPORT-dup02",
+                format!("the user name {name:?} appears twice in the organization"),
+            );
+            refused.push(error(kind, id, &e));
+        }
+    };
+    let mut unique = |kind: Kind, id: &str, refused: &mut Vec<ImportDataError>| {
+        if !seen.entry(kind).or_default().insert(id.into()) {
+            let e = Error::invalid_argument("IMPORT-dup01", format!("the id {id} appears twice in the document"));
+            refused.push(error(kind, id, &e));
+        }
+    };
+    for d in org.each("domains") {
+        let d = &d;
+        let domain = text_at(d, "domainName");
+        let id = format!("{org_id}_{domain}");
+        if let Err(e) = validate::len("domains.domainName", domain, 1, 200) {
+            refused.push(error(Kind::Domain, &id, &e));
+        }
+        unique(Kind::Domain, &id, &mut refused);
+    }
+    for u in org.each("humanUsers") {
+        let u = &u;
+        let id = text_at(u, "userId");
+        let required =
+            ["userId", "user.userName", "user.profile.firstName", "user.profile.lastName", "user.email.email"];
+        let r = check_item("humanUsers", &required, u)
+            .and_then(|_| validate::len("humanUsers.user.userName", text_at(u, "user.userName"), 1, 200))
+            .and_then(|_| validate::email("humanUsers.user.email.email", text_at(u, "user.email.email")))
+            .and_then(|_| match text_at(u, "user.hashedPassword.value") {
+                "" => Ok(()),
+                hash => password::recognize(hash).map(|_| ()).map_err(|e| {
+                    Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
+                }),
+            });
+        if let Err(e) = r {
+            refused.push(error(Kind::HumanUser, id, &e));
+        }
+        unique(Kind::User, id, &mut refused);
+        names_unique(text_at(u, "user.userName"), Kind::HumanUser, id, &mut refused);
+    }
+    for m in org.each("machineUsers") {
+        let m = &m;
+        let id = text_at(m, "userId");
+        if let Err(e) = check_item("machineUsers", &["userId", "user.userName", "user.name"], m) {
+            refused.push(error(Kind::MachineUser, id, &e));
+        }
+        unique(Kind::User, id, &mut refused);
+        names_unique(text_at(m, "user.userName"), Kind::MachineUser, id, &mut refused);
+    }
+    for l in org.each("userLinks") {
+        let l = &l;
+        let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));
+        if let Err(e) = check_item("userLinks", &["userId", "idpId", "providedUserId"], l) {
+            refused.push(error(Kind::UserLink, &id, &e));
+        }
+    }
+    for m in org.each("orgMembers") {
+        let m = &m;
+        let id = format!("{org_id}_{}", text_at(m, "userId"));
+        let r = check_item("orgMembers", &["userId", "roles"], m).and_then(|_| {
+            match list(m, "roles")
+                .filter_map(Value::as_str)
+                .find(|r| !burg_domain::permission::org_roles().any(|k| k == *r))
+            {
+                Some(role) => {
+                    Err(Error::invalid_argument("IMPORT-role01", format!("`orgMembers.roles`: unknown role {role}")))
+                }
+                None => Ok(()),
+            }
+        });
+        if let Err(e) = r {
+            refused.push(error(Kind::OrgMember, &id, &e));
+        }
+        unique(Kind::OrgMember, &id, &mut refused);
+    }
+    for section in SECTIONS {
+        for item in org.items(section) {
+            let item = &item;
+            let key = key_of(section, item);
+            let mut r = check_item(section.json, section.required, item);
+            if section.json == "userMetadata" && r.is_ok() {
+                // The value is bytes: its limit counts bytes, not base64.
+                let len = base64_len(text_at(item, "value"));
+                if len == 0 || len > 500_000 {
+                    r = Err(Error::invalid_argument(
+                        "IMPORT-meta01",
+                        format!("`userMetadata.value` must have between 1 and 500000 bytes; it has {len}"),
+                    ));
+                }
+            }
+            if let Err(e) = r {
+                refused.push(error(section.kind, &key, &e));
+            }
+            if section.many {
+                unique(section.kind, &key, &mut refused);
+            }
+        }
+    }
+    if refused.is_empty() { Ok(()) } else { Err(Refused(refused)) }
+}
+
+fn base64_len(text: &str) -> usize {
+    let padding = text.bytes().rev().take_while(|b| *b == b'=').count();
+    (text.len() / 4 * 3).saturating_sub(padding)
+}

@@ -1,0 +1,125 @@
+//! `ImportData`: organizations in, ids kept, each organization in one
+//! transaction.
+//!
+//! The document comes from the request or a file ([`source`]); a reader
+//! thread hands its organizations out one at a time ([`reader`], over the
+//! byte [`scan`]ner), each held as the place of its sections ([`doc`]) and
+//! checked whole before anything is written ([`check`]): every item
+//! against the limits and required fields, ids unique within the document.
+//! Then, in its transaction, the [`writer`] compares every item with what
+//! is stored: identical items are reported as existing and skipped,
+//! different ones are conflicts. Any refused item leaves its whole
+//! organization unwritten; the other organizations go on. What each
+//! organization came to is the [`report`].
+
+mod check;
+mod doc;
+mod reader;
+mod report;
+mod scan;
+mod source;
+mod writer;
+
+use burg_api::admin::{ImportDataRequest, ImportDataResponse, ImportDataSuccess};
+use burg_domain::{Error, ErrorKind, Result};
+
+pub use check::{check_document, check_file_document};
+use doc::OrgDoc;
+use reader::Checked;
+use report::{Outcome, error};
+
+use super::{Kind, timeout_of};
+use crate::{App, Ctx, Tick};
+
+/// How an import runs and what it reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportMode {
+    /// Every check runs, against the stored data too; nothing is written.
+    pub dry_run: bool,
+    /// Each organization's success entry keeps its id only, not the ids of
+    /// everything imported: the API's full report grows with the document
+    /// (about 0.75 KB per user), a summary does not.
+    pub summary: bool,
+}
+
+impl App {
+    pub async fn import_data(&self, ctx: &Ctx, req: ImportDataRequest) -> Result<ImportDataResponse> {
+        self.import_data_with(ctx, req, ImportMode::default()).await
+    }
+
+    /// `ImportData` run as `mode` says.
+    pub async fn import_data_with(
+        &self,
+        ctx: &Ctx,
+        req: ImportDataRequest,
+        mode: ImportMode,
+    ) -> Result<ImportDataResponse> {
+        let timeout = timeout_of(&req.timeout)?;
+        let work = async {
+            let source = self.import_source(req.data).await?;
+            let mut orgs = source.orgs().await?;
+            let planned_users = orgs.planned.iter().sum();
+            self.config.progress.tell(Tick::Planned { orgs: orgs.planned.len() as u64, users: planned_users });
+            let mut seen = 0u64;
+            let mut response = ImportDataResponse { errors: vec![], success: Some(ImportDataSuccess::default()) };
+            let (mut done, mut written) = (0u64, 0u64);
+            while let Some(org) = orgs.next().await {
+                let (org, checked) = org?;
+                let outcome = self.import_org(ctx, org, checked, mode).await?;
+                seen += orgs.planned.pop_front().unwrap_or_default();
+                written += outcome.users;
+                done += 1;
+                // What the organization's import freed goes back to the
+                // system before the next one starts (BENCHMARKS.md: the peak
+                // at 100k users varied between 42 and 49 MB without it).
+                crate::memory::give_back();
+                self.config.progress.tell(Tick::Users(seen));
+                self.config.progress.tell(Tick::Written(written));
+                self.config.progress.tell(Tick::Orgs(done));
+                response.errors.extend(outcome.errors);
+                if let (Some(s), Some(list)) = (outcome.success, response.success.as_mut()) {
+                    list.orgs.push(s);
+                }
+            }
+            Ok(response)
+        };
+        tokio::time::timeout(timeout, work).await.map_err(|_| {
+            Error::deadline_exceeded(
+                "IMPORT-time01",
+                "the import ran out of time; organizations finished before are imported, the one in progress is not",
+            )
+        })?
+    }
+
+    /// Imports one organization as `checked` found it (see
+    /// [`check::check_org`]).
+    async fn import_org(&self, ctx: &Ctx, org: OrgDoc, checked: Checked, mode: ImportMode) -> Result<Outcome> {
+        if let Err(refused) = checked {
+            return Ok(Outcome::refused(refused.0));
+        }
+        let mut attempts = 0;
+        loop {
+            let result: Result<Outcome> = async {
+                let mut tx = self.begin(ctx).await?;
+                match self.write_org(&mut tx, &org, mode).await? {
+                    Ok(outcome) => {
+                        // Everything read must have been read whole.
+                        org.read_failure()?;
+                        if !mode.dry_run {
+                            tx.commit().await?;
+                        }
+                        Ok(outcome)
+                    }
+                    Err(refused) => Ok(Outcome::refused(refused.0)),
+                }
+            }
+            .await;
+            match result {
+                Err(e) if e.kind == ErrorKind::Aborted && attempts < 5 => attempts += 1,
+                Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Unavailable => return Err(e),
+                Err(e) => return Ok(Outcome::refused(vec![error(Kind::Org, org.org_id(), &e)])),
+                Ok(outcome) => return Ok(outcome),
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Writing one organization inside its transaction.
+//!
+//! Each section compares its items with what is stored under the same
+//! identity and hands the finding to the [`OrgWriter`], which decides for
+//! all of them: nothing stored → written, the same → reported as existing
+//! and skipped, something else → refused (the organization is then not
+//! committed). The writer also owns the batching rule: events are appended
+//! [`PUSH_EVERY`] at a time, a user's first event apart from its others so
+//! that the projections write each kind many rows at a time.
+
+mod documents;
+mod org;
+mod users;
+
+use burg_api::admin::ImportDataError;
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::{Error, Result};
+use burg_store::WriteTx;
+
+use super::super::Kind;
+use super::ImportMode;
+use super::doc::OrgDoc;
+use super::report::{Outcome, Refused, Tally, conflict, error, exists};
+use crate::App;
+
+/// Events are appended in batches of this many while an organization is
+/// imported (all in its one transaction), so memory stays flat.
+const PUSH_EVERY: usize = 2000;
+
+/// What is stored under an item's identity, as its section found it.
+pub(super) enum Stored {
+    /// Nothing: the item is written.
+    Absent,
+    /// The same item: reported as existing, not written again.
+    Same,
+    /// Another item: a conflict, which refuses the organization.
+    Different,
+    /// Something that refuses the item for this reason.
+    Refused(Error),
+}
+
+impl Stored {
+    /// A stored counterpart that is the same item or not.
+    fn found(same: bool) -> Stored {
+        if same { Stored::Same } else { Stored::Different }
+    }
+}
+
+/// One organization being written in `tx`.
+pub(super) struct OrgWriter<'t> {
+    tx: &'t mut WriteTx,
+    /// The organization's aggregate.
+    org: Aggregate,
+    /// Whether the organization was stored before this import.
+    org_existed: bool,
+    /// Events to append, in order.
+    events: Vec<NewEvent>,
+    /// Users' first events, and their other events (see [`Self::add_user`]).
+    added: Vec<NewEvent>,
+    rest: Vec<NewEvent>,
+    /// Items that are there already with the same content.
+    existing: Vec<ImportDataError>,
+    refused: Vec<ImportDataError>,
+    tally: Tally,
+}
+
+impl<'t> OrgWriter<'t> {
+    fn new(tx: &'t mut WriteTx, org_id: &str, mode: ImportMode) -> Self {
+        OrgWriter {
+            tx,
+            org: Aggregate::new(aggregate::ORG, org_id, org_id),
+            org_existed: false,
+            events: Vec::new(),
+            added: Vec::new(),
+            rest: Vec::new(),
+            existing: Vec::new(),
+            refused: Vec::new(),
+            tally: Tally::new(org_id, mode),
+        }
+    }
+
+    /// Decides on item `id` of `kind` from what is stored: true when it is
+    /// to be written; otherwise it is reported as existing or refused.
+    fn settle(&mut self, kind: Kind, id: &str, stored: Stored) -> bool {
+        match stored {
+            Stored::Absent => true,
+            Stored::Same => {
+                self.existing.push(exists(kind, id));
+                false
+            }
+            Stored::Different => {
+                self.refused.push(conflict(kind, id));
+                false
+            }
+            Stored::Refused(e) => {
+                self.refused.push(error(kind, id, &e));
+                false
+            }
+        }
+    }
+
+    /// Refuses item `id` of `kind`, whose events cannot be made.
+    fn refuse(&mut self, kind: Kind, id: &str, e: &Error) {
+        self.refused.push(error(kind, id, e));
+    }
+
+    /// Before an item: appends the events gathered so far once there are
+    /// [`PUSH_EVERY`] of them. True when it did.
+    async fn room(&mut self) -> Result<bool> {
+        if self.events.len() + self.added.len() + self.rest.len() < PUSH_EVERY {
+            return Ok(false);
+        }
+        self.merge_users();
+        self.tx.push(std::mem::take(&mut self.events)).await?;
+        Ok(true)
+    }
+
+    fn add(&mut self, event: NewEvent) {
+        self.events.push(event);
+    }
+
+    /// Adds one user's events: the user added goes with the other users'
+    /// first events, the `rest` with the others' rest.
+    fn add_user(&mut self, added: NewEvent, rest: impl IntoIterator<Item = NewEvent>) {
+        self.added.push(added);
+        self.rest.extend(rest);
+    }
+
+    /// Queues the users' events: every first event, then the others
+    /// grouped by type (each group in the users' order).
+    fn merge_users(&mut self) {
+        self.events.append(&mut self.added);
+        self.rest.sort_by_key(|e| e.event_type);
+        self.events.append(&mut self.rest);
+    }
+
+    /// Appends the rest and tells what became of the organization; `Err`
+    /// when an item was refused (then nothing more is appended and the
+    /// caller drops the transaction).
+    async fn finish(mut self) -> Result<std::result::Result<Outcome, Refused>> {
+        if !self.refused.is_empty() {
+            return Ok(Err(Refused(self.refused)));
+        }
+        self.merge_users();
+        self.tx.push(self.events).await?;
+        let (entry, users) = self.tally.finish();
+        Ok(Ok(Outcome { success: Some(entry), users, errors: self.existing }))
+    }
+}
+
+impl App {
+    /// Compares and writes one organization inside `tx`. `Ok(Err(_))` when
+    /// an item was refused: the caller drops the transaction.
+    pub(super) async fn write_org(
+        &self,
+        tx: &mut WriteTx,
+        org: &OrgDoc,
+        mode: ImportMode,
+    ) -> Result<std::result::Result<Outcome, Refused>> {
+        let mut w = OrgWriter::new(tx, org.org_id(), mode);
+        self.write_org_row(&mut w, org).await?;
+        if w.refused.is_empty() {
+            self.write_domains(&mut w, org).await?;
+            self.write_users(&mut w, org).await?;
+            self.write_links(&mut w, org).await?;
+            self.write_members(&mut w, org).await?;
+            self.write_documents(&mut w, org).await?;
+        }
+        w.finish().await
+    }
+}

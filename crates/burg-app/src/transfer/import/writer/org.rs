@@ -1,0 +1,95 @@
+//! The organization itself, its domains and its members.
+
+use burg_domain::event::{NewEvent, aggregate};
+use burg_domain::events::org as oe;
+use burg_domain::{Error, Result};
+use burg_store::transfer::import as stored;
+use serde_json::Value;
+
+use super::super::super::{Kind, at, list, text_at};
+use super::super::doc::OrgDoc;
+use super::{OrgWriter, Stored};
+use crate::App;
+
+impl App {
+    /// The organization: the same name under its id is the same
+    /// organization; another name, or its name taken by another, refuses
+    /// it.
+    pub(super) async fn write_org_row(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
+        let org_id = org.org_id();
+        let name = text_at(&org.value("org").unwrap_or_default(), "name").to_string();
+        let stored_name = stored::org_name(w.tx, org_id).await?;
+        w.org_existed = stored_name.is_some();
+        let found = match stored_name {
+            Some(stored) if stored == name => Stored::Same,
+            Some(_) => Stored::Refused(Error::already_exists(
+                "IMPORT-org02",
+                "an organization with this id and another name exists",
+            )),
+            None if stored::org_name_taken(w.tx, &name).await? => {
+                Stored::Refused(Error::already_exists("IMPORT-org03", format!("an organization named {name:?} exists")))
+            }
+            None => Stored::Absent,
+        };
+        if !w.settle(Kind::Org, org_id, found) {
+            return Ok(());
+        }
+        w.add(NewEvent::new(&w.org, &oe::OrgAdded { name })?);
+        // An organization that never had events has nothing else either
+        // (a removed one keeps its history).
+        if !stored::has_history(w.tx, aggregate::ORG, org_id).await? {
+            w.tx.assume_new_aggregates();
+        }
+        Ok(())
+    }
+
+    /// The domains: one stored in this organization with the same flags
+    /// is the same; one stored elsewhere and verified there is a conflict.
+    pub(super) async fn write_domains(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
+        let org_id = org.org_id();
+        for d in org.each("domains") {
+            w.room().await?;
+            let domain = text_at(&d, "domainName").to_string();
+            let id = format!("{org_id}_{domain}");
+            let verified = at(&d, "isVerified").and_then(Value::as_bool).unwrap_or(false);
+            let primary = at(&d, "isPrimary").and_then(Value::as_bool).unwrap_or(false);
+            let found = match stored::domain(w.tx, org_id, &domain).await? {
+                Some(s) => Stored::found(s.org_id == org_id && s.verified == verified && s.primary == primary),
+                None => Stored::Absent,
+            };
+            if !w.settle(Kind::Domain, &id, found) {
+                continue;
+            }
+            w.add(NewEvent::new(&w.org, &oe::DomainAdded { domain: domain.clone() })?);
+            if verified {
+                w.add(NewEvent::new(&w.org, &oe::DomainVerified { domain: domain.clone() })?);
+            }
+            if primary {
+                w.add(NewEvent::new(&w.org, &oe::DomainPrimarySet { domain: domain.clone() })?);
+            }
+            w.tally.org.domains.push(domain);
+        }
+        Ok(())
+    }
+
+    /// The members: one stored with the same roles is the same.
+    pub(super) async fn write_members(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
+        let org_id = org.org_id();
+        for m in org.each("orgMembers") {
+            w.room().await?;
+            let user_id = text_at(&m, "userId").to_string();
+            let roles: Vec<String> = list(&m, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect();
+            let id = format!("{org_id}_{user_id}");
+            let found = match stored::member_roles(w.tx, org_id, &user_id).await? {
+                Some(stored) => Stored::found(stored == roles),
+                None => Stored::Absent,
+            };
+            if !w.settle(Kind::OrgMember, &id, found) {
+                continue;
+            }
+            w.add(NewEvent::new(&w.org, &oe::MemberAdded { user_id: user_id.clone(), roles })?);
+            w.tally.org.org_members.push(user_id);
+        }
+        Ok(())
+    }
+}

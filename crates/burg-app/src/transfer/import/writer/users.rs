@@ -1,0 +1,251 @@
+//! Human and machine users, and the document's user links: a batch at a
+//! time, the stored users or links of a batch looked up together.
+
+use std::collections::HashMap;
+
+use burg_api::admin::ImportDataSuccessUserLinks;
+use burg_domain::crypto::MasterKey;
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::user as ue;
+use burg_domain::{Error, Result, password};
+use burg_store::transfer::import::{self as stored, StoredUser};
+use burg_store::tuning::Statistics;
+use serde_json::Value;
+
+use super::super::super::{Kind, at, list, text_at};
+use super::super::doc::{OrgDoc, Reading};
+use super::{OrgWriter, Stored};
+use crate::{App, Tick};
+
+/// The two lists of users.
+#[derive(Debug, Clone, Copy)]
+enum Users {
+    Human,
+    Machine,
+}
+
+impl Users {
+    fn json(self) -> &'static str {
+        match self {
+            Users::Human => "humanUsers",
+            Users::Machine => "machineUsers",
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            Users::Human => Kind::HumanUser,
+            Users::Machine => Kind::MachineUser,
+        }
+    }
+}
+
+/// One user link of the document.
+struct Link {
+    user_id: String,
+    idp_id: String,
+    external: String,
+    display_name: String,
+}
+
+impl App {
+    /// The users, humans first: a user stored under the same id in this
+    /// organization with the same name is the same; another there refuses
+    /// it, and so does its name taken in this organization.
+    pub(super) async fn write_users(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
+        let org_id = org.org_id();
+        let mut statistics = Statistics::default();
+        let mut seen = 0;
+        for users in [Users::Human, Users::Machine] {
+            let mut batches = org.batches(users.json(), Reading::Json, |u| u);
+            while let Some(batch) = batches.next() {
+                w.tally.settle();
+                seen += batch.len() as u64;
+                self.config.progress.tell(Tick::OrgUsers(seen));
+                statistics.before_users(w.tx, batch.len()).await?;
+                let known = stored::users(w.tx, batch.iter().map(|u| text_at(u, "userId"))).await?;
+                for u in &batch {
+                    if w.room().await? {
+                        statistics.after_write(w.tx).await?;
+                    }
+                    let user_id = text_at(u, "userId");
+                    let found = stored_user(w, &known, org_id, user_id, text_at(u, "user.userName")).await?;
+                    if !w.settle(users.kind(), user_id, found) {
+                        continue;
+                    }
+                    let ids = match users {
+                        Users::Human => match human_events(&self.key, self.config.password_cost, org_id, u) {
+                            Ok((added, rest)) => {
+                                w.add_user(added, rest);
+                                &mut w.tally.org.human_user_ids
+                            }
+                            Err(e) => {
+                                w.refuse(Kind::HumanUser, user_id, &e);
+                                continue;
+                            }
+                        },
+                        Users::Machine => {
+                            w.add_user(machine_event(org_id, u)?, []);
+                            &mut w.tally.org.machine_user_ids
+                        }
+                    };
+                    ids.push(user_id.to_string());
+                }
+            }
+            w.merge_users();
+        }
+        Ok(())
+    }
+
+    /// The document's own list of user links: a link stored for the same
+    /// IdP and external id is the same when it is the same user's.
+    pub(super) async fn write_links(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
+        let org_id = org.org_id();
+        let mut links = org.batches("userLinks", Reading::Json, |l| Link {
+            user_id: text_at(&l, "userId").to_string(),
+            idp_id: text_at(&l, "idpId").to_string(),
+            external: text_at(&l, "providedUserId").to_string(),
+            display_name: text_at(&l, "providedUserName").to_string(),
+        });
+        while let Some(batch) = links.next() {
+            w.tally.settle();
+            let known = stored::links(w.tx, batch.iter().map(|l| (l.idp_id.as_str(), l.external.as_str()))).await?;
+            for l in batch {
+                w.room().await?;
+                let id = format!("{}_{}", l.user_id, l.idp_id);
+                let found = match known.get(&(l.idp_id.clone(), l.external.clone())) {
+                    Some(owner) => Stored::found(*owner == l.user_id),
+                    None => Stored::Absent,
+                };
+                if !w.settle(Kind::UserLink, &id, found) {
+                    continue;
+                }
+                let agg = Aggregate::new(aggregate::USER, &l.user_id, org_id);
+                let e = ue::ExternalIdpAdded {
+                    idp_config_id: l.idp_id.clone(),
+                    user_id: l.external.clone(),
+                    display_name: l.display_name.clone(),
+                };
+                w.add(NewEvent::new(&agg, &e)?);
+                w.tally.org.user_links.push(ImportDataSuccessUserLinks {
+                    user_id: l.user_id,
+                    external_user_id: l.external,
+                    display_name: l.display_name,
+                    idp_id: l.idp_id,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What is stored under user `id` (named `user_name`) of organization
+/// `org`; `known`: the stored users of its batch.
+async fn stored_user(
+    w: &mut OrgWriter<'_>,
+    known: &HashMap<String, StoredUser>,
+    org: &str,
+    id: &str,
+    user_name: &str,
+) -> Result<Stored> {
+    if let Some(user) = known.get(id) {
+        return Ok(if user.org_id == org && user.user_name.eq_ignore_ascii_case(user_name) {
+            Stored::Same
+        } else {
+            Stored::Refused(Error::already_exists("IMPORT-usr01", "a different user with this id exists"))
+        });
+    }
+    if !w.org_existed {
+        // A new organization has no users whose names could clash.
+        return Ok(Stored::Absent);
+    }
+    Ok(if stored::user_name_taken(w.tx, org, user_name).await? {
+        Stored::Refused(Error::already_exists("IMPORT-usr02", "the user name is taken in this organization"))
+    } else {
+        Stored::Absent
+    })
+}
+
+/// The events of one imported human user: the user added, and the rest;
+/// `cost`: of hashing a plain password.
+fn human_events(key: &MasterKey, cost: u32, org: &str, u: &Value) -> Result<(NewEvent, Vec<NewEvent>)> {
+    let user_id = text_at(u, "userId");
+    let agg = Aggregate::new(aggregate::USER, user_id, org);
+    let hash = match (text_at(u, "user.hashedPassword.value"), text_at(u, "user.password")) {
+        ("", "") => None,
+        ("", plain) => Some(password::hash_plain(plain, cost)?),
+        (hash, _) => {
+            password::recognize(hash).map_err(|e| {
+                Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
+            })?;
+            Some(hash.to_string())
+        }
+    };
+    let gender = enum_number(at(u, "user.profile.gender"), burg_api::zitadel::user::v1::Gender::from_str_name);
+    let added = ue::HumanAdded {
+        user_name: text_at(u, "user.userName").into(),
+        first_name: text_at(u, "user.profile.firstName").into(),
+        last_name: text_at(u, "user.profile.lastName").into(),
+        nick_name: text_at(u, "user.profile.nickName").into(),
+        display_name: text_at(u, "user.profile.displayName").into(),
+        preferred_language: text_at(u, "user.profile.preferredLanguage").into(),
+        gender,
+        email: text_at(u, "user.email.email").into(),
+        phone: text_at(u, "user.phone.phone").into(),
+        encoded_hash: hash.map(|h| key.seal(h.as_bytes())),
+        change_required: flag(u, "user.passwordChangeRequired"),
+    };
+    let added = NewEvent::new(&agg, &added)?;
+    let mut events = Vec::new();
+    if flag(u, "user.email.isEmailVerified") {
+        events.push(NewEvent::new(&agg, &ue::EmailVerified {})?);
+    }
+    if flag(u, "user.phone.isPhoneVerified") {
+        events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
+    }
+    let otp = text_at(u, "user.otpCode");
+    if !otp.is_empty() {
+        events.push(NewEvent::new(&agg, &ue::OtpAdded { otp_secret: Some(key.seal(otp.as_bytes())) })?);
+        events.push(NewEvent::new(&agg, &ue::OtpVerified {})?);
+    }
+    if flag(u, "user.requestPasswordlessRegistration") {
+        events.push(NewEvent::new(&agg, &ue::PasswordlessCodeRequested {})?);
+    }
+    for idp in list(u, "user.idps") {
+        let e = ue::ExternalIdpAdded {
+            idp_config_id: text_at(idp, "configId").into(),
+            user_id: text_at(idp, "externalUserId").into(),
+            display_name: text_at(idp, "displayName").into(),
+        };
+        events.push(NewEvent::new(&agg, &e)?);
+    }
+    Ok((added, events))
+}
+
+/// The event of one imported machine user.
+fn machine_event(org: &str, m: &Value) -> Result<NewEvent> {
+    let agg = Aggregate::new(aggregate::USER, text_at(m, "userId"), org);
+    let added = ue::MachineAdded {
+        user_name: text_at(m, "user.userName").into(),
+        name: text_at(m, "user.name").into(),
+        description: text_at(m, "user.description").into(),
+        access_token_type: enum_number(
+            at(m, "user.accessTokenType"),
+            burg_api::zitadel::user::v1::AccessTokenType::from_str_name,
+        ),
+    };
+    NewEvent::new(&agg, &added)
+}
+
+fn flag(v: &Value, path: &str) -> bool {
+    at(v, path).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// A proto enum written by name or by number.
+fn enum_number<E: Into<i32>>(v: Option<&Value>, by_name: fn(&str) -> Option<E>) -> i32 {
+    match v {
+        Some(Value::String(name)) => by_name(name).map(Into::into).unwrap_or_default(),
+        Some(Value::Number(n)) => n.as_i64().unwrap_or_default() as i32,
+        _ => 0,
+    }
+}

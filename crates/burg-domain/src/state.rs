@@ -1,0 +1,95 @@
+//! The states and types that read tables store as integers, named.
+//!
+//! The numbers are ZITADEL's enum values (`zitadel.user.v1.UserState`,
+//! `zitadel.org.v1.OrgState`, …), so a stored value is also its wire
+//! value. The store binds [`code`](UserType::code) and reads rows back
+//! with `from_code`; nothing else spells the numbers.
+
+/// Defines a stored enum: its variants with their codes, `code` and
+/// `from_code`.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// The stored (and wire) number.
+            pub const fn code(self) -> i64 {
+                match self {
+                    $($name::$variant => $code,)+
+                }
+            }
+
+            /// The value stored as `code`; `None` for a number it does not know.
+            pub const fn from_code(code: i64) -> Option<Self> {
+                match code {
+                    $($code => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+stored_enum! {
+    /// `users.user_type`.
+    UserType {
+        Human = 1,
+        Machine = 2,
+    }
+}
+
+stored_enum! {
+    /// `users.state`.
+    UserState {
+        Active = 1,
+        Inactive = 2,
+    }
+}
+
+stored_enum! {
+    /// `orgs.state`.
+    OrgState {
+        Active = 1,
+        Inactive = 2,
+    }
+}
+
+stored_enum! {
+    /// `org_domains.validation_type`: how a domain was (or is to be)
+    /// proven.
+    DomainValidationType {
+        /// Not proven by a challenge (added verified, or not verified).
+        Unspecified = 0,
+        Http = 1,
+        Dns = 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_match_zitadels_numbers() {
+        for (t, code) in [(UserType::Human, 1), (UserType::Machine, 2)] {
+            assert_eq!((t.code(), UserType::from_code(code)), (code, Some(t)));
+        }
+        for (s, code) in [(UserState::Active, 1), (UserState::Inactive, 2)] {
+            assert_eq!((s.code(), UserState::from_code(code)), (code, Some(s)));
+        }
+        for (s, code) in [(OrgState::Active, 1), (OrgState::Inactive, 2)] {
+            assert_eq!((s.code(), OrgState::from_code(code)), (code, Some(s)));
+        }
+        for (t, code) in
+            [(DomainValidationType::Unspecified, 0), (DomainValidationType::Http, 1), (DomainValidationType::Dns, 2)]
+        {
+            assert_eq!((t.code(), DomainValidationType::from_code(code)), (code, Some(t)));
+        }
+        assert_eq!(UserType::from_code(0), None);
+        assert_eq!(OrgState::from_code(3), None);
+    }
+}
