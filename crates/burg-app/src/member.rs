@@ -201,7 +201,7 @@ impl App {
         .bind(user_id)
         .fetch_optional(conn)
         .await
-        .map_err(|e| db_err("MEMB-db011", e))?;
+        .map_err(|e| db_err("MEMB-db012", e))?;
         Ok(row.map(|(roles, sequence, creation_date, change_date)| MemberRow {
             roles: parse_roles(Some(&roles)),
             sequence,

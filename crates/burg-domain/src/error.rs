@@ -74,3 +74,69 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    /// Ids that ZITADEL itself answers from several places (its "IdP
+    /// not found" of the OAuth, Google and SAML updates); burg keeps them.
+    const SHARED_BY_ZITADEL: &[&str] = &["INST-D3r1s"];
+
+    fn sources(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+
+    /// An error id names one place: a log line or an answer that quotes it
+    /// leads to one line of code.
+    #[test]
+    fn every_error_id_is_used_in_one_place() {
+        let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for krate in std::fs::read_dir(&crates).unwrap().flatten() {
+            let src = krate.path().join("src");
+            if src.is_dir() {
+                sources(&src, &mut files);
+            }
+        }
+        let mut places: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            // A file's test module (at its end) may quote ids it expects.
+            let code = text.split("#[cfg(test)]\nmod ").next().unwrap_or_default();
+            for (line_no, line) in code.lines().enumerate() {
+                for quoted in line.split('"').skip(1).step_by(2) {
+                    let is_id = quoted.split_once('-').is_some_and(|(area, rest)| {
+                        area.len() >= 2
+                            && area.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                            && area.starts_with(|c: char| c.is_ascii_uppercase())
+                            && rest.len() >= 4
+                            && rest.chars().all(|c| c.is_ascii_alphanumeric())
+                    });
+                    if is_id {
+                        places.entry(quoted.to_string()).or_default().push(format!(
+                            "{}:{}",
+                            file.display(),
+                            line_no + 1
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(places.len() > 200, "the ids were found: {}", places.len());
+        let twice: Vec<String> = places
+            .iter()
+            .filter(|(id, at)| at.len() > 1 && !SHARED_BY_ZITADEL.contains(&id.as_str()))
+            .map(|(id, at)| format!("{id}: {}", at.join(", ")))
+            .collect();
+        assert!(twice.is_empty(), "error ids used in more than one place:\n{}", twice.join("\n"));
+    }
+}

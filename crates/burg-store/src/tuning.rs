@@ -65,7 +65,7 @@ impl Statistics {
             State::Unneeded | State::Refreshed => return Ok(()),
         };
         let (_, conn) = tx.split();
-        sqlx::query("ANALYZE users, user_idp_links").execute(&mut *conn).await.map_err(db_error("IMPORT-db010"))?;
+        sqlx::query("ANALYZE users, user_idp_links").execute(&mut *conn).await.map_err(db_error("TUNE-db001"))?;
         self.0 = State::Refreshed;
         if first {
             let rows: f32 = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass")

@@ -158,7 +158,7 @@ impl App {
     }
 
     async fn write_export(&self, req: &ExportDataRequest, out: &mut Out, deadline: std::time::Instant) -> Result<()> {
-        let late = || Error::deadline_exceeded("EXPORT-time01", "the export ran out of time; no output was written");
+        let late = || Error::deadline_exceeded("EXPORT-time02", "the export ran out of time; no output was written");
         let mut snapshot = self.db.snapshot(&self.instance_id).await?;
         let chosen: Vec<OrgRow> = snapshot
             .orgs()

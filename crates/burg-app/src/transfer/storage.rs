@@ -462,7 +462,7 @@ fn object_name(field: &str, path: &str) -> Result<String> {
 
 fn object_path(field: &str, path: &str) -> Result<object_store::path::Path> {
     if path.is_empty() {
-        return Err(Error::invalid_argument("TRANSFER-obj01", format!("`{field}` is required")));
+        return Err(Error::invalid_argument("TRANSFER-obj08", format!("`{field}` is required")));
     }
     object_store::path::Path::parse(path.trim_start_matches('/'))
         .map_err(|e| Error::invalid_argument("TRANSFER-obj02", format!("`{field}`: {e}")))

@@ -157,7 +157,7 @@ pub(crate) fn read_orgs_from(
                         }
                         let (org_id, sections, users) = scan_org(&mut s, pass).map_err(|e| {
                             Error::invalid_argument(
-                                "IMPORT-json01",
+                                "IMPORT-json03",
                                 format!("the input document: organization {n} (counting from 0): {e}"),
                             )
                         })?;
@@ -330,7 +330,7 @@ pub(crate) fn read_v1_orgs(
     let mut de = serde_json::Deserializer::from_reader(reader);
     de.deserialize_map(Doc((before, each)))
         .and_then(|_| de.end())
-        .map_err(|e| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}")))
+        .map_err(|e| Error::invalid_argument("IMPORT-json04", format!("the input document: {e}")))
 }
 
 #[cfg(test)]
