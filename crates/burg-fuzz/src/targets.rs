@@ -100,8 +100,8 @@ pub fn grpc_request_seeds() -> Vec<Vec<u8>> {
 /// An import document, decoded and checked as `ImportData` does first.
 pub fn import_document(data: &[u8]) {
     let inline = burg_app::check_document(data);
-    let file = burg_app::check_file_document(data, false);
-    let _ = burg_app::check_file_document(data, true);
+    let file = burg_app::check_file_document(data, burg_app::DocumentFormat::Today);
+    let _ = burg_app::check_file_document(data, burg_app::DocumentFormat::V1);
     // The two readers of today's format agree on what they accept.
     if let (Ok(a), Ok(b)) = (&inline, &file) {
         assert_eq!(a, b, "refusals of the inline and the file reader");

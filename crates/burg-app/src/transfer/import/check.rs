@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::super::{Kind, SECTIONS, check_item, key_of, list, text_at};
 use super::doc::{Backing, OrgDoc};
-use super::reader::{Checked, Pass, read_orgs_from, read_v1_orgs};
+use super::reader::{Checked, Format, Pass, read_orgs_from, read_v1_orgs};
 use super::report::{Refused, error};
 
 /// Checks an import document as `ImportData` does before it writes: the
@@ -30,9 +30,9 @@ pub fn check_document(bytes: &[u8]) -> Result<usize> {
 
 /// Checks an import document as `ImportData` checks one read from a file
 /// or object storage: types item by item, then each organization's
-/// required fields, limits, hash formats and unique ids (`v1`: the
-/// `dataOrgsv1` format). Answers how many items would be refused.
-pub fn check_file_document(bytes: &[u8], v1: bool) -> Result<usize> {
+/// required fields, limits, hash formats and unique ids. Answers how many
+/// items would be refused.
+pub fn check_file_document(bytes: &[u8], format: Format) -> Result<usize> {
     let mut refused = 0;
     let mut each = |org: OrgDoc| {
         if let Err(r) = check_org(&org) {
@@ -40,10 +40,9 @@ pub fn check_file_document(bytes: &[u8], v1: bool) -> Result<usize> {
         }
         true
     };
-    if v1 {
-        read_v1_orgs(bytes, &mut || true, &mut each)?;
-    } else {
-        read_orgs_from(bytes, Backing::Memory(bytes.into()), Pass::Check, &mut || true, &mut each)?;
+    match format {
+        Format::V1 => read_v1_orgs(bytes, &mut || true, &mut each)?,
+        Format::Today => read_orgs_from(bytes, Backing::Memory(bytes.into()), Pass::Check, &mut || true, &mut each)?,
     }
     Ok(refused)
 }

@@ -26,6 +26,7 @@ use burg_domain::{Error, ErrorKind, Result};
 pub use check::{check_document, check_file_document};
 use doc::OrgDoc;
 use reader::Checked;
+pub use reader::Format;
 use report::{Outcome, error};
 
 use super::{Kind, timeout_of};

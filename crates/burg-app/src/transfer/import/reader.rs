@@ -16,9 +16,9 @@ use super::report::Refused;
 use super::scan::{Fault, Scan};
 use super::source::Source;
 
-/// The format of a document.
+/// The format of an import document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
+pub enum Format {
     /// `{"orgs": [...]}` of today's `DataOrg`s (`dataOrgs…`).
     Today,
     /// v1's (`dataOrgsv1…`).
