@@ -49,25 +49,25 @@ impl Kind {
     /// What each kind is on the wire and in the event store: one row per
     /// kind.
     const fn info(self) -> KindInfo {
-        let (provider_type, added_event, changed_event, default_name) = match self {
-            Kind::Oidc => (1, "instance.idp.oidc.added", "instance.idp.oidc.changed", None),
-            Kind::Jwt => (2, "instance.idp.jwt.added", "instance.idp.jwt.changed", None),
-            Kind::Ldap => (3, "instance.idp.ldap.v2.added", "instance.idp.ldap.v2.changed", None),
-            Kind::Oauth => (4, "instance.idp.oauth.added", "instance.idp.oauth.changed", None),
-            Kind::Azure => (5, "instance.idp.azure.added", "instance.idp.azure.changed", None),
-            Kind::Github => (6, "instance.idp.github.added", "instance.idp.github.changed", Some("GitHub")),
+        let (provider_type, added_event, changed_event, name_optional) = match self {
+            Kind::Oidc => (1, "instance.idp.oidc.added", "instance.idp.oidc.changed", false),
+            Kind::Jwt => (2, "instance.idp.jwt.added", "instance.idp.jwt.changed", false),
+            Kind::Ldap => (3, "instance.idp.ldap.v2.added", "instance.idp.ldap.v2.changed", false),
+            Kind::Oauth => (4, "instance.idp.oauth.added", "instance.idp.oauth.changed", false),
+            Kind::Azure => (5, "instance.idp.azure.added", "instance.idp.azure.changed", false),
+            Kind::Github => (6, "instance.idp.github.added", "instance.idp.github.changed", true),
             Kind::GithubEnterprise => {
-                (7, "instance.idp.github_enterprise.added", "instance.idp.github_enterprise.changed", None)
+                (7, "instance.idp.github_enterprise.added", "instance.idp.github_enterprise.changed", false)
             }
-            Kind::Gitlab => (8, "instance.idp.gitlab.added", "instance.idp.gitlab.changed", Some("GitLab")),
+            Kind::Gitlab => (8, "instance.idp.gitlab.added", "instance.idp.gitlab.changed", true),
             Kind::GitlabSelfHosted => {
-                (9, "instance.idp.gitlab_self_hosted.added", "instance.idp.gitlab_self_hosted.changed", None)
+                (9, "instance.idp.gitlab_self_hosted.added", "instance.idp.gitlab_self_hosted.changed", false)
             }
-            Kind::Google => (10, "instance.idp.google.added", "instance.idp.google.changed", Some("Google")),
-            Kind::Apple => (11, "instance.idp.apple.added", "instance.idp.apple.changed", Some("Apple")),
-            Kind::Saml => (12, "instance.idp.saml.added", "instance.idp.saml.changed", None),
+            Kind::Google => (10, "instance.idp.google.added", "instance.idp.google.changed", true),
+            Kind::Apple => (11, "instance.idp.apple.added", "instance.idp.apple.changed", true),
+            Kind::Saml => (12, "instance.idp.saml.added", "instance.idp.saml.changed", false),
         };
-        KindInfo { provider_type, added_event, changed_event, default_name }
+        KindInfo { provider_type, added_event, changed_event, name_optional }
     }
 
     /// `zitadel.idp.v1.ProviderType`.
@@ -85,10 +85,10 @@ impl Kind {
         self.info().changed_event
     }
 
-    /// The name a provider of this kind gets when none is given (the kinds
-    /// whose name is optional), as the login UI shows it.
-    pub fn default_name(self) -> Option<&'static str> {
-        self.info().default_name
+    /// Whether ZITADEL lets a provider of this kind go without a name (it
+    /// stores the name as given, empty included).
+    pub fn name_optional(self) -> bool {
+        self.info().name_optional
     }
 }
 
@@ -97,7 +97,7 @@ struct KindInfo {
     provider_type: i32,
     added_event: &'static str,
     changed_event: &'static str,
-    default_name: Option<&'static str>,
+    name_optional: bool,
 }
 
 /// Generic OIDC migrated to Azure AD.

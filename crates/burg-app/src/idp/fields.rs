@@ -6,8 +6,11 @@ use burg_domain::crypto::Sealed;
 use burg_domain::idp::{self, Kind};
 use burg_domain::{Error, Result, validate};
 
-/// Client secrets, bind passwords: 1..=200 characters.
-const SECRET_MAX: usize = 200;
+/// Client secrets and bind passwords: 1..=200 characters, as ZITADEL's
+/// rules say for most kinds.
+pub(super) const SECRET_MAX: usize = 200;
+/// Generic OIDC and OAuth client secrets: up to 1000 characters.
+pub(super) const LONG_SECRET_MAX: usize = 1000;
 
 /// A secret field of a request and what it means when it is empty.
 pub(super) struct Secret<T> {
@@ -45,10 +48,10 @@ impl<T: AsRef<[u8]>> Secret<T> {
     }
 }
 
-/// A client secret or bind password of 1..=200 characters.
-pub(super) fn secret(field: &str, secret: Secret<String>) -> Result<Option<Vec<u8>>> {
+/// A client secret or bind password of 1..=`max` characters.
+pub(super) fn secret(field: &str, secret: Secret<String>, max: usize) -> Result<Option<Vec<u8>>> {
     let Some(value) = secret.given() else { return Ok(None) };
-    validate::len(field, &value, 1, SECRET_MAX)?;
+    validate::len(field, &value, 1, max)?;
     Ok(Some(value.into_bytes()))
 }
 
@@ -78,17 +81,17 @@ pub(super) fn trimmed(s: String) -> String {
     if t.len() == s.len() { s } else { t.to_string() }
 }
 
-/// A required name, or for the kinds whose name is optional, the kind's
-/// display name when none is given.
+/// A provider's name: required (and trimmed) for the kinds whose name
+/// ZITADEL requires; for the others (GitHub, GitLab, Google, Apple) stored
+/// exactly as given, empty included, as ZITADEL stores it.
 pub(super) fn name(kind: Kind, value: String) -> Result<String> {
-    let value = trimmed(value);
-    match kind.default_name() {
-        Some(default) if value.is_empty() => Ok(default.to_string()),
-        _ => {
-            validate::name("name", &value)?;
-            Ok(value)
-        }
+    if kind.name_optional() {
+        validate::len("name", &value, 0, 200)?;
+        return Ok(value);
     }
+    let value = trimmed(value);
+    validate::name("name", &value)?;
+    Ok(value)
 }
 
 pub(super) fn text(field: &str, value: String) -> Result<String> {
@@ -130,10 +133,21 @@ mod tests {
 
     #[test]
     fn an_empty_secret_is_refused_or_keeps_the_stored_one() {
-        let err = secret("clientSecret", Secret::required(String::new())).unwrap_err();
+        let err = secret("clientSecret", Secret::required(String::new()), SECRET_MAX).unwrap_err();
         assert!(err.message.contains("clientSecret"), "{}", err.message);
-        assert_eq!(secret("clientSecret", Secret::keep_if_empty(String::new())).unwrap(), None);
-        assert_eq!(secret("clientSecret", Secret::keep_if_empty("new".into())).unwrap(), Some(b"new".to_vec()));
-        assert!(secret("clientSecret", Secret::keep_if_empty("x".repeat(201))).is_err(), "a given one is checked");
+        assert_eq!(secret("clientSecret", Secret::keep_if_empty(String::new()), SECRET_MAX).unwrap(), None);
+        assert_eq!(
+            secret("clientSecret", Secret::keep_if_empty("new".into()), SECRET_MAX).unwrap(),
+            Some(b"new".to_vec())
+        );
+        assert!(
+            secret("clientSecret", Secret::keep_if_empty("x".repeat(201)), SECRET_MAX).is_err(),
+            "a given one is checked"
+        );
+        assert!(
+            secret("clientSecret", Secret::required("x".repeat(1000)), LONG_SECRET_MAX).is_ok(),
+            "OIDC and OAuth: 1000"
+        );
+        assert!(secret("clientSecret", Secret::required("x".repeat(1001)), LONG_SECRET_MAX).is_err());
     }
 }

@@ -151,15 +151,13 @@ impl App {
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let current = self.load_template(tx.conn(), &r.id).await?.ok_or_else(|| not_found(missing_id, &r.id))?;
+            // As ZITADEL: a provider that is not (or no longer) generic
+            // OIDC is not found for a migration.
             if current.template.kind() != Kind::Oidc {
-                return Err(Error::failed_precondition(
-                    "IDP-mig002",
-                    format!("identity provider {} is not a generic OIDC provider and cannot be migrated", r.id),
-                ));
+                return Err(not_found(missing_id, &r.id));
             }
             let options = if given_options { draft.options.clone() } else { current.template.options.clone() };
             let next = Template { id: r.id.clone(), name: draft.name.clone(), options, config: config.clone() };
-            self.check_name_free(tx.conn(), &next.name, &r.id).await?;
             let events = self.push_template(&mut tx, Scope::Instance, event_type, &next).await?;
             tx.commit().await?;
             Ok(details_of(&events))

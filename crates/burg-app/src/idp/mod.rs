@@ -165,7 +165,6 @@ impl App {
         let template = Template { id: id.clone(), name: draft.name, options: draft.options, config };
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            self.check_name_free(tx.conn(), &template.name, &template.id).await?;
             let events = self.push_template(&mut tx, scope, scope.added_event(K::KIND), &template).await?;
             tx.commit().await?;
             Ok(details_of(&events))
@@ -205,7 +204,6 @@ impl App {
                 // As ZITADEL: nothing to change is a success without an event.
                 return Ok(current.details());
             }
-            self.check_name_free(tx.conn(), &next.name, &idp_id).await?;
             let events = self.push_template(&mut tx, scope, scope.changed_event(K::KIND), &next).await?;
             tx.commit().await?;
             Ok(details_of(&events))

@@ -57,27 +57,6 @@ impl App {
         row.as_ref().map(stored_from_row).transpose()
     }
 
-    /// Refuses `name` when another template (not `except`) has it, case
-    /// aside.
-    pub(super) async fn check_name_free(&self, conn: &mut sqlx::AnyConnection, name: &str, except: &str) -> Result<()> {
-        let taken: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM idp_templates WHERE instance_id = $1 AND lower(name) = lower($2) AND id <> $3",
-        )
-        .bind(&self.instance_id)
-        .bind(name)
-        .bind(except)
-        .fetch_one(conn)
-        .await
-        .map_err(|e| db_err("IDP-db0006", e))?;
-        if taken > 0 {
-            return Err(Error::already_exists(
-                "IDP-name01",
-                format!("an identity provider named {name:?} already exists"),
-            ));
-        }
-        Ok(())
-    }
-
     /// Pushes `template` whole as an `event_type` event of `scope`.
     pub(super) async fn push_template(
         &self,

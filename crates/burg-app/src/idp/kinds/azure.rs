@@ -32,7 +32,7 @@ fn draft(f: Fields) -> Result<Draft> {
             email_verified: f.email_verified,
             scopes: fields::scopes(f.scopes)?,
         },
-        secret: fields::secret("clientSecret", f.client_secret)?,
+        secret: fields::secret("clientSecret", f.client_secret, fields::SECRET_MAX)?,
         options: fields::options(f.provider_options)?,
     })
 }

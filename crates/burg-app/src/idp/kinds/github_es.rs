@@ -34,7 +34,7 @@ fn draft(f: Fields) -> Result<Draft> {
             user_endpoint: fields::http_url("userEndpoint", f.user_endpoint)?,
             scopes: fields::scopes(f.scopes)?,
         },
-        secret: fields::secret("clientSecret", f.client_secret)?,
+        secret: fields::secret("clientSecret", f.client_secret, fields::SECRET_MAX)?,
         options: fields::options(f.provider_options)?,
     })
 }

@@ -30,7 +30,7 @@ fn draft(f: Fields) -> Result<Draft> {
             client_secret: fields::placeholder(),
             scopes: fields::scopes(f.scopes)?,
         },
-        secret: fields::secret("clientSecret", f.client_secret)?,
+        secret: fields::secret("clientSecret", f.client_secret, fields::SECRET_MAX)?,
         options: fields::options(f.provider_options)?,
     })
 }

@@ -11,7 +11,7 @@ use super::super::{Draft, IdpKind, provider_rpcs};
 use crate::App;
 
 /// LDAP root CA bundles: at most 64 KiB of PEM.
-const ROOT_CA_MAX: usize = 65_536;
+const ROOT_CA_MAX: usize = 12_000;
 
 pub(crate) struct Ldap;
 
@@ -48,7 +48,7 @@ fn draft(f: Fields) -> Result<Draft> {
             attributes: Box::new(attributes(f.attributes)?),
             root_ca: root_ca(f.root_ca)?,
         },
-        secret: fields::secret("bindPassword", f.bind_password)?,
+        secret: fields::secret("bindPassword", f.bind_password, fields::SECRET_MAX)?,
         options: fields::options(f.provider_options)?,
     })
 }

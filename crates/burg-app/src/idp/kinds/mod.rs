@@ -57,7 +57,7 @@ struct ClientFields {
 fn client_draft(kind: Kind, f: ClientFields, config: fn(String, Vec<String>) -> Config) -> Result<Draft> {
     let name = fields::name(kind, f.name)?;
     let client_id = fields::text("clientId", f.client_id)?;
-    let secret = fields::secret("clientSecret", f.client_secret)?;
+    let secret = fields::secret("clientSecret", f.client_secret, fields::SECRET_MAX)?;
     let scopes = fields::scopes(f.scopes)?;
     Ok(Draft { name, config: config(client_id, scopes), secret, options: fields::options(f.provider_options)? })
 }

@@ -38,7 +38,7 @@ fn draft(f: Fields) -> Result<Draft> {
             id_attribute: fields::text("idAttribute", f.id_attribute)?,
             use_pkce: f.use_pkce,
         },
-        secret: fields::secret("clientSecret", f.client_secret)?,
+        secret: fields::secret("clientSecret", f.client_secret, fields::LONG_SECRET_MAX)?,
         options: fields::options(f.provider_options)?,
     })
 }

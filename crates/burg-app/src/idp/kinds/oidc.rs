@@ -34,7 +34,7 @@ fn draft(f: Fields) -> Result<Draft> {
             is_id_token_mapping: f.is_id_token_mapping,
             use_pkce: f.use_pkce,
         },
-        secret: fields::secret("clientSecret", f.client_secret)?,
+        secret: fields::secret("clientSecret", f.client_secret, fields::LONG_SECRET_MAX)?,
         options: fields::options(f.provider_options)?,
     })
 }

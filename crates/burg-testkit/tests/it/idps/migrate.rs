@@ -20,7 +20,7 @@ async fn migrate_generic_oidc_to_google_and_azure(s: Arc<TestServer>, c: Client)
     let user = crate::orgs::human_user(&c, "migrant").await;
     s.app.add_user_idp_link(&admin_ctx(&s), &user, &oidc, "google-sub-1", "Migrant").await.unwrap();
 
-    // To Google, without a name and without options: "Google", options kept.
+    // To Google, without a name and without options: the name stays empty, options kept.
     let migrated: MigrateGenericOidcProviderResponse = c
         .call(
             "MigrateGenericOIDCProvider",
@@ -40,7 +40,7 @@ async fn migrate_generic_oidc_to_google_and_azure(s: Arc<TestServer>, c: Client)
     assert!(migrated.details.unwrap().sequence > before.details.unwrap().sequence);
     let after = get(&c, &oidc).await.unwrap();
     assert_eq!(after.id, oidc);
-    assert_eq!(after.name, "Google");
+    assert_eq!(after.name, "", "the name as given: none");
     assert_eq!(after.r#type, pb::ProviderType::Google as i32);
     let config = after.config.unwrap();
     assert_eq!(config.options, options(), "options are kept");
@@ -51,7 +51,7 @@ async fn migrate_generic_oidc_to_google_and_azure(s: Arc<TestServer>, c: Client)
     let links: ListLoginPolicyIdPsResponse =
         c.call("ListLoginPolicyIDPs", ListLoginPolicyIdPsRequest::default()).await.unwrap();
     assert_eq!(links.result.len(), 1);
-    assert_eq!((links.result[0].idp_id.as_str(), links.result[0].idp_name.as_str()), (oidc.as_str(), "Google"));
+    assert_eq!((links.result[0].idp_id.as_str(), links.result[0].idp_name.as_str()), (oidc.as_str(), ""));
     assert_eq!(s.app.user_idp_links(&user).await.unwrap(), vec![(oidc.clone(), "google-sub-1".to_string())]);
 
     // Now a Google provider: not migratable.
@@ -67,15 +67,16 @@ async fn migrate_generic_oidc_to_google_and_azure(s: Arc<TestServer>, c: Client)
             provider_options: Some(pb::Options { is_linking_allowed: true, ..Default::default() }),
         })),
     };
+    // As ZITADEL: a provider that is no longer generic OIDC is not found.
     let err = c.call::<_, MigrateGenericOidcProviderResponse>("MigrateGenericOIDCProvider", azure(&oidc)).await;
     let err = err.unwrap_err();
-    assert_eq!(err.code, Code::FailedPrecondition, "{err:?}");
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "INST-Dg29201"), "{err:?}");
     if c.protocol == Protocol::Rest {
-        assert_eq!(err.http_status, Some(400));
+        assert_eq!(err.http_status, Some(404));
     }
     let jwt = add(&c, Kind::Jwt, "A JWT provider", "").await.unwrap();
     let err = c.call::<_, MigrateGenericOidcProviderResponse>("MigrateGenericOIDCProvider", azure(&jwt)).await;
-    assert_eq!(err.unwrap_err().code, Code::FailedPrecondition);
+    assert_eq!(err.unwrap_err().code, Code::NotFound);
     let err = c.call::<_, MigrateGenericOidcProviderResponse>("MigrateGenericOIDCProvider", azure("404404")).await;
     assert_eq!(err.unwrap_err().code, Code::NotFound);
     let neither = MigrateGenericOidcProviderRequest { id: jwt.clone(), template: None };
