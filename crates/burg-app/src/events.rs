@@ -102,7 +102,13 @@ impl App {
         _ctx: &Ctx,
         _req: burg_api::admin::ListEventTypesRequest,
     ) -> Result<ListEventTypesResponse> {
-        Ok(ListEventTypesResponse { event_types: all_types().into_iter().map(event_type).collect() })
+        // Every type burg writes: the domain's, and those of the documents
+        // an import keeps.
+        let mut types = all_types();
+        types.extend(crate::transfer::SECTIONS.iter().map(|s| s.event));
+        types.sort_unstable();
+        types.dedup();
+        Ok(ListEventTypesResponse { event_types: types.into_iter().map(event_type).collect() })
     }
 
     pub async fn list_aggregate_types(

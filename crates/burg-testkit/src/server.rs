@@ -171,6 +171,18 @@ impl TestServer {
         sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(self.app.db().pool()).await.expect("event count")
     }
 
+    /// Event types the store holds that `ListEventTypes` does not name.
+    pub async fn unlisted_event_types(&self, c: &Client) -> Vec<String> {
+        let listed: burg_api::admin::ListEventTypesResponse =
+            c.call("ListEventTypes", burg_api::admin::ListEventTypesRequest {}).await.expect("ListEventTypes");
+        let listed: std::collections::HashSet<String> = listed.event_types.into_iter().map(|t| t.r#type).collect();
+        let stored: Vec<String> = sqlx::query_scalar("SELECT DISTINCT event_type FROM events")
+            .fetch_all(self.app.db().pool())
+            .await
+            .expect("stored event types");
+        stored.into_iter().filter(|t| !listed.contains(t)).collect()
+    }
+
     /// The server's router, to call without a socket.
     pub fn router(&self) -> axum::Router {
         burg_server::router(self.app.clone(), &ServerConfig::default())

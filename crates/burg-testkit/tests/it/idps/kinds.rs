@@ -97,6 +97,7 @@ async fn every_kind_round_trips(s: Arc<TestServer>, c: Client) {
     }
     let all: ListProvidersResponse = c.call("ListProviders", ListProvidersRequest::default()).await.unwrap();
     assert_eq!(all.details.unwrap().total_result, 0);
+    assert_eq!(s.unlisted_event_types(&c).await, Vec::<String>::new(), "ListEventTypes names every kind's events");
 }
 
 /// As ZITADEL: names are neither unique nor invented.
