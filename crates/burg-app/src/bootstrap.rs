@@ -167,7 +167,7 @@ impl App {
                 user_id
             }
         };
-        let member = members::iam_roles(tx.conn(), &self.instance_id, &user_id).await?.is_some();
+        let member = members::iam_roles(tx.conn(), &self.instance_id, &user_id).await?;
         let token = new_token();
         let user = Aggregate::new(aggregate::USER, &user_id, &org_id);
         events.push(NewEvent::new(
@@ -180,10 +180,10 @@ impl App {
             },
         )?);
         let roles = vec!["IAM_OWNER".to_string()];
-        events.push(if member {
-            NewEvent::new(&inst, &ie::MemberChanged { user_id: user_id.clone(), roles })?
-        } else {
+        events.push(if member.is_none() {
             NewEvent::new(&inst, &ie::MemberAdded { user_id: user_id.clone(), roles })?
+        } else {
+            NewEvent::new(&inst, &ie::MemberChanged { user_id: user_id.clone(), roles })?
         });
         tx.push(events).await?;
         tx.commit().await?;

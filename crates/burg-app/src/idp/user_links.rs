@@ -36,8 +36,8 @@ impl App {
                 user_id: external_user_id.to_string(),
                 display_name: display_name.to_string(),
             };
-            let owner = user.resource_owner;
-            tx.push(vec![NewEvent::new(&Aggregate::new(aggregate::USER, user_id, owner), &e)?]).await?;
+            let agg = Aggregate::new(aggregate::USER, user_id, user.resource_owner);
+            tx.push(vec![NewEvent::new(&agg, &e)?]).await?;
             tx.commit().await
         })
         .await
