@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use burg_domain::crypto::token_hash;
 use burg_domain::permission::permissions_of;
+use burg_domain::state::UserState;
 use burg_domain::{Error, Result};
-use sqlx::Row;
 
 use crate::App;
 
@@ -99,63 +99,24 @@ impl App {
             }
             return Ok(cached.principal.clone());
         }
-        let row = sqlx::query(
-            "SELECT p.user_id, p.expiration, u.resource_owner, u.state FROM personal_access_tokens p \
-             JOIN users u ON u.instance_id = p.instance_id AND u.id = p.user_id \
-             WHERE p.token_hash = $1 AND p.instance_id = $2",
-        )
-        .bind(&hash)
-        .bind(&self.instance_id)
-        .fetch_optional(self.db.pool())
-        .await
-        .map_err(|e| db_err("AUTH-db001", e))?
-        .ok_or_else(unauthenticated)?;
-        let user_id: String = row.try_get("user_id").map_err(|e| db_err("AUTH-db002", e))?;
-        let expiration: i64 = row.try_get("expiration").map_err(|e| db_err("AUTH-db003", e))?;
-        let org_id: String = row.try_get("resource_owner").map_err(|e| db_err("AUTH-db004", e))?;
-        let state: i64 = row.try_get("state").map_err(|e| db_err("AUTH-db005", e))?;
-        if expiration <= self.now() || state != 1 {
+        let user =
+            burg_store::users::token_user(&self.db, &self.instance_id, &hash).await?.ok_or_else(unauthenticated)?;
+        let expiration = user.expiration;
+        if expiration <= self.now() || user.state != UserState::Active {
             return Err(unauthenticated());
         }
-        let principal = Arc::new(self.principal_of(user_id, org_id).await?);
+        let principal = Arc::new(self.principal_of(user.user_id, user.org_id).await?);
         self.tokens.put(hash, generation, Arc::new(CachedToken { principal: principal.clone(), expiration }));
         Ok(principal)
     }
 
     async fn principal_of(&self, user_id: String, org_id: String) -> Result<Principal> {
-        let iam_roles: Option<String> =
-            sqlx::query_scalar("SELECT roles FROM iam_members WHERE instance_id = $1 AND user_id = $2")
-                .bind(&self.instance_id)
-                .bind(&user_id)
-                .fetch_optional(self.db.pool())
-                .await
-                .map_err(|e| db_err("AUTH-db006", e))?;
-        let roles = parse_roles(iam_roles.as_deref());
-        let instance_permissions = permissions_of(roles.iter().map(String::as_str));
-        let rows = sqlx::query("SELECT org_id, roles FROM org_members WHERE instance_id = $1 AND user_id = $2")
-            .bind(&self.instance_id)
-            .bind(&user_id)
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(|e| db_err("AUTH-db007", e))?;
+        let roles = burg_store::members::roles_of_user(&self.db, &self.instance_id, &user_id).await?;
+        let instance_permissions = permissions_of(roles.instance.iter().map(String::as_str));
         let mut org_permissions = HashMap::new();
-        for row in rows {
-            let org: String = row.try_get("org_id").map_err(|e| db_err("AUTH-db008", e))?;
-            let roles: String = row.try_get("roles").map_err(|e| db_err("AUTH-db009", e))?;
-            let roles = parse_roles(Some(&roles));
+        for (org, roles) in roles.orgs {
             org_permissions.insert(org, permissions_of(roles.iter().map(String::as_str)));
         }
         Ok(Principal { user_id, org_id, instance_permissions, org_permissions })
     }
-}
-
-pub(crate) fn parse_roles(json: Option<&str>) -> Vec<String> {
-    json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
-}
-
-/// A database error on a read path: logged with its cause, answered as
-/// Internal without it.
-pub(crate) fn db_err(id: &'static str, err: sqlx::Error) -> Error {
-    tracing::error!(error_id = id, error = %err, "database error");
-    Error::internal(id, "database error")
 }

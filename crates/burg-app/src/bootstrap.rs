@@ -7,7 +7,7 @@ use burg_domain::crypto::{MasterKey, Sealed, SecretString, new_token, token_hash
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{instance as ie, org as oe, user as ue};
 use burg_domain::{Clock, Error, IdGenerator, Result};
-use burg_store::Db;
+use burg_store::{Db, members, orgs, users};
 
 use crate::{App, AppConfig, Ctx, retry};
 
@@ -63,12 +63,7 @@ impl App {
     async fn ensure_instance(&self) -> Result<Bootstrap> {
         let ctx = Ctx::system("burg.setup");
         let mut tx = self.begin(&ctx).await?;
-        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM instances WHERE id = $1")
-            .bind(&self.instance_id)
-            .fetch_one(tx.conn())
-            .await
-            .map_err(|e| crate::auth::db_err("SETUP-db001", e))?;
-        let created = exists == 0;
+        let created = burg_store::instance::get(tx.conn(), &self.instance_id).await?.is_none();
         if created {
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let domain = self.config.external_domain.to_lowercase();
@@ -126,25 +121,12 @@ impl App {
         if !self.instance_row(tx.conn()).await?.default_org_id.is_empty() {
             return Ok(done);
         }
-        let db = |id| move |e| crate::auth::db_err(id, e);
         let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
         let mut events = Vec::new();
-        let named: Option<String> =
-            sqlx::query_scalar("SELECT id FROM orgs WHERE instance_id = $1 AND lower(name) = lower($2) AND state = 1")
-                .bind(&self.instance_id)
-                .bind(&self.config.default_org_name)
-                .fetch_optional(tx.conn())
-                .await
-                .map_err(db("SETUP-db002"))?;
+        let named = orgs::active_named(tx.conn(), &self.instance_id, &self.config.default_org_name).await?;
         let oldest = match named {
             Some(id) => Some(id),
-            None => sqlx::query_scalar(
-                "SELECT id FROM orgs WHERE instance_id = $1 AND state = 1 ORDER BY creation_date, id LIMIT 1",
-            )
-            .bind(&self.instance_id)
-            .fetch_optional(tx.conn())
-            .await
-            .map_err(db("SETUP-db003"))?,
+            None => orgs::oldest_active(tx.conn(), &self.instance_id).await?,
         };
         let org_id = match oldest {
             Some(id) => id,
@@ -164,16 +146,7 @@ impl App {
         };
         events.push(NewEvent::new(&inst, &ie::DefaultOrgSet { org_id: org_id.clone() })?);
 
-        let existing: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = $3 \
-             AND user_type = 2 AND state = 1",
-        )
-        .bind(&self.instance_id)
-        .bind(&org_id)
-        .bind(ADMIN_USER_NAME)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(db("SETUP-db004"))?;
+        let existing = users::active_machine_named(tx.conn(), &self.instance_id, &org_id, ADMIN_USER_NAME).await?;
         let user_id = match existing {
             Some(id) => id,
             None => {
@@ -194,13 +167,7 @@ impl App {
                 user_id
             }
         };
-        let member: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM iam_members WHERE instance_id = $1 AND user_id = $2")
-                .bind(&self.instance_id)
-                .bind(&user_id)
-                .fetch_one(tx.conn())
-                .await
-                .map_err(db("SETUP-db005"))?;
+        let member = members::iam_roles(tx.conn(), &self.instance_id, &user_id).await?;
         let token = new_token();
         let user = Aggregate::new(aggregate::USER, &user_id, &org_id);
         events.push(NewEvent::new(
@@ -213,7 +180,7 @@ impl App {
             },
         )?);
         let roles = vec!["IAM_OWNER".to_string()];
-        events.push(if member == 0 {
+        events.push(if member.is_none() {
             NewEvent::new(&inst, &ie::MemberAdded { user_id: user_id.clone(), roles })?
         } else {
             NewEvent::new(&inst, &ie::MemberChanged { user_id: user_id.clone(), roles })?

@@ -8,11 +8,8 @@ use burg_api::zitadel::event::v1::{Aggregate, AggregateType, Editor, Event, Even
 use burg_domain::Result;
 use burg_domain::crypto::redact_sealed;
 use burg_domain::events::{all_aggregate_types, all_types};
-use burg_store::Sql;
-use burg_store::event_store::{EVENT_COLUMNS, event_from_row};
-use sqlx::Row;
+use burg_store::events::{EventQuery, ListedEvent};
 
-use crate::auth::db_err;
 use crate::list::MAX_LIMIT;
 use crate::{App, Ctx};
 
@@ -20,28 +17,7 @@ impl App {
     /// Events of the instance, filtered; secrets (even encrypted) are
     /// removed from payloads before they leave.
     pub async fn list_events(&self, _ctx: &Ctx, req: ListEventsRequest) -> Result<ListEventsResponse> {
-        let mut sql = Sql::new(format!(
-            "SELECT {}, COALESCE(u.display_name, '') AS editor_name FROM events e \
-             LEFT JOIN users u ON u.instance_id = e.instance_id AND u.id = e.editor_user WHERE e.instance_id = ",
-            EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
-        ));
-        sql.bind(&self.instance_id);
-        if req.sequence > 0 {
-            // As ZITADEL: the events' own (per-aggregate) sequence, strictly
-            // greater, whatever the order.
-            sql.push(" AND e.sequence > ").bind(i64::try_from(req.sequence).unwrap_or(i64::MAX));
-        }
-        if !req.editor_user_id.is_empty() {
-            sql.push(" AND e.editor_user = ").bind(&req.editor_user_id);
-        }
-        push_in(&mut sql, "e.event_type", &req.event_types);
-        push_in(&mut sql, "e.aggregate_type", &req.aggregate_types);
-        if !req.aggregate_id.is_empty() {
-            sql.push(" AND e.aggregate_id = ").bind(&req.aggregate_id);
-        }
-        if !req.resource_owner.is_empty() {
-            sql.push(" AND e.resource_owner = ").bind(&req.resource_owner);
-        }
+        let given = |s: &String| (!s.is_empty()).then(|| s.clone());
         // `from` (or the older `creation_date`) is an anchor: events after
         // it in ascending order, before it in descending order.
         let anchor = match &req.creation_date_filter {
@@ -54,24 +30,27 @@ impl App {
             (_, Some(date)) => (None, Some(date)),
             (_, None) => (None, None),
         };
-        if let Some(since) = since {
-            sql.push(" AND e.created_at >= ").bind(since.to_micros());
-        }
-        if let Some(until) = until {
-            sql.push(" AND e.created_at <= ").bind(until.to_micros());
-        }
         let limit = match i64::from(req.limit) {
             0 => MAX_LIMIT,
             n => n.min(MAX_LIMIT),
         };
-        sql.push(if req.asc { " ORDER BY e.position ASC" } else { " ORDER BY e.position DESC" });
-        sql.push(" LIMIT ").bind(limit);
-
-        let rows = sql.query().fetch_all(self.db.pool()).await.map_err(|e| db_err("EVENT-db001", e))?;
-        let mut events = Vec::with_capacity(rows.len());
-        for row in rows {
-            let mut event = event_from_row(&row)?;
-            let editor_name: String = row.try_get("editor_name").map_err(|e| db_err("EVENT-db002", e))?;
+        let query = EventQuery {
+            // As ZITADEL: the events' own (per-aggregate) sequence, strictly
+            // greater, whatever the order.
+            sequence_above: (req.sequence > 0).then(|| i64::try_from(req.sequence).unwrap_or(i64::MAX)),
+            editor_user: given(&req.editor_user_id),
+            event_types: req.event_types.clone(),
+            aggregate_types: req.aggregate_types.clone(),
+            aggregate_id: given(&req.aggregate_id),
+            resource_owner: given(&req.resource_owner),
+            since: since.map(|t| t.to_micros()),
+            until: until.map(|t| t.to_micros()),
+            asc: req.asc,
+            limit,
+        };
+        let listed = burg_store::events::list(&self.db, &self.instance_id, &query).await?;
+        let mut events = Vec::with_capacity(listed.len());
+        for ListedEvent { mut event, editor_name } in listed {
             redact_sealed(&mut event.payload);
             let payload = match event.payload {
                 serde_json::Value::Object(map) => to_struct(map),
@@ -120,20 +99,6 @@ impl App {
             aggregate_types: all_aggregate_types().into_iter().map(aggregate_type).collect(),
         })
     }
-}
-
-fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
-    if values.is_empty() {
-        return;
-    }
-    sql.push(" AND ").push(column).push(" IN (");
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(v);
-    }
-    sql.push(")");
 }
 
 fn event_type(t: &str) -> EventType {

@@ -175,7 +175,7 @@ impl App {
 
     /// Whether the database answers (readiness).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(self.db.pool()).await.map(|_| ()).map_err(|e| auth::db_err("APP-ping1", e))
+        self.db.ping().await
     }
 }
 

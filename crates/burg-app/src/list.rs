@@ -1,79 +1,41 @@
-//! Paging and text matching for the list RPCs.
+//! The wire side of the list RPCs: a `ListQuery` as a page, a text query
+//! as a [`TextMatch`], and the answer's `details`.
 
 use burg_api::object::{ListDetails, ListQuery, TextQueryMethod};
 use burg_api::wkt::Timestamp;
 use burg_domain::{Error, Result};
-use burg_store::{Backend, Sql};
-
-/// Limits of a list call.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Page {
-    pub offset: i64,
-    pub limit: i64,
-    pub asc: bool,
-}
+use burg_store::list::{Page, TextMatch, TextMethod};
 
 /// ZITADEL answers at most 1000 entries per call; 0 means "the default".
 pub(crate) const MAX_LIMIT: i64 = 1000;
 pub(crate) const DEFAULT_LIMIT: i64 = 100;
 
-impl Page {
-    pub fn of(query: Option<&ListQuery>) -> Page {
-        let q = query.cloned().unwrap_or_default();
-        let limit = match i64::from(q.limit) {
-            0 => DEFAULT_LIMIT,
-            n => n.min(MAX_LIMIT),
-        };
-        Page { offset: i64::try_from(q.offset).unwrap_or(i64::MAX), limit, asc: q.asc }
-    }
-
-    /// Appends `ORDER BY … LIMIT … OFFSET …`.
-    pub fn push(&self, sql: &mut Sql, order_column: &str) {
-        sql.push(" ORDER BY ").push(order_column).push(if self.asc { " ASC" } else { " DESC" });
-        sql.push(" LIMIT ").bind(self.limit).push(" OFFSET ").bind(self.offset);
-    }
+/// The page a list call asks for.
+pub(crate) fn page(query: Option<&ListQuery>) -> Page {
+    let q = query.cloned().unwrap_or_default();
+    let limit = match i64::from(q.limit) {
+        0 => DEFAULT_LIMIT,
+        n => n.min(MAX_LIMIT),
+    };
+    Page { offset: i64::try_from(q.offset).unwrap_or(i64::MAX), limit, asc: q.asc }
 }
 
-/// Appends ` AND <column matches value>` for a text query.
-pub(crate) fn push_text_match(sql: &mut Sql, backend: Backend, column: &str, value: &str, method: i32) -> Result<()> {
-    let method = TextQueryMethod::try_from(method)
-        .map_err(|_| Error::invalid_argument("LIST-txt01", format!("unknown text query method {method}")))?;
-    let (col, val) = if matches!(
-        method,
-        TextQueryMethod::EqualsIgnoreCase
-            | TextQueryMethod::StartsWithIgnoreCase
-            | TextQueryMethod::ContainsIgnoreCase
-            | TextQueryMethod::EndsWithIgnoreCase
-    ) {
-        (format!("lower({column})"), value.to_lowercase())
-    } else {
-        (column.to_string(), value.to_string())
+/// A text query: `value` compared by the wire's `TextQueryMethod`.
+pub(crate) fn text_match(value: &str, method: i32) -> Result<TextMatch> {
+    let method = match TextQueryMethod::try_from(method) {
+        Ok(TextQueryMethod::Equals) => TextMethod::Equals,
+        Ok(TextQueryMethod::EqualsIgnoreCase) => TextMethod::EqualsIgnoreCase,
+        Ok(TextQueryMethod::StartsWith) => TextMethod::StartsWith,
+        Ok(TextQueryMethod::StartsWithIgnoreCase) => TextMethod::StartsWithIgnoreCase,
+        Ok(TextQueryMethod::Contains) => TextMethod::Contains,
+        Ok(TextQueryMethod::ContainsIgnoreCase) => TextMethod::ContainsIgnoreCase,
+        Ok(TextQueryMethod::EndsWith) => TextMethod::EndsWith,
+        Ok(TextQueryMethod::EndsWithIgnoreCase) => TextMethod::EndsWithIgnoreCase,
+        Err(_) => {
+            return Err(Error::invalid_argument("LIST-txt01", format!("unknown text query method {method}")));
+        }
     };
-    sql.push(" AND ");
-    match method {
-        TextQueryMethod::Equals | TextQueryMethod::EqualsIgnoreCase => {
-            sql.push(&col).push(" = ").bind(val);
-        }
-        TextQueryMethod::StartsWith | TextQueryMethod::StartsWithIgnoreCase => {
-            let n = val.chars().count() as i64;
-            sql.push("substr(").push(&col).push(", 1, CAST(").bind(n).push(" AS INTEGER)) = ").bind(val);
-        }
-        TextQueryMethod::Contains | TextQueryMethod::ContainsIgnoreCase => {
-            let f = match backend {
-                Backend::Sqlite => "instr(",
-                Backend::Postgres => "strpos(",
-            };
-            sql.push(f).push(&col).push(", ").bind(val).push(") > 0");
-        }
-        TextQueryMethod::EndsWith | TextQueryMethod::EndsWithIgnoreCase => {
-            let n = val.chars().count() as i64;
-            sql.push("(length(").push(&col).push(") >= ").bind(n);
-            // PostgreSQL has no substr(text, bigint): cast the bound numbers.
-            sql.push(" AND substr(").push(&col).push(", CAST(length(").push(&col).push(") - ").bind(n);
-            sql.push(" + 1 AS INTEGER)) = ").bind(val).push(")");
-        }
-    }
-    Ok(())
+    Ok(TextMatch { value: value.to_string(), method })
 }
 
 pub(crate) fn list_details(total: i64, sequence: i64, now: i64) -> Option<ListDetails> {

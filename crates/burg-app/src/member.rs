@@ -10,11 +10,10 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::instance as ie;
 use burg_domain::permission::instance_roles;
 use burg_domain::{Error, ErrorKind, Result, validate};
-use burg_store::Sql;
-use sqlx::Row;
+pub(crate) use burg_store::members::Leaving;
+use burg_store::members::{IamMemberFilter, IamMemberOrder};
 
-use crate::auth::{db_err, parse_roles};
-use crate::list::{Page, list_details, push_text_match};
+use crate::list::{list_details, page, text_match};
 use crate::{App, Ctx, details, details_of, retry};
 
 impl App {
@@ -28,62 +27,47 @@ impl App {
     }
 
     pub async fn list_iam_members(&self, _ctx: &Ctx, req: ListIamMembersRequest) -> Result<ListIamMembersResponse> {
-        let mut filter = Sql::new(
-            " FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id WHERE m.instance_id = ",
-        );
-        filter.bind(&self.instance_id);
-        let backend = self.db.backend();
+        let mut filters = Vec::with_capacity(req.queries.len());
         for q in &req.queries {
             match &q.query {
                 Some(Query::FirstNameQuery(f)) => {
-                    push_text_match(&mut filter, backend, "u.first_name", &f.first_name, f.method)?
+                    filters.push(IamMemberFilter::FirstName(text_match(&f.first_name, f.method)?))
                 }
                 Some(Query::LastNameQuery(l)) => {
-                    push_text_match(&mut filter, backend, "u.last_name", &l.last_name, l.method)?
+                    filters.push(IamMemberFilter::LastName(text_match(&l.last_name, l.method)?))
                 }
-                Some(Query::EmailQuery(e)) => push_text_match(&mut filter, backend, "u.email", &e.email, e.method)?,
-                Some(Query::UserIdQuery(u)) => {
-                    filter.push(" AND m.user_id = ").bind(&u.user_id);
-                }
+                Some(Query::EmailQuery(e)) => filters.push(IamMemberFilter::Email(text_match(&e.email, e.method)?)),
+                Some(Query::UserIdQuery(u)) => filters.push(IamMemberFilter::UserId(u.user_id.clone())),
                 None => {}
             }
         }
         let order = match MemberFieldColumnName::try_from(req.sorting_column).unwrap_or_default() {
-            MemberFieldColumnName::MemberFieldNameCreationDate => "m.creation_date",
-            MemberFieldColumnName::MemberFieldNameChangeDate => "m.change_date",
-            MemberFieldColumnName::MemberFieldNameUserResourceOwner => "u.resource_owner",
-            _ => "m.user_id",
+            MemberFieldColumnName::MemberFieldNameCreationDate => IamMemberOrder::CreationDate,
+            MemberFieldColumnName::MemberFieldNameChangeDate => IamMemberOrder::ChangeDate,
+            MemberFieldColumnName::MemberFieldNameUserResourceOwner => IamMemberOrder::UserResourceOwner,
+            _ => IamMemberOrder::UserId,
         };
-        let (total, rows) = self
-            .count_and_fetch(
-                "SELECT COUNT(*)",
-                "SELECT m.user_id, m.roles, m.sequence, m.creation_date, m.change_date, u.username, u.email, \
-                 u.first_name, u.last_name, u.display_name, u.user_type, u.resource_owner",
-                filter,
-                Page::of(req.query.as_ref()),
-                order,
-            )
-            .await?;
-        let mut result = Vec::with_capacity(rows.len());
-        for row in rows {
-            let s = |c: &str| -> Result<String> { row.try_get(c).map_err(|e| db_err("MEMB-db001", e)) };
-            let n = |c: &str| -> Result<i64> { row.try_get(c).map_err(|e| db_err("MEMB-db002", e)) };
-            result.push(Member {
-                user_id: s("user_id")?,
-                details: details(n("sequence")?, n("creation_date")?, n("change_date")?, &self.instance_id),
-                roles: parse_roles(Some(&s("roles")?)),
-                preferred_login_name: s("username")?,
-                email: s("email")?,
-                first_name: s("first_name")?,
-                last_name: s("last_name")?,
-                display_name: s("display_name")?,
+        let page = page(req.query.as_ref());
+        let listed = burg_store::members::list_iam_members(&self.db, &self.instance_id, &filters, order, page).await?;
+        let result = listed
+            .rows
+            .into_iter()
+            .map(|m| Member {
+                user_id: m.user_id,
+                details: details(m.sequence, m.creation_date, m.change_date, &self.instance_id),
+                roles: m.roles,
+                preferred_login_name: m.user_name,
+                email: m.email,
+                first_name: m.first_name,
+                last_name: m.last_name,
+                display_name: m.display_name,
                 avatar_url: String::new(),
-                user_type: n("user_type")? as i32,
-                user_resource_owner: s("resource_owner")?,
-            });
-        }
+                user_type: m.user_type.code() as i32,
+                user_resource_owner: m.resource_owner,
+            })
+            .collect();
         let seq = self.instance_row(self.db.pool()).await?.sequence;
-        Ok(ListIamMembersResponse { details: list_details(total, seq, self.now()), result })
+        Ok(ListIamMembersResponse { details: list_details(listed.total, seq, self.now()), result })
     }
 
     pub async fn add_iam_member(&self, ctx: &Ctx, req: AddIamMemberRequest) -> Result<AddIamMemberResponse> {
@@ -100,7 +84,7 @@ impl App {
                     e
                 }
             })?;
-            if self.member_roles(tx.conn(), &req.user_id).await?.is_some() {
+            if burg_store::members::iam_roles(tx.conn(), &self.instance_id, &req.user_id).await?.is_some() {
                 return Err(Error::already_exists(
                     "MEMB-add01",
                     format!("user {} is already an IAM member", req.user_id),
@@ -120,8 +104,7 @@ impl App {
         check_roles(&req.roles)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let member = self
-                .member(tx.conn(), &req.user_id)
+            let member = burg_store::members::iam_member(tx.conn(), &self.instance_id, &req.user_id)
                 .await?
                 .ok_or_else(|| Error::not_found("MEMB-upd01", format!("user {} is not an IAM member", req.user_id)))?;
             let current = member.roles;
@@ -148,7 +131,8 @@ impl App {
         validate::name("userId", &req.user_id)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let Some(current) = self.member_roles(tx.conn(), &req.user_id).await? else {
+            let Some(current) = burg_store::members::iam_roles(tx.conn(), &self.instance_id, &req.user_id).await?
+            else {
                 // As ZITADEL: removing someone who is no member succeeds.
                 return Ok(RemoveIamMemberResponse {
                     details: Some(burg_api::object::ObjectDetails {
@@ -171,19 +155,13 @@ impl App {
 
     /// Fails unless an IAM_OWNER remains once `leaving` (a user, or an
     /// organization with all its users) is gone: an instance must keep one.
-    pub(crate) async fn keep_an_owner(&self, conn: &mut sqlx::AnyConnection, leaving: Leaving<'_>) -> Result<()> {
-        let (column, id, what) = match leaving {
-            Leaving::User(id) => ("m.user_id", id, format!("user {id} is the last {OWNER}")),
-            Leaving::Org(id) => ("u.resource_owner", id, format!("organization {id} holds every {OWNER}")),
+    pub(crate) async fn keep_an_owner(&self, conn: &mut burg_store::Conn, leaving: Leaving<'_>) -> Result<()> {
+        let what = match leaving {
+            Leaving::User(id) => format!("user {id} is the last {OWNER}"),
+            Leaving::Org(id) => format!("organization {id} holds every {OWNER}"),
         };
-        let mut sql = Sql::new(
-            "SELECT m.roles FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id \
-             WHERE m.instance_id = ",
-        );
-        sql.bind(&self.instance_id).push(" AND ").push(column).push(" <> ").bind(id);
-        let others = sql.query().fetch_all(conn).await.map_err(|e| db_err("MEMB-db011", e))?;
-        let roles = others.iter().filter_map(|row| row.try_get::<String, _>("roles").ok());
-        if roles.map(|r| parse_roles(Some(&r))).any(|r| r.iter().any(|r| r == OWNER)) {
+        let others = burg_store::members::roles_of_others(conn, &self.instance_id, leaving).await?;
+        if others.iter().any(|r| r.iter().any(|r| r == OWNER)) {
             return Ok(());
         }
         Err(Error::failed_precondition(
@@ -191,53 +169,9 @@ impl App {
             format!("{what}; add another owner first, an instance must keep one"),
         ))
     }
-
-    /// An IAM member's roles and details.
-    async fn member(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<Option<MemberRow>> {
-        let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT roles, sequence, creation_date, change_date FROM iam_members WHERE instance_id = $1 AND user_id = $2",
-        )
-        .bind(&self.instance_id)
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await
-        .map_err(|e| db_err("MEMB-db012", e))?;
-        Ok(row.map(|(roles, sequence, creation_date, change_date)| MemberRow {
-            roles: parse_roles(Some(&roles)),
-            sequence,
-            creation_date,
-            change_date,
-        }))
-    }
-
-    async fn member_roles(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<Option<Vec<String>>> {
-        let roles: Option<String> =
-            sqlx::query_scalar("SELECT roles FROM iam_members WHERE instance_id = $1 AND user_id = $2")
-                .bind(&self.instance_id)
-                .bind(user_id)
-                .fetch_optional(conn)
-                .await
-                .map_err(|e| db_err("MEMB-db010", e))?;
-        Ok(roles.map(|r| parse_roles(Some(&r))))
-    }
 }
 
 const OWNER: &str = "IAM_OWNER";
-
-/// Who is about to lose its instance roles.
-#[derive(Clone, Copy)]
-pub(crate) enum Leaving<'a> {
-    User(&'a str),
-    Org(&'a str),
-}
-
-/// An IAM member as stored.
-struct MemberRow {
-    roles: Vec<String>,
-    sequence: i64,
-    creation_date: i64,
-    change_date: i64,
-}
 
 /// At least one role, each an instance role (UpdateIAMMember).
 fn check_roles(roles: &[String]) -> Result<()> {

@@ -8,56 +8,43 @@ use burg_api::admin::{
     SetDefaultOrgResponse, SetUpOrgRequest, SetUpOrgResponse,
 };
 use burg_api::object::ObjectDetails;
-use burg_api::zitadel::org::v1::{Org, OrgFieldName, OrgState, org_query::Query};
+use burg_api::zitadel::org::v1::{Org, OrgFieldName, org_query::Query};
 use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{instance as ie, org as oe, user as ue};
+use burg_domain::state::OrgState;
 use burg_domain::{Error, Result, password, permission, validate};
-use burg_store::Sql;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use burg_store::orgs::{OrgFilter, OrgOrder, OrgRow};
+use burg_store::{Conn, Pooled};
 
-use crate::auth::db_err;
 use crate::bootstrap::domain_label;
-use crate::list::{Page, list_details, push_text_match};
+use crate::list::{list_details, page, text_match};
 use crate::{App, Ctx, details, details_of, retry};
 
-const ORG_COLUMNS: &str = "id, name, state, primary_domain, sequence, creation_date, change_date";
-
-fn org_from_row(row: &AnyRow) -> Result<Org> {
-    let s = |c: &str| -> Result<String> { row.try_get(c).map_err(|e| db_err("ORG-db001", e)) };
-    let n = |c: &str| -> Result<i64> { row.try_get(c).map_err(|e| db_err("ORG-db002", e)) };
-    let id = s("id")?;
-    Ok(Org {
-        details: details(n("sequence")?, n("creation_date")?, n("change_date")?, &id),
-        state: n("state")? as i32,
-        name: s("name")?,
-        primary_domain: s("primary_domain")?,
-        id,
-    })
+/// `zitadel.org.v1.Org` of a stored organization.
+fn to_org(row: OrgRow) -> Org {
+    Org {
+        details: details(row.sequence, row.creation_date, row.change_date, &row.id),
+        state: row.state.code() as i32,
+        name: row.name,
+        primary_domain: row.primary_domain,
+        id: row.id,
+    }
 }
 
 impl App {
-    pub(crate) async fn find_org(&self, conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Org>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ORG_COLUMNS} FROM orgs WHERE instance_id = $1 AND id = $2"
-        )))
-        .bind(&self.instance_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .map_err(|e| db_err("ORG-db003", e))?;
-        row.as_ref().map(org_from_row).transpose()
+    pub(crate) async fn find_org(&self, conn: &mut Conn, id: &str) -> Result<Option<OrgRow>> {
+        burg_store::orgs::get(conn, &self.instance_id, id).await
     }
 
-    pub(crate) async fn require_org(&self, conn: &mut sqlx::AnyConnection, id: &str) -> Result<Org> {
+    pub(crate) async fn require_org(&self, conn: &mut Conn, id: &str) -> Result<OrgRow> {
         self.find_org(conn, id)
             .await?
             .ok_or_else(|| Error::not_found("ORG-nf002", format!("organization {id:?} not found")))
     }
 
-    async fn pooled(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        self.db.pool().acquire().await.map_err(|e| db_err("ORG-db004", e))
+    async fn pooled(&self) -> Result<Pooled> {
+        self.db.acquire("ORG-db004").await
     }
 
     pub async fn is_org_unique(&self, _ctx: &Ctx, req: IsOrgUniqueRequest) -> Result<IsOrgUniqueResponse> {
@@ -72,79 +59,54 @@ impl App {
         Ok(IsOrgUniqueResponse { is_unique })
     }
 
-    async fn org_name_free(&self, conn: &mut sqlx::AnyConnection, name: &str) -> Result<bool> {
+    async fn org_name_free(&self, conn: &mut Conn, name: &str) -> Result<bool> {
         if name.is_empty() {
             return Ok(true);
         }
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE instance_id = $1 AND lower(name) = lower($2)")
-            .bind(&self.instance_id)
-            .bind(name)
-            .fetch_one(conn)
-            .await
-            .map_err(|e| db_err("ORG-db005", e))?;
-        Ok(n == 0)
+        Ok(!burg_store::orgs::name_taken(conn, &self.instance_id, name).await?)
     }
 
-    async fn org_domain_free(&self, conn: &mut sqlx::AnyConnection, domain: &str) -> Result<bool> {
+    async fn org_domain_free(&self, conn: &mut Conn, domain: &str) -> Result<bool> {
         if domain.is_empty() {
             return Ok(true);
         }
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM org_domains WHERE instance_id = $1 AND lower(domain) = lower($2) AND is_verified = 1",
-        )
-        .bind(&self.instance_id)
-        .bind(domain)
-        .fetch_one(conn)
-        .await
-        .map_err(|e| db_err("ORG-db006", e))?;
-        Ok(n == 0)
+        Ok(!burg_store::orgs::verified_domain_taken(conn, &self.instance_id, domain).await?)
     }
 
     pub async fn get_org_by_id(&self, _ctx: &Ctx, req: GetOrgByIdRequest) -> Result<GetOrgByIdResponse> {
         let mut conn = self.pooled().await?;
-        Ok(GetOrgByIdResponse { org: Some(self.require_org(&mut conn, &req.id).await?) })
+        Ok(GetOrgByIdResponse { org: Some(to_org(self.require_org(&mut conn, &req.id).await?)) })
     }
 
     pub async fn list_orgs(&self, _ctx: &Ctx, req: ListOrgsRequest) -> Result<ListOrgsResponse> {
-        let mut filter = Sql::new(" FROM orgs WHERE instance_id = ");
-        filter.bind(&self.instance_id);
-        let backend = self.db.backend();
+        let mut filters = Vec::with_capacity(req.queries.len());
         for q in &req.queries {
             match &q.query {
-                Some(Query::NameQuery(n)) => push_text_match(&mut filter, backend, "name", &n.name, n.method)?,
-                Some(Query::DomainQuery(d)) => {
-                    push_text_match(&mut filter, backend, "primary_domain", &d.domain, d.method)?
-                }
-                Some(Query::StateQuery(s)) => {
-                    filter.push(" AND state = ").bind(i64::from(s.state));
-                }
-                Some(Query::IdQuery(i)) => {
-                    filter.push(" AND id = ").bind(&i.id);
-                }
+                Some(Query::NameQuery(n)) => filters.push(OrgFilter::Name(text_match(&n.name, n.method)?)),
+                Some(Query::DomainQuery(d)) => filters.push(OrgFilter::PrimaryDomain(text_match(&d.domain, d.method)?)),
+                Some(Query::StateQuery(s)) => filters.push(OrgFilter::State(OrgState::from_code(i64::from(s.state)))),
+                Some(Query::IdQuery(i)) => filters.push(OrgFilter::Id(i.id.clone())),
                 None => {}
             }
         }
         let order = match OrgFieldName::try_from(req.sorting_column).unwrap_or_default() {
-            OrgFieldName::Name => "name",
-            OrgFieldName::Unspecified => "creation_date",
+            OrgFieldName::Name => OrgOrder::Name,
+            OrgFieldName::Unspecified => OrgOrder::CreationDate,
         };
-        let (total, rows) = self
-            .count_and_fetch(
-                "SELECT COUNT(*)",
-                &format!("SELECT {ORG_COLUMNS}"),
-                filter,
-                Page::of(req.query.as_ref()),
-                order,
-            )
-            .await?;
-        let result = rows.iter().map(org_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(ListOrgsResponse { details: list_details(total, 0, self.now()), sorting_column: req.sorting_column, result })
+        let page = page(req.query.as_ref());
+        let listed = burg_store::orgs::list(&self.db, &self.instance_id, &filters, order, page).await?;
+        let result = listed.rows.into_iter().map(to_org).collect();
+        Ok(ListOrgsResponse {
+            details: list_details(listed.total, 0, self.now()),
+            sorting_column: req.sorting_column,
+            result,
+        })
     }
 
     pub async fn get_default_org(&self, _ctx: &Ctx, _req: GetDefaultOrgRequest) -> Result<GetDefaultOrgResponse> {
         let mut conn = self.pooled().await?;
         let id = self.instance_row(&mut *conn).await?.default_org_id;
-        Ok(GetDefaultOrgResponse { org: Some(self.require_org(&mut conn, &id).await?) })
+        Ok(GetDefaultOrgResponse { org: Some(to_org(self.require_org(&mut conn, &id).await?)) })
     }
 
     pub async fn set_default_org(&self, ctx: &Ctx, req: SetDefaultOrgRequest) -> Result<SetDefaultOrgResponse> {
@@ -158,7 +120,7 @@ impl App {
             let org = self.find_org(tx.conn(), &req.org_id).await?.ok_or_else(|| {
                 Error::failed_precondition("INSTA-Wfe21", format!("organization {:?} not found", req.org_id))
             })?;
-            if org.state != OrgState::Active as i32 {
+            if org.state != OrgState::Active {
                 return Err(Error::failed_precondition("ORG-def01", "the default organization must be active"));
             }
             if self.instance_row(tx.conn()).await?.default_org_id == req.org_id {
@@ -248,14 +210,8 @@ impl App {
         .await
     }
 
-    async fn primary_instance_domain(&self, conn: &mut sqlx::AnyConnection) -> Result<String> {
-        let domain: Option<String> = sqlx::query_scalar(
-            "SELECT domain FROM instance_domains WHERE instance_id = $1 ORDER BY is_primary DESC, creation_date LIMIT 1",
-        )
-        .bind(&self.instance_id)
-        .fetch_optional(conn)
-        .await
-        .map_err(|e| db_err("ORG-db007", e))?;
+    async fn primary_instance_domain(&self, conn: &mut Conn) -> Result<String> {
+        let domain = burg_store::instance::primary_domain(conn, &self.instance_id).await?;
         Ok(domain.unwrap_or_else(|| self.config.external_domain.clone()))
     }
 }

@@ -11,26 +11,30 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::instance as ie;
 use burg_domain::events::instance::LoginPolicy;
 use burg_domain::idp::Kind;
+use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result, validate};
-use burg_store::Sql;
-use sqlx::Row;
+use burg_store::idp::PolicyLink;
 
-use crate::auth::db_err;
-use crate::list::{Page, list_details};
+use crate::list::{list_details, page};
 use crate::settings::Scope;
 use crate::{App, Ctx, details_of, retry};
 
 /// `IDPProviderType` of a login-policy link to an instance template.
-pub(crate) const PROVIDER_TYPE_SYSTEM: i32 = 1;
+pub(crate) const PROVIDER_TYPE_SYSTEM: i32 = IdpProviderType::System.code() as i32;
 
-/// The older `IDPType` of a link, from the template's `ProviderType`:
-/// only OIDC and JWT have one.
-fn legacy_idp_type(provider_type: i64) -> i32 {
-    match provider_type {
-        t if t == i64::from(Kind::Oidc.provider_type()) => pb::IdpType::Oidc as i32,
-        t if t == i64::from(Kind::Jwt.provider_type()) => pb::IdpType::Jwt as i32,
+/// The older `IDPType` of a link, from the template's kind: only OIDC and
+/// JWT have one.
+fn legacy_idp_type(kind: Kind) -> i32 {
+    match kind {
+        Kind::Oidc => pb::IdpType::Oidc as i32,
+        Kind::Jwt => pb::IdpType::Jwt as i32,
         _ => pb::IdpType::Unspecified as i32,
     }
+}
+
+/// The wire form of a login policy's link.
+fn to_link(link: PolicyLink) -> IdpLoginPolicyLink {
+    IdpLoginPolicyLink { idp_id: link.idp_id, idp_name: link.name, idp_type: legacy_idp_type(link.kind) }
 }
 
 fn seconds(field: &str, d: Option<burg_api::wkt::Duration>) -> Result<i64> {
@@ -49,26 +53,11 @@ fn duration(seconds: i64) -> Option<burg_api::wkt::Duration> {
 
 impl App {
     pub async fn get_login_policy(&self, _ctx: &Ctx, _r: GetLoginPolicyRequest) -> Result<GetLoginPolicyResponse> {
-        let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("POLICY-db003", e))?;
+        let mut conn = self.db.acquire("POLICY-db003").await?;
         let current = self.setting::<LoginPolicy>(&mut conn, Scope::Instance).await?;
         let p = current.value;
-        let idps: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT l.idp_id, t.name, t.idp_type FROM login_policy_idps l JOIN idp_templates t \
-             ON t.instance_id = l.instance_id AND t.id = l.idp_id WHERE l.instance_id = $1 AND l.owner_id = $1 \
-             ORDER BY l.creation_date",
-        )
-        .bind(&self.instance_id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| db_err("POLICY-db004", e))?;
-        let idps = idps
-            .into_iter()
-            .map(|(idp_id, idp_name, idp_type)| IdpLoginPolicyLink {
-                idp_id,
-                idp_name,
-                idp_type: legacy_idp_type(idp_type),
-            })
-            .collect();
+        let links = burg_store::idp::policy_links(&mut *conn, &self.instance_id, &self.instance_id).await?;
+        let idps = links.into_iter().map(to_link).collect();
         Ok(GetLoginPolicyResponse {
             policy: Some(policy::LoginPolicy {
                 details: current.details,
@@ -148,31 +137,11 @@ impl App {
         _ctx: &Ctx,
         r: a::ListLoginPolicyIdPsRequest,
     ) -> Result<a::ListLoginPolicyIdPsResponse> {
-        let mut filter = Sql::new(
-            " FROM login_policy_idps l JOIN idp_templates t ON t.instance_id = l.instance_id AND t.id = l.idp_id \
-             WHERE l.instance_id = ",
-        );
-        filter.bind(&self.instance_id).push(" AND l.owner_id = ").bind(&self.instance_id);
-        let (total, rows) = self
-            .count_and_fetch(
-                "SELECT COUNT(*)",
-                "SELECT l.idp_id, t.name, t.idp_type",
-                filter,
-                Page::of(r.query.as_ref()),
-                "l.creation_date",
-            )
-            .await?;
-        let mut result = Vec::with_capacity(rows.len());
-        for row in rows {
-            let idp_type: i64 = row.try_get("idp_type").map_err(|e| db_err("IDP-db0012", e))?;
-            result.push(IdpLoginPolicyLink {
-                idp_id: row.try_get("idp_id").map_err(|e| db_err("IDP-db0013", e))?,
-                idp_name: row.try_get("name").map_err(|e| db_err("IDP-db0014", e))?,
-                idp_type: legacy_idp_type(idp_type),
-            });
-        }
+        let page = page(r.query.as_ref());
+        let listed = burg_store::idp::list_policy_links(&self.db, &self.instance_id, &self.instance_id, page).await?;
+        let result = listed.rows.into_iter().map(to_link).collect();
         let seq = self.instance_row(self.db.pool()).await?.sequence;
-        Ok(a::ListLoginPolicyIdPsResponse { details: list_details(total, seq, self.now()), result })
+        Ok(a::ListLoginPolicyIdPsResponse { details: list_details(listed.total, seq, self.now()), result })
     }
 
     pub async fn add_idp_to_login_policy(
@@ -233,15 +202,7 @@ impl App {
     }
 
     /// Whether the instance's login policy offers `idp_id`.
-    async fn policy_links(&self, conn: &mut sqlx::AnyConnection, idp_id: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $1 AND idp_id = $2",
-        )
-        .bind(&self.instance_id)
-        .bind(idp_id)
-        .fetch_one(conn)
-        .await
-        .map_err(|e| db_err("IDP-db0015", e))?;
-        Ok(n > 0)
+    async fn policy_links(&self, conn: &mut burg_store::Conn, idp_id: &str) -> Result<bool> {
+        burg_store::idp::policy_offers(conn, &self.instance_id, &self.instance_id, idp_id).await
     }
 }

@@ -8,6 +8,7 @@ use burg_api::object::ObjectDetails;
 use burg_domain::event::{Aggregate, aggregate};
 use burg_domain::settings::{self, Setting};
 use burg_domain::{Error, Result};
+use burg_store::Conn;
 use burg_store::settings::SettingRow;
 
 use crate::{App, Ctx, details, details_of, retry};
@@ -50,7 +51,7 @@ impl App {
 
     /// The setting that applies in `scope`: an organization's own, else the
     /// instance's.
-    pub async fn setting<S: Setting>(&self, conn: &mut sqlx::AnyConnection, scope: Scope<'_>) -> Result<Current<S>> {
+    pub async fn setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Current<S>> {
         let own = burg_store::settings::load(conn, &self.instance_id, self.owner(scope), S::KIND).await?;
         let (row, is_default) = match own {
             Some(row) => (row, scope == Scope::Instance),
@@ -71,12 +72,12 @@ impl App {
 
     /// [`App::setting`] on a connection of the pool.
     pub async fn read_setting<S: Setting>(&self, scope: Scope<'_>) -> Result<Current<S>> {
-        let mut conn = self.db.pool().acquire().await.map_err(|e| crate::auth::db_err("SETTING-db04", e))?;
+        let mut conn = self.db.acquire("SETTING-db04").await?;
         self.setting(&mut conn, scope).await
     }
 
     /// The value an organization has of its own, if any.
-    async fn own_setting<S: Setting>(&self, conn: &mut sqlx::AnyConnection, scope: Scope<'_>) -> Result<Option<S>> {
+    async fn own_setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Option<S>> {
         match burg_store::settings::load(conn, &self.instance_id, self.owner(scope), S::KIND).await? {
             Some(row) => decode(&row).map(Some),
             None => Ok(None),

@@ -11,20 +11,14 @@ use burg_api::zitadel::user::v1::{AccessTokenType, PersonalAccessToken};
 use burg_domain::crypto::{new_token, token_hash};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::user as ue;
+use burg_domain::state::{OrgState, UserType};
 use burg_domain::{Error, ErrorKind, Result, validate};
-use burg_store::Sql;
-use sqlx::Row;
+use burg_store::Conn;
+use burg_store::users::UserRef;
 
-use crate::auth::db_err;
 use crate::bootstrap::NO_EXPIRY;
-use crate::list::{Page, list_details};
+use crate::list::{list_details, page};
 use crate::{App, Ctx, details, details_of, retry};
-
-/// A user row's essentials.
-pub(crate) struct UserRef {
-    pub resource_owner: String,
-    pub user_type: i64,
-}
 
 /// The scopes of a personal access token, as ZITADEL gives them.
 pub(crate) const PAT_SCOPES: [&str; 3] =
@@ -32,22 +26,14 @@ pub(crate) const PAT_SCOPES: [&str; 3] =
 
 impl App {
     /// The user, or NotFound.
-    pub(crate) async fn require_user(&self, conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<UserRef> {
-        let row = sqlx::query("SELECT resource_owner, user_type FROM users WHERE instance_id = $1 AND id = $2")
-            .bind(&self.instance_id)
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await
-            .map_err(|e| db_err("USER-db001", e))?
-            .ok_or_else(|| Error::not_found("USER-nf001", format!("user {user_id:?} not found")))?;
-        Ok(UserRef {
-            resource_owner: row.try_get("resource_owner").map_err(|e| db_err("USER-db002", e))?,
-            user_type: row.try_get("user_type").map_err(|e| db_err("USER-db003", e))?,
-        })
+    pub(crate) async fn require_user(&self, conn: &mut Conn, user_id: &str) -> Result<UserRef> {
+        burg_store::users::get(conn, &self.instance_id, user_id)
+            .await?
+            .ok_or_else(|| Error::not_found("USER-nf001", format!("user {user_id:?} not found")))
     }
 
     /// The user within the call's organization, or NotFound.
-    async fn require_org_user(&self, conn: &mut sqlx::AnyConnection, ctx: &Ctx, user_id: &str) -> Result<UserRef> {
+    async fn require_org_user(&self, conn: &mut Conn, ctx: &Ctx, user_id: &str) -> Result<UserRef> {
         let user = self.require_user(conn, user_id).await?;
         if user.resource_owner != ctx.org() {
             return Err(Error::not_found(
@@ -58,17 +44,13 @@ impl App {
         Ok(user)
     }
 
-    pub(crate) async fn require_active_org(&self, conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<()> {
-        let state: Option<i64> = sqlx::query_scalar("SELECT state FROM orgs WHERE instance_id = $1 AND id = $2")
-            .bind(&self.instance_id)
-            .bind(org_id)
-            .fetch_optional(conn)
-            .await
-            .map_err(|e| db_err("USER-db004", e))?;
-        match state {
+    pub(crate) async fn require_active_org(&self, conn: &mut Conn, org_id: &str) -> Result<()> {
+        match burg_store::orgs::state(conn, &self.instance_id, org_id).await? {
             None => Err(Error::not_found("ORG-nf001", format!("organization {org_id:?} not found"))),
-            Some(1) => Ok(()),
-            Some(_) => Err(Error::failed_precondition("ORG-ina01", format!("organization {org_id:?} is not active"))),
+            Some(OrgState::Active) => Ok(()),
+            Some(OrgState::Inactive) => {
+                Err(Error::failed_precondition("ORG-ina01", format!("organization {org_id:?} is not active")))
+            }
         }
     }
 
@@ -105,22 +87,8 @@ impl App {
         .await
     }
 
-    pub(crate) async fn require_unique_username(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        org: &str,
-        user_name: &str,
-    ) -> Result<()> {
-        let taken: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = lower($3)",
-        )
-        .bind(&self.instance_id)
-        .bind(org)
-        .bind(user_name)
-        .fetch_one(conn)
-        .await
-        .map_err(|e| db_err("USER-db005", e))?;
-        if taken > 0 {
+    pub(crate) async fn require_unique_username(&self, conn: &mut Conn, org: &str, user_name: &str) -> Result<()> {
+        if burg_store::users::name_taken(conn, &self.instance_id, org, user_name).await? {
             return Err(Error::already_exists("USER-uniq1", format!("the username {user_name:?} is taken")));
         }
         Ok(())
@@ -148,7 +116,7 @@ impl App {
                     e
                 }
             })?;
-            if user.user_type != 2 {
+            if user.user_type != UserType::Machine {
                 return Err(Error::failed_precondition("USER-pat02", "personal access tokens are for machine users"));
             }
             let token = new_token();
@@ -176,31 +144,19 @@ impl App {
         // As ZITADEL: the tokens of that user in the caller's organization;
         // none (an empty list) for a user it does not know.
         let owner = ctx.org().to_string();
-        let mut filter = Sql::new(" FROM personal_access_tokens WHERE instance_id = ");
-        filter.bind(&self.instance_id).push(" AND user_id = ").bind(&req.user_id);
-        filter.push(" AND user_id IN (SELECT id FROM users WHERE instance_id = ").bind(&self.instance_id);
-        filter.push(" AND resource_owner = ").bind(&owner).push(")");
-        let (total, rows) = self
-            .count_and_fetch(
-                "SELECT COUNT(*)",
-                "SELECT id, expiration, scopes, sequence, creation_date, change_date",
-                filter,
-                Page::of(req.query.as_ref()),
-                "creation_date",
-            )
-            .await?;
-        let mut result = Vec::with_capacity(rows.len());
-        for row in rows {
-            let n = |c: &str| -> Result<i64> { row.try_get(c).map_err(|e| db_err("USER-db011", e)) };
-            let scopes: String = row.try_get("scopes").map_err(|e| db_err("USER-db012", e))?;
-            result.push(PersonalAccessToken {
-                id: row.try_get("id").map_err(|e| db_err("USER-db013", e))?,
-                details: details(n("sequence")?, n("creation_date")?, n("change_date")?, &owner),
-                expiration_date: Some(Timestamp::from_micros(n("expiration")?)),
-                scopes: serde_json::from_str(&scopes).unwrap_or_default(),
-            });
-        }
-        Ok(ListPersonalAccessTokensResponse { details: list_details(total, 0, self.now()), result })
+        let page = page(req.query.as_ref());
+        let listed = burg_store::users::list_tokens(&self.db, &self.instance_id, &owner, &req.user_id, page).await?;
+        let result = listed
+            .rows
+            .into_iter()
+            .map(|t| PersonalAccessToken {
+                id: t.id,
+                details: details(t.sequence, t.creation_date, t.change_date, &owner),
+                expiration_date: Some(Timestamp::from_micros(t.expiration)),
+                scopes: t.scopes,
+            })
+            .collect();
+        Ok(ListPersonalAccessTokensResponse { details: list_details(listed.total, 0, self.now()), result })
     }
 
     pub async fn remove_personal_access_token(
@@ -211,16 +167,7 @@ impl App {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let user = self.require_org_user(tx.conn(), ctx, &req.user_id).await?;
-            let found: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM personal_access_tokens WHERE instance_id = $1 AND user_id = $2 AND id = $3",
-            )
-            .bind(&self.instance_id)
-            .bind(&req.user_id)
-            .bind(&req.token_id)
-            .fetch_one(tx.conn())
-            .await
-            .map_err(|e| db_err("USER-db020", e))?;
-            if found == 0 {
+            if !burg_store::users::has_token(tx.conn(), &self.instance_id, &req.user_id, &req.token_id).await? {
                 return Err(Error::not_found("USER-pat10", format!("token {:?} not found", req.token_id)));
             }
             let agg = Aggregate::new(aggregate::USER, &req.user_id, &user.resource_owner);

@@ -75,6 +75,12 @@ impl Kind {
         self.info().provider_type
     }
 
+    /// The kind of `ProviderType` number `provider_type` (as
+    /// `idp_templates.idp_type` stores it); `None` for a number no kind has.
+    pub fn from_provider_type(provider_type: i64) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| i64::from(k.provider_type()) == provider_type)
+    }
+
     /// The event type written when a template of this kind is added.
     pub fn added_event(self) -> &'static str {
         self.info().added_event
@@ -517,6 +523,10 @@ mod tests {
         assert!(!carries_template(REMOVED));
         let types: std::collections::BTreeSet<i32> = Kind::ALL.iter().map(|k| k.provider_type()).collect();
         assert_eq!(types, (1..=12).collect());
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_provider_type(kind.provider_type().into()), Some(kind));
+        }
+        assert_eq!(Kind::from_provider_type(0), None);
     }
 
     #[test]

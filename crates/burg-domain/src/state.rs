@@ -1,9 +1,10 @@
 //! The states and types that read tables store as integers, named.
 //!
 //! The numbers are ZITADEL's enum values (`zitadel.user.v1.UserState`,
-//! `zitadel.org.v1.OrgState`, …), so a stored value is also its wire
-//! value. The store binds [`code`](UserType::code) and reads rows back
-//! with `from_code`; nothing else spells the numbers.
+//! `zitadel.org.v1.OrgState`, `zitadel.idp.v1.IDPState`, …), so a stored
+//! value is also its wire value. The store binds
+//! [`code`](UserType::code) and reads rows back with `from_code`; nothing
+//! else spells the numbers.
 
 /// Defines a stored enum: its variants with their codes, `code` and
 /// `from_code`.
@@ -69,6 +70,47 @@ stored_enum! {
     }
 }
 
+stored_enum! {
+    /// `instances.state` (`zitadel.instance.v1.State`).
+    InstanceState {
+        Creating = 1,
+        Running = 2,
+        Stopping = 3,
+        Stopped = 4,
+    }
+}
+
+stored_enum! {
+    /// `idp_templates.state` (`zitadel.idp.v1.IDPState`).
+    IdpState {
+        Active = 1,
+        Inactive = 2,
+    }
+}
+
+stored_enum! {
+    /// `idp_templates.owner_type`: whose template it is
+    /// (`zitadel.idp.v1.IDPOwnerType`).
+    IdpOwnerType {
+        /// The instance's.
+        System = 1,
+        /// An organization's.
+        Org = 2,
+    }
+}
+
+stored_enum! {
+    /// `login_policy_idps.owner_type`: whose template a login policy
+    /// offers (`zitadel.idp.v1.IDPProviderType`, the `idpProviderType` of
+    /// the policy's IdP events).
+    IdpProviderType {
+        /// The instance's.
+        System = 1,
+        /// The organization's own.
+        Org = 2,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +130,23 @@ mod tests {
             [(DomainValidationType::Unspecified, 0), (DomainValidationType::Http, 1), (DomainValidationType::Dns, 2)]
         {
             assert_eq!((t.code(), DomainValidationType::from_code(code)), (code, Some(t)));
+        }
+        for (s, code) in [
+            (InstanceState::Creating, 1),
+            (InstanceState::Running, 2),
+            (InstanceState::Stopping, 3),
+            (InstanceState::Stopped, 4),
+        ] {
+            assert_eq!((s.code(), InstanceState::from_code(code)), (code, Some(s)));
+        }
+        for (s, code) in [(IdpState::Active, 1), (IdpState::Inactive, 2)] {
+            assert_eq!((s.code(), IdpState::from_code(code)), (code, Some(s)));
+        }
+        for (o, code) in [(IdpOwnerType::System, 1), (IdpOwnerType::Org, 2)] {
+            assert_eq!((o.code(), IdpOwnerType::from_code(code)), (code, Some(o)));
+        }
+        for (o, code) in [(IdpProviderType::System, 1), (IdpProviderType::Org, 2)] {
+            assert_eq!((o.code(), IdpProviderType::from_code(code)), (code, Some(o)));
         }
         assert_eq!(UserType::from_code(0), None);
         assert_eq!(OrgState::from_code(3), None);

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use burg_domain::{Error, Result};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
 use tokio::sync::Mutex;
 
 use crate::db_error;
@@ -32,6 +33,10 @@ impl Default for DbOptions {
         DbOptions { max_connections: 16, acquire_timeout: Duration::from_secs(30) }
     }
 }
+
+/// A connection taken from the pool; a [`Conn`](crate::Conn) through
+/// `&mut *pooled`, back to the pool when dropped.
+pub type Pooled = PoolConnection<Any>;
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -142,6 +147,18 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A connection of the pool, for several reads in a row (each its own
+    /// statement, no transaction); failing to get one is `error_id`.
+    pub async fn acquire(&self, error_id: &'static str) -> Result<Pooled> {
+        self.pool.acquire().await.map_err(db_error(error_id))
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_error("APP-ping1"))?;
+        Ok(())
     }
 
     /// Applies the versioned migrations of this backend.

@@ -12,17 +12,43 @@
 
 mod db;
 pub mod event_store;
+pub mod events;
+pub mod idp;
+pub mod instance;
+pub mod list;
+pub mod members;
+pub mod orgs;
 pub mod projection;
+mod row;
 pub mod settings;
 mod sql;
 pub mod transfer;
 pub mod tuning;
+pub mod users;
 
-pub use db::{Backend, Db, DbOptions};
+pub use db::{Backend, Db, DbOptions, Pooled};
 pub use event_store::{Editor, WriteTx};
 pub use sql::{Sql, SqlValue};
 
 use burg_domain::Error;
+
+/// A connection: a write's (`WriteTx::conn`, whose reads see its writes)
+/// or one of the pool's ([`Db::acquire`]).
+pub type Conn = sqlx::AnyConnection;
+
+/// Where a read of one statement runs: the pool (`db.pool()`), or a
+/// connection (`&mut Conn`). Reads of several statements take a `&mut
+/// Conn`, or the [`Db`] when they always run on the pool.
+pub trait Reader<'e>: sqlx::Executor<'e, Database = sqlx::Any> {}
+
+impl<'e, E: sqlx::Executor<'e, Database = sqlx::Any>> Reader<'e> for E {}
+
+/// A stored state or type that its `from_code` does not know: the data is
+/// not what this version writes.
+pub(crate) fn unknown_code(id: &'static str, column: &str, code: i64) -> Error {
+    tracing::error!(error_id = id, column, code, "unknown stored code");
+    Error::internal(id, format!("{column} holds an unknown value"))
+}
 
 /// Converts a database error into the domain's, keeping the cause in the
 /// log only: SQL errors may quote values, and values may be secret.

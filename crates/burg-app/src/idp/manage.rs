@@ -8,16 +8,13 @@ use burg_domain::events::org as oe;
 use burg_domain::events::user as ue;
 use burg_domain::idp::{self, Kind, Template};
 use burg_domain::{Error, Result};
-use burg_store::Sql;
-use sqlx::Row;
+use burg_store::idp::TemplateFilter;
 
 use super::fields::id;
 use super::kinds::{Azure, Google};
-use super::store::{STORED_COLUMNS, stored_from_row};
 use super::wire::to_provider;
 use super::{IdpKind, Scope, not_found};
-use crate::auth::db_err;
-use crate::list::{Page, list_details, push_text_match};
+use crate::list::{list_details, page, text_match};
 use crate::policy::PROVIDER_TYPE_SYSTEM;
 use crate::{App, Ctx, details_of, retry};
 
@@ -32,40 +29,29 @@ impl App {
         if let Some(stored) = self.templates.get(&r.id, generation) {
             return Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)?) });
         }
-        let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("IDP-db0008", e))?;
-        let stored = self.load_template(&mut conn, &r.id).await?.ok_or_else(|| not_found("QUERY-SAfdg", &r.id))?;
+        let mut conn = self.db.acquire("IDP-db0008").await?;
+        let stored = self.load_template(&mut *conn, &r.id).await?.ok_or_else(|| not_found("QUERY-SAfdg", &r.id))?;
         let stored = std::sync::Arc::new(stored);
         self.templates.put(r.id.clone(), generation, stored.clone());
         Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)?) })
     }
 
     pub async fn list_providers(&self, _ctx: &Ctx, r: a::ListProvidersRequest) -> Result<a::ListProvidersResponse> {
-        let mut filter = Sql::new(" FROM idp_templates WHERE instance_id = ");
-        filter.bind(&self.instance_id);
+        let mut filters = Vec::with_capacity(r.queries.len());
         for q in &r.queries {
             match &q.query {
-                Some(provider_query::Query::IdpIdQuery(q)) => {
-                    filter.push(" AND id = ").bind(&q.id);
-                }
+                Some(provider_query::Query::IdpIdQuery(q)) => filters.push(TemplateFilter::Id(q.id.clone())),
                 Some(provider_query::Query::IdpNameQuery(q)) => {
-                    push_text_match(&mut filter, self.db.backend(), "name", &q.name, q.method)?;
+                    filters.push(TemplateFilter::Name(text_match(&q.name, q.method)?))
                 }
                 None => {}
             }
         }
-        let (total, rows) = self
-            .count_and_fetch(
-                "SELECT COUNT(*)",
-                &format!("SELECT {STORED_COLUMNS}"),
-                filter,
-                Page::of(r.query.as_ref()),
-                "creation_date",
-            )
-            .await?;
-        let result =
-            rows.iter().map(|row| stored_from_row(row).and_then(|s| to_provider(&s))).collect::<Result<_>>()?;
+        let page = page(r.query.as_ref());
+        let listed = burg_store::idp::list(&self.db, &self.instance_id, &filters, page).await?;
+        let result = listed.rows.iter().map(to_provider).collect::<Result<_>>()?;
         let seq = self.instance_row(self.db.pool()).await?.sequence;
-        Ok(a::ListProvidersResponse { details: list_details(total, seq, self.now()), result })
+        Ok(a::ListProvidersResponse { details: list_details(listed.total, seq, self.now()), result })
     }
 
     /// Deletes a template, and with it the login policies' links to it
@@ -77,13 +63,7 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             let stored = self.load_template(tx.conn(), &r.id).await?.ok_or_else(|| not_found("INST-Se3tg", &r.id))?;
             let mut events = Vec::new();
-            let owners: Vec<String> =
-                sqlx::query_scalar("SELECT owner_id FROM login_policy_idps WHERE instance_id = $1 AND idp_id = $2")
-                    .bind(&self.instance_id)
-                    .bind(&r.id)
-                    .fetch_all(&mut *tx.conn())
-                    .await
-                    .map_err(|e| db_err("IDP-db0009", e))?;
+            let owners = burg_store::idp::policy_owners(tx.conn(), &self.instance_id, &r.id).await?;
             for owner in owners {
                 if owner == self.instance_id {
                     let e = ie::LoginPolicyIdpCascadeRemoved {
@@ -99,19 +79,9 @@ impl App {
                     events.push(NewEvent::new(&Aggregate::new(aggregate::ORG, &owner, &owner), &e)?);
                 }
             }
-            let links = sqlx::query(
-                "SELECT user_id, external_user_id, resource_owner FROM user_idp_links \
-                 WHERE instance_id = $1 AND idp_id = $2",
-            )
-            .bind(&self.instance_id)
-            .bind(&r.id)
-            .fetch_all(&mut *tx.conn())
-            .await
-            .map_err(|e| db_err("IDP-db0010", e))?;
-            for link in links {
-                let s = |c: &str| -> Result<String> { link.try_get(c).map_err(|e| db_err("IDP-db0011", e)) };
-                let user = Aggregate::new(aggregate::USER, s("user_id")?, s("resource_owner")?);
-                let e = ue::ExternalIdpCascadeRemoved { idp_config_id: r.id.clone(), user_id: s("external_user_id")? };
+            for link in burg_store::users::links_to_idp(tx.conn(), &self.instance_id, &r.id).await? {
+                let user = Aggregate::new(aggregate::USER, link.user_id, link.resource_owner);
+                let e = ue::ExternalIdpCascadeRemoved { idp_config_id: r.id.clone(), user_id: link.external_user_id };
                 events.push(NewEvent::new(&user, &e)?);
             }
             events.push(NewEvent::new(&instance, &ie::IdpRemoved { id: stored.template.id.clone() })?);

@@ -202,7 +202,7 @@ impl App {
                 Template { id: idp_id.clone(), name: draft.name.clone(), options: draft.options.clone(), config };
             if next == current.template {
                 // As ZITADEL: nothing to change is a success without an event.
-                return Ok(current.details());
+                return Ok(store::stored_details(&current));
             }
             let events = self.push_template(&mut tx, scope, scope.changed_event(K::KIND), &next).await?;
             tx.commit().await?;

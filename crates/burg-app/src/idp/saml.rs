@@ -9,7 +9,6 @@ use burg_domain::{Error, Result, validate};
 
 use super::fields::{id, trimmed};
 use super::{Scope, not_found};
-use crate::auth::db_err;
 use crate::{App, Ctx, details_of, egress, retry};
 
 /// SAML metadata documents: at most 500 kB.
@@ -129,8 +128,8 @@ impl App {
     /// The SAML service provider's current certificate (PEM); for the
     /// metadata endpoint and for tests.
     pub async fn saml_sp_certificate(&self, idp_id: &str) -> Result<String> {
-        let mut conn = self.db.pool().acquire().await.map_err(|e| db_err("IDP-db0007", e))?;
-        match self.load_template(&mut conn, idp_id).await?.map(|s| s.template.config) {
+        let mut conn = self.db.acquire("IDP-db0007").await?;
+        match self.load_template(&mut *conn, idp_id).await?.map(|s| s.template.config) {
             Some(Config::Saml { certificate, .. }) => Ok(certificate),
             _ => Err(not_found("IDP-samlcert", idp_id)),
         }

@@ -6,7 +6,7 @@ use burg_domain::idp;
 use burg_domain::{Error, Result};
 
 use super::kinds;
-use super::store::Stored;
+use super::store::{Stored, stored_details};
 
 pub(super) fn to_pb_options(o: &idp::Options) -> pb::Options {
     pb::Options {
@@ -26,7 +26,7 @@ pub(super) fn to_provider(s: &Stored) -> Result<pb::Provider> {
     })?;
     Ok(pb::Provider {
         id: t.id.clone(),
-        details: s.details(),
+        details: stored_details(s),
         state: pb::IdpState::Active as i32,
         name: t.name.clone(),
         owner: pb::IdpOwnerType::System as i32,

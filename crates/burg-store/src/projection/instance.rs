@@ -5,6 +5,7 @@ use burg_domain::event::{Event, Payload};
 use burg_domain::events::instance::*;
 use burg_domain::idp;
 use burg_domain::settings::{self, Setting};
+use burg_domain::state::{IdpOwnerType, IdpState, InstanceState};
 use sqlx::AnyConnection;
 
 use super::roles_json;
@@ -17,10 +18,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let p: InstanceAdded = e.decode()?;
             sqlx::query(
                 "INSERT INTO instances (id, name, state, default_language, default_org_id, sequence, creation_date, change_date) \
-                 VALUES ($1, $2, 2, '', '', $3, $4, $4)",
+                 VALUES ($1, $2, $3, '', '', $4, $5, $5)",
             )
             .bind(&e.aggregate_id)
             .bind(p.name)
+            .bind(InstanceState::Running.code())
             .bind(seq)
             .bind(at)
             .execute(&mut *conn)
@@ -158,15 +160,17 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .map_err(|err| burg_domain::Error::internal("PROJ-ins16", format!("unreadable {t}: {err}")))?;
             sqlx::query(
                 "INSERT INTO idp_templates (instance_id, id, resource_owner, owner_type, name, idp_type, state, config, \
-                 sequence, creation_date, change_date) VALUES ($1, $2, $3, 1, $4, $5, 1, $6, $7, $8, $8) \
+                 sequence, creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
                  ON CONFLICT (instance_id, id) DO UPDATE SET name = excluded.name, idp_type = excluded.idp_type, \
                  config = excluded.config, sequence = excluded.sequence, change_date = excluded.change_date",
             )
             .bind(inst)
             .bind(&template.id)
             .bind(&e.resource_owner)
+            .bind(IdpOwnerType::System.code())
             .bind(&template.name)
             .bind(i64::from(template.kind().provider_type()))
+            .bind(IdpState::Active.code())
             .bind(e.payload.to_string())
             .bind(seq)
             .bind(at)

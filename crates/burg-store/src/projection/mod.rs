@@ -4,8 +4,9 @@
 //! Each module handles the events of one area and ignores the rest; an event
 //! that no projection handles is still stored and listed.
 
-use burg_domain::Result;
 use burg_domain::event::Event;
+use burg_domain::state::IdpProviderType;
+use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
 
 mod instance;
@@ -28,7 +29,10 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
 /// event's aggregate, the instance or an org.
 pub(super) async fn add_policy_link(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     let idp = e.payload.get("idpConfigId").and_then(|v| v.as_str()).unwrap_or_default();
-    let provider_type = e.payload.get("idpProviderType").and_then(|v| v.as_i64()).unwrap_or_default();
+    let code = e.payload.get("idpProviderType").and_then(|v| v.as_i64()).unwrap_or_default();
+    let provider_type = IdpProviderType::from_code(code).ok_or_else(|| {
+        Error::internal("PROJ-lnk03", format!("{} names an unknown idpProviderType {code}", e.event_type))
+    })?;
     sqlx::query(
         "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -36,7 +40,7 @@ pub(super) async fn add_policy_link(conn: &mut AnyConnection, e: &Event) -> Resu
     .bind(&e.instance_id)
     .bind(&e.aggregate_id)
     .bind(idp)
-    .bind(provider_type)
+    .bind(provider_type.code())
     .bind(e.sequence)
     .bind(e.created_at)
     .execute(&mut *conn)
@@ -109,7 +113,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
     Ok(())
 }
 
-/// User events per statement (at most 16 values each).
+/// User events per statement (at most 18 values each).
 const USER_BATCH: usize = 300;
 
 /// Documents per statement (10 values each).

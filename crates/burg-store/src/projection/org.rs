@@ -3,6 +3,7 @@
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::org::*;
+use burg_domain::state::{DomainValidationType, OrgState};
 use sqlx::AnyConnection;
 
 use super::roles_json;
@@ -15,11 +16,12 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let p: OrgAdded = e.decode()?;
             sqlx::query(
                 "INSERT INTO orgs (instance_id, id, name, state, primary_domain, sequence, creation_date, change_date) \
-                 VALUES ($1, $2, $3, 1, '', $4, $5, $5)",
+                 VALUES ($1, $2, $3, $4, '', $5, $6, $6)",
             )
             .bind(inst)
             .bind(org)
             .bind(p.name)
+            .bind(OrgState::Active.code())
             .bind(seq)
             .bind(at)
             .execute(&mut *conn)
@@ -38,9 +40,9 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .map_err(db_error("PROJ-org02"))?;
         }
         OrgDeactivated::TYPE | OrgReactivated::TYPE => {
-            let state: i64 = if e.event_type == OrgDeactivated::TYPE { 2 } else { 1 };
+            let state = if e.event_type == OrgDeactivated::TYPE { OrgState::Inactive } else { OrgState::Active };
             sqlx::query("UPDATE orgs SET state = $1 WHERE instance_id = $2 AND id = $3")
-                .bind(state)
+                .bind(state.code())
                 .bind(inst)
                 .bind(org)
                 .execute(&mut *conn)
@@ -55,11 +57,12 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let p: DomainAdded = e.decode()?;
             sqlx::query(
                 "INSERT INTO org_domains (instance_id, org_id, domain, is_verified, is_primary, validation_type, sequence, \
-                 creation_date, change_date) VALUES ($1, $2, $3, 0, 0, 0, $4, $5, $5)",
+                 creation_date, change_date) VALUES ($1, $2, $3, 0, 0, $4, $5, $6, $6)",
             )
             .bind(inst)
             .bind(org)
             .bind(p.domain)
+            .bind(DomainValidationType::Unspecified.code())
             .bind(seq)
             .bind(at)
             .execute(&mut *conn)

@@ -6,6 +6,7 @@ use std::collections::hash_map::Entry;
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::user::*;
+use burg_domain::state::{UserState, UserType};
 use sqlx::AnyConnection;
 
 use crate::db_error;
@@ -27,11 +28,13 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             sqlx::query(
                 "INSERT INTO users (instance_id, id, resource_owner, user_type, state, username, display_name, \
                  machine_name, machine_description, access_token_type, sequence, creation_date, change_date) \
-                 VALUES ($1, $2, $3, 2, 1, $4, $5, $5, $6, $7, $8, $9, $9)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $11)",
             )
             .bind(inst)
             .bind(user)
             .bind(&e.resource_owner)
+            .bind(UserType::Machine.code())
+            .bind(UserState::Active.code())
             .bind(p.user_name)
             .bind(p.name)
             .bind(p.description)
@@ -84,9 +87,9 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             return Ok(());
         }
         UserDeactivated::TYPE | UserReactivated::TYPE => {
-            let state: i64 = if e.event_type == UserDeactivated::TYPE { 2 } else { 1 };
+            let state = if e.event_type == UserDeactivated::TYPE { UserState::Inactive } else { UserState::Active };
             sqlx::query("UPDATE users SET state = $1 WHERE instance_id = $2 AND id = $3")
-                .bind(state)
+                .bind(state.code())
                 .bind(inst)
                 .bind(user)
                 .execute(&mut *conn)
@@ -232,7 +235,8 @@ pub(super) async fn apply_many(conn: &mut AnyConnection, events: &[Event], folds
                 let fold = folds.get(e.aggregate_id.as_str()).copied().unwrap_or_else(|| Fold::added(e));
                 sql.push(if i == 0 { "(" } else { ", (" });
                 sql.bind(&e.instance_id).push(", ").bind(&e.aggregate_id).push(", ").bind(&e.resource_owner);
-                sql.push(", 1, 1, ").bind(p.user_name).push(", ").bind(p.first_name).push(", ");
+                sql.push(", ").bind(UserType::Human.code()).push(", ").bind(UserState::Active.code());
+                sql.push(", ").bind(p.user_name).push(", ").bind(p.first_name).push(", ");
                 sql.bind(p.last_name).push(", ").bind(p.nick_name).push(", ").bind(p.display_name).push(", ");
                 sql.bind(p.preferred_language).push(", ").bind(i64::from(p.gender)).push(", ").bind(p.email);
                 sql.push(", ").bind(fold.email_verified).push(", ").bind(p.phone).push(", ");

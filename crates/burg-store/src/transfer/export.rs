@@ -7,9 +7,9 @@ use futures::{Stream, StreamExt};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::roles;
 use crate::db::{Backend, Db};
 use crate::db_error;
+use crate::members::roles;
 
 /// An organization, as an export lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]

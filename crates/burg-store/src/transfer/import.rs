@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use burg_domain::Result;
 use sqlx::Row;
 
-use super::roles;
+use crate::members::roles;
 use crate::{Sql, WriteTx, db_error};
 
 /// A stored domain of the name an import brings: the one of its own

@@ -9,8 +9,3 @@ mod export;
 pub mod import;
 
 pub use export::{DomainRow, HumanRow, LinkRow, MachineRow, MemberRow, ObjectRow, OrgRow, Snapshot};
-
-/// Roles stored as a JSON array of strings (none when unreadable).
-fn roles(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
-}

@@ -1,0 +1,90 @@
+//! Reading the event store back: the instance's events, filtered, with the
+//! display name of the user who wrote each (`ListEvents`).
+
+use burg_domain::Result;
+use burg_domain::event::Event;
+
+use crate::event_store::{EVENT_COLUMNS, event_from_row};
+use crate::row::text;
+use crate::{Db, Sql, db_error};
+
+/// Which events to read; every filter given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Events whose own (per-aggregate) sequence is greater.
+    pub sequence_above: Option<i64>,
+    pub editor_user: Option<String>,
+    /// Any of these types (all when empty).
+    pub event_types: Vec<String>,
+    /// Any of these aggregate types (all when empty).
+    pub aggregate_types: Vec<String>,
+    pub aggregate_id: Option<String>,
+    pub resource_owner: Option<String>,
+    /// Written at or after, µs since the epoch.
+    pub since: Option<i64>,
+    /// Written at or before, µs since the epoch.
+    pub until: Option<i64>,
+    /// In the order they were written, else newest first.
+    pub asc: bool,
+    pub limit: i64,
+}
+
+/// An event and the display name of its editor ("" when the editor is no
+/// user, or no longer one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedEvent {
+    pub event: Event,
+    pub editor_name: String,
+}
+
+/// The events of `instance` that `query` selects.
+pub async fn list(db: &Db, instance: &str, query: &EventQuery) -> Result<Vec<ListedEvent>> {
+    let mut sql = Sql::new(format!(
+        "SELECT {}, COALESCE(u.display_name, '') AS editor_name FROM events e \
+         LEFT JOIN users u ON u.instance_id = e.instance_id AND u.id = e.editor_user WHERE e.instance_id = ",
+        EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
+    ));
+    sql.bind(instance);
+    if let Some(sequence) = query.sequence_above {
+        sql.push(" AND e.sequence > ").bind(sequence);
+    }
+    if let Some(editor) = &query.editor_user {
+        sql.push(" AND e.editor_user = ").bind(editor);
+    }
+    push_in(&mut sql, "e.event_type", &query.event_types);
+    push_in(&mut sql, "e.aggregate_type", &query.aggregate_types);
+    if let Some(id) = &query.aggregate_id {
+        sql.push(" AND e.aggregate_id = ").bind(id);
+    }
+    if let Some(owner) = &query.resource_owner {
+        sql.push(" AND e.resource_owner = ").bind(owner);
+    }
+    if let Some(since) = query.since {
+        sql.push(" AND e.created_at >= ").bind(since);
+    }
+    if let Some(until) = query.until {
+        sql.push(" AND e.created_at <= ").bind(until);
+    }
+    sql.push(if query.asc { " ORDER BY e.position ASC" } else { " ORDER BY e.position DESC" });
+    sql.push(" LIMIT ").bind(query.limit);
+    let rows = sql.query().fetch_all(db.pool()).await.map_err(db_error("EVENT-db001"))?;
+    rows.iter()
+        .map(|row| {
+            Ok(ListedEvent { event: event_from_row(row)?, editor_name: text(row, "editor_name", "EVENT-db002")? })
+        })
+        .collect()
+}
+
+fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    sql.push(" AND ").push(column).push(" IN (");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(v);
+    }
+    sql.push(")");
+}

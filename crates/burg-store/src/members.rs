@@ -1,0 +1,196 @@
+//! Reads of `iam_members` (who holds which instance role) and
+//! `org_members` (organization roles).
+
+use burg_domain::Result;
+use burg_domain::state::UserType;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::list::{Listed, Listing, Page, TextMatch, push_text};
+use crate::row::{number, text};
+use crate::{Conn, Db, Reader, Sql, db_error, unknown_code};
+
+/// Roles stored as a JSON array of strings (none when unreadable).
+pub(crate) fn roles(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// An IAM member as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamMemberRow {
+    pub roles: Vec<String>,
+    pub sequence: i64,
+    pub creation_date: i64,
+    pub change_date: i64,
+}
+
+/// IAM member `user_id`, if the user is one.
+pub async fn iam_member<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) -> Result<Option<IamMemberRow>> {
+    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT roles, sequence, creation_date, change_date FROM iam_members WHERE instance_id = $1 AND user_id = $2",
+    )
+    .bind(instance)
+    .bind(user_id)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("MEMB-db012"))?;
+    Ok(row.map(|(json, sequence, creation_date, change_date)| IamMemberRow {
+        roles: roles(&json),
+        sequence,
+        creation_date,
+        change_date,
+    }))
+}
+
+/// The instance roles of `user_id`, when it is an IAM member.
+pub async fn iam_roles<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) -> Result<Option<Vec<String>>> {
+    let json: Option<String> =
+        sqlx::query_scalar("SELECT roles FROM iam_members WHERE instance_id = $1 AND user_id = $2")
+            .bind(instance)
+            .bind(user_id)
+            .fetch_optional(on)
+            .await
+            .map_err(db_error("MEMB-db010"))?;
+    Ok(json.map(|j| roles(&j)))
+}
+
+/// Every role a user holds: on the instance, and per organization.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserRoles {
+    /// Empty when the user is no IAM member.
+    pub instance: Vec<String>,
+    /// (organization id, roles there).
+    pub orgs: Vec<(String, Vec<String>)>,
+}
+
+/// The roles of `user_id`, instance-wide and in each organization.
+pub async fn roles_of_user(db: &Db, instance: &str, user_id: &str) -> Result<UserRoles> {
+    let iam = iam_roles(db.pool(), instance, user_id).await?.unwrap_or_default();
+    let rows = sqlx::query("SELECT org_id, roles FROM org_members WHERE instance_id = $1 AND user_id = $2")
+        .bind(instance)
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await
+        .map_err(db_error("AUTH-db007"))?;
+    let mut orgs = Vec::with_capacity(rows.len());
+    for row in rows {
+        let org = text(&row, "org_id", "AUTH-db008")?;
+        orgs.push((org, roles(&text(&row, "roles", "AUTH-db009")?)));
+    }
+    Ok(UserRoles { instance: iam, orgs })
+}
+
+/// Who is about to lose its instance roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving<'a> {
+    /// A user.
+    User(&'a str),
+    /// An organization, with all its users.
+    Org(&'a str),
+}
+
+/// The roles of every IAM member that stays once `leaving` is gone.
+pub async fn roles_of_others(conn: &mut Conn, instance: &str, leaving: Leaving<'_>) -> Result<Vec<Vec<String>>> {
+    let (column, id) = match leaving {
+        Leaving::User(id) => ("m.user_id", id),
+        Leaving::Org(id) => ("u.resource_owner", id),
+    };
+    let mut sql = Sql::new(
+        "SELECT m.roles FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id \
+         WHERE m.instance_id = ",
+    );
+    sql.bind(instance).push(" AND ").push(column).push(" <> ").bind(id);
+    let others = sql.query().fetch_all(conn).await.map_err(db_error("MEMB-db011"))?;
+    Ok(others.iter().filter_map(|row| row.try_get::<String, _>("roles").ok()).map(|r| roles(&r)).collect())
+}
+
+/// An IAM member with its user, as the member list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedIamMember {
+    pub user_id: String,
+    pub roles: Vec<String>,
+    pub sequence: i64,
+    pub creation_date: i64,
+    pub change_date: i64,
+    pub user_name: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub user_type: UserType,
+    /// The user's organization.
+    pub resource_owner: String,
+}
+
+/// What the listed IAM members must match (all of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IamMemberFilter {
+    FirstName(TextMatch),
+    LastName(TextMatch),
+    Email(TextMatch),
+    UserId(String),
+}
+
+/// The order of listed IAM members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IamMemberOrder {
+    UserId,
+    CreationDate,
+    ChangeDate,
+    UserResourceOwner,
+}
+
+/// A page of the IAM members that match every filter.
+pub async fn list_iam_members(
+    db: &Db,
+    instance: &str,
+    filters: &[IamMemberFilter],
+    order: IamMemberOrder,
+    page: Page,
+) -> Result<Listed<ListedIamMember>> {
+    let mut filter = Sql::new(
+        " FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id WHERE m.instance_id = ",
+    );
+    filter.bind(instance);
+    let backend = db.backend();
+    for f in filters {
+        match f {
+            IamMemberFilter::FirstName(m) => push_text(&mut filter, backend, "u.first_name", m),
+            IamMemberFilter::LastName(m) => push_text(&mut filter, backend, "u.last_name", m),
+            IamMemberFilter::Email(m) => push_text(&mut filter, backend, "u.email", m),
+            IamMemberFilter::UserId(id) => {
+                filter.push(" AND m.user_id = ").bind(id);
+            }
+        }
+    }
+    let order = match order {
+        IamMemberOrder::CreationDate => "m.creation_date",
+        IamMemberOrder::ChangeDate => "m.change_date",
+        IamMemberOrder::UserResourceOwner => "u.resource_owner",
+        IamMemberOrder::UserId => "m.user_id",
+    };
+    let select = "SELECT m.user_id, m.roles, m.sequence, m.creation_date, m.change_date, u.username, u.email, \
+                  u.first_name, u.last_name, u.display_name, u.user_type, u.resource_owner";
+    Listing { select, filter, order }.run(db, page, listed_member).await
+}
+
+fn listed_member(row: &AnyRow) -> Result<ListedIamMember> {
+    let s = |c: &str| text(row, c, "MEMB-db001");
+    let n = |c: &str| number(row, c, "MEMB-db002");
+    let user_type = n("user_type")?;
+    Ok(ListedIamMember {
+        user_id: s("user_id")?,
+        roles: roles(&s("roles")?),
+        sequence: n("sequence")?,
+        creation_date: n("creation_date")?,
+        change_date: n("change_date")?,
+        user_name: s("username")?,
+        email: s("email")?,
+        first_name: s("first_name")?,
+        last_name: s("last_name")?,
+        display_name: s("display_name")?,
+        user_type: UserType::from_code(user_type)
+            .ok_or_else(|| unknown_code("MEMB-db003", "users.user_type", user_type))?,
+        resource_owner: s("resource_owner")?,
+    })
+}

@@ -1,0 +1,157 @@
+//! Reads of `orgs` and `org_domains`.
+
+use burg_domain::Result;
+use burg_domain::state::OrgState;
+use sqlx::any::AnyRow;
+
+use crate::list::{Listed, Listing, Page, TextMatch, push_text};
+use crate::row::{number, text};
+use crate::{Db, Reader, Sql, db_error, unknown_code};
+
+/// `orgs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub state: OrgState,
+    pub primary_domain: String,
+    pub sequence: i64,
+    pub creation_date: i64,
+    pub change_date: i64,
+}
+
+const ORG_COLUMNS: &str = "id, name, state, primary_domain, sequence, creation_date, change_date";
+
+fn org_from_row(row: &AnyRow) -> Result<OrgRow> {
+    let s = |c: &str| text(row, c, "ORG-db001");
+    let n = |c: &str| number(row, c, "ORG-db002");
+    let state = n("state")?;
+    Ok(OrgRow {
+        id: s("id")?,
+        name: s("name")?,
+        state: OrgState::from_code(state).ok_or_else(|| unknown_code("ORG-db008", "orgs.state", state))?,
+        primary_domain: s("primary_domain")?,
+        sequence: n("sequence")?,
+        creation_date: n("creation_date")?,
+        change_date: n("change_date")?,
+    })
+}
+
+/// Organization `id`, if it exists.
+pub async fn get<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Option<OrgRow>> {
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE instance_id = $1 AND id = $2")))
+            .bind(instance)
+            .bind(id)
+            .fetch_optional(on)
+            .await
+            .map_err(db_error("ORG-db003"))?;
+    row.as_ref().map(org_from_row).transpose()
+}
+
+/// The state of organization `id`, if it exists.
+pub async fn state<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Option<OrgState>> {
+    let state: Option<i64> = sqlx::query_scalar("SELECT state FROM orgs WHERE instance_id = $1 AND id = $2")
+        .bind(instance)
+        .bind(id)
+        .fetch_optional(on)
+        .await
+        .map_err(db_error("USER-db004"))?;
+    state.map(|s| OrgState::from_code(s).ok_or_else(|| unknown_code("ORG-db009", "orgs.state", s))).transpose()
+}
+
+/// Whether an organization is named `name` (case-insensitively).
+pub async fn name_taken<'e>(on: impl Reader<'e>, instance: &str, name: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE instance_id = $1 AND lower(name) = lower($2)")
+        .bind(instance)
+        .bind(name)
+        .fetch_one(on)
+        .await
+        .map_err(db_error("ORG-db005"))?;
+    Ok(n > 0)
+}
+
+/// Whether an organization has verified `domain` (case-insensitively).
+pub async fn verified_domain_taken<'e>(on: impl Reader<'e>, instance: &str, domain: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM org_domains WHERE instance_id = $1 AND lower(domain) = lower($2) AND is_verified = 1",
+    )
+    .bind(instance)
+    .bind(domain)
+    .fetch_one(on)
+    .await
+    .map_err(db_error("ORG-db006"))?;
+    Ok(n > 0)
+}
+
+/// The id of the active organization named `name` (case-insensitively).
+pub async fn active_named<'e>(on: impl Reader<'e>, instance: &str, name: &str) -> Result<Option<String>> {
+    sqlx::query_scalar("SELECT id FROM orgs WHERE instance_id = $1 AND lower(name) = lower($2) AND state = $3")
+        .bind(instance)
+        .bind(name)
+        .bind(OrgState::Active.code())
+        .fetch_optional(on)
+        .await
+        .map_err(db_error("SETUP-db002"))
+}
+
+/// The id of the oldest active organization.
+pub async fn oldest_active<'e>(on: impl Reader<'e>, instance: &str) -> Result<Option<String>> {
+    sqlx::query_scalar("SELECT id FROM orgs WHERE instance_id = $1 AND state = $2 ORDER BY creation_date, id LIMIT 1")
+        .bind(instance)
+        .bind(OrgState::Active.code())
+        .fetch_optional(on)
+        .await
+        .map_err(db_error("SETUP-db003"))
+}
+
+/// What the listed organizations must match (all of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgFilter {
+    Name(TextMatch),
+    PrimaryDomain(TextMatch),
+    /// In this state; `None` is a state no organization is in.
+    State(Option<OrgState>),
+    Id(String),
+}
+
+/// The order of listed organizations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgOrder {
+    Name,
+    CreationDate,
+}
+
+/// A page of the organizations that match every filter.
+pub async fn list(
+    db: &Db,
+    instance: &str,
+    filters: &[OrgFilter],
+    order: OrgOrder,
+    page: Page,
+) -> Result<Listed<OrgRow>> {
+    let mut filter = Sql::new(" FROM orgs WHERE instance_id = ");
+    filter.bind(instance);
+    let backend = db.backend();
+    for f in filters {
+        match f {
+            OrgFilter::Name(m) => push_text(&mut filter, backend, "name", m),
+            OrgFilter::PrimaryDomain(m) => push_text(&mut filter, backend, "primary_domain", m),
+            OrgFilter::State(Some(state)) => {
+                filter.push(" AND state = ").bind(state.code());
+            }
+            OrgFilter::State(None) => {
+                filter.push(" AND 1 = 0");
+            }
+            OrgFilter::Id(id) => {
+                filter.push(" AND id = ").bind(id);
+            }
+        }
+    }
+    let order = match order {
+        OrgOrder::Name => "name",
+        OrgOrder::CreationDate => "creation_date",
+    };
+    let select = format!("SELECT {ORG_COLUMNS}");
+    Listing { select: &select, filter, order }.run(db, page, org_from_row).await
+}
