@@ -32,15 +32,22 @@ fn main() -> BuildResult {
     std::fs::write(out_dir.join("descriptor.bin"), &fds_bytes)?;
 
     tonic_prost_build::configure()
-        .build_client(true)
+        .build_client(false)
         .build_server(true)
         .build_transport(false)
+        // Every trait method has a default body, so an RPC burg does not
+        // serve yet needs no code and answers Unimplemented.
+        .generate_default_stubs(true)
         .compile_well_known_types(true)
         .extern_path(".google.protobuf", "::pbjson_types")
         .extern_path(TIMESTAMP.0, TIMESTAMP.1)
         .extern_path(DURATION.0, DURATION.1)
         .out_dir(&out_dir)
         .compile_fds(compiler.file_descriptor_set())?;
+    for service in OPENAPI_FILES.map(|(service, _)| service) {
+        let package = service.rsplit_once('.').map_or(service, |(package, _)| package);
+        with_our_unimplemented(&out_dir.join(format!("{package}.rs")))?;
+    }
 
     pbjson_build::Builder::new()
         .register_descriptors(&fds_bytes)?
@@ -69,6 +76,21 @@ const OPENAPI_FILES: [(&str, &str); 2] = [
 mod openapi;
 #[path = "src/path_template.rs"]
 mod path_template;
+
+/// The default body tonic writes for each trait method.
+const TONIC_STUB: &str = r#"Err(tonic::Status::unimplemented("Not yet implemented"))"#;
+
+/// Makes the default trait methods answer with burg's error shape (an
+/// error id in the details, as every other error) instead of tonic's bare
+/// status.
+fn with_our_unimplemented(file: &Path) -> BuildResult {
+    let code = std::fs::read_to_string(file)?;
+    if !code.contains(TONIC_STUB) {
+        return Err(format!("{}: no default method body to replace", file.display()).into());
+    }
+    std::fs::write(file, code.replace(TONIC_STUB, "Err(crate::error::unimplemented())"))?;
+    Ok(())
+}
 
 fn proto_files(dir: &Path) -> BuildResult<Vec<PathBuf>> {
     let mut files = Vec::new();

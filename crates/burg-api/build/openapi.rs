@@ -36,7 +36,7 @@ pub(crate) fn document(pool: &DescriptorPool, service_name: &str) -> BuildResult
         let in_path = path_params(&rule.path);
         let path = shapes
             .entry(super::path_template::positional(&rule.path))
-            .or_insert_with(|| format!("{base}{}", rule.path))
+            .or_insert_with(|| format!("{base}{}", super::path_template::plain(&rule.path)))
             .clone();
         let mut parameters = Vec::new();
         for (name, public) in in_path.iter().zip(path_params(&path)) {

@@ -42,8 +42,10 @@ impl App {
         if !req.resource_owner.is_empty() {
             sql.push(" AND e.resource_owner = ").bind(&req.resource_owner);
         }
-        // `from` (or the older `creation_date`) is an anchor: events after
-        // it in ascending order, before it in descending order.
+        // `from` (or the older `creation_date`, deprecated but still
+        // honoured) is an anchor: events after it in ascending order, before
+        // it in descending order.
+        #[allow(deprecated)]
         let anchor = match &req.creation_date_filter {
             Some(CreationDateFilter::From(from)) => Some(*from),
             _ => req.creation_date,

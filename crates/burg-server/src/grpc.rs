@@ -40,25 +40,17 @@ fn ctx_of<T>(request: &tonic::Request<T>) -> Result<Ctx, Status> {
         .ok_or_else(|| Status::internal("request reached the service without an auth context"))
 }
 
-/// Implements a service trait by forwarding each RPC to `App::<rpc>`;
-/// RPCs listed under `pending` answer Unimplemented.
+/// Implements a service trait by forwarding each listed RPC to `App::<rpc>`;
+/// every other RPC keeps the trait's default body, which answers
+/// Unimplemented (`burg_api::error::unimplemented`).
 macro_rules! forward {
-    ($trait:ident for $api:ident in $m:ident { $($method:ident($req:ident) -> $resp:ident;)* } pending { $($pmethod:ident($preq:ident) -> $presp:ident;)* }) => {
+    ($trait:ident for $api:ident in $m:ident { $($method:ident($req:ident) -> $resp:ident;)* }) => {
         #[tonic::async_trait]
         impl $trait for $api {
             $(
                 async fn $method(&self, request: tonic::Request<$m::$req>) -> Result<tonic::Response<$m::$resp>, Status> {
                     let ctx = ctx_of(&request)?;
                     self.app.$method(&ctx, request.into_inner()).await.map(tonic::Response::new).map_err(to_status)
-                }
-            )*
-            $(
-                async fn $pmethod(&self, _request: tonic::Request<$m::$preq>) -> Result<tonic::Response<$m::$presp>, Status> {
-                    Err(burg_api::error::status(
-                        tonic::Code::Unimplemented,
-                        "SERVER-unimp",
-                        concat!(stringify!($pmethod), " is not implemented yet"),
-                    ))
                 }
             )*
         }
@@ -123,7 +115,6 @@ forward! { AdminService for AdminApi in admin {
         remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse;
         export_data(ExportDataRequest) -> ExportDataResponse;
         import_data(ImportDataRequest) -> ImportDataResponse;
-    } pending {
     }
 }
 
@@ -132,7 +123,6 @@ forward! { ManagementService for ManagementApi in management {
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;
         remove_personal_access_token(RemovePersonalAccessTokenRequest) -> RemovePersonalAccessTokenResponse;
-    } pending {
     }
 }
 
