@@ -33,10 +33,15 @@ pub fn positional(template: &str) -> String {
 /// The template with every parameter as a plain `{field}`, as OpenAPI
 /// writes paths.
 pub fn plain(template: &str) -> String {
+    fill(template, |name| format!("{{{name}}}"))
+}
+
+/// The template with each parameter replaced by `value(name)`.
+pub fn fill(template: &str, mut value: impl FnMut(&str) -> String) -> String {
     template
         .split('/')
         .map(|segment| match param(segment) {
-            Some((name, _)) => format!("{{{name}}}"),
+            Some((name, _)) => value(name),
             None => segment.to_string(),
         })
         .collect::<Vec<_>>()
@@ -71,5 +76,6 @@ mod tests {
         assert_eq!(params(template), vec!["project_id", "role_key"]);
         assert_eq!(positional(template), "/projects/{p0}/roles/{*p1}");
         assert_eq!(plain(template), "/projects/{project_id}/roles/{role_key}");
+        assert_eq!(fill(template, |name| name.to_uppercase()), "/projects/PROJECT_ID/roles/ROLE_KEY");
     }
 }

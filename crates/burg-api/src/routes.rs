@@ -31,6 +31,8 @@ pub struct Route {
     pub service: &'static str,
     /// RPC name, e.g. `GetProviderByID`.
     pub method: &'static str,
+    /// The service trait's method, e.g. `get_provider_by_id`.
+    pub trait_method: &'static str,
     /// `/zitadel.admin.v1.AdminService/GetProviderByID`.
     pub grpc_path: &'static str,
     /// HTTP verb in capitals.
@@ -53,9 +55,10 @@ impl Route {
         ROUTES.iter().enumerate().find(|(_, r)| r.grpc_path == path)
     }
 
-    /// The route of an RPC by its name, e.g. `GetProviderByID`.
-    pub fn by_method(method: &str) -> Option<(usize, &'static Route)> {
-        ROUTES.iter().enumerate().find(|(_, r)| r.method == method)
+    /// The route of an RPC by its service and name, e.g. `AdminService`,
+    /// `GetProviderByID` (both services have RPCs of the same name).
+    pub fn by_method(service: &str, method: &str) -> Option<(usize, &'static Route)> {
+        ROUTES.iter().enumerate().find(|(_, r)| r.service == service && r.method == method)
     }
 }
 

@@ -44,7 +44,10 @@ fn ctx_of<T>(request: &tonic::Request<T>) -> Result<Ctx, Status> {
 /// every other RPC keeps the trait's default body, which answers
 /// Unimplemented (`burg_api::error::unimplemented`).
 macro_rules! forward {
-    ($trait:ident for $api:ident in $m:ident { $($method:ident($req:ident) -> $resp:ident;)* }) => {
+    ($trait:ident for $api:ident in $m:ident as $served:ident { $($method:ident($req:ident) -> $resp:ident;)* }) => {
+        /// The trait methods forwarded to the app.
+        const $served: &[&str] = &[$(stringify!($method)),*];
+
         #[tonic::async_trait]
         impl $trait for $api {
             $(
@@ -57,7 +60,7 @@ macro_rules! forward {
     };
 }
 
-forward! { AdminService for AdminApi in admin {
+forward! { AdminService for AdminApi in admin as ADMIN_SERVED {
         healthz(HealthzRequest) -> HealthzResponse;
         get_my_instance(GetMyInstanceRequest) -> GetMyInstanceResponse;
         list_instance_domains(ListInstanceDomainsRequest) -> ListInstanceDomainsResponse;
@@ -118,11 +121,20 @@ forward! { AdminService for AdminApi in admin {
     }
 }
 
-forward! { ManagementService for ManagementApi in management {
+forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVED {
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;
         remove_personal_access_token(RemovePersonalAccessTokenRequest) -> RemovePersonalAccessTokenResponse;
+    }
+}
+
+/// Whether burg answers `route` (every other RPC answers Unimplemented).
+pub fn serves(route: &Route) -> bool {
+    match route.service {
+        "AdminService" => ADMIN_SERVED.contains(&route.trait_method),
+        "ManagementService" => MANAGEMENT_SERVED.contains(&route.trait_method),
+        _ => false,
     }
 }
 
