@@ -168,7 +168,9 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
                     let field = input
                         .get_field_by_name(&p)
                         .ok_or_else(|| format!("{}: no field {p} for path", method.full_name()))?;
-                    Ok(format!("({:?}, {:?})", p, field.json_name()))
+                    let kind = param_kind(&field)
+                        .ok_or_else(|| format!("{}: path field {p} is a message", method.full_name()))?;
+                    Ok(format!("({:?}, {:?}, QueryKind::{kind})", p, field.json_name()))
                 })
                 .collect::<BuildResult<Vec<_>>>()?;
             // grpc-gateway binds query parameters only when the body is not
@@ -294,25 +296,31 @@ fn collect_query_params(message: &MessageDescriptor, prefix: (&str, &str), depth
     for field in message.fields().filter(|f| !f.is_list() && !f.is_map()) {
         let name = format!("{}{}", prefix.0, field.name());
         let json = format!("{}{}", prefix.1, field.json_name());
-        let kind = match field.kind() {
-            Kind::String | Kind::Bytes | Kind::Enum(_) => "Text",
-            Kind::Int64 | Kind::Uint64 | Kind::Sint64 | Kind::Fixed64 | Kind::Sfixed64 => "Text",
-            Kind::Bool => "Bool",
-            Kind::Int32 | Kind::Uint32 | Kind::Sint32 | Kind::Fixed32 | Kind::Sfixed32 | Kind::Float | Kind::Double => {
-                "Number"
+        match (param_kind(&field), field.kind()) {
+            (Some(kind), _) => out.push(QueryParam { name, json, kind, field }),
+            (None, Kind::Message(m)) if depth > 1 && !m.full_name().starts_with("google.") => {
+                collect_query_params(&m, (&format!("{name}."), &format!("{json}.")), depth - 1, out);
             }
-            Kind::Message(m) if matches!(m.full_name(), "google.protobuf.Timestamp" | "google.protobuf.Duration") => {
-                "Text"
-            }
-            Kind::Message(m) => {
-                if depth > 1 && !m.full_name().starts_with("google.") {
-                    collect_query_params(&m, (&format!("{name}."), &format!("{json}.")), depth - 1, out);
-                }
-                continue;
-            }
-        };
-        out.push(QueryParam { name, json, kind, field });
+            (None, _) => {}
+        }
     }
+}
+
+/// The `QueryKind` of a field a path or query string may set: a scalar, an
+/// enum, or a Timestamp or Duration (strings in JSON); `None` for other
+/// messages.
+fn param_kind(field: &FieldDescriptor) -> Option<&'static str> {
+    Some(match field.kind() {
+        Kind::String | Kind::Bytes => "Text",
+        Kind::Enum(_) => "Enum",
+        Kind::Int64 | Kind::Uint64 | Kind::Sint64 | Kind::Fixed64 | Kind::Sfixed64 => "Text",
+        Kind::Bool => "Bool",
+        Kind::Int32 | Kind::Uint32 | Kind::Sint32 | Kind::Fixed32 | Kind::Sfixed32 | Kind::Float | Kind::Double => {
+            "Number"
+        }
+        Kind::Message(m) if matches!(m.full_name(), "google.protobuf.Timestamp" | "google.protobuf.Duration") => "Text",
+        Kind::Message(_) => return None,
+    })
 }
 
 fn rust_module(package: &str) -> String {

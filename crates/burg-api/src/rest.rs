@@ -43,6 +43,7 @@ pub fn rest_input(
         };
         let value = match kind {
             QueryKind::Text => Value::String(value),
+            QueryKind::Enum => enum_value(value),
             QueryKind::Bool => match value.as_str() {
                 "true" | "1" => Value::Bool(true),
                 "false" | "0" | "" => Value::Bool(false),
@@ -60,12 +61,24 @@ pub fn rest_input(
         set_path(&mut object, name, json, value);
     }
     for (param, value) in path {
-        if let Some((name, json)) = route.path_fields.iter().find(|(n, _)| n == param) {
+        if let Some((name, json, kind)) = route.path_fields.iter().find(|(n, _, _)| n == param) {
+            let value = match kind {
+                QueryKind::Enum => enum_value(value.clone()),
+                _ => Value::String(value.clone()),
+            };
             object.remove(*name);
-            object.insert((*json).to_string(), Value::String(value.clone()));
+            object.insert((*json).to_string(), value);
         }
     }
     Ok(JsonInput::Value(Value::Object(object)))
+}
+
+/// An enum's value by number (`2`) or by name (`SECOND_FACTOR_TYPE_U2F`).
+fn enum_value(value: String) -> Value {
+    match value.parse::<i32>() {
+        Ok(number) => Value::from(number),
+        Err(_) => Value::String(value),
+    }
 }
 
 /// Sets the field at a dotted path (`query.limit`), making the messages on

@@ -436,10 +436,8 @@ fn ours(pool: &DescriptorPool, api: &Api) -> (Vec<MessageDescriptor>, Vec<EnumDe
         .filter(|m| !m.is_map_entry())
         .filter(|m| counts(m.parent_file().name()) || api.messages.contains_key(m.full_name()))
         .collect();
-    let enums = pool
-        .all_enums()
-        .filter(|e| counts(e.parent_file().name()) || api.enums.contains_key(e.full_name()))
-        .collect();
+    let enums =
+        pool.all_enums().filter(|e| counts(e.parent_file().name()) || api.enums.contains_key(e.full_name())).collect();
     (messages, enums)
 }
 

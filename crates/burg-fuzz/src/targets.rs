@@ -28,7 +28,7 @@ pub fn rest_request(data: &[u8]) {
     let body = parts.next().unwrap_or_default();
     let value = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let query = parts.next().map(|q| String::from_utf8_lossy(q).into_owned());
-    let path: Vec<(String, String)> = route.path_fields.iter().map(|(f, _)| (f.to_string(), value.clone())).collect();
+    let path: Vec<(String, String)> = route.path_fields.iter().map(|(f, ..)| (f.to_string(), value.clone())).collect();
     if let Ok(input) = burg_api::rest::rest_input(route, bytes::Bytes::copy_from_slice(body), &path, query.as_deref()) {
         let _ = decode_request_json(index, input);
     }

@@ -150,13 +150,13 @@ impl Client {
         }
     }
 
-    /// Calls `route` with an empty request (every path parameter
-    /// `probe`), ignoring the answer's content: for tests of who may call
-    /// what.
+    /// Calls `route` with an empty request (every path parameter `0`,
+    /// which strings, numbers and enums all read), ignoring the answer's
+    /// content: for tests of who may call what.
     pub async fn probe(&self, route: &'static Route) -> Result<(), ApiError> {
         match self.protocol {
             Protocol::Rest | Protocol::InProcess => {
-                let path = burg_api::path_template::fill(route.http_path, |_| "probe".to_string());
+                let path = burg_api::path_template::fill(route.http_path, |_| "0".to_string());
                 let method = http::Method::from_bytes(route.http_method.as_bytes()).expect("method");
                 let mut builder = self.http.request(method, format!("{}{path}", self.base));
                 if route.body == "*" {
@@ -209,7 +209,7 @@ impl Client {
             _ => serde_json::Map::new(),
         };
         let path = burg_api::path_template::fill(route.http_path, |name| {
-            let json = route.path_fields.iter().find(|(field, _)| *field == name).map_or(name, |(_, json)| *json);
+            let json = route.path_fields.iter().find(|(field, ..)| *field == name).map_or(name, |(_, json, _)| *json);
             let value = object.remove(json).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             percent_encode(&value)
         });
@@ -324,6 +324,8 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     let response = builder.send().await.expect("gRPC-Web call");
     let header_status = response.headers().get("grpc-status").and_then(|v| v.to_str().ok()).map(str::to_string);
     let header_message = response.headers().get("grpc-message").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header_details =
+        response.headers().get("grpc-status-details-bin").and_then(|v| v.to_str().ok()).map(str::to_string);
     let raw = response.bytes().await.expect("gRPC-Web body").to_vec();
     // grpc-web-text bodies are base64 chunks, each padded on its own: decode
     // quantum by quantum.
@@ -349,11 +351,13 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     }
     let mut status = header_status;
     let mut status_message = header_message;
+    let mut details = header_details;
     for line in trailers.split("\r\n") {
         if let Some((k, v)) = line.split_once(':') {
             match k.trim().to_ascii_lowercase().as_str() {
                 "grpc-status" => status = Some(v.trim().to_string()),
                 "grpc-message" => status_message = Some(v.trim().to_string()),
+                "grpc-status-details-bin" => details = Some(v.trim().to_string()),
                 _ => {}
             }
         }
@@ -362,10 +366,16 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     if code == Code::Ok {
         Ok(message.unwrap_or_default())
     } else {
+        let message = status_message.map(|m| percent_decode(&m)).unwrap_or_default();
+        // The details travel as base64, padded or not.
+        let details = details
+            .and_then(|d| base64::engine::general_purpose::STANDARD_NO_PAD.decode(d.trim_end_matches('=')).ok())
+            .unwrap_or_default();
+        let status = tonic::Status::with_details(code, message.clone(), details.into());
         Err(ApiError {
             code,
-            message: status_message.map(|m| percent_decode(&m)).unwrap_or_default(),
-            id: String::new(),
+            message,
+            id: burg_api::error::detail(&status).map(|d| d.id).unwrap_or_default(),
             http_status: None,
         })
     }
