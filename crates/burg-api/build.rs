@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor, Value};
+use prost_reflect::{DescriptorPool, DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, Value};
 
 type BuildResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
@@ -32,15 +32,22 @@ fn main() -> BuildResult {
     std::fs::write(out_dir.join("descriptor.bin"), &fds_bytes)?;
 
     tonic_prost_build::configure()
-        .build_client(true)
+        .build_client(false)
         .build_server(true)
         .build_transport(false)
+        // Every trait method has a default body, so an RPC burg does not
+        // serve yet needs no code and answers Unimplemented.
+        .generate_default_stubs(true)
         .compile_well_known_types(true)
         .extern_path(".google.protobuf", "::pbjson_types")
         .extern_path(TIMESTAMP.0, TIMESTAMP.1)
         .extern_path(DURATION.0, DURATION.1)
         .out_dir(&out_dir)
         .compile_fds(compiler.file_descriptor_set())?;
+    for service in OPENAPI_FILES.map(|(service, _)| service) {
+        let package = service.rsplit_once('.').map_or(service, |(package, _)| package);
+        with_our_unimplemented(&out_dir.join(format!("{package}.rs")))?;
+    }
 
     pbjson_build::Builder::new()
         .register_descriptors(&fds_bytes)?
@@ -69,6 +76,21 @@ const OPENAPI_FILES: [(&str, &str); 2] = [
 mod openapi;
 #[path = "src/path_template.rs"]
 mod path_template;
+
+/// The default body tonic writes for each trait method.
+const TONIC_STUB: &str = r#"Err(tonic::Status::unimplemented("Not yet implemented"))"#;
+
+/// Makes the default trait methods answer with burg's error shape (an
+/// error id in the details, as every other error) instead of tonic's bare
+/// status.
+fn with_our_unimplemented(file: &Path) -> BuildResult {
+    let code = std::fs::read_to_string(file)?;
+    if !code.contains(TONIC_STUB) {
+        return Err(format!("{}: no default method body to replace", file.display()).into());
+    }
+    std::fs::write(file, code.replace(TONIC_STUB, "Err(crate::error::unimplemented())"))?;
+    Ok(())
+}
 
 fn proto_files(dir: &Path) -> BuildResult<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -146,7 +168,9 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
                     let field = input
                         .get_field_by_name(&p)
                         .ok_or_else(|| format!("{}: no field {p} for path", method.full_name()))?;
-                    Ok(format!("({:?}, {:?})", p, field.json_name()))
+                    let kind = param_kind(&field)
+                        .ok_or_else(|| format!("{}: path field {p} is a message", method.full_name()))?;
+                    Ok(format!("({:?}, {:?}, QueryKind::{kind})", p, field.json_name()))
                 })
                 .collect::<BuildResult<Vec<_>>>()?;
             // grpc-gateway binds query parameters only when the body is not
@@ -154,18 +178,17 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
             let query_fields: Vec<String> = if rule.body == "*" {
                 Vec::new()
             } else {
-                let params = path_params(&rule.path);
-                scalar_fields(&input)
+                query_params(&input, &path_params(&rule.path))
                     .into_iter()
-                    .filter(|(name, _)| !params.contains(name))
-                    .map(|(_, code)| code)
+                    .map(|p| format!("({:?}, {:?}, QueryKind::{})", p.name, p.json, p.kind))
                     .collect()
             };
             writeln!(
                 table,
-                "    Route {{ service: {:?}, method: {:?}, grpc_path: \"/{}/{}\", http_method: {:?}, http_path: {:?}, body: {:?}, permission: {}, path_fields: &[{}], query_fields: &[{}] }},",
+                "    Route {{ service: {:?}, method: {:?}, trait_method: {:?}, grpc_path: \"/{}/{}\", http_method: {:?}, http_path: {:?}, body: {:?}, permission: {}, path_fields: &[{}], query_fields: &[{}] }},",
                 service.name(),
                 method.name(),
+                method.name().to_snake_case(),
                 service.full_name(),
                 method.name(),
                 rule.verb.to_uppercase(),
@@ -246,30 +269,58 @@ pub(crate) fn path_params(path: &str) -> Vec<String> {
     path_template::params(path).into_iter().map(str::to_string).collect()
 }
 
-/// Top-level scalar fields a query string may set, with the JSON kind the
-/// gateway must give them: `("name", "json_name", QueryKind::…)`.
-fn scalar_fields(message: &MessageDescriptor) -> Vec<(String, String)> {
-    message
-        .fields()
-        .filter(|f| !f.is_list() && !f.is_map())
-        .filter_map(|f| {
-            let kind = match f.kind() {
-                Kind::String | Kind::Bytes | Kind::Enum(_) => "Text",
-                Kind::Int64 | Kind::Uint64 | Kind::Sint64 | Kind::Fixed64 | Kind::Sfixed64 => "Text",
-                Kind::Bool => "Bool",
-                Kind::Int32
-                | Kind::Uint32
-                | Kind::Sint32
-                | Kind::Fixed32
-                | Kind::Sfixed32
-                | Kind::Float
-                | Kind::Double => "Number",
-                Kind::Message(_) => return None,
-            };
-            let code = format!("({:?}, {:?}, QueryKind::{kind})", f.name(), f.json_name());
-            Some((f.name().to_string(), code))
-        })
-        .collect()
+/// A field a query string may set: its dotted proto and JSON paths, the
+/// JSON kind the gateway gives its value, and the field itself.
+pub(crate) struct QueryParam {
+    pub name: String,
+    pub json: String,
+    pub kind: &'static str,
+    pub field: FieldDescriptor,
+}
+
+/// How deep a query string reaches into nested messages (`a.b.c`).
+const QUERY_DEPTH: usize = 3;
+
+/// The fields a query string may set, as grpc-gateway binds them: scalars,
+/// Timestamps and Durations (strings in JSON), and those of nested messages
+/// by a dotted path (`query.limit`); never lists, maps, or a top-level field
+/// the path sets.
+pub(crate) fn query_params(message: &MessageDescriptor, in_path: &[String]) -> Vec<QueryParam> {
+    let mut out = Vec::new();
+    collect_query_params(message, ("", ""), QUERY_DEPTH, &mut out);
+    out.retain(|p| !in_path.contains(&p.name));
+    out
+}
+
+fn collect_query_params(message: &MessageDescriptor, prefix: (&str, &str), depth: usize, out: &mut Vec<QueryParam>) {
+    for field in message.fields().filter(|f| !f.is_list() && !f.is_map()) {
+        let name = format!("{}{}", prefix.0, field.name());
+        let json = format!("{}{}", prefix.1, field.json_name());
+        match (param_kind(&field), field.kind()) {
+            (Some(kind), _) => out.push(QueryParam { name, json, kind, field }),
+            (None, Kind::Message(m)) if depth > 1 && !m.full_name().starts_with("google.") => {
+                collect_query_params(&m, (&format!("{name}."), &format!("{json}.")), depth - 1, out);
+            }
+            (None, _) => {}
+        }
+    }
+}
+
+/// The `QueryKind` of a field a path or query string may set: a scalar, an
+/// enum, or a Timestamp or Duration (strings in JSON); `None` for other
+/// messages.
+fn param_kind(field: &FieldDescriptor) -> Option<&'static str> {
+    Some(match field.kind() {
+        Kind::String | Kind::Bytes => "Text",
+        Kind::Enum(_) => "Enum",
+        Kind::Int64 | Kind::Uint64 | Kind::Sint64 | Kind::Fixed64 | Kind::Sfixed64 => "Text",
+        Kind::Bool => "Bool",
+        Kind::Int32 | Kind::Uint32 | Kind::Sint32 | Kind::Fixed32 | Kind::Sfixed32 | Kind::Float | Kind::Double => {
+            "Number"
+        }
+        Kind::Message(m) if matches!(m.full_name(), "google.protobuf.Timestamp" | "google.protobuf.Duration") => "Text",
+        Kind::Message(_) => return None,
+    })
 }
 
 fn rust_module(package: &str) -> String {

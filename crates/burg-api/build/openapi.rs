@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use prost_reflect::{DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
 use serde_json::{Map, Value, json};
 
-use super::{BuildResult, auth_permission, http_rule, path_params, rest_base};
+use super::{BuildResult, auth_permission, http_rule, path_params, query_params, rest_base};
 
 /// The header an org-scoped (management) call names its organization in.
 const ORG_HEADER: &str = "x-zitadel-orgid";
@@ -36,7 +36,7 @@ pub(crate) fn document(pool: &DescriptorPool, service_name: &str) -> BuildResult
         let in_path = path_params(&rule.path);
         let path = shapes
             .entry(super::path_template::positional(&rule.path))
-            .or_insert_with(|| format!("{base}{}", rule.path))
+            .or_insert_with(|| format!("{base}{}", super::path_template::plain(&rule.path)))
             .clone();
         let mut parameters = Vec::new();
         for (name, public) in in_path.iter().zip(path_params(&path)) {
@@ -50,16 +50,11 @@ pub(crate) fn document(pool: &DescriptorPool, service_name: &str) -> BuildResult
         }
         match rule.body.as_str() {
             "" => {
-                // Top-level scalars may come as query parameters.
-                for field in input.fields() {
-                    if field.is_list() || field.is_map() || matches!(field.kind(), Kind::Message(_)) {
-                        continue;
-                    }
-                    if in_path.iter().any(|p| p == field.name()) {
-                        continue;
-                    }
-                    let mut param = schemas.field(&field);
-                    param.insert("name".into(), json!(field.json_name()));
+                // Scalars, also of nested messages (`query.limit`), may
+                // come as query parameters.
+                for query in query_params(&input, &in_path) {
+                    let mut param = schemas.field(&query.field);
+                    param.insert("name".into(), json!(query.json));
                     param.insert("in".into(), json!("query"));
                     param.insert("required".into(), json!(false));
                     parameters.push(Value::Object(param));

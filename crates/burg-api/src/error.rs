@@ -37,6 +37,12 @@ pub fn status(code: Code, id: &str, message: impl Into<String>) -> tonic::Status
     tonic::Status::with_details(code, message, rpc.encode_to_vec().into())
 }
 
+/// The answer of an RPC burg does not serve yet: the default body of every
+/// generated service trait method.
+pub fn unimplemented() -> tonic::Status {
+    status(Code::Unimplemented, "SERVER-unimp", "burg does not serve this RPC yet")
+}
+
 /// The [`ErrorDetail`] a status carries, if any.
 pub fn detail(status: &tonic::Status) -> Option<ErrorDetail> {
     let rpc = RpcStatus::decode(status.details()).ok()?;

@@ -101,6 +101,31 @@ pub mod zitadel {
             include_package!("zitadel.event.v1");
         }
     }
+    pub mod action {
+        pub mod v1 {
+            include_package!("zitadel.action.v1");
+        }
+    }
+    pub mod change {
+        pub mod v1 {
+            include_package!("zitadel.change.v1");
+        }
+    }
+    pub mod metadata {
+        pub mod v1 {
+            include_package!("zitadel.metadata.v1");
+        }
+    }
+    pub mod milestone {
+        pub mod v1 {
+            include_package!("zitadel.milestone.v1");
+        }
+    }
+    pub mod settings {
+        pub mod v1 {
+            include_package!("zitadel.settings.v1");
+        }
+    }
     pub mod authn {
         pub mod v1 {
             include_package!("zitadel.authn.v1");

@@ -9,8 +9,9 @@ use crate::routes::{QueryKind, Route};
 
 /// Builds the JSON input of a REST call: the body (when the route has one),
 /// then path parameters and query parameters, which win over the body as in
-/// grpc-gateway. Query parameters that are not top-level scalar fields of
-/// the message are ignored, like unknown JSON fields.
+/// grpc-gateway. A query parameter names a scalar field, of a nested message
+/// by a dotted path (`query.limit`); others are ignored, like unknown JSON
+/// fields.
 pub fn rest_input(
     route: &Route,
     body: Bytes,
@@ -42,6 +43,7 @@ pub fn rest_input(
         };
         let value = match kind {
             QueryKind::Text => Value::String(value),
+            QueryKind::Enum => enum_value(value),
             QueryKind::Bool => match value.as_str() {
                 "true" | "1" => Value::Bool(true),
                 "false" | "0" | "" => Value::Bool(false),
@@ -56,16 +58,48 @@ pub fn rest_input(
                 }
             },
         };
-        object.remove(*name);
-        object.insert((*json).to_string(), value);
+        set_path(&mut object, name, json, value);
     }
     for (param, value) in path {
-        if let Some((name, json)) = route.path_fields.iter().find(|(n, _)| n == param) {
+        if let Some((name, json, kind)) = route.path_fields.iter().find(|(n, _, _)| n == param) {
+            let value = match kind {
+                QueryKind::Enum => enum_value(value.clone()),
+                _ => Value::String(value.clone()),
+            };
             object.remove(*name);
-            object.insert((*json).to_string(), Value::String(value.clone()));
+            object.insert((*json).to_string(), value);
         }
     }
     Ok(JsonInput::Value(Value::Object(object)))
+}
+
+/// An enum's value by number (`2`) or by name (`SECOND_FACTOR_TYPE_U2F`).
+fn enum_value(value: String) -> Value {
+    match value.parse::<i32>() {
+        Ok(number) => Value::from(number),
+        Err(_) => Value::String(value),
+    }
+}
+
+/// Sets the field at a dotted path (`query.limit`), making the messages on
+/// the way; the field's proto-name spelling gives way to its JSON name.
+fn set_path(object: &mut Map<String, Value>, name: &str, json: &str, value: Value) {
+    let mut names = name.split('.');
+    let mut parts = json.split('.').peekable();
+    let mut at = object;
+    while let Some(part) = parts.next() {
+        let proto = names.next().unwrap_or(part);
+        if parts.peek().is_none() {
+            at.remove(proto);
+            at.insert(part.to_string(), value);
+            return;
+        }
+        let inner = at.remove(proto).or_else(|| at.remove(part)).filter(Value::is_object);
+        let Value::Object(next) = at.entry(part).or_insert(inner.unwrap_or_else(|| Value::Object(Map::new()))) else {
+            return;
+        };
+        at = next;
+    }
 }
 
 fn url_decode_pairs(query: &str) -> Vec<(String, String)> {
@@ -109,6 +143,15 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_paths_set_nested_fields() {
+        let mut object = Map::new();
+        object.insert("list_query".into(), serde_json::json!({"asc": true}));
+        set_path(&mut object, "list_query.limit", "listQuery.limit", Value::from(5));
+        set_path(&mut object, "name", "name", Value::from("a"));
+        assert_eq!(Value::Object(object), serde_json::json!({"listQuery": {"asc": true, "limit": 5}, "name": "a"}));
+    }
 
     #[test]
     fn percent_decoding() {

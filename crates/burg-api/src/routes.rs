@@ -13,11 +13,15 @@ use serde::de::DeserializeOwned;
 
 use crate::json::{self, JsonInput};
 
-/// How a query-string value becomes JSON for a top-level scalar field.
+/// How a query-string or path value becomes JSON for its field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QueryKind {
-    /// Strings, bytes, enums and 64-bit integers: JSON strings.
+    /// Strings, bytes, 64-bit integers, Timestamps and Durations: JSON
+    /// strings.
     Text,
+    /// Enums: by name (a JSON string) or by number (a JSON number), as
+    /// grpc-gateway reads them.
+    Enum,
     /// Booleans: `true` / `false`.
     Bool,
     /// 32-bit integers and floats: JSON numbers.
@@ -31,6 +35,8 @@ pub struct Route {
     pub service: &'static str,
     /// RPC name, e.g. `GetProviderByID`.
     pub method: &'static str,
+    /// The service trait's method, e.g. `get_provider_by_id`.
+    pub trait_method: &'static str,
     /// `/zitadel.admin.v1.AdminService/GetProviderByID`.
     pub grpc_path: &'static str,
     /// HTTP verb in capitals.
@@ -41,9 +47,10 @@ pub struct Route {
     pub body: &'static str,
     /// `None`: no token needed; `Some("authenticated")`: any valid token.
     pub permission: Option<&'static str>,
-    /// Path parameters: (proto field name, JSON name).
-    pub path_fields: &'static [(&'static str, &'static str)],
-    /// Top-level scalar fields a query string may set.
+    /// Path parameters: (proto field name, JSON name, kind).
+    pub path_fields: &'static [(&'static str, &'static str, QueryKind)],
+    /// Fields a query string may set: (dotted proto path, dotted JSON path,
+    /// kind), e.g. `("query.limit", "query.limit", QueryKind::Number)`.
     pub query_fields: &'static [(&'static str, &'static str, QueryKind)],
 }
 
@@ -53,9 +60,10 @@ impl Route {
         ROUTES.iter().enumerate().find(|(_, r)| r.grpc_path == path)
     }
 
-    /// The route of an RPC by its name, e.g. `GetProviderByID`.
-    pub fn by_method(method: &str) -> Option<(usize, &'static Route)> {
-        ROUTES.iter().enumerate().find(|(_, r)| r.method == method)
+    /// The route of an RPC by its service and name, e.g. `AdminService`,
+    /// `GetProviderByID` (both services have RPCs of the same name).
+    pub fn by_method(service: &str, method: &str) -> Option<(usize, &'static Route)> {
+        ROUTES.iter().enumerate().find(|(_, r)| r.service == service && r.method == method)
     }
 }
 

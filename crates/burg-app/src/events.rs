@@ -18,8 +18,10 @@ impl App {
     /// removed from payloads before they leave.
     pub async fn list_events(&self, _ctx: &Ctx, req: ListEventsRequest) -> Result<ListEventsResponse> {
         let given = |s: &String| (!s.is_empty()).then(|| s.clone());
-        // `from` (or the older `creation_date`) is an anchor: events after
-        // it in ascending order, before it in descending order.
+        // `from` (or the older `creation_date`, deprecated but still
+        // honoured) is an anchor: events after it in ascending order, before
+        // it in descending order.
+        #[allow(deprecated)]
         let anchor = match &req.creation_date_filter {
             Some(CreationDateFilter::From(from)) => Some(*from),
             _ => req.creation_date,

@@ -303,6 +303,11 @@ pub enum Config {
         with_signed_request: bool,
         name_id_format: Option<i32>,
         transient_mapping_attribute_name: Option<String>,
+        /// Newer fields: absent from the stored JSON when not given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        federated_logout_enabled: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature_algorithm: Option<i32>,
         /// The service provider's signing key (PKCS#1 PEM), sealed.
         key: Sealed,
         /// Its self-signed certificate (PEM), public.

@@ -3,18 +3,24 @@
 use burg_api::routes::{ROUTES, Route, decode_request_json, decode_request_proto};
 use prost::Message;
 
-/// Splits off the byte that picks a route.
+/// Splits off the two bytes that pick a route.
 fn pick(data: &[u8]) -> Option<(usize, &[u8])> {
-    let (&first, rest) = data.split_first()?;
-    Some((first as usize % ROUTES.len(), rest))
+    let ([high, low], rest) = data.split_first_chunk::<2>()?;
+    Some((usize::from(u16::from_be_bytes([*high, *low])) % ROUTES.len(), rest))
 }
 
-fn route_byte(method: &str) -> u8 {
-    Route::by_method(method).map(|(i, _)| i as u8).unwrap_or_default()
+/// The two bytes that pick route `index`.
+fn route_bytes(index: usize) -> [u8; 2] {
+    u16::try_from(index).unwrap_or_default().to_be_bytes()
 }
 
-/// A REST call as the gateway sees it: the first byte picks the route, the
-/// rest splits at 0xFF into body, path-parameter value and query string.
+/// The two bytes that pick an Admin API RPC.
+fn admin_route(method: &str) -> [u8; 2] {
+    route_bytes(Route::by_method("AdminService", method).map(|(i, _)| i).unwrap_or_default())
+}
+
+/// A REST call as the gateway sees it: the first two bytes pick the route,
+/// the rest splits at 0xFF into body, path-parameter value and query string.
 pub fn rest_request(data: &[u8]) {
     let Some((index, rest)) = pick(data) else { return };
     let route = &ROUTES[index];
@@ -22,14 +28,14 @@ pub fn rest_request(data: &[u8]) {
     let body = parts.next().unwrap_or_default();
     let value = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let query = parts.next().map(|q| String::from_utf8_lossy(q).into_owned());
-    let path: Vec<(String, String)> = route.path_fields.iter().map(|(f, _)| (f.to_string(), value.clone())).collect();
+    let path: Vec<(String, String)> = route.path_fields.iter().map(|(f, ..)| (f.to_string(), value.clone())).collect();
     if let Ok(input) = burg_api::rest::rest_input(route, bytes::Bytes::copy_from_slice(body), &path, query.as_deref()) {
         let _ = decode_request_json(index, input);
     }
 }
 
 pub fn rest_request_seeds() -> Vec<Vec<u8>> {
-    let mut seeds: Vec<Vec<u8>> = (0..ROUTES.len()).map(|i| [&[i as u8][..], b"{}"].concat()).collect();
+    let mut seeds: Vec<Vec<u8>> = (0..ROUTES.len()).map(|i| [&route_bytes(i)[..], b"{}"].concat()).collect();
     let bodies: &[(&str, &str)] = &[
         (
             "SetUpOrg",
@@ -62,14 +68,14 @@ pub fn rest_request_seeds() -> Vec<Vec<u8>> {
         ("AddSAMLProvider", r#"{"name":"S","metadataXml":"PD94bWw/Pg==","binding":"SAML_BINDING_POST"}"#),
     ];
     for (method, body) in bodies {
-        seeds.push([&[route_byte(method)][..], body.as_bytes()].concat());
+        seeds.push([&admin_route(method)[..], body.as_bytes()].concat());
     }
-    seeds.push([&[route_byte("GetProviderByID")][..], b"\xff123\xffid=1"].concat());
-    seeds.push([&[route_byte("IsOrgUnique")][..], b"\xff\xffname=Acme&domain=acme.example&x=%20"].concat());
+    seeds.push([&admin_route("GetProviderByID")[..], b"\xff123\xffid=1"].concat());
+    seeds.push([&admin_route("IsOrgUnique")[..], b"\xff\xffname=Acme&domain=acme.example&x=%20"].concat());
     seeds
 }
 
-/// A gRPC call: the first byte picks the route, the rest is the message.
+/// A gRPC call: the first two bytes pick the route, the rest is the message.
 pub fn grpc_request(data: &[u8]) {
     let Some((index, rest)) = pick(data) else { return };
     let _ = decode_request_proto(index, rest);
@@ -77,23 +83,23 @@ pub fn grpc_request(data: &[u8]) {
 
 pub fn grpc_request_seeds() -> Vec<Vec<u8>> {
     use burg_api::admin::*;
-    let mut seeds: Vec<Vec<u8>> = (0..ROUTES.len()).map(|i| vec![i as u8]).collect();
+    let mut seeds: Vec<Vec<u8>> = (0..ROUTES.len()).map(|i| route_bytes(i).to_vec()).collect();
     let events =
         ListEventsRequest { sequence: 5, limit: 10, event_types: vec!["org.added".into()], ..Default::default() };
-    seeds.push([vec![route_byte("ListEvents")], events.encode_to_vec()].concat());
+    seeds.push([admin_route("ListEvents").to_vec(), events.encode_to_vec()].concat());
     let org = SetUpOrgRequest {
         org: Some(set_up_org_request::Org { name: "Acme".into(), domain: String::new() }),
         roles: vec!["ORG_OWNER".into()],
         ..Default::default()
     };
-    seeds.push([vec![route_byte("SetUpOrg")], org.encode_to_vec()].concat());
+    seeds.push([admin_route("SetUpOrg").to_vec(), org.encode_to_vec()].concat());
     let idp = AddGenericOidcProviderRequest {
         name: "Corp".into(),
         issuer: "https://i.example".into(),
         scopes: vec!["openid".into()],
         ..Default::default()
     };
-    seeds.push([vec![route_byte("AddGenericOIDCProvider")], idp.encode_to_vec()].concat());
+    seeds.push([admin_route("AddGenericOIDCProvider").to_vec(), idp.encode_to_vec()].concat());
     seeds
 }
 

@@ -82,7 +82,7 @@ mod tests {
 
     #[test]
     fn service_names() {
-        let (_, r) = Route::by_method("GetProviderByID").unwrap();
+        let (_, r) = Route::by_method("AdminService", "GetProviderByID").unwrap();
         assert_eq!(service_name(r), "zitadel.admin.v1.AdminService");
     }
 }

@@ -40,10 +40,14 @@ fn ctx_of<T>(request: &tonic::Request<T>) -> Result<Ctx, Status> {
         .ok_or_else(|| Status::internal("request reached the service without an auth context"))
 }
 
-/// Implements a service trait by forwarding each RPC to `App::<rpc>`;
-/// RPCs listed under `pending` answer Unimplemented.
+/// Implements a service trait by forwarding each listed RPC to `App::<rpc>`;
+/// every other RPC keeps the trait's default body, which answers
+/// Unimplemented (`burg_api::error::unimplemented`).
 macro_rules! forward {
-    ($trait:ident for $api:ident in $m:ident { $($method:ident($req:ident) -> $resp:ident;)* } pending { $($pmethod:ident($preq:ident) -> $presp:ident;)* }) => {
+    ($trait:ident for $api:ident in $m:ident as $served:ident { $($method:ident($req:ident) -> $resp:ident;)* }) => {
+        /// The trait methods forwarded to the app.
+        const $served: &[&str] = &[$(stringify!($method)),*];
+
         #[tonic::async_trait]
         impl $trait for $api {
             $(
@@ -52,20 +56,11 @@ macro_rules! forward {
                     self.app.$method(&ctx, request.into_inner()).await.map(tonic::Response::new).map_err(to_status)
                 }
             )*
-            $(
-                async fn $pmethod(&self, _request: tonic::Request<$m::$preq>) -> Result<tonic::Response<$m::$presp>, Status> {
-                    Err(burg_api::error::status(
-                        tonic::Code::Unimplemented,
-                        "SERVER-unimp",
-                        concat!(stringify!($pmethod), " is not implemented yet"),
-                    ))
-                }
-            )*
         }
     };
 }
 
-forward! { AdminService for AdminApi in admin {
+forward! { AdminService for AdminApi in admin as ADMIN_SERVED {
         healthz(HealthzRequest) -> HealthzResponse;
         get_my_instance(GetMyInstanceRequest) -> GetMyInstanceResponse;
         list_instance_domains(ListInstanceDomainsRequest) -> ListInstanceDomainsResponse;
@@ -123,16 +118,23 @@ forward! { AdminService for AdminApi in admin {
         remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse;
         export_data(ExportDataRequest) -> ExportDataResponse;
         import_data(ImportDataRequest) -> ImportDataResponse;
-    } pending {
     }
 }
 
-forward! { ManagementService for ManagementApi in management {
+forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVED {
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;
         remove_personal_access_token(RemovePersonalAccessTokenRequest) -> RemovePersonalAccessTokenResponse;
-    } pending {
+    }
+}
+
+/// Whether burg answers `route` (every other RPC answers Unimplemented).
+pub fn serves(route: &Route) -> bool {
+    match route.service {
+        "AdminService" => ADMIN_SERVED.contains(&route.trait_method),
+        "ManagementService" => MANAGEMENT_SERVED.contains(&route.trait_method),
+        _ => false,
     }
 }
 

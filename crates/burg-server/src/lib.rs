@@ -32,6 +32,7 @@ use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
 pub use auth::authorize;
+pub use grpc::serves;
 
 /// Settings of the HTTP front.
 #[derive(Debug, Clone)]

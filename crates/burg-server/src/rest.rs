@@ -66,7 +66,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
             let params: Vec<(String, String)> = params
                 .iter()
                 .zip(route.path_fields)
-                .map(|((_, value), (field, _))| (field.to_string(), value.to_string()))
+                .map(|((_, value), (field, ..))| (field.to_string(), value.to_string()))
                 .collect();
             call(state, index, params, query, headers, body).await
         };

@@ -120,13 +120,18 @@ impl Client {
         &self.token
     }
 
-    /// Calls RPC `method` (e.g. `GetProviderByID`).
+    /// Calls RPC `method` (e.g. `GetProviderByID`) of the service whose
+    /// request type `Req` is.
     pub async fn call<Req, Resp>(&self, method: &str, request: Req) -> Result<Resp, ApiError>
     where
         Req: Message + Serialize + Default + Send + Sync + 'static,
         Resp: Message + DeserializeOwned + Default + Send + Sync + 'static,
     {
-        let (_, route) = Route::by_method(method).unwrap_or_else(|| panic!("no RPC named {method}"));
+        // The request's Rust module names its service: `…::management::v1::…`.
+        let service =
+            if std::any::type_name::<Req>().contains("::management::") { "ManagementService" } else { "AdminService" };
+        let (_, route) =
+            Route::by_method(service, method).unwrap_or_else(|| panic!("no RPC named {method} in {service}"));
         match self.protocol {
             Protocol::Rest | Protocol::InProcess => self.rest(route, &request).await,
             Protocol::Grpc => self.grpc(route, request).await,
@@ -145,16 +150,13 @@ impl Client {
         }
     }
 
-    /// Calls `route` with an empty request (every path parameter
-    /// `probe`), ignoring the answer's content: for tests of who may call
-    /// what.
+    /// Calls `route` with an empty request (every path parameter `0`,
+    /// which strings, numbers and enums all read), ignoring the answer's
+    /// content: for tests of who may call what.
     pub async fn probe(&self, route: &'static Route) -> Result<(), ApiError> {
         match self.protocol {
             Protocol::Rest | Protocol::InProcess => {
-                let mut path = route.http_path.to_string();
-                for (field, _) in route.path_fields {
-                    path = path.replace(&format!("{{{field}}}"), "probe");
-                }
+                let path = burg_api::path_template::fill(route.http_path, |_| "0".to_string());
                 let method = http::Method::from_bytes(route.http_method.as_bytes()).expect("method");
                 let mut builder = self.http.request(method, format!("{}{path}", self.base));
                 if route.body == "*" {
@@ -206,26 +208,19 @@ impl Client {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),
         };
-        let mut path = route.http_path.to_string();
-        for (field, json) in route.path_fields {
-            let value = object.remove(*json).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            path = path.replace(&format!("{{{field}}}"), &percent_encode(&value));
-        }
+        let path = burg_api::path_template::fill(route.http_path, |name| {
+            let json = route.path_fields.iter().find(|(field, ..)| *field == name).map_or(name, |(_, json, _)| *json);
+            let value = object.remove(json).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            percent_encode(&value)
+        });
         let url = format!("{}{}", self.base, path);
         let method = http::Method::from_bytes(route.http_method.as_bytes()).expect("method");
         let mut builder = self.http.request(method, &url);
         if route.body == "*" {
             builder = builder.json(&object);
         } else {
-            let query: Vec<(String, String)> = object
-                .into_iter()
-                .filter_map(|(k, v)| match v {
-                    serde_json::Value::String(s) => Some((k, s)),
-                    serde_json::Value::Bool(b) => Some((k, b.to_string())),
-                    serde_json::Value::Number(n) => Some((k, n.to_string())),
-                    _ => None,
-                })
-                .collect();
+            let mut query = Vec::new();
+            query_pairs("", object, &mut query);
             builder = builder.query(&query);
         }
         let (status, bytes) = self.send(builder).await;
@@ -329,6 +324,8 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     let response = builder.send().await.expect("gRPC-Web call");
     let header_status = response.headers().get("grpc-status").and_then(|v| v.to_str().ok()).map(str::to_string);
     let header_message = response.headers().get("grpc-message").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header_details =
+        response.headers().get("grpc-status-details-bin").and_then(|v| v.to_str().ok()).map(str::to_string);
     let raw = response.bytes().await.expect("gRPC-Web body").to_vec();
     // grpc-web-text bodies are base64 chunks, each padded on its own: decode
     // quantum by quantum.
@@ -354,11 +351,13 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     }
     let mut status = header_status;
     let mut status_message = header_message;
+    let mut details = header_details;
     for line in trailers.split("\r\n") {
         if let Some((k, v)) = line.split_once(':') {
             match k.trim().to_ascii_lowercase().as_str() {
                 "grpc-status" => status = Some(v.trim().to_string()),
                 "grpc-message" => status_message = Some(v.trim().to_string()),
+                "grpc-status-details-bin" => details = Some(v.trim().to_string()),
                 _ => {}
             }
         }
@@ -367,10 +366,16 @@ pub async fn grpc_web_call<Req: Message, Resp: Message + Default>(
     if code == Code::Ok {
         Ok(message.unwrap_or_default())
     } else {
+        let message = status_message.map(|m| percent_decode(&m)).unwrap_or_default();
+        // The details travel as base64, padded or not.
+        let details = details
+            .and_then(|d| base64::engine::general_purpose::STANDARD_NO_PAD.decode(d.trim_end_matches('=')).ok())
+            .unwrap_or_default();
+        let status = tonic::Status::with_details(code, message.clone(), details.into());
         Err(ApiError {
             code,
-            message: status_message.map(|m| percent_decode(&m)).unwrap_or_default(),
-            id: String::new(),
+            message,
+            id: burg_api::error::detail(&status).map(|d| d.id).unwrap_or_default(),
             http_status: None,
         })
     }
@@ -417,4 +422,19 @@ async fn in_process(router: &axum::Router, builder: reqwest::RequestBuilder) -> 
     let status = response.status().as_u16();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("answer body");
     (status, body)
+}
+
+/// A request's fields as query parameters, nested ones by a dotted path
+/// (`query.limit=5`), as grpc-gateway reads them; lists are left out.
+fn query_pairs(prefix: &str, object: serde_json::Map<String, serde_json::Value>, out: &mut Vec<(String, String)>) {
+    for (key, value) in object {
+        let key = format!("{prefix}{key}");
+        match value {
+            serde_json::Value::String(s) => out.push((key, s)),
+            serde_json::Value::Bool(b) => out.push((key, b.to_string())),
+            serde_json::Value::Number(n) => out.push((key, n.to_string())),
+            serde_json::Value::Object(inner) => query_pairs(&format!("{key}."), inner, out),
+            serde_json::Value::Array(_) | serde_json::Value::Null => {}
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use burg_api::management::*;
 use burg_api::routes::{ROUTES, Route};
+use burg_domain::permission::permissions_of;
 use burg_testkit::{Client, Protocol, TestServer, matrix};
 use tonic::Code;
 
@@ -23,22 +24,23 @@ enum Caller {
 }
 
 /// What the permission table promises `caller` on `route`: `None` when the
-/// call passes authorization (whatever the request then gives), else the
-/// code it is refused with.
+/// call passes authorization (whatever the request then gives, an unserved
+/// RPC's Unimplemented included), else the code it is refused with.
 fn expected(caller: Caller, route: &Route) -> Option<Code> {
     let open = route.permission.is_none();
     let any_valid_token = route.permission == Some("authenticated");
     let permission = route.permission.unwrap_or_default();
+    let holds = |role: &str| open || any_valid_token || permissions_of([role]).contains(permission);
     match caller {
         Caller::NoToken | Caller::BadToken | Caller::RevokedToken => (!open).then_some(Code::Unauthenticated),
         Caller::IamOwner => None,
-        Caller::IamOwnerViewer => {
-            (!(open || any_valid_token || permission.ends_with(".read"))).then_some(Code::PermissionDenied)
-        }
-        // An org's owner holds the org-level permissions in its own org
-        // (where org-scoped calls go without a header), none on the instance.
+        Caller::IamOwnerViewer => (!holds("IAM_OWNER_VIEWER")).then_some(Code::PermissionDenied),
+        // An org's owner holds the org-level permissions of its role in its
+        // own org (where org-scoped calls go without a header), none on the
+        // instance.
         Caller::OrgOwner => {
-            (!(open || any_valid_token || route.service == "ManagementService")).then_some(Code::PermissionDenied)
+            let in_its_org = route.service == "ManagementService" && holds("ORG_OWNER");
+            (!(open || any_valid_token || in_its_org)).then_some(Code::PermissionDenied)
         }
     }
 }

@@ -150,9 +150,12 @@ async fn machine_users_and_tokens(s: Arc<TestServer>, c: Client) {
     assert!(pat.token.len() >= 40);
     // A valid token without a role may authenticate but not read the instance.
     let robot = c.with_token(&pat.token);
-    let _: HealthzResponse = robot.call("Healthz", HealthzRequest {}).await.unwrap();
-    let _: GetSupportedLanguagesResponse =
-        robot.call("GetSupportedLanguages", GetSupportedLanguagesRequest {}).await.expect("any valid token");
+    // The Admin API's RPCs (the Management API has RPCs of these names too).
+    let _: burg_api::admin::HealthzResponse = robot.call("Healthz", burg_api::admin::HealthzRequest {}).await.unwrap();
+    let _: burg_api::admin::GetSupportedLanguagesResponse = robot
+        .call("GetSupportedLanguages", burg_api::admin::GetSupportedLanguagesRequest {})
+        .await
+        .expect("any valid token");
     let err = robot.call::<_, GetMyInstanceResponse>("GetMyInstance", GetMyInstanceRequest {}).await.unwrap_err();
     assert_eq!(err.code, Code::PermissionDenied);
     if c.protocol == Protocol::Rest {

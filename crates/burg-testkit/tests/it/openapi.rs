@@ -245,7 +245,12 @@ async fn schemathesis_finds_no_server_error_and_no_schema_break() {
     let examples = std::env::var("BURG_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "8".into());
     // schemathesis keeps a cache in its working directory.
     let workdir = tempfile::tempdir().unwrap();
-    for file in ["admin.swagger.json", "management.swagger.json"] {
+    for (service, file) in FILES {
+        let served: Vec<String> = ROUTES
+            .iter()
+            .filter(|r| r.service == service && burg_server::serves(r))
+            .map(|r| format!("{service}_{}", r.method))
+            .collect();
         let mut command = std::process::Command::new(&st);
         command
             .current_dir(workdir.path())
@@ -257,6 +262,8 @@ async fn schemathesis_finds_no_server_error_and_no_schema_break() {
             .args(["--max-examples", &examples, "--seed", "1", "--request-timeout", "20"])
             // Calls that reach out to addresses taken from the request
             // (object stores, SAML metadata) would wait on random hosts.
+            // RPCs burg does not serve yet answer 501 by design.
+            .args(served.iter().flat_map(|id| ["--include-operation-id", id.as_str()]))
             .args(["--exclude-operation-id", "AdminService_ExportData"])
             .args(["--exclude-operation-id", "AdminService_ImportData"])
             .args(["--exclude-operation-id", "AdminService_AddSAMLProvider"])

@@ -53,6 +53,38 @@ async fn grpc_web_health_and_a_read() {
     s.stop().await;
 }
 
+/// An RPC burg does not serve yet answers Unimplemented with burg's error
+/// shape on every protocol (REST: 501 and grpc-gateway's body), after the
+/// caller is authorized; a served RPC never does.
+#[tokio::test]
+async fn unserved_rpcs_answer_unimplemented() {
+    use burg_api::routes::ROUTES;
+    let s = sqlite().await;
+    let unserved = ROUTES.iter().filter(|r| !burg_server::serves(r)).count();
+    assert!(unserved > 400, "{unserved} unserved RPCs");
+    for protocol in [Protocol::Rest, Protocol::Grpc, Protocol::GrpcWeb] {
+        let c = s.client(protocol).await;
+        for route in ROUTES {
+            let answer = c.probe(route).await;
+            if burg_server::serves(route) {
+                assert!(answer.is_ok() || answer.unwrap_err().id != "SERVER-unimp", "{protocol:?} {}", route.method);
+                continue;
+            }
+            let err = answer.unwrap_err();
+            assert_eq!(
+                (err.code, err.id.as_str()),
+                (Code::Unimplemented, "SERVER-unimp"),
+                "{protocol:?} {}",
+                route.method
+            );
+            if protocol == Protocol::Rest {
+                assert_eq!(err.http_status, Some(501), "{}", route.method);
+            }
+        }
+    }
+    s.stop().await;
+}
+
 async fn post(s: &TestServer, path: &str, body: &'static str) -> (u16, serde_json::Value) {
     let r = burg_testkit::http_client()
         .post(format!("{}{}", s.base_url(), path))

@@ -23,6 +23,8 @@ struct Fields {
     provider_options: Option<pb::Options>,
     name_id_format: Option<i32>,
     transient_mapping_attribute_name: Option<String>,
+    federated_logout_enabled: Option<bool>,
+    signature_algorithm: Option<i32>,
 }
 
 /// `name` is checked already (before the metadata is fetched).
@@ -34,6 +36,10 @@ fn draft(f: Fields) -> Result<Draft> {
     if let Some(attribute) = &f.transient_mapping_attribute_name {
         validate::len("transientMappingAttributeName", attribute, 0, 200)?;
     }
+    if let Some(algorithm) = f.signature_algorithm {
+        let known = pb::SamlSignatureAlgorithm::try_from(algorithm).is_ok();
+        validate::defined_enum("signatureAlgorithm", algorithm, known)?;
+    }
     Ok(Draft {
         name: f.name,
         config: Config::Saml {
@@ -43,6 +49,8 @@ fn draft(f: Fields) -> Result<Draft> {
             with_signed_request: f.with_signed_request,
             name_id_format: f.name_id_format,
             transient_mapping_attribute_name: f.transient_mapping_attribute_name,
+            federated_logout_enabled: f.federated_logout_enabled,
+            signature_algorithm: f.signature_algorithm,
             key: fields::placeholder(),
             certificate: String::new(),
         },
@@ -73,6 +81,8 @@ impl IdpKind for Saml {
             provider_options: r.provider_options,
             name_id_format: r.name_id_format,
             transient_mapping_attribute_name: r.transient_mapping_attribute_name,
+            federated_logout_enabled: r.federated_logout_enabled,
+            signature_algorithm: r.signature_algorithm,
         })
     }
 
@@ -93,6 +103,8 @@ impl IdpKind for Saml {
             provider_options: r.provider_options,
             name_id_format: r.name_id_format,
             transient_mapping_attribute_name: r.transient_mapping_attribute_name,
+            federated_logout_enabled: r.federated_logout_enabled,
+            signature_algorithm: r.signature_algorithm,
         })
     }
 
@@ -103,6 +115,8 @@ impl IdpKind for Saml {
             with_signed_request,
             name_id_format,
             transient_mapping_attribute_name,
+            federated_logout_enabled,
+            signature_algorithm,
             ..
         } = config
         else {
@@ -114,6 +128,8 @@ impl IdpKind for Saml {
             with_signed_request: *with_signed_request,
             name_id_format: name_id_format.unwrap_or_default(),
             transient_mapping_attribute_name: transient_mapping_attribute_name.clone(),
+            federated_logout_enabled: *federated_logout_enabled,
+            signature_algorithm: *signature_algorithm,
         }))
     }
 

@@ -197,6 +197,8 @@ pub async fn add(c: &Client, kind: Kind, name: &str, secret: &str) -> Result<Str
                     provider_options: options(),
                     name_id_format: Some(pb::SamlNameIdFormat::Persistent as i32),
                     transient_mapping_attribute_name: Some("uid".into()),
+                    federated_logout_enabled: Some(true),
+                    signature_algorithm: Some(pb::SamlSignatureAlgorithm::SamlSignatureRsaSha256 as i32),
                 },
             )
             .await
@@ -418,6 +420,8 @@ pub async fn update(c: &Client, kind: Kind, id: &str, name: &str, secret: &str) 
                     provider_options: options(),
                     name_id_format: Some(pb::SamlNameIdFormat::EmailAddress as i32),
                     transient_mapping_attribute_name: None,
+                    federated_logout_enabled: None,
+                    signature_algorithm: None,
                 },
             )
             .await?
@@ -586,6 +590,8 @@ pub fn check_added(kind: Kind, branch: &C) {
             assert_eq!(s.metadata_xml, SAML_METADATA.as_bytes());
             assert_eq!(s.transient_mapping_attribute_name.as_deref(), Some("uid"));
             assert_eq!(s.name_id_format, pb::SamlNameIdFormat::Persistent as i32);
+            assert_eq!(s.federated_logout_enabled, Some(true));
+            assert_eq!(s.signature_algorithm, Some(pb::SamlSignatureAlgorithm::SamlSignatureRsaSha256 as i32));
         }
         (C::AzureAd(a), Kind::Azure) => {
             assert_eq!(
