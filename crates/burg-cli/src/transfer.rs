@@ -15,8 +15,8 @@ use burg_app::{AppConfig, Ctx, TransferDir};
 use clap::Args;
 
 use crate::Failure;
-use crate::cleanup::{Remove, interrupted, temp_name};
-use crate::config::{DataArgs, DataConfig, FileConfig, Purpose, TransferArgs, init_logging, private_file};
+use crate::cleanup::interrupted;
+use crate::config::{DataArgs, DataConfig, FileConfig, Purpose, TransferArgs, init_logging, replace_private};
 use crate::progress::{Display, number, plural, timing};
 
 /// How to reach a running server instead of the database.
@@ -304,7 +304,7 @@ pub async fn export(args: ExportArgs) -> Result<(), Failure> {
             let body = serde_json::to_vec(&req).map_err(|e| e.to_string())?;
             let response = call::<ExportDataResponse>(&args.remote, server, "/admin/v1/export", body).await?;
             let bytes = serde_json::to_vec(&response).map_err(|e| e.to_string())?;
-            write_whole(path, &bytes)?;
+            replace_private(path, &bytes)?;
             Ok(response)
         };
         let response =
@@ -348,19 +348,6 @@ pub async fn export(args: ExportArgs) -> Result<(), Failure> {
         args.output,
         timing(display.elapsed(), users)
     );
-    Ok(())
-}
-
-/// Writes `bytes` under a temporary name, readable by the owner only, then
-/// renames it to `path`; an interruption leaves nothing.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let temp = temp_name(path);
-    let guard = Remove::new(temp.clone());
-    let mut file = private_file(&temp)?;
-    file.write_all(bytes).and_then(|_| file.sync_all()).map_err(|e| format!("{}: {e}", temp.display()))?;
-    std::fs::rename(&temp, path).map_err(|e| format!("{}: {e}", path.display()))?;
-    guard.disarm();
     Ok(())
 }
 
