@@ -59,6 +59,7 @@ fn main() -> BuildResult {
 
     let pool = DescriptorPool::decode(fds_bytes.as_slice())?;
     std::fs::write(out_dir.join("routes.rs"), routes(&pool)?)?;
+    std::fs::write(out_dir.join("validate.rs"), validate::generate(&pool)?)?;
     for (service, file) in OPENAPI_FILES {
         let document = openapi::document(&pool, service)?;
         std::fs::write(out_dir.join(file), serde_json::to_string_pretty(&document)?)?;
@@ -76,6 +77,8 @@ const OPENAPI_FILES: [(&str, &str); 2] = [
 mod openapi;
 #[path = "src/path_template.rs"]
 mod path_template;
+#[path = "build/validate.rs"]
+mod validate;
 
 /// The default body tonic writes for each trait method.
 const TONIC_STUB: &str = r#"Err(tonic::Status::unimplemented("Not yet implemented"))"#;
@@ -123,11 +126,11 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
     // Decoders by route, for fuzzing: the request type of route `index` from
     // JSON (as REST decodes it) and from protobuf (as gRPC does).
     let mut decoders = String::from(
-        "/// Decodes the JSON request of route `index` (in [`ROUTES`]) as REST does; the answer is thrown away.\n\
+        "/// Decodes the JSON request of route `index` (in [`ROUTES`]) as REST does and validates it; the answer is thrown away.\n\
          pub fn decode_request_json(index: usize, input: crate::json::JsonInput) -> Result<(), String> {\n    match index {\n",
     );
     let mut proto_decoders = String::from(
-        "/// Decodes the protobuf request of route `index` (in [`ROUTES`]) as gRPC does; the answer is thrown away.\n\
+        "/// Decodes the protobuf request of route `index` (in [`ROUTES`]) as gRPC does and validates it; the answer is thrown away.\n\
          pub fn decode_request_proto(index: usize, bytes: &[u8]) -> Result<(), prost::DecodeError> {\n    match index {\n",
     );
     writeln!(table, "/// Every RPC burg serves, with its REST mapping and permission.")?;
@@ -204,10 +207,16 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
                 rust_type(&input),
                 method.name().to_snake_case(),
             )?;
-            writeln!(decoders, "        {index} => json::decode::<{}>(input).map(drop),", rust_type(&input))?;
+            // Decoded requests are also validated: the rules must answer
+            // any input without a panic.
+            writeln!(
+                decoders,
+                "        {index} => json::decode::<{}>(input).map(|r| drop(crate::validate::Validate::validate(&r))),",
+                rust_type(&input)
+            )?;
             writeln!(
                 proto_decoders,
-                "        {index} => <{} as prost::Message>::decode(bytes).map(drop),",
+                "        {index} => <{} as prost::Message>::decode(bytes).map(|r| drop(crate::validate::Validate::validate(&r))),",
                 rust_type(&input)
             )?;
             index += 1;

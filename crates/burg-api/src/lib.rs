@@ -13,6 +13,7 @@ pub mod json;
 pub mod path_template;
 pub mod rest;
 pub mod routes;
+pub mod validate;
 pub mod wkt;
 
 /// The bytes of the compiled `FileDescriptorSet` (with options), for

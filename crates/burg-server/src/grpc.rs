@@ -53,6 +53,9 @@ macro_rules! forward {
             $(
                 async fn $method(&self, request: tonic::Request<$m::$req>) -> Result<tonic::Response<$m::$resp>, Status> {
                     let ctx = ctx_of(&request)?;
+                    // The proto's rules, before the handler, as ZITADEL's
+                    // validation interceptor runs after its auth check.
+                    burg_api::validate::Validate::validate(request.get_ref())?;
                     self.app.$method(&ctx, request.into_inner()).await.map(tonic::Response::new).map_err(to_status)
                 }
             )*

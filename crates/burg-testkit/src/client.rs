@@ -150,6 +150,20 @@ impl Client {
         }
     }
 
+    /// Calls RPC `method` of `service` (`"AdminService"`, …) over REST with
+    /// a JSON body as given: for inputs a typed message cannot carry, such
+    /// as an enum number its enum does not define.
+    pub async fn call_json(
+        &self,
+        service: &str,
+        method: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
+        assert!(matches!(self.protocol, Protocol::Rest | Protocol::InProcess), "call_json speaks REST");
+        let (_, route) = Route::by_method(service, method).unwrap_or_else(|| panic!("no route {service}.{method}"));
+        self.rest(route, &body).await
+    }
+
     /// Calls `route` with an empty request (every path parameter `0`,
     /// which strings, numbers and enums all read), ignoring the answer's
     /// content: for tests of who may call what.

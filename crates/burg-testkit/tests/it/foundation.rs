@@ -116,7 +116,7 @@ async fn bad_input_is_refused_and_changes_nothing(s: Arc<TestServer>, c: Client)
         .await
         .unwrap_err();
     assert_eq!(err.code, Code::InvalidArgument);
-    assert!(err.message.contains("userId"), "{}", err.message);
+    assert!(err.message.contains("AddIAMMemberRequest.UserId"), "{}", err.message);
     assert_eq!(s.event_count().await, before, "refused calls append no events");
     let lang: GetDefaultLanguageResponse = c.call("GetDefaultLanguage", GetDefaultLanguageRequest {}).await.unwrap();
     assert_eq!(lang.language, "en");

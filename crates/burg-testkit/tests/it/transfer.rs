@@ -196,7 +196,7 @@ fn v1_document(org_id: &str) -> Value {
     json!({"orgs": [{
         "orgId": org_id,
         "org": {"name": format!("Old {org_id}")},
-        "iamPolicy": {"userLoginMustBeDomain": true},
+        "iamPolicy": {"orgId": org_id, "userLoginMustBeDomain": true},
         "loginPolicy": {"allowUsernamePassword": true, "allowExternalIdp": true},
         "secondFactors": [{"type": "SECOND_FACTOR_TYPE_OTP"}, {"type": "SECOND_FACTOR_TYPE_U2F"}],
         "multiFactors": [{"type": "MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"}],
@@ -345,13 +345,48 @@ async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
     let events_before = s.event_count().await;
     let base = generated_org(9, 2, 3);
     type Case = (&'static str, Box<dyn Fn(&mut Value) + Send + Sync>, &'static str);
-    let cases: Vec<Case> = vec![
-        ("no org name", Box::new(|o: &mut Value| o["org"] = json!({})), "org.name"),
+    // An inline document is a request: a breach of the proto's rules
+    // anywhere in it refuses the whole call, as ZITADEL's validation does.
+    let rule_cases: Vec<Case> = vec![
+        ("no org name", Box::new(|o: &mut Value| o["org"] = json!({})), "invalid AddOrgRequest.Name"),
         (
             "long name",
             Box::new(|o: &mut Value| o["projects"][0]["project"]["name"] = json!("x".repeat(201))),
-            "projects.project.name",
+            "invalid AddProjectRequest.Name",
         ),
+        (
+            "missing role key",
+            Box::new(|o: &mut Value| {
+                o["projectRoles"][0].as_object_mut().unwrap().remove("roleKey").map(|_| ()).unwrap()
+            }),
+            "invalid AddProjectRoleRequest.RoleKey",
+        ),
+        (
+            "bad email",
+            Box::new(|o: &mut Value| o["humanUsers"][0]["user"]["email"]["email"] = json!("not-an-email")),
+            "invalid ImportHumanUserRequest_Email.Email: value must be a valid email address",
+        ),
+        (
+            "long metadata",
+            Box::new(|o: &mut Value| o["userMetadata"][0]["key"] = json!("k".repeat(201))),
+            "invalid SetUserMetadataRequest.Key",
+        ),
+    ];
+    for (what, break_it, expect) in rule_cases {
+        let mut bad = base.clone();
+        break_it(&mut bad);
+        let good = generated_org(9, 3, 2);
+        let request = ImportDataRequest {
+            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: decode_orgs(&[bad, good]) })),
+            timeout: "1m".into(),
+        };
+        let err = c.call::<_, ImportDataResponse>("ImportData", request).await.unwrap_err();
+        assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "VALID-rules"), "{what}: {err:?}");
+        assert!(err.message.contains(expect), "{what}: expected {expect}: {}", err.message);
+        assert_eq!(s.event_count().await, events_before, "{what}: nothing is imported");
+    }
+    // What the rules do not cover refuses the organization it is in.
+    let cases: Vec<Case> = vec![
         (
             "unknown hash",
             Box::new(|o: &mut Value| o["humanUsers"][0]["user"]["hashedPassword"]["value"] = json!("$9$nope")),
@@ -364,23 +399,6 @@ async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
                 o["humanUsers"].as_array_mut().unwrap().push(dup);
             }),
             "appears twice",
-        ),
-        (
-            "missing role key",
-            Box::new(|o: &mut Value| {
-                o["projectRoles"][0].as_object_mut().unwrap().remove("roleKey").map(|_| ()).unwrap()
-            }),
-            "roleKey",
-        ),
-        (
-            "bad email",
-            Box::new(|o: &mut Value| o["humanUsers"][0]["user"]["email"]["email"] = json!("not-an-email")),
-            "email",
-        ),
-        (
-            "long metadata",
-            Box::new(|o: &mut Value| o["userMetadata"][0]["key"] = json!("k".repeat(201))),
-            "userMetadata.key",
         ),
         (
             "unknown org role",

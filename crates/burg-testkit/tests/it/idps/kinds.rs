@@ -120,7 +120,7 @@ async fn names_are_stored_as_given(_s: Arc<TestServer>, c: Client) {
     // Others must have one.
     let err = add(&c, Kind::OAuth, "", "secret").await.unwrap_err();
     assert_eq!(err.code, Code::InvalidArgument);
-    assert!(err.message.contains("name"), "{}", err.message);
+    assert!(err.message.contains("AddGenericOAuthProviderRequest.Name"), "{}", err.message);
 }
 
 /// The JSON of GetProviderByID has exactly the keys and enum spellings of
