@@ -79,3 +79,56 @@ async fn instance_answers_as_zitadel(s: Arc<TestServer>, c: Client) {
     assert!(members.result.iter().any(|m| m.user_id == robot.user_id && m.roles.is_empty()));
     assert!(s.event_count().await > 0);
 }
+
+in_process!(import_reports_members_and_grants_of_unknown_users);
+
+/// ZITADEL's import reports an org member, user grant or project member
+/// whose user exists nowhere as an error of its own (with ZITADEL's id for
+/// the item) and imports the rest; a user of a later organization of the
+/// same document is known.
+async fn import_reports_members_and_grants_of_unknown_users(s: Arc<TestServer>, c: Client) {
+    use burg_api::management::{AddMachineUserRequest, AddOrgMemberRequest, AddOrgRequest, AddUserGrantRequest};
+    use burg_api::zitadel::v1::v1::DataMachineUser;
+    let machine = |id: &str, name: &str| DataMachineUser {
+        user_id: id.into(),
+        user: Some(AddMachineUserRequest { user_name: name.into(), name: name.into(), ..Default::default() }),
+        ..Default::default()
+    };
+    let member = |user: &str| AddOrgMemberRequest { user_id: user.into(), roles: vec!["ORG_OWNER".into()] };
+    let first = DataOrg {
+        org_id: "71000000000000001".into(),
+        org: Some(AddOrgRequest { name: "First".into() }),
+        machine_users: vec![machine("71000000000000011", "robot-one")],
+        // Its own user, a user of the next organization, and a ghost.
+        org_members: vec![member("71000000000000011"), member("71000000000000021"), member("ghost")],
+        user_grants: vec![AddUserGrantRequest {
+            user_id: "ghost".into(),
+            project_id: "71000000000000099".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let second = DataOrg {
+        org_id: "71000000000000002".into(),
+        org: Some(AddOrgRequest { name: "Second".into() }),
+        machine_users: vec![machine("71000000000000021", "robot-two")],
+        ..Default::default()
+    };
+    let request = ImportDataRequest {
+        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![first, second] })),
+        timeout: "1m".into(),
+    };
+    let answer: ImportDataResponse = c.call("ImportData", request).await.unwrap();
+    let orgs = answer.success.unwrap().orgs;
+    assert_eq!(orgs.len(), 2, "both organizations are imported: {orgs:?}");
+    assert_eq!(orgs[0].org_members, ["71000000000000011", "71000000000000021"]);
+    assert!(orgs[0].user_grants.is_empty());
+    let errors: Vec<(&str, &str)> = answer.errors.iter().map(|e| (e.r#type.as_str(), e.id.as_str())).collect();
+    assert_eq!(
+        errors,
+        [("org_member", "71000000000000001_ghost"), ("user_grant", "71000000000000001_71000000000000099_ghost")]
+    );
+    assert!(answer.errors[0].message.contains("ORG-GoXOn"), "{:?}", answer.errors[0]);
+    assert!(answer.errors[1].message.contains("COMMAND-uXHNj"), "{:?}", answer.errors[1]);
+    assert!(s.event_count().await > 0);
+}

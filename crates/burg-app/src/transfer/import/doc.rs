@@ -39,6 +39,9 @@ pub(crate) struct OrgDoc {
     pub(super) sections: HashMap<String, Range<u64>>,
     /// Its human and machine users, when known (counted by the check).
     pub(crate) users: u64,
+    /// Their ids, when known (read by the check): what other organizations
+    /// of the document may refer to.
+    pub(super) user_ids: Vec<Box<str>>,
     /// The text was written from a `DataOrg`, so it holds only what the
     /// types know. Text from a file is read through the types item by item
     /// (unknown members dropped, as a `DataOrg` would drop them).
@@ -53,14 +56,18 @@ impl OrgDoc {
         let bytes: Arc<[u8]> = serde_json::to_vec(org)
             .map_err(|e| Error::internal("IMPORT-enc01", format!("cannot encode an org: {e}")))?
             .into();
-        let (org_id, sections, _) = scan_org(&mut Scan::new(&bytes[..], 0), Pass::Locate)
+        let scanned = scan_org(&mut Scan::new(&bytes[..], 0), Pass::Locate)
             .map_err(|e| Error::internal("IMPORT-enc02", format!("cannot read an encoded org: {e}")))?;
         let users = (org.human_users.len() + org.machine_users.len()) as u64;
+        let humans = org.human_users.iter().map(|u| &u.user_id);
+        let user_ids =
+            humans.chain(org.machine_users.iter().map(|u| &u.user_id)).map(|id| id.as_str().into()).collect();
         Ok(OrgDoc {
-            org_id,
+            org_id: scanned.org_id,
             backing: Backing::Memory(bytes),
-            sections,
+            sections: scanned.sections,
             users,
+            user_ids,
             written: true,
             failed: Default::default(),
         })

@@ -9,7 +9,10 @@
 //! Then, in its transaction, the [`writer`] compares every item with what
 //! is stored: identical items are reported as existing and skipped,
 //! different ones are conflicts. Any refused item leaves its whole
-//! organization unwritten; the other organizations go on. What each
+//! organization unwritten; the other organizations go on. An org member,
+//! user grant or project (grant) member whose user is neither in the
+//! document (any organization of it) nor stored is skipped and reported,
+//! and its organization goes on, as in ZITADEL's import. What each
 //! organization came to is the [`report`].
 
 mod check;
@@ -25,8 +28,8 @@ use burg_domain::{Error, ErrorKind, Result};
 
 pub use check::{check_document, check_file_document};
 use doc::OrgDoc;
-use reader::Checked;
 pub use reader::Format;
+use reader::{Checked, DocumentUsers};
 use report::{Outcome, error};
 
 use super::{Kind, timeout_of};
@@ -66,7 +69,7 @@ impl App {
             let (mut done, mut written) = (0u64, 0u64);
             while let Some(org) = orgs.next().await {
                 let (org, checked) = org?;
-                let outcome = self.import_org(ctx, org, checked, mode).await?;
+                let outcome = self.import_org(ctx, org, checked, &orgs.document_users, mode).await?;
                 seen += orgs.planned.pop_front().unwrap_or_default();
                 written += outcome.users;
                 done += 1;
@@ -94,7 +97,14 @@ impl App {
 
     /// Imports one organization as `checked` found it (see
     /// [`check::check_org`]).
-    async fn import_org(&self, ctx: &Ctx, org: OrgDoc, checked: Checked, mode: ImportMode) -> Result<Outcome> {
+    async fn import_org(
+        &self,
+        ctx: &Ctx,
+        org: OrgDoc,
+        checked: Checked,
+        document_users: &DocumentUsers,
+        mode: ImportMode,
+    ) -> Result<Outcome> {
         if let Err(refused) = checked {
             return Ok(Outcome::refused(refused.0));
         }
@@ -102,7 +112,7 @@ impl App {
         loop {
             let result: Result<Outcome> = async {
                 let mut tx = self.begin(ctx).await?;
-                match self.write_org(&mut tx, &org, mode).await? {
+                match self.write_org(&mut tx, &org, document_users, mode).await? {
                     Ok(outcome) => {
                         // Everything read must have been read whole.
                         org.read_failure()?;

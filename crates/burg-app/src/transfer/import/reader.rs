@@ -3,7 +3,8 @@
 //! where each organization's sections lie ([`scan_org`]); v1's documents
 //! are parsed organization by organization and upgraded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -35,6 +36,29 @@ pub(super) enum Pass {
     Locate,
 }
 
+/// The users of a whole document, as 64-bit hashes of their ids (an eighth
+/// of the memory of the ids at 100,000 users; a collision could only hide
+/// a missing user, never refuse a present one).
+#[derive(Debug, Default)]
+pub(super) struct DocumentUsers(HashSet<u64>);
+
+impl DocumentUsers {
+    fn key(id: &str) -> u64 {
+        // DefaultHasher::new() has fixed keys: the same id, the same hash.
+        let mut h = DefaultHasher::new();
+        id.hash(&mut h);
+        h.finish()
+    }
+
+    pub(super) fn extend<'i>(&mut self, ids: impl Iterator<Item = &'i str>) {
+        self.0.extend(ids.map(Self::key));
+    }
+
+    pub(super) fn contains(&self, id: &str) -> bool {
+        self.0.contains(&Self::key(id))
+    }
+}
+
 /// What [`check_org`] found.
 pub(super) type Checked = std::result::Result<(), Refused>;
 
@@ -46,6 +70,9 @@ pub(super) struct Orgs {
     demand: std::sync::mpsc::Sender<()>,
     /// The users of each organization to come, as the check counted them.
     pub(super) planned: std::collections::VecDeque<u64>,
+    /// Every user of the document: members and grants may name a user of
+    /// any of its organizations, earlier or later.
+    pub(super) document_users: DocumentUsers,
 }
 
 impl Orgs {
@@ -71,9 +98,15 @@ impl Source {
             (org, result)
         };
         let planned;
+        let mut document_users = DocumentUsers::default();
         match self {
             Source::Inline(orgs) => {
                 planned = orgs.iter().map(|o| (o.human_users.len() + o.machine_users.len()) as u64).collect();
+                for org in &orgs {
+                    let humans = org.human_users.iter().map(|u| &u.user_id);
+                    let ids = humans.chain(org.machine_users.iter().map(|u| &u.user_id));
+                    document_users.extend(ids.map(|id| id.as_str()));
+                }
                 tokio::task::spawn_blocking(move || {
                     for org in orgs {
                         if wanted.recv().is_err() || tx.blocking_send(OrgDoc::of(&org).map(checked)).is_err() {
@@ -87,13 +120,15 @@ impl Source {
                 // file: it stays until the last of them is dropped.
                 let file = Arc::new(DocFile { path, _downloaded: keep });
                 let check = file.clone();
-                planned = tokio::task::spawn_blocking(move || {
+                (planned, document_users) = tokio::task::spawn_blocking(move || {
                     let mut users = std::collections::VecDeque::new();
+                    let mut ids = DocumentUsers::default();
                     read_orgs(&check, format, Pass::Check, &mut || true, &mut |org| {
                         users.push_back(org.users);
+                        ids.extend(org.user_ids.iter().map(|id| &**id));
                         true
                     })
-                    .map(|_| users)
+                    .map(|_| (users, ids))
                 })
                 .await
                 .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
@@ -111,7 +146,7 @@ impl Source {
         }
         // The one ahead.
         let _ = demand.send(());
-        Ok(Orgs { rx, demand, planned })
+        Ok(Orgs { rx, demand, planned, document_users })
     }
 }
 
@@ -155,7 +190,7 @@ pub(crate) fn read_orgs_from(
                         if !before() {
                             return Ok(());
                         }
-                        let (org_id, sections, users) = scan_org(&mut s, pass).map_err(|e| {
+                        let Scanned { org_id, sections, users, user_ids } = scan_org(&mut s, pass).map_err(|e| {
                             Error::invalid_argument(
                                 "IMPORT-json03",
                                 format!("the input document: organization {n} (counting from 0): {e}"),
@@ -167,6 +202,7 @@ pub(crate) fn read_orgs_from(
                             backing: backing.clone(),
                             sections,
                             users,
+                            user_ids,
                             written: false,
                             failed: Default::default(),
                         };
@@ -195,18 +231,25 @@ pub(crate) fn read_orgs_from(
 /// Where each member of an organization lies.
 pub(super) type Sections = HashMap<String, Range<u64>>;
 
+/// What [`scan_org`] found of one organization.
+pub(super) struct Scanned {
+    pub(super) org_id: String,
+    pub(super) sections: Sections,
+    /// Its human and machine users, counted by a check.
+    pub(super) users: u64,
+    /// Their ids, read by a check.
+    pub(super) user_ids: Vec<Box<str>>,
+}
+
 /// One organization object: its id, where each member lies and (when
 /// `pass` checks) how many human and machine users it has. A check reads
 /// its members as a `DataOrg` would read them, but one list item at a
 /// time: each item as the only member of its list, the other members
 /// together.
-pub(super) fn scan_org<R: std::io::BufRead>(
-    s: &mut Scan<R>,
-    pass: Pass,
-) -> std::result::Result<(String, Sections, u64), String> {
+pub(super) fn scan_org<R: std::io::BufRead>(s: &mut Scan<R>, pass: Pass) -> std::result::Result<Scanned, String> {
     let check = pass == Pass::Check;
-    let typed = |place: &str, text: &[u8]| -> std::result::Result<(), String> {
-        serde_json::from_slice::<DataOrg>(text).map(drop).map_err(|e| {
+    let typed = |place: &str, text: &[u8]| -> std::result::Result<DataOrg, String> {
+        serde_json::from_slice::<DataOrg>(text).map_err(|e| {
             let message = e.to_string();
             format!("{place}: {}", message.split(" at line ").next().unwrap_or_default())
         })
@@ -214,6 +257,7 @@ pub(super) fn scan_org<R: std::io::BufRead>(
     let mut sections = HashMap::new();
     let mut org_id = String::new();
     let mut users = 0;
+    let mut user_ids = Vec::new();
     let mut rest = b"{".to_vec();
     if s.open(b'{')? {
         loop {
@@ -227,7 +271,11 @@ pub(super) fn scan_org<R: std::io::BufRead>(
                         let mut one = format!("{{{wrapped}:[").into_bytes();
                         s.value(Some(&mut one))?;
                         one.extend_from_slice(b"]}");
-                        typed(&format!("{key}[{i}]"), &one)?;
+                        let item = typed(&format!("{key}[{i}]"), &one)?;
+                        let user = item.human_users.first().map(|u| &u.user_id);
+                        if let Some(id) = user.or(item.machine_users.first().map(|u| &u.user_id)) {
+                            user_ids.push(id.as_str().into());
+                        }
                         i += 1;
                         if !s.more(b']')? {
                             break;
@@ -266,7 +314,7 @@ pub(super) fn scan_org<R: std::io::BufRead>(
         rest.push(b'}');
         typed("an organization", &rest)?;
     }
-    Ok((org_id, sections, users))
+    Ok(Scanned { org_id, sections, users, user_ids })
 }
 
 /// Organizations of a v1 document (`dataOrgsv1…`), in today's form.

@@ -32,6 +32,16 @@ impl App {
                 for (key, event) in batch {
                     w.room().await?;
                     let data = &event.payload["data"];
+                    if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember) {
+                        let user_id = text_at(data, "userId");
+                        if !w.user_exists(user_id).await? {
+                            // ZITADEL names these items `<org>_<project>[_<grant>]_<user>`.
+                            let id = format!("{org_id}_{key}");
+                            let e = super::no_such_user("COMMAND-uXHNj", user_id);
+                            w.settle(section.kind, &id, Stored::Skipped(e));
+                            continue;
+                        }
+                    }
                     if w.org_existed {
                         let found = match stored::object_data(w.tx, org_id, section.kind.as_str(), &key).await? {
                             Some(stored) => {

@@ -20,6 +20,7 @@ use burg_store::WriteTx;
 use super::super::Kind;
 use super::ImportMode;
 use super::doc::OrgDoc;
+use super::reader::DocumentUsers;
 use super::report::{Outcome, Refused, Tally, conflict, error, exists};
 use crate::App;
 
@@ -37,6 +38,10 @@ pub(super) enum Stored {
     Different,
     /// Something that refuses the item for this reason.
     Refused(Error),
+    /// Something that skips the item for this reason, which is reported;
+    /// the organization goes on (as ZITADEL's import goes on after a
+    /// member or grant whose user exists nowhere).
+    Skipped(Error),
 }
 
 impl Stored {
@@ -49,6 +54,8 @@ impl Stored {
 /// One organization being written in `tx`.
 pub(super) struct OrgWriter<'t> {
     tx: &'t mut WriteTx,
+    /// The users of the whole document.
+    document_users: &'t DocumentUsers,
     /// The organization's aggregate.
     org: Aggregate,
     /// Whether the organization was stored before this import.
@@ -58,16 +65,18 @@ pub(super) struct OrgWriter<'t> {
     /// Users' first events, and their other events (see [`Self::add_user`]).
     added: Vec<NewEvent>,
     rest: Vec<NewEvent>,
-    /// Items that are there already with the same content.
+    /// Items that are there already with the same content, and items
+    /// skipped for a reason that does not stop the organization.
     existing: Vec<ImportDataError>,
     refused: Vec<ImportDataError>,
     tally: Tally,
 }
 
 impl<'t> OrgWriter<'t> {
-    fn new(tx: &'t mut WriteTx, org_id: &str, mode: ImportMode) -> Self {
+    fn new(tx: &'t mut WriteTx, document_users: &'t DocumentUsers, org_id: &str, mode: ImportMode) -> Self {
         OrgWriter {
             tx,
+            document_users,
             org: Aggregate::new(aggregate::ORG, org_id, org_id),
             org_existed: false,
             events: Vec::new(),
@@ -96,7 +105,18 @@ impl<'t> OrgWriter<'t> {
                 self.refused.push(error(kind, id, &e));
                 false
             }
+            Stored::Skipped(e) => {
+                self.existing.push(error(kind, id, &e));
+                false
+            }
         }
+    }
+
+    /// Whether user `user_id` is in the document or stored, in any
+    /// organization.
+    async fn user_exists(&mut self, user_id: &str) -> Result<bool> {
+        Ok(self.document_users.contains(user_id)
+            || !burg_store::transfer::import::users(self.tx, std::iter::once(user_id)).await?.is_empty())
     }
 
     /// Refuses item `id` of `kind`, whose events cannot be made.
@@ -148,6 +168,12 @@ impl<'t> OrgWriter<'t> {
     }
 }
 
+/// A member or grant naming a user that is neither in the document nor
+/// stored: skipped and reported with ZITADEL's id for it.
+fn no_such_user(id: &'static str, user_id: &str) -> Error {
+    Error::failed_precondition(id, format!("user {user_id} exists neither in the document nor in the instance"))
+}
+
 impl App {
     /// Compares and writes one organization inside `tx`. `Ok(Err(_))` when
     /// an item was refused: the caller drops the transaction.
@@ -155,9 +181,10 @@ impl App {
         &self,
         tx: &mut WriteTx,
         org: &OrgDoc,
+        document_users: &DocumentUsers,
         mode: ImportMode,
     ) -> Result<std::result::Result<Outcome, Refused>> {
-        let mut w = OrgWriter::new(tx, org.org_id(), mode);
+        let mut w = OrgWriter::new(tx, document_users, org.org_id(), mode);
         self.write_org_row(&mut w, org).await?;
         if w.refused.is_empty() {
             self.write_domains(&mut w, org).await?;

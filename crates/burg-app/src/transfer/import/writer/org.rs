@@ -80,6 +80,10 @@ impl App {
             let user_id = text_at(&m, "userId").to_string();
             let roles: Vec<String> = list(&m, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect();
             let id = format!("{org_id}_{user_id}");
+            if !w.user_exists(&user_id).await? {
+                w.settle(Kind::OrgMember, &id, Stored::Skipped(super::no_such_user("ORG-GoXOn", &user_id)));
+                continue;
+            }
             let found = match stored::member_roles(w.tx, org_id, &user_id).await? {
                 Some(stored) => Stored::found(stored == roles),
                 None => Stored::Absent,
