@@ -38,7 +38,9 @@ use burg_domain::crypto::MasterKey;
 use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
-pub use transfer::{DocumentFormat, ImportMode, TransferDir, check_document, check_file_document, parse_duration};
+pub use transfer::{
+    DocumentFormat, IMPORT_EXISTS_ID, ImportMode, TransferDir, check_document, check_file_document, parse_duration,
+};
 pub use user::ServiceAccount;
 
 /// Settings of the instance that burg creates on first start.

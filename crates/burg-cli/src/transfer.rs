@@ -494,7 +494,7 @@ fn summarize(
     source: &str,
     display: &Display,
 ) -> Result<(), Failure> {
-    let exists = |e: &&burg_api::admin::ImportDataError| e.message.contains("IMPORT-exists");
+    let exists = |e: &&burg_api::admin::ImportDataError| e.message.contains(burg_app::IMPORT_EXISTS_ID);
     let refused: Vec<_> = report.errors.iter().filter(|e| !exists(e)).collect();
     let orgs = report.success.as_ref().map(|s| s.orgs.as_slice()).unwrap_or_default();
     let there: Vec<&str> =

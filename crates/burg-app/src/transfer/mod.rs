@@ -24,7 +24,9 @@ mod storage;
 use burg_domain::{Error, Result};
 use serde_json::Value;
 
-pub use import::{Format as DocumentFormat, ImportMode, check_document, check_file_document};
+pub use import::{
+    EXISTS_ID as IMPORT_EXISTS_ID, Format as DocumentFormat, ImportMode, check_document, check_file_document,
+};
 pub(crate) use kind::Kind;
 use limits::LIMITS;
 pub(crate) use sections::{SECTIONS, Section, key_of};

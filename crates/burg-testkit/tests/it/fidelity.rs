@@ -128,7 +128,123 @@ async fn import_reports_members_and_grants_of_unknown_users(s: Arc<TestServer>, 
         errors,
         [("org_member", "71000000000000001_ghost"), ("user_grant", "71000000000000001_71000000000000099_ghost")]
     );
-    assert!(answer.errors[0].message.contains("ORG-GoXOn"), "{:?}", answer.errors[0]);
-    assert!(answer.errors[1].message.contains("COMMAND-uXHNj"), "{:?}", answer.errors[1]);
+    assert_eq!(answer.errors[0].message, "ID=ORG-GoXOn Message=Errors.User.NotFound");
+    assert_eq!(answer.errors[1].message, "ID=COMMAND-uXHNj Message=Errors.User.NotFound");
     assert!(s.event_count().await > 0);
+}
+
+in_process!(import_answers_zitadels_own_cases);
+
+/// The cases of ZITADEL's own ImportData integration test, with its ids
+/// (UUIDs), expecting its answers exactly: the success entries, and for a
+/// project grant or project grant member given twice, an error entry with
+/// ZITADEL's type, composed id and `ID=… Message=…` text while the rest of
+/// the organization is imported.
+async fn import_answers_zitadels_own_cases(_s: Arc<TestServer>, c: Client) {
+    use serde_json::{Value, json};
+    let id = |kind: u8, n: u8| format!("{kind:08x}-0000-4000-8000-{n:012x}");
+    let (org, project, user, grant) = (|n| id(1, n), |n| id(2, n), |n| id(3, n), |n| id(4, n));
+    let human = |n: u8| {
+        json!({"userId": user(n), "user": {"userName": format!("user-{n}"),
+            "profile": {"firstName": "Ada", "lastName": "Lovelace", "displayName": format!("user-{n}"), "preferredLanguage": "en"},
+            "email": {"email": format!("user-{n}@example.com"), "isEmailVerified": true}}})
+    };
+    let roles = |p: u8, keys: &[&str]| -> Vec<Value> {
+        keys.iter().map(|k| json!({"projectId": project(p), "roleKey": k, "displayName": k})).collect()
+    };
+    let project_grant = |g: u8, p: u8, o: u8, keys: &[&str]| json!({"grantId": grant(g), "projectGrant": {"projectId": project(p), "grantedOrgId": org(o), "roleKeys": keys}});
+    let import = |orgs: Value| {
+        let c = c.clone();
+        async move {
+            let request: ImportDataRequest =
+                serde_json::from_value(json!({"dataOrgs": {"orgs": orgs}, "timeout": "1m"})).unwrap();
+            let answer: ImportDataResponse = c.call("ImportData", request).await.unwrap();
+            serde_json::to_value(answer).unwrap()
+        }
+    };
+
+    // "success"
+    let answer = import(json!([
+        {"orgId": org(0), "org": {"name": "Org 0"},
+         "projects": [{"projectId": project(0), "project": {"name": "P0", "projectRoleAssertion": true}},
+                      {"projectId": project(1), "project": {"name": "P1"}}],
+         "projectRoles": ([roles(0, &["role1", "role2"]), roles(1, &["role3", "role4"])].concat()),
+         "humanUsers": [human(0), human(1)],
+         "projectGrants": [project_grant(0, 0, 1, &["role1", "role2"]), project_grant(1, 1, 1, &["role3", "role4"]),
+                           project_grant(2, 0, 2, &["role1", "role2"]), project_grant(3, 1, 2, &["role3", "role4"])]},
+        {"orgId": org(1), "org": {"name": "Org 1"},
+         "userGrants": [{"userId": user(0), "projectId": project(0), "projectGrantId": grant(0)},
+                        {"userId": user(0), "projectId": project(1), "projectGrantId": grant(1)}]},
+        {"orgId": org(2), "org": {"name": "Org 2"},
+         "userGrants": [{"userId": user(1), "projectId": project(0), "projectGrantId": grant(2)},
+                        {"userId": user(1), "projectId": project(1), "projectGrantId": grant(3)}]},
+    ]))
+    .await;
+    let success_grant = |g: u8, p: u8, o: u8| json!({"grantId": grant(g), "projectId": project(p), "orgId": org(o)});
+    assert_eq!(
+        answer,
+        json!({"success": {"orgs": [
+            {"orgId": org(0), "projectIds": [project(0), project(1)],
+             "projectRoles": [format!("{}_role1", project(0)), format!("{}_role2", project(0)),
+                              format!("{}_role3", project(1)), format!("{}_role4", project(1))],
+             "humanUserIds": [user(0), user(1)],
+             "projectGrants": [success_grant(0, 0, 1), success_grant(1, 1, 1), success_grant(2, 0, 2), success_grant(3, 1, 2)]},
+            {"orgId": org(1), "userGrants": [{"projectId": project(0), "userId": user(0)}, {"projectId": project(1), "userId": user(0)}]},
+            {"orgId": org(2), "userGrants": [{"projectId": project(0), "userId": user(1)}, {"projectId": project(1), "userId": user(1)}]},
+        ]}})
+    );
+
+    // "duplicate project grant error"
+    let answer = import(json!([
+        {"orgId": org(4), "org": {"name": "Org 4"}},
+        {"orgId": org(3), "org": {"name": "Org 3"},
+         "projects": [{"projectId": project(2), "project": {"name": "P2", "projectRoleAssertion": true}},
+                      {"projectId": project(3), "project": {"name": "P3"}}],
+         "projectRoles": ([roles(2, &["role1", "role2"]), roles(3, &["role3", "role4"])].concat()),
+         "projectGrants": [project_grant(4, 2, 4, &["role1", "role2"]), project_grant(4, 2, 4, &["role1", "role2"])]},
+    ]))
+    .await;
+    assert_eq!(
+        answer,
+        json!({
+            "errors": [{"type": "project_grant", "id": format!("{}_{}_{}", org(3), project(2), org(4)),
+                        "message": "ID=V3-DKcYh Message=Errors.Project.Grant.AlreadyExists"}],
+            "success": {"orgs": [
+                {"orgId": org(4)},
+                {"orgId": org(3), "projectIds": [project(2), project(3)],
+                 "projectRoles": [format!("{}_role1", project(2)), format!("{}_role2", project(2)),
+                                  format!("{}_role3", project(3)), format!("{}_role4", project(3))],
+                 "projectGrants": [success_grant(4, 2, 4)]},
+            ]}
+        })
+    );
+
+    // "duplicate project grant member error"
+    let member =
+        json!({"projectId": project(4), "grantId": grant(5), "userId": user(2), "roles": ["PROJECT_GRANT_OWNER"]});
+    let answer = import(json!([
+        {"orgId": org(6), "org": {"name": "Org 6"}},
+        {"orgId": org(5), "org": {"name": "Org 5"},
+         "projects": [{"projectId": project(4), "project": {"name": "P4", "projectRoleAssertion": true}}],
+         "projectRoles": roles(4, &["role1", "role2"]),
+         "humanUsers": [human(2)],
+         "projectGrants": [project_grant(5, 4, 6, &["role1", "role2"])],
+         "projectGrantMembers": [member.clone(), member]},
+    ]))
+    .await;
+    assert_eq!(
+        answer,
+        json!({
+            "errors": [{"type": "project_grant_member", "id": format!("{}_{}_{}_{}", org(5), project(4), grant(5), user(2)),
+                        "message": "ID=PROJECT-37fug Message=Errors.AlreadyExists"}],
+            "success": {"orgs": [
+                {"orgId": org(6)},
+                {"orgId": org(5), "projectIds": [project(4)],
+                 "projectRoles": [format!("{}_role1", project(4)), format!("{}_role2", project(4))],
+                 "humanUserIds": [user(2)],
+                 "projectGrants": [success_grant(5, 4, 6)],
+                 "projectGrantMembers": [{"projectId": project(4), "grantId": grant(5), "userId": user(2)}]},
+            ]}
+        })
+    );
 }

@@ -47,6 +47,10 @@ pub fn check_file_document(bytes: &[u8], format: Format) -> Result<usize> {
     Ok(refused)
 }
 
+/// The kinds whose second item in a document is reported on its own (see
+/// the writer), not a refusal of the organization.
+const REPORTED_TWICE: [Kind; 4] = [Kind::ProjectGrant, Kind::ProjectGrantMember, Kind::ProjectMember, Kind::UserGrant];
+
 /// Checks an organization before anything is written: required fields,
 /// limits, and ids unique within the document.
 pub(super) fn check_org(org: &OrgDoc) -> Checked {
@@ -140,7 +144,6 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
         if let Err(e) = r {
             refused.push(error(Kind::OrgMember, &id, &e));
         }
-        unique(Kind::OrgMember, &id, &mut refused);
     }
     for section in SECTIONS {
         for item in org.items(section) {
@@ -160,7 +163,10 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
             if let Err(e) = r {
                 refused.push(error(section.kind, &key, &e));
             }
-            if section.many {
+            // Members and grants given twice are reported one by one when
+            // written, as ZITADEL's import does; other ids given twice
+            // refuse the organization.
+            if section.many && !REPORTED_TWICE.contains(&section.kind) {
                 unique(section.kind, &key, &mut refused);
             }
         }

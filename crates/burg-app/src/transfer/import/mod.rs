@@ -30,6 +30,7 @@ pub use check::{check_document, check_file_document};
 use doc::OrgDoc;
 pub use reader::Format;
 use reader::{Checked, DocumentUsers};
+pub use report::EXISTS_ID;
 use report::{Outcome, error};
 
 use super::{Kind, timeout_of};

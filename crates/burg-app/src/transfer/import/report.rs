@@ -105,27 +105,30 @@ impl Tally {
     }
 }
 
-/// Item `id` of `kind` refused for `e`.
+/// Item `id` of `kind` refused for `e`. The message reads as ZITADEL
+/// renders an error in its import report: `ID=<error id> Message=<text>`
+/// (ZITADEL's text is its i18n key, which burg uses where it answers as
+/// ZITADEL does).
 pub(super) fn error(kind: Kind, id: impl Into<String>, e: &Error) -> ImportDataError {
-    ImportDataError { r#type: kind.to_string(), id: id.into(), message: format!("{} ({})", e.message, e.id) }
+    entry(kind, id, e.id, &e.message)
 }
+
+fn entry(kind: Kind, id: impl Into<String>, error_id: &str, message: &str) -> ImportDataError {
+    ImportDataError { r#type: kind.to_string(), id: id.into(), message: format!("ID={error_id} Message={message}") }
+}
+
+/// The error id of an item that was there already with the same content:
+/// reported, not refused.
+pub const EXISTS_ID: &str = "IMPORT-exists";
 
 /// Item `id` of `kind` is stored with the same content: left as it is.
 pub(super) fn exists(kind: Kind, id: &str) -> ImportDataError {
-    ImportDataError {
-        r#type: kind.to_string(),
-        id: id.to_string(),
-        message: "already exists with the same content; left as it is (IMPORT-exists)".into(),
-    }
+    entry(kind, id, EXISTS_ID, "already exists with the same content; left as it is")
 }
 
 /// Item `id` of `kind` is stored with other content: refused.
 pub(super) fn conflict(kind: Kind, id: &str) -> ImportDataError {
-    ImportDataError {
-        r#type: kind.to_string(),
-        id: id.to_string(),
-        message: "already exists with different content; the organization was not imported (IMPORT-conflict)".into(),
-    }
+    entry(kind, id, "IMPORT-conflict", "already exists with different content; the organization was not imported")
 }
 
 #[cfg(test)]
@@ -165,7 +168,7 @@ mod tests {
         let e = Error::already_exists("IMPORT-usr01", "a different user with this id exists");
         let refused = error(Kind::HumanUser, "u1", &e);
         assert_eq!(refused.r#type, "human_user");
-        assert_eq!(refused.message, "a different user with this id exists (IMPORT-usr01)");
+        assert_eq!(refused.message, "ID=IMPORT-usr01 Message=a different user with this id exists");
         assert_eq!(exists(Kind::OrgMember, "o_u").r#type, "org_member");
         assert_eq!(conflict(Kind::UserLink, "u_i").r#type, "user_link");
     }

@@ -32,13 +32,30 @@ impl App {
                 for (key, event) in batch {
                     w.room().await?;
                     let data = &event.payload["data"];
-                    if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember) {
-                        let user_id = text_at(data, "userId");
-                        if !w.user_exists(user_id).await? {
-                            // ZITADEL names these items `<org>_<project>[_<grant>]_<user>`.
-                            let id = format!("{org_id}_{key}");
-                            let e = super::no_such_user("COMMAND-uXHNj", user_id);
-                            w.settle(section.kind, &id, Stored::Skipped(e));
+                    if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember)
+                        && !w.user_exists(text_at(data, "userId")).await?
+                    {
+                        let e = super::no_such_user("COMMAND-uXHNj");
+                        w.settle(section.kind, &zitadel_item_id(section.kind, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
+                    if let Some(e) = super::duplicate(section.kind) {
+                        // A project grant is also one per project and granted organization.
+                        let pair = (section.kind == Kind::ProjectGrant).then(|| {
+                            format!(
+                                "{}/{}",
+                                text_at(data, "projectGrant.projectId"),
+                                text_at(data, "projectGrant.grantedOrgId")
+                            )
+                        });
+                        let again = !w.first_time(section.kind, &key);
+                        let again_pair = pair.is_some_and(|p| !w.first_time(section.kind, &p));
+                        if again || again_pair {
+                            w.settle(
+                                section.kind,
+                                &zitadel_item_id(section.kind, org_id, &key, data),
+                                Stored::Skipped(e),
+                            );
                             continue;
                         }
                     }
@@ -59,6 +76,21 @@ impl App {
             }
         }
         Ok(())
+    }
+}
+
+/// The id ZITADEL's import report gives an item of a member or grant kind
+/// (`<org>_<project>[_<grant>]_<user>`, a project grant
+/// `<org>_<project>_<granted org>`); other kinds keep their key.
+fn zitadel_item_id(kind: Kind, org_id: &str, key: &str, data: &Value) -> String {
+    match kind {
+        Kind::ProjectGrant => format!(
+            "{org_id}_{}_{}",
+            text_at(data, "projectGrant.projectId"),
+            text_at(data, "projectGrant.grantedOrgId")
+        ),
+        Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember => format!("{org_id}_{key}"),
+        _ => key.to_string(),
     }
 }
 

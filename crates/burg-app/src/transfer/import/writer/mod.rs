@@ -69,6 +69,8 @@ pub(super) struct OrgWriter<'t> {
     /// skipped for a reason that does not stop the organization.
     existing: Vec<ImportDataError>,
     refused: Vec<ImportDataError>,
+    /// Members and grants written so far, to report a second one.
+    seen: std::collections::HashSet<(Kind, Box<str>)>,
     tally: Tally,
 }
 
@@ -84,6 +86,7 @@ impl<'t> OrgWriter<'t> {
             rest: Vec::new(),
             existing: Vec::new(),
             refused: Vec::new(),
+            seen: Default::default(),
             tally: Tally::new(org_id, mode),
         }
     }
@@ -110,6 +113,12 @@ impl<'t> OrgWriter<'t> {
                 false
             }
         }
+    }
+
+    /// False when an item of `kind` under `key` came before in this
+    /// organization (only for the kinds of [`duplicate`]).
+    fn first_time(&mut self, kind: Kind, key: &str) -> bool {
+        self.seen.insert((kind, key.into()))
     }
 
     /// Whether user `user_id` is in the document or stored, in any
@@ -169,9 +178,23 @@ impl<'t> OrgWriter<'t> {
 }
 
 /// A member or grant naming a user that is neither in the document nor
-/// stored: skipped and reported with ZITADEL's id for it.
-fn no_such_user(id: &'static str, user_id: &str) -> Error {
-    Error::failed_precondition(id, format!("user {user_id} exists neither in the document nor in the instance"))
+/// stored: skipped and reported with ZITADEL's id and message for it.
+fn no_such_user(id: &'static str) -> Error {
+    Error::failed_precondition(id, "Errors.User.NotFound")
+}
+
+/// What ZITADEL's import reports for the second of two items of `kind` in
+/// one document (its command's "already exists" answer), for the kinds it
+/// reports item by item instead of refusing.
+fn duplicate(kind: Kind) -> Option<Error> {
+    Some(match kind {
+        Kind::ProjectGrant => Error::already_exists("V3-DKcYh", "Errors.Project.Grant.AlreadyExists"),
+        Kind::ProjectGrantMember => Error::already_exists("PROJECT-37fug", "Errors.AlreadyExists"),
+        Kind::ProjectMember => Error::already_exists("PROJECT-PtXi1", "Errors.Project.Member.AlreadyExists"),
+        Kind::UserGrant => Error::already_exists("V3-DKcYh", "Errors.UserGrant.AlreadyExists"),
+        Kind::OrgMember => Error::already_exists("ORG-poWwe", "Errors.Org.Member.AlreadyExists"),
+        _ => return None,
+    })
 }
 
 impl App {

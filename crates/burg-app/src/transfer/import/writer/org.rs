@@ -81,7 +81,13 @@ impl App {
             let roles: Vec<String> = list(&m, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect();
             let id = format!("{org_id}_{user_id}");
             if !w.user_exists(&user_id).await? {
-                w.settle(Kind::OrgMember, &id, Stored::Skipped(super::no_such_user("ORG-GoXOn", &user_id)));
+                w.settle(Kind::OrgMember, &id, Stored::Skipped(super::no_such_user("ORG-GoXOn")));
+                continue;
+            }
+            if !w.first_time(Kind::OrgMember, &user_id)
+                && let Some(e) = super::duplicate(Kind::OrgMember)
+            {
+                w.settle(Kind::OrgMember, &id, Stored::Skipped(e));
                 continue;
             }
             let found = match stored::member_roles(w.tx, org_id, &user_id).await? {
