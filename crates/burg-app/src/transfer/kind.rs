@@ -91,6 +91,17 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// The `type` of an import report entry: the kind's name, except where
+    /// ZITADEL's report spells it otherwise.
+    pub(crate) const fn report_type(self) -> &'static str {
+        match self {
+            Kind::InviteUserMessage => "invite_user_messages",
+            other => other.as_str(),
+        }
+    }
+}
+
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str(self.as_str())

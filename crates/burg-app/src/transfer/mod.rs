@@ -29,7 +29,7 @@ pub use import::{
 };
 pub(crate) use kind::Kind;
 use limits::LIMITS;
-pub(crate) use sections::{SECTIONS, Section, key_of};
+pub(crate) use sections::{SECTIONS, Section, key_of, report_id};
 pub use storage::TransferDir;
 
 /// The value at a dotted JSON path.

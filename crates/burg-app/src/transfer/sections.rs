@@ -234,3 +234,22 @@ pub(crate) fn key_of(section: &Section, item: &Value) -> String {
         .collect::<Vec<_>>()
         .join("_")
 }
+
+/// The id ZITADEL's import report gives an item of `section` (its stored
+/// key aside): a one-per-org policy is its organization,
+/// `<org>_<language>` a text, `<org>_<project>_<granted org>` a project
+/// grant, `<org>_<project>[_<grant>]_<user>` a member or user grant; other
+/// kinds are their key.
+pub(crate) fn report_id(section: &Section, org_id: &str, key: &str, item: &Value) -> String {
+    match section.kind {
+        _ if !section.many => org_id.to_string(),
+        _ if section.key == ["language"] => format!("{org_id}_{key}"),
+        Kind::ProjectGrant => format!(
+            "{org_id}_{}_{}",
+            text_at(item, "projectGrant.projectId"),
+            text_at(item, "projectGrant.grantedOrgId")
+        ),
+        Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember => format!("{org_id}_{key}"),
+        _ => key.to_string(),
+    }
+}

@@ -248,3 +248,30 @@ async fn import_answers_zitadels_own_cases(_s: Arc<TestServer>, c: Client) {
         })
     );
 }
+
+in_process!(import_report_ids_are_zitadels);
+
+/// Report entries name items as ZITADEL's report does: a one-per-org
+/// policy by its organization, a text by `<org>_<language>`.
+async fn import_report_ids_are_zitadels(_s: Arc<TestServer>, c: Client) {
+    use serde_json::json;
+    let org = "72000000000000001";
+    let doc = |link: &str, title: &str| {
+        json!({"dataOrgs": {"orgs": [{"orgId": org, "org": {"name": "Texts"},
+            "privacyPolicy": {"tosLink": link},
+            "loginTexts": [{"language": "de", "selectAccountText": {"title": title}}]}]}, "timeout": "1m"})
+    };
+    let first: ImportDataResponse = c
+        .call("ImportData", serde_json::from_value::<ImportDataRequest>(doc("https://a.example", "A")).unwrap())
+        .await
+        .unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let again: ImportDataResponse = c
+        .call("ImportData", serde_json::from_value::<ImportDataRequest>(doc("https://b.example", "B")).unwrap())
+        .await
+        .unwrap();
+    let entries: Vec<(&str, &str)> = again.errors.iter().map(|e| (e.r#type.as_str(), e.id.as_str())).collect();
+    assert!(entries.contains(&("privacy_policy", org)), "{entries:?}");
+    assert!(entries.contains(&("login_texts", &format!("{org}_de"))), "{entries:?}");
+    assert!(again.errors.iter().all(|e| e.message.starts_with("ID=")), "{:?}", again.errors);
+}

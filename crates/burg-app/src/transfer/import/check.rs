@@ -7,7 +7,7 @@ use burg_api::admin::ImportDataError;
 use burg_domain::{Error, Result, password, validate};
 use serde_json::Value;
 
-use super::super::{Kind, SECTIONS, check_item, key_of, list, text_at};
+use super::super::{Kind, SECTIONS, check_item, key_of, list, report_id, text_at};
 use super::doc::{Backing, OrgDoc};
 use super::reader::{Checked, Format, Pass, read_orgs_from, read_v1_orgs};
 use super::report::{Refused, error};
@@ -161,13 +161,17 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
                 }
             }
             if let Err(e) = r {
-                refused.push(error(section.kind, &key, &e));
+                refused.push(error(section.kind, report_id(section, org_id, &key, item), &e));
             }
             // Members and grants given twice are reported one by one when
             // written, as ZITADEL's import does; other ids given twice
             // refuse the organization.
-            if section.many && !REPORTED_TWICE.contains(&section.kind) {
-                unique(section.kind, &key, &mut refused);
+            if section.many
+                && !REPORTED_TWICE.contains(&section.kind)
+                && !seen.entry(section.kind).or_default().insert(key.as_str().into())
+            {
+                let e = Error::invalid_argument("IMPORT-dup01", format!("the id {key} appears twice in the document"));
+                refused.push(error(section.kind, report_id(section, org_id, &key, item), &e));
             }
         }
     }

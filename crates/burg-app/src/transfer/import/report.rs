@@ -114,7 +114,11 @@ pub(super) fn error(kind: Kind, id: impl Into<String>, e: &Error) -> ImportDataE
 }
 
 fn entry(kind: Kind, id: impl Into<String>, error_id: &str, message: &str) -> ImportDataError {
-    ImportDataError { r#type: kind.to_string(), id: id.into(), message: format!("ID={error_id} Message={message}") }
+    ImportDataError {
+        r#type: kind.report_type().into(),
+        id: id.into(),
+        message: format!("ID={error_id} Message={message}"),
+    }
 }
 
 /// The error id of an item that was there already with the same content:

@@ -8,7 +8,7 @@ use burg_domain::event::{Aggregate, NewEvent};
 use burg_store::transfer::import as stored;
 use serde_json::{Value, json};
 
-use super::super::super::{Kind, SECTIONS, Section, key_of, text_at};
+use super::super::super::{Kind, SECTIONS, Section, key_of, report_id, text_at};
 use super::super::doc::{Batches, OrgDoc, Reading};
 use super::{OrgWriter, Stored};
 use crate::App;
@@ -36,7 +36,7 @@ impl App {
                         && !w.user_exists(text_at(data, "userId")).await?
                     {
                         let e = super::no_such_user("COMMAND-uXHNj");
-                        w.settle(section.kind, &zitadel_item_id(section.kind, org_id, &key, data), Stored::Skipped(e));
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
                     if let Some(e) = super::duplicate(section.kind) {
@@ -51,11 +51,7 @@ impl App {
                         let again = !w.first_time(section.kind, &key);
                         let again_pair = pair.is_some_and(|p| !w.first_time(section.kind, &p));
                         if again || again_pair {
-                            w.settle(
-                                section.kind,
-                                &zitadel_item_id(section.kind, org_id, &key, data),
-                                Stored::Skipped(e),
-                            );
+                            w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                             continue;
                         }
                     }
@@ -66,7 +62,7 @@ impl App {
                             }
                             None => Stored::Absent,
                         };
-                        if !w.settle(section.kind, &key, found) {
+                        if !w.settle(section.kind, &report_id(section, org_id, &key, data), found) {
                             continue;
                         }
                     }
@@ -76,21 +72,6 @@ impl App {
             }
         }
         Ok(())
-    }
-}
-
-/// The id ZITADEL's import report gives an item of a member or grant kind
-/// (`<org>_<project>[_<grant>]_<user>`, a project grant
-/// `<org>_<project>_<granted org>`); other kinds keep their key.
-fn zitadel_item_id(kind: Kind, org_id: &str, key: &str, data: &Value) -> String {
-    match kind {
-        Kind::ProjectGrant => format!(
-            "{org_id}_{}_{}",
-            text_at(data, "projectGrant.projectId"),
-            text_at(data, "projectGrant.grantedOrgId")
-        ),
-        Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember => format!("{org_id}_{key}"),
-        _ => key.to_string(),
     }
 }
 
