@@ -127,14 +127,16 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
         let m = &m;
         let id = format!("{org_id}_{}", text_at(m, "userId"));
         let r = check_item("orgMembers", &["userId", "roles"], m).and_then(|_| {
-            match list(m, "roles")
-                .filter_map(Value::as_str)
-                .find(|r| !burg_domain::permission::org_roles().any(|k| k == *r))
-            {
-                Some(role) => {
-                    Err(Error::invalid_argument("IMPORT-role01", format!("`orgMembers.roles`: unknown role {role}")))
-                }
-                None => Ok(()),
+            // As ZITADEL's AddOrgMemberCommand: ORG_ roles, or
+            // SELF_MANAGEMENT_GLOBAL alone.
+            let roles: Vec<String> = list(m, "roles").filter_map(Value::as_str).map(str::to_string).collect();
+            if burg_domain::permission::org_member_roles_valid(&roles) {
+                Ok(())
+            } else {
+                Err(Error::invalid_argument(
+                    "IMPORT-role01",
+                    format!("`orgMembers.roles`: {} are not roles of an organization member", roles.join(", ")),
+                ))
             }
         });
         if let Err(e) = r {
