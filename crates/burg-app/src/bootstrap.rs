@@ -70,7 +70,9 @@ impl App {
             let mut events = vec![
                 NewEvent::new(&inst, &ie::InstanceAdded { name: self.config.instance_name.clone() })?,
                 NewEvent::new(&inst, &ie::DefaultLanguageSet { language: "en".into() })?,
-                NewEvent::new(&inst, &ie::DomainAdded { domain: domain.clone(), generated: true })?,
+                // As ZITADEL's setup: the external domain is added as a
+                // domain of its own (not generated) and made primary.
+                NewEvent::new(&inst, &ie::DomainAdded { domain: domain.clone(), generated: false })?,
                 NewEvent::new(&inst, &ie::DomainPrimarySet { domain })?,
             ];
             // Every setting's default, as ZITADEL's setup writes them.
@@ -134,9 +136,9 @@ impl App {
                 let org_id = self.new_id();
                 let org = Aggregate::new(aggregate::ORG, &org_id, &org_id);
                 let domain = self.config.external_domain.to_lowercase();
-                let org_domain = format!("{}.{}", domain_label(&self.config.default_org_name), domain);
+                let org_domain = burg_domain::validate::org_domain_name(self.config.default_org_name.trim(), &domain)?;
                 events.extend([
-                    NewEvent::new(&org, &oe::OrgAdded { name: self.config.default_org_name.clone() })?,
+                    NewEvent::new(&org, &oe::OrgAdded { name: self.config.default_org_name.trim().to_string() })?,
                     NewEvent::new(&org, &oe::DomainAdded { domain: org_domain.clone() })?,
                     NewEvent::new(&org, &oe::DomainVerified { domain: org_domain.clone() })?,
                     NewEvent::new(&org, &oe::DomainPrimarySet { domain: org_domain })?,
@@ -152,7 +154,7 @@ impl App {
             None => {
                 let user_id = self.new_id();
                 // A human of that name keeps it; the account takes another.
-                let free = self.require_unique_username(tx.conn(), &org_id, ADMIN_USER_NAME).await.is_ok();
+                let free = self.require_unique_username(tx.conn(), ADMIN_USER_NAME).await.is_ok();
                 let user_name = if free { ADMIN_USER_NAME.to_string() } else { format!("{ADMIN_USER_NAME}-{user_id}") };
                 let user = Aggregate::new(aggregate::USER, &user_id, &org_id);
                 events.push(NewEvent::new(
@@ -168,6 +170,7 @@ impl App {
             }
         };
         let member = members::iam_roles(tx.conn(), &self.instance_id, &user_id).await?;
+        let org_member = members::org_roles(tx.conn(), &self.instance_id, &org_id, &user_id).await?;
         let token = new_token();
         let user = Aggregate::new(aggregate::USER, &user_id, &org_id);
         events.push(NewEvent::new(
@@ -185,6 +188,15 @@ impl App {
         } else {
             NewEvent::new(&inst, &ie::MemberChanged { user_id: user_id.clone(), roles })?
         });
+        // As ZITADEL's setupAdminMembers: the first administrator also
+        // owns the default organization.
+        if org_member.is_none() {
+            let org = Aggregate::new(aggregate::ORG, &org_id, &org_id);
+            events.push(NewEvent::new(
+                &org,
+                &oe::MemberAdded { user_id: user_id.clone(), roles: vec!["ORG_OWNER".to_string()] },
+            )?);
+        }
         tx.push(events).await?;
         tx.commit().await?;
         done.admin_token = Some(SecretString(token));
@@ -211,11 +223,4 @@ async fn check_master_key(db: &Db, key: &MasterKey) -> Result<()> {
              start with the original key (BURG_MASTERKEY or the key file)",
         )),
     }
-}
-
-/// A DNS label from a name: lowercase letters, digits and dashes.
-pub(crate) fn domain_label(name: &str) -> String {
-    let label: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-    let label = label.trim_matches('-').to_string();
-    if label.is_empty() { "org".into() } else { label }
 }

@@ -54,15 +54,19 @@ impl App {
         let mut events = Vec::with_capacity(listed.len());
         for ListedEvent { mut event, editor_name } in listed {
             redact_sealed(&mut event.payload);
+            // As ZITADEL: an event without payload (burg stores `{}` for
+            // those) answers none.
             let payload = match event.payload {
-                serde_json::Value::Object(map) => to_struct(map),
-                _ => pbjson_types::Struct::default(),
+                serde_json::Value::Object(map) if !map.is_empty() => Some(to_struct(map)),
+                _ => None,
             };
             events.push(Event {
+                // As ZITADEL (`query/event.go` convertEvent): the service is
+                // always `zitadel`; the store keeps which front wrote it.
                 editor: Some(Editor {
                     user_id: event.editor_user,
                     display_name: editor_name,
-                    service: event.editor_service,
+                    service: EDITOR_SERVICE.into(),
                 }),
                 aggregate: Some(Aggregate {
                     id: event.aggregate_id,
@@ -71,7 +75,7 @@ impl App {
                 }),
                 sequence: event.sequence.max(0) as u64,
                 creation_date: Some(Timestamp::from_micros(event.created_at)),
-                payload: Some(payload),
+                payload,
                 r#type: Some(event_type(&event.event_type)),
             });
         }
@@ -102,6 +106,9 @@ impl App {
         })
     }
 }
+
+/// The editor's service in every listed event, as ZITADEL answers it.
+const EDITOR_SERVICE: &str = "zitadel";
 
 fn event_type(t: &str) -> EventType {
     EventType { r#type: t.to_string(), localized: Some(localized("EventTypes", t)) }

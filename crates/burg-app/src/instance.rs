@@ -7,17 +7,19 @@ use burg_api::admin::{
 use burg_api::zitadel::instance::v1::{self as inst, DomainFieldName, domain_search_query::Query};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::instance as ie;
-use burg_domain::{Error, Result};
+use burg_domain::{Error, Result, validate};
 use burg_store::Reader;
 use burg_store::instance::{DomainFilter, DomainOrder, InstanceRow};
 
-use crate::list::{list_details, page, text_match};
-use crate::{App, Ctx, details, details_of, retry};
+use crate::list::{list_details, text_match, v1_page};
+use crate::{App, Ctx, changed_details, details, retry};
 
-/// The languages burg has texts for, as ZITADEL lists them.
+/// The supported languages, as ZITADEL lists them: the tags of its login
+/// translation files (`internal/api/ui/login/static/i18n/*.yaml`, read by
+/// `i18n.MustLoadSupportedLanguagesFromDir`), in the directory's order.
 pub const SUPPORTED_LANGUAGES: &[&str] = &[
-    "bg", "cs", "de", "en", "es", "fr", "hu", "id", "it", "ja", "ko", "mk", "nl", "pl", "pt", "ro", "ru", "sv", "tr",
-    "uk", "zh",
+    "ar", "bg", "ca", "cs", "da", "de", "en", "es", "fr", "hi", "hr", "hu", "id", "it", "ja", "kk", "ko", "lt", "mk",
+    "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sq", "sv", "th", "tr", "uk", "vi", "zh-TW", "zh",
 ];
 
 impl App {
@@ -77,7 +79,7 @@ impl App {
             DomainFieldName::CreationDate => DomainOrder::CreationDate,
             DomainFieldName::Domain | DomainFieldName::Unspecified => DomainOrder::Domain,
         };
-        let page = page(req.query.as_ref());
+        let page = v1_page(req.query.as_ref())?;
         let listed = burg_store::instance::list_domains(&self.db, &self.instance_id, &filters, order, page).await?;
         let out = listed
             .rows
@@ -113,10 +115,20 @@ impl App {
         ctx: &Ctx,
         req: SetDefaultLanguageRequest,
     ) -> Result<SetDefaultLanguageResponse> {
-        let language = req.language.trim().to_lowercase();
+        // As ZITADEL: the tag is parsed as given (no trimming) and put in
+        // its canonical case; it must name a supported language.
+        let Some(language) = validate::language_tag(&req.language) else {
+            return Err(Error::invalid_argument(
+                "API-39nnf",
+                format!("`language` {:?} is not a language tag", req.language),
+            ));
+        };
+        if language == "und" {
+            return Err(Error::invalid_argument("LANG-3M9f2", "`language` is undefined (`und`)"));
+        }
         if !SUPPORTED_LANGUAGES.contains(&language.as_str()) {
             return Err(Error::invalid_argument(
-                "INST-lang01",
+                "LANG-lg4DP",
                 format!(
                     "`language` {:?} is not supported; supported: {}",
                     req.language,
@@ -127,13 +139,13 @@ impl App {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             if self.instance_row(tx.conn()).await?.default_language == language {
-                return Err(crate::unchanged("INST-lang02", "default language"));
+                return Err(crate::unchanged("INST-DS3rq", "default language"));
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let events =
                 tx.push(vec![NewEvent::new(&inst, &ie::DefaultLanguageSet { language: language.clone() })?]).await?;
             tx.commit().await?;
-            Ok(SetDefaultLanguageResponse { details: details_of(&events) })
+            Ok(SetDefaultLanguageResponse { details: changed_details(&events) })
         })
         .await
     }

@@ -207,7 +207,47 @@ where
     }
 }
 
-/// `details` of an answer to a write: the last event's sequence and time.
+/// `details` of an answer to a write that adds an object, as ZITADEL's add
+/// converters (`DomainToAddDetailsPb`) give them: the last event's sequence,
+/// its time as `creationDate` only, and its resource owner.
+pub(crate) fn added_details(events: &[Event]) -> Option<ObjectDetails> {
+    let last = events.last()?;
+    Some(ObjectDetails {
+        sequence: last.sequence as u64,
+        creation_date: Some(Timestamp::from_micros(last.created_at)),
+        change_date: None,
+        resource_owner: last.resource_owner.clone(),
+    })
+}
+
+/// `details` of an answer to a write that changes or removes something, as
+/// ZITADEL's change converters (`DomainToChangeDetailsPb`) give them: the
+/// last event's sequence, its time as `changeDate` only, and its resource
+/// owner.
+pub(crate) fn changed_details(events: &[Event]) -> Option<ObjectDetails> {
+    let last = events.last()?;
+    Some(ObjectDetails {
+        sequence: last.sequence as u64,
+        creation_date: None,
+        change_date: Some(Timestamp::from_micros(last.created_at)),
+        resource_owner: last.resource_owner.clone(),
+    })
+}
+
+/// The change flavour of `details` for a write that found nothing to
+/// change: the object's own sequence and change date.
+pub(crate) fn unchanged_details(sequence: i64, changed: i64, owner: &str) -> Option<ObjectDetails> {
+    Some(ObjectDetails {
+        sequence: sequence.max(0) as u64,
+        creation_date: None,
+        change_date: Some(Timestamp::from_micros(changed)),
+        resource_owner: owner.to_string(),
+    })
+}
+
+/// `details` of an answer to a write with both dates set to the last
+/// event's time. The identity-provider RPCs still answer this way; ZITADEL
+/// answers them with [`added_details`] or [`changed_details`].
 pub(crate) fn details_of(events: &[Event]) -> Option<ObjectDetails> {
     let last = events.last()?;
     let at = Timestamp::from_micros(last.created_at);

@@ -6,11 +6,30 @@ use burg_api::wkt::Timestamp;
 use burg_domain::{Error, Result};
 use burg_store::list::{Page, TextMatch, TextMethod};
 
-/// ZITADEL answers at most 1000 entries per call; 0 means "the default".
+/// ZITADEL's `MaxQueryLimit`: the most entries a list call may ask for.
 pub(crate) const MAX_LIMIT: i64 = 1000;
 pub(crate) const DEFAULT_LIMIT: i64 = 100;
 
-/// The page a list call asks for.
+/// The page a v1 list call asks for, as ZITADEL's v1 list-query helper
+/// reads it (`object.ListQueryToModel` with `V1QueryLimit`): no limit (0)
+/// is the maximum, 1000; a larger limit is refused.
+pub(crate) fn v1_page(query: Option<&ListQuery>) -> Result<Page> {
+    let q = query.cloned().unwrap_or_default();
+    let limit = match i64::from(q.limit) {
+        0 => MAX_LIMIT,
+        n if n > MAX_LIMIT => {
+            return Err(Error::invalid_argument(
+                "QUERY-4M0fs",
+                format!("`query.limit` may be at most {MAX_LIMIT}; it is {n}"),
+            ));
+        }
+        n => n,
+    };
+    Ok(Page { offset: i64::try_from(q.offset).unwrap_or(i64::MAX), limit, asc: q.asc })
+}
+
+/// The page of a list call that ZITADEL builds without that helper
+/// (ListProviders): the limit is clamped, 0 gives the default.
 pub(crate) fn page(query: Option<&ListQuery>) -> Page {
     let q = query.cloned().unwrap_or_default();
     let limit = match i64::from(q.limit) {

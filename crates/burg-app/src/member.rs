@@ -10,11 +10,10 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::instance as ie;
 use burg_domain::permission::instance_roles;
 use burg_domain::{Error, ErrorKind, Result, validate};
-pub(crate) use burg_store::members::Leaving;
 use burg_store::members::{IamMemberFilter, IamMemberOrder};
 
-use crate::list::{list_details, page, text_match};
-use crate::{App, Ctx, details, details_of, retry};
+use crate::list::{list_details, text_match, v1_page};
+use crate::{App, Ctx, changed_details, details, retry, unchanged_details};
 
 impl App {
     pub async fn list_iam_member_roles(
@@ -47,7 +46,7 @@ impl App {
             MemberFieldColumnName::MemberFieldNameUserResourceOwner => IamMemberOrder::UserResourceOwner,
             _ => IamMemberOrder::UserId,
         };
-        let page = page(req.query.as_ref());
+        let page = v1_page(req.query.as_ref())?;
         let listed = burg_store::members::list_iam_members(&self.db, &self.instance_id, &filters, order, page).await?;
         let result = listed
             .rows
@@ -73,7 +72,7 @@ impl App {
     pub async fn add_iam_member(&self, ctx: &Ctx, req: AddIamMemberRequest) -> Result<AddIamMemberResponse> {
         validate::name("userId", &req.user_id)?;
         // As ZITADEL: a member may start without roles.
-        check_known_roles(&req.roles)?;
+        check_known_roles(&req.roles, "INSTANCE-4m0fS")?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             // A reference inside a write: ZITADEL's FailedPrecondition.
@@ -86,7 +85,7 @@ impl App {
             })?;
             if burg_store::members::iam_roles(tx.conn(), &self.instance_id, &req.user_id).await?.is_some() {
                 return Err(Error::already_exists(
-                    "MEMB-add01",
+                    "INSTA-pFDwe",
                     format!("user {} is already an IAM member", req.user_id),
                 ));
             }
@@ -94,7 +93,7 @@ impl App {
             let event = ie::MemberAdded { user_id: req.user_id.clone(), roles: req.roles.clone() };
             let events = tx.push(vec![NewEvent::new(&inst, &event)?]).await?;
             tx.commit().await?;
-            Ok(AddIamMemberResponse { details: details_of(&events) })
+            Ok(AddIamMemberResponse { details: changed_details(&events) })
         })
         .await
     }
@@ -104,25 +103,23 @@ impl App {
         check_roles(&req.roles)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let member = burg_store::members::iam_member(tx.conn(), &self.instance_id, &req.user_id)
-                .await?
-                .ok_or_else(|| Error::not_found("MEMB-upd01", format!("user {} is not an IAM member", req.user_id)))?;
+            let member =
+                burg_store::members::iam_member(tx.conn(), &self.instance_id, &req.user_id).await?.ok_or_else(
+                    || Error::not_found("INSTANCE-D8JxR", format!("user {} is not an IAM member", req.user_id)),
+                )?;
             let current = member.roles;
             // As ZITADEL: the same roles in the same order change nothing
             // and answer the member's details; another order is a change.
             if current == req.roles {
                 return Ok(UpdateIamMemberResponse {
-                    details: details(member.sequence, member.creation_date, member.change_date, &self.instance_id),
+                    details: unchanged_details(member.sequence, member.change_date, &self.instance_id),
                 });
-            }
-            if current.iter().any(|r| r == OWNER) && !req.roles.iter().any(|r| r == OWNER) {
-                self.keep_an_owner(tx.conn(), Leaving::User(&req.user_id)).await?;
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let event = ie::MemberChanged { user_id: req.user_id.clone(), roles: req.roles.clone() };
             let events = tx.push(vec![NewEvent::new(&inst, &event)?]).await?;
             tx.commit().await?;
-            Ok(UpdateIamMemberResponse { details: details_of(&events) })
+            Ok(UpdateIamMemberResponse { details: changed_details(&events) })
         })
         .await
     }
@@ -131,8 +128,8 @@ impl App {
         validate::name("userId", &req.user_id)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let Some(current) = burg_store::members::iam_roles(tx.conn(), &self.instance_id, &req.user_id).await?
-            else {
+            // As ZITADEL: any member may go, the last IAM_OWNER included.
+            if burg_store::members::iam_roles(tx.conn(), &self.instance_id, &req.user_id).await?.is_none() {
                 // As ZITADEL: removing someone who is no member succeeds.
                 return Ok(RemoveIamMemberResponse {
                     details: Some(burg_api::object::ObjectDetails {
@@ -140,53 +137,32 @@ impl App {
                         ..Default::default()
                     }),
                 });
-            };
-            if current.iter().any(|r| r == OWNER) {
-                self.keep_an_owner(tx.conn(), Leaving::User(&req.user_id)).await?;
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let event = ie::MemberRemoved { user_id: req.user_id.clone() };
             let events = tx.push(vec![NewEvent::new(&inst, &event)?]).await?;
             tx.commit().await?;
-            Ok(RemoveIamMemberResponse { details: details_of(&events) })
+            Ok(RemoveIamMemberResponse { details: changed_details(&events) })
         })
         .await
     }
-
-    /// Fails unless an IAM_OWNER remains once `leaving` (a user, or an
-    /// organization with all its users) is gone: an instance must keep one.
-    pub(crate) async fn keep_an_owner(&self, conn: &mut burg_store::Conn, leaving: Leaving<'_>) -> Result<()> {
-        let what = match leaving {
-            Leaving::User(id) => format!("user {id} is the last {OWNER}"),
-            Leaving::Org(id) => format!("organization {id} holds every {OWNER}"),
-        };
-        let others = burg_store::members::roles_of_others(conn, &self.instance_id, leaving).await?;
-        if others.iter().any(|r| r.iter().any(|r| r == OWNER)) {
-            return Ok(());
-        }
-        Err(Error::failed_precondition(
-            "MEMB-own01",
-            format!("{what}; add another owner first, an instance must keep one"),
-        ))
-    }
 }
-
-const OWNER: &str = "IAM_OWNER";
 
 /// At least one role, each an instance role (UpdateIAMMember).
 fn check_roles(roles: &[String]) -> Result<()> {
     if roles.is_empty() {
-        return Err(Error::invalid_argument("MEMB-rol01", "`roles` must name at least one role"));
+        return Err(Error::invalid_argument("INSTANCE-LiaZi", "`roles` must name at least one role"));
     }
-    check_known_roles(roles)
+    check_known_roles(roles, "INSTANCE-3m9fs")
 }
 
-/// Each role an instance role.
-fn check_known_roles(roles: &[String]) -> Result<()> {
+/// Each role an instance role; else InvalidArgument with `id` (ZITADEL's
+/// differs between AddIAMMember and UpdateIAMMember).
+fn check_known_roles(roles: &[String], id: &'static str) -> Result<()> {
     for role in roles {
         if !instance_roles().any(|r| r == role) {
             return Err(Error::invalid_argument(
-                "MEMB-rol02",
+                id,
                 format!("`roles`: {role:?} is not an instance role; see ListIAMMemberRoles"),
             ));
         }

@@ -13,13 +13,12 @@ use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{instance as ie, org as oe, user as ue};
 use burg_domain::state::OrgState;
-use burg_domain::{Error, Result, password, permission, validate};
+use burg_domain::{Error, Result, password, permission, phone, validate};
 use burg_store::orgs::{OrgFilter, OrgOrder, OrgRow};
 use burg_store::{Conn, Pooled};
 
-use crate::bootstrap::domain_label;
-use crate::list::{list_details, page, text_match};
-use crate::{App, Ctx, details, details_of, retry};
+use crate::list::{list_details, text_match, v1_page};
+use crate::{App, Ctx, added_details, changed_details, details, retry};
 
 /// `zitadel.org.v1.Org` of a stored organization.
 fn to_org(row: OrgRow) -> Org {
@@ -93,7 +92,7 @@ impl App {
             OrgFieldName::Name => OrgOrder::Name,
             OrgFieldName::Unspecified => OrgOrder::CreationDate,
         };
-        let page = page(req.query.as_ref());
+        let page = v1_page(req.query.as_ref())?;
         let listed = burg_store::orgs::list(&self.db, &self.instance_id, &filters, order, page).await?;
         let result = listed.rows.into_iter().map(to_org).collect();
         Ok(ListOrgsResponse {
@@ -116,38 +115,46 @@ impl App {
         validate::len("orgId", &req.org_id, 1, 200)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            // A reference inside a write: ZITADEL's FailedPrecondition.
-            let org = self.find_org(tx.conn(), &req.org_id).await?.ok_or_else(|| {
-                Error::failed_precondition("INSTA-Wfe21", format!("organization {:?} not found", req.org_id))
-            })?;
-            if org.state != OrgState::Active {
-                return Err(Error::failed_precondition("ORG-def01", "the default organization must be active"));
+            // A reference inside a write: ZITADEL's FailedPrecondition, one
+            // answer for an unknown and an inactive organization.
+            let active = self.find_org(tx.conn(), &req.org_id).await?.is_some_and(|o| o.state == OrgState::Active);
+            if !active {
+                return Err(Error::failed_precondition(
+                    "INSTA-Wfe21",
+                    format!("organization {:?} not found or not active", req.org_id),
+                ));
             }
             if self.instance_row(tx.conn()).await?.default_org_id == req.org_id {
-                return Err(crate::unchanged("ORG-def02", "default organization"));
+                return Err(crate::unchanged("INST-SDfw2", "default organization"));
             }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let events =
                 tx.push(vec![NewEvent::new(&inst, &ie::DefaultOrgSet { org_id: req.org_id.clone() })?]).await?;
             tx.commit().await?;
-            Ok(SetDefaultOrgResponse { details: details_of(&events) })
+            Ok(SetDefaultOrgResponse { details: changed_details(&events) })
         })
         .await
     }
 
+    /// As ZITADEL's `prepareRemoveOrg`: refuses the default organization
+    /// and an unknown one, nothing else (the last instance owner's
+    /// organization may go too).
     pub async fn remove_org(&self, ctx: &Ctx, req: RemoveOrgRequest) -> Result<RemoveOrgResponse> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let org = self.require_org(tx.conn(), &req.org_id).await?;
             if self.instance_row(tx.conn()).await?.default_org_id == req.org_id {
-                return Err(Error::failed_precondition("ORG-rem01", "the default organization cannot be removed"));
+                return Err(Error::failed_precondition("COMMA-wG9p1", "the default organization cannot be removed"));
             }
-            self.keep_an_owner(tx.conn(), crate::member::Leaving::Org(&org.id)).await?;
+            let org = self
+                .find_org(tx.conn(), &req.org_id)
+                .await?
+                .ok_or_else(|| Error::not_found("COMMA-aps2n", format!("organization {:?} not found", req.org_id)))?;
             let agg = Aggregate::new(aggregate::ORG, &org.id, &org.id);
             let events = tx.push(vec![NewEvent::new(&agg, &oe::OrgRemoved { name: org.name.clone() })?]).await?;
             tx.commit().await?;
             // As ZITADEL: the instance owns a removed organization.
-            let details = details_of(&events).map(|d| ObjectDetails { resource_owner: self.instance_id.clone(), ..d });
+            let details =
+                changed_details(&events).map(|d| ObjectDetails { resource_owner: self.instance_id.clone(), ..d });
             Ok(RemoveOrgResponse { details })
         })
         .await
@@ -157,55 +164,81 @@ impl App {
         let org = req.org.clone().unwrap_or_default();
         validate::name("org.name", &org.name)?;
         validate::len("org.domain", &org.domain, 0, 200)?;
+        // As ZITADEL's AddOrgCommand: the name is trimmed, and must not be
+        // empty then.
+        let name = org.name.trim().to_string();
+        if name.is_empty() {
+            return Err(Error::invalid_argument("ORG-mruNY", "`org.name` is empty once trimmed"));
+        }
+        // And its custom domain (prepareAddOrgDomain).
+        let custom_domain = org.domain.trim().to_string();
+        if !org.domain.is_empty() && custom_domain.is_empty() {
+            return Err(Error::invalid_argument("ORG-r3h4J", "`org.domain` is empty once trimmed"));
+        }
         let Some(User::Human(human)) = &req.user else {
             return Err(Error::invalid_argument("ORG-setup1", "`human` is required: the organization's first user"));
         };
-        check_human(human)?;
+        let human = NewHuman::from_request(human)?;
         let roles = if req.roles.is_empty() { vec!["ORG_OWNER".to_string()] } else { req.roles.clone() };
-        for role in &roles {
-            if !permission::org_roles().any(|r| r == role) {
-                return Err(Error::invalid_argument(
-                    "ORG-setup2",
-                    format!("`roles`: {role:?} is not an organization role"),
-                ));
-            }
+        if !permission::org_member_roles_valid(&roles) {
+            return Err(Error::invalid_argument(
+                "Org-4N8es",
+                format!(
+                    "`roles` must be organization roles (ORG_…), or SELF_MANAGEMENT_GLOBAL alone; given: {}",
+                    roles.join(", ")
+                ),
+            ));
         }
-        let hash = if human.password.is_empty() {
-            None
-        } else {
-            password::check_default_complexity(&human.password).map_err(|e| e.context("`human.password`"))?;
-            Some(password::hash_plain(&human.password, self.config.password_cost)?)
+        let hash = match &human.password {
+            None => None,
+            Some(plain) => {
+                password::check_default_complexity(plain).map_err(|e| e.context("`human.password`"))?;
+                Some(password::hash_plain(plain, self.config.password_cost)?)
+            }
         };
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if !self.org_name_free(tx.conn(), &org.name).await? {
-                return Err(Error::already_exists("ORG-uniq1", format!("an organization named {:?} exists", org.name)));
-            }
-            if !self.org_domain_free(tx.conn(), &org.domain).await? {
-                return Err(Error::already_exists("ORG-uniq2", format!("the domain {:?} is taken", org.domain)));
-            }
             let instance_domain = self.primary_instance_domain(tx.conn()).await?;
+            let generated = validate::org_domain_name(&name, &instance_domain)?;
+            if !self.org_name_free(tx.conn(), &name).await? {
+                return Err(Error::already_exists("V3-DKcYh", format!("an organization named {name:?} exists")));
+            }
+            if !self.org_domain_free(tx.conn(), &custom_domain).await? {
+                return Err(Error::already_exists("ORG-uniq2", format!("the domain {custom_domain:?} is taken")));
+            }
+            // As ZITADEL's userValidateDomain: a username that ends in a
+            // domain another organization verified is not this one's to take.
+            if let Some((_, domain)) = human.user_name.rsplit_once('@')
+                && burg_store::orgs::verified_domain_taken(tx.conn(), &self.instance_id, domain).await?
+            {
+                return Err(Error::invalid_argument(
+                    "COMMAND-SFd21",
+                    format!("the username's domain {domain:?} belongs to another organization"),
+                ));
+            }
+            self.require_unique_username(tx.conn(), &human.user_name).await?;
             let org_id = self.new_id();
             let user_id = self.new_id();
             let agg = Aggregate::new(aggregate::ORG, &org_id, &org_id);
-            let generated = format!("{}.{}", domain_label(&org.name), instance_domain);
+            // ZITADEL's order: the organization with its generated domain,
+            // the user, the membership, then the custom domain, added and
+            // verified (the default domain policy does not ask to validate
+            // it) but not made primary.
             let mut events = vec![
-                NewEvent::new(&agg, &oe::OrgAdded { name: org.name.clone() })?,
+                NewEvent::new(&agg, &oe::OrgAdded { name: name.clone() })?,
                 NewEvent::new(&agg, &oe::DomainAdded { domain: generated.clone() })?,
                 NewEvent::new(&agg, &oe::DomainVerified { domain: generated.clone() })?,
                 NewEvent::new(&agg, &oe::DomainPrimarySet { domain: generated })?,
             ];
-            if !org.domain.is_empty() {
-                events.push(NewEvent::new(&agg, &oe::DomainAdded { domain: org.domain.clone() })?);
-                events.push(NewEvent::new(&agg, &oe::DomainVerified { domain: org.domain.clone() })?);
-                events.push(NewEvent::new(&agg, &oe::DomainPrimarySet { domain: org.domain.clone() })?);
-            }
-            events.extend(human_events(&self.key, &user_id, &org_id, human, hash.as_deref())?);
+            events.extend(human_events(&self.key, &user_id, &org_id, &human, hash.as_deref())?);
             events.push(NewEvent::new(&agg, &oe::MemberAdded { user_id: user_id.clone(), roles: roles.clone() })?);
+            if !custom_domain.is_empty() {
+                events.push(NewEvent::new(&agg, &oe::DomainAdded { domain: custom_domain.clone() })?);
+                events.push(NewEvent::new(&agg, &oe::DomainVerified { domain: custom_domain.clone() })?);
+            }
             let stored = tx.push(events).await?;
             tx.commit().await?;
-            let details = stored.iter().filter(|e| e.aggregate_id == org_id).cloned().collect::<Vec<_>>();
-            Ok(SetUpOrgResponse { details: details_of(&details), org_id, user_id })
+            Ok(SetUpOrgResponse { details: added_details(&stored), org_id, user_id })
         })
         .await
     }
@@ -216,20 +249,82 @@ impl App {
     }
 }
 
-fn check_human(human: &Human) -> Result<()> {
-    validate::name("human.userName", &human.user_name)?;
-    let profile = human.profile.clone().unwrap_or_default();
-    validate::name("human.profile.firstName", &profile.first_name)?;
-    validate::name("human.profile.lastName", &profile.last_name)?;
-    validate::len("human.profile.nickName", &profile.nick_name, 0, 200)?;
-    validate::len("human.profile.displayName", &profile.display_name, 0, 200)?;
-    validate::len("human.profile.preferredLanguage", &profile.preferred_language, 0, 10)?;
-    let email = human.email.clone().unwrap_or_default();
-    validate::email("human.email.email", &email.email)?;
-    if let Some(phone) = &human.phone {
-        validate::len("human.phone.phone", &phone.phone, 0, 50)?;
+/// SetUpOrg's first user, checked and normalised as ZITADEL's
+/// `AddHuman.Validate` does.
+struct NewHuman {
+    /// Trimmed.
+    user_name: String,
+    /// Trimmed.
+    first_name: String,
+    /// Trimmed.
+    last_name: String,
+    nick_name: String,
+    /// As given, or made from the names when empty.
+    display_name: String,
+    /// A language tag in its canonical case, or `und`.
+    preferred_language: String,
+    gender: i32,
+    email: String,
+    email_verified: bool,
+    /// In E.164, and whether it is verified.
+    phone: Option<(String, bool)>,
+    password: Option<String>,
+}
+
+impl NewHuman {
+    fn from_request(human: &Human) -> Result<NewHuman> {
+        // The proto's rules, on the values as given.
+        validate::name("human.userName", &human.user_name)?;
+        let profile = human.profile.clone().unwrap_or_default();
+        validate::name("human.profile.firstName", &profile.first_name)?;
+        validate::name("human.profile.lastName", &profile.last_name)?;
+        validate::len("human.profile.nickName", &profile.nick_name, 0, 200)?;
+        validate::len("human.profile.displayName", &profile.display_name, 0, 200)?;
+        validate::len("human.profile.preferredLanguage", &profile.preferred_language, 0, 10)?;
+        let email = human.email.clone().unwrap_or_default();
+        if let Some(phone) = &human.phone {
+            validate::len("human.phone.phone", &phone.phone, 1, 50)?;
+            if !phone.phone.starts_with('+') {
+                return Err(Error::invalid_argument("VALID-phn01", "`human.phone.phone` must start with `+`"));
+            }
+        }
+        // Then ZITADEL's command: the email as given, the names trimmed.
+        validate::email("human.email.email", &email.email)?;
+        let user_name = human.user_name.trim().to_string();
+        if user_name.is_empty() {
+            return Err(Error::invalid_argument("V2-zzad3", "`human.userName` is empty once trimmed"));
+        }
+        let first_name = profile.first_name.trim().to_string();
+        if first_name.is_empty() {
+            return Err(Error::invalid_argument("USER-UCej2", "`human.profile.firstName` is empty once trimmed"));
+        }
+        let last_name = profile.last_name.trim().to_string();
+        if last_name.is_empty() {
+            return Err(Error::invalid_argument("USER-4hB7d", "`human.profile.lastName` is empty once trimmed"));
+        }
+        let display_name = if profile.display_name.trim().is_empty() {
+            format!("{first_name} {last_name}")
+        } else {
+            profile.display_name.clone()
+        };
+        let phone = match &human.phone {
+            Some(p) => Some((phone::normalize(&p.phone)?, p.is_phone_verified)),
+            None => None,
+        };
+        Ok(NewHuman {
+            user_name,
+            first_name,
+            last_name,
+            nick_name: profile.nick_name,
+            display_name,
+            preferred_language: validate::preferred_language(&profile.preferred_language),
+            gender: profile.gender,
+            email: email.email,
+            email_verified: email.is_email_verified,
+            phone,
+            password: (!human.password.is_empty()).then(|| human.password.clone()),
+        })
     }
-    Ok(())
 }
 
 /// The events that create a human user.
@@ -237,38 +332,30 @@ fn human_events(
     key: &MasterKey,
     user_id: &str,
     org_id: &str,
-    human: &Human,
+    human: &NewHuman,
     hash: Option<&str>,
 ) -> Result<Vec<NewEvent>> {
     let user = Aggregate::new(aggregate::USER, user_id, org_id);
-    let profile = human.profile.clone().unwrap_or_default();
-    let email = human.email.clone().unwrap_or_default();
-    let phone = human.phone.clone().unwrap_or_default();
-    let display_name = if profile.display_name.is_empty() {
-        format!("{} {}", profile.first_name, profile.last_name)
-    } else {
-        profile.display_name.clone()
-    };
     let mut events = vec![NewEvent::new(
         &user,
         &ue::HumanAdded {
             user_name: human.user_name.clone(),
-            first_name: profile.first_name,
-            last_name: profile.last_name,
-            nick_name: profile.nick_name,
-            display_name,
-            preferred_language: profile.preferred_language,
-            gender: profile.gender,
-            email: email.email,
-            phone: phone.phone.clone(),
+            first_name: human.first_name.clone(),
+            last_name: human.last_name.clone(),
+            nick_name: human.nick_name.clone(),
+            display_name: human.display_name.clone(),
+            preferred_language: human.preferred_language.clone(),
+            gender: human.gender,
+            email: human.email.clone(),
+            phone: human.phone.as_ref().map(|(p, _)| p.clone()).unwrap_or_default(),
             encoded_hash: hash.map(|h| key.seal_str(h)),
             change_required: false,
         },
     )?];
-    if email.is_email_verified {
+    if human.email_verified {
         events.push(NewEvent::new(&user, &ue::EmailVerified {})?);
     }
-    if phone.is_phone_verified && !phone.phone.is_empty() {
+    if human.phone.as_ref().is_some_and(|(_, verified)| *verified) {
         events.push(NewEvent::new(&user, &ue::PhoneVerified {})?);
     }
     Ok(events)

@@ -15,9 +15,9 @@ use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result, validate};
 use burg_store::idp::PolicyLink;
 
-use crate::list::{list_details, page};
+use crate::list::{list_details, v1_page};
 use crate::settings::Scope;
-use crate::{App, Ctx, details_of, retry};
+use crate::{App, Ctx, added_details, changed_details, retry};
 
 /// `IDPProviderType` of a login-policy link to an instance template.
 pub(crate) const PROVIDER_TYPE_SYSTEM: i32 = IdpProviderType::System.code() as i32;
@@ -37,14 +37,10 @@ fn to_link(link: PolicyLink) -> IdpLoginPolicyLink {
     IdpLoginPolicyLink { idp_id: link.idp_id, idp_name: link.name, idp_type: legacy_idp_type(link.kind) }
 }
 
-fn seconds(field: &str, d: Option<burg_api::wkt::Duration>) -> Result<i64> {
-    match d {
-        None => Ok(0),
-        Some(d) if d.seconds < 0 || d.nanos < 0 => {
-            Err(Error::invalid_argument("POLICY-dur01", format!("`{field}` must not be negative")))
-        }
-        Some(d) => Ok(d.seconds),
-    }
+/// A lifetime as stored, in whole seconds. As ZITADEL, any duration is
+/// taken, negative ones included (its converter has no sign check).
+fn seconds(d: Option<burg_api::wkt::Duration>) -> i64 {
+    d.map_or(0, |d| d.seconds)
 }
 
 fn duration(seconds: i64) -> Option<burg_api::wkt::Duration> {
@@ -96,16 +92,20 @@ impl App {
             r.passwordless_type,
             policy::PasswordlessType::try_from(r.passwordless_type).is_ok(),
         )?;
-        validate::len("defaultRedirectUri", &r.default_redirect_uri, 0, 200)?;
-        if !r.default_redirect_uri.is_empty() {
-            validate::url("defaultRedirectUri", &r.default_redirect_uri, &["http", "https"], 200)?;
+        // ZITADEL's `domain.ValidateDefaultRedirectURI`: empty, or a URL
+        // with a scheme (http and https need a host); no length rule.
+        if !validate::default_redirect_uri_ok(&r.default_redirect_uri) {
+            return Err(Error::invalid_argument(
+                "IAM-SFdqd",
+                "`defaultRedirectUri` must be empty or a URL with a scheme (http and https need a host)",
+            ));
         }
         let lifetimes = [
-            seconds("passwordCheckLifetime", r.password_check_lifetime)?,
-            seconds("externalLoginCheckLifetime", r.external_login_check_lifetime)?,
-            seconds("mfaInitSkipLifetime", r.mfa_init_skip_lifetime)?,
-            seconds("secondFactorCheckLifetime", r.second_factor_check_lifetime)?,
-            seconds("multiFactorCheckLifetime", r.multi_factor_check_lifetime)?,
+            seconds(r.password_check_lifetime),
+            seconds(r.external_login_check_lifetime),
+            seconds(r.mfa_init_skip_lifetime),
+            seconds(r.second_factor_check_lifetime),
+            seconds(r.multi_factor_check_lifetime),
         ];
         let change = |current: &LoginPolicy| LoginPolicy {
             allow_username_password: r.allow_username_password,
@@ -128,7 +128,7 @@ impl App {
             second_factors: current.second_factors.clone(),
             multi_factors: current.multi_factors.clone(),
         };
-        let details = self.change_setting(ctx, Scope::Instance, change, "INST-5M9vdd", "POLICY-none1").await?;
+        let details = self.change_setting(ctx, Scope::Instance, change, "INSTANCE-5M9vdd", "POLICY-none1").await?;
         Ok(UpdateLoginPolicyResponse { details })
     }
 
@@ -137,7 +137,7 @@ impl App {
         _ctx: &Ctx,
         r: a::ListLoginPolicyIdPsRequest,
     ) -> Result<a::ListLoginPolicyIdPsResponse> {
-        let page = page(r.query.as_ref());
+        let page = v1_page(r.query.as_ref())?;
         let listed = burg_store::idp::list_policy_links(&self.db, &self.instance_id, &self.instance_id, page).await?;
         let result = listed.rows.into_iter().map(to_link).collect();
         let seq = self.instance_row(self.db.pool()).await?.sequence;
@@ -162,7 +162,7 @@ impl App {
             }
             if self.policy_links(tx.conn(), &r.idp_id).await? {
                 return Err(Error::already_exists(
-                    "INST-Gh4sf",
+                    "INSTANCE-2B0ps",
                     format!("identity provider {} is already in the login policy", r.idp_id),
                 ));
             }
@@ -170,7 +170,7 @@ impl App {
                 ie::LoginPolicyIdpAdded { idp_config_id: r.idp_id.clone(), idp_provider_type: PROVIDER_TYPE_SYSTEM };
             let events = tx.push(vec![NewEvent::new(&inst, &e)?]).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(added_details(&events))
         })
         .await?;
         Ok(a::AddIdpToLoginPolicyResponse { details })
@@ -187,7 +187,7 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             if !self.policy_links(tx.conn(), &r.idp_id).await? {
                 return Err(Error::not_found(
-                    "INST-Dfeq3",
+                    "INSTANCE-39fjs",
                     format!("identity provider {} is not in the login policy", r.idp_id),
                 ));
             }
@@ -195,7 +195,7 @@ impl App {
                 ie::LoginPolicyIdpRemoved { idp_config_id: r.idp_id.clone(), idp_provider_type: PROVIDER_TYPE_SYSTEM };
             let events = tx.push(vec![NewEvent::new(&inst, &e)?]).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(changed_details(&events))
         })
         .await?;
         Ok(a::RemoveIdpFromLoginPolicyResponse { details })

@@ -11,7 +11,7 @@ use burg_domain::{Error, Result};
 use burg_store::Conn;
 use burg_store::settings::SettingRow;
 
-use crate::{App, Ctx, details, details_of, retry};
+use crate::{App, Ctx, added_details, changed_details, details, retry};
 
 /// Whose setting: the instance's default, or an organization's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl App {
             }
             let events = tx.push(vec![settings::changed_event(&self.aggregate_of(scope), &next)?]).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(changed_details(&events))
         })
         .await
     }
@@ -130,7 +130,7 @@ impl App {
             }
             let events = tx.push(vec![settings::added_event(&self.aggregate_of(Scope::Org(org)), &value)?]).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(added_details(&events))
         })
         .await
     }
@@ -150,7 +150,7 @@ impl App {
             }
             let events = tx.push(vec![settings::removed_event::<S>(&self.aggregate_of(Scope::Org(org)))?]).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(changed_details(&events))
         })
         .await
     }

@@ -17,8 +17,8 @@ use burg_store::Conn;
 use burg_store::users::UserRef;
 
 use crate::bootstrap::NO_EXPIRY;
-use crate::list::{list_details, page};
-use crate::{App, Ctx, details, details_of, retry};
+use crate::list::{list_details, v1_page};
+use crate::{App, Ctx, added_details, changed_details, details, retry};
 
 /// The scopes of a personal access token, as ZITADEL gives them.
 pub(crate) const PAT_SCOPES: [&str; 3] =
@@ -72,7 +72,7 @@ impl App {
             if self.require_user(tx.conn(), &user_id).await.is_ok() {
                 return Err(Error::failed_precondition("COMMAND-k2una", format!("a user with id {user_id:?} exists")));
             }
-            self.require_unique_username(tx.conn(), &org, &req.user_name).await?;
+            self.require_unique_username(tx.conn(), &req.user_name).await?;
             let user = Aggregate::new(aggregate::USER, &user_id, &org);
             let event = ue::MachineAdded {
                 user_name: req.user_name.clone(),
@@ -82,14 +82,17 @@ impl App {
             };
             let events = tx.push(vec![NewEvent::new(&user, &event)?]).await?;
             tx.commit().await?;
-            Ok(AddMachineUserResponse { user_id, details: details_of(&events) })
+            Ok(AddMachineUserResponse { user_id, details: changed_details(&events) })
         })
         .await
     }
 
-    pub(crate) async fn require_unique_username(&self, conn: &mut Conn, org: &str, user_name: &str) -> Result<()> {
-        if burg_store::users::name_taken(conn, &self.instance_id, org, user_name).await? {
-            return Err(Error::already_exists("USER-uniq1", format!("the username {user_name:?} is taken")));
+    /// Fails with AlreadyExists unless no user of the instance has
+    /// `user_name`, in any case: ZITADEL's username constraint under the
+    /// default domain policy (`UserLoginMustBeDomain` false).
+    pub(crate) async fn require_unique_username(&self, conn: &mut Conn, user_name: &str) -> Result<()> {
+        if burg_store::users::name_taken(conn, &self.instance_id, user_name).await? {
+            return Err(Error::already_exists("V3-DKcYh", format!("the username {user_name:?} is taken")));
         }
         Ok(())
     }
@@ -101,7 +104,7 @@ impl App {
     ) -> Result<AddPersonalAccessTokenResponse> {
         let expiration = match req.expiration_date {
             Some(t) if t.to_micros() <= self.now() => {
-                return Err(Error::invalid_argument("USER-pat01", "`expirationDate` must be in the future"));
+                return Err(Error::invalid_argument("DOMAIN-dv3t5", "`expirationDate` must be in the future"));
             }
             Some(t) => t.to_micros(),
             None => NO_EXPIRY,
@@ -117,7 +120,10 @@ impl App {
                 }
             })?;
             if user.user_type != UserType::Machine {
-                return Err(Error::failed_precondition("USER-pat02", "personal access tokens are for machine users"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-Df2f1",
+                    "personal access tokens are for machine users",
+                ));
             }
             let token = new_token();
             let token_id = self.new_id();
@@ -130,7 +136,7 @@ impl App {
             };
             let events = tx.push(vec![NewEvent::new(&agg, &event)?]).await?;
             tx.commit().await?;
-            Ok(AddPersonalAccessTokenResponse { token_id, token, details: details_of(&events) })
+            Ok(AddPersonalAccessTokenResponse { token_id, token, details: added_details(&events) })
         })
         .await
     }
@@ -144,7 +150,7 @@ impl App {
         // As ZITADEL: the tokens of that user in the caller's organization;
         // none (an empty list) for a user it does not know.
         let owner = ctx.org().to_string();
-        let page = page(req.query.as_ref());
+        let page = v1_page(req.query.as_ref())?;
         let listed = burg_store::users::list_tokens(&self.db, &self.instance_id, &owner, &req.user_id, page).await?;
         let result = listed
             .rows
@@ -168,13 +174,13 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             let user = self.require_org_user(tx.conn(), ctx, &req.user_id).await?;
             if !burg_store::users::has_token(tx.conn(), &self.instance_id, &req.user_id, &req.token_id).await? {
-                return Err(Error::not_found("USER-pat10", format!("token {:?} not found", req.token_id)));
+                return Err(Error::not_found("COMMAND-4m77G", format!("token {:?} not found", req.token_id)));
             }
             let agg = Aggregate::new(aggregate::USER, &req.user_id, &user.resource_owner);
             let event = ue::PersonalAccessTokenRemoved { token_id: req.token_id.clone() };
             let events = tx.push(vec![NewEvent::new(&agg, &event)?]).await?;
             tx.commit().await?;
-            Ok(RemovePersonalAccessTokenResponse { details: details_of(&events) })
+            Ok(RemovePersonalAccessTokenResponse { details: changed_details(&events) })
         })
         .await
     }
@@ -200,17 +206,18 @@ impl App {
         expires_in_secs: Option<u64>,
     ) -> Result<ServiceAccount> {
         use burg_domain::events::{instance as ie, org as oe};
-        use burg_domain::permission::{instance_roles, org_roles};
+        use burg_domain::permission::{instance_roles, org_member_roles_valid};
         let (iam, org_level): (Vec<String>, Vec<String>) = roles.iter().cloned().partition(|r| r.starts_with("IAM_"));
         for r in &iam {
             if !instance_roles().any(|k| k == r) {
                 return Err(Error::invalid_argument("USER-sa001", format!("unknown instance role {r:?}")));
             }
         }
-        for r in &org_level {
-            if !org_roles().any(|k| k == r) {
-                return Err(Error::invalid_argument("USER-sa002", format!("unknown role {r:?}")));
-            }
+        if !org_member_roles_valid(&org_level) {
+            return Err(Error::invalid_argument(
+                "USER-sa002",
+                format!("organization roles must be ORG_… roles, or SELF_MANAGEMENT_GLOBAL alone: {org_level:?}"),
+            ));
         }
         let ctx = Ctx::system("burg.cli");
         retry(|| async {
@@ -221,7 +228,7 @@ impl App {
             let user_id = self.new_id();
             let user_name = user_name.map(str::to_string).unwrap_or_else(|| format!("sa-{user_id}"));
             validate::name("name", &user_name)?;
-            self.require_unique_username(tx.conn(), &user_org, &user_name).await?;
+            self.require_unique_username(tx.conn(), &user_name).await?;
             let token = new_token();
             let expiration = match expires_in_secs {
                 Some(s) => self.now().saturating_add(i64::try_from(s).unwrap_or(i64::MAX).saturating_mul(1_000_000)),

@@ -42,9 +42,13 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 
 /// Refuses an unknown role, listing the roles there are.
 fn check_roles(roles: &[String]) -> Result<(), String> {
+    let org_level: Vec<String> = roles.iter().filter(|r| !r.starts_with("IAM_")).cloned().collect();
     for role in roles {
-        let known =
-            if role.starts_with("IAM_") { instance_roles().any(|r| r == role) } else { org_roles().any(|r| r == role) };
+        let known = if role.starts_with("IAM_") {
+            instance_roles().any(|r| r == role)
+        } else {
+            burg_domain::permission::org_member_roles_valid(&org_level)
+        };
         if !known {
             return Err(format!(
                 "unknown role {role:?}; instance roles: {}; organization roles: {}",

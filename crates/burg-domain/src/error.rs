@@ -80,9 +80,10 @@ mod tests {
     use std::collections::BTreeMap;
     use std::path::Path;
 
-    /// Ids that ZITADEL itself answers from several places (its "IdP
-    /// not found" of the OAuth, Google and SAML updates; its unique
-    /// constraint breach, for every constraint); burg keeps them.
+    /// Ids that ZITADEL itself answers from several places; burg keeps
+    /// them: its "IdP not found" of the OAuth, Google and SAML updates, and
+    /// the AlreadyExists of every unique constraint (an organization's
+    /// name, a username).
     const SHARED_BY_ZITADEL: &[&str] = &["INST-D3r1s", "V3-DKcYh"];
 
     fn sources(dir: &Path, found: &mut Vec<std::path::PathBuf>) {

@@ -17,6 +17,7 @@ pub mod id;
 pub mod idp;
 pub mod password;
 pub mod permission;
+pub mod phone;
 pub mod settings;
 pub mod state;
 pub mod validate;

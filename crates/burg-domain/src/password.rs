@@ -125,29 +125,29 @@ pub fn hash_plain(password: &str, cost: u32) -> Result<String> {
         .map_err(|e| Error::invalid_argument("PASSW-hash1", format!("cannot hash the password: {e}")))
 }
 
-/// The default complexity rules of a new instance: at least 8 characters
-/// with an upper- and a lowercase letter, a digit and a symbol.
+/// The default password complexity policy of a new instance, checked as
+/// ZITADEL's `PasswordComplexityPolicy.Check` does: at least 8 bytes (not
+/// characters), an ASCII lowercase letter, an ASCII uppercase letter, an
+/// ASCII digit and a symbol, which is anything else (`ä` is a symbol, `Ä`
+/// is no uppercase letter). The first rule that fails answers, with its id.
 pub fn check_default_complexity(password: &str) -> Result<()> {
-    let mut missing = Vec::new();
-    if password.chars().count() < 8 {
-        missing.push("at least 8 characters");
+    const MIN_LENGTH: usize = 8;
+    let has = |f: fn(&u8) -> bool| password.as_bytes().iter().any(f);
+    if password.len() < MIN_LENGTH {
+        return Err(Error::invalid_argument(
+            "DOMAIN-HuJf6",
+            format!("the password needs at least {MIN_LENGTH} bytes; it has {}", password.len()),
+        ));
     }
-    if !password.chars().any(char::is_uppercase) {
-        missing.push("an uppercase letter");
-    }
-    if !password.chars().any(char::is_lowercase) {
-        missing.push("a lowercase letter");
-    }
-    if !password.chars().any(|c| c.is_ascii_digit()) {
-        missing.push("a digit");
-    }
-    if !password.chars().any(|c| !c.is_alphanumeric()) {
-        missing.push("a symbol");
-    }
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::invalid_argument("PASSW-cplx1", format!("the password needs {}", missing.join(", "))))
+    let rules: [(bool, &'static str, &str); 4] = [
+        (has(u8::is_ascii_lowercase), "DOMAIN-co3Xw", "a lowercase letter (a-z)"),
+        (has(u8::is_ascii_uppercase), "DOMAIN-VoaRj", "an uppercase letter (A-Z)"),
+        (has(u8::is_ascii_digit), "DOMAIN-ZBv4H", "a digit"),
+        (has(|b| !b.is_ascii_alphanumeric()), "DOMAIN-ZDLwA", "a symbol"),
+    ];
+    match rules.into_iter().find(|(ok, _, _)| !ok) {
+        None => Ok(()),
+        Some((_, id, what)) => Err(Error::invalid_argument(id, format!("the password needs {what}"))),
     }
 }
 
@@ -199,9 +199,20 @@ mod tests {
     }
 
     #[test]
-    fn default_complexity() {
-        assert!(check_default_complexity("Password1!").is_ok());
-        let e = check_default_complexity("password").unwrap_err();
-        assert!(e.message.contains("uppercase") && e.message.contains("digit") && e.message.contains("symbol"));
+    fn default_complexity_as_zitadel() {
+        for ok in ["Password1!", "Passwört1", "Ab1!äöü"] {
+            assert!(check_default_complexity(ok).is_ok(), "{ok:?}");
+        }
+        for (bad, id) in [
+            ("Ab1!", "DOMAIN-HuJf6"),
+            ("ÄÖ1!", "DOMAIN-HuJf6"),
+            ("PASSWORD1!", "DOMAIN-co3Xw"),
+            ("ÄÖÜäöü12", "DOMAIN-co3Xw"),
+            ("password1!", "DOMAIN-VoaRj"),
+            ("Password!", "DOMAIN-ZBv4H"),
+            ("Password1", "DOMAIN-ZDLwA"),
+        ] {
+            assert_eq!(check_default_complexity(bad).unwrap_err().id, id, "{bad:?}");
+        }
     }
 }

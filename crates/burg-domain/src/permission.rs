@@ -1,8 +1,9 @@
 //! Roles and the permissions they grant, as ZITADEL's default authorization
 //! configuration (`InternalAuthZ.RolePermissionMappings`) defines them.
 //!
-//! Instance roles (`IAM_*`) grant their permissions everywhere; organization
-//! roles (`ORG_*`) grant theirs within one organization.
+//! Instance roles (`IAM_*`) grant their permissions everywhere; the roles
+//! of an organization member (`ORG_*`, and `SELF_MANAGEMENT_GLOBAL`) grant
+//! theirs within one organization.
 
 use std::collections::BTreeSet;
 
@@ -11,6 +12,10 @@ pub struct RoleDef {
     pub role: &'static str,
     pub permissions: &'static [&'static str],
 }
+
+// Each role's permissions as ZITADEL's `cmd/defaults.yaml` lists them
+// under `InternalAuthZ.RolePermissionMappings` (its duplicate entries
+// dropped), for every instance and organization role.
 
 const IAM_OWNER_PERMISSIONS: &[&str] = &[
     "iam.read",
@@ -35,11 +40,11 @@ const IAM_OWNER_PERMISSIONS: &[&str] = &[
     "iam.feature.delete",
     "iam.restrictions.read",
     "iam.restrictions.write",
-    "iam.web_key.read",
     "iam.web_key.write",
     "iam.web_key.delete",
-    "iam.debug.read",
+    "iam.web_key.read",
     "iam.debug.write",
+    "iam.debug.read",
     "org.read",
     "org.global.read",
     "org.create",
@@ -98,18 +103,18 @@ const IAM_OWNER_PERMISSIONS: &[&str] = &[
     "events.read",
     "milestones.read",
     "session.read",
+    "session.write",
     "session.delete",
-    "execution.target.read",
-    "execution.target.write",
-    "execution.target.delete",
-    "execution.read",
-    "execution.write",
+    "action.target.read",
+    "action.target.write",
+    "action.target.delete",
+    "action.execution.read",
+    "action.execution.write",
     "userschema.read",
     "userschema.write",
     "userschema.delete",
 ];
 
-/// The `.read` half of [`IAM_OWNER_PERMISSIONS`].
 const IAM_OWNER_VIEWER_PERMISSIONS: &[&str] = &[
     "iam.read",
     "iam.policy.read",
@@ -117,12 +122,11 @@ const IAM_OWNER_VIEWER_PERMISSIONS: &[&str] = &[
     "iam.idp.read",
     "iam.action.read",
     "iam.flow.read",
-    "iam.feature.read",
     "iam.restrictions.read",
+    "iam.feature.read",
     "iam.web_key.read",
     "iam.debug.read",
     "org.read",
-    "org.global.read",
     "org.member.read",
     "org.idp.read",
     "org.action.read",
@@ -142,10 +146,10 @@ const IAM_OWNER_VIEWER_PERMISSIONS: &[&str] = &[
     "project.grant.member.read",
     "events.read",
     "milestones.read",
-    "session.read",
-    "execution.target.read",
-    "execution.read",
+    "action.target.read",
+    "action.execution.read",
     "userschema.read",
+    "session.read",
 ];
 
 const IAM_ORG_MANAGER_PERMISSIONS: &[&str] = &[
@@ -211,6 +215,8 @@ const IAM_ORG_MANAGER_PERMISSIONS: &[&str] = &[
 const IAM_USER_MANAGER_PERMISSIONS: &[&str] = &[
     "org.read",
     "org.global.read",
+    "org.member.read",
+    "org.member.delete",
     "user.read",
     "user.global.read",
     "user.write",
@@ -223,42 +229,54 @@ const IAM_USER_MANAGER_PERMISSIONS: &[&str] = &[
     "user.feature.read",
     "user.feature.write",
     "user.feature.delete",
-    "policy.read",
     "project.read",
     "project.member.read",
     "project.role.read",
     "project.app.read",
     "project.grant.read",
+    "project.grant.write",
+    "project.grant.delete",
     "project.grant.member.read",
     "session.read",
     "session.delete",
 ];
 
+const IAM_ADMIN_IMPERSONATOR_PERMISSIONS: &[&str] = &["admin.impersonation", "impersonation"];
+
+const IAM_END_USER_IMPERSONATOR_PERMISSIONS: &[&str] = &["impersonation"];
+
 const IAM_LOGIN_CLIENT_PERMISSIONS: &[&str] = &[
     "iam.read",
     "iam.policy.read",
     "iam.member.read",
+    "iam.member.write",
     "iam.idp.read",
-    "iam.action.read",
-    "iam.flow.read",
     "iam.feature.read",
+    "iam.restrictions.read",
     "org.read",
-    "org.global.read",
     "org.member.read",
+    "org.member.write",
     "org.idp.read",
     "org.feature.read",
     "user.read",
-    "user.global.read",
     "user.write",
     "user.grant.read",
+    "user.grant.write",
     "user.membership.read",
     "user.credential.write",
     "user.passkey.write",
     "user.feature.read",
     "policy.read",
     "project.read",
+    "project.member.read",
+    "project.member.write",
+    "project.role.read",
     "project.app.read",
+    "project.grant.read",
+    "project.grant.member.read",
+    "project.grant.member.write",
     "session.read",
+    "session.write",
     "session.link",
     "session.delete",
     "userschema.read",
@@ -266,7 +284,9 @@ const IAM_LOGIN_CLIENT_PERMISSIONS: &[&str] = &[
 
 const ORG_OWNER_PERMISSIONS: &[&str] = &[
     "org.read",
+    "org.global.read",
     "org.write",
+    "org.delete",
     "org.member.read",
     "org.member.write",
     "org.member.delete",
@@ -283,6 +303,7 @@ const ORG_OWNER_PERMISSIONS: &[&str] = &[
     "org.feature.write",
     "org.feature.delete",
     "user.read",
+    "user.global.read",
     "user.write",
     "user.delete",
     "user.grant.read",
@@ -309,13 +330,32 @@ const ORG_OWNER_PERMISSIONS: &[&str] = &[
     "project.role.delete",
     "project.app.read",
     "project.app.write",
-    "project.app.delete",
     "project.grant.read",
     "project.grant.write",
     "project.grant.delete",
     "project.grant.member.read",
     "project.grant.member.write",
     "project.grant.member.delete",
+    "session.read",
+    "session.delete",
+];
+
+const ORG_USER_MANAGER_PERMISSIONS: &[&str] = &[
+    "org.read",
+    "user.read",
+    "user.global.read",
+    "user.write",
+    "user.delete",
+    "user.grant.read",
+    "user.grant.write",
+    "user.grant.delete",
+    "user.membership.read",
+    "user.feature.read",
+    "user.feature.write",
+    "user.feature.delete",
+    "policy.read",
+    "project.read",
+    "project.role.read",
     "session.read",
     "session.delete",
 ];
@@ -328,6 +368,7 @@ const ORG_OWNER_VIEWER_PERMISSIONS: &[&str] = &[
     "org.flow.read",
     "org.feature.read",
     "user.read",
+    "user.global.read",
     "user.grant.read",
     "user.membership.read",
     "user.feature.read",
@@ -338,36 +379,37 @@ const ORG_OWNER_VIEWER_PERMISSIONS: &[&str] = &[
     "project.app.read",
     "project.grant.read",
     "project.grant.member.read",
-    "session.read",
+    "project.grant.user.grant.read",
 ];
 
-const ORG_USER_MANAGER_PERMISSIONS: &[&str] = &[
+const ORG_SETTINGS_MANAGER_PERMISSIONS: &[&str] = &[
     "org.read",
-    "user.read",
-    "user.write",
-    "user.delete",
-    "user.grant.read",
-    "user.grant.write",
-    "user.grant.delete",
-    "user.membership.read",
-    "user.passkey.write",
+    "org.write",
+    "org.member.read",
+    "org.idp.read",
+    "org.idp.write",
+    "org.idp.delete",
+    "org.feature.read",
+    "org.feature.write",
+    "org.feature.delete",
     "policy.read",
-    "project.read",
-    "project.role.read",
-    "session.read",
-    "session.delete",
+    "policy.write",
+    "policy.delete",
 ];
 
 const ORG_USER_PERMISSION_EDITOR_PERMISSIONS: &[&str] = &[
     "org.read",
     "org.member.read",
     "user.read",
+    "user.global.read",
     "user.grant.read",
     "user.grant.write",
     "user.grant.delete",
     "policy.read",
     "project.read",
+    "project.member.read",
     "project.role.read",
+    "project.app.read",
     "project.grant.read",
     "project.grant.member.read",
 ];
@@ -376,6 +418,7 @@ const ORG_PROJECT_PERMISSION_EDITOR_PERMISSIONS: &[&str] = &[
     "org.read",
     "org.member.read",
     "user.read",
+    "user.global.read",
     "user.grant.read",
     "user.grant.write",
     "user.grant.delete",
@@ -388,33 +431,40 @@ const ORG_PROJECT_PERMISSION_EDITOR_PERMISSIONS: &[&str] = &[
     "project.grant.write",
     "project.grant.delete",
     "project.grant.member.read",
-    "project.grant.member.write",
-    "project.grant.member.delete",
 ];
 
 const ORG_PROJECT_CREATOR_PERMISSIONS: &[&str] =
     &["user.global.read", "policy.read", "project.read:self", "project.create"];
 
-const IMPERSONATOR_PERMISSIONS: &[&str] = &["impersonation"];
-const ADMIN_IMPERSONATOR_PERMISSIONS: &[&str] = &["admin.impersonation", "impersonation"];
+const ORG_ADMIN_IMPERSONATOR_PERMISSIONS: &[&str] = &["admin.impersonation", "impersonation"];
 
-/// Every role burg knows, instance roles first.
+const ORG_END_USER_IMPERSONATOR_PERMISSIONS: &[&str] = &["impersonation"];
+
+const SELF_MANAGEMENT_GLOBAL_PERMISSIONS: &[&str] = &["org.create", "policy.read", "user.self.delete"];
+
+const ORG_USER_SELF_MANAGER_PERMISSIONS: &[&str] = &["policy.read", "user.self.delete"];
+
+/// Every role burg knows, in ZITADEL's order: instance roles first, then
+/// the roles an organization member may hold.
 pub static ROLES: &[RoleDef] = &[
     RoleDef { role: "IAM_OWNER", permissions: IAM_OWNER_PERMISSIONS },
     RoleDef { role: "IAM_OWNER_VIEWER", permissions: IAM_OWNER_VIEWER_PERMISSIONS },
     RoleDef { role: "IAM_ORG_MANAGER", permissions: IAM_ORG_MANAGER_PERMISSIONS },
     RoleDef { role: "IAM_USER_MANAGER", permissions: IAM_USER_MANAGER_PERMISSIONS },
-    RoleDef { role: "IAM_ADMIN_IMPERSONATOR", permissions: ADMIN_IMPERSONATOR_PERMISSIONS },
-    RoleDef { role: "IAM_END_USER_IMPERSONATOR", permissions: IMPERSONATOR_PERMISSIONS },
+    RoleDef { role: "IAM_ADMIN_IMPERSONATOR", permissions: IAM_ADMIN_IMPERSONATOR_PERMISSIONS },
+    RoleDef { role: "IAM_END_USER_IMPERSONATOR", permissions: IAM_END_USER_IMPERSONATOR_PERMISSIONS },
     RoleDef { role: "IAM_LOGIN_CLIENT", permissions: IAM_LOGIN_CLIENT_PERMISSIONS },
     RoleDef { role: "ORG_OWNER", permissions: ORG_OWNER_PERMISSIONS },
-    RoleDef { role: "ORG_OWNER_VIEWER", permissions: ORG_OWNER_VIEWER_PERMISSIONS },
     RoleDef { role: "ORG_USER_MANAGER", permissions: ORG_USER_MANAGER_PERMISSIONS },
+    RoleDef { role: "ORG_OWNER_VIEWER", permissions: ORG_OWNER_VIEWER_PERMISSIONS },
+    RoleDef { role: "ORG_SETTINGS_MANAGER", permissions: ORG_SETTINGS_MANAGER_PERMISSIONS },
     RoleDef { role: "ORG_USER_PERMISSION_EDITOR", permissions: ORG_USER_PERMISSION_EDITOR_PERMISSIONS },
     RoleDef { role: "ORG_PROJECT_PERMISSION_EDITOR", permissions: ORG_PROJECT_PERMISSION_EDITOR_PERMISSIONS },
     RoleDef { role: "ORG_PROJECT_CREATOR", permissions: ORG_PROJECT_CREATOR_PERMISSIONS },
-    RoleDef { role: "ORG_ADMIN_IMPERSONATOR", permissions: ADMIN_IMPERSONATOR_PERMISSIONS },
-    RoleDef { role: "ORG_END_USER_IMPERSONATOR", permissions: IMPERSONATOR_PERMISSIONS },
+    RoleDef { role: "ORG_ADMIN_IMPERSONATOR", permissions: ORG_ADMIN_IMPERSONATOR_PERMISSIONS },
+    RoleDef { role: "ORG_END_USER_IMPERSONATOR", permissions: ORG_END_USER_IMPERSONATOR_PERMISSIONS },
+    RoleDef { role: "SELF_MANAGEMENT_GLOBAL", permissions: SELF_MANAGEMENT_GLOBAL_PERMISSIONS },
+    RoleDef { role: "ORG_USER_SELF_MANAGER", permissions: ORG_USER_SELF_MANAGER_PERMISSIONS },
 ];
 
 /// The instance roles an IAM member may hold (`ListIAMMemberRoles`).
@@ -425,6 +475,17 @@ pub fn instance_roles() -> impl Iterator<Item = &'static str> {
 /// The organization roles an org member may hold.
 pub fn org_roles() -> impl Iterator<Item = &'static str> {
     ROLES.iter().map(|r| r.role).filter(|r| r.starts_with("ORG_"))
+}
+
+/// The role ZITADEL lets an organization member hold besides the `ORG_*`
+/// roles.
+pub const SELF_MANAGEMENT_GLOBAL: &str = "SELF_MANAGEMENT_GLOBAL";
+
+/// Whether an organization member may be given `roles`, as ZITADEL's
+/// `AddOrgMemberCommand` checks them: every role an `ORG_*` role of the
+/// table, or every role `SELF_MANAGEMENT_GLOBAL` (the two do not mix).
+pub fn org_member_roles_valid(roles: &[String]) -> bool {
+    roles.iter().all(|r| org_roles().any(|k| k == r)) || roles.iter().all(|r| r == SELF_MANAGEMENT_GLOBAL)
 }
 
 pub fn is_known_role(role: &str) -> bool {
@@ -453,6 +514,43 @@ mod tests {
         assert!(!viewer.iter().any(|p| p.ends_with(".write") || p.ends_with(".delete")));
         let owner = permissions_of(["IAM_OWNER"]);
         assert!(viewer.is_subset(&owner), "the viewer holds a subset of the owner's permissions");
+    }
+
+    #[test]
+    fn roles_as_zitadel_grants_them() {
+        let client = permissions_of(["IAM_LOGIN_CLIENT"]);
+        assert!(client.contains("iam.member.write") && client.contains("session.write"));
+        assert!(!client.contains("iam.action.read") && !client.contains("user.global.read"));
+        let owner = permissions_of(["ORG_OWNER"]);
+        assert!(owner.contains("org.delete") && owner.contains("user.global.read"));
+        assert!(!owner.contains("project.app.delete"), "ZITADEL's ORG_OWNER cannot delete apps");
+        let settings = permissions_of(["ORG_SETTINGS_MANAGER"]);
+        assert!(settings.contains("policy.write") && !settings.contains("user.write"));
+        assert_eq!(permissions_of(["ORG_USER_SELF_MANAGER"]), BTreeSet::from(["policy.read", "user.self.delete"]));
+        assert!(permissions_of([SELF_MANAGEMENT_GLOBAL]).contains("org.create"));
+        let instance: Vec<&str> = instance_roles().collect();
+        assert_eq!(
+            instance,
+            [
+                "IAM_OWNER",
+                "IAM_OWNER_VIEWER",
+                "IAM_ORG_MANAGER",
+                "IAM_USER_MANAGER",
+                "IAM_ADMIN_IMPERSONATOR",
+                "IAM_END_USER_IMPERSONATOR",
+                "IAM_LOGIN_CLIENT"
+            ]
+        );
+    }
+
+    #[test]
+    fn org_member_roles_as_zitadel_checks_them() {
+        let roles = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(org_member_roles_valid(&roles(&["ORG_OWNER", "ORG_SETTINGS_MANAGER", "ORG_USER_SELF_MANAGER"])));
+        assert!(org_member_roles_valid(&roles(&["SELF_MANAGEMENT_GLOBAL"])));
+        assert!(!org_member_roles_valid(&roles(&["ORG_OWNER", "SELF_MANAGEMENT_GLOBAL"])), "they do not mix");
+        assert!(!org_member_roles_valid(&roles(&["IAM_OWNER"])));
+        assert!(!org_member_roles_valid(&roles(&["ORG_UNKNOWN"])));
     }
 
     #[test]

@@ -3,12 +3,11 @@
 
 use burg_domain::Result;
 use burg_domain::state::UserType;
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::list::{Listed, Listing, Page, TextMatch, push_text};
 use crate::row::{number, text};
-use crate::{Conn, Db, Reader, Sql, db_error, unknown_code};
+use crate::{Db, Reader, Sql, db_error, unknown_code};
 
 /// Roles stored as a JSON array of strings (none when unreadable).
 pub(crate) fn roles(json: &str) -> Vec<String> {
@@ -54,6 +53,24 @@ pub async fn iam_roles<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) -
     Ok(json.map(|j| roles(&j)))
 }
 
+/// The roles of `user_id` in organization `org_id`, when it is a member.
+pub async fn org_roles<'e>(
+    on: impl Reader<'e>,
+    instance: &str,
+    org_id: &str,
+    user_id: &str,
+) -> Result<Option<Vec<String>>> {
+    let json: Option<String> =
+        sqlx::query_scalar("SELECT roles FROM org_members WHERE instance_id = $1 AND org_id = $2 AND user_id = $3")
+            .bind(instance)
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_optional(on)
+            .await
+            .map_err(db_error("MEMB-db013"))?;
+    Ok(json.map(|j| roles(&j)))
+}
+
 /// Every role a user holds: on the instance, and per organization.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserRoles {
@@ -78,30 +95,6 @@ pub async fn roles_of_user(db: &Db, instance: &str, user_id: &str) -> Result<Use
         orgs.push((org, roles(&text(&row, "roles", "AUTH-db009")?)));
     }
     Ok(UserRoles { instance: iam, orgs })
-}
-
-/// Who is about to lose its instance roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Leaving<'a> {
-    /// A user.
-    User(&'a str),
-    /// An organization, with all its users.
-    Org(&'a str),
-}
-
-/// The roles of every IAM member that stays once `leaving` is gone.
-pub async fn roles_of_others(conn: &mut Conn, instance: &str, leaving: Leaving<'_>) -> Result<Vec<Vec<String>>> {
-    let (column, id) = match leaving {
-        Leaving::User(id) => ("m.user_id", id),
-        Leaving::Org(id) => ("u.resource_owner", id),
-    };
-    let mut sql = Sql::new(
-        "SELECT m.roles FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id \
-         WHERE m.instance_id = ",
-    );
-    sql.bind(instance).push(" AND ").push(column).push(" <> ").bind(id);
-    let others = sql.query().fetch_all(conn).await.map_err(db_error("MEMB-db011"))?;
-    Ok(others.iter().filter_map(|row| row.try_get::<String, _>("roles").ok()).map(|r| roles(&r)).collect())
 }
 
 /// An IAM member with its user, as the member list shows it.

@@ -32,18 +32,16 @@ pub async fn get<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Op
     Ok(Some(UserRef { resource_owner, user_type: user_type(code, "USER-db003")? }))
 }
 
-/// Whether a user of organization `org_id` is named `user_name`
-/// (case-insensitively).
-pub async fn name_taken<'e>(on: impl Reader<'e>, instance: &str, org_id: &str, user_name: &str) -> Result<bool> {
-    let taken: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = lower($3)",
-    )
-    .bind(instance)
-    .bind(org_id)
-    .bind(user_name)
-    .fetch_one(on)
-    .await
-    .map_err(db_error("USER-db005"))?;
+/// Whether a user of the instance is named `user_name`
+/// (case-insensitively), in any organization.
+pub async fn name_taken<'e>(on: impl Reader<'e>, instance: &str, user_name: &str) -> Result<bool> {
+    let taken: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE instance_id = $1 AND lower(username) = lower($2)")
+            .bind(instance)
+            .bind(user_name)
+            .fetch_one(on)
+            .await
+            .map_err(db_error("USER-db005"))?;
     Ok(taken > 0)
 }
 

@@ -57,8 +57,14 @@ async fn org_lists_page_sort_and_match(_s: Arc<TestServer>, c: Client) {
     assert_eq!((total, got), (4, vec!["Delta".into()]), "descending");
     let (total, got) = names(&c, sorted(10, 5, true)).await;
     assert_eq!((total, got), (4, vec![]), "an offset beyond the end gives an empty page and the total");
-    let (total, _) = names(&c, ListOrgsRequest { query: page(0, 5000, true), ..Default::default() }).await;
-    assert_eq!(total, 6, "a limit above the maximum is capped, not refused");
+    let (total, _) = names(&c, ListOrgsRequest { query: page(0, 1000, true), ..Default::default() }).await;
+    assert_eq!(total, 6, "ZITADEL's maximum, 1000, may be asked for");
+    // As ZITADEL's v1 lists: a limit above the maximum is refused.
+    let err = c
+        .call::<_, ListOrgsResponse>("ListOrgs", ListOrgsRequest { query: page(0, 1001, true), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "QUERY-4M0fs"));
 
     for (method, text, expected) in [
         (TextQueryMethod::Equals, "Alpha", vec!["Alpha"]),
@@ -142,14 +148,16 @@ async fn removing_an_org_takes_what_belongs_to_it(s: Arc<TestServer>, c: Client)
     let members: ListIamMembersResponse = c.call("ListIAMMembers", ListIamMembersRequest::default()).await.unwrap();
     assert_eq!(members.details.unwrap().total_result, 1, "and their memberships");
     let err = c.call::<_, RemoveOrgResponse>("RemoveOrg", RemoveOrgRequest { org_id: org.org_id.clone() }).await;
-    assert_eq!(err.unwrap_err().code, Code::NotFound);
+    let err = err.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMA-aps2n"));
     let events: ListEventsResponse = c
         .call("ListEvents", ListEventsRequest { aggregate_id: org.org_id.clone(), asc: true, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(events.events.last().unwrap().r#type.as_ref().unwrap().r#type, "org.removed");
 
-    // An org that holds every instance owner stays.
+    // As ZITADEL, nothing keeps an instance owner: the org that holds
+    // every one of them may go, and its owners with it.
     let keeper: SetUpOrgResponse = c.call("SetUpOrg", setup_request("Keeper")).await.unwrap();
     let owner = s
         .app
@@ -161,8 +169,12 @@ async fn removing_an_org_takes_what_belongs_to_it(s: Arc<TestServer>, c: Client)
     let first = list.result.iter().find(|m| m.user_resource_owner != keeper.org_id).unwrap().user_id.clone();
     let _: RemoveIamMemberResponse =
         owner.call("RemoveIAMMember", RemoveIamMemberRequest { user_id: first }).await.unwrap();
-    let err = owner.call::<_, RemoveOrgResponse>("RemoveOrg", RemoveOrgRequest { org_id: keeper.org_id.clone() });
-    assert_eq!(err.await.unwrap_err().code, Code::FailedPrecondition);
+    let removed: RemoveOrgResponse =
+        owner.call("RemoveOrg", RemoveOrgRequest { org_id: keeper.org_id.clone() }).await.unwrap();
+    assert_eq!(removed.details.unwrap().resource_owner, s.app.instance_id());
+    let ctx = burg_app::Ctx::system("test");
+    let members = s.app.list_iam_members(&ctx, ListIamMembersRequest::default()).await.unwrap();
+    assert_eq!(members.details.unwrap().total_result, 0, "no instance member is left");
 }
 
 async fn instance_domains_and_languages(s: Arc<TestServer>, c: Client) {
@@ -170,7 +182,7 @@ async fn instance_domains_and_languages(s: Arc<TestServer>, c: Client) {
         c.call("ListInstanceDomains", ListInstanceDomainsRequest::default()).await.unwrap();
     assert_eq!(domains.details.unwrap().total_result, 1);
     let domain = &domains.result[0];
-    assert!(domain.primary && domain.generated);
+    assert!(domain.primary && !domain.generated, "as ZITADEL's setup: the external domain is not a generated one");
     assert_eq!(domain.details.as_ref().unwrap().resource_owner, s.app.instance_id());
     let beyond: ListInstanceDomainsResponse = c
         .call("ListInstanceDomains", ListInstanceDomainsRequest { query: page(5, 0, false), ..Default::default() })
@@ -440,8 +452,10 @@ async fn login_policy_keeps_every_field(_s: Arc<TestServer>, c: Client) {
         c.call("ListEvents", ListEventsRequest { limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!(events.events[0].r#type.as_ref().unwrap().r#type, "instance.policy.login.changed");
 
+    // As ZITADEL: a negative lifetime is taken as it is.
     let negative =
         UpdateLoginPolicyRequest { password_check_lifetime: Some(Duration { seconds: -1, nanos: 0 }), ..update };
-    let err = c.call::<_, UpdateLoginPolicyResponse>("UpdateLoginPolicy", negative).await.unwrap_err();
-    assert_eq!(err.code, Code::InvalidArgument, "{}", err.message);
+    let _: UpdateLoginPolicyResponse = c.call("UpdateLoginPolicy", negative).await.unwrap();
+    let got: GetLoginPolicyResponse = c.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    assert_eq!(got.policy.unwrap().password_check_lifetime, Some(Duration { seconds: -1, nanos: 0 }));
 }

@@ -78,8 +78,7 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
     };
     let mut unique = |kind: Kind, id: &str, refused: &mut Vec<ImportDataError>| {
         if !seen.entry(kind).or_default().insert(id.into()) {
-            let e = Error::invalid_argument("IMPORT-dup01", format!("the id {id} appears twice in the document"));
-            refused.push(error(kind, id, &e));
+            refused.push(error(kind, id, &twice(id)));
         }
     };
     for d in org.each("domains") {
@@ -131,14 +130,16 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
         let m = &m;
         let id = format!("{org_id}_{}", text_at(m, "userId"));
         let r = check_item("orgMembers", &["userId", "roles"], m).and_then(|_| {
-            match list(m, "roles")
-                .filter_map(Value::as_str)
-                .find(|r| !burg_domain::permission::org_roles().any(|k| k == *r))
-            {
-                Some(role) => {
-                    Err(Error::invalid_argument("IMPORT-role01", format!("`orgMembers.roles`: unknown role {role}")))
-                }
-                None => Ok(()),
+            // As ZITADEL's AddOrgMemberCommand: ORG_ roles, or
+            // SELF_MANAGEMENT_GLOBAL alone.
+            let roles: Vec<String> = list(m, "roles").filter_map(Value::as_str).map(str::to_string).collect();
+            if burg_domain::permission::org_member_roles_valid(&roles) {
+                Ok(())
+            } else {
+                Err(Error::invalid_argument(
+                    "IMPORT-role01",
+                    format!("`orgMembers.roles`: {} are not roles of an organization member", roles.join(", ")),
+                ))
             }
         });
         if let Err(e) = r {
@@ -170,12 +171,16 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
                 && !REPORTED_TWICE.contains(&section.kind)
                 && !seen.entry(section.kind).or_default().insert(key.as_str().into())
             {
-                let e = Error::invalid_argument("IMPORT-dup01", format!("the id {key} appears twice in the document"));
-                refused.push(error(section.kind, report_id(section, org_id, &key, item), &e));
+                refused.push(error(section.kind, report_id(section, org_id, &key, item), &twice(&key)));
             }
         }
     }
     if refused.is_empty() { Ok(()) } else { Err(Refused(refused)) }
+}
+
+/// An id that appears twice in the document.
+fn twice(id: &str) -> Error {
+    Error::invalid_argument("IMPORT-dup01", format!("the id {id} appears twice in the document"))
 }
 
 fn base64_len(text: &str) -> usize {
