@@ -362,7 +362,8 @@ async fn set_up_org_checks_as_zitadel(s: Arc<TestServer>, c: Client) {
             Code::InvalidArgument,
             "USER-4hB7d",
         ),
-        (with_human(base(), |h| h.email.as_mut().unwrap().email = String::new()), Code::InvalidArgument, "EMAIL-spblu"),
+        // An empty email breaks the proto's rule first, as in ZITADEL.
+        (with_human(base(), |h| h.email.as_mut().unwrap().email = String::new()), Code::InvalidArgument, "VALID-rules"),
         (
             with_human(base(), |h| h.email.as_mut().unwrap().email = " ada@example.com".into()),
             Code::InvalidArgument,
