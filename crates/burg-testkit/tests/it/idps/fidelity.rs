@@ -483,3 +483,27 @@ async fn get_and_list_errors(_s: Arc<TestServer>, c: Client) {
     let err = c.call::<_, ListProvidersResponse>("ListProviders", request).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "ADMIN-Dr2aa"));
 }
+
+/// RegenerateSAMLProviderCertificate looks for the provider before it
+/// makes a key: with keys that take long to make, an unknown or non-SAML
+/// id is answered at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regenerate_looks_for_the_provider_first() {
+    let config = burg_app::AppConfig { saml_key_bits: 8192, ..burg_testkit::test_app_config() };
+    let Some(s) = TestServer::start_or_skip_with(burg_testkit::Backend::Sqlite, config).await else { return };
+    let c = s.client(Protocol::Grpc).await;
+    let jwt = add_from_json(&c, Kind::Jwt, add_json(Kind::Jwt)).await.unwrap();
+    for id in [jwt, "404404".to_string()] {
+        let started = std::time::Instant::now();
+        let err = c
+            .call::<_, RegenerateSamlProviderCertificateResponse>(
+                "RegenerateSAMLProviderCertificate",
+                RegenerateSamlProviderCertificateRequest { id },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "INST-76dbwsv9vm"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "no key was made: {:?}", started.elapsed());
+    }
+    s.stop().await;
+}
