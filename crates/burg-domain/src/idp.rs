@@ -154,6 +154,25 @@ pub struct Duration {
     pub nanos: i32,
 }
 
+impl Duration {
+    /// The duration a request's `seconds` and `nanos` stand for, as ZITADEL
+    /// keeps it: a signed count of nanoseconds (Go's `time.Duration`, a
+    /// sum beyond its range saturating), given back with seconds and nanos
+    /// of one sign. Any value is accepted, negative ones included.
+    pub fn from_parts(seconds: i64, nanos: i32) -> Duration {
+        let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        let total = total.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
+        // In range: |total / 1e9| < 2^34 and |total % 1e9| < 1e9.
+        let seconds = i64::try_from(total / 1_000_000_000).unwrap_or_default();
+        let nanos = i32::try_from(total % 1_000_000_000).unwrap_or_default();
+        Duration { seconds, nanos }
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.seconds == 0 && self.nanos == 0
+    }
+}
+
 /// Attribute names an LDAP provider maps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -296,9 +315,11 @@ pub enum Config {
         scopes: Vec<String>,
     },
     Saml {
+        /// The metadata document, given or fetched. The URL it was fetched
+        /// from is not kept, as in ZITADEL (an older stored `metadataUrl`
+        /// member is ignored).
         #[serde(with = "b64")]
         metadata_xml: Vec<u8>,
-        metadata_url: String,
         binding: i32,
         with_signed_request: bool,
         name_id_format: Option<i32>,
@@ -357,80 +378,154 @@ pub const AZURE_COMMON: &str = "common";
 pub const AZURE_ORGANIZATIONS: &str = "organizations";
 pub const AZURE_CONSUMERS: &str = "consumers";
 
-/// Checks that `xml` is well-formed XML whose root element is a SAML
-/// `EntityDescriptor`.
-pub fn check_saml_metadata(field: &str, xml: &[u8]) -> Result<()> {
+/// The namespace of SAML metadata elements.
+pub const SAML_METADATA_NS: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+
+/// Checks SAML metadata as ZITADEL reads it: the first element (anything
+/// before it that is not an element is skipped) must be well-formed and be
+/// either an `EntityDescriptor` or an `EntitiesDescriptor` of the SAML
+/// metadata namespace; an `EntitiesDescriptor` needs an `EntityDescriptor`
+/// child with an `IDPSSODescriptor` child. What follows the first element
+/// is not read. The error says why, for a message.
+pub fn check_saml_metadata(xml: &[u8]) -> std::result::Result<(), String> {
     use quick_xml::events::Event as X;
-    let bad = |why: String| Error::invalid_argument("IDP-saml01", format!("`{field}` is not SAML metadata: {why}"));
-    let mut reader = quick_xml::Reader::from_reader(xml);
+    use quick_xml::name::{Namespace, ResolveResult};
+
+    #[derive(PartialEq)]
+    enum Root {
+        Entity,
+        Entities,
+    }
+    let in_metadata_ns =
+        |ns: &ResolveResult| matches!(ns, ResolveResult::Bound(Namespace(n)) if *n == SAML_METADATA_NS);
+    let mut reader = quick_xml::reader::NsReader::from_reader(xml);
     let mut buf = Vec::new();
+    let mut root = None;
     let mut depth = 0usize;
-    let mut root_done = false;
-    let mut root_seen = false;
+    // Whether the current depth-1 element is a metadata EntityDescriptor.
+    let mut in_entity = false;
+    let mut idp_found = false;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| bad(format!("malformed XML at byte {}: {e}", reader.buffer_position())))?;
+        let at = reader.buffer_position();
+        let (ns, event) =
+            reader.read_resolved_event_into(&mut buf).map_err(|e| format!("malformed XML after byte {at}: {e}"))?;
         match event {
             X::Start(ref e) | X::Empty(ref e) => {
-                if root_done {
-                    return Err(bad("more than one root element".into()));
-                }
+                let local = e.local_name();
+                let metadata = in_metadata_ns(&ns);
                 if depth == 0 {
-                    if e.local_name().as_ref() != "EntityDescriptor" {
-                        let name = e.local_name().as_ref().to_string();
-                        return Err(bad(format!("the root element is {name}, not EntityDescriptor")));
+                    root = match local.as_ref() {
+                        "EntityDescriptor" if metadata => Some(Root::Entity),
+                        "EntitiesDescriptor" if metadata => Some(Root::Entities),
+                        "EntityDescriptor" | "EntitiesDescriptor" => {
+                            return Err(format!(
+                                "the root element is not in the SAML metadata namespace {SAML_METADATA_NS}"
+                            ));
+                        }
+                        other => {
+                            return Err(format!("the root element is {other}, not EntityDescriptor"));
+                        }
+                    };
+                } else if root == Some(Root::Entities) {
+                    if depth == 1 {
+                        in_entity = metadata && local.as_ref() == "EntityDescriptor";
+                    } else if depth == 2 && in_entity && metadata && local.as_ref() == "IDPSSODescriptor" {
+                        idp_found = true;
                     }
-                    root_seen = true;
                 }
                 if matches!(event, X::Start(_)) {
                     depth += 1;
                 } else if depth == 0 {
-                    root_done = true;
+                    break;
                 }
             }
             X::End(_) => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    root_done = true;
+                    break;
                 }
             }
-            X::Text(ref t) if depth == 0 && !t.as_ref().trim().is_empty() => {
-                return Err(bad("text outside the root element".into()));
+            X::Eof => {
+                return Err(if root.is_none() {
+                    "it has no root element".to_string()
+                } else {
+                    "an element is not closed".to_string()
+                });
             }
-            X::Eof => break,
             _ => {}
         }
         buf.clear();
     }
-    if !root_seen {
-        return Err(bad("it has no EntityDescriptor element".into()));
-    }
-    if depth != 0 {
-        return Err(bad("an element is not closed".into()));
+    if root == Some(Root::Entities) && !idp_found {
+        return Err("no EntityDescriptor of its EntitiesDescriptor has an IDPSSODescriptor".into());
     }
     Ok(())
 }
 
-/// Checks that `pem` is an EC P-256 private key in PEM (PKCS#8, as Apple
-/// hands them out, or SEC1).
-pub fn check_apple_private_key(field: &str, pem: &[u8]) -> Result<()> {
-    use p256::pkcs8::DecodePrivateKey;
-    let bad = || Error::invalid_argument("IDP-apple1", format!("`{field}` must be a PEM-encoded P-256 private key"));
-    let text = std::str::from_utf8(pem).map_err(|_| bad())?.trim();
-    if p256::SecretKey::from_pkcs8_pem(text).is_ok() || p256::SecretKey::from_sec1_pem(text).is_ok() {
-        Ok(())
-    } else {
-        Err(bad())
+/// The OIDs of an ECDSA key in PKCS#8 and of the curves ZITADEL's Go
+/// runtime knows, with each curve's order (big-endian).
+const EC_PUBLIC_KEY: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const CURVES: [(&str, &str); 4] = [
+    ("1.3.132.0.33", "ffffffffffffffffffffffffffff16a2e0b8f03e13dd29455c5c2a3d"),
+    ("1.2.840.10045.3.1.7", "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
+    (
+        "1.3.132.0.34",
+        "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+    ),
+    (
+        "1.3.132.0.35",
+        "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\
+         fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
+    ),
+];
+
+/// Checks an Apple private key as ZITADEL reads it: the first PEM block of
+/// the text (whatever its label; text before it is skipped) holds a PKCS#8
+/// ECDSA private key on P-224, P-256, P-384 or P-521 whose scalar is
+/// between 1 and the curve's order. SEC1 (`EC PRIVATE KEY`) and other key
+/// types are refused. The error says why, for a message.
+pub fn check_apple_private_key(pem: &[u8]) -> std::result::Result<(), String> {
+    use p256::pkcs8::PrivateKeyInfoRef;
+    use p256::pkcs8::der::Decode;
+
+    let block = crate::pem::first_block(pem).ok_or("it holds no PEM block")?;
+    let info = PrivateKeyInfoRef::from_der(&block.bytes).map_err(|_| "it is not a PKCS#8 private key")?;
+    if info.algorithm.oid != EC_PUBLIC_KEY {
+        return Err("it is not an ECDSA key".into());
     }
+    let key = sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).map_err(|_| "its EC key is malformed")?;
+    let outer = info.algorithm.parameters.and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok());
+    let inner = key.parameters.map(|sec1::EcParameters::NamedCurve(oid)| oid);
+    let curve = outer.or(inner).ok_or("it names no curve")?;
+    let (_, order) = CURVES.iter().find(|(oid, _)| curve.to_string() == *oid).ok_or("its curve is not supported")?;
+    let order = hex::decode(order.replace(char::is_whitespace, "")).map_err(|_| "curve table")?;
+    let scalar = key.private_key;
+    let significant = &scalar[scalar.iter().position(|&b| b != 0).unwrap_or(scalar.len())..];
+    if significant.is_empty() {
+        return Err("its private key is zero".into());
+    }
+    let order_len = order.len() - order.iter().position(|&b| b != 0).unwrap_or(0);
+    let below_order = match significant.len().cmp(&order_len) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal => significant < &order[order.len() - order_len..],
+    };
+    if !below_order {
+        return Err("its private key is out of range".into());
+    }
+    Ok(())
 }
 
-/// How many X.509 certificates a PEM bundle holds; an error if any block
-/// is not a certificate.
-pub fn count_pem_certificates(pem: &[u8]) -> Result<usize> {
-    x509_cert::Certificate::load_pem_chain(pem)
-        .map(|certs| certs.len())
-        .map_err(|e| Error::invalid_argument("IDP-pem01", format!("not a PEM certificate bundle: {e}")))
+/// How many certificates a bundle gives, as Go's `AppendCertsFromPEM`
+/// counts them: every `CERTIFICATE` block without headers that parses as
+/// an X.509 certificate; other blocks, broken ones and text between them
+/// are skipped.
+pub fn count_pem_certificates(pem: &[u8]) -> usize {
+    use x509_cert::der::Decode;
+    crate::pem::blocks(pem)
+        .iter()
+        .filter(|b| b.label == "CERTIFICATE" && !b.has_headers && x509_cert::Certificate::from_der(&b.bytes).is_ok())
+        .count()
 }
 
 /// A service provider's key pair: the private key (PKCS#1 PEM) and its
@@ -444,7 +539,8 @@ pub struct SpKeyPair {
 pub const SP_CERTIFICATE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(8766 * 3600);
 
 /// Makes an RSA key of `bits` and a self-signed certificate for the SAML
-/// provider `idp_id`: subject `O=burg, serialNumber=<id>`, serial the id,
+/// provider `idp_id`: subject `O=burg, CN=burg SP <id>, serialNumber=<id>`
+/// (in that order, as ZITADEL's Go code writes its names), serial the id,
 /// valid from now for [`SP_CERTIFICATE_LIFETIME`], for signatures and key
 /// encipherment, not a CA. CPU-heavy: run it off the async workers.
 pub fn generate_sp_key_pair(idp_id: &str, bits: usize) -> Result<SpKeyPair> {
@@ -470,7 +566,9 @@ pub fn generate_sp_key_pair(idp_id: &str, bits: usize) -> Result<SpKeyPair> {
         Ok(n) => SerialNumber::from(n),
         Err(_) => SerialNumber::new(idp_id.as_bytes()).map_err(|e| fail("serial", &e))?,
     };
-    let subject = Name::from_str(&format!("O=burg,serialNumber={idp_id}")).map_err(|e| fail("subject", &e))?;
+    // RFC 4514 text lists the names last first.
+    let subject = Name::from_str(&format!("serialNumber={idp_id},CN=burg SP {idp_id},O=burg"))
+        .map_err(|e| fail("subject", &e))?;
     let validity = Validity::from_now(SP_CERTIFICATE_LIFETIME).map_err(|e| fail("validity", &e))?;
     let builder = CertificateBuilder::new(SelfSignedLeaf { subject }, serial, validity, public)
         .map_err(|e| fail("builder", &e))?;
@@ -536,20 +634,97 @@ mod tests {
 
     #[test]
     fn saml_metadata() {
-        let ok = br#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"><md:IDPSSODescriptor/></md:EntityDescriptor>"#;
-        check_saml_metadata("metadataXml", ok).unwrap();
-        let cases: [(&[u8], &str); 6] = [
-            (b"<EntityDescriptor><a></EntityDescriptor>", "malformed"),
-            (b"<Other/>", "root element is Other"),
-            (b"not xml at all", "text outside the root"),
-            (b"<!-- nothing -->", "no EntityDescriptor"),
-            (b"<EntityDescriptor><x>", "not closed"),
-            (b"<EntityDescriptor/><EntityDescriptor/>", "more than one root"),
+        let md = r#"xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata""#;
+        let entity = format!(
+            r#"<md:EntityDescriptor {md} entityID="https://idp.example.com"><md:IDPSSODescriptor/></md:EntityDescriptor>"#
+        );
+        let accepted = [
+            format!(r#"<?xml version="1.0"?>{entity}"#),
+            // A default namespace, no IdP descriptor: a lone entity is enough.
+            r#"<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>"#.to_string(),
+            // Text before the root is skipped, anything after it is not read.
+            format!("junk {entity} <more> & broken"),
+            format!(
+                r#"<md:EntitiesDescriptor {md}><md:EntityDescriptor entityID="sp"><md:SPSSODescriptor/></md:EntityDescriptor>{entity}</md:EntitiesDescriptor>"#
+            ),
         ];
-        for (xml, expect) in cases {
-            let e = check_saml_metadata("metadataXml", xml).unwrap_err();
-            assert!(e.message.contains(expect) && e.message.contains("metadataXml"), "{}: {}", expect, e.message);
+        for xml in &accepted {
+            assert_eq!(check_saml_metadata(xml.as_bytes()), Ok(()), "{xml}");
         }
+        let refused: [(String, &str); 9] = [
+            (format!("<md:EntityDescriptor {md}><a></md:EntityDescriptor>"), "malformed"),
+            ("<EntityDescriptor entityID=\"x\"/>".into(), "not in the SAML metadata namespace"),
+            (r#"<EntityDescriptor xmlns="urn:other"/>"#.into(), "not in the SAML metadata namespace"),
+            (format!("<md:Other {md}/>"), "root element is Other"),
+            ("not xml at all".into(), "no root element"),
+            (String::new(), "no root element"),
+            (format!("<md:EntityDescriptor {md}><x>"), "not closed"),
+            (
+                format!(
+                    r#"<md:EntitiesDescriptor {md}><md:EntityDescriptor><md:SPSSODescriptor/></md:EntityDescriptor></md:EntitiesDescriptor>"#
+                ),
+                "IDPSSODescriptor",
+            ),
+            (
+                // The IdP descriptor must be a child of an entity, not deeper.
+                format!(
+                    r#"<md:EntitiesDescriptor {md}><md:EntityDescriptor><x><md:IDPSSODescriptor/></x></md:EntityDescriptor></md:EntitiesDescriptor>"#
+                ),
+                "IDPSSODescriptor",
+            ),
+        ];
+        for (xml, expect) in refused {
+            let why = check_saml_metadata(xml.as_bytes()).unwrap_err();
+            assert!(why.contains(expect), "{xml}: {why}");
+        }
+    }
+
+    /// Keys made with `openssl genpkey` / `openssl ecparam` for these tests.
+    const P384_PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDDTjiQef0QBIrIcE+jY
+1zQFIjTv0QK4EbRsKsnH6xx3emHt3AzH6YtCyXDRvp+lmIehZANiAAR3q0XBSLJC
+LZK4qp78BOyphXX5dwZKAz98BouKeQskcIJfa8PQhdW5mQEYaEY1i4oMGN2K4vVF
+6h9zfcu7WgHwdkikOb9iOUdpokPIVtFShNKOmCkG4nZqlfZSiNWmSDM=
+-----END PRIVATE KEY-----
+";
+    const P521_PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MIHuAgEAMBAGByqGSM49AgEGBSuBBAAjBIHWMIHTAgEBBEIAMFJPamQC7FfWjTZD
+dYfTK1xyn8Pfi3Btd++MOJ9TqZox97LnktcvRMQTKZ+8OhS6B4gz0XNtw3Ves4iX
+MQ10umihgYkDgYYABAG195LtEt9RrH0Jr0ZKyi3ljLI6+9G5iNvAkle7NcURffuN
+ogexSni4od47FgO9O9W5+2s3Q1/IVfngqRKmRT1fKwAN/1NI2QYpgkbrEwGSBawd
+EGfLXDvkplgx4RRxGI5pgYWZM3fUWrT5hc11M/uc6W+OvEAGCMYrVGkFkYE1Hvzw
+Ew==
+-----END PRIVATE KEY-----
+";
+    const SECP256K1_PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MIGEAgEAMBAGByqGSM49AgEGBSuBBAAKBG0wawIBAQQgrLCDra3DQS4Q/r+1bpAn
+em9L8bYX4R365p/B+m0h2XGhRANCAARkCV5vTfWAYeY8CoskecbtmJBcEanKmhbB
+1CI80j8y5euO0ORdTBrPFct/mnF4Wwg3SHoqxA1cl9mSP2mdIk8L
+-----END PRIVATE KEY-----
+";
+    const P256_SEC1: &str = "-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIDAB0M/YZgVUSsQZtB/+BQBK+LaH81VArABq4y2ibwXAoAoGCCqGSM49
+AwEHoUQDQgAEwFMABonSpiPd44uEnSu71XRT3kx7utx86yUMoW8XNJE2yuwymUJf
+PCWDjxEGBOEMK9NhR3+4uLtHJ3+W+rJ1fQ==
+-----END EC PRIVATE KEY-----
+";
+    const ED25519_PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEID9Q0gEeWAmk9txWCOLuoW42sbIueNMl8axKHMqh6Rfj
+-----END PRIVATE KEY-----
+";
+
+    /// A P-256 PKCS#8 PEM whose scalar is replaced by `scalar`.
+    fn p256_with_scalar(scalar: &[u8; 32]) -> String {
+        use base64::Engine;
+        use p256::elliptic_curve::Generate;
+        use p256::pkcs8::EncodePrivateKey;
+        let key = p256::SecretKey::generate_from_rng(&mut rand::rng());
+        let mut der = key.to_pkcs8_der().unwrap().as_bytes().to_vec();
+        let own = key.to_bytes();
+        let at = der.windows(32).position(|w| w == own.as_slice()).unwrap();
+        der[at..at + 32].copy_from_slice(scalar);
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n")
     }
 
     #[test]
@@ -557,13 +732,62 @@ mod tests {
         use p256::elliptic_curve::Generate;
         use p256::pkcs8::EncodePrivateKey;
         let key = p256::SecretKey::generate_from_rng(&mut rand::rng());
-        let pem = key.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).unwrap();
-        check_apple_private_key("privateKey", pem.as_bytes()).unwrap();
-        assert!(
-            check_apple_private_key("privateKey", b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")
-                .is_err()
-        );
-        assert!(check_apple_private_key("privateKey", b"\xff\xfe").unwrap_err().message.contains("privateKey"));
+        let pem = key.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).unwrap().to_string();
+        for good in [
+            pem.clone(),
+            format!("Apple's download page said:\r\n{}", pem.replace('\n', "\r\n")),
+            P384_PKCS8.to_string(),
+            P521_PKCS8.to_string(),
+            // Only the first block is read, whatever its label and whatever follows.
+            pem.replace("PRIVATE KEY", "EC PRIVATE KEY") + "-----BEGIN X-----\n!!\n-----END X-----\n",
+        ] {
+            assert_eq!(check_apple_private_key(good.as_bytes()), Ok(()), "{good}");
+        }
+        let mut order = [0u8; 32];
+        hex::decode_to_slice("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", &mut order).unwrap();
+        let refused: [(String, &str); 8] = [
+            (P256_SEC1.into(), "not a PKCS#8"),
+            (ED25519_PKCS8.into(), "not an ECDSA key"),
+            (SECP256K1_PKCS8.into(), "curve is not supported"),
+            (p256_with_scalar(&[0; 32]), "zero"),
+            (p256_with_scalar(&order), "out of range"),
+            ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----".into(), "not a PKCS#8"),
+            // The first block decides, even when a later one is good.
+            (format!("{P256_SEC1}{pem}"), "not a PKCS#8"),
+            ("no key here".into(), "no PEM block"),
+        ];
+        for (text, expect) in refused {
+            let why = check_apple_private_key(text.as_bytes()).unwrap_err();
+            assert!(why.contains(expect), "{expect}: {why}");
+        }
+        assert!(check_apple_private_key(b"\xff\xfe").is_err());
+    }
+
+    #[test]
+    fn root_ca_bundles_count_good_certificates_only() {
+        let cert = generate_sp_key_pair("7", 1024).unwrap().certificate_pem;
+        let broken = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+        let with_headers = cert.replace("CERTIFICATE-----\n", "CERTIFICATE-----\nNote: x\n\n");
+        assert_eq!(count_pem_certificates(cert.as_bytes()), 1);
+        assert_eq!(count_pem_certificates(format!("{cert}{cert}").as_bytes()), 2);
+        let mixed = format!("a comment\n{broken}{P256_SEC1}{cert}trailing text");
+        assert_eq!(count_pem_certificates(mixed.as_bytes()), 1, "other and broken blocks are skipped");
+        assert_eq!(count_pem_certificates(broken.as_bytes()), 0);
+        assert_eq!(count_pem_certificates(with_headers.as_bytes()), 0, "a block with headers is skipped");
+        assert_eq!(count_pem_certificates(b""), 0);
+    }
+
+    #[test]
+    fn durations_are_nanoseconds_of_one_sign() {
+        assert_eq!(Duration::from_parts(10, 0), Duration { seconds: 10, nanos: 0 });
+        assert_eq!(Duration::from_parts(-1, 0), Duration { seconds: -1, nanos: 0 });
+        assert_eq!(Duration::from_parts(1, -500_000_000), Duration { seconds: 0, nanos: 500_000_000 });
+        assert_eq!(Duration::from_parts(-2, 1_500_000_000), Duration { seconds: 0, nanos: -500_000_000 });
+        assert_eq!(Duration::from_parts(0, -1), Duration { seconds: 0, nanos: -1 });
+        let max = Duration::from_parts(i64::MAX, 0);
+        assert_eq!(max, Duration { seconds: i64::MAX / 1_000_000_000, nanos: (i64::MAX % 1_000_000_000) as i32 });
+        assert_eq!(Duration::from_parts(i64::MIN, -999_999_999).seconds, i64::MIN / 1_000_000_000);
+        assert!(Duration::from_parts(0, 0).is_zero() && Duration::from_parts(1, -1_000_000_000).is_zero());
     }
 
     #[test]
@@ -574,7 +798,12 @@ mod tests {
         let cert = x509_cert::Certificate::from_pem(pair.certificate_pem.as_bytes()).unwrap();
         let tbs = cert.tbs_certificate();
         assert_eq!(tbs.subject(), tbs.issuer());
-        assert!(tbs.subject().to_string().contains("250000000000000001"), "{}", tbs.subject());
+        // O, CN and serial number, in that order (RFC 4514 text lists them last first).
+        assert_eq!(
+            tbs.subject().to_string(),
+            "SERIALNUMBER=250000000000000001,CN=burg SP 250000000000000001,O=burg",
+            "as ZITADEL's `O=ZITADEL, CN=ZITADEL SP <id>`"
+        );
         let validity = tbs.validity();
         let days = (validity.not_after.to_unix_duration() - validity.not_before.to_unix_duration()).as_secs() / 86400;
         assert_eq!(days, 365);

@@ -137,9 +137,10 @@ pub fn import_document_seeds() -> Vec<Vec<u8>> {
 
 /// SAML metadata, and the PEM checks that IdP templates run.
 pub fn saml_metadata(data: &[u8]) {
-    let _ = burg_domain::idp::check_saml_metadata("metadataXml", data);
+    let _ = burg_domain::idp::check_saml_metadata(data);
     let _ = burg_domain::idp::count_pem_certificates(data);
-    let _ = burg_domain::idp::check_apple_private_key("privateKey", data);
+    let _ = burg_domain::idp::check_apple_private_key(data);
+    let _ = burg_domain::pem::blocks(data);
 }
 
 pub fn saml_metadata_seeds() -> Vec<Vec<u8>> {
@@ -151,6 +152,7 @@ pub fn saml_metadata_seeds() -> Vec<Vec<u8>> {
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>"#
             .to_vec(),
+        br#"<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"><md:EntityDescriptor entityID="a"><md:IDPSSODescriptor/></md:EntityDescriptor></md:EntitiesDescriptor>"#.to_vec(),
         b"-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n".to_vec(),
         b"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n".to_vec(),
     ]

@@ -17,6 +17,7 @@ use super::{IdpKind, Scope, not_found};
 use crate::list::{list_details, page, text_match};
 use crate::policy::PROVIDER_TYPE_SYSTEM;
 use crate::{App, Ctx, details_of, retry};
+use burg_store::list::Page;
 
 impl App {
     pub async fn get_provider_by_id(
@@ -30,7 +31,7 @@ impl App {
             return Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)?) });
         }
         let mut conn = self.db.acquire("IDP-db0008").await?;
-        let stored = self.load_template(&mut *conn, &r.id).await?.ok_or_else(|| not_found("QUERY-SAfdg", &r.id))?;
+        let stored = self.load_template(&mut *conn, &r.id).await?.ok_or_else(|| not_found("QUERY-SAFrt", &r.id))?;
         let stored = std::sync::Arc::new(stored);
         self.templates.put(r.id.clone(), generation, stored.clone());
         Ok(a::GetProviderByIdResponse { idp: Some(to_provider(&stored)?) })
@@ -44,10 +45,13 @@ impl App {
                 Some(provider_query::Query::IdpNameQuery(q)) => {
                     filters.push(TemplateFilter::Name(text_match(&q.name, q.method)?))
                 }
-                None => {}
+                // As ZITADEL: a query must say what it queries.
+                None => return Err(Error::invalid_argument("ADMIN-Dr2aa", "a query names no field to match")),
             }
         }
-        let page = page(r.query.as_ref());
+        // ZITADEL sorts by no column; burg answers in the order the
+        // providers were added, whatever `asc` says.
+        let page = Page { asc: true, ..page(r.query.as_ref()) };
         let listed = burg_store::idp::list(&self.db, &self.instance_id, &filters, page).await?;
         let result = listed.rows.iter().map(to_provider).collect::<Result<_>>()?;
         let seq = self.instance_row(self.db.pool()).await?.sequence;
@@ -94,22 +98,17 @@ impl App {
     }
 
     /// Turns a generic OIDC template into an Azure AD or Google one: same
-    /// id, so policy and user links stay. Options not given are kept.
+    /// id, so policy and user links stay. As ZITADEL: the options are the
+    /// request's, all off when it gives none.
     pub async fn migrate_generic_oidc_provider(
         &self,
         ctx: &Ctx,
         r: a::MigrateGenericOidcProviderRequest,
     ) -> Result<a::MigrateGenericOidcProviderResponse> {
         id(&r.id)?;
-        let (draft, event_type, missing_id, given_options) = match r.template {
-            Some(MigrateTo::Azure(t)) => {
-                let given = t.provider_options.is_some();
-                (Azure::draft_add(self, t).await?, idp::MIGRATED_AZURE, "INST-Dg29201", given)
-            }
-            Some(MigrateTo::Google(t)) => {
-                let given = t.provider_options.is_some();
-                (Google::draft_add(self, t).await?, idp::MIGRATED_GOOGLE, "INST-Dg29202", given)
-            }
+        let (draft, event_type, missing_id) = match r.template {
+            Some(MigrateTo::Azure(t)) => (Azure::draft_add(self, t).await?, idp::MIGRATED_AZURE, "INST-Dg29201"),
+            Some(MigrateTo::Google(t)) => (Google::draft_add(self, t).await?, idp::MIGRATED_GOOGLE, "INST-Dg29202"),
             None => {
                 return Err(Error::invalid_argument("IDP-mig001", "one of `azure` or `google` is required"));
             }
@@ -126,8 +125,12 @@ impl App {
             if current.template.kind() != Kind::Oidc {
                 return Err(not_found(missing_id, &r.id));
             }
-            let options = if given_options { draft.options.clone() } else { current.template.options.clone() };
-            let next = Template { id: r.id.clone(), name: draft.name.clone(), options, config: config.clone() };
+            let next = Template {
+                id: r.id.clone(),
+                name: draft.name.clone(),
+                options: draft.options.clone(),
+                config: config.clone(),
+            };
             let events = self.push_template(&mut tx, Scope::Instance, event_type, &next).await?;
             tx.commit().await?;
             Ok(details_of(&events))

@@ -57,6 +57,8 @@ pub(crate) trait IdpKind {
     const KIND: Kind;
     /// ZITADEL's error id when an update names no provider of this kind.
     const UPDATE_NOT_FOUND: &'static str;
+    /// ZITADEL's error id when the id an update names is blank.
+    const UPDATE_ID_EMPTY: &'static str;
     /// `Add<Kind>ProviderRequest`.
     type Add: Send;
     /// `Update<Kind>ProviderRequest`.
@@ -81,9 +83,11 @@ pub(crate) trait IdpKind {
         async { Ok(()) }
     }
 
-    /// Carries what the server made from the stored config into an
-    /// update's; nothing for most kinds.
-    fn keep_generated(_stored: &Config, _next: &mut Config) {}
+    /// Carries into an update's config what the update leaves as stored:
+    /// what the server made (SAML's key pair), or what an empty field
+    /// keeps (LDAP's root CA); nothing for most kinds. (Secrets left empty
+    /// are kept by the generic path.)
+    fn keep_stored(_stored: &Config, _next: &mut Config) {}
 }
 
 /// Whose templates a write works on. Only the instance's today; the
@@ -181,8 +185,8 @@ impl App {
         scope: Scope,
         r: K::Update,
     ) -> Result<Option<ObjectDetails>> {
-        let idp_id = K::update_id(&r).to_string();
-        fields::id(&idp_id)?;
+        // As ZITADEL: the id is used trimmed.
+        let idp_id = fields::update_id(K::update_id(&r), K::UPDATE_ID_EMPTY)?;
         let draft = K::draft_update(self, r).await?;
         let fresh_secret = draft.secret.as_deref().map(|s| self.key.seal(s));
         retry(|| async {
@@ -197,7 +201,7 @@ impl App {
             if let (Some(slot), Some(stored_secret)) = (config.secret_mut(), stored.secret_mut()) {
                 *slot = fresh_secret.clone().unwrap_or_else(|| stored_secret.clone());
             }
-            K::keep_generated(&current.template.config, &mut config);
+            K::keep_stored(&current.template.config, &mut config);
             let next =
                 Template { id: idp_id.clone(), name: draft.name.clone(), options: draft.options.clone(), config };
             if next == current.template {

@@ -7,7 +7,8 @@ use burg_domain::crypto::Sealed;
 use burg_domain::idp::{self, Config, Kind};
 use burg_domain::{Error, Result, validate};
 
-use super::fields::{id, trimmed};
+use super::Stored;
+use super::fields::update_id;
 use super::{Scope, not_found};
 use crate::{App, Ctx, details_of, egress, retry};
 
@@ -38,15 +39,51 @@ impl From<a::update_saml_provider_request::Metadata> for SamlMetadata {
     }
 }
 
+/// Which request metadata comes with: ZITADEL answers each with its own
+/// error ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MetadataOf {
+    Add,
+    Update,
+}
+
+impl MetadataOf {
+    /// Neither a document nor a URL.
+    fn missing(self) -> Error {
+        let id = match self {
+            MetadataOf::Add => "INST-3bi3esi16t",
+            MetadataOf::Update => "INST-iw1rxnf4sf",
+        };
+        Error::invalid_argument(id, "`metadataXml` or `metadataUrl` is required")
+    }
+
+    /// The URL could not be read.
+    fn unreadable(self, why: String) -> Error {
+        let id = match self {
+            MetadataOf::Add => "INST-8vam1khq22",
+            MetadataOf::Update => "INST-iijz4h01if",
+        };
+        Error::invalid_argument(id, format!("`metadataUrl` could not be read: {why}"))
+    }
+
+    /// The document is not SAML metadata.
+    fn invalid(self, field: &str, why: String) -> Error {
+        let id = match self {
+            MetadataOf::Add => "INST-SF3rwhgh",
+            MetadataOf::Update => "INST-dsfj3kl2",
+        };
+        Error::invalid_argument(id, format!("`{field}` is not SAML metadata: {why}"))
+    }
+}
+
 impl App {
-    /// Fetches SAML metadata from `url` and checks it.
-    async fn fetch_saml_metadata(&self, url: &str) -> Result<Vec<u8>> {
-        validate::http_url("metadataUrl", url)?;
-        let failed =
-            |why: String| Error::invalid_argument("INST-8vam1khq22", format!("`metadataUrl` could not be read: {why}"));
+    /// Fetches SAML metadata from `url` (taken as sent; a URL that is not
+    /// one fails like any fetch).
+    async fn fetch_saml_metadata(&self, of: MetadataOf, url: &str) -> Result<Vec<u8>> {
+        validate::len("metadataUrl", url, 0, 200)?;
         let fetch_failed = |e: reqwest::Error| match egress::find_refusal(&e) {
             Some(r) => egress::refused("metadataUrl", r),
-            None => failed(e.without_url().to_string()),
+            None => of.unreadable(e.without_url().to_string()),
         };
         let request = self
             .egress
@@ -55,39 +92,38 @@ impl App {
             .map_err(|r| egress::refused("metadataUrl", &r))?;
         let response = request.send().await.map_err(fetch_failed)?;
         if !response.status().is_success() {
-            return Err(failed(format!("the server answered {}", response.status())));
+            return Err(of.unreadable(format!("the server answered {}", response.status())));
         }
-        let body = match egress::read_capped(response, SAML_METADATA_MAX).await {
-            Ok(body) => body,
+        match egress::read_capped(response, SAML_METADATA_MAX).await {
+            Ok(body) => Ok(body),
             Err(egress::ReadError::TooLarge(_)) => {
-                return Err(failed(format!("the document is larger than {SAML_METADATA_MAX} bytes")));
+                Err(of.unreadable(format!("the document is larger than {SAML_METADATA_MAX} bytes")))
             }
-            Err(egress::ReadError::Failed(e)) => return Err(fetch_failed(e)),
-        };
-        idp::check_saml_metadata("metadataUrl", &body)?;
-        Ok(body)
+            Err(egress::ReadError::Failed(e)) => Err(fetch_failed(e)),
+        }
     }
 
-    /// The metadata of a SAML request: the document given, or the one at
-    /// the URL given; with the URL (empty for a document).
-    pub(super) async fn saml_metadata(&self, metadata: Option<SamlMetadata>) -> Result<(Vec<u8>, String)> {
-        match metadata {
-            Some(SamlMetadata::Xml(xml)) if !xml.is_empty() => {
+    /// The metadata document of a SAML request: the one given, or the one
+    /// at the URL given, checked as ZITADEL checks it. An empty document is
+    /// given (and is not metadata); an empty URL is none.
+    pub(super) async fn saml_metadata(&self, of: MetadataOf, metadata: Option<SamlMetadata>) -> Result<Vec<u8>> {
+        let (xml, field) = match metadata {
+            Some(SamlMetadata::Xml(xml)) => {
                 if xml.len() > SAML_METADATA_MAX {
                     return Err(Error::invalid_argument(
                         "IDP-saml02",
                         format!("`metadataXml` may have at most {SAML_METADATA_MAX} bytes"),
                     ));
                 }
-                idp::check_saml_metadata("metadataXml", &xml)?;
-                Ok((xml, String::new()))
+                (xml, "metadataXml")
             }
             Some(SamlMetadata::Url(url)) if !url.is_empty() => {
-                let url = trimmed(url);
-                Ok((self.fetch_saml_metadata(&url).await?, url))
+                (self.fetch_saml_metadata(of, &url).await?, "metadataUrl")
             }
-            _ => Err(Error::invalid_argument("INST-3bi3esi16t", "`metadataXml` or `metadataUrl` is required")),
-        }
+            _ => return Err(of.missing()),
+        };
+        idp::check_saml_metadata(&xml).map_err(|why| of.invalid(field, why))?;
+        Ok(xml)
     }
 
     /// A fresh SAML service-provider key pair, made off the async workers.
@@ -104,16 +140,20 @@ impl App {
         ctx: &Ctx,
         r: a::RegenerateSamlProviderCertificateRequest,
     ) -> Result<a::RegenerateSamlProviderCertificateResponse> {
-        id(&r.id)?;
-        let (key, certificate) = self.sp_key_pair(&r.id).await?;
+        // As ZITADEL: the id is used trimmed.
+        let idp_id = update_id(&r.id, "INST-7de108gqya")?;
+        let missing = || not_found("INST-76dbwsv9vm", &idp_id);
+        let is_saml = |s: &Stored| s.template.kind() == Kind::Saml;
+        // The key takes a while to make: only for a provider that exists.
+        {
+            let mut conn = self.db.acquire("IDP-db0020").await?;
+            self.load_template(&mut *conn, &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
+        }
+        let (key, certificate) = self.sp_key_pair(&idp_id).await?;
         let scope = Scope::Instance;
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let mut current = self
-                .load_template(tx.conn(), &r.id)
-                .await?
-                .filter(|s| s.template.kind() == Kind::Saml)
-                .ok_or_else(|| not_found("INST-76dbwsv9vm", &r.id))?;
+            let mut current = self.load_template(tx.conn(), &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
             if let Config::Saml { key: k, certificate: c, .. } = &mut current.template.config {
                 (*k, *c) = (key.clone(), certificate.clone());
             }

@@ -4,9 +4,9 @@
 use burg_api::admin as a;
 use burg_api::idp::{self as pb, provider_config::Config as C};
 use burg_domain::idp::{self, Config, Kind};
-use burg_domain::{Error, Result, validate};
+use burg_domain::{Error, Result};
 
-use super::super::fields::{self, Secret, trimmed};
+use super::super::fields::{self, Secret};
 use super::super::{Draft, IdpKind, provider_rpcs};
 use crate::App;
 
@@ -26,22 +26,37 @@ struct Fields {
     provider_options: Option<pb::Options>,
 }
 
-fn draft(f: Fields) -> Result<Draft> {
-    let name = fields::name(Kind::Apple, f.name)?;
-    let client_id = fields::text("clientId", f.client_id)?;
-    let team_id = trimmed(f.team_id);
-    validate::len("teamId", &team_id, 10, 10)?;
-    let key_id = trimmed(f.key_id);
-    validate::len("keyId", &key_id, 10, 10)?;
-    let private_key = f.private_key.given();
+/// ZITADEL's error ids: fields empty once trimmed, and a private key it
+/// cannot read.
+struct Ids {
+    client_id: &'static str,
+    team_id: &'static str,
+    key_id: &'static str,
+    bad_key: &'static str,
+}
+
+const ADD: Ids = Ids { client_id: "INST-jkn3w", team_id: "INST-Ffg32", key_id: "INST-GDjm5", bad_key: "INST-Fk38d" };
+const UPDATE: Ids = Ids { client_id: "INST-SFm4l", team_id: "INST-SG34t", key_id: "INST-Gh4z2", bad_key: "INST-eWSDf" };
+/// The private key of an add, empty.
+const KEY_EMPTY: &str = "INST-GVD4n";
+
+fn draft(ids: &Ids, f: Fields) -> Result<Draft> {
+    let name = fields::optional_name(f.name)?;
+    let client_id = fields::required("clientId", f.client_id, ids.client_id)?;
+    // Exactly ten characters as sent; stored trimmed, as ZITADEL stores them.
+    let team_id = fields::required_len("teamId", f.team_id, 10, 10, ids.team_id)?;
+    let key_id = fields::required_len("keyId", f.key_id, 10, 10, ids.key_id)?;
+    let private_key = f.private_key.given("privateKey")?;
     if let Some(key) = &private_key {
-        if key.is_empty() || key.len() > APPLE_KEY_MAX {
+        if key.len() > APPLE_KEY_MAX {
             return Err(Error::invalid_argument(
                 "IDP-apple2",
-                format!("`privateKey` must have between 1 and {APPLE_KEY_MAX} bytes; it has {}", key.len()),
+                format!("`privateKey` may have at most {APPLE_KEY_MAX} bytes; it has {}", key.len()),
             ));
         }
-        idp::check_apple_private_key("privateKey", key)?;
+        idp::check_apple_private_key(key).map_err(|why| {
+            Error::invalid_argument(ids.bad_key, format!("`privateKey` is not an ECDSA private key in PKCS#8: {why}"))
+        })?;
     }
     Ok(Draft {
         name,
@@ -53,13 +68,14 @@ fn draft(f: Fields) -> Result<Draft> {
             scopes: fields::scopes(f.scopes)?,
         },
         secret: private_key,
-        options: fields::options(f.provider_options)?,
+        options: fields::options(f.provider_options),
     })
 }
 
 impl IdpKind for Apple {
     const KIND: Kind = Kind::Apple;
     const UPDATE_NOT_FOUND: &'static str = "INST-SG3bh";
+    const UPDATE_ID_EMPTY: &'static str = "INST-FRHBH";
     type Add = a::AddAppleProviderRequest;
     type Update = a::UpdateAppleProviderRequest;
 
@@ -68,27 +84,33 @@ impl IdpKind for Apple {
     }
 
     async fn draft_add(_app: &App, r: Self::Add) -> Result<Draft> {
-        draft(Fields {
-            name: r.name,
-            client_id: r.client_id,
-            team_id: r.team_id,
-            key_id: r.key_id,
-            private_key: Secret::required(r.private_key),
-            scopes: r.scopes,
-            provider_options: r.provider_options,
-        })
+        draft(
+            &ADD,
+            Fields {
+                name: r.name,
+                client_id: r.client_id,
+                team_id: r.team_id,
+                key_id: r.key_id,
+                private_key: Secret::required(r.private_key, KEY_EMPTY),
+                scopes: r.scopes,
+                provider_options: r.provider_options,
+            },
+        )
     }
 
     async fn draft_update(_app: &App, r: Self::Update) -> Result<Draft> {
-        draft(Fields {
-            name: r.name,
-            client_id: r.client_id,
-            team_id: r.team_id,
-            key_id: r.key_id,
-            private_key: Secret::keep_if_empty(r.private_key),
-            scopes: r.scopes,
-            provider_options: r.provider_options,
-        })
+        draft(
+            &UPDATE,
+            Fields {
+                name: r.name,
+                client_id: r.client_id,
+                team_id: r.team_id,
+                key_id: r.key_id,
+                private_key: Secret::keep_if_empty(r.private_key),
+                scopes: r.scopes,
+                provider_options: r.provider_options,
+            },
+        )
     }
 
     fn wire(config: &Config) -> Option<C> {

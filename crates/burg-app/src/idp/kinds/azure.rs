@@ -2,8 +2,8 @@
 
 use burg_api::admin as a;
 use burg_api::idp::{self as pb, provider_config::Config as C};
+use burg_domain::Result;
 use burg_domain::idp::{self, Config, Kind};
-use burg_domain::{Error, Result};
 
 use super::super::fields::{self, Secret};
 use super::super::{Draft, IdpKind, provider_rpcs};
@@ -22,39 +22,47 @@ struct Fields {
     provider_options: Option<pb::Options>,
 }
 
-fn draft(f: Fields) -> Result<Draft> {
+/// ZITADEL's error ids for the fields that are empty once trimmed.
+struct EmptyIds {
+    name: &'static str,
+    client_id: &'static str,
+}
+
+/// Also the ids of a migration from generic OIDC, which takes an add.
+const ADD: EmptyIds = EmptyIds { name: "INST-sdf3g", client_id: "INST-Fhbr2" };
+const UPDATE: EmptyIds = EmptyIds { name: "INST-fh3h1", client_id: "INST-dmitg" };
+/// The client secret of an add, empty once trimmed.
+const SECRET_EMPTY: &str = "INST-Dzh3g";
+
+fn draft(ids: &EmptyIds, f: Fields) -> Result<Draft> {
     Ok(Draft {
-        name: fields::name(Kind::Azure, f.name)?,
+        name: fields::required("name", f.name, ids.name)?,
         config: Config::Azure {
-            client_id: fields::text("clientId", f.client_id)?,
+            client_id: fields::required("clientId", f.client_id, ids.client_id)?,
             client_secret: fields::placeholder(),
-            tenant: tenant(f.tenant)?,
+            tenant: tenant(f.tenant),
             email_verified: f.email_verified,
             scopes: fields::scopes(f.scopes)?,
         },
         secret: fields::secret("clientSecret", f.client_secret, fields::SECRET_MAX)?,
-        options: fields::options(f.provider_options)?,
+        options: fields::options(f.provider_options),
     })
 }
 
-/// The stored tenant: one of the named tenants, or a tenant id.
-fn tenant(tenant: Option<pb::AzureAdTenant>) -> Result<String> {
+/// The stored tenant: one of the named tenants, or a tenant id stored as
+/// given (empty included). As ZITADEL's converter: no tenant, or a tenant
+/// type the API does not define, is the common tenant.
+fn tenant(tenant: Option<pb::AzureAdTenant>) -> String {
     use pb::azure_ad_tenant::Type;
-    Ok(match tenant.and_then(|t| t.r#type) {
-        None => idp::AZURE_COMMON.into(),
+    match tenant.and_then(|t| t.r#type) {
         Some(Type::TenantType(t)) => match pb::AzureAdTenantType::try_from(t) {
-            Ok(pb::AzureAdTenantType::Common) => idp::AZURE_COMMON.into(),
             Ok(pb::AzureAdTenantType::Organisations) => idp::AZURE_ORGANIZATIONS.into(),
             Ok(pb::AzureAdTenantType::Consumers) => idp::AZURE_CONSUMERS.into(),
-            Err(_) => {
-                return Err(Error::invalid_argument(
-                    "IDP-azur01",
-                    format!("`tenant.tenantType` has an unknown value {t}"),
-                ));
-            }
+            Ok(pb::AzureAdTenantType::Common) | Err(_) => idp::AZURE_COMMON.into(),
         },
-        Some(Type::TenantId(id)) => fields::text("tenant.tenantId", id)?,
-    })
+        Some(Type::TenantId(id)) => id,
+        None => idp::AZURE_COMMON.into(),
+    }
 }
 
 fn to_pb_tenant(tenant: &str) -> pb::AzureAdTenant {
@@ -71,6 +79,7 @@ fn to_pb_tenant(tenant: &str) -> pb::AzureAdTenant {
 impl IdpKind for Azure {
     const KIND: Kind = Kind::Azure;
     const UPDATE_NOT_FOUND: &'static str = "INST-BHz3q";
+    const UPDATE_ID_EMPTY: &'static str = "INST-SAgh2";
     type Add = a::AddAzureAdProviderRequest;
     type Update = a::UpdateAzureAdProviderRequest;
 
@@ -79,27 +88,33 @@ impl IdpKind for Azure {
     }
 
     async fn draft_add(_app: &App, r: Self::Add) -> Result<Draft> {
-        draft(Fields {
-            name: r.name,
-            client_id: r.client_id,
-            client_secret: Secret::required(r.client_secret),
-            tenant: r.tenant,
-            email_verified: r.email_verified,
-            scopes: r.scopes,
-            provider_options: r.provider_options,
-        })
+        draft(
+            &ADD,
+            Fields {
+                name: r.name,
+                client_id: r.client_id,
+                client_secret: Secret::required(r.client_secret, SECRET_EMPTY),
+                tenant: r.tenant,
+                email_verified: r.email_verified,
+                scopes: r.scopes,
+                provider_options: r.provider_options,
+            },
+        )
     }
 
     async fn draft_update(_app: &App, r: Self::Update) -> Result<Draft> {
-        draft(Fields {
-            name: r.name,
-            client_id: r.client_id,
-            client_secret: Secret::keep_if_empty(r.client_secret),
-            tenant: r.tenant,
-            email_verified: r.email_verified,
-            scopes: r.scopes,
-            provider_options: r.provider_options,
-        })
+        draft(
+            &UPDATE,
+            Fields {
+                name: r.name,
+                client_id: r.client_id,
+                client_secret: Secret::keep_if_empty(r.client_secret),
+                tenant: r.tenant,
+                email_verified: r.email_verified,
+                scopes: r.scopes,
+                provider_options: r.provider_options,
+            },
+        )
     }
 
     fn wire(config: &Config) -> Option<C> {

@@ -13,6 +13,12 @@ use crate::App;
 
 pub(crate) struct Github;
 
+/// ZITADEL's error ids for a client id that is empty once trimmed (add,
+/// update), and for an add's client secret.
+const CLIENT_ID_EMPTY_ADD: &str = "INST-Jdsgf";
+const CLIENT_ID_EMPTY_UPDATE: &str = "INST-fdh5z";
+const SECRET_EMPTY: &str = "INST-dsgz3";
+
 /// The stored config, its secret still to be sealed.
 fn config(client_id: String, scopes: Vec<String>) -> Config {
     Config::Github { client_id, client_secret: fields::placeholder(), scopes }
@@ -21,6 +27,7 @@ fn config(client_id: String, scopes: Vec<String>) -> Config {
 impl IdpKind for Github {
     const KIND: Kind = Kind::Github;
     const UPDATE_NOT_FOUND: &'static str = "INST-Dr1gs";
+    const UPDATE_ID_EMPTY: &'static str = "INST-sdf4h";
     type Add = a::AddGitHubProviderRequest;
     type Update = a::UpdateGitHubProviderRequest;
 
@@ -32,11 +39,11 @@ impl IdpKind for Github {
         let f = ClientFields {
             name: r.name,
             client_id: r.client_id,
-            client_secret: Secret::required(r.client_secret),
+            client_secret: Secret::required(r.client_secret, SECRET_EMPTY),
             scopes: r.scopes,
             provider_options: r.provider_options,
         };
-        client_draft(Kind::Github, f, config)
+        client_draft(CLIENT_ID_EMPTY_ADD, f, config)
     }
 
     async fn draft_update(_app: &App, r: Self::Update) -> Result<Draft> {
@@ -47,7 +54,7 @@ impl IdpKind for Github {
             scopes: r.scopes,
             provider_options: r.provider_options,
         };
-        client_draft(Kind::Github, f, config)
+        client_draft(CLIENT_ID_EMPTY_UPDATE, f, config)
     }
 
     fn wire(config: &Config) -> Option<C> {

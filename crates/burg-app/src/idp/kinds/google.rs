@@ -13,6 +13,12 @@ use crate::App;
 
 pub(crate) struct Google;
 
+/// ZITADEL's error ids for a client id that is empty once trimmed (add,
+/// update), and for an add's client secret.
+const CLIENT_ID_EMPTY_ADD: &str = "INST-D3fvs";
+const CLIENT_ID_EMPTY_UPDATE: &str = "INST-ds432";
+const SECRET_EMPTY: &str = "INST-W2vqs";
+
 /// The stored config, its secret still to be sealed.
 fn config(client_id: String, scopes: Vec<String>) -> Config {
     Config::Google { client_id, client_secret: fields::placeholder(), scopes }
@@ -21,6 +27,7 @@ fn config(client_id: String, scopes: Vec<String>) -> Config {
 impl IdpKind for Google {
     const KIND: Kind = Kind::Google;
     const UPDATE_NOT_FOUND: &'static str = "INST-D3r1s";
+    const UPDATE_ID_EMPTY: &'static str = "INST-S32t1";
     type Add = a::AddGoogleProviderRequest;
     type Update = a::UpdateGoogleProviderRequest;
 
@@ -32,11 +39,11 @@ impl IdpKind for Google {
         let f = ClientFields {
             name: r.name,
             client_id: r.client_id,
-            client_secret: Secret::required(r.client_secret),
+            client_secret: Secret::required(r.client_secret, SECRET_EMPTY),
             scopes: r.scopes,
             provider_options: r.provider_options,
         };
-        client_draft(Kind::Google, f, config)
+        client_draft(CLIENT_ID_EMPTY_ADD, f, config)
     }
 
     async fn draft_update(_app: &App, r: Self::Update) -> Result<Draft> {
@@ -47,7 +54,7 @@ impl IdpKind for Google {
             scopes: r.scopes,
             provider_options: r.provider_options,
         };
-        client_draft(Kind::Google, f, config)
+        client_draft(CLIENT_ID_EMPTY_UPDATE, f, config)
     }
 
     fn wire(config: &Config) -> Option<C> {

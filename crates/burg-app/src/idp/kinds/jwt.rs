@@ -21,23 +21,48 @@ struct Fields {
     provider_options: Option<pb::Options>,
 }
 
-fn draft(f: Fields) -> Result<Draft> {
+/// ZITADEL's error ids for the fields that are empty once trimmed.
+struct EmptyIds {
+    name: &'static str,
+    issuer: &'static str,
+    jwt_endpoint: &'static str,
+    keys_endpoint: &'static str,
+    header_name: &'static str,
+}
+
+const ADD: EmptyIds = EmptyIds {
+    name: "INST-JLKef",
+    issuer: "INST-WNJK3",
+    jwt_endpoint: "INST-NJKSD",
+    keys_endpoint: "INST-NJKE3",
+    header_name: "INST-2rlks",
+};
+const UPDATE: EmptyIds = EmptyIds {
+    name: "INST-JKLS2",
+    issuer: "INST-JKs3f",
+    jwt_endpoint: "INST-NJKS2",
+    keys_endpoint: "INST-SJk2d",
+    header_name: "INST-SJK2f",
+};
+
+fn draft(ids: &EmptyIds, f: Fields) -> Result<Draft> {
     Ok(Draft {
-        name: fields::name(Kind::Jwt, f.name)?,
+        name: fields::required("name", f.name, ids.name)?,
         config: Config::Jwt {
-            issuer: fields::http_url("issuer", f.issuer)?,
-            jwt_endpoint: fields::http_url("jwtEndpoint", f.jwt_endpoint)?,
-            keys_endpoint: fields::http_url("keysEndpoint", f.keys_endpoint)?,
-            header_name: fields::text("headerName", f.header_name)?,
+            issuer: fields::required("issuer", f.issuer, ids.issuer)?,
+            jwt_endpoint: fields::required("jwtEndpoint", f.jwt_endpoint, ids.jwt_endpoint)?,
+            keys_endpoint: fields::required("keysEndpoint", f.keys_endpoint, ids.keys_endpoint)?,
+            header_name: fields::required("headerName", f.header_name, ids.header_name)?,
         },
         secret: None,
-        options: fields::options(f.provider_options)?,
+        options: fields::options(f.provider_options),
     })
 }
 
 impl IdpKind for Jwt {
     const KIND: Kind = Kind::Jwt;
     const UPDATE_NOT_FOUND: &'static str = "INST-Bhju5";
+    const UPDATE_ID_EMPTY: &'static str = "INST-HUe3q";
     type Add = a::AddJwtProviderRequest;
     type Update = a::UpdateJwtProviderRequest;
 
@@ -46,25 +71,31 @@ impl IdpKind for Jwt {
     }
 
     async fn draft_add(_app: &App, r: Self::Add) -> Result<Draft> {
-        draft(Fields {
-            name: r.name,
-            issuer: r.issuer,
-            jwt_endpoint: r.jwt_endpoint,
-            keys_endpoint: r.keys_endpoint,
-            header_name: r.header_name,
-            provider_options: r.provider_options,
-        })
+        draft(
+            &ADD,
+            Fields {
+                name: r.name,
+                issuer: r.issuer,
+                jwt_endpoint: r.jwt_endpoint,
+                keys_endpoint: r.keys_endpoint,
+                header_name: r.header_name,
+                provider_options: r.provider_options,
+            },
+        )
     }
 
     async fn draft_update(_app: &App, r: Self::Update) -> Result<Draft> {
-        draft(Fields {
-            name: r.name,
-            issuer: r.issuer,
-            jwt_endpoint: r.jwt_endpoint,
-            keys_endpoint: r.keys_endpoint,
-            header_name: r.header_name,
-            provider_options: r.provider_options,
-        })
+        draft(
+            &UPDATE,
+            Fields {
+                name: r.name,
+                issuer: r.issuer,
+                jwt_endpoint: r.jwt_endpoint,
+                keys_endpoint: r.keys_endpoint,
+                header_name: r.header_name,
+                provider_options: r.provider_options,
+            },
+        )
     }
 
     fn wire(config: &Config) -> Option<C> {

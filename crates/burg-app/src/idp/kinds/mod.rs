@@ -53,11 +53,17 @@ struct ClientFields {
     provider_options: Option<pb::Options>,
 }
 
-/// The draft of a [`ClientFields`] kind; `config` builds its stored config.
-fn client_draft(kind: Kind, f: ClientFields, config: fn(String, Vec<String>) -> Config) -> Result<Draft> {
-    let name = fields::name(kind, f.name)?;
-    let client_id = fields::text("clientId", f.client_id)?;
+/// The draft of a [`ClientFields`] kind: its name stored as given, its
+/// client id refused with `client_id_empty` when empty once trimmed;
+/// `config` builds its stored config.
+fn client_draft(
+    client_id_empty: &'static str,
+    f: ClientFields,
+    config: fn(String, Vec<String>) -> Config,
+) -> Result<Draft> {
+    let name = fields::optional_name(f.name)?;
+    let client_id = fields::required("clientId", f.client_id, client_id_empty)?;
     let secret = fields::secret("clientSecret", f.client_secret, fields::SECRET_MAX)?;
     let scopes = fields::scopes(f.scopes)?;
-    Ok(Draft { name, config: config(client_id, scopes), secret, options: fields::options(f.provider_options)? })
+    Ok(Draft { name, config: config(client_id, scopes), secret, options: fields::options(f.provider_options) })
 }

@@ -4,10 +4,10 @@
 
 use burg_api::admin as a;
 use burg_api::idp::{self as pb, provider_config::Config as C};
+use burg_domain::Result;
 use burg_domain::idp::{Config, Kind};
-use burg_domain::{Error, Result, validate};
 
-use super::super::saml::SamlMetadata;
+use super::super::saml::MetadataOf;
 use super::super::{Draft, IdpKind, fields, provider_rpcs};
 use crate::App;
 
@@ -17,7 +17,6 @@ pub(crate) struct Saml;
 struct Fields {
     name: String,
     metadata_xml: Vec<u8>,
-    metadata_url: String,
     binding: i32,
     with_signed_request: bool,
     provider_options: Option<pb::Options>,
@@ -27,41 +26,41 @@ struct Fields {
     signature_algorithm: Option<i32>,
 }
 
-/// `name` is checked already (before the metadata is fetched).
-fn draft(f: Fields) -> Result<Draft> {
-    validate::defined_enum("binding", f.binding, pb::SamlBinding::try_from(f.binding).is_ok())?;
-    if let Some(format) = f.name_id_format {
-        validate::defined_enum("nameIdFormat", format, pb::SamlNameIdFormat::try_from(format).is_ok())?;
-    }
-    if let Some(attribute) = &f.transient_mapping_attribute_name {
-        validate::len("transientMappingAttributeName", attribute, 0, 200)?;
-    }
-    if let Some(algorithm) = f.signature_algorithm {
-        let known = pb::SamlSignatureAlgorithm::try_from(algorithm).is_ok();
-        validate::defined_enum("signatureAlgorithm", algorithm, known)?;
-    }
-    Ok(Draft {
+/// `name` is checked already (before the metadata is fetched). Enum
+/// numbers the API does not define are taken as unspecified, as ZITADEL's
+/// converters take them. What ZITADEL keeps as its zero value (no
+/// attribute name, federated logout off, no signature algorithm) is stored
+/// as such, so that leaving it out and sending the zero value are alike.
+fn draft(f: Fields) -> Draft {
+    let known_or_unspecified = |known: bool, value: i32| if known { value } else { 0 };
+    let binding = known_or_unspecified(pb::SamlBinding::try_from(f.binding).is_ok(), f.binding);
+    let name_id_format = f.name_id_format.map(|v| known_or_unspecified(pb::SamlNameIdFormat::try_from(v).is_ok(), v));
+    let signature_algorithm = f
+        .signature_algorithm
+        .map(|v| known_or_unspecified(pb::SamlSignatureAlgorithm::try_from(v).is_ok(), v))
+        .filter(|&v| v != 0);
+    Draft {
         name: f.name,
         config: Config::Saml {
             metadata_xml: f.metadata_xml,
-            metadata_url: f.metadata_url,
-            binding: f.binding,
+            binding,
             with_signed_request: f.with_signed_request,
-            name_id_format: f.name_id_format,
-            transient_mapping_attribute_name: f.transient_mapping_attribute_name,
-            federated_logout_enabled: f.federated_logout_enabled,
-            signature_algorithm: f.signature_algorithm,
+            name_id_format,
+            transient_mapping_attribute_name: Some(f.transient_mapping_attribute_name.unwrap_or_default()),
+            federated_logout_enabled: f.federated_logout_enabled.filter(|&on| on),
+            signature_algorithm,
             key: fields::placeholder(),
             certificate: String::new(),
         },
         secret: None,
-        options: fields::options(f.provider_options)?,
-    })
+        options: fields::options(f.provider_options),
+    }
 }
 
 impl IdpKind for Saml {
     const KIND: Kind = Kind::Saml;
     const UPDATE_NOT_FOUND: &'static str = "INST-D3r1s";
+    const UPDATE_ID_EMPTY: &'static str = "INST-7o3rq1owpm";
     type Add = a::AddSamlProviderRequest;
     type Update = a::UpdateSamlProviderRequest;
 
@@ -70,12 +69,11 @@ impl IdpKind for Saml {
     }
 
     async fn draft_add(app: &App, r: Self::Add) -> Result<Draft> {
-        let name = fields::name(Kind::Saml, r.name)?;
-        let (metadata_xml, metadata_url) = app.saml_metadata(r.metadata.map(Into::into)).await?;
-        draft(Fields {
+        let name = fields::required("name", r.name, "INST-o07zjotgnd")?;
+        let metadata_xml = app.saml_metadata(MetadataOf::Add, r.metadata.map(Into::into)).await?;
+        Ok(draft(Fields {
             name,
             metadata_xml,
-            metadata_url,
             binding: r.binding,
             with_signed_request: r.with_signed_request,
             provider_options: r.provider_options,
@@ -83,21 +81,15 @@ impl IdpKind for Saml {
             transient_mapping_attribute_name: r.transient_mapping_attribute_name,
             federated_logout_enabled: r.federated_logout_enabled,
             signature_algorithm: r.signature_algorithm,
-        })
+        }))
     }
 
     async fn draft_update(app: &App, r: Self::Update) -> Result<Draft> {
-        let name = fields::name(Kind::Saml, r.name)?;
-        let (metadata_xml, metadata_url) = match r.metadata.map(SamlMetadata::from) {
-            None => {
-                return Err(Error::invalid_argument("INST-iw1rxnf4sf", "`metadataXml` or `metadataUrl` is required"));
-            }
-            m => app.saml_metadata(m).await?,
-        };
-        draft(Fields {
+        let name = fields::required("name", r.name, "INST-q2s9rak7o9")?;
+        let metadata_xml = app.saml_metadata(MetadataOf::Update, r.metadata.map(Into::into)).await?;
+        Ok(draft(Fields {
             name,
             metadata_xml,
-            metadata_url,
             binding: r.binding,
             with_signed_request: r.with_signed_request,
             provider_options: r.provider_options,
@@ -105,7 +97,7 @@ impl IdpKind for Saml {
             transient_mapping_attribute_name: r.transient_mapping_attribute_name,
             federated_logout_enabled: r.federated_logout_enabled,
             signature_algorithm: r.signature_algorithm,
-        })
+        }))
     }
 
     fn wire(config: &Config) -> Option<C> {
@@ -126,10 +118,14 @@ impl IdpKind for Saml {
             metadata_xml: metadata_xml.clone(),
             binding: *binding,
             with_signed_request: *with_signed_request,
-            name_id_format: name_id_format.unwrap_or_default(),
-            transient_mapping_attribute_name: transient_mapping_attribute_name.clone(),
-            federated_logout_enabled: *federated_logout_enabled,
-            signature_algorithm: *signature_algorithm,
+            // As ZITADEL: persistent when none is stored, and the three
+            // newer members always answered.
+            name_id_format: name_id_format.unwrap_or(pb::SamlNameIdFormat::Persistent as i32),
+            transient_mapping_attribute_name: Some(transient_mapping_attribute_name.clone().unwrap_or_default()),
+            federated_logout_enabled: Some(federated_logout_enabled.unwrap_or(false)),
+            signature_algorithm: Some(
+                signature_algorithm.unwrap_or(pb::SamlSignatureAlgorithm::SamlSignatureUnspecified as i32),
+            ),
         }))
     }
 
@@ -140,7 +136,7 @@ impl IdpKind for Saml {
         Ok(())
     }
 
-    fn keep_generated(stored: &Config, next: &mut Config) {
+    fn keep_stored(stored: &Config, next: &mut Config) {
         if let (
             Config::Saml { key, certificate, .. },
             Config::Saml { key: old_key, certificate: old_certificate, .. },

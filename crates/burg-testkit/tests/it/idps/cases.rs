@@ -8,7 +8,7 @@ use burg_api::object::ObjectDetails;
 use burg_testkit::{ApiError, Client};
 
 /// The kinds, by the name of their Add RPC's provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Oidc,
     OAuth,
@@ -610,4 +610,211 @@ pub fn check_added(kind: Kind, branch: &C) {
         }
         (other, kind) => panic!("{kind:?} came back as {other:?}"),
     }
+}
+
+/// A request of type `Req` from its proto3 JSON (`serde_json::json!`), so
+/// that tests can say "this field, with this value" for every kind alike.
+fn from_json<Req: serde::de::DeserializeOwned>(json: serde_json::Value) -> Req {
+    serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"))
+}
+
+async fn call_json<Req, Resp>(c: &Client, method: &str, json: serde_json::Value) -> Result<Resp, ApiError>
+where
+    Req: prost::Message + serde::Serialize + serde::de::DeserializeOwned + Default + Send + Sync + 'static,
+    Resp: prost::Message + serde::de::DeserializeOwned + Default + Send + Sync + 'static,
+{
+    c.call::<Req, Resp>(method, from_json(json)).await
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The proto3 JSON of an Add request of `kind` with its required fields
+/// set (and nothing else).
+pub fn add_json(kind: Kind) -> serde_json::Value {
+    use serde_json::json;
+    match kind {
+        Kind::Oidc => json!({"name": "OIDC", "issuer": "https://i.example", "clientId": "c", "clientSecret": "s"}),
+        Kind::OAuth => json!({"name": "OAuth", "clientId": "c", "clientSecret": "s",
+            "authorizationEndpoint": "https://o.example/a", "tokenEndpoint": "https://o.example/t",
+            "userEndpoint": "https://o.example/u", "idAttribute": "sub"}),
+        Kind::Jwt => json!({"name": "JWT", "issuer": "https://j.example", "jwtEndpoint": "https://j.example/jwt",
+            "keysEndpoint": "https://j.example/keys", "headerName": "x-jwt"}),
+        Kind::Ldap => json!({"name": "LDAP", "servers": ["ldap://l.example"], "baseDn": "dc=example",
+            "bindDn": "cn=admin", "bindPassword": "pw", "userBase": "dn", "userObjectClasses": ["user"],
+            "userFilters": ["uid"]}),
+        Kind::Saml => json!({"name": "SAML", "metadataXml": b64(SAML_METADATA.as_bytes())}),
+        Kind::Azure => json!({"name": "Azure", "clientId": "c", "clientSecret": "s"}),
+        Kind::Google | Kind::GitHub | Kind::GitLab => json!({"clientId": "c", "clientSecret": "s"}),
+        Kind::GitHubEs => json!({"name": "GHES", "clientId": "c", "clientSecret": "s",
+            "authorizationEndpoint": "https://g.example/a", "tokenEndpoint": "https://g.example/t",
+            "userEndpoint": "https://g.example/u"}),
+        Kind::GitLabSelfHosted => {
+            json!({"name": "GitLab", "issuer": "https://gl.example", "clientId": "c", "clientSecret": "s"})
+        }
+        Kind::Apple => json!({"clientId": "com.example", "teamId": "ABCDEFGHIJ", "keyId": "ABCDEFGHIJ",
+            "privateKey": b64(apple_key().as_bytes())}),
+    }
+}
+
+/// The proto3 JSON of an Update request of `kind` for `id`: [`add_json`]
+/// without the secret (an empty one keeps the stored secret).
+pub fn update_json(kind: Kind, id: &str) -> serde_json::Value {
+    let mut json = add_json(kind);
+    let fields = json.as_object_mut().unwrap();
+    for secret in ["clientSecret", "bindPassword", "privateKey"] {
+        fields.remove(secret);
+    }
+    fields.insert("id".into(), id.into());
+    json
+}
+
+/// Adds a provider of `kind` from the JSON of its request: its id.
+pub async fn add_from_json(c: &Client, kind: Kind, json: serde_json::Value) -> Result<String, ApiError> {
+    Ok(match kind {
+        Kind::Oidc => {
+            call_json::<AddGenericOidcProviderRequest, AddGenericOidcProviderResponse>(
+                c,
+                "AddGenericOIDCProvider",
+                json,
+            )
+            .await?
+            .id
+        }
+        Kind::OAuth => {
+            call_json::<AddGenericOAuthProviderRequest, AddGenericOAuthProviderResponse>(
+                c,
+                "AddGenericOAuthProvider",
+                json,
+            )
+            .await?
+            .id
+        }
+        Kind::Jwt => call_json::<AddJwtProviderRequest, AddJwtProviderResponse>(c, "AddJWTProvider", json).await?.id,
+        Kind::Ldap => {
+            call_json::<AddLdapProviderRequest, AddLdapProviderResponse>(c, "AddLDAPProvider", json).await?.id
+        }
+        Kind::Saml => {
+            call_json::<AddSamlProviderRequest, AddSamlProviderResponse>(c, "AddSAMLProvider", json).await?.id
+        }
+        Kind::Azure => {
+            call_json::<AddAzureAdProviderRequest, AddAzureAdProviderResponse>(c, "AddAzureADProvider", json).await?.id
+        }
+        Kind::Google => {
+            call_json::<AddGoogleProviderRequest, AddGoogleProviderResponse>(c, "AddGoogleProvider", json).await?.id
+        }
+        Kind::GitHub => {
+            call_json::<AddGitHubProviderRequest, AddGitHubProviderResponse>(c, "AddGitHubProvider", json).await?.id
+        }
+        Kind::GitHubEs => {
+            call_json::<AddGitHubEnterpriseServerProviderRequest, AddGitHubEnterpriseServerProviderResponse>(
+                c,
+                "AddGitHubEnterpriseServerProvider",
+                json,
+            )
+            .await?
+            .id
+        }
+        Kind::GitLab => {
+            call_json::<AddGitLabProviderRequest, AddGitLabProviderResponse>(c, "AddGitLabProvider", json).await?.id
+        }
+        Kind::GitLabSelfHosted => {
+            call_json::<AddGitLabSelfHostedProviderRequest, AddGitLabSelfHostedProviderResponse>(
+                c,
+                "AddGitLabSelfHostedProvider",
+                json,
+            )
+            .await?
+            .id
+        }
+        Kind::Apple => {
+            call_json::<AddAppleProviderRequest, AddAppleProviderResponse>(c, "AddAppleProvider", json).await?.id
+        }
+    })
+}
+
+/// Updates a provider of `kind` from the JSON of its request: the
+/// answer's details.
+pub async fn update_from_json(c: &Client, kind: Kind, json: serde_json::Value) -> Result<ObjectDetails, ApiError> {
+    let details = match kind {
+        Kind::Oidc => {
+            call_json::<UpdateGenericOidcProviderRequest, UpdateGenericOidcProviderResponse>(
+                c,
+                "UpdateGenericOIDCProvider",
+                json,
+            )
+            .await?
+            .details
+        }
+        Kind::OAuth => {
+            call_json::<UpdateGenericOAuthProviderRequest, UpdateGenericOAuthProviderResponse>(
+                c,
+                "UpdateGenericOAuthProvider",
+                json,
+            )
+            .await?
+            .details
+        }
+        Kind::Jwt => {
+            call_json::<UpdateJwtProviderRequest, UpdateJwtProviderResponse>(c, "UpdateJWTProvider", json)
+                .await?
+                .details
+        }
+        Kind::Ldap => {
+            call_json::<UpdateLdapProviderRequest, UpdateLdapProviderResponse>(c, "UpdateLDAPProvider", json)
+                .await?
+                .details
+        }
+        Kind::Saml => {
+            call_json::<UpdateSamlProviderRequest, UpdateSamlProviderResponse>(c, "UpdateSAMLProvider", json)
+                .await?
+                .details
+        }
+        Kind::Azure => {
+            call_json::<UpdateAzureAdProviderRequest, UpdateAzureAdProviderResponse>(c, "UpdateAzureADProvider", json)
+                .await?
+                .details
+        }
+        Kind::Google => {
+            call_json::<UpdateGoogleProviderRequest, UpdateGoogleProviderResponse>(c, "UpdateGoogleProvider", json)
+                .await?
+                .details
+        }
+        Kind::GitHub => {
+            call_json::<UpdateGitHubProviderRequest, UpdateGitHubProviderResponse>(c, "UpdateGitHubProvider", json)
+                .await?
+                .details
+        }
+        Kind::GitHubEs => {
+            call_json::<UpdateGitHubEnterpriseServerProviderRequest, UpdateGitHubEnterpriseServerProviderResponse>(
+                c,
+                "UpdateGitHubEnterpriseServerProvider",
+                json,
+            )
+            .await?
+            .details
+        }
+        Kind::GitLab => {
+            call_json::<UpdateGitLabProviderRequest, UpdateGitLabProviderResponse>(c, "UpdateGitLabProvider", json)
+                .await?
+                .details
+        }
+        Kind::GitLabSelfHosted => {
+            call_json::<UpdateGitLabSelfHostedProviderRequest, UpdateGitLabSelfHostedProviderResponse>(
+                c,
+                "UpdateGitLabSelfHostedProvider",
+                json,
+            )
+            .await?
+            .details
+        }
+        Kind::Apple => {
+            call_json::<UpdateAppleProviderRequest, UpdateAppleProviderResponse>(c, "UpdateAppleProvider", json)
+                .await?
+                .details
+        }
+    };
+    Ok(details.expect("details"))
 }

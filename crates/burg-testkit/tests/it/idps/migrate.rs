@@ -20,7 +20,8 @@ async fn migrate_generic_oidc_to_google_and_azure(s: Arc<TestServer>, c: Client)
     let user = crate::orgs::human_user(&c, "migrant").await;
     s.app.add_user_idp_link(&admin_ctx(&s), &user, &oidc, "google-sub-1", "Migrant").await.unwrap();
 
-    // To Google, without a name and without options: the name stays empty, options kept.
+    // To Google, without a name and without options: the name stays empty,
+    // and the options are the request's, all off (as ZITADEL).
     let migrated: MigrateGenericOidcProviderResponse = c
         .call(
             "MigrateGenericOIDCProvider",
@@ -43,7 +44,8 @@ async fn migrate_generic_oidc_to_google_and_azure(s: Arc<TestServer>, c: Client)
     assert_eq!(after.name, "", "the name as given: none");
     assert_eq!(after.r#type, pb::ProviderType::Google as i32);
     let config = after.config.unwrap();
-    assert_eq!(config.options, options(), "options are kept");
+    assert_ne!(before.config.unwrap().options, Some(pb::Options::default()), "the OIDC provider had options");
+    assert_eq!(config.options, Some(pb::Options::default()), "options are the request's");
     assert_eq!(
         config.config,
         Some(C::Google(pb::GoogleConfig { client_id: "google-client".into(), scopes: vec!["openid".into()] }))

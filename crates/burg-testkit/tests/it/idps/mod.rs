@@ -4,6 +4,7 @@
 //! are the tests, one concern each.
 
 mod cases;
+mod fidelity;
 mod kinds;
 mod links;
 mod migrate;
