@@ -10,6 +10,7 @@ mod fidelity;
 mod foundation;
 mod idps;
 mod limits;
+mod old_store;
 mod openapi;
 mod orgs;
 mod rules;
