@@ -54,9 +54,12 @@ impl App {
         let mut events = Vec::with_capacity(listed.len());
         for ListedEvent { mut event, editor_name } in listed {
             redact_sealed(&mut event.payload);
+            // As ZITADEL: an event stored without a payload is listed
+            // without one.
             let payload = match event.payload {
-                serde_json::Value::Object(map) => to_struct(map),
-                _ => pbjson_types::Struct::default(),
+                serde_json::Value::Object(map) => Some(to_struct(map)),
+                serde_json::Value::Null => None,
+                _ => Some(pbjson_types::Struct::default()),
             };
             events.push(Event {
                 editor: Some(Editor {
@@ -71,7 +74,7 @@ impl App {
                 }),
                 sequence: event.sequence.max(0) as u64,
                 creation_date: Some(Timestamp::from_micros(event.created_at)),
-                payload: Some(payload),
+                payload,
                 r#type: Some(event_type(&event.event_type)),
             });
         }

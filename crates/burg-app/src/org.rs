@@ -144,7 +144,7 @@ impl App {
             }
             self.keep_an_owner(tx.conn(), crate::member::Leaving::Org(&org.id)).await?;
             let agg = Aggregate::new(aggregate::ORG, &org.id, &org.id);
-            let events = tx.push(vec![NewEvent::new(&agg, &oe::OrgRemoved { name: org.name.clone() })?]).await?;
+            let events = tx.push(vec![NewEvent::bare::<oe::OrgRemoved>(&agg)]).await?;
             tx.commit().await?;
             // As ZITADEL: the instance owns a removed organization.
             let details = details_of(&events).map(|d| ObjectDetails { resource_owner: self.instance_id.clone(), ..d });

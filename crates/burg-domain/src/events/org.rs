@@ -5,7 +5,9 @@ payloads! {
     OrgChanged = "org.changed" { name: String }
     OrgDeactivated = "org.deactivated" {}
     OrgReactivated = "org.reactivated" {}
-    OrgRemoved = "org.removed" { name: String }
+    /// No payload, as ZITADEL's (written with `NewEvent::bare`); burg
+    /// wrote `{name}` before.
+    OrgRemoved = "org.removed" {}
     DomainAdded = "org.domain.added" { domain: String }
     DomainVerified = "org.domain.verified" { domain: String }
     DomainPrimarySet = "org.domain.primary.set" { domain: String }

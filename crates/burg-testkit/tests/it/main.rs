@@ -6,6 +6,7 @@ mod admin;
 mod authz;
 mod concurrency;
 mod egress;
+mod events;
 mod fidelity;
 mod foundation;
 mod idps;
