@@ -5,10 +5,13 @@
 use std::sync::Arc;
 
 use burg_api::admin::*;
+use burg_api::management::{
+    AddMachineUserRequest, AddMachineUserResponse, AddPersonalAccessTokenRequest, AddPersonalAccessTokenResponse,
+};
 use burg_testkit::{Client, TestServer, matrix};
 use serde_json::{Value, json};
 
-matrix!(org_removed_has_no_payload);
+matrix!(org_removed_has_no_payload, machine_user_and_token);
 
 /// The payloads of the stored events of `event_type`, oldest first, as
 /// written (sealed values included).
@@ -49,4 +52,64 @@ async fn org_removed_has_no_payload(s: Arc<TestServer>, c: Client) {
     assert_eq!(removed.payload, None, "listed without a payload, as ZITADEL");
     let added = events.iter().find(|e| type_of(e) == "org.added").unwrap();
     assert_eq!(serde_json::to_value(added.payload.as_ref().unwrap()).unwrap(), json!({"name": "Fleeting"}));
+}
+
+async fn machine_user_and_token(s: Arc<TestServer>, c: Client) {
+    // `repository/user` MachineAddedEvent: name, description and the token
+    // type are left out when empty.
+    let add = |user_name: &str, name: &str, description: &str, access_token_type| AddMachineUserRequest {
+        user_name: user_name.into(),
+        name: name.into(),
+        description: description.into(),
+        access_token_type,
+        ..Default::default()
+    };
+    let bare: AddMachineUserResponse = c.call("AddMachineUser", add("bare", "Bare", "", 0)).await.unwrap();
+    assert_eq!(last(&s, "user.machine.added").await, json!({"userName": "bare", "name": "Bare"}));
+    let _: AddMachineUserResponse = c.call("AddMachineUser", add("full", "Full", "does things", 1)).await.unwrap();
+    assert_eq!(
+        last(&s, "user.machine.added").await,
+        json!({"userName": "full", "name": "Full", "description": "does things", "accessTokenType": 1})
+    );
+
+    // `repository/user` PersonalAccessTokenAddedEvent: the expiry as Go
+    // writes a time.Time; burg adds the token's hash.
+    let token: AddPersonalAccessTokenResponse = c
+        .call(
+            "AddPersonalAccessToken",
+            AddPersonalAccessTokenRequest {
+                user_id: bare.user_id.clone(),
+                expiration_date: Some(burg_api::wkt::Timestamp { seconds: 4_102_444_800, nanos: 250_000_000 }),
+            },
+        )
+        .await
+        .unwrap();
+    let added = last(&s, "user.pat.added").await;
+    assert_eq!(added["tokenId"], json!(token.token_id));
+    assert_eq!(added["expiration"], json!("2100-01-01T00:00:00.25Z"));
+    assert_eq!(
+        added["scopes"],
+        json!(["openid", "urn:zitadel:iam:user:metadata", "urn:zitadel:iam:user:resourceowner"])
+    );
+    assert_eq!(added["tokenHash"].as_str().map(str::len), Some(64));
+    assert_eq!(added.as_object().unwrap().len(), 4);
+    // Without an expiry: ZITADEL's end of time.
+    let _: AddPersonalAccessTokenResponse = c
+        .call(
+            "AddPersonalAccessToken",
+            AddPersonalAccessTokenRequest { user_id: bare.user_id.clone(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(last(&s, "user.pat.added").await["expiration"], json!("9999-12-31T23:59:59Z"));
+    // The token works, and the list shows the expiry read back.
+    let listed: burg_api::management::ListPersonalAccessTokensResponse = c
+        .call(
+            "ListPersonalAccessTokens",
+            burg_api::management::ListPersonalAccessTokensRequest { user_id: bare.user_id, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let expiry = listed.result.iter().find(|t| t.id == token.token_id).unwrap().expiration_date.unwrap();
+    assert_eq!(expiry.to_micros(), 4_102_444_800_250_000);
 }
