@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::events::is_zero;
+
 payloads! {
     InstanceAdded = "instance.added" { name: String }
     InstanceChanged = "instance.changed" { name: String }
@@ -14,9 +16,17 @@ payloads! {
     MemberChanged = "instance.member.changed" { user_id: String, roles: Vec<String> }
     MemberRemoved = "instance.member.removed" { user_id: String }
     MemberCascadeRemoved = "instance.member.cascade.removed" { user_id: String }
-    LoginPolicyIdpAdded = "instance.policy.login.idpprovider.added" { idp_config_id: String, idp_provider_type: i32 }
-    LoginPolicyIdpRemoved = "instance.policy.login.idpprovider.removed" { idp_config_id: String, idp_provider_type: i32 }
-    LoginPolicyIdpCascadeRemoved = "instance.policy.login.idpprovider.cascade.removed" { idp_config_id: String, idp_provider_type: i32 }
+    /// `idpProviderType` as ZITADEL's domain numbers it
+    /// (`IdpProviderType::event_code`), left out when 0 (the instance's).
+    LoginPolicyIdpAdded = "instance.policy.login.idpprovider.added" {
+        idp_config_id: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        idp_provider_type: i32,
+    }
+    LoginPolicyIdpRemoved = "instance.policy.login.idpprovider.removed" { idp_config_id: String }
+    /// Not written any more (removing a template removes its links in the
+    /// projection, as in ZITADEL); stores of earlier releases hold it.
+    LoginPolicyIdpCascadeRemoved = "instance.policy.login.idpprovider.cascade.removed" { idp_config_id: String }
     IdpRemoved = "instance.idp.removed" { id: String }
 }
 

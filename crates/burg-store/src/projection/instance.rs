@@ -145,10 +145,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let p: IdpRemoved = e.decode()?;
             sqlx::query("DELETE FROM idp_templates WHERE instance_id = $1 AND id = $2")
                 .bind(inst)
-                .bind(p.id)
+                .bind(&p.id)
                 .execute(&mut *conn)
                 .await
                 .map_err(db_error("PROJ-ins15"))?;
+            super::remove_policy_links_to(conn, inst, &p.id).await?;
         }
         t if settings::of_event(t).is_some() => {
             if let Some((kind, op)) = settings::of_event(t) {

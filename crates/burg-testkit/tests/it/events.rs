@@ -11,7 +11,7 @@ use burg_api::management::{
 use burg_testkit::{Client, TestServer, matrix};
 use serde_json::{Value, json};
 
-matrix!(org_removed_has_no_payload, machine_user_and_token);
+matrix!(org_removed_has_no_payload, machine_user_and_token, login_policy_provider_links);
 
 /// The payloads of the stored events of `event_type`, oldest first, as
 /// written (sealed values included).
@@ -112,4 +112,52 @@ async fn machine_user_and_token(s: Arc<TestServer>, c: Client) {
         .unwrap();
     let expiry = listed.result.iter().find(|t| t.id == token.token_id).unwrap().expiration_date.unwrap();
     assert_eq!(expiry.to_micros(), 4_102_444_800_250_000);
+}
+
+async fn login_policy_provider_links(s: Arc<TestServer>, c: Client) {
+    use burg_domain::event::{Aggregate, NewEvent, aggregate};
+    use burg_domain::events::org as oe;
+
+    let id = crate::idps::cases::add(&c, crate::idps::cases::Kind::Oidc, "Linked", "secret").await.unwrap();
+    let link = || AddIdpToLoginPolicyRequest { idp_id: id.clone() };
+    // `repository/policy` IdentityProviderAddedEvent: the instance's
+    // templates are provider type 0, left out.
+    let _: AddIdpToLoginPolicyResponse = c.call("AddIDPToLoginPolicy", link()).await.unwrap();
+    assert_eq!(last(&s, "instance.policy.login.idpprovider.added").await, json!({"idpConfigId": id}));
+    // IdentityProviderRemovedEvent: `{idpConfigId}` only.
+    let _: RemoveIdpFromLoginPolicyResponse =
+        c.call("RemoveIDPFromLoginPolicy", RemoveIdpFromLoginPolicyRequest { idp_id: id.clone() }).await.unwrap();
+    assert_eq!(last(&s, "instance.policy.login.idpprovider.removed").await, json!({"idpConfigId": id}));
+
+    // Offered by the instance and by an organization (its event as ZITADEL
+    // writes it, the instance's template again type 0).
+    let _: AddIdpToLoginPolicyResponse = c.call("AddIDPToLoginPolicy", link()).await.unwrap();
+    let org: SetUpOrgResponse = c.call("SetUpOrg", crate::orgs::setup_request("Offering")).await.unwrap();
+    let mut tx = s.app.db().begin_write(s.app.instance_id(), burg_store::Editor::default(), 1).await.unwrap();
+    let on = Aggregate::new(aggregate::ORG, &org.org_id, &org.org_id);
+    let offered = oe::LoginPolicyIdpAdded { idp_config_id: id.clone(), idp_provider_type: 0 };
+    tx.push(vec![NewEvent::new(&on, &offered).unwrap()]).await.unwrap();
+    tx.commit().await.unwrap();
+    let rows = |owner_type: i64| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT owner_id FROM login_policy_idps WHERE idp_id = $1 AND owner_type = $2 ORDER BY owner_id",
+        )
+        .bind(id.clone())
+        .bind(owner_type)
+        .fetch_all(s.app.db().pool())
+    };
+    let system = burg_domain::state::IdpProviderType::System.code();
+    assert_eq!(rows(system).await.unwrap().len(), 2, "both links are to the instance's template");
+
+    // D1: deleting the template writes `instance.idp.removed` alone; the
+    // projection takes every policy's link along.
+    let before = s.event_count().await;
+    let _: DeleteProviderResponse = c.call("DeleteProvider", DeleteProviderRequest { id: id.clone() }).await.unwrap();
+    assert_eq!(s.event_count().await, before + 1);
+    assert_eq!(last(&s, "instance.idp.removed").await, json!({"id": id}));
+    assert!(rows(system).await.unwrap().is_empty());
+    let policy: GetLoginPolicyResponse = c.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    assert!(policy.policy.unwrap().idps.is_empty());
+    assert!(stored(&s, "instance.policy.login.idpprovider.cascade.removed").await.is_empty());
+    assert!(stored(&s, "org.policy.login.idpprovider.cascade.removed").await.is_empty());
 }
