@@ -11,7 +11,7 @@ use burg_api::management::{
 use burg_testkit::{Client, TestServer, matrix};
 use serde_json::{Value, json};
 
-matrix!(org_removed_has_no_payload, machine_user_and_token, login_policy_provider_links);
+matrix!(org_removed_has_no_payload, machine_user_and_token, login_policy_provider_links, login_policy);
 
 /// The payloads of the stored events of `event_type`, oldest first, as
 /// written (sealed values included).
@@ -160,4 +160,100 @@ async fn login_policy_provider_links(s: Arc<TestServer>, c: Client) {
     assert!(policy.policy.unwrap().idps.is_empty());
     assert!(stored(&s, "instance.policy.login.idpprovider.cascade.removed").await.is_empty());
     assert!(stored(&s, "org.policy.login.idpprovider.cascade.removed").await.is_empty());
+}
+
+async fn login_policy(s: Arc<TestServer>, c: Client) {
+    const HOUR: i64 = 3_600_000_000_000;
+    // Setup (`command/instance.go` setupInstanceElements): the policy with
+    // ZITADEL's names, lifetimes in nanoseconds, zero members left out;
+    // then a second factor event each for TOTP and U2F and a multi factor
+    // event for U2F with PIN.
+    assert_eq!(
+        stored(&s, "instance.policy.login.added").await,
+        [json!({
+            "allowUsernamePassword": true,
+            "allowRegister": true,
+            "allowExternalIdp": true,
+            "allowDomainDiscovery": true,
+            "passwordlessType": 1,
+            "passwordCheckLifetime": 240 * HOUR,
+            "externalLoginCheckLifetime": 240 * HOUR,
+            "mfaInitSkipLifetime": 720 * HOUR,
+            "secondFactorCheckLifetime": 18 * HOUR,
+            "multiFactorCheckLifetime": 12 * HOUR,
+        })]
+    );
+    assert_eq!(
+        stored(&s, "instance.policy.login.secondfactor.added").await,
+        [json!({"mfaType": 1}), json!({"mfaType": 2})]
+    );
+    assert_eq!(stored(&s, "instance.policy.login.multifactor.added").await, [json!({"mfaType": 1})]);
+    let policy: GetLoginPolicyResponse = c.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    let policy = policy.policy.unwrap();
+    assert_eq!((policy.second_factors.clone(), policy.multi_factors.clone()), (vec![1, 2], vec![1]));
+    assert_eq!(policy.mfa_init_skip_lifetime, Some(burg_api::wkt::Duration { seconds: 720 * 3600, nanos: 0 }));
+
+    // A change (`repository/policy` LoginPolicyChangedEvent): only what
+    // changed, false and 0 included.
+    let update = UpdateLoginPolicyRequest {
+        allow_username_password: true,
+        allow_register: false,
+        allow_external_idp: true,
+        force_mfa: true,
+        force_mfa_local_only: true,
+        passwordless_type: policy.passwordless_type,
+        default_redirect_uri: "https://app.example.com/cb".into(),
+        password_check_lifetime: Some(burg_api::wkt::Duration { seconds: 90, nanos: 0 }),
+        external_login_check_lifetime: policy.external_login_check_lifetime,
+        mfa_init_skip_lifetime: Some(burg_api::wkt::Duration { seconds: 0, nanos: 0 }),
+        second_factor_check_lifetime: policy.second_factor_check_lifetime,
+        multi_factor_check_lifetime: policy.multi_factor_check_lifetime,
+        allow_domain_discovery: true,
+        ..Default::default()
+    };
+    let _: UpdateLoginPolicyResponse = c.call("UpdateLoginPolicy", update.clone()).await.unwrap();
+    assert_eq!(
+        last(&s, "instance.policy.login.changed").await,
+        json!({
+            "allowRegister": false,
+            "forceMFA": true,
+            "forceMFALocalOnly": true,
+            "defaultRedirectURI": "https://app.example.com/cb",
+            "passwordCheckLifetime": 90_000_000_000_i64,
+            "mfaInitSkipLifetime": 0,
+        })
+    );
+    let read: GetLoginPolicyResponse = c.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    let read = read.policy.unwrap();
+    assert!(!read.allow_register && read.force_mfa && read.force_mfa_local_only && read.allow_username_password);
+    assert_eq!(read.default_redirect_uri, "https://app.example.com/cb");
+    assert_eq!(read.password_check_lifetime, Some(burg_api::wkt::Duration { seconds: 90, nanos: 0 }));
+    assert_eq!(read.mfa_init_skip_lifetime, Some(burg_api::wkt::Duration { seconds: 0, nanos: 0 }));
+    assert_eq!(read.external_login_check_lifetime, policy.external_login_check_lifetime);
+    assert_eq!((read.second_factors, read.multi_factors), (vec![1, 2], vec![1]));
+    let _: UpdateLoginPolicyResponse =
+        c.call("UpdateLoginPolicy", UpdateLoginPolicyRequest { force_mfa: false, ..update }).await.unwrap();
+    assert_eq!(last(&s, "instance.policy.login.changed").await, json!({"forceMFA": false}));
+
+    // An organization's own policy: the same events on its aggregate; a
+    // reset has no payload.
+    use burg_app::settings::Scope;
+    use burg_domain::events::instance::LoginPolicy;
+    let org: SetUpOrgResponse = c.call("SetUpOrg", crate::orgs::setup_request("Own Policy")).await.unwrap();
+    let ctx = burg_app::Ctx::system("test");
+    let own = LoginPolicy { multi_factors: vec![], hide_password_reset: true, ..LoginPolicy::instance_default() };
+    s.app.add_org_setting(&ctx, &org.org_id, own.clone(), "TEST-exist1").await.unwrap();
+    assert_eq!(last(&s, "org.policy.login.added").await["hidePasswordReset"], json!(true));
+    assert_eq!(stored(&s, "org.policy.login.secondfactor.added").await.len(), 2);
+    assert!(stored(&s, "org.policy.login.multifactor.added").await.is_empty());
+    let swap = |p: &LoginPolicy| LoginPolicy { second_factors: vec![2], multi_factors: vec![1], ..p.clone() };
+    s.app.change_setting(&ctx, Scope::Org(&org.org_id), swap, "TEST-same1", "TEST-none1").await.unwrap();
+    assert!(stored(&s, "org.policy.login.changed").await.is_empty(), "no member changed, only factors");
+    assert_eq!(last(&s, "org.policy.login.secondfactor.removed").await, json!({"mfaType": 1}));
+    assert_eq!(last(&s, "org.policy.login.multifactor.added").await, json!({"mfaType": 1}));
+    let read = s.app.read_setting::<LoginPolicy>(Scope::Org(&org.org_id)).await.unwrap().value;
+    assert_eq!(read, swap(&own));
+    s.app.reset_org_setting::<LoginPolicy>(&ctx, &org.org_id, "TEST-none1").await.unwrap();
+    assert_eq!(last(&s, "org.policy.login.removed").await, Value::Null);
+    assert_eq!(s.unlisted_event_types(&c).await, Vec::<String>::new());
 }
