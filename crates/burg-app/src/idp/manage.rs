@@ -113,7 +113,7 @@ impl App {
             }
             let options = if given_options { draft.options.clone() } else { current.template.options.clone() };
             let next = Template { id: r.id.clone(), name: draft.name.clone(), options, config: config.clone() };
-            let events = self.push_template(&mut tx, Scope::Instance, event_type, &next).await?;
+            let events = self.push_added(&mut tx, Scope::Instance, event_type, &next).await?;
             tx.commit().await?;
             Ok(details_of(&events))
         })

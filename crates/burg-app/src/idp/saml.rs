@@ -69,8 +69,8 @@ impl App {
     }
 
     /// The metadata of a SAML request: the document given, or the one at
-    /// the URL given; with the URL (empty for a document).
-    pub(super) async fn saml_metadata(&self, metadata: Option<SamlMetadata>) -> Result<(Vec<u8>, String)> {
+    /// the URL given (the URL is not kept, as in ZITADEL).
+    pub(super) async fn saml_metadata(&self, metadata: Option<SamlMetadata>) -> Result<Vec<u8>> {
         match metadata {
             Some(SamlMetadata::Xml(xml)) if !xml.is_empty() => {
                 if xml.len() > SAML_METADATA_MAX {
@@ -80,12 +80,9 @@ impl App {
                     ));
                 }
                 idp::check_saml_metadata("metadataXml", &xml)?;
-                Ok((xml, String::new()))
+                Ok(xml)
             }
-            Some(SamlMetadata::Url(url)) if !url.is_empty() => {
-                let url = trimmed(url);
-                Ok((self.fetch_saml_metadata(&url).await?, url))
-            }
+            Some(SamlMetadata::Url(url)) if !url.is_empty() => self.fetch_saml_metadata(&trimmed(url)).await,
             _ => Err(Error::invalid_argument("INST-3bi3esi16t", "`metadataXml` or `metadataUrl` is required")),
         }
     }
@@ -109,15 +106,17 @@ impl App {
         let scope = Scope::Instance;
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let mut current = self
+            let current = self
                 .load_template(tx.conn(), &r.id)
                 .await?
                 .filter(|s| s.template.kind() == Kind::Saml)
                 .ok_or_else(|| not_found("INST-76dbwsv9vm", &r.id))?;
-            if let Config::Saml { key: k, certificate: c, .. } = &mut current.template.config {
+            let mut next = current.template.clone();
+            if let Config::Saml { key: k, certificate: c, .. } = &mut next.config {
                 (*k, *c) = (key.clone(), certificate.clone());
             }
-            let events = self.push_template(&mut tx, scope, scope.changed_event(Kind::Saml), &current.template).await?;
+            // `{id, key, certificate}`: a fresh key always differs.
+            let events = self.push_changed(&mut tx, scope, &current.template, &next).await?.unwrap_or_default();
             tx.commit().await?;
             Ok(details_of(&events))
         })

@@ -11,7 +11,13 @@ use burg_api::management::{
 use burg_testkit::{Client, TestServer, matrix};
 use serde_json::{Value, json};
 
-matrix!(org_removed_has_no_payload, machine_user_and_token, login_policy_provider_links, login_policy);
+matrix!(
+    org_removed_has_no_payload,
+    machine_user_and_token,
+    login_policy_provider_links,
+    login_policy,
+    provider_templates
+);
 
 /// The payloads of the stored events of `event_type`, oldest first, as
 /// written (sealed values included).
@@ -256,4 +262,104 @@ async fn login_policy(s: Arc<TestServer>, c: Client) {
     s.app.reset_org_setting::<LoginPolicy>(&ctx, &org.org_id, "TEST-none1").await.unwrap();
     assert_eq!(last(&s, "org.policy.login.removed").await, Value::Null);
     assert_eq!(s.unlisted_event_types(&c).await, Vec::<String>::new());
+}
+
+async fn provider_templates(s: Arc<TestServer>, c: Client) {
+    use crate::idps::cases::{self, Kind};
+
+    // E1: `instance.idp.github.added` flat, with ZITADEL's member names; the
+    // secret sealed in crypto.CryptoValue's names; zero options left out.
+    let added: AddGitHubProviderResponse = c
+        .call(
+            "AddGitHubProvider",
+            AddGitHubProviderRequest {
+                name: "GitHub".into(),
+                client_id: "gh-client".into(),
+                client_secret: "gh-secret".into(),
+                scopes: vec!["read:user".into()],
+                provider_options: Some(burg_api::idp::Options { is_linking_allowed: true, ..Default::default() }),
+            },
+        )
+        .await
+        .unwrap();
+    let mut payload = last(&s, "instance.idp.github.added").await;
+    let secret = payload.as_object_mut().unwrap().remove("clientSecret").unwrap();
+    assert!(secret["Crypted"].is_string() && secret["KeyID"].is_string(), "{secret}");
+    assert_eq!(
+        payload,
+        json!({"id": added.id, "name": "GitHub", "clientId": "gh-client", "scopes": ["read:user"], "isLinkingAllowed": true})
+    );
+    // Listed with the sealed value removed.
+    let listed = listed(&c, s.app.instance_id()).await;
+    let shown = listed.iter().rev().find(|e| type_of(e) == "instance.idp.github.added").unwrap();
+    let shown = serde_json::to_value(shown.payload.as_ref().unwrap()).unwrap();
+    assert_eq!((&shown["clientSecret"], &shown["clientId"]), (&Value::Null, &json!("gh-client")));
+
+    // E2: a change is `{id}` and what changed; an empty secret is no change.
+    let update = |name: &str, secret: &str| UpdateGitHubProviderRequest {
+        id: added.id.clone(),
+        name: name.into(),
+        client_id: "gh-client".into(),
+        client_secret: secret.into(),
+        scopes: vec!["read:user".into()],
+        provider_options: Some(burg_api::idp::Options { is_linking_allowed: true, ..Default::default() }),
+    };
+    let _: UpdateGitHubProviderResponse = c.call("UpdateGitHubProvider", update("GitHub 2", "")).await.unwrap();
+    assert_eq!(last(&s, "instance.idp.github.changed").await, json!({"id": added.id, "name": "GitHub 2"}));
+    let _: UpdateGitHubProviderResponse =
+        c.call("UpdateGitHubProvider", update("GitHub 2", "new-secret")).await.unwrap();
+    let changed = last(&s, "instance.idp.github.changed").await;
+    let names: Vec<&str> = changed.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(names, ["clientSecret", "id"]);
+    let before = s.event_count().await;
+    let _: UpdateGitHubProviderResponse = c.call("UpdateGitHubProvider", update("GitHub 2", "")).await.unwrap();
+    assert_eq!(s.event_count().await, before, "no change, no event");
+    let read = cases::get(&c, &added.id).await.unwrap();
+    assert_eq!(read.name, "GitHub 2");
+
+    // Regenerate: `{id, key, certificate}`.
+    let saml = cases::add(&c, Kind::Saml, "SAML", "").await.unwrap();
+    let added_saml = last(&s, "instance.idp.saml.added").await;
+    assert!(added_saml["metadata"].is_string() && added_saml["certificate"].is_string());
+    assert!(added_saml.get("metadataUrl").is_none() && added_saml.get("config").is_none());
+    let _: RegenerateSamlProviderCertificateResponse = c
+        .call("RegenerateSAMLProviderCertificate", RegenerateSamlProviderCertificateRequest { id: saml.clone() })
+        .await
+        .unwrap();
+    let regenerated = last(&s, "instance.idp.saml.changed").await;
+    let names: Vec<&str> = regenerated.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(names, ["certificate", "id", "key"]);
+    let certificate = s.app.saml_sp_certificate(&saml).await.unwrap();
+    use base64::Engine as _;
+    let written =
+        base64::engine::general_purpose::STANDARD.decode(regenerated["certificate"].as_str().unwrap()).unwrap();
+    assert_eq!(written, certificate.as_bytes(), "the certificate read back is the one written");
+
+    // A migration carries the Azure AD `added` payload.
+    let oidc = cases::add(&c, Kind::Oidc, "To Azure", "secret").await.unwrap();
+    let _: MigrateGenericOidcProviderResponse = c
+        .call(
+            "MigrateGenericOIDCProvider",
+            MigrateGenericOidcProviderRequest {
+                id: oidc.clone(),
+                template: Some(migrate_generic_oidc_provider_request::Template::Azure(AddAzureAdProviderRequest {
+                    name: "Azure".into(),
+                    client_id: "azure-client".into(),
+                    client_secret: "azure-secret".into(),
+                    tenant: None,
+                    email_verified: true,
+                    scopes: vec![],
+                    provider_options: Some(burg_api::idp::Options::default()),
+                })),
+            },
+        )
+        .await
+        .unwrap();
+    let mut migrated = last(&s, "instance.idp.oidc.migrated.azure").await;
+    assert!(migrated.as_object_mut().unwrap().remove("client_secret").unwrap()["Crypted"].is_string());
+    assert_eq!(
+        migrated,
+        json!({"id": oidc, "name": "Azure", "client_id": "azure-client", "tenant": "common", "isEmailVerified": true})
+    );
+    assert_eq!(cases::get(&c, &oidc).await.unwrap().r#type, burg_api::idp::ProviderType::AzureAd as i32);
 }

@@ -297,6 +297,9 @@ async fn an_earlier_store_still_serves(backend: Backend) {
         )
         .await
         .unwrap();
+    // The change against the old document is a diff in today's shape.
+    let changed = crate::events::last(&s, "instance.policy.login.changed").await;
+    assert_eq!(changed, serde_json::json!({"forceMFA": false}));
     let after: GetLoginPolicyResponse = c.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
     let after = after.policy.unwrap();
     assert!(!after.force_mfa && !after.allow_register);
@@ -306,6 +309,20 @@ async fn an_earlier_store_still_serves(backend: Backend) {
     cases::update(&c, Kind::Oidc, &idp(Kind::Oidc), "OIDC after", "").await.unwrap();
     assert_eq!(cases::get(&c, &idp(Kind::Oidc)).await.unwrap().name, "OIDC after");
     assert_eq!(stored_secret(&s, &idp(Kind::Oidc)).await, "canary-Oidc", "an empty secret keeps the old one");
+    let changed = crate::events::last(&s, "instance.idp.oidc.changed").await;
+    assert_eq!(
+        (&changed["id"], &changed["name"]),
+        (&serde_json::json!(idp(Kind::Oidc)), &serde_json::json!("OIDC after"))
+    );
+    assert!(changed.get("clientSecret").is_none() && changed.get("config").is_none(), "{changed}");
+    // The row is rewritten in today's spelling; an untouched one keeps its own.
+    let row = |id: String| {
+        sqlx::query_scalar::<_, String>("SELECT config FROM idp_templates WHERE id = $1")
+            .bind(id)
+            .fetch_one(s.app.db().pool())
+    };
+    assert!(row(idp(Kind::Oidc)).await.unwrap().contains("\"Crypted\""));
+    assert!(row(idp(Kind::GitHub)).await.unwrap().contains("\"crypted\""));
     let _: DeleteProviderResponse =
         c.call("DeleteProvider", DeleteProviderRequest { id: idp(Kind::Oidc) }).await.unwrap();
     let links: ListLoginPolicyIdPsResponse =

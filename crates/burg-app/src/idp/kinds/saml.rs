@@ -17,7 +17,6 @@ pub(crate) struct Saml;
 struct Fields {
     name: String,
     metadata_xml: Vec<u8>,
-    metadata_url: String,
     binding: i32,
     with_signed_request: bool,
     provider_options: Option<pb::Options>,
@@ -44,7 +43,6 @@ fn draft(f: Fields) -> Result<Draft> {
         name: f.name,
         config: Config::Saml {
             metadata_xml: f.metadata_xml,
-            metadata_url: f.metadata_url,
             binding: f.binding,
             with_signed_request: f.with_signed_request,
             name_id_format: f.name_id_format,
@@ -71,11 +69,10 @@ impl IdpKind for Saml {
 
     async fn draft_add(app: &App, r: Self::Add) -> Result<Draft> {
         let name = fields::name(Kind::Saml, r.name)?;
-        let (metadata_xml, metadata_url) = app.saml_metadata(r.metadata.map(Into::into)).await?;
+        let metadata_xml = app.saml_metadata(r.metadata.map(Into::into)).await?;
         draft(Fields {
             name,
             metadata_xml,
-            metadata_url,
             binding: r.binding,
             with_signed_request: r.with_signed_request,
             provider_options: r.provider_options,
@@ -88,7 +85,7 @@ impl IdpKind for Saml {
 
     async fn draft_update(app: &App, r: Self::Update) -> Result<Draft> {
         let name = fields::name(Kind::Saml, r.name)?;
-        let (metadata_xml, metadata_url) = match r.metadata.map(SamlMetadata::from) {
+        let metadata_xml = match r.metadata.map(SamlMetadata::from) {
             None => {
                 return Err(Error::invalid_argument("INST-iw1rxnf4sf", "`metadataXml` or `metadataUrl` is required"));
             }
@@ -97,7 +94,6 @@ impl IdpKind for Saml {
         draft(Fields {
             name,
             metadata_xml,
-            metadata_url,
             binding: r.binding,
             with_signed_request: r.with_signed_request,
             provider_options: r.provider_options,
