@@ -335,6 +335,67 @@ async fn provider_templates(s: Arc<TestServer>, c: Client) {
         base64::engine::general_purpose::STANDARD.decode(regenerated["certificate"].as_str().unwrap()).unwrap();
     assert_eq!(written, certificate.as_bytes(), "the certificate read back is the one written");
 
+    // LDAP: the timeout in nanoseconds, 0 when there is none (and then
+    // answered as none, as ZITADEL); an update without a root CA keeps
+    // the stored one (the change cannot say "none").
+    let ldap = |id: &str, root_ca: Vec<u8>, timeout: i64| {
+        (
+            AddLdapProviderRequest {
+                name: "LDAP".into(),
+                servers: vec!["ldaps://ldap.example.com".into()],
+                start_tls: false,
+                base_dn: "dc=example,dc=com".into(),
+                bind_dn: "cn=admin".into(),
+                bind_password: "bind-secret".into(),
+                user_base: "uid".into(),
+                user_object_classes: vec!["person".into()],
+                user_filters: vec!["uid".into()],
+                timeout: Some(burg_api::wkt::Duration { seconds: timeout, nanos: 0 }),
+                attributes: None,
+                provider_options: None,
+                root_ca: root_ca.clone(),
+            },
+            UpdateLdapProviderRequest {
+                id: id.into(),
+                name: "LDAP".into(),
+                servers: vec!["ldaps://ldap.example.com".into()],
+                start_tls: false,
+                base_dn: "dc=example,dc=com".into(),
+                bind_dn: "cn=admin".into(),
+                bind_password: String::new(),
+                user_base: "uid".into(),
+                user_object_classes: vec!["person".into()],
+                user_filters: vec!["uid".into()],
+                timeout: Some(burg_api::wkt::Duration { seconds: timeout, nanos: 0 }),
+                attributes: None,
+                provider_options: None,
+                root_ca,
+            },
+        )
+    };
+    let ca = certificate.into_bytes();
+    let ldap_added: AddLdapProviderResponse = c.call("AddLDAPProvider", ldap("", ca.clone(), 0).0).await.unwrap();
+    let payload = last(&s, "instance.idp.ldap.v2.added").await;
+    assert_eq!(payload["timeout"], json!(0));
+    assert_eq!(payload["rootCA"], json!(base64::engine::general_purpose::STANDARD.encode(&ca)));
+    let ldap_config = |p: burg_api::idp::Provider| match p.config.unwrap().config.unwrap() {
+        burg_api::idp::provider_config::Config::Ldap(l) => l,
+        other => panic!("{other:?}"),
+    };
+    let read = ldap_config(cases::get(&c, &ldap_added.id).await.unwrap());
+    assert_eq!((read.timeout, read.root_ca.clone()), (None, ca.clone()));
+    let before = s.event_count().await;
+    let _: UpdateLdapProviderResponse = c.call("UpdateLDAPProvider", ldap(&ldap_added.id, vec![], 0).1).await.unwrap();
+    assert_eq!(s.event_count().await, before, "no root CA given: nothing changes");
+    let _: UpdateLdapProviderResponse = c.call("UpdateLDAPProvider", ldap(&ldap_added.id, vec![], 90).1).await.unwrap();
+    assert_eq!(
+        last(&s, "instance.idp.ldap.v2.changed").await,
+        json!({"id": ldap_added.id, "timeout": 90_000_000_000_i64})
+    );
+    let read = ldap_config(cases::get(&c, &ldap_added.id).await.unwrap());
+    assert_eq!(read.timeout, Some(burg_api::wkt::Duration { seconds: 90, nanos: 0 }));
+    assert_eq!(read.root_ca, ca, "the stored root CA stays");
+
     // A migration carries the Azure AD `added` payload.
     let oidc = cases::add(&c, Kind::Oidc, "To Azure", "secret").await.unwrap();
     let _: MigrateGenericOidcProviderResponse = c
