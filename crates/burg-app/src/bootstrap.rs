@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use burg_domain::crypto::{MasterKey, Sealed, SecretString, new_token, token_hash};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
-use burg_domain::events::{instance as ie, org as oe, user as ue};
+use burg_domain::events::{EventTime, instance as ie, org as oe, user as ue};
 use burg_domain::{Clock, Error, IdGenerator, Result};
 use burg_store::{Db, members, orgs, users};
 
@@ -177,7 +177,7 @@ impl App {
             &user,
             &ue::PersonalAccessTokenAdded {
                 token_id: self.new_id(),
-                expiration: NO_EXPIRY,
+                expiration: EventTime(NO_EXPIRY),
                 scopes: crate::user::PAT_SCOPES.iter().map(|s| s.to_string()).collect(),
                 token_hash: token_hash(&token),
             },

@@ -150,7 +150,7 @@ impl App {
                 .await?
                 .ok_or_else(|| Error::not_found("COMMA-aps2n", format!("organization {:?} not found", req.org_id)))?;
             let agg = Aggregate::new(aggregate::ORG, &org.id, &org.id);
-            let events = tx.push(vec![NewEvent::new(&agg, &oe::OrgRemoved { name: org.name.clone() })?]).await?;
+            let events = tx.push(vec![NewEvent::bare::<oe::OrgRemoved>(&agg)]).await?;
             tx.commit().await?;
             // As ZITADEL: the instance owns a removed organization.
             let details =

@@ -19,8 +19,9 @@ use crate::list::{list_details, v1_page};
 use crate::settings::Scope;
 use crate::{App, Ctx, added_details, changed_details, retry};
 
-/// `IDPProviderType` of a login-policy link to an instance template.
-pub(crate) const PROVIDER_TYPE_SYSTEM: i32 = IdpProviderType::System.code() as i32;
+/// The `idpProviderType` of a login-policy link to an instance template
+/// (ZITADEL's 0, left out of the payload).
+const PROVIDER_TYPE_SYSTEM: i32 = IdpProviderType::System.event_code();
 
 /// The older `IDPType` of a link, from the template's kind: only OIDC and
 /// JWT have one.
@@ -191,8 +192,7 @@ impl App {
                     format!("identity provider {} is not in the login policy", r.idp_id),
                 ));
             }
-            let e =
-                ie::LoginPolicyIdpRemoved { idp_config_id: r.idp_id.clone(), idp_provider_type: PROVIDER_TYPE_SYSTEM };
+            let e = ie::LoginPolicyIdpRemoved { idp_config_id: r.idp_id.clone() };
             let events = tx.push(vec![NewEvent::new(&inst, &e)?]).await?;
             tx.commit().await?;
             Ok(changed_details(&events))

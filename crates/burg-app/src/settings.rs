@@ -106,7 +106,7 @@ impl App {
             if next == current {
                 return Err(crate::unchanged(unchanged, S::NAME));
             }
-            let events = tx.push(vec![settings::changed_event(&self.aggregate_of(scope), &next)?]).await?;
+            let events = tx.push(current.changed_events(&self.aggregate_of(scope), &next)?).await?;
             tx.commit().await?;
             Ok(changed_details(&events))
         })
@@ -128,7 +128,7 @@ impl App {
             if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_some() {
                 return Err(Error::already_exists(exists, format!("the organization has its own {} already", S::NAME)));
             }
-            let events = tx.push(vec![settings::added_event(&self.aggregate_of(Scope::Org(org)), &value)?]).await?;
+            let events = tx.push(value.added_events(&self.aggregate_of(Scope::Org(org)))?).await?;
             tx.commit().await?;
             Ok(added_details(&events))
         })

@@ -10,7 +10,7 @@ use burg_api::wkt::Timestamp;
 use burg_api::zitadel::user::v1::{AccessTokenType, PersonalAccessToken};
 use burg_domain::crypto::{new_token, token_hash};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
-use burg_domain::events::user as ue;
+use burg_domain::events::{EventTime, user as ue};
 use burg_domain::state::{OrgState, UserType};
 use burg_domain::{Error, ErrorKind, Result, validate};
 use burg_store::Conn;
@@ -130,7 +130,7 @@ impl App {
             let agg = Aggregate::new(aggregate::USER, &req.user_id, &user.resource_owner);
             let event = ue::PersonalAccessTokenAdded {
                 token_id: token_id.clone(),
-                expiration,
+                expiration: EventTime(expiration),
                 scopes: PAT_SCOPES.iter().map(|s| s.to_string()).collect(),
                 token_hash: token_hash(&token),
             };
@@ -251,7 +251,7 @@ impl App {
                     &user,
                     &ue::PersonalAccessTokenAdded {
                         token_id: self.new_id(),
-                        expiration,
+                        expiration: EventTime(expiration),
                         scopes: PAT_SCOPES.iter().map(|s| s.to_string()).collect(),
                         token_hash: token_hash(&token),
                     },

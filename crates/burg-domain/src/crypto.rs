@@ -1,8 +1,12 @@
 //! Secrets at rest: AES-256-GCM under the master key, a fresh nonce per value.
 //!
-//! A sealed value is stored as JSON (`{"cryptoType":0,"algorithm":"aes-256-gcm","keyId":"…","crypted":"…"}`)
-//! inside event payloads and read tables; the plaintext exists only in
-//! memory, wrapped in [`SecretString`], whose `Debug` prints nothing.
+//! A sealed value is stored as JSON inside event payloads and read tables,
+//! in the member names of ZITADEL's `crypto.CryptoValue` (a Go struct
+//! without JSON tags): `{"CryptoType":0,"Algorithm":"aes-256-gcm","KeyID":"…","Crypted":"…"}`.
+//! Values written before burg followed that spelling
+//! (`cryptoType`, `algorithm`, `keyId`, `crypted`) read the same. The
+//! plaintext exists only in memory, wrapped in [`SecretString`], whose
+//! `Debug` prints nothing.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -105,14 +109,18 @@ impl MasterKey {
     }
 }
 
-/// An encrypted value, as stored.
+/// An encrypted value, as stored: ZITADEL's member names, earlier burg's
+/// read too.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sealed {
-    #[serde(rename = "cryptoType")]
+    #[serde(rename = "CryptoType", alias = "cryptoType")]
     pub crypto_type: u8,
+    #[serde(rename = "Algorithm", alias = "algorithm")]
     pub algorithm: String,
-    #[serde(rename = "keyId")]
+    #[serde(rename = "KeyID", alias = "keyId")]
     pub key_id: String,
+    /// Nonce and ciphertext, base64 (as Go writes a `[]byte`).
+    #[serde(rename = "Crypted", alias = "crypted")]
     pub crypted: String,
 }
 
@@ -123,12 +131,13 @@ impl std::fmt::Debug for Sealed {
 }
 
 /// Removes every sealed value from a JSON document, in place: any object
-/// with a `crypted` member is replaced by `null`. Used where stored payloads
-/// are shown (the event list), so that not even ciphertext leaves.
+/// with a `Crypted` (or, as written before, `crypted`) member is replaced
+/// by `null`. Used where stored payloads are shown (the event list), so
+/// that not even ciphertext leaves.
 pub fn redact_sealed(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
-            if map.contains_key("crypted") {
+            if map.contains_key("Crypted") || map.contains_key("crypted") {
                 *value = serde_json::Value::Null;
                 return;
             }
@@ -217,10 +226,31 @@ mod tests {
     #[test]
     fn redaction_removes_sealed_values() {
         let key = MasterKey::from_secret("0123456789abcdef0123456789abcdef").unwrap();
-        let mut doc =
-            serde_json::json!({"name": "x", "clientSecret": key.seal_str("s"), "list": [{"k": key.seal_str("t")}]});
+        let earlier = serde_json::json!({"cryptoType": 0, "algorithm": "aes-256-gcm", "keyId": "k", "crypted": "AA=="});
+        let mut doc = serde_json::json!({
+            "name": "x", "clientSecret": key.seal_str("s"), "list": [{"k": key.seal_str("t")}], "old": earlier
+        });
         redact_sealed(&mut doc);
-        assert_eq!(doc, serde_json::json!({"name": "x", "clientSecret": null, "list": [{"k": null}]}));
+        assert_eq!(doc, serde_json::json!({"name": "x", "clientSecret": null, "list": [{"k": null}], "old": null}));
+    }
+
+    #[test]
+    fn sealed_values_are_written_in_zitadels_names_and_read_in_both() {
+        let key = MasterKey::from_secret("0123456789abcdef0123456789abcdef").unwrap();
+        let sealed = key.seal_str("canary");
+        let json = serde_json::to_value(&sealed).unwrap();
+        let mut names: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["Algorithm", "Crypted", "CryptoType", "KeyID"]);
+        assert_eq!((json["CryptoType"].as_u64(), json["KeyID"].as_str()), (Some(0), Some(key.key_id())));
+        // As burg wrote it before.
+        let earlier = serde_json::json!({
+            "cryptoType": 0, "algorithm": sealed.algorithm, "keyId": sealed.key_id, "crypted": sealed.crypted
+        });
+        let read: Sealed = serde_json::from_value(earlier).unwrap();
+        assert_eq!(key.open_string(&read).unwrap().expose(), "canary");
+        let read: Sealed = serde_json::from_value(json).unwrap();
+        assert_eq!(read, sealed);
     }
 
     #[test]

@@ -54,6 +54,13 @@ impl NewEvent {
             .map_err(|e| Error::internal("EVENT-enc01", format!("cannot encode {}: {e}", P::TYPE)))?;
         Ok(NewEvent { aggregate: aggregate.clone(), event_type: P::TYPE, payload })
     }
+
+    /// An event of type `P` without a payload, as ZITADEL writes those
+    /// whose payload is nil (`org.removed`): stored as JSON `null`, and
+    /// listed without one.
+    pub fn bare<P: Payload>(aggregate: &Aggregate) -> Self {
+        NewEvent { aggregate: aggregate.clone(), event_type: P::TYPE, payload: serde_json::Value::Null }
+    }
 }
 
 /// An event as stored.
@@ -84,7 +91,10 @@ impl Event {
                 format!("expected a {} event, got {}", P::TYPE, self.event_type),
             ));
         }
-        P::deserialize(&self.payload)
+        // An event without a payload reads as one with no members.
+        let empty = serde_json::Value::Object(serde_json::Map::new());
+        let payload = if self.payload.is_null() { &empty } else { &self.payload };
+        P::deserialize(payload)
             .map_err(|e| Error::internal("EVENT-dec02", format!("stored {} event is unreadable: {e}", P::TYPE)))
     }
 

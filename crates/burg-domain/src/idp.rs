@@ -2,10 +2,11 @@
 //! checks that need more than a length (SAML metadata, Apple keys, the SAML
 //! service-provider key pair).
 //!
-//! A template is stored as one JSON document, [`Template`], both in its
-//! events (`instance.idp.<kind>.added|changed`, `…migrated.<kind>`) and in
-//! the `idp_templates` read table. Secrets inside it are [`Sealed`] with the
-//! master key; the document never holds a secret in clear.
+//! A template is one JSON document, [`Template`], in the `idp_templates`
+//! read table; its events (`instance.idp.<kind>.added|changed`,
+//! `…migrated.<kind>`) carry ZITADEL's flat payloads, made and read by
+//! [`crate::idp_events`]. Secrets are [`Sealed`] with the master key; no
+//! document or event holds a secret in clear.
 
 use serde::{Deserialize, Serialize};
 
@@ -113,14 +114,15 @@ pub const MIGRATED_GOOGLE: &str = "instance.idp.oidc.migrated.google";
 /// A template of any kind removed.
 pub const REMOVED: &str = "instance.idp.removed";
 
-/// Every event type that carries a whole [`Template`].
+/// Every event type that adds or changes a template (see
+/// [`crate::idp_events::template_event`]).
 pub fn carries_template(event_type: &str) -> bool {
     event_type == MIGRATED_AZURE
         || event_type == MIGRATED_GOOGLE
         || Kind::ALL.iter().any(|k| k.added_event() == event_type || k.changed_event() == event_type)
 }
 
-/// A template as stored: in events and in the read table.
+/// A template as the read table stores it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Template {

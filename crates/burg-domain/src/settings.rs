@@ -2,18 +2,25 @@
 //! instance holds as the default and an organization may hold as its own.
 //!
 //! A setting is declared once (its type, its event types, ZITADEL's values
-//! for a new instance) and every part of burg works from that declaration:
-//! the instance's setup writes the default, the projection keeps one row
-//! per owner and kind, the app reads the organization's value or the
-//! instance's, and writes changes, custom values and resets as events.
+//! for a new instance, what its events carry) and every part of burg works
+//! from that declaration: the instance's setup writes the default, the
+//! projection keeps one row per owner and kind, the app reads the
+//! organization's value or the instance's, and writes changes, custom
+//! values and resets as events.
 //!
 //! Events follow ZITADEL: `instance.<kind>.added` / `.changed` on the
 //! instance aggregate, `org.<kind>.added` / `.changed` / `.removed` on an
-//! organization's. Their payload is the whole document, in the member names
-//! of ZITADEL's payloads.
+//! organization's, with the payload members of ZITADEL's events, and the
+//! events of a setting's parts (the login policy's factors). What they
+//! carry is the type's to say ([`Setting::added_events`],
+//! [`Setting::changed_events`], [`Setting::reduce`]); by default the whole
+//! document. The `settings` table keeps the whole document in the type's
+//! own serde form.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::event::{Aggregate, NewEvent, aggregate};
 
 /// The event types of one setting kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,19 +30,65 @@ pub struct SettingEvents {
     pub org_added: &'static str,
     pub org_changed: &'static str,
     pub org_removed: &'static str,
+    /// Events of the setting's parts, at both scopes (they change the
+    /// stored document too).
+    pub parts: &'static [&'static str],
 }
 
 impl SettingEvents {
+    /// The five types and the parts' (see `setting_events!`).
+    pub const fn of(
+        instance_added: &'static str,
+        instance_changed: &'static str,
+        org_added: &'static str,
+        org_changed: &'static str,
+        org_removed: &'static str,
+        parts: &'static [&'static str],
+    ) -> Self {
+        SettingEvents { instance_added, instance_changed, org_added, org_changed, org_removed, parts }
+    }
+
     /// Every type, for `ListEventTypes`.
-    pub fn all(&self) -> [&'static str; 5] {
-        [self.instance_added, self.instance_changed, self.org_added, self.org_changed, self.org_removed]
+    pub fn all(&self) -> Vec<&'static str> {
+        let mut all =
+            vec![self.instance_added, self.instance_changed, self.org_added, self.org_changed, self.org_removed];
+        all.extend(self.parts);
+        all
+    }
+
+    /// The `added` type on `aggregate` (the instance or an org).
+    pub fn added(&self, on: &Aggregate) -> &'static str {
+        if on.kind == aggregate::ORG { self.org_added } else { self.instance_added }
+    }
+
+    /// The `changed` type on `aggregate`.
+    pub fn changed(&self, on: &Aggregate) -> &'static str {
+        if on.kind == aggregate::ORG { self.org_changed } else { self.instance_changed }
     }
 }
+
+/// The event types of a setting kind: `setting_events!("policy.login")`,
+/// or with the types of its parts after it.
+macro_rules! setting_events {
+    ($kind:literal $(, parts: $parts:expr)?) => {
+        $crate::settings::SettingEvents::of(
+            concat!("instance.", $kind, ".added"),
+            concat!("instance.", $kind, ".changed"),
+            concat!("org.", $kind, ".added"),
+            concat!("org.", $kind, ".changed"),
+            concat!("org.", $kind, ".removed"),
+            $crate::settings::setting_events!(@parts $($parts)?),
+        )
+    };
+    (@parts) => { &[] };
+    (@parts $parts:expr) => { $parts };
+}
+pub(crate) use setting_events;
 
 /// What an event does to a setting's row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SettingOp {
-    /// Writes the payload as the owner's document.
+    /// Writes the document [`Setting::reduce`] makes of the stored one.
     Set,
     /// Removes the owner's document (the default applies again).
     Remove,
@@ -49,41 +102,92 @@ pub trait Setting: Serialize + DeserializeOwned + Clone + PartialEq + Default + 
     const EVENTS: SettingEvents;
     /// What it says for an object of this kind in messages: "login policy".
     const NAME: &'static str;
+
     /// Its value on a new instance: ZITADEL's defaults.
     fn instance_default() -> Self;
+
+    /// The events that give `on` (the instance, or an organization) this
+    /// value. By default one `added` event with the whole document.
+    fn added_events(&self, on: &Aggregate) -> crate::Result<Vec<NewEvent>> {
+        Ok(vec![whole(on, Self::EVENTS.added(on), self)?])
+    }
+
+    /// The events that change `on`'s value from `self` to `next` (which
+    /// differ). By default one `changed` event with the whole of `next`.
+    fn changed_events(&self, on: &Aggregate, next: &Self) -> crate::Result<Vec<NewEvent>> {
+        Ok(vec![whole(on, Self::EVENTS.changed(on), next)?])
+    }
+
+    /// The document after the event `event_type` with `payload`, given the
+    /// stored one (none before an `added` event). By default the payload is
+    /// the document.
+    fn reduce(stored: Option<Self>, event_type: &str, payload: &serde_json::Value) -> crate::Result<Self> {
+        let _ = stored;
+        decode(event_type, payload)
+    }
 }
 
-/// Declares a [`Setting`] from its type, kind and name, and the list of
-/// every declared kind.
+/// A payload of `event_type` read as `T`.
+pub fn decode<T: DeserializeOwned>(event_type: &str, payload: &serde_json::Value) -> crate::Result<T> {
+    T::deserialize(payload)
+        .map_err(|e| crate::Error::internal("SETTING-dec2", format!("unreadable {event_type} event: {e}")))
+}
+
+/// An event of `event_type` on `on` with `payload`.
+pub fn event<P: Serialize>(on: &Aggregate, event_type: &'static str, payload: &P) -> crate::Result<NewEvent> {
+    let payload = serde_json::to_value(payload)
+        .map_err(|e| crate::Error::internal("SETTING-enc1", format!("cannot encode {event_type}: {e}")))?;
+    Ok(NewEvent { aggregate: on.clone(), event_type, payload })
+}
+
+fn whole<S: Setting>(on: &Aggregate, event_type: &'static str, value: &S) -> crate::Result<NewEvent> {
+    event(on, event_type, value)
+}
+
+/// Lists the declared settings: the list of every kind with its event
+/// types, the instance's setup events, and the projection's dispatch.
 macro_rules! settings {
-    ($($ty:ty = $kind:literal, $name:literal;)*) => {
-        $(
-            impl Setting for $ty {
-                const KIND: &'static str = $kind;
-                const NAME: &'static str = $name;
-                const EVENTS: SettingEvents = SettingEvents {
-                    instance_added: concat!("instance.", $kind, ".added"),
-                    instance_changed: concat!("instance.", $kind, ".changed"),
-                    org_added: concat!("org.", $kind, ".added"),
-                    org_changed: concat!("org.", $kind, ".changed"),
-                    org_removed: concat!("org.", $kind, ".removed"),
-                };
-                fn instance_default() -> Self {
-                    <$ty>::instance_default()
-                }
-            }
-        )*
+    ($($ty:ty;)*) => {
         /// Every declared kind with its event types.
-        pub const KINDS: &[(&str, SettingEvents)] = &[$(($kind, <$ty as Setting>::EVENTS)),*];
+        pub const KINDS: &[(&str, SettingEvents)] = &[$((<$ty as Setting>::KIND, <$ty as Setting>::EVENTS)),*];
+
         /// The events that set up a new instance's defaults.
-        pub fn instance_defaults(instance: &$crate::event::Aggregate) -> $crate::Result<Vec<$crate::event::NewEvent>> {
-            Ok(vec![$(added_event(instance, &<$ty>::instance_default())?),*])
+        pub fn instance_defaults(instance: &Aggregate) -> crate::Result<Vec<NewEvent>> {
+            let mut events = Vec::new();
+            $(events.extend(<$ty as Setting>::instance_default().added_events(instance)?);)*
+            Ok(events)
+        }
+
+        /// The stored document of `kind` (its JSON) after the event
+        /// `event_type` with `payload`, given the stored one.
+        pub fn reduce(
+            kind: &str,
+            stored: Option<&str>,
+            event_type: &str,
+            payload: &serde_json::Value,
+        ) -> crate::Result<String> {
+            $(
+                if kind == <$ty as Setting>::KIND {
+                    let stored = stored
+                        .map(|s| serde_json::from_str::<$ty>(s))
+                        .transpose()
+                        .map_err(|e| crate::Error::internal(
+                            "SETTING-dec3",
+                            format!("the stored {} is unreadable: {e}", <$ty as Setting>::NAME),
+                        ))?;
+                    let next = <$ty as Setting>::reduce(stored, event_type, payload)?;
+                    return serde_json::to_string(&next).map_err(|e| {
+                        crate::Error::internal("SETTING-enc2", format!("cannot encode the {}: {e}", <$ty as Setting>::NAME))
+                    });
+                }
+            )*
+            Err(crate::Error::internal("SETTING-kind1", format!("no setting of kind {kind}")))
         }
     };
 }
 
 settings! {
-    crate::events::instance::LoginPolicy = "policy.login", "login policy";
+    crate::events::instance::LoginPolicy;
 }
 
 /// The kind and the operation of a setting's event type; `None` for any
@@ -94,6 +198,7 @@ pub fn of_event(event_type: &str) -> Option<(&'static str, SettingOp)> {
             Some((*kind, SettingOp::Remove))
         } else if [events.instance_added, events.instance_changed, events.org_added, events.org_changed]
             .contains(&event_type)
+            || events.parts.contains(&event_type)
         {
             Some((*kind, SettingOp::Set))
         } else {
@@ -102,42 +207,10 @@ pub fn of_event(event_type: &str) -> Option<(&'static str, SettingOp)> {
     })
 }
 
-fn event<S: Setting>(
-    aggregate: &crate::event::Aggregate,
-    event_type: &'static str,
-    value: &S,
-) -> crate::Result<crate::event::NewEvent> {
-    let payload = serde_json::to_value(value)
-        .map_err(|e| crate::Error::internal("SETTING-enc1", format!("cannot encode {event_type}: {e}")))?;
-    Ok(crate::event::NewEvent { aggregate: aggregate.clone(), event_type, payload })
-}
-
-/// `<aggregate>.<kind>.added` with `value`, on the instance or an org.
-pub fn added_event<S: Setting>(
-    aggregate: &crate::event::Aggregate,
-    value: &S,
-) -> crate::Result<crate::event::NewEvent> {
-    let t = if aggregate.kind == crate::event::aggregate::ORG { S::EVENTS.org_added } else { S::EVENTS.instance_added };
-    event(aggregate, t, value)
-}
-
-/// `<aggregate>.<kind>.changed` with `value`.
-pub fn changed_event<S: Setting>(
-    aggregate: &crate::event::Aggregate,
-    value: &S,
-) -> crate::Result<crate::event::NewEvent> {
-    let t =
-        if aggregate.kind == crate::event::aggregate::ORG { S::EVENTS.org_changed } else { S::EVENTS.instance_changed };
-    event(aggregate, t, value)
-}
-
 /// `org.<kind>.removed`: an organization goes back to the instance's value.
-pub fn removed_event<S: Setting>(org: &crate::event::Aggregate) -> crate::Result<crate::event::NewEvent> {
-    Ok(crate::event::NewEvent {
-        aggregate: org.clone(),
-        event_type: S::EVENTS.org_removed,
-        payload: serde_json::json!({}),
-    })
+/// ZITADEL's event has no payload.
+pub fn removed_event<S: Setting>(org: &Aggregate) -> crate::Result<NewEvent> {
+    Ok(NewEvent { aggregate: org.clone(), event_type: S::EVENTS.org_removed, payload: serde_json::Value::Null })
 }
 
 #[cfg(test)]
@@ -151,11 +224,31 @@ mod tests {
         assert_eq!(LoginPolicy::EVENTS.org_removed, "org.policy.login.removed");
         assert_eq!(of_event("org.policy.login.changed"), Some(("policy.login", SettingOp::Set)));
         assert_eq!(of_event("org.policy.login.removed"), Some(("policy.login", SettingOp::Remove)));
+        assert_eq!(of_event("instance.policy.login.secondfactor.added"), Some(("policy.login", SettingOp::Set)));
         assert_eq!(of_event("instance.policy.login.idpprovider.added"), None);
-        let instance = crate::event::Aggregate::new(crate::event::aggregate::INSTANCE, "i", "i");
+        let instance = Aggregate::new(aggregate::INSTANCE, "i", "i");
         let defaults = instance_defaults(&instance).unwrap();
-        assert_eq!(defaults.len(), KINDS.len());
-        assert_eq!(defaults[0].event_type, "instance.policy.login.added");
+        let types: Vec<&str> = defaults.iter().map(|e| e.event_type).collect();
+        assert_eq!(
+            types,
+            [
+                "instance.policy.login.added",
+                "instance.policy.login.secondfactor.added",
+                "instance.policy.login.secondfactor.added",
+                "instance.policy.login.multifactor.added"
+            ]
+        );
         assert_eq!(defaults[0].payload["allowUsernamePassword"], true);
+    }
+
+    #[test]
+    fn the_projection_rebuilds_the_document_from_the_events() {
+        let instance = Aggregate::new(aggregate::INSTANCE, "i", "i");
+        let mut stored: Option<String> = None;
+        for e in instance_defaults(&instance).unwrap() {
+            stored = Some(reduce(LoginPolicy::KIND, stored.as_deref(), e.event_type, &e.payload).unwrap());
+        }
+        let read: LoginPolicy = serde_json::from_str(stored.as_deref().unwrap()).unwrap();
+        assert_eq!(read, LoginPolicy::instance_default());
     }
 }

@@ -101,13 +101,34 @@ stored_enum! {
 
 stored_enum! {
     /// `login_policy_idps.owner_type`: whose template a login policy
-    /// offers (`zitadel.idp.v1.IDPProviderType`, the `idpProviderType` of
-    /// the policy's IdP events).
+    /// offers (`zitadel.idp.v1.IDPOwnerType`). Its events number it as
+    /// ZITADEL's domain does ([`IdpProviderType::event_code`]).
     IdpProviderType {
         /// The instance's.
         System = 1,
         /// The organization's own.
         Org = 2,
+    }
+}
+
+impl IdpProviderType {
+    /// The `idpProviderType` of a login policy's IdP events: ZITADEL's
+    /// `domain.IdentityProviderType`, 0 for the instance's (left out of
+    /// the payload) and 1 for an organization's.
+    pub const fn event_code(self) -> i32 {
+        match self {
+            IdpProviderType::System => 0,
+            IdpProviderType::Org => 1,
+        }
+    }
+
+    /// The owner an event's `idpProviderType` names (absent is 0).
+    pub const fn from_event_code(code: i64) -> Option<Self> {
+        match code {
+            0 => Some(IdpProviderType::System),
+            1 => Some(IdpProviderType::Org),
+            _ => None,
+        }
     }
 }
 
@@ -145,9 +166,11 @@ mod tests {
         for (o, code) in [(IdpOwnerType::System, 1), (IdpOwnerType::Org, 2)] {
             assert_eq!((o.code(), IdpOwnerType::from_code(code)), (code, Some(o)));
         }
-        for (o, code) in [(IdpProviderType::System, 1), (IdpProviderType::Org, 2)] {
+        for (o, code, event_code) in [(IdpProviderType::System, 1, 0), (IdpProviderType::Org, 2, 1)] {
             assert_eq!((o.code(), IdpProviderType::from_code(code)), (code, Some(o)));
+            assert_eq!((o.event_code(), IdpProviderType::from_event_code(event_code.into())), (event_code, Some(o)));
         }
+        assert_eq!(IdpProviderType::from_event_code(2), None);
         assert_eq!(UserType::from_code(0), None);
         assert_eq!(OrgState::from_code(3), None);
     }

@@ -135,14 +135,3 @@ pub async fn policy_offers<'e>(on: impl Reader<'e>, instance: &str, owner: &str,
     .map_err(db_error("IDP-db0015"))?;
     Ok(n > 0)
 }
-
-/// The owners (the instance, organizations) whose login policy offers
-/// `idp_id`.
-pub async fn policy_owners<'e>(on: impl Reader<'e>, instance: &str, idp_id: &str) -> Result<Vec<String>> {
-    sqlx::query_scalar("SELECT owner_id FROM login_policy_idps WHERE instance_id = $1 AND idp_id = $2")
-        .bind(instance)
-        .bind(idp_id)
-        .fetch_all(on)
-        .await
-        .map_err(db_error("IDP-db0009"))
-}

@@ -41,11 +41,19 @@ pub async fn load(conn: &mut AnyConnection, instance: &str, owner: &str, kind: &
     }))
 }
 
-/// Projects a setting's event: its aggregate's document of `kind` is set to
-/// the payload, or removed.
+/// Projects a setting's event: its aggregate's document of `kind` becomes
+/// what the event makes of the stored one
+/// ([`burg_domain::settings::reduce`]), or is removed.
 pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event, kind: &str, op: SettingOp) -> Result<()> {
     let result = match op {
         SettingOp::Set => {
+            let stored = load(&mut *conn, &e.instance_id, &e.aggregate_id, kind).await?;
+            let data = burg_domain::settings::reduce(
+                kind,
+                stored.as_ref().map(|r| r.data.as_str()),
+                &e.event_type,
+                &e.payload,
+            )?;
             sqlx::query(
                 "INSERT INTO settings (instance_id, owner_id, kind, data, sequence, creation_date, change_date) \
                  VALUES ($1, $2, $3, $4, $5, $6, $6) \
@@ -55,7 +63,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event, kind: &str, op: S
             .bind(&e.instance_id)
             .bind(&e.aggregate_id)
             .bind(kind)
-            .bind(e.payload.to_string())
+            .bind(data)
             .bind(e.sequence)
             .bind(e.created_at)
             .execute(&mut *conn)

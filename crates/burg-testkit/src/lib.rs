@@ -16,6 +16,7 @@ pub mod emulators;
 pub mod load;
 pub mod process;
 mod server;
+pub mod store_dump;
 
 pub use client::{ApiError, Client, Protocol, grpc_web_call, http_client};
 pub use server::{Backend, TestServer, test_app_config};

@@ -85,6 +85,41 @@ impl TestServer {
         TestServer::start_on_with(backend, dir, database_url, master_key, pg_database, config).await
     }
 
+    /// Starts a server on a fresh database that holds the rows of `dump`,
+    /// a store an earlier release wrote (see [`crate::store_dump`]); `None`
+    /// as [`TestServer::start_or_skip`].
+    pub async fn start_on_dump(backend: Backend, dump: &crate::store_dump::StoreDump) -> Option<TestServer> {
+        let prepare = async {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let (url, pg_database) = match backend {
+                Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.path().join("burg.db").display()), None),
+                Backend::Postgres => {
+                    let name = format!("burg_test_{}", rand::random::<u64>());
+                    create_pg_database(&name).await?;
+                    let url = postgres_admin_url();
+                    let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(url);
+                    (format!("{base}/{name}"), Some(name))
+                }
+            };
+            let db = Db::open(&url, &DbOptions::default()).await.map_err(|e| e.message)?;
+            db.migrate().await.map_err(|e| e.message)?;
+            crate::store_dump::load(db.pool(), backend == Backend::Postgres, &dump.tables).await;
+            db.close().await;
+            std::fs::write(dir.path().join("admin.pat"), &dump.admin_token).map_err(|e| e.to_string())?;
+            Ok::<_, String>((dir, url, pg_database))
+        };
+        let (dir, url, pg_database) = match prepare.await {
+            Ok(prepared) => prepared,
+            Err(reason) if backend == Backend::Postgres && !in_ci() => {
+                eprintln!("SKIPPED: PostgreSQL is not available ({reason}); CI=true makes this a failure");
+                return None;
+            }
+            Err(reason) => panic!("cannot prepare a {backend:?} store: {reason}"),
+        };
+        let server = TestServer::start_on(backend, dir, url, dump.master_key.clone(), pg_database).await;
+        Some(server.unwrap_or_else(|e| panic!("cannot start on the recorded store: {e}")))
+    }
+
     /// Starts a server on an existing database (e.g. to test restarts).
     pub async fn start_on(
         backend: Backend,

@@ -4,7 +4,6 @@
 use burg_api::admin::{self as a, migrate_generic_oidc_provider_request::Template as MigrateTo, provider_query};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::instance as ie;
-use burg_domain::events::org as oe;
 use burg_domain::events::user as ue;
 use burg_domain::idp::{self, Kind, Template};
 use burg_domain::{Error, Result};
@@ -15,7 +14,6 @@ use super::kinds::{Azure, Google};
 use super::wire::to_provider;
 use super::{IdpKind, Scope, not_found};
 use crate::list::{list_details, page, text_match};
-use crate::policy::PROVIDER_TYPE_SYSTEM;
 use crate::{App, Ctx, details_of, retry};
 use burg_store::list::Page;
 
@@ -59,30 +57,17 @@ impl App {
     }
 
     /// Deletes a template, and with it the login policies' links to it
-    /// (the instance's and the organizations') and the users' links.
+    /// (the instance's and the organizations', by the projection) and the
+    /// users' links (an event each).
     pub async fn delete_provider(&self, ctx: &Ctx, r: a::DeleteProviderRequest) -> Result<a::DeleteProviderResponse> {
         id(&r.id)?;
         let instance = Scope::Instance.aggregate(self);
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let stored = self.load_template(tx.conn(), &r.id).await?.ok_or_else(|| not_found("INST-Se3tg", &r.id))?;
+            // As ZITADEL, no event for the login policies' links: the
+            // projection of `instance.idp.removed` deletes them.
             let mut events = Vec::new();
-            let owners = burg_store::idp::policy_owners(tx.conn(), &self.instance_id, &r.id).await?;
-            for owner in owners {
-                if owner == self.instance_id {
-                    let e = ie::LoginPolicyIdpCascadeRemoved {
-                        idp_config_id: r.id.clone(),
-                        idp_provider_type: PROVIDER_TYPE_SYSTEM,
-                    };
-                    events.push(NewEvent::new(&instance, &e)?);
-                } else {
-                    let e = oe::LoginPolicyIdpCascadeRemoved {
-                        idp_config_id: r.id.clone(),
-                        idp_provider_type: PROVIDER_TYPE_SYSTEM,
-                    };
-                    events.push(NewEvent::new(&Aggregate::new(aggregate::ORG, &owner, &owner), &e)?);
-                }
-            }
             for link in burg_store::users::links_to_idp(tx.conn(), &self.instance_id, &r.id).await? {
                 let user = Aggregate::new(aggregate::USER, link.user_id, link.resource_owner);
                 let e = ue::ExternalIdpCascadeRemoved { idp_config_id: r.id.clone(), user_id: link.external_user_id };
@@ -125,13 +110,14 @@ impl App {
             if current.template.kind() != Kind::Oidc {
                 return Err(not_found(missing_id, &r.id));
             }
+            // The request's options alone, as ZITADEL's migration takes them (M2).
             let next = Template {
                 id: r.id.clone(),
                 name: draft.name.clone(),
                 options: draft.options.clone(),
                 config: config.clone(),
             };
-            let events = self.push_template(&mut tx, Scope::Instance, event_type, &next).await?;
+            let events = self.push_added(&mut tx, Scope::Instance, event_type, &next).await?;
             tx.commit().await?;
             Ok(details_of(&events))
         })

@@ -9,15 +9,17 @@
 //! config back to its wire branch; a `provider_rpcs!` line there gives
 //! [`App`] the kind's two RPC methods. Everything else is shared:
 //! [`App::add_provider`] and [`App::update_provider`] are the one write
-//! path (validate → load → name check → one event → commit), `store` reads
-//! and writes the `idp_templates` read table, `wire` builds the answer,
+//! path (validate → load → one event → commit), `store` reads the
+//! `idp_templates` read table and writes the events, `wire` builds the answer,
 //! `saml` fetches metadata and makes the service provider's certificates,
 //! `manage` answers get, list, delete and migrate, and `user_links` links
 //! users to providers. The login policy's links are in `policy`.
 //!
-//! A template is written whole into one event, and the projection keeps
-//! `idp_templates` in step; secrets are sealed before they reach an event.
-//! Reads leave every secret out.
+//! An add writes ZITADEL's `added` event of the kind, an update its
+//! `changed` event with the members that changed
+//! ([`burg_domain::idp_events`]); the projection keeps the whole template
+//! in `idp_templates`. Secrets are sealed before they reach an event. Reads
+//! leave every secret out.
 
 mod fields;
 mod kinds;
@@ -169,7 +171,7 @@ impl App {
         let template = Template { id: id.clone(), name: draft.name, options: draft.options, config };
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let events = self.push_template(&mut tx, scope, scope.added_event(K::KIND), &template).await?;
+            let events = self.push_added(&mut tx, scope, scope.added_event(K::KIND), &template).await?;
             tx.commit().await?;
             Ok(details_of(&events))
         })
@@ -204,11 +206,11 @@ impl App {
             K::keep_stored(&current.template.config, &mut config);
             let next =
                 Template { id: idp_id.clone(), name: draft.name.clone(), options: draft.options.clone(), config };
-            if next == current.template {
-                // As ZITADEL: nothing to change is a success without an event.
+            // As ZITADEL: nothing to change (no member of the event
+            // differs) is a success without an event.
+            let Some(events) = self.push_changed(&mut tx, scope, &current.template, &next).await? else {
                 return Ok(store::stored_details(&current));
-            }
-            let events = self.push_template(&mut tx, scope, scope.changed_event(K::KIND), &next).await?;
+            };
             tx.commit().await?;
             Ok(details_of(&events))
         })

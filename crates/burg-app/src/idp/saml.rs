@@ -153,11 +153,13 @@ impl App {
         let scope = Scope::Instance;
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let mut current = self.load_template(tx.conn(), &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
-            if let Config::Saml { key: k, certificate: c, .. } = &mut current.template.config {
+            let current = self.load_template(tx.conn(), &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
+            let mut next = current.template.clone();
+            if let Config::Saml { key: k, certificate: c, .. } = &mut next.config {
                 (*k, *c) = (key.clone(), certificate.clone());
             }
-            let events = self.push_template(&mut tx, scope, scope.changed_event(Kind::Saml), &current.template).await?;
+            // `{id, key, certificate}`: a fresh key always differs.
+            let events = self.push_changed(&mut tx, scope, &current.template, &next).await?.unwrap_or_default();
             tx.commit().await?;
             Ok(details_of(&events))
         })

@@ -1,11 +1,10 @@
 //! Templates read back from `idp_templates` (through
-//! [`burg_store::idp`]), the name check, and the event that writes a
-//! template whole.
+//! [`burg_store::idp`]) and the events that add and change them.
 
 use burg_api::object::ObjectDetails;
 use burg_domain::event::{Event, NewEvent};
 use burg_domain::idp::Template;
-use burg_domain::{Error, Result};
+use burg_domain::{Result, idp_events};
 use burg_store::{Reader, WriteTx};
 
 use super::Scope;
@@ -26,16 +25,33 @@ impl App {
         burg_store::idp::get(on, &self.instance_id, id).await
     }
 
-    /// Pushes `template` whole as an `event_type` event of `scope`.
-    pub(super) async fn push_template(
+    /// Pushes the `event_type` event (`added`, or a `migrated` one) of a
+    /// new `template` of `scope`: ZITADEL's flat payload.
+    pub(super) async fn push_added(
         &self,
         tx: &mut WriteTx,
         scope: Scope,
         event_type: &'static str,
         template: &Template,
     ) -> Result<Vec<Event>> {
-        let payload = serde_json::to_value(template)
-            .map_err(|e| Error::internal("IDP-enc001", format!("cannot encode the identity provider: {e}")))?;
+        let payload = idp_events::added_payload(template)?;
         tx.push(vec![NewEvent { aggregate: scope.aggregate(self), event_type, payload }]).await
+    }
+
+    /// Pushes the `changed` event of `scope` that makes `current` into
+    /// `next` (`{id}` and the members that differ); `None`, and no event,
+    /// when no member differs.
+    pub(super) async fn push_changed(
+        &self,
+        tx: &mut WriteTx,
+        scope: Scope,
+        current: &Template,
+        next: &Template,
+    ) -> Result<Option<Vec<Event>>> {
+        let Some(payload) = idp_events::changed_payload(current, next)? else {
+            return Ok(None);
+        };
+        let event_type = scope.changed_event(next.kind());
+        Ok(Some(tx.push(vec![NewEvent { aggregate: scope.aggregate(self), event_type, payload }]).await?))
     }
 }

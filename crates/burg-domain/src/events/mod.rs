@@ -26,6 +26,71 @@ pub mod instance;
 pub mod org;
 pub mod user;
 
+/// For `skip_serializing_if`: ZITADEL's `omitempty` on a number or flag.
+pub(crate) fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// A point in time as ZITADEL's events write a Go `time.Time`: RFC 3339 in
+/// UTC with as many fraction digits as it needs
+/// (`2100-01-01T00:00:00.5Z`). Held as microseconds since the Unix epoch,
+/// burg's precision; an integer of microseconds (as burg wrote
+/// `user.pat.added` before) reads too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EventTime(pub i64);
+
+impl EventTime {
+    /// The RFC 3339 text; `None` for a time beyond what it can say.
+    pub fn to_rfc3339(self) -> Option<String> {
+        let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000).ok()?;
+        let mut text = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        );
+        let fraction = at.nanosecond();
+        if fraction != 0 {
+            let digits = format!("{fraction:09}");
+            text.push('.');
+            text.push_str(digits.trim_end_matches('0'));
+        }
+        text.push('Z');
+        Some(text)
+    }
+}
+
+impl serde::Serialize for EventTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.to_rfc3339().ok_or_else(|| serde::ser::Error::custom("the time is out of range"))?;
+        serializer.serialize_str(&text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Text(String),
+            Micros(i64),
+        }
+        match Stored::deserialize(deserializer)? {
+            Stored::Micros(micros) => Ok(EventTime(micros)),
+            Stored::Text(text) => {
+                let at = time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| serde::de::Error::custom(format!("invalid time {text:?}: {e}")))?;
+                let micros = i64::try_from(at.unix_timestamp_nanos() / 1_000)
+                    .map_err(|_| serde::de::Error::custom("the time is out of range"))?;
+                Ok(EventTime(micros))
+            }
+        }
+    }
+}
+
 /// Every event type burg writes, for `ListEventTypes`.
 pub fn all_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> =
@@ -42,4 +107,29 @@ pub fn all_types() -> Vec<&'static str> {
 pub fn all_aggregate_types() -> Vec<&'static str> {
     use crate::event::aggregate::*;
     vec![ACTION, INSTANCE, ORG, PROJECT, USER, USER_GRANT]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventTime;
+
+    #[test]
+    fn event_times_are_written_as_go_writes_a_time() {
+        let cases = [
+            (253_402_300_799_000_000, "9999-12-31T23:59:59Z"),
+            (4_102_444_800_500_000, "2100-01-01T00:00:00.5Z"),
+            (1_700_000_000_123_456, "2023-11-14T22:13:20.123456Z"),
+            (0, "1970-01-01T00:00:00Z"),
+        ];
+        for (micros, text) in cases {
+            assert_eq!(serde_json::to_value(EventTime(micros)).unwrap(), text);
+            assert_eq!(serde_json::from_value::<EventTime>(text.into()).unwrap(), EventTime(micros));
+        }
+        // As burg wrote it before: microseconds.
+        let earlier: EventTime = serde_json::from_value(serde_json::json!(4_102_444_800_500_000_i64)).unwrap();
+        assert_eq!(earlier, EventTime(4_102_444_800_500_000));
+        let offset: EventTime = serde_json::from_value("2100-01-01T02:00:00.5+02:00".into()).unwrap();
+        assert_eq!(offset, EventTime(4_102_444_800_500_000));
+        assert!(serde_json::to_value(EventTime(i64::MAX)).is_err());
+    }
 }

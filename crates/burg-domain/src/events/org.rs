@@ -5,7 +5,9 @@ payloads! {
     OrgChanged = "org.changed" { name: String }
     OrgDeactivated = "org.deactivated" {}
     OrgReactivated = "org.reactivated" {}
-    OrgRemoved = "org.removed" { name: String }
+    /// No payload, as ZITADEL's (written with `NewEvent::bare`); burg
+    /// wrote `{name}` before.
+    OrgRemoved = "org.removed" {}
     DomainAdded = "org.domain.added" { domain: String }
     DomainVerified = "org.domain.verified" { domain: String }
     DomainPrimarySet = "org.domain.primary.set" { domain: String }
@@ -14,7 +16,14 @@ payloads! {
     MemberChanged = "org.member.changed" { user_id: String, roles: Vec<String> }
     MemberRemoved = "org.member.removed" { user_id: String }
     MemberCascadeRemoved = "org.member.cascade.removed" { user_id: String }
-    LoginPolicyIdpAdded = "org.policy.login.idpprovider.added" { idp_config_id: String, idp_provider_type: i32 }
-    LoginPolicyIdpRemoved = "org.policy.login.idpprovider.removed" { idp_config_id: String, idp_provider_type: i32 }
-    LoginPolicyIdpCascadeRemoved = "org.policy.login.idpprovider.cascade.removed" { idp_config_id: String, idp_provider_type: i32 }
+    /// `idpProviderType` as ZITADEL's domain numbers it, left out when 0
+    /// (an instance template); an organization's own template is 1.
+    LoginPolicyIdpAdded = "org.policy.login.idpprovider.added" {
+        idp_config_id: String,
+        #[serde(default, skip_serializing_if = "crate::events::is_zero")]
+        idp_provider_type: i32,
+    }
+    LoginPolicyIdpRemoved = "org.policy.login.idpprovider.removed" { idp_config_id: String }
+    /// Not written any more (see the instance's); earlier stores hold it.
+    LoginPolicyIdpCascadeRemoved = "org.policy.login.idpprovider.cascade.removed" { idp_config_id: String }
 }

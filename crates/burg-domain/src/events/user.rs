@@ -3,9 +3,20 @@
 //! with the master key inside the payload.
 
 use crate::crypto::Sealed;
+use crate::events::{EventTime, is_zero};
 
 payloads! {
-    MachineAdded = "user.machine.added" { user_name: String, name: String, description: String, access_token_type: i32 }
+    /// `name`, `description` and `accessTokenType` are left out when empty
+    /// or 0, as ZITADEL's.
+    MachineAdded = "user.machine.added" {
+        user_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        access_token_type: i32,
+    }
     HumanAdded = "user.human.added" {
         user_name: String,
         first_name: String,
@@ -30,8 +41,10 @@ payloads! {
     UserRemoved = "user.removed" { user_name: String }
     UserDeactivated = "user.deactivated" {}
     UserReactivated = "user.reactivated" {}
-    /// The token itself is never stored; `tokenHash` is its SHA-256.
-    PersonalAccessTokenAdded = "user.pat.added" { token_id: String, expiration: i64, scopes: Vec<String>, token_hash: String }
+    /// ZITADEL's members and `expiration` in RFC 3339. The token itself is
+    /// never stored; `tokenHash`, its SHA-256, is burg's own member
+    /// (ZITADEL's token is its encrypted id, so it has none).
+    PersonalAccessTokenAdded = "user.pat.added" { token_id: String, expiration: EventTime, scopes: Vec<String>, token_hash: String }
     PersonalAccessTokenRemoved = "user.pat.removed" { token_id: String }
     ExternalIdpAdded = "user.human.externalidp.added" { idp_config_id: String, user_id: String, display_name: String }
     ExternalIdpRemoved = "user.human.externalidp.removed" { idp_config_id: String, user_id: String }

@@ -3,9 +3,9 @@
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::instance::*;
-use burg_domain::idp;
 use burg_domain::settings::{self, Setting};
 use burg_domain::state::{IdpOwnerType, IdpState, InstanceState};
+use burg_domain::{idp, idp_events};
 use sqlx::AnyConnection;
 
 use super::roles_json;
@@ -145,10 +145,11 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let p: IdpRemoved = e.decode()?;
             sqlx::query("DELETE FROM idp_templates WHERE instance_id = $1 AND id = $2")
                 .bind(inst)
-                .bind(p.id)
+                .bind(&p.id)
                 .execute(&mut *conn)
                 .await
                 .map_err(db_error("PROJ-ins15"))?;
+            super::remove_policy_links_to(conn, inst, &p.id).await?;
         }
         t if settings::of_event(t).is_some() => {
             if let Some((kind, op)) = settings::of_event(t) {
@@ -156,8 +157,18 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             }
         }
         t if idp::carries_template(t) => {
-            let template: idp::Template = serde_json::from_value(e.payload.clone())
-                .map_err(|err| burg_domain::Error::internal("PROJ-ins16", format!("unreadable {t}: {err}")))?;
+            // The event's members become the whole template: a new one, or
+            // the stored one with what changed.
+            let stored = match idp_events::template_event(t) {
+                Some(idp_events::TemplateEvent::Changed(_)) => {
+                    let id = e.payload.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+                    crate::idp::get(&mut *conn, inst, id).await?.map(|row| row.template)
+                }
+                _ => None,
+            };
+            let template = idp_events::project(t, &e.payload, stored.as_ref())?;
+            let document = serde_json::to_string(&template)
+                .map_err(|err| burg_domain::Error::internal("PROJ-ins16", format!("cannot encode {t}: {err}")))?;
             sqlx::query(
                 "INSERT INTO idp_templates (instance_id, id, resource_owner, owner_type, name, idp_type, state, config, \
                  sequence, creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
@@ -171,7 +182,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .bind(&template.name)
             .bind(i64::from(template.kind().provider_type()))
             .bind(IdpState::Active.code())
-            .bind(e.payload.to_string())
+            .bind(document)
             .bind(seq)
             .bind(at)
             .execute(&mut *conn)

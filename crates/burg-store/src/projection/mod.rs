@@ -30,7 +30,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
 pub(super) async fn add_policy_link(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     let idp = e.payload.get("idpConfigId").and_then(|v| v.as_str()).unwrap_or_default();
     let code = e.payload.get("idpProviderType").and_then(|v| v.as_i64()).unwrap_or_default();
-    let provider_type = IdpProviderType::from_code(code).ok_or_else(|| {
+    let provider_type = IdpProviderType::from_event_code(code).ok_or_else(|| {
         Error::internal("PROJ-lnk03", format!("{} names an unknown idpProviderType {code}", e.event_type))
     })?;
     sqlx::query(
@@ -46,6 +46,18 @@ pub(super) async fn add_policy_link(conn: &mut AnyConnection, e: &Event) -> Resu
     .execute(&mut *conn)
     .await
     .map_err(crate::db_error("PROJ-lnk01"))?;
+    Ok(())
+}
+
+/// Removes every login policy's entry of a template that is removed (as
+/// ZITADEL's link projection does on `instance.idp.removed`).
+pub(super) async fn remove_policy_links_to(conn: &mut AnyConnection, instance: &str, idp: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND idp_id = $2")
+        .bind(instance)
+        .bind(idp)
+        .execute(&mut *conn)
+        .await
+        .map_err(crate::db_error("PROJ-lnk04"))?;
     Ok(())
 }
 

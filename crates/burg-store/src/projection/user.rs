@@ -106,7 +106,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .bind(p.token_id)
             .bind(user)
             .bind(p.token_hash)
-            .bind(p.expiration)
+            .bind(p.expiration.0)
             .bind(serde_json::to_string(&p.scopes).unwrap_or_default())
             .bind(seq)
             .bind(at)

@@ -75,7 +75,17 @@ async fn an_org_setting_overrides_the_instance_until_it_is_reset(s: Arc<TestServ
         .unwrap();
     let types: Vec<String> = events.events.iter().filter_map(|e| e.r#type.as_ref().map(|t| t.r#type.clone())).collect();
     let policy: Vec<&str> = types.iter().map(String::as_str).filter(|t| t.starts_with("org.policy.login")).collect();
-    assert_eq!(policy, ["org.policy.login.added", "org.policy.login.changed", "org.policy.login.removed"]);
+    assert_eq!(
+        policy,
+        [
+            "org.policy.login.added",
+            "org.policy.login.secondfactor.added",
+            "org.policy.login.secondfactor.added",
+            "org.policy.login.multifactor.added",
+            "org.policy.login.changed",
+            "org.policy.login.removed"
+        ]
+    );
     let listed: ListEventTypesResponse = c.call("ListEventTypes", ListEventTypesRequest {}).await.unwrap();
     assert!(listed.event_types.iter().any(|t| t.r#type == "org.policy.login.removed"));
 }

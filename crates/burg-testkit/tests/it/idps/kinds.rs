@@ -23,7 +23,7 @@ async fn stored_secret(s: &TestServer, id: &str) -> serde_json::Value {
     let c = &config["config"];
     for field in ["clientSecret", "bindPassword", "privateKey", "key"] {
         if !c[field].is_null() {
-            assert!(c[field]["crypted"].is_string(), "sealed");
+            assert!(c[field]["Crypted"].is_string(), "sealed");
             return c[field].clone();
         }
     }

@@ -3,7 +3,7 @@
 //! `cases` holds each kind's requests and expectations; the other modules
 //! are the tests, one concern each.
 
-mod cases;
+pub mod cases;
 mod fidelity;
 mod kinds;
 mod links;

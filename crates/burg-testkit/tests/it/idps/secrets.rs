@@ -285,7 +285,7 @@ async fn secrets_never_leave(backend: burg_testkit::Backend) {
         }
     }
     // The canaries were really sent: the sealed values exist.
-    let sealed = places.iter().any(|(_, h)| h.windows(7).any(|w| w == b"crypted"));
+    let sealed = places.iter().any(|(_, h)| h.windows(7).any(|w| w == b"Crypted"));
     assert!(sealed, "sealed secrets are stored");
 }
 
