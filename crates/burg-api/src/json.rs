@@ -47,3 +47,24 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> String {
         format!("invalid value for field `{path}`: {inner}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_decode_from_assembled_objects() {
+        let q: crate::object::ListQuery =
+            decode(JsonInput::Value(serde_json::json!({"offset": "2", "limit": 5, "asc": true}))).unwrap();
+        assert_eq!((q.offset, q.limit, q.asc), (2, 5, true));
+    }
+
+    #[test]
+    fn query_numbers_decode_into_integer_fields() {
+        let (_, route) = crate::routes::Route::by_method("AdminService", "ListInstanceDomains").unwrap();
+        let input = crate::rest::rest_input(route, Bytes::new(), &[], Some("query.limit=5&query.offset=3")).unwrap();
+        let r: crate::admin::ListInstanceDomainsRequest = decode(input).unwrap();
+        let q = r.query.unwrap();
+        assert_eq!((q.limit, q.offset), (5, 3));
+    }
+}

@@ -51,9 +51,13 @@ pub fn rest_input(
                     return Err(format!("invalid value for field `{json}`: {value:?} is not a boolean"));
                 }
             },
-            QueryKind::Number => match value.parse::<f64>() {
-                Ok(n) => serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null),
-                Err(_) => {
+            // An integer stays one: pbjson reads integer fields through an
+            // untagged enum, which takes no float (`5.0`) for a `u32`.
+            QueryKind::Number => match (value.parse::<i64>(), value.parse::<u64>(), value.parse::<f64>()) {
+                (Ok(n), _, _) => Value::from(n),
+                (_, Ok(n), _) => Value::from(n),
+                (_, _, Ok(n)) => serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null),
+                _ => {
                     return Err(format!("invalid value for field `{json}`: {value:?} is not a number"));
                 }
             },
