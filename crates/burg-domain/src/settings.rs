@@ -84,6 +84,23 @@ macro_rules! settings {
 
 settings! {
     crate::events::instance::LoginPolicy = "policy.login", "login policy";
+    crate::policies::PasswordComplexityPolicy = "policy.password.complexity", "password complexity policy";
+    crate::policies::PasswordAgePolicy = "policy.password.age", "password age policy";
+    crate::policies::DomainPolicy = "policy.domain", "domain policy";
+    crate::policies::PrivacyPolicy = "policy.privacy", "privacy policy";
+    crate::policies::NotificationPolicy = "policy.notification", "notification policy";
+    crate::policies::LockoutPolicy = "policy.lockout", "lockout policy";
+}
+
+/// The events that give an instance the defaults of every kind it lacks
+/// (`has` says which kinds it holds): a store made before a kind was
+/// declared gets ZITADEL's defaults for it when it is opened.
+pub fn missing_instance_defaults(
+    instance: &crate::event::Aggregate,
+    has: impl Fn(&str) -> bool,
+) -> crate::Result<Vec<crate::event::NewEvent>> {
+    let all = instance_defaults(instance)?;
+    Ok(all.into_iter().filter(|e| of_event(e.event_type).is_some_and(|(kind, _)| !has(kind))).collect())
 }
 
 /// The kind and the operation of a setting's event type; `None` for any

@@ -119,6 +119,8 @@ forward! { AdminService for AdminApi in admin as ADMIN_SERVED {
         list_login_policy_id_ps(ListLoginPolicyIdPsRequest) -> ListLoginPolicyIdPsResponse;
         add_idp_to_login_policy(AddIdpToLoginPolicyRequest) -> AddIdpToLoginPolicyResponse;
         remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse;
+        get_password_complexity_policy(GetPasswordComplexityPolicyRequest) -> GetPasswordComplexityPolicyResponse;
+        update_password_complexity_policy(UpdatePasswordComplexityPolicyRequest) -> UpdatePasswordComplexityPolicyResponse;
         export_data(ExportDataRequest) -> ExportDataResponse;
         import_data(ImportDataRequest) -> ImportDataResponse;
     }

@@ -12,6 +12,7 @@ mod idps;
 mod limits;
 mod openapi;
 mod orgs;
+mod policies;
 mod rules;
 mod schema;
 mod settings;
