@@ -121,6 +121,27 @@ forward! { AdminService for AdminApi in admin as ADMIN_SERVED {
         remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse;
         get_password_complexity_policy(GetPasswordComplexityPolicyRequest) -> GetPasswordComplexityPolicyResponse;
         update_password_complexity_policy(UpdatePasswordComplexityPolicyRequest) -> UpdatePasswordComplexityPolicyResponse;
+        get_lockout_policy(GetLockoutPolicyRequest) -> GetLockoutPolicyResponse;
+        update_lockout_policy(UpdateLockoutPolicyRequest) -> UpdateLockoutPolicyResponse;
+        get_privacy_policy(GetPrivacyPolicyRequest) -> GetPrivacyPolicyResponse;
+        update_privacy_policy(UpdatePrivacyPolicyRequest) -> UpdatePrivacyPolicyResponse;
+        get_password_age_policy(GetPasswordAgePolicyRequest) -> GetPasswordAgePolicyResponse;
+        update_password_age_policy(UpdatePasswordAgePolicyRequest) -> UpdatePasswordAgePolicyResponse;
+        get_domain_policy(GetDomainPolicyRequest) -> GetDomainPolicyResponse;
+        update_domain_policy(UpdateDomainPolicyRequest) -> UpdateDomainPolicyResponse;
+        get_org_iam_policy(GetOrgIamPolicyRequest) -> GetOrgIamPolicyResponse;
+        update_org_iam_policy(UpdateOrgIamPolicyRequest) -> UpdateOrgIamPolicyResponse;
+        get_custom_domain_policy(GetCustomDomainPolicyRequest) -> GetCustomDomainPolicyResponse;
+        add_custom_domain_policy(AddCustomDomainPolicyRequest) -> AddCustomDomainPolicyResponse;
+        update_custom_domain_policy(UpdateCustomDomainPolicyRequest) -> UpdateCustomDomainPolicyResponse;
+        reset_custom_domain_policy_to_default(ResetCustomDomainPolicyToDefaultRequest) -> ResetCustomDomainPolicyToDefaultResponse;
+        get_custom_org_iam_policy(GetCustomOrgIamPolicyRequest) -> GetCustomOrgIamPolicyResponse;
+        add_custom_org_iam_policy(AddCustomOrgIamPolicyRequest) -> AddCustomOrgIamPolicyResponse;
+        update_custom_org_iam_policy(UpdateCustomOrgIamPolicyRequest) -> UpdateCustomOrgIamPolicyResponse;
+        reset_custom_org_iam_policy_to_default(ResetCustomOrgIamPolicyToDefaultRequest) -> ResetCustomOrgIamPolicyToDefaultResponse;
+        get_notification_policy(GetNotificationPolicyRequest) -> GetNotificationPolicyResponse;
+        add_notification_policy(AddNotificationPolicyRequest) -> AddNotificationPolicyResponse;
+        update_notification_policy(UpdateNotificationPolicyRequest) -> UpdateNotificationPolicyResponse;
         export_data(ExportDataRequest) -> ExportDataResponse;
         import_data(ImportDataRequest) -> ImportDataResponse;
     }
