@@ -37,7 +37,7 @@ async fn password_complexity_policy(s: Arc<TestServer>, c: Client) {
         has_symbol: false,
     };
     let changed: UpdatePasswordComplexityPolicyResponse =
-        c.call("UpdatePasswordComplexityPolicy", update.clone()).await.unwrap();
+        c.call("UpdatePasswordComplexityPolicy", update).await.unwrap();
     let sequence = changed.details.unwrap().sequence;
     let got: GetPasswordComplexityPolicyResponse =
         c.call("GetPasswordComplexityPolicy", GetPasswordComplexityPolicyRequest {}).await.unwrap();
@@ -120,7 +120,7 @@ async fn lockout_privacy_and_age_policies(_s: Arc<TestServer>, c: Client) {
     // The first update with the same numbers still changes showLockOutFailures
     // (true by default, false from the Admin API), as in ZITADEL.
     let zero = UpdateLockoutPolicyRequest { max_password_attempts: 0, max_otp_attempts: 0 };
-    let _: UpdateLockoutPolicyResponse = c.call("UpdateLockoutPolicy", zero.clone()).await.unwrap();
+    let _: UpdateLockoutPolicyResponse = c.call("UpdateLockoutPolicy", zero).await.unwrap();
     let err = c.call::<_, UpdateLockoutPolicyResponse>("UpdateLockoutPolicy", zero).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "INSTANCE-0psjF"));
     let update = UpdateLockoutPolicyRequest { max_password_attempts: 5, max_otp_attempts: 3 };
@@ -168,7 +168,7 @@ async fn lockout_privacy_and_age_policies(_s: Arc<TestServer>, c: Client) {
     let p = got.policy.unwrap();
     assert_eq!((p.max_age_days, p.expire_warn_days, p.is_default), (0, 0, true));
     let update = UpdatePasswordAgePolicyRequest { max_age_days: 90, expire_warn_days: 10 };
-    let _: UpdatePasswordAgePolicyResponse = c.call("UpdatePasswordAgePolicy", update.clone()).await.unwrap();
+    let _: UpdatePasswordAgePolicyResponse = c.call("UpdatePasswordAgePolicy", update).await.unwrap();
     let got: GetPasswordAgePolicyResponse =
         c.call("GetPasswordAgePolicy", GetPasswordAgePolicyRequest {}).await.unwrap();
     let p = got.policy.unwrap();
@@ -305,7 +305,7 @@ async fn notification_policy(_s: Arc<TestServer>, c: Client) {
         .unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::AlreadyExists, "INSTANCE-xpo1bj"));
     let update = UpdateNotificationPolicyRequest { password_change: false };
-    let _: UpdateNotificationPolicyResponse = c.call("UpdateNotificationPolicy", update.clone()).await.unwrap();
+    let _: UpdateNotificationPolicyResponse = c.call("UpdateNotificationPolicy", update).await.unwrap();
     let got: GetNotificationPolicyResponse =
         c.call("GetNotificationPolicy", GetNotificationPolicyRequest {}).await.unwrap();
     assert!(!got.policy.unwrap().password_change);
