@@ -17,6 +17,10 @@ use burg_domain::{Error, Result};
 use crate::settings::{Current, Scope};
 use crate::{App, Ctx, details_of, retry};
 
+/// ZITADEL answers a missing instance policy with one id for every kind
+/// (the instance holds each from its setup, so it is not expected).
+const POLICY_MISSING: &str = "INSTANCE-0oPew";
+
 fn complexity_pb(c: Current<PasswordComplexityPolicy>) -> pb::PasswordComplexityPolicy {
     let p = c.value;
     pb::PasswordComplexityPolicy {
@@ -61,7 +65,7 @@ impl App {
             has_symbol: r.has_symbol,
         };
         let details =
-            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-9jlsf", "INSTANCE-0oPew").await?;
+            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-9jlsf", POLICY_MISSING).await?;
         Ok(a::UpdatePasswordComplexityPolicyResponse { details })
     }
 }
@@ -183,7 +187,7 @@ impl App {
             show_lock_out_failures: false,
         };
         let details =
-            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-0psjF", "INSTANCE-0oPew").await?;
+            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-0psjF", POLICY_MISSING).await?;
         Ok(a::UpdateLockoutPolicyResponse { details })
     }
 
@@ -211,7 +215,7 @@ impl App {
             custom_link_text: r.custom_link_text,
         };
         let details =
-            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-9jJfs", "INSTANCE-0oPew").await?;
+            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-9jJfs", POLICY_MISSING).await?;
         Ok(a::UpdatePrivacyPolicyResponse { details })
     }
 
@@ -234,7 +238,7 @@ impl App {
             max_age_days: u64::from(r.max_age_days),
         };
         let details =
-            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-180sf", "INSTANCE-0oPew").await?;
+            self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-180sf", POLICY_MISSING).await?;
         Ok(a::UpdatePasswordAgePolicyResponse { details })
     }
 
