@@ -80,7 +80,16 @@ impl App {
             tx.push(events).await?;
             tx.commit().await?;
         } else {
-            drop(tx);
+            // A store made before a setting was declared: its defaults now.
+            let held = burg_store::settings::kinds(tx.conn(), &self.instance_id, &self.instance_id).await?;
+            let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+            let missing = burg_domain::settings::missing_instance_defaults(&inst, |k| held.iter().any(|h| h == k))?;
+            if missing.is_empty() {
+                drop(tx);
+            } else {
+                tx.push(missing).await?;
+                tx.commit().await?;
+            }
         }
         let mut bootstrap =
             Bootstrap { created, instance_id: self.instance_id.clone(), admin_token: None, admin_user_id: None };

@@ -22,6 +22,7 @@ mod list;
 mod member;
 pub mod memory;
 mod org;
+mod policies;
 mod policy;
 pub mod settings;
 mod transfer;

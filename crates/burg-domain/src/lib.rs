@@ -20,6 +20,7 @@ pub mod password;
 pub mod pem;
 pub mod permission;
 pub mod phone;
+pub mod policies;
 pub mod settings;
 pub mod state;
 pub mod validate;

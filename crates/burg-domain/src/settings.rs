@@ -188,6 +188,23 @@ macro_rules! settings {
 
 settings! {
     crate::events::instance::LoginPolicy;
+    crate::policies::PasswordComplexityPolicy;
+    crate::policies::PasswordAgePolicy;
+    crate::policies::DomainPolicy;
+    crate::policies::PrivacyPolicy;
+    crate::policies::NotificationPolicy;
+    crate::policies::LockoutPolicy;
+}
+
+/// The events that give an instance the defaults of every kind it lacks
+/// (`has` says which kinds it holds): a store made before a kind was
+/// declared gets ZITADEL's defaults for it when it is opened.
+pub fn missing_instance_defaults(
+    instance: &crate::event::Aggregate,
+    has: impl Fn(&str) -> bool,
+) -> crate::Result<Vec<crate::event::NewEvent>> {
+    let all = instance_defaults(instance)?;
+    Ok(all.into_iter().filter(|e| of_event(e.event_type).is_some_and(|(kind, _)| !has(kind))).collect())
 }
 
 /// The kind and the operation of a setting's event type; `None` for any

@@ -41,6 +41,16 @@ pub async fn load(conn: &mut AnyConnection, instance: &str, owner: &str, kind: &
     }))
 }
 
+/// The kinds of which `owner` holds a document.
+pub async fn kinds(conn: &mut AnyConnection, instance: &str, owner: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT kind FROM settings WHERE instance_id = $1 AND owner_id = $2")
+        .bind(instance)
+        .bind(owner)
+        .fetch_all(conn)
+        .await
+        .map_err(db_error("SETTING-db05"))
+}
+
 /// Projects a setting's event: its aggregate's document of `kind` becomes
 /// what the event makes of the stored one
 /// ([`burg_domain::settings::reduce`]), or is removed.

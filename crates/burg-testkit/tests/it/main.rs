@@ -14,6 +14,7 @@ mod limits;
 mod old_store;
 mod openapi;
 mod orgs;
+mod policies;
 mod rules;
 mod schema;
 mod settings;

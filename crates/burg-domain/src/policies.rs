@@ -1,0 +1,166 @@
+//! The policies an instance holds as defaults (and an organization may hold
+//! as its own), other than the login policy: each a settings document
+//! ([`crate::settings::Setting`]) in the member names of ZITADEL's event
+//! payloads (`internal/repository/policy/*.go`), with ZITADEL's values for
+//! a new instance (`cmd/defaults.yaml`, `DefaultInstance`).
+
+use serde::{Deserialize, Serialize};
+
+/// `policy.password.complexity`: what a password must contain.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PasswordComplexityPolicy {
+    pub min_length: u64,
+    pub has_lowercase: bool,
+    pub has_uppercase: bool,
+    pub has_number: bool,
+    pub has_symbol: bool,
+}
+
+impl PasswordComplexityPolicy {
+    /// ZITADEL's longest allowed minimum (bcrypt reads 72 bytes).
+    pub const MAX_MIN_LENGTH: u64 = 72;
+
+    pub fn instance_default() -> Self {
+        PasswordComplexityPolicy {
+            min_length: 8,
+            has_lowercase: true,
+            has_uppercase: true,
+            has_number: true,
+            has_symbol: true,
+        }
+    }
+}
+
+/// `policy.lockout`: how many failed checks lock a user out (0: never).
+/// `showLockOutFailures` is not on the wire of the Admin API; its update
+/// sets it to false, as ZITADEL's converter does.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LockoutPolicy {
+    #[serde(rename = "maxPasswordAttempts")]
+    pub max_password_attempts: u64,
+    #[serde(rename = "maxOTPAttempts")]
+    pub max_otp_attempts: u64,
+    #[serde(rename = "showLockOutFailures")]
+    pub show_lock_out_failures: bool,
+}
+
+impl LockoutPolicy {
+    pub fn instance_default() -> Self {
+        LockoutPolicy { max_password_attempts: 0, max_otp_attempts: 0, show_lock_out_failures: true }
+    }
+}
+
+/// `policy.privacy`: the links and the support address the login shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PrivacyPolicy {
+    pub tos_link: String,
+    pub privacy_link: String,
+    pub help_link: String,
+    pub support_email: String,
+    pub docs_link: String,
+    pub custom_link: String,
+    pub custom_link_text: String,
+}
+
+impl PrivacyPolicy {
+    pub fn instance_default() -> Self {
+        PrivacyPolicy { docs_link: "https://zitadel.com/docs".into(), ..PrivacyPolicy::default() }
+    }
+}
+
+/// `policy.password.age`: when a password expires (0: never).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PasswordAgePolicy {
+    pub expire_warn_days: u64,
+    pub max_age_days: u64,
+}
+
+impl PasswordAgePolicy {
+    pub fn instance_default() -> Self {
+        PasswordAgePolicy::default()
+    }
+}
+
+/// `policy.domain` (formerly the org IAM policy): how usernames and
+/// organization domains work.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DomainPolicy {
+    pub user_login_must_be_domain: bool,
+    pub validate_org_domains: bool,
+    pub smtp_sender_address_matches_instance_domain: bool,
+}
+
+impl DomainPolicy {
+    pub fn instance_default() -> Self {
+        DomainPolicy::default()
+    }
+}
+
+/// `policy.notification`: which notifications users get.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NotificationPolicy {
+    pub password_change: bool,
+}
+
+impl NotificationPolicy {
+    pub fn instance_default() -> Self {
+        NotificationPolicy { password_change: true }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_use_zitadels_member_names() {
+        let lockout = serde_json::to_value(LockoutPolicy::instance_default()).unwrap();
+        assert_eq!(
+            lockout,
+            serde_json::json!({"maxPasswordAttempts": 0, "maxOTPAttempts": 0, "showLockOutFailures": true})
+        );
+        let domain = serde_json::to_value(DomainPolicy::instance_default()).unwrap();
+        assert_eq!(domain["smtpSenderAddressMatchesInstanceDomain"], false);
+        let privacy = serde_json::to_value(PrivacyPolicy::instance_default()).unwrap();
+        assert_eq!(privacy["docsLink"], "https://zitadel.com/docs");
+        assert_eq!(privacy["customLinkText"], "");
+        let complexity = serde_json::to_value(PasswordComplexityPolicy::instance_default()).unwrap();
+        assert_eq!(complexity["minLength"], 8);
+        assert_eq!(complexity["hasSymbol"], true);
+        // A payload without a member reads it as zero, as ZITADEL's omitempty payloads do.
+        let read: LockoutPolicy = serde_json::from_value(serde_json::json!({"maxPasswordAttempts": 3})).unwrap();
+        assert_eq!(read, LockoutPolicy { max_password_attempts: 3, ..LockoutPolicy::default() });
+    }
+}
+
+/// Each policy as a setting: the whole document in its events (ZITADEL's
+/// member names are the types' serde names).
+macro_rules! whole_document_settings {
+    ($($ty:ident = $kind:literal, $name:literal;)*) => {
+        $(
+            impl crate::settings::Setting for $ty {
+                const KIND: &'static str = $kind;
+                const NAME: &'static str = $name;
+                const EVENTS: crate::settings::SettingEvents = crate::settings::setting_events!($kind);
+                fn instance_default() -> Self {
+                    $ty::instance_default()
+                }
+            }
+        )*
+    };
+}
+
+whole_document_settings! {
+    PasswordComplexityPolicy = "policy.password.complexity", "password complexity policy";
+    PasswordAgePolicy = "policy.password.age", "password age policy";
+    DomainPolicy = "policy.domain", "domain policy";
+    PrivacyPolicy = "policy.privacy", "privacy policy";
+    NotificationPolicy = "policy.notification", "notification policy";
+    LockoutPolicy = "policy.lockout", "lockout policy";
+}
