@@ -15,6 +15,7 @@ pub mod event;
 pub mod events;
 pub mod id;
 pub mod idp;
+pub mod idp_config;
 pub mod idp_events;
 pub mod password;
 pub mod pem;

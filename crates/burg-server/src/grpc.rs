@@ -88,6 +88,16 @@ forward! { AdminService for AdminApi in admin as ADMIN_SERVED {
         get_provider_by_id(GetProviderByIdRequest) -> GetProviderByIdResponse;
         list_providers(ListProvidersRequest) -> ListProvidersResponse;
         delete_provider(DeleteProviderRequest) -> DeleteProviderResponse;
+        get_idp_by_id(GetIdpByIdRequest) -> GetIdpByIdResponse;
+        list_id_ps(ListIdPsRequest) -> ListIdPsResponse;
+        add_oidcidp(AddOidcidpRequest) -> AddOidcidpResponse;
+        add_jwtidp(AddJwtidpRequest) -> AddJwtidpResponse;
+        update_idp(UpdateIdpRequest) -> UpdateIdpResponse;
+        deactivate_idp(DeactivateIdpRequest) -> DeactivateIdpResponse;
+        reactivate_idp(ReactivateIdpRequest) -> ReactivateIdpResponse;
+        remove_idp(RemoveIdpRequest) -> RemoveIdpResponse;
+        update_idpoidc_config(UpdateIdpoidcConfigRequest) -> UpdateIdpoidcConfigResponse;
+        update_idpjwt_config(UpdateIdpjwtConfigRequest) -> UpdateIdpjwtConfigResponse;
         migrate_generic_oidc_provider(MigrateGenericOidcProviderRequest) -> MigrateGenericOidcProviderResponse;
         add_generic_o_auth_provider(AddGenericOAuthProviderRequest) -> AddGenericOAuthProviderResponse;
         update_generic_o_auth_provider(UpdateGenericOAuthProviderRequest) -> UpdateGenericOAuthProviderResponse;

@@ -14,6 +14,7 @@ mod db;
 pub mod event_store;
 pub mod events;
 pub mod idp;
+pub mod idp_config;
 pub mod instance;
 pub mod list;
 pub mod members;

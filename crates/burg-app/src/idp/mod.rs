@@ -23,6 +23,7 @@
 
 mod fields;
 mod kinds;
+mod legacy;
 mod manage;
 mod saml;
 mod store;

@@ -97,6 +97,7 @@ pub fn all_types() -> Vec<&'static str> {
         [instance::TYPES, org::TYPES, user::TYPES].into_iter().flatten().copied().collect();
     all.extend(crate::settings::KINDS.iter().flat_map(|(_, events)| events.all()));
     all.extend(crate::idp::Kind::ALL.iter().flat_map(|k| [k.added_event(), k.changed_event()]));
+    all.extend(crate::idp_config::INSTANCE.all());
     all.extend([crate::idp::MIGRATED_AZURE, crate::idp::MIGRATED_GOOGLE, crate::idp::REMOVED]);
     all.sort_unstable();
     all.dedup();

@@ -156,6 +156,9 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 crate::settings::apply(conn, e, kind, op).await?;
             }
         }
+        t if burg_domain::idp_config::INSTANCE.all().contains(&t) => {
+            super::idp_config::apply(conn, e, IdpOwnerType::System).await?;
+        }
         t if idp::carries_template(t) => {
             // The event's members become the whole template: a new one, or
             // the stored one with what changed.

@@ -9,6 +9,7 @@ use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
 
+mod idp_config;
 mod instance;
 mod org;
 mod user;

@@ -6,6 +6,7 @@
 pub mod cases;
 mod fidelity;
 mod kinds;
+mod legacy;
 mod links;
 mod migrate;
 mod nodes;

@@ -1,0 +1,106 @@
+//! Reads of `idp_configs`: identity-provider configurations of ZITADEL's
+//! first IdP API, stored whole (`burg_domain::idp_config::IdpConfig`).
+
+use burg_domain::idp_config::IdpConfig;
+use burg_domain::{Error, Result};
+use sqlx::any::AnyRow;
+
+use crate::list::{Listed, Listing, Page, TextMatch, push_text};
+use crate::row::{number, text};
+use crate::{Db, Reader, Sql, db_error};
+
+/// A configuration as read from `idp_configs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigRow {
+    pub config: IdpConfig,
+    pub owner_type: i64,
+    pub sequence: i64,
+    pub creation_date: i64,
+    pub change_date: i64,
+    pub resource_owner: String,
+}
+
+const COLUMNS: &str = "config, owner_type, sequence, creation_date, change_date, resource_owner";
+
+fn from_row(row: &AnyRow) -> Result<ConfigRow> {
+    let config: IdpConfig = serde_json::from_str(&text(row, "config", "IDPC-db001")?)
+        .map_err(|e| Error::internal("IDPC-db002", format!("stored identity provider is unreadable: {e}")))?;
+    let n = |c: &str| number(row, c, "IDPC-db003");
+    Ok(ConfigRow {
+        config,
+        owner_type: n("owner_type")?,
+        sequence: n("sequence")?,
+        creation_date: n("creation_date")?,
+        change_date: n("change_date")?,
+        resource_owner: text(row, "resource_owner", "IDPC-db004")?,
+    })
+}
+
+/// Configuration `id` of the instance, whoever owns it.
+pub async fn get<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Option<ConfigRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM idp_configs WHERE instance_id = $1 AND id = $2"
+    )))
+    .bind(instance)
+    .bind(id)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("IDPC-db005"))?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Whether `owner` has a configuration named exactly `name` (ZITADEL keeps
+/// these names unique per owner).
+pub async fn name_taken<'e>(on: impl Reader<'e>, instance: &str, owner: &str, name: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM idp_configs WHERE instance_id = $1 AND resource_owner = $2 AND name = $3 LIMIT 1",
+    )
+    .bind(instance)
+    .bind(owner)
+    .bind(name)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("IDPC-db006"))?;
+    Ok(row.is_some())
+}
+
+/// What the listed configurations must match (all of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigFilter {
+    Id(String),
+    Name(TextMatch),
+}
+
+/// How a list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigOrder {
+    Created,
+    Name,
+}
+
+/// A page of `owner`'s configurations that match every filter.
+pub async fn list(
+    db: &Db,
+    instance: &str,
+    owner: &str,
+    filters: &[ConfigFilter],
+    order: ConfigOrder,
+    page: Page,
+) -> Result<Listed<ConfigRow>> {
+    let mut filter = Sql::new(" FROM idp_configs WHERE instance_id = ");
+    filter.bind(instance).push(" AND resource_owner = ").bind(owner);
+    for f in filters {
+        match f {
+            ConfigFilter::Id(id) => {
+                filter.push(" AND id = ").bind(id);
+            }
+            ConfigFilter::Name(m) => push_text(&mut filter, db.backend(), "name", m),
+        }
+    }
+    let select = format!("SELECT {COLUMNS}");
+    let order = match order {
+        ConfigOrder::Created => "creation_date",
+        ConfigOrder::Name => "name",
+    };
+    Listing { select: &select, filter, order }.run(db, page, from_row).await
+}
