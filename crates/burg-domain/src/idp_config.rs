@@ -2,9 +2,10 @@
 //! (`AddOIDCIDP`, `AddJWTIDP`, `UpdateIDP`, …), which ZITADEL still
 //! answers beside the templates and which its exports carry.
 //!
-//! A configuration is two events: `…idp.config.added` (name, styling,
-//! auto-register) and then `…idp.oidc.config.added` or
-//! `…idp.jwt.config.added` (the protocol's settings), with ZITADEL's
+//! A configuration is two events: `iam.idp.config.added` (name, styling,
+//! auto-register; `org.…` for an organization's) and then
+//! `…idp.oidc.config.added` or `…idp.jwt.config.added` (the protocol's
+//! settings), with ZITADEL's
 //! payloads (`internal/repository/idpconfig`). The read table keeps the
 //! whole configuration as an [`IdpConfig`] document, made by [`reduce`].
 //! As ZITADEL's template projection does, a configuration is also a
@@ -48,7 +49,10 @@ macro_rules! config_events {
     };
 }
 
-pub const INSTANCE: ConfigEvents = config_events!("instance");
+/// The instance's: ZITADEL kept the `iam.` prefix of these types when the
+/// IAM became the instance (`repository/instance/idp_config.go`); they are
+/// events of the `instance` aggregate.
+pub const INSTANCE: ConfigEvents = config_events!("iam");
 pub const ORG: ConfigEvents = config_events!("org");
 
 impl ConfigEvents {
@@ -403,7 +407,7 @@ mod tests {
         );
         let changed = OidcChanged { idp_config_id: "1".into(), scopes: Some(vec![]), ..Default::default() };
         assert_eq!(serde_json::to_value(&changed).unwrap(), json!({"idpConfigId": "1", "scopes": []}));
-        assert_eq!(INSTANCE.oidc_added, "instance.idp.oidc.config.added");
+        assert_eq!(INSTANCE.oidc_added, "iam.idp.oidc.config.added");
         assert_eq!(ORG.removed, "org.idp.config.removed");
         assert_eq!(ConfigEvents::of("org.idp.jwt.config.changed"), Some(&ORG));
         assert_eq!(ConfigEvents::of("instance.idp.oidc.added"), None);

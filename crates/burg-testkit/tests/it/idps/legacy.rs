@@ -67,13 +67,13 @@ async fn legacy_idps_live_their_life(s: Arc<TestServer>, c: Client) {
     assert_eq!(details.resource_owner, s.app.instance_id());
     assert!(details.creation_date.is_some() && details.change_date.is_none(), "add flavour of details");
     let events = newest(&c, 2).await;
-    assert_eq!(events[1].0, "instance.idp.config.added");
+    assert_eq!(events[1].0, "iam.idp.config.added");
     assert_eq!(
         events[1].1,
         json!({"idpConfigId": id, "name": "Corporate", "stylingType": 1.0, "autoRegister": true}),
         "idpType OIDC (0) is left out, as Go's omitempty does"
     );
-    assert_eq!(events[0].0, "instance.idp.oidc.config.added");
+    assert_eq!(events[0].0, "iam.idp.oidc.config.added");
     let payload = &events[0].1;
     assert_eq!(payload["clientId"], "client");
     assert_eq!(payload["scopes"], json!(["openid", "email"]));
@@ -157,7 +157,7 @@ async fn legacy_idps_live_their_life(s: Arc<TestServer>, c: Client) {
     let _: UpdateIdpoidcConfigResponse = c.call("UpdateIDPOIDCConfig", config.clone()).await.unwrap();
     assert_eq!(
         newest(&c, 1).await[0],
-        ("instance.idp.oidc.config.changed".into(), json!({"idpConfigId": id, "clientId": "client-2"}))
+        ("iam.idp.oidc.config.changed".into(), json!({"idpConfigId": id, "clientId": "client-2"}))
     );
     let err = c.call::<_, UpdateIdpoidcConfigResponse>("UpdateIDPOIDCConfig", config.clone()).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "INSTANCE-d8kwF"));
@@ -208,7 +208,7 @@ async fn legacy_idps_live_their_life(s: Arc<TestServer>, c: Client) {
     let removed: RemoveIdpResponse = c.call("RemoveIDP", RemoveIdpRequest { idp_id: id.clone() }).await.unwrap();
     assert!(removed.details.unwrap().change_date.is_some());
     let types: Vec<_> = newest(&c, 2).await.into_iter().map(|(t, _)| t).collect();
-    assert_eq!(types, ["instance.policy.login.idpprovider.cascade.removed", "instance.idp.config.removed"]);
+    assert_eq!(types, ["instance.policy.login.idpprovider.cascade.removed", "iam.idp.config.removed"]);
     let err = c.call::<_, GetIdpByIdResponse>("GetIDPByID", GetIdpByIdRequest { id: id.clone() }).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "QUERY-rhR2o"));
     let err = c.call::<_, GetProviderByIdResponse>("GetProviderByID", GetProviderByIdRequest { id: id.clone() }).await;
