@@ -16,6 +16,7 @@ pub mod events;
 pub mod id;
 pub mod idp;
 pub mod idp_events;
+pub mod notify;
 pub mod password;
 pub mod pem;
 pub mod permission;

@@ -17,6 +17,7 @@ pub mod idp;
 pub mod instance;
 pub mod list;
 pub mod members;
+pub mod notify;
 pub mod orgs;
 pub mod projection;
 mod row;

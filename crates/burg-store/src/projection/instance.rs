@@ -156,6 +156,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 crate::settings::apply(conn, e, kind, op).await?;
             }
         }
+        t if burg_domain::notify::is_provider_event(t) => super::notify::apply(conn, e).await?,
         t if idp::carries_template(t) => {
             // The event's members become the whole template: a new one, or
             // the stored one with what changed.

@@ -10,6 +10,7 @@ use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
 
 mod instance;
+mod notify;
 mod org;
 mod user;
 
