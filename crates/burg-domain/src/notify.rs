@@ -130,13 +130,23 @@ pub fn is_provider_event(event_type: &str) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// A new provider, inactive.
-    Added(Provider),
+    Added(Box<Provider>),
     /// The provider `id` with what changed: a new description, and the
     /// config rewritten by [`apply_change`].
-    Changed { id: String, description: Option<String> },
-    Activated { id: String, channel: Channel },
-    Deactivated { id: String },
-    Removed { id: String },
+    Changed {
+        id: String,
+        description: Option<String>,
+    },
+    Activated {
+        id: String,
+        channel: Channel,
+    },
+    Deactivated {
+        id: String,
+    },
+    Removed {
+        id: String,
+    },
 }
 
 fn decode<P: serde::de::DeserializeOwned>(event_type: &str, payload: &serde_json::Value) -> Result<P> {
@@ -152,7 +162,7 @@ pub fn change_of(event_type: &str, payload: &serde_json::Value) -> Result<Change
     Ok(match event_type {
         SmtpConfigAdded::TYPE => {
             let p: SmtpConfigAdded = decode(event_type, payload)?;
-            Change::Added(Provider {
+            Change::Added(Box::new(Provider {
                 id: p.id,
                 description: p.description,
                 config: Config::Smtp(Smtp {
@@ -164,19 +174,19 @@ pub fn change_of(event_type: &str, payload: &serde_json::Value) -> Result<Change
                     user: p.user,
                     password: p.password,
                 }),
-            })
+            }))
         }
         SmtpConfigHttpAdded::TYPE => {
             let p: SmtpConfigHttpAdded = decode(event_type, payload)?;
-            Change::Added(Provider {
+            Change::Added(Box::new(Provider {
                 id: p.id,
                 description: p.description,
                 config: Config::EmailHttp(Http { endpoint: p.endpoint, signing_key: p.signing_key }),
-            })
+            }))
         }
         SmsConfigTwilioAdded::TYPE => {
             let p: SmsConfigTwilioAdded = decode(event_type, payload)?;
-            Change::Added(Provider {
+            Change::Added(Box::new(Provider {
                 id: p.id,
                 description: p.description,
                 config: Config::Twilio(Twilio {
@@ -185,15 +195,15 @@ pub fn change_of(event_type: &str, payload: &serde_json::Value) -> Result<Change
                     sender_number: p.sender_number,
                     verify_service_sid: p.verify_service_sid,
                 }),
-            })
+            }))
         }
         SmsConfigHttpAdded::TYPE => {
             let p: SmsConfigHttpAdded = decode(event_type, payload)?;
-            Change::Added(Provider {
+            Change::Added(Box::new(Provider {
                 id: p.id,
                 description: p.description,
                 config: Config::SmsHttp(Http { endpoint: p.endpoint, signing_key: p.signing_key }),
-            })
+            }))
         }
         SmtpConfigChanged::TYPE
         | SmtpConfigHttpChanged::TYPE

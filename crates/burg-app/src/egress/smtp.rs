@@ -73,14 +73,14 @@ impl Egress {
             _ => e,
         })?;
         let hello = ClientId::Domain("localhost".into());
-        let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello)
-            .await
-            .map_err(|e| dial(&e))?;
+        let mut conn =
+            AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello).await.map_err(|e| dial(&e))?;
         if server.tls {
             if !conn.can_starttls() {
                 return Err(failed("EMAIL-guvsQ", "cannot start TLS", "the SMTP server does not offer STARTTLS"));
             }
-            let tls = TlsParameters::new(host.to_string()).map_err(|e| failed("EMAIL-tlsprm", "cannot set up TLS", e))?;
+            let tls =
+                TlsParameters::new(host.to_string()).map_err(|e| failed("EMAIL-tlsprm", "cannot set up TLS", e))?;
             conn.starttls(tls, &hello).await.map_err(|e| failed("EMAIL-stls02", "cannot start TLS", e))?;
         }
         if !server.user.is_empty() {
@@ -89,9 +89,12 @@ impl Egress {
                 .await
                 .map_err(|e| failed("EMAIL-s9kfs", "the SMTP server refused the credentials", e))?;
         }
-        let from: Address =
-            mail.from_address.parse().map_err(|e| failed("EMAIL-addr01", "the sender address is not an email address", e))?;
-        let to: Address = mail.to.parse().map_err(|e| failed("EMAIL-addr02", "the recipient is not an email address", e))?;
+        let from: Address = mail
+            .from_address
+            .parse()
+            .map_err(|e| failed("EMAIL-addr01", "the sender address is not an email address", e))?;
+        let to: Address =
+            mail.to.parse().map_err(|e| failed("EMAIL-addr02", "the recipient is not an email address", e))?;
         let mut message = Message::builder()
             .from(Mailbox::new((!mail.from_name.is_empty()).then(|| mail.from_name.to_string()), from.clone()))
             .to(Mailbox::new(None, to.clone()))

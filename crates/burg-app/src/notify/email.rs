@@ -84,7 +84,8 @@ impl App {
         let events = crate::retry(|| async {
             let mut tx = self.begin(ctx).await?;
             self.check_sender(tx.conn(), from).await?;
-            let events = tx.push(vec![burg_domain::event::NewEvent::new(&self.instance_aggregate(), &payload)?]).await?;
+            let events =
+                tx.push(vec![burg_domain::event::NewEvent::new(&self.instance_aggregate(), &payload)?]).await?;
             tx.commit().await?;
             Ok(events)
         })
@@ -114,7 +115,7 @@ impl App {
                 .ok_or_else(|| super::not_found("COMMAND-j5IDFtt3T1", "email provider", id))?;
             self.check_sender(tx.conn(), &from).await?;
             // As ZITADEL: an HTTP provider has no SMTP members to change.
-            let Some(stored) = smtp_of(&row.config) else { return Ok(Written::Unchanged(row)) };
+            let Some(stored) = smtp_of(&row.config) else { return Ok(Written::Unchanged(Box::new(row))) };
             let differs = |a: &str, b: &str| (a != b).then(|| b.to_string());
             let change = SmtpConfigChanged {
                 id: id.to_string(),
@@ -128,7 +129,7 @@ impl App {
                 password: password.clone(),
             };
             if change == (SmtpConfigChanged { id: id.to_string(), ..Default::default() }) {
-                return Ok(Written::Unchanged(row));
+                return Ok(Written::Unchanged(Box::new(row)));
             }
             let events = tx.push(vec![burg_domain::event::NewEvent::new(&self.instance_aggregate(), &change)?]).await?;
             tx.commit().await?;
@@ -367,8 +368,17 @@ impl App {
     }
 
     pub async fn test_smtp_config(&self, _ctx: &Ctx, r: a::TestSmtpConfigRequest) -> Result<a::TestSmtpConfigResponse> {
-        self.test_smtp(&r.id, &r.receiver_address, r.tls, &r.sender_address, &r.sender_name, &r.host, &r.user, &r.password)
-            .await?;
+        self.test_smtp(
+            &r.id,
+            &r.receiver_address,
+            r.tls,
+            &r.sender_address,
+            &r.sender_name,
+            &r.host,
+            &r.user,
+            &r.password,
+        )
+        .await?;
         Ok(a::TestSmtpConfigResponse {})
     }
 
@@ -484,7 +494,10 @@ impl App {
                 Ok((change != unchanged).then_some(change))
             })
             .await?;
-        Ok(a::UpdateEmailProviderHttpResponse { details: written.changed_details(), signing_key: key.unwrap_or_default() })
+        Ok(a::UpdateEmailProviderHttpResponse {
+            details: written.changed_details(),
+            signing_key: key.unwrap_or_default(),
+        })
     }
 
     pub async fn update_email_provider_smtp_password(
@@ -537,8 +550,17 @@ impl App {
         _ctx: &Ctx,
         r: a::TestEmailProviderSmtpRequest,
     ) -> Result<a::TestEmailProviderSmtpResponse> {
-        self.test_smtp(&r.id, &r.receiver_address, r.tls, &r.sender_address, &r.sender_name, &r.host, &r.user, &r.password)
-            .await?;
+        self.test_smtp(
+            &r.id,
+            &r.receiver_address,
+            r.tls,
+            &r.sender_address,
+            &r.sender_name,
+            &r.host,
+            &r.user,
+            &r.password,
+        )
+        .await?;
         Ok(a::TestEmailProviderSmtpResponse {})
     }
 }

@@ -27,7 +27,7 @@ use crate::{App, Ctx, details, retry};
 /// nothing.
 pub(crate) enum Written {
     Events(Vec<Event>),
-    Unchanged(ProviderRow),
+    Unchanged(Box<ProviderRow>),
 }
 
 impl Written {
@@ -113,7 +113,7 @@ impl App {
             let row = burg_store::notify::get(tx.conn(), &self.instance_id, channel, id).await?;
             let Some(payload) = check(row.as_ref())? else {
                 let row = row.ok_or_else(|| Error::internal("NOTIFY-wr001", "an unchanged provider is missing"))?;
-                return Ok(Written::Unchanged(row));
+                return Ok(Written::Unchanged(Box::new(row)));
             };
             let events = tx.push(vec![NewEvent::new(&self.instance_aggregate(), &payload)?]).await?;
             tx.commit().await?;

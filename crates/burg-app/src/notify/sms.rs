@@ -2,9 +2,9 @@
 
 use burg_api::admin as a;
 use burg_api::zitadel::settings::v1 as s;
+use burg_domain::Result;
 use burg_domain::events::notify::*;
 use burg_domain::notify::{Channel, Config};
-use burg_domain::Result;
 use burg_store::notify::ProviderRow;
 
 use super::{row_details, sms_not_found, state_code};
@@ -154,7 +154,10 @@ impl App {
                 Ok((change != unchanged).then_some(change))
             })
             .await?;
-        Ok(a::UpdateSmsProviderHttpResponse { details: written.changed_details(), signing_key: key.unwrap_or_default() })
+        Ok(a::UpdateSmsProviderHttpResponse {
+            details: written.changed_details(),
+            signing_key: key.unwrap_or_default(),
+        })
     }
 
     pub async fn activate_sms_provider(
