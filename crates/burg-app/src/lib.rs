@@ -21,6 +21,7 @@ mod instance;
 mod list;
 mod member;
 pub mod memory;
+mod notify;
 mod org;
 mod policies;
 mod policy;

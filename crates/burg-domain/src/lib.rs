@@ -17,6 +17,7 @@ pub mod id;
 pub mod idp;
 pub mod idp_config;
 pub mod idp_events;
+pub mod notify;
 pub mod password;
 pub mod pem;
 pub mod permission;

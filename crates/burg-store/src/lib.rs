@@ -18,6 +18,7 @@ pub mod idp_config;
 pub mod instance;
 pub mod list;
 pub mod members;
+pub mod notify;
 pub mod orgs;
 pub mod projection;
 mod row;

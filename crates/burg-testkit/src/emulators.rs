@@ -107,3 +107,56 @@ pub fn gcs_service_account(endpoint: &str) -> String {
     })
     .to_string()
 }
+
+/// A real SMTP server on loopback (aiosmtpd) that requires `user` and
+/// `password` and keeps what it receives; stopped when dropped.
+pub struct SmtpSink {
+    /// `127.0.0.1:port`, as a provider's `host`.
+    pub host: String,
+    received: PathBuf,
+    _dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SmtpSink {
+    /// The messages received so far: `mail_from`, `rcpt_tos`, `from`,
+    /// `to`, `subject` and `body` of each.
+    pub fn received(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(&self.received).unwrap_or_default();
+        text.lines().map(|line| serde_json::from_str(line).expect("a received message")).collect()
+    }
+}
+
+/// Starts an [`SmtpSink`]; fails under CI and skips elsewhere when
+/// aiosmtpd is not installed.
+pub fn smtp_sink(user: &str, password: &str) -> Option<SmtpSink> {
+    use std::io::BufRead;
+    let Some(python) = venv_bin("python") else { return missing("aiosmtpd (SMTP)") };
+    let installed = Command::new(&python).args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
+    if !installed {
+        return missing("aiosmtpd (SMTP)");
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let received = dir.path().join("received.jsonl");
+    let port = free_port();
+    let mut child = Command::new(python)
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/smtp_sink.py"))
+        .args([&port.to_string(), user, password])
+        .arg(&received)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the SMTP server");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("its output");
+    std::io::BufReader::new(stdout).read_line(&mut line).expect("read its output");
+    assert_eq!(line.trim(), "ready", "the SMTP server did not come up");
+    Some(SmtpSink { host: format!("127.0.0.1:{port}"), received, _dir: dir, child })
+}

@@ -23,6 +23,7 @@
 
 mod policy;
 mod s3;
+mod smtp;
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -33,6 +34,7 @@ use burg_domain::{Error, Result};
 
 pub use policy::{Policy, Refused, ResolveError, canonical};
 use s3::S3Connector;
+pub(crate) use smtp::{Mail, SmtpServer};
 
 /// How long a connection (name resolution included) may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -207,7 +209,6 @@ impl Egress {
     /// A TCP connection to `host:port` (a name or an IP address) for
     /// protocols other than HTTP (SMTP, LDAP): the name and each address
     /// are checked; only checked addresses are tried, in order.
-    #[allow(dead_code)] // For the mail and LDAP features to come; tested below.
     pub async fn connect_tcp(&self, field: &str, host: &str, port: u16) -> Result<tokio::net::TcpStream> {
         let unreachable = |why: String| Error::unavailable("EGRESS-tcp01", format!("`{field}`: {why}"));
         let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();

@@ -23,6 +23,7 @@ macro_rules! payloads {
 }
 
 pub mod instance;
+pub mod notify;
 pub mod org;
 pub mod user;
 
@@ -94,7 +95,7 @@ impl<'de> serde::Deserialize<'de> for EventTime {
 /// Every event type burg writes, for `ListEventTypes`.
 pub fn all_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> =
-        [instance::TYPES, org::TYPES, user::TYPES].into_iter().flatten().copied().collect();
+        [instance::TYPES, notify::TYPES, org::TYPES, user::TYPES].into_iter().flatten().copied().collect();
     all.extend(crate::settings::KINDS.iter().flat_map(|(_, events)| events.all()));
     all.extend(crate::idp::Kind::ALL.iter().flat_map(|k| [k.added_event(), k.changed_event()]));
     all.extend(crate::idp_config::INSTANCE.all());

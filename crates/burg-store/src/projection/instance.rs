@@ -159,6 +159,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         t if burg_domain::idp_config::INSTANCE.all().contains(&t) => {
             super::idp_config::apply(conn, e, IdpOwnerType::System).await?;
         }
+        t if burg_domain::notify::is_provider_event(t) => super::notify::apply(conn, e).await?,
         t if idp::carries_template(t) => {
             // The event's members become the whole template: a new one, or
             // the stored one with what changed.

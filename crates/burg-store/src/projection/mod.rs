@@ -11,6 +11,7 @@ use sqlx::AnyConnection;
 
 mod idp_config;
 mod instance;
+mod notify;
 mod org;
 mod user;
 

@@ -11,6 +11,7 @@ mod fidelity;
 mod foundation;
 mod idps;
 mod limits;
+mod notify;
 mod old_store;
 mod openapi;
 mod orgs;

@@ -36,7 +36,8 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 /// database: found nowhere. The secrets: IdP client secrets, bind
 /// passwords and keys of all twelve kinds, user passwords (set up and
 /// imported), imported hashes and OTP secrets, org IdP client secrets,
-/// personal access tokens, object-store credentials.
+/// personal access tokens, object-store credentials, SMTP passwords and
+/// Twilio tokens of the notification providers.
 async fn secrets_never_leave(backend: burg_testkit::Backend) {
     let logs = Captured::default();
     let installed = tracing::subscriber::set_global_default(
@@ -204,6 +205,91 @@ async fn secrets_never_leave(backend: burg_testkit::Backend) {
     }
     let _ = org;
 
+    // Notification providers: SMTP passwords and Twilio tokens, also in
+    // a test that fails.
+    let smtp: AddEmailProviderSmtpResponse = rest
+        .call(
+            "AddEmailProviderSMTP",
+            AddEmailProviderSmtpRequest {
+                sender_address: "n@example.com".into(),
+                sender_name: "N".into(),
+                host: "127.0.0.1:9".into(),
+                user: "u".into(),
+                password: canary("smtp"),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let _: ActivateEmailProviderResponse =
+        grpc.call("ActivateEmailProvider", ActivateEmailProviderRequest { id: smtp.id.clone() }).await.unwrap();
+    let _: UpdateEmailProviderSmtpPasswordResponse = grpc
+        .call(
+            "UpdateEmailProviderSMTPPassword",
+            UpdateEmailProviderSmtpPasswordRequest { id: smtp.id.clone(), password: canary("smtp2") },
+        )
+        .await
+        .unwrap();
+    let _: UpdateEmailProviderSmtpResponse = rest
+        .call(
+            "UpdateEmailProviderSMTP",
+            UpdateEmailProviderSmtpRequest {
+                id: smtp.id.clone(),
+                sender_address: "n@example.com".into(),
+                sender_name: "N".into(),
+                host: "127.0.0.1:9".into(),
+                user: "u".into(),
+                password: canary("smtp3"),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let twilio: AddSmsProviderTwilioResponse = rest
+        .call(
+            "AddSMSProviderTwilio",
+            AddSmsProviderTwilioRequest { sid: "AC1".into(), token: canary("twilio"), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let _: UpdateSmsProviderTwilioTokenResponse = grpc
+        .call(
+            "UpdateSMSProviderTwilioToken",
+            UpdateSmsProviderTwilioTokenRequest { id: twilio.id.clone(), token: canary("twilio2") },
+        )
+        .await
+        .unwrap();
+    for c in [&rest, &grpc] {
+        let err = c
+            .call::<_, TestEmailProviderSmtpResponse>(
+                "TestEmailProviderSMTP",
+                TestEmailProviderSmtpRequest {
+                    sender_address: "n@example.com".into(),
+                    sender_name: "N".into(),
+                    host: "127.0.0.1:9".into(),
+                    user: "u".into(),
+                    password: canary("smtptest"),
+                    receiver_address: "r@example.com".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, Code::Internal, "{}", err.message);
+        let err = c
+            .call::<_, TestEmailProviderSmtpByIdResponse>(
+                "TestEmailProviderSMTPById",
+                TestEmailProviderSmtpByIdRequest { id: smtp.id.clone(), receiver_address: "r@example.com".into() },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, Code::Internal, "{}", err.message);
+        let _: ListEmailProvidersResponse =
+            c.call("ListEmailProviders", ListEmailProvidersRequest::default()).await.unwrap();
+        let _: ListSmsProvidersResponse = c.call("ListSMSProviders", ListSmsProvidersRequest::default()).await.unwrap();
+        let _: ListSmtpConfigsResponse = c.call("ListSMTPConfigs", ListSmtpConfigsRequest::default()).await.unwrap();
+    }
+
     // Read everything back, on both protocols.
     for c in [&rest, &grpc] {
         for (_, id) in &ids {
@@ -260,6 +346,7 @@ async fn secrets_never_leave(backend: burg_testkit::Backend) {
                 "users",
                 "org_objects",
                 "personal_access_tokens",
+                "notification_providers",
             ] {
                 let rows: Vec<String> =
                     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT row_to_json(t)::text FROM {table} t")))
