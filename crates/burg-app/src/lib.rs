@@ -24,7 +24,9 @@ pub mod memory;
 mod org;
 mod policies;
 mod policy;
+mod restrictions;
 pub mod settings;
+mod texts;
 mod transfer;
 mod user;
 

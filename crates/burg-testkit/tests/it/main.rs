@@ -18,5 +18,6 @@ mod policies;
 mod rules;
 mod schema;
 mod settings;
+mod texts;
 mod transfer;
 mod wire;
