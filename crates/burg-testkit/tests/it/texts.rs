@@ -289,15 +289,13 @@ async fn message_text_checks_answer_as_zitadel(s: Arc<TestServer>, c: Client) {
         assert_eq!((err.code, err.id.as_str()), (code, id), "{language}");
         assert!(err.message.contains("language"), "{}", err.message);
     }
-    // The proto's rules come first: an empty language.
+    // The proto's rules come first: a language of more than 200 runes.
+    let long = SetDefaultVerifyEmailMessageTextRequest { language: "a".repeat(201), ..Default::default() };
     let err = c
-        .call::<_, SetDefaultVerifyEmailMessageTextResponse>(
-            "SetDefaultVerifyEmailMessageText",
-            SetDefaultVerifyEmailMessageTextRequest::default(),
-        )
+        .call::<_, SetDefaultVerifyEmailMessageTextResponse>("SetDefaultVerifyEmailMessageText", long)
         .await
         .unwrap_err();
-    assert_eq!(err.code, Code::InvalidArgument);
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "VALID-rules"));
     // A reset of something that is no language tag.
     let err = c
         .call::<_, ResetCustomVerifyEmailMessageTextToDefaultResponse>(
