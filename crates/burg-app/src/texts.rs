@@ -75,9 +75,9 @@ fn from_rows(rows: &[TextRow]) -> MessageText {
     text
 }
 
-/// The details of a custom text, as ZITADEL's projection row keeps them:
-/// the last event's sequence and time, the last `set` event's time as the
-/// creation date.
+/// The details of a custom text, close to what ZITADEL's projection row
+/// keeps: the last event's sequence and time, and as the creation date the
+/// time the newest of its keys was first set.
 struct RowsDetails {
     sequence: i64,
     creation_date: i64,
