@@ -141,6 +141,14 @@ impl App {
             if self.instance_row(tx.conn()).await?.default_language == language {
                 return Err(crate::unchanged("INST-DS3rq", "default language"));
             }
+            // The restrictions may allow only some languages.
+            let restrictions = self.restrictions(tx.conn()).await?;
+            if !crate::restrictions::language_allowed(restrictions.as_ref(), &language) {
+                return Err(Error::failed_precondition(
+                    "LANG-2M9fs",
+                    format!("`language` {language:?} is not allowed by the instance's restrictions"),
+                ));
+            }
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
             let events =
                 tx.push(vec![NewEvent::new(&inst, &ie::DefaultLanguageSet { language: language.clone() })?]).await?;

@@ -25,7 +25,9 @@ mod notify;
 mod org;
 mod policies;
 mod policy;
+mod restrictions;
 pub mod settings;
+mod texts;
 mod transfer;
 mod user;
 

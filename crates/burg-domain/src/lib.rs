@@ -25,6 +25,7 @@ pub mod phone;
 pub mod policies;
 pub mod settings;
 pub mod state;
+pub mod texts;
 pub mod validate;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};

@@ -24,6 +24,7 @@ pub mod projection;
 mod row;
 pub mod settings;
 mod sql;
+pub mod texts;
 pub mod transfer;
 pub mod tuning;
 pub mod users;

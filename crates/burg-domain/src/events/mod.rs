@@ -25,6 +25,7 @@ macro_rules! payloads {
 pub mod instance;
 pub mod notify;
 pub mod org;
+pub mod restrictions;
 pub mod user;
 
 /// For `skip_serializing_if`: ZITADEL's `omitempty` on a number or flag.
@@ -95,7 +96,11 @@ impl<'de> serde::Deserialize<'de> for EventTime {
 /// Every event type burg writes, for `ListEventTypes`.
 pub fn all_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> =
-        [instance::TYPES, notify::TYPES, org::TYPES, user::TYPES].into_iter().flatten().copied().collect();
+        [instance::TYPES, notify::TYPES, org::TYPES, user::TYPES, restrictions::TYPES, crate::texts::TYPES]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
     all.extend(crate::settings::KINDS.iter().flat_map(|(_, events)| events.all()));
     all.extend(crate::idp::Kind::ALL.iter().flat_map(|k| [k.added_event(), k.changed_event()]));
     all.extend(crate::idp_config::INSTANCE.all());
@@ -108,7 +113,7 @@ pub fn all_types() -> Vec<&'static str> {
 /// Every aggregate type burg writes, for `ListAggregateTypes`.
 pub fn all_aggregate_types() -> Vec<&'static str> {
     use crate::event::aggregate::*;
-    vec![ACTION, INSTANCE, ORG, PROJECT, USER, USER_GRANT]
+    vec![ACTION, INSTANCE, ORG, PROJECT, RESTRICTIONS, USER, USER_GRANT]
 }
 
 #[cfg(test)]

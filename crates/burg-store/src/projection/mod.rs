@@ -19,8 +19,12 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
     if event.payload.get(OBJECT_KIND).is_some() {
         return org_object(conn, event).await;
     }
+    if let Some(op) = burg_domain::texts::op_of(&event.event_type) {
+        return crate::texts::apply(conn, event, op).await;
+    }
     match event.aggregate_type.as_str() {
         "instance" => instance::apply(conn, event).await,
+        "restrictions" => crate::texts::apply_restrictions(conn, event).await,
         "org" => org::apply(conn, event).await,
         "user" => user::apply(conn, event).await,
         _ => Ok(()),

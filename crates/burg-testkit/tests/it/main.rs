@@ -19,5 +19,6 @@ mod policies;
 mod rules;
 mod schema;
 mod settings;
+mod texts;
 mod transfer;
 mod wire;
