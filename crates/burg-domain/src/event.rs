@@ -19,6 +19,7 @@ pub mod aggregate {
     pub const PROJECT: &str = "project";
     pub const ACTION: &str = "action";
     pub const USER_GRANT: &str = "usergrant";
+    pub const FEATURE: &str = "feature";
 }
 
 /// Which aggregate an event belongs to.

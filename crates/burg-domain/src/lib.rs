@@ -12,10 +12,13 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod event;
+#[macro_use]
 pub mod events;
 pub mod id;
 pub mod idp;
 pub mod idp_events;
+pub mod instance_settings;
+pub mod label_policy;
 pub mod password;
 pub mod pem;
 pub mod permission;

@@ -11,10 +11,12 @@
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod db;
+pub mod assets;
 pub mod event_store;
 pub mod events;
 pub mod idp;
 pub mod instance;
+pub mod instance_settings;
 pub mod list;
 pub mod members;
 pub mod orgs;
