@@ -86,8 +86,7 @@ impl App {
             // A store made before a setting was declared: its defaults now.
             let held = burg_store::settings::kinds(tx.conn(), &self.instance_id, &self.instance_id).await?;
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
-            let mut missing =
-                burg_domain::settings::missing_instance_defaults(&inst, |k| held.iter().any(|h| h == k))?;
+            let mut missing = burg_domain::settings::missing_instance_defaults(&inst, |k| held.iter().any(|h| h == k))?;
             // A store made before the secret generators: ZITADEL's now.
             if burg_store::instance_settings::secret_generator_count(tx.conn(), &self.instance_id).await? == 0 {
                 missing.extend(burg_domain::instance_settings::secret_generator_defaults(&inst)?);

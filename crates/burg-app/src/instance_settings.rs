@@ -39,7 +39,12 @@ fn nanos(d: Option<Duration>) -> i64 {
 /// member zero, the dates Go's zero time (0001-01-01).
 fn zero_details() -> Option<ObjectDetails> {
     let zero = Timestamp { seconds: -62_135_596_800, nanos: 0 };
-    Some(ObjectDetails { sequence: 0, creation_date: Some(zero), change_date: Some(zero), resource_owner: String::new() })
+    Some(ObjectDetails {
+        sequence: 0,
+        creation_date: Some(zero),
+        change_date: Some(zero),
+        resource_owner: String::new(),
+    })
 }
 
 /// The API's generator type as ZITADEL's domain type (`SecretGeneratorTypeToDomain`).
@@ -98,10 +103,7 @@ fn trusted_domain(domain: &str, ids: [&'static str; 2]) -> Result<String> {
         return Err(Error::invalid_argument(ids[0], "`domain` must have 1 to 253 characters"));
     }
     if !domain_runes_ok(domain) {
-        return Err(Error::invalid_argument(
-            ids[1],
-            "`domain` may contain only letters, digits, '.', '-' and ':'",
-        ));
+        return Err(Error::invalid_argument(ids[1], "`domain` may contain only letters, digits, '.', '-' and ':'"));
     }
     Ok(domain.to_string())
 }
@@ -111,7 +113,11 @@ impl App {
         Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id)
     }
 
-    pub async fn get_oidc_settings(&self, _ctx: &Ctx, _r: a::GetOidcSettingsRequest) -> Result<a::GetOidcSettingsResponse> {
+    pub async fn get_oidc_settings(
+        &self,
+        _ctx: &Ctx,
+        _r: a::GetOidcSettingsRequest,
+    ) -> Result<a::GetOidcSettingsResponse> {
         let current = self.read_setting::<OidcSettings>(Scope::Instance).await?;
         let s = current.value;
         Ok(a::GetOidcSettingsResponse {
@@ -125,7 +131,11 @@ impl App {
         })
     }
 
-    pub async fn add_oidc_settings(&self, ctx: &Ctx, r: a::AddOidcSettingsRequest) -> Result<a::AddOidcSettingsResponse> {
+    pub async fn add_oidc_settings(
+        &self,
+        ctx: &Ctx,
+        r: a::AddOidcSettingsRequest,
+    ) -> Result<a::AddOidcSettingsResponse> {
         let value = OidcSettings {
             access_token_lifetime: nanos(r.access_token_lifetime),
             id_token_lifetime: nanos(r.id_token_lifetime),
@@ -175,7 +185,8 @@ impl App {
         let mut conn = self.db.acquire("SETTING-db06").await?;
         // Until it is first set, the policy is the zero value (ZITADEL's
         // query answers an empty row).
-        let row = burg_store::settings::load(&mut conn, &self.instance_id, &self.instance_id, SecurityPolicy::KIND).await?;
+        let row =
+            burg_store::settings::load(&mut conn, &self.instance_id, &self.instance_id, SecurityPolicy::KIND).await?;
         let (policy, details) = match row {
             Some(row) => {
                 let policy: SecurityPolicy = serde_json::from_str(&row.data).map_err(|e| {
@@ -202,8 +213,7 @@ impl App {
     ) -> Result<a::SetSecurityPolicyResponse> {
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let current =
-                self.own_setting::<SecurityPolicy>(tx.conn(), Scope::Instance).await?.unwrap_or_default();
+            let current = self.own_setting::<SecurityPolicy>(tx.conn(), Scope::Instance).await?.unwrap_or_default();
             // Only what the Admin API can say changes (SetLegacySecurityPolicy).
             let next = SecurityPolicy {
                 enable_iframe_embedding: r.enable_iframe_embedding,
@@ -233,10 +243,17 @@ impl App {
                 Some(secret_generator_query::Query::TypeQuery(t)) => {
                     only = Some(domain_type(t.generator_type).map_or(0, |t| i64::from(t.code())));
                 }
-                None => return Err(Error::invalid_argument("ORG-fm9es", "a secret generator query must say what it matches")),
+                None => {
+                    return Err(Error::invalid_argument(
+                        "ORG-fm9es",
+                        "a secret generator query must say what it matches",
+                    ));
+                }
             }
         }
-        let page = v1_page(r.query.as_ref())?;
+        // No sorting column: in the order of the setup, whatever `asc` says
+        // (ZITADEL's query has no order either).
+        let page = burg_store::list::Page { asc: true, ..v1_page(r.query.as_ref())? };
         let listed =
             burg_store::instance_settings::list_secret_generators(&self.db, &self.instance_id, only, page).await?;
         let result = listed.rows.into_iter().map(|row| generator_pb(row, &self.instance_id)).collect();

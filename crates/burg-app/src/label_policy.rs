@@ -129,9 +129,9 @@ impl App {
 
     pub async fn get_label_policy(&self, ctx: &Ctx, _r: a::GetLabelPolicyRequest) -> Result<a::GetLabelPolicyResponse> {
         let (row, policy) = self.label_row().await?;
-        let active =
-            policy.active.as_ref().ok_or_else(|| Error::not_found("QUERY-V22un", "label policy not found"))?;
-        let details = details(policy.active_sequence, row.creation_date, policy.active_at.max(row.creation_date), &row.owner_id);
+        let active = policy.active.as_ref().ok_or_else(|| Error::not_found("QUERY-V22un", "label policy not found"))?;
+        let details =
+            details(policy.active_sequence, row.creation_date, policy.active_at.max(row.creation_date), &row.owner_id);
         Ok(a::GetLabelPolicyResponse { policy: Some(self.label_pb(ctx, active, details)) })
     }
 
@@ -308,8 +308,17 @@ impl App {
             }
             let key = format!("{}{}", asset.key_prefix(), self.new_id());
             let now = tx.now();
-            burg_store::assets::put(tx.conn(), &self.instance_id, &self.instance_id, &key, content_type, data, &hash, now)
-                .await?;
+            burg_store::assets::put(
+                tx.conn(),
+                &self.instance_id,
+                &self.instance_id,
+                &key,
+                content_type,
+                data,
+                &hash,
+                now,
+            )
+            .await?;
             let events = tx.push(vec![asset.event(&self.label_aggregate(), true, &key)?]).await?;
             tx.commit().await?;
             Ok(changed_details(&events))
@@ -331,6 +340,11 @@ impl App {
         // ZITADEL drops a cache-busting `?v=` from the key.
         let key = key.split("?v=").next().unwrap_or(key);
         let row = burg_store::assets::get(self.db.pool(), &self.instance_id, owner, key).await?;
-        Ok(row.map(|r| ServedAsset { content_type: r.content_type, data: r.data, hash: r.hash, stored_at: r.change_date }))
+        Ok(row.map(|r| ServedAsset {
+            content_type: r.content_type,
+            data: r.data,
+            hash: r.hash,
+            stored_at: r.change_date,
+        }))
     }
 }

@@ -22,8 +22,8 @@ mod instance_settings;
 mod label_policy;
 mod list;
 mod member;
-mod operations;
 pub mod memory;
+mod operations;
 mod org;
 mod policies;
 mod policy;
@@ -36,13 +36,13 @@ use std::sync::Arc;
 
 pub use auth::{Ctx, Principal};
 pub use bootstrap::Bootstrap;
-pub use label_policy::{ServedAsset, UploadRefused};
 use burg_api::object::ObjectDetails;
 use burg_api::wkt::Timestamp;
 use burg_domain::crypto::MasterKey;
 use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
+pub use label_policy::{ServedAsset, UploadRefused};
 pub use transfer::{
     DocumentFormat, IMPORT_EXISTS_ID, ImportMode, TransferDir, check_document, check_file_document, parse_duration,
 };

@@ -38,9 +38,14 @@ impl OidcSettings {
 
     /// Whether every lifetime is set (ZITADEL refuses a zero one).
     pub fn complete(&self) -> bool {
-        [self.access_token_lifetime, self.id_token_lifetime, self.refresh_token_idle_expiration, self.refresh_token_expiration]
-            .iter()
-            .all(|d| *d != 0)
+        [
+            self.access_token_lifetime,
+            self.id_token_lifetime,
+            self.refresh_token_idle_expiration,
+            self.refresh_token_expiration,
+        ]
+        .iter()
+        .all(|d| *d != 0)
     }
 }
 
@@ -333,10 +338,12 @@ mod tests {
         let event = SecurityPolicy::default().changed_events(&on, &set).unwrap();
         assert_eq!(event[0].event_type, "instance.policy.security.set");
         assert_eq!(event[0].payload, serde_json::json!({"allowedOrigins": ["https://a.example"]}));
-        let legacy = SecurityPolicy::reduce(None, "instance.policy.security.set", &serde_json::json!({"enabled": true}));
+        let legacy =
+            SecurityPolicy::reduce(None, "instance.policy.security.set", &serde_json::json!({"enabled": true}));
         assert!(legacy.unwrap().enable_iframe_embedding);
 
-        let otp = SecretGeneratorAdded::new(SecretGeneratorType::OtpSms, SecretGeneratorType::OtpSms.instance_default());
+        let otp =
+            SecretGeneratorAdded::new(SecretGeneratorType::OtpSms, SecretGeneratorType::OtpSms.instance_default());
         assert_eq!(
             serde_json::to_value(&otp).unwrap(),
             serde_json::json!({"generatorType": 8, "length": 8, "expiry": 300_000_000_000_i64, "includeDigits": true})

@@ -89,7 +89,9 @@ impl LabelAsset {
     /// icons, fonts (or octet streams) for the font.
     pub fn content_type_allowed(self, content_type: &str) -> bool {
         match self {
-            LabelAsset::Font => content_type.starts_with("font/") || content_type.starts_with("application/octet-stream"),
+            LabelAsset::Font => {
+                content_type.starts_with("font/") || content_type.starts_with("application/octet-stream")
+            }
             _ => content_type.starts_with("image/"),
         }
     }
@@ -490,7 +492,9 @@ fn is_svg(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(&data[..data.len().min(4096)]) else { return false };
     let mut rest = text.trim_start_matches('\u{feff}').trim_start();
     loop {
-        if let Some(after) = rest.strip_prefix("<?xml").or_else(|| rest.strip_prefix("<!--")).or_else(|| rest.strip_prefix("<!DOCTYPE")) {
+        if let Some(after) =
+            rest.strip_prefix("<?xml").or_else(|| rest.strip_prefix("<!--")).or_else(|| rest.strip_prefix("<!DOCTYPE"))
+        {
             let Some(end) = after.find('>') else { return false };
             rest = after[end + 1..].trim_start();
         } else {

@@ -144,7 +144,8 @@ mod tests {
         use crate::settings::Setting;
         let on = Aggregate::new(aggregate::INSTANCE, "i", "i");
         let from = PrivacyPolicy::instance_default();
-        let next = PrivacyPolicy { tos_link: "https://example.com/tos".into(), docs_link: String::new(), ..from.clone() };
+        let next =
+            PrivacyPolicy { tos_link: "https://example.com/tos".into(), docs_link: String::new(), ..from.clone() };
         let events = from.changed_events(&on, &next).unwrap();
         assert_eq!(events[0].event_type, "instance.policy.privacy.changed");
         assert_eq!(events[0].payload, serde_json::json!({"tosLink": "https://example.com/tos", "docsLink": ""}));

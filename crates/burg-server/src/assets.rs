@@ -50,10 +50,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
                 }),
             );
     }
-    router
-        .route("/assets/v1/{owner}/{*key}", get(public))
-        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
-        .with_state(app)
+    router.route("/assets/v1/{owner}/{*key}", get(public)).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)).with_state(app)
 }
 
 /// A plain-text error answer, never cached.
@@ -114,7 +111,11 @@ async fn download(app: Arc<App>, asset: LabelAsset, preview: bool, headers: Head
     }
 }
 
-async fn public(State(app): State<Arc<App>>, Path((owner, key)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn public(
+    State(app): State<Arc<App>>,
+    Path((owner, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     match app.stored_asset(&owner, &key).await {
         Ok(Some(file)) => serve(file, &headers),
         Ok(None) => error(StatusCode::NOT_FOUND, format!("file not found: {key}")),

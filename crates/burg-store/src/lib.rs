@@ -10,8 +10,8 @@
 // A dependency nothing uses fails the lints (unit tests use dev-dependencies).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
-mod db;
 pub mod assets;
+mod db;
 pub mod event_store;
 pub mod events;
 pub mod idp;

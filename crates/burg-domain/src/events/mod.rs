@@ -93,8 +93,11 @@ impl<'de> serde::Deserialize<'de> for EventTime {
 
 /// Every event type burg writes, for `ListEventTypes`.
 pub fn all_types() -> Vec<&'static str> {
-    let mut all: Vec<&'static str> =
-        [instance::TYPES, org::TYPES, user::TYPES, crate::instance_settings::TYPES].into_iter().flatten().copied().collect();
+    let mut all: Vec<&'static str> = [instance::TYPES, org::TYPES, user::TYPES, crate::instance_settings::TYPES]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
     all.extend(crate::settings::KINDS.iter().flat_map(|(_, events)| events.all()));
     all.extend(crate::idp::Kind::ALL.iter().flat_map(|k| [k.added_event(), k.changed_event()]));
     all.extend([crate::idp::MIGRATED_AZURE, crate::idp::MIGRATED_GOOGLE, crate::idp::REMOVED]);

@@ -177,7 +177,8 @@ async fn assets_upload_download_and_limits() {
         assert_eq!(response.bytes().await.unwrap().as_ref(), logo.as_slice(), "byte for byte");
         let response = get(format!("{base}/assets/v1/instance/policy/label/logo")).await.unwrap();
         assert_eq!(response.status().as_u16(), 404, "the active policy has no logo yet");
-        let _: ActivateLabelPolicyResponse = c.call("ActivateLabelPolicy", ActivateLabelPolicyRequest {}).await.unwrap();
+        let _: ActivateLabelPolicyResponse =
+            c.call("ActivateLabelPolicy", ActivateLabelPolicyRequest {}).await.unwrap();
         let response = get(format!("{base}/assets/v1/instance/policy/label/logo")).await.unwrap();
         assert_eq!(response.bytes().await.unwrap().as_ref(), logo.as_slice());
         // The public URL the policy names, without a token; and a client
