@@ -69,12 +69,15 @@ pub struct Ctx {
     pub service: &'static str,
     /// The organization of an org-scoped call (`x-zitadel-orgid`), if given.
     pub org_id: Option<String>,
+    /// The scheme and host the call was made to (`https://login.example.com`),
+    /// for the URLs of answers; `None` off a request.
+    pub origin: Option<String>,
 }
 
 impl Ctx {
     /// Work burg does on its own behalf (start-up, command line).
     pub fn system(service: &'static str) -> Self {
-        Ctx { principal: Arc::new(Principal::system()), service, org_id: None }
+        Ctx { principal: Arc::new(Principal::system()), service, org_id: None, origin: None }
     }
 
     /// The organization an org-scoped call works on: the header's, or the

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use burg_domain::crypto::{MasterKey, Sealed, SecretString, new_token, token_hash};
-use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::event::{Aggregate, NewEvent, Payload, aggregate};
 use burg_domain::events::{EventTime, instance as ie, org as oe, user as ue};
 use burg_domain::{Clock, Error, IdGenerator, Result};
 use burg_store::{Db, members, orgs, users};
@@ -75,15 +75,26 @@ impl App {
                 NewEvent::new(&inst, &ie::DomainAdded { domain: domain.clone(), generated: false })?,
                 NewEvent::new(&inst, &ie::DomainPrimarySet { domain })?,
             ];
-            // Every setting's default, as ZITADEL's setup writes them.
+            // ZITADEL's secret generators and every setting's default, as
+            // its setup writes them.
+            events.extend(burg_domain::instance_settings::secret_generator_defaults(&inst)?);
             events.extend(burg_domain::settings::instance_defaults(&inst)?);
+            events.push(burg_domain::instance_settings::login_default_org_set(&self.instance_id, true)?);
             tx.push(events).await?;
             tx.commit().await?;
         } else {
             // A store made before a setting was declared: its defaults now.
             let held = burg_store::settings::kinds(tx.conn(), &self.instance_id, &self.instance_id).await?;
             let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
-            let missing = burg_domain::settings::missing_instance_defaults(&inst, |k| held.iter().any(|h| h == k))?;
+            let mut missing = burg_domain::settings::missing_instance_defaults(&inst, |k| held.iter().any(|h| h == k))?;
+            // A store made before the secret generators: ZITADEL's now.
+            if burg_store::instance_settings::secret_generator_count(tx.conn(), &self.instance_id).await? == 0 {
+                missing.extend(burg_domain::instance_settings::secret_generator_defaults(&inst)?);
+            }
+            let feature = burg_domain::instance_settings::LoginDefaultOrgSet::TYPE;
+            if burg_store::instance_settings::newest_of_type(tx.conn(), &self.instance_id, feature).await?.is_none() {
+                missing.push(burg_domain::instance_settings::login_default_org_set(&self.instance_id, true)?);
+            }
             if missing.is_empty() {
                 drop(tx);
             } else {

@@ -18,10 +18,13 @@ pub mod egress;
 mod events;
 mod idp;
 mod instance;
+mod instance_settings;
+mod label_policy;
 mod list;
 mod member;
 pub mod memory;
 mod notify;
+mod operations;
 mod org;
 mod policies;
 mod policy;
@@ -42,6 +45,7 @@ use burg_domain::crypto::MasterKey;
 use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
+pub use label_policy::{ServedAsset, UploadRefused};
 pub use transfer::{
     DocumentFormat, IMPORT_EXISTS_ID, ImportMode, TransferDir, check_document, check_file_document, parse_duration,
 };

@@ -11,6 +11,7 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::instance as ie;
 use burg_domain::events::instance::LoginPolicy;
 use burg_domain::idp::Kind;
+use burg_domain::settings::Setting;
 use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result, validate};
 use burg_store::idp::PolicyLink;
@@ -204,5 +205,179 @@ impl App {
     /// Whether the instance's login policy offers `idp_id`.
     async fn policy_links(&self, conn: &mut burg_store::Conn, idp_id: &str) -> Result<bool> {
         burg_store::idp::policy_offers(conn, &self.instance_id, &self.instance_id, idp_id).await
+    }
+}
+
+/// Which list of the login policy's factors an RPC works on, with
+/// ZITADEL's error ids for it (`command/instance_policy_login.go`).
+#[derive(Debug, Clone, Copy)]
+enum Factors {
+    Second,
+    Multi,
+}
+
+impl Factors {
+    fn list(self, p: &LoginPolicy) -> &Vec<i32> {
+        match self {
+            Factors::Second => &p.second_factors,
+            Factors::Multi => &p.multi_factors,
+        }
+    }
+
+    fn list_mut(self, p: &mut LoginPolicy) -> &mut Vec<i32> {
+        match self {
+            Factors::Second => &mut p.second_factors,
+            Factors::Multi => &mut p.multi_factors,
+        }
+    }
+
+    fn defined(self, ty: i32) -> bool {
+        match self {
+            Factors::Second => policy::SecondFactorType::try_from(ty).is_ok(),
+            Factors::Multi => policy::MultiFactorType::try_from(ty).is_ok(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Factors::Second => "second factor",
+            Factors::Multi => "multi factor",
+        }
+    }
+
+    /// The id of an add that finds the factor in the policy (AlreadyExists).
+    fn exists_id(self) -> &'static str {
+        match self {
+            Factors::Second => "INSTANCE-2B0ps",
+            Factors::Multi => "INSTANCE-3M9od",
+        }
+    }
+
+    /// The id of a remove that does not find it (NotFound).
+    fn missing_id(self) -> &'static str {
+        match self {
+            Factors::Second => "INSTANCE-3M9od",
+            Factors::Multi => "INSTANCE-3M9df",
+        }
+    }
+
+    /// The id of an unspecified type (InvalidArgument) on add and remove.
+    fn unspecified_id(self, add: bool) -> &'static str {
+        match (self, add) {
+            (_, true) => "INSTANCE-5m9fs",
+            (Factors::Second, false) => "INSTANCE-55n8s",
+            (Factors::Multi, false) => "INSTANCE-33m9F",
+        }
+    }
+}
+
+impl App {
+    /// The instance's factors of one list, and the list's details.
+    async fn list_factors(&self, which: Factors) -> Result<(Vec<i32>, Option<burg_api::object::ListDetails>)> {
+        let current = self.read_setting::<LoginPolicy>(Scope::Instance).await?;
+        let factors = which.list(&current.value).clone();
+        let sequence = current.details.as_ref().map_or(0, |d| d.sequence as i64);
+        let details = list_details(factors.len() as i64, sequence, self.now());
+        Ok((factors, details))
+    }
+
+    /// Adds (`add`) or removes factor `ty` of the instance's login policy:
+    /// one `…secondfactor.added`/`removed` (or `multifactor`) event.
+    async fn change_factor(
+        &self,
+        ctx: &Ctx,
+        which: Factors,
+        ty: i32,
+        add: bool,
+    ) -> Result<Option<burg_api::object::ObjectDetails>> {
+        if ty == 0 || !which.defined(ty) {
+            return Err(Error::invalid_argument(
+                which.unspecified_id(add),
+                format!("`type` must be a defined {} type other than unspecified", which.name()),
+            ));
+        }
+        let inst = Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id);
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let current = self.setting::<LoginPolicy>(tx.conn(), Scope::Instance).await?.value;
+            let present = which.list(&current).contains(&ty);
+            if add && present {
+                return Err(Error::already_exists(
+                    which.exists_id(),
+                    format!("the login policy has {} {ty} already", which.name()),
+                ));
+            }
+            if !add && !present {
+                return Err(Error::not_found(
+                    which.missing_id(),
+                    format!("the login policy has no {} {ty}", which.name()),
+                ));
+            }
+            let mut next = current.clone();
+            let list = which.list_mut(&mut next);
+            if add {
+                list.push(ty);
+            } else {
+                list.retain(|f| *f != ty);
+            }
+            let events = tx.push(current.changed_events(&inst, &next)?).await?;
+            tx.commit().await?;
+            Ok(if add { added_details(&events) } else { changed_details(&events) })
+        })
+        .await
+    }
+
+    pub async fn list_login_policy_second_factors(
+        &self,
+        _ctx: &Ctx,
+        _r: a::ListLoginPolicySecondFactorsRequest,
+    ) -> Result<a::ListLoginPolicySecondFactorsResponse> {
+        let (result, details) = self.list_factors(Factors::Second).await?;
+        Ok(a::ListLoginPolicySecondFactorsResponse { details, result })
+    }
+
+    pub async fn add_second_factor_to_login_policy(
+        &self,
+        ctx: &Ctx,
+        r: a::AddSecondFactorToLoginPolicyRequest,
+    ) -> Result<a::AddSecondFactorToLoginPolicyResponse> {
+        let details = self.change_factor(ctx, Factors::Second, r.r#type, true).await?;
+        Ok(a::AddSecondFactorToLoginPolicyResponse { details })
+    }
+
+    pub async fn remove_second_factor_from_login_policy(
+        &self,
+        ctx: &Ctx,
+        r: a::RemoveSecondFactorFromLoginPolicyRequest,
+    ) -> Result<a::RemoveSecondFactorFromLoginPolicyResponse> {
+        let details = self.change_factor(ctx, Factors::Second, r.r#type, false).await?;
+        Ok(a::RemoveSecondFactorFromLoginPolicyResponse { details })
+    }
+
+    pub async fn list_login_policy_multi_factors(
+        &self,
+        _ctx: &Ctx,
+        _r: a::ListLoginPolicyMultiFactorsRequest,
+    ) -> Result<a::ListLoginPolicyMultiFactorsResponse> {
+        let (result, details) = self.list_factors(Factors::Multi).await?;
+        Ok(a::ListLoginPolicyMultiFactorsResponse { details, result })
+    }
+
+    pub async fn add_multi_factor_to_login_policy(
+        &self,
+        ctx: &Ctx,
+        r: a::AddMultiFactorToLoginPolicyRequest,
+    ) -> Result<a::AddMultiFactorToLoginPolicyResponse> {
+        let details = self.change_factor(ctx, Factors::Multi, r.r#type, true).await?;
+        Ok(a::AddMultiFactorToLoginPolicyResponse { details })
+    }
+
+    pub async fn remove_multi_factor_from_login_policy(
+        &self,
+        ctx: &Ctx,
+        r: a::RemoveMultiFactorFromLoginPolicyRequest,
+    ) -> Result<a::RemoveMultiFactorFromLoginPolicyResponse> {
+        let details = self.change_factor(ctx, Factors::Multi, r.r#type, false).await?;
+        Ok(a::RemoveMultiFactorFromLoginPolicyResponse { details })
     }
 }

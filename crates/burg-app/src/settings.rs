@@ -77,7 +77,7 @@ impl App {
     }
 
     /// The value an organization has of its own, if any.
-    async fn own_setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Option<S>> {
+    pub(crate) async fn own_setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Option<S>> {
         match burg_store::settings::load(conn, &self.instance_id, self.owner(scope), S::KIND).await? {
             Some(row) => decode(&row).map(Some),
             None => Ok(None),

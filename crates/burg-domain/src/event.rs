@@ -20,6 +20,7 @@ pub mod aggregate {
     pub const ACTION: &str = "action";
     pub const USER_GRANT: &str = "usergrant";
     pub const RESTRICTIONS: &str = "restrictions";
+    pub const FEATURE: &str = "feature";
 }
 
 /// Which aggregate an event belongs to.

@@ -12,11 +12,14 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod event;
+#[macro_use]
 pub mod events;
 pub mod id;
 pub mod idp;
 pub mod idp_config;
 pub mod idp_events;
+pub mod instance_settings;
+pub mod label_policy;
 pub mod notify;
 pub mod password;
 pub mod pem;

@@ -137,11 +137,36 @@ mod tests {
         let read: LockoutPolicy = serde_json::from_value(serde_json::json!({"maxPasswordAttempts": 3})).unwrap();
         assert_eq!(read, LockoutPolicy { max_password_attempts: 3, ..LockoutPolicy::default() });
     }
+
+    #[test]
+    fn changed_events_carry_what_changed_and_old_whole_ones_still_read() {
+        use crate::event::{Aggregate, aggregate};
+        use crate::settings::Setting;
+        let on = Aggregate::new(aggregate::INSTANCE, "i", "i");
+        let from = PrivacyPolicy::instance_default();
+        let next =
+            PrivacyPolicy { tos_link: "https://example.com/tos".into(), docs_link: String::new(), ..from.clone() };
+        let events = from.changed_events(&on, &next).unwrap();
+        assert_eq!(events[0].event_type, "instance.policy.privacy.changed");
+        assert_eq!(events[0].payload, serde_json::json!({"tosLink": "https://example.com/tos", "docsLink": ""}));
+        let read = PrivacyPolicy::reduce(Some(from.clone()), events[0].event_type, &events[0].payload).unwrap();
+        assert_eq!(read, next);
+        // An earlier release wrote the whole document in its changed events.
+        let whole = serde_json::to_value(&next).unwrap();
+        assert_eq!(PrivacyPolicy::reduce(Some(from), "instance.policy.privacy.changed", &whole).unwrap(), next);
+        let lockout = LockoutPolicy::instance_default();
+        let zero = LockoutPolicy { show_lock_out_failures: false, ..lockout.clone() };
+        let events = lockout.changed_events(&on, &zero).unwrap();
+        assert_eq!(events[0].payload, serde_json::json!({"showLockOutFailures": false}), "false is written");
+    }
 }
 
-/// Each policy as a setting: the whole document in its events (ZITADEL's
-/// member names are the types' serde names).
-macro_rules! whole_document_settings {
+/// Each policy as a setting (ZITADEL's member names are the types' serde
+/// names): the whole document in its added event, the members that changed
+/// in its changed events ([`crate::settings::members_changed`]); a changed
+/// event of an earlier release, which carried the whole document, reads
+/// the same way ([`crate::settings::merge`]).
+macro_rules! document_settings {
     ($($ty:ident = $kind:literal, $name:literal;)*) => {
         $(
             impl crate::settings::Setting for $ty {
@@ -156,7 +181,7 @@ macro_rules! whole_document_settings {
     };
 }
 
-whole_document_settings! {
+document_settings! {
     PasswordComplexityPolicy = "policy.password.complexity", "password complexity policy";
     PasswordAgePolicy = "policy.password.age", "password age policy";
     DomainPolicy = "policy.domain", "domain policy";

@@ -14,8 +14,11 @@
 //! events of a setting's parts (the login policy's factors). What they
 //! carry is the type's to say ([`Setting::added_events`],
 //! [`Setting::changed_events`], [`Setting::reduce`]); by default the whole
-//! document. The `settings` table keeps the whole document in the type's
-//! own serde form.
+//! document in the added event and the members that changed in a changed
+//! event. The `settings` table keeps the whole document in the type's own
+//! serde form. A setting only the instance holds has no `org.*` types
+//! ([`SettingEvents::instance_only`]); one ZITADEL's setup does not write
+//! reads as its zero value until it is first set ([`Setting::SET_UP`]).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -48,11 +51,20 @@ impl SettingEvents {
         SettingEvents { instance_added, instance_changed, org_added, org_changed, org_removed, parts }
     }
 
+    /// The types of a setting only the instance holds (an organization has
+    /// none of its own): no `org.*` types. `added` and `changed` may be the
+    /// same type (ZITADEL's security policy has only `…set`).
+    pub const fn instance_only(instance_added: &'static str, instance_changed: &'static str) -> Self {
+        SettingEvents { instance_added, instance_changed, org_added: "", org_changed: "", org_removed: "", parts: &[] }
+    }
+
     /// Every type, for `ListEventTypes`.
     pub fn all(&self) -> Vec<&'static str> {
         let mut all =
             vec![self.instance_added, self.instance_changed, self.org_added, self.org_changed, self.org_removed];
         all.extend(self.parts);
+        all.retain(|t| !t.is_empty());
+        all.dedup();
         all
     }
 
@@ -106,6 +118,12 @@ pub trait Setting: Serialize + DeserializeOwned + Clone + PartialEq + Default + 
     /// Its value on a new instance: ZITADEL's defaults.
     fn instance_default() -> Self;
 
+    /// Whether a new instance gets [`Setting::instance_default`] as events
+    /// (ZITADEL's setup writes most settings; some, such as the security
+    /// policy, exist only once they are set, and read as their default
+    /// before).
+    const SET_UP: bool = true;
+
     /// The events that give `on` (the instance, or an organization) this
     /// value. By default one `added` event with the whole document.
     fn added_events(&self, on: &Aggregate) -> crate::Result<Vec<NewEvent>> {
@@ -113,18 +131,76 @@ pub trait Setting: Serialize + DeserializeOwned + Clone + PartialEq + Default + 
     }
 
     /// The events that change `on`'s value from `self` to `next` (which
-    /// differ). By default one `changed` event with the whole of `next`.
+    /// differ). By default one `changed` event with the members of the
+    /// document that differ, as ZITADEL's `changed` events carry only what
+    /// changed ([`members_changed`]).
     fn changed_events(&self, on: &Aggregate, next: &Self) -> crate::Result<Vec<NewEvent>> {
-        Ok(vec![whole(on, Self::EVENTS.changed(on), next)?])
+        Ok(vec![members_changed(on, Self::EVENTS.changed(on), self, next)?])
     }
 
     /// The document after the event `event_type` with `payload`, given the
-    /// stored one (none before an `added` event). By default the payload is
-    /// the document.
+    /// stored one (none before an `added` event). By default the payload's
+    /// members replace the stored document's ([`merge`]): an `added` event
+    /// with the whole document, a `changed` event with some members, and a
+    /// `changed` event of an earlier release with the whole document all
+    /// read so.
     fn reduce(stored: Option<Self>, event_type: &str, payload: &serde_json::Value) -> crate::Result<Self> {
-        let _ = stored;
-        decode(event_type, payload)
+        merge(stored, event_type, payload)
     }
+
+    /// [`Setting::reduce`] for a type that keeps when an event happened
+    /// (the event's `sequence` on its aggregate and its time `at`), such as
+    /// the label policy's activation.
+    fn reduce_at(
+        stored: Option<Self>,
+        event_type: &str,
+        payload: &serde_json::Value,
+        sequence: i64,
+        at: i64,
+    ) -> crate::Result<Self> {
+        let _ = (sequence, at);
+        Self::reduce(stored, event_type, payload)
+    }
+}
+
+/// A `changed` event of `event_type` on `on` with the members of `next`'s
+/// document (its serde form) whose values differ from `from`'s.
+pub fn members_changed<S: Serialize>(
+    on: &Aggregate,
+    event_type: &'static str,
+    from: &S,
+    next: &S,
+) -> crate::Result<NewEvent> {
+    let encode = |v: &S| {
+        serde_json::to_value(v)
+            .map_err(|e| crate::Error::internal("SETTING-enc3", format!("cannot encode {event_type}: {e}")))
+    };
+    let (from, next) = (encode(from)?, encode(next)?);
+    let mut changed = serde_json::Map::new();
+    if let serde_json::Value::Object(next) = next {
+        for (member, value) in next {
+            if from.get(&member) != Some(&value) {
+                changed.insert(member, value);
+            }
+        }
+    }
+    Ok(NewEvent { aggregate: on.clone(), event_type, payload: serde_json::Value::Object(changed) })
+}
+
+/// The document `stored` (or the type's zero value) with the members of
+/// `payload` put in.
+pub fn merge<S: Setting>(stored: Option<S>, event_type: &str, payload: &serde_json::Value) -> crate::Result<S> {
+    let Some(members) = payload.as_object() else {
+        return Ok(stored.unwrap_or_default());
+    };
+    let mut document = serde_json::to_value(stored.unwrap_or_default())
+        .map_err(|e| crate::Error::internal("SETTING-enc4", format!("cannot encode the {}: {e}", S::NAME)))?;
+    if let serde_json::Value::Object(document) = &mut document {
+        for (member, value) in members {
+            document.insert(member.clone(), value.clone());
+        }
+    }
+    decode(event_type, &document)
 }
 
 /// A payload of `event_type` read as `T`.
@@ -154,17 +230,24 @@ macro_rules! settings {
         /// The events that set up a new instance's defaults.
         pub fn instance_defaults(instance: &Aggregate) -> crate::Result<Vec<NewEvent>> {
             let mut events = Vec::new();
-            $(events.extend(<$ty as Setting>::instance_default().added_events(instance)?);)*
+            $(
+                if <$ty as Setting>::SET_UP {
+                    events.extend(<$ty as Setting>::instance_default().added_events(instance)?);
+                }
+            )*
             Ok(events)
         }
 
         /// The stored document of `kind` (its JSON) after the event
-        /// `event_type` with `payload`, given the stored one.
+        /// `event_type` with `payload` (its `sequence` and time `at`),
+        /// given the stored one.
         pub fn reduce(
             kind: &str,
             stored: Option<&str>,
             event_type: &str,
             payload: &serde_json::Value,
+            sequence: i64,
+            at: i64,
         ) -> crate::Result<String> {
             $(
                 if kind == <$ty as Setting>::KIND {
@@ -175,7 +258,7 @@ macro_rules! settings {
                             "SETTING-dec3",
                             format!("the stored {} is unreadable: {e}", <$ty as Setting>::NAME),
                         ))?;
-                    let next = <$ty as Setting>::reduce(stored, event_type, payload)?;
+                    let next = <$ty as Setting>::reduce_at(stored, event_type, payload, sequence, at)?;
                     return serde_json::to_string(&next).map_err(|e| {
                         crate::Error::internal("SETTING-enc2", format!("cannot encode the {}: {e}", <$ty as Setting>::NAME))
                     });
@@ -194,6 +277,9 @@ settings! {
     crate::policies::PrivacyPolicy;
     crate::policies::NotificationPolicy;
     crate::policies::LockoutPolicy;
+    crate::instance_settings::OidcSettings;
+    crate::instance_settings::SecurityPolicy;
+    crate::label_policy::LabelPolicy;
 }
 
 /// The events that give an instance the defaults of every kind it lacks
@@ -211,7 +297,7 @@ pub fn missing_instance_defaults(
 /// other event.
 pub fn of_event(event_type: &str) -> Option<(&'static str, SettingOp)> {
     KINDS.iter().find_map(|(kind, events)| {
-        if event_type == events.org_removed {
+        if !events.org_removed.is_empty() && event_type == events.org_removed {
             Some((*kind, SettingOp::Remove))
         } else if [events.instance_added, events.instance_changed, events.org_added, events.org_changed]
             .contains(&event_type)
@@ -258,7 +344,10 @@ mod tests {
                 "instance.policy.domain.added",
                 "instance.policy.privacy.added",
                 "instance.policy.notification.added",
-                "instance.policy.lockout.added"
+                "instance.policy.lockout.added",
+                "instance.oidc.settings.added",
+                "instance.policy.label.added",
+                "instance.policy.label.activated"
             ]
         );
         assert_eq!(defaults[0].payload["allowUsernamePassword"], true);
@@ -273,7 +362,7 @@ mod tests {
             .into_iter()
             .filter(|e| of_event(e.event_type).is_some_and(|(kind, _)| kind == LoginPolicy::KIND));
         for e in login {
-            stored = Some(reduce(LoginPolicy::KIND, stored.as_deref(), e.event_type, &e.payload).unwrap());
+            stored = Some(reduce(LoginPolicy::KIND, stored.as_deref(), e.event_type, &e.payload, 0, 0).unwrap());
         }
         let read: LoginPolicy = serde_json::from_str(stored.as_deref().unwrap()).unwrap();
         assert_eq!(read, LoginPolicy::instance_default());

@@ -18,8 +18,9 @@ pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) ->
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_string);
+    let origin = origin(headers);
     let Some(permission) = route.permission else {
-        return Ok(Ctx { principal: Default::default(), service, org_id: org_header });
+        return Ok(Ctx { principal: Default::default(), service, org_id: org_header, origin });
     };
     let token = bearer(headers)
         .ok_or_else(|| Error::unauthenticated("AUTH-hdr01", "missing bearer token (Authorization: Bearer <token>)"))?;
@@ -27,7 +28,20 @@ pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) ->
     let org_scoped = route.service == "ManagementService";
     let org = if org_scoped { Some(org_header.as_deref().unwrap_or(&principal.org_id).to_string()) } else { None };
     principal.require(permission, org.as_deref())?;
-    Ok(Ctx { principal, service, org_id: org_header })
+    Ok(Ctx { principal, service, org_id: org_header, origin })
+}
+
+/// The scheme and host a request was sent to, from its `Host` header (and
+/// a proxy's `X-Forwarded-Proto`), as ZITADEL builds its asset URLs.
+pub fn origin(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(http::header::HOST)?.to_str().ok()?.trim();
+    let valid = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    if !valid {
+        return None;
+    }
+    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).map(str::trim);
+    let scheme = if proto == Some("https") { "https" } else { "http" };
+    Some(format!("{scheme}://{host}"))
 }
 
 /// `zitadel.admin.v1.AdminService` from `/zitadel.admin.v1.AdminService/Healthz`.

@@ -14,6 +14,7 @@
 // A dependency nothing uses fails the lints (unit tests use dev-dependencies).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
+mod assets;
 mod auth;
 mod grpc;
 pub mod metrics;
@@ -77,6 +78,7 @@ pub fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .with_state(app.clone());
     Router::new()
         .merge(rest::router(app.clone(), config))
+        .merge(assets::router(app.clone()))
         .merge(grpc::router(app, config))
         .merge(health)
         .fallback(rest::not_found)

@@ -10,12 +10,14 @@
 // A dependency nothing uses fails the lints (unit tests use dev-dependencies).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
+pub mod assets;
 mod db;
 pub mod event_store;
 pub mod events;
 pub mod idp;
 pub mod idp_config;
 pub mod instance;
+pub mod instance_settings;
 pub mod list;
 pub mod members;
 pub mod notify;

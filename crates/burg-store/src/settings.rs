@@ -63,6 +63,8 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event, kind: &str, op: S
                 stored.as_ref().map(|r| r.data.as_str()),
                 &e.event_type,
                 &e.payload,
+                e.sequence,
+                e.created_at,
             )?;
             sqlx::query(
                 "INSERT INTO settings (instance_id, owner_id, kind, data, sequence, creation_date, change_date) \

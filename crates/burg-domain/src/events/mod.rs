@@ -95,12 +95,19 @@ impl<'de> serde::Deserialize<'de> for EventTime {
 
 /// Every event type burg writes, for `ListEventTypes`.
 pub fn all_types() -> Vec<&'static str> {
-    let mut all: Vec<&'static str> =
-        [instance::TYPES, notify::TYPES, org::TYPES, user::TYPES, restrictions::TYPES, crate::texts::TYPES]
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
+    let mut all: Vec<&'static str> = [
+        instance::TYPES,
+        notify::TYPES,
+        org::TYPES,
+        user::TYPES,
+        restrictions::TYPES,
+        crate::texts::TYPES,
+        crate::instance_settings::TYPES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+    .collect();
     all.extend(crate::settings::KINDS.iter().flat_map(|(_, events)| events.all()));
     all.extend(crate::idp::Kind::ALL.iter().flat_map(|k| [k.added_event(), k.changed_event()]));
     all.extend(crate::idp_config::INSTANCE.all());
@@ -113,7 +120,7 @@ pub fn all_types() -> Vec<&'static str> {
 /// Every aggregate type burg writes, for `ListAggregateTypes`.
 pub fn all_aggregate_types() -> Vec<&'static str> {
     use crate::event::aggregate::*;
-    vec![ACTION, INSTANCE, ORG, PROJECT, RESTRICTIONS, USER, USER_GRANT]
+    vec![ACTION, FEATURE, INSTANCE, ORG, PROJECT, RESTRICTIONS, USER, USER_GRANT]
 }
 
 #[cfg(test)]

@@ -193,7 +193,9 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .await
             .map_err(db_error("PROJ-ins17"))?;
         }
-        _ => {}
+        _ => {
+            crate::instance_settings::apply(conn, e).await?;
+        }
     }
     // Every instance event advances the instance's details.
     sqlx::query("UPDATE instances SET sequence = $1, change_date = $2 WHERE id = $3")

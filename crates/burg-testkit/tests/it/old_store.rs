@@ -258,7 +258,8 @@ async fn an_earlier_store_still_serves(backend: Backend) {
     let events: ListEventsResponse =
         c.call("ListEvents", ListEventsRequest { asc: true, ..Default::default() }).await.unwrap();
     // Opening the store added the defaults of the settings declared since
-    // (one `instance.<kind>.added` each), after the old events.
+    // (their setup events), ZITADEL's secret generators and the
+    // login_default_org feature, after the old events.
     let old = dump.tables["events"].len();
     let later: Vec<&str> = events.events[old..].iter().map(|e| e.r#type.as_ref().unwrap().r#type.as_str()).collect();
     assert_eq!(
@@ -269,7 +270,20 @@ async fn an_earlier_store_still_serves(backend: Backend) {
             "instance.policy.domain.added",
             "instance.policy.privacy.added",
             "instance.policy.notification.added",
-            "instance.policy.lockout.added"
+            "instance.policy.lockout.added",
+            "instance.oidc.settings.added",
+            "instance.policy.label.added",
+            "instance.policy.label.activated",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "instance.secret.generator.added",
+            "feature.instance.login_default_org.set"
         ]
     );
     let as_json = serde_json::to_value(&events).unwrap();

@@ -1,0 +1,350 @@
+//! The instance's label policy (branding), a setting: its preview and
+//! active states, its activation, and its files, uploaded and served
+//! through the asset endpoints of `burg-server` (ZITADEL's
+//! `internal/command/instance_policy_label.go` and `internal/api/assets`).
+
+use burg_api::admin as a;
+use burg_api::object::ObjectDetails;
+use burg_api::zitadel::policy::v1::{self as pb, ThemeMode};
+use burg_domain::event::{Aggregate, aggregate};
+use burg_domain::label_policy::{
+    LabelAsset, LabelPolicy, LabelStyle, MAX_ASSET_BYTES, activated_event, asset_hash, first_bad_color,
+    sniff_content_type,
+};
+use burg_domain::{Error, Result};
+use burg_store::settings::SettingRow;
+
+use crate::settings::Scope;
+use crate::{App, Ctx, changed_details, details, retry};
+
+/// The API's theme mode as ZITADEL's domain number (0 auto, 1 light, 2 dark).
+fn theme_to_domain(api: i32) -> i32 {
+    match ThemeMode::try_from(api) {
+        Ok(ThemeMode::Light) => 1,
+        Ok(ThemeMode::Dark) => 2,
+        _ => 0,
+    }
+}
+
+fn theme_to_api(domain: i32) -> i32 {
+    match domain {
+        1 => ThemeMode::Light as i32,
+        2 => ThemeMode::Dark as i32,
+        _ => ThemeMode::Auto as i32,
+    }
+}
+
+/// ZITADEL's error ids of the file RPCs: (policy missing on upload, on
+/// removal).
+fn missing_ids(asset: LabelAsset) -> (&'static str, &'static str) {
+    match asset {
+        LabelAsset::Logo => ("INSTANCE-Qw0pd", "INSTANCE-Xc8Kf"),
+        LabelAsset::LogoDark => ("INSTANCE-ZR9fs", "INSTANCE-3FGds"),
+        LabelAsset::Icon => ("INSTANCE-1yMx0", "INSTANCE-4M0qw"),
+        LabelAsset::IconDark => ("INSTANCE-vMsf9", "INSTANCE-2nc7F"),
+        LabelAsset::Font => ("INSTANCE-1N8fE", "INSTANCE-Tk0gw"),
+    }
+}
+
+/// A file as served: its bytes and how to describe them.
+#[derive(Debug, Clone)]
+pub struct ServedAsset {
+    pub content_type: String,
+    pub data: Vec<u8>,
+    pub hash: String,
+    /// When it was stored (microseconds since the epoch).
+    pub stored_at: i64,
+}
+
+/// Why an upload is refused before anything is stored (ZITADEL answers
+/// these with 400 and a plain-text message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadRefused {
+    ContentType(String),
+    TooBig,
+}
+
+impl std::fmt::Display for UploadRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UploadRefused::ContentType(t) => write!(f, "invalid content-type: {t}"),
+            UploadRefused::TooBig => write!(f, "file too big, max file size is {}KB", MAX_ASSET_BYTES / 1024),
+        }
+    }
+}
+
+fn decode(row: &SettingRow) -> Result<LabelPolicy> {
+    serde_json::from_str(&row.data)
+        .map_err(|e| Error::internal("SETTING-dec5", format!("the stored label policy is unreadable: {e}")))
+}
+
+impl App {
+    fn label_aggregate(&self) -> Aggregate {
+        Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id)
+    }
+
+    /// The URL of a stored file: `<origin>/assets/v1/<owner>/<key>`, or ""
+    /// for none (ZITADEL's `domain.AssetURL`).
+    fn asset_url(&self, ctx: &Ctx, key: &str) -> String {
+        if key.is_empty() {
+            return String::new();
+        }
+        let origin = ctx.origin.clone().unwrap_or_else(|| format!("http://{}", self.config.external_domain));
+        format!("{origin}/assets/v1/{}/{key}", self.instance_id)
+    }
+
+    fn label_pb(&self, ctx: &Ctx, style: &LabelStyle, details: Option<ObjectDetails>) -> pb::LabelPolicy {
+        let s = style;
+        pb::LabelPolicy {
+            details,
+            primary_color: s.primary_color.clone(),
+            is_default: true,
+            hide_login_name_suffix: s.hide_login_name_suffix,
+            warn_color: s.warn_color.clone(),
+            background_color: s.background_color.clone(),
+            font_color: s.font_color.clone(),
+            primary_color_dark: s.primary_color_dark.clone(),
+            background_color_dark: s.background_color_dark.clone(),
+            warn_color_dark: s.warn_color_dark.clone(),
+            font_color_dark: s.font_color_dark.clone(),
+            disable_watermark: s.disable_watermark,
+            logo_url: self.asset_url(ctx, &s.logo),
+            icon_url: self.asset_url(ctx, &s.icon),
+            logo_url_dark: self.asset_url(ctx, &s.logo_dark),
+            icon_url_dark: self.asset_url(ctx, &s.icon_dark),
+            font_url: self.asset_url(ctx, &s.font),
+            theme_mode: theme_to_api(s.theme_mode),
+        }
+    }
+
+    /// The instance's label policy row and document.
+    async fn label_row(&self) -> Result<(SettingRow, LabelPolicy)> {
+        let mut conn = self.db.acquire("LABEL-db001").await?;
+        let row = burg_store::settings::load(&mut conn, &self.instance_id, &self.instance_id, "policy.label")
+            .await?
+            .ok_or_else(|| Error::not_found("QUERY-V22un", "label policy not found"))?;
+        let policy = decode(&row)?;
+        Ok((row, policy))
+    }
+
+    pub async fn get_label_policy(&self, ctx: &Ctx, _r: a::GetLabelPolicyRequest) -> Result<a::GetLabelPolicyResponse> {
+        let (row, policy) = self.label_row().await?;
+        let active = policy.active.as_ref().ok_or_else(|| Error::not_found("QUERY-V22un", "label policy not found"))?;
+        let details =
+            details(policy.active_sequence, row.creation_date, policy.active_at.max(row.creation_date), &row.owner_id);
+        Ok(a::GetLabelPolicyResponse { policy: Some(self.label_pb(ctx, active, details)) })
+    }
+
+    pub async fn get_preview_label_policy(
+        &self,
+        ctx: &Ctx,
+        _r: a::GetPreviewLabelPolicyRequest,
+    ) -> Result<a::GetPreviewLabelPolicyResponse> {
+        let (row, policy) = self.label_row().await?;
+        let details = details(row.sequence, row.creation_date, row.change_date, &row.owner_id);
+        Ok(a::GetPreviewLabelPolicyResponse { policy: Some(self.label_pb(ctx, &policy.preview, details)) })
+    }
+
+    pub async fn update_label_policy(
+        &self,
+        ctx: &Ctx,
+        r: a::UpdateLabelPolicyRequest,
+    ) -> Result<a::UpdateLabelPolicyResponse> {
+        let style = LabelStyle {
+            primary_color: r.primary_color.clone(),
+            background_color: r.background_color.clone(),
+            warn_color: r.warn_color.clone(),
+            font_color: r.font_color.clone(),
+            primary_color_dark: r.primary_color_dark.clone(),
+            background_color_dark: r.background_color_dark.clone(),
+            warn_color_dark: r.warn_color_dark.clone(),
+            font_color_dark: r.font_color_dark.clone(),
+            hide_login_name_suffix: r.hide_login_name_suffix,
+            // Not on the Admin API: ZITADEL's converter leaves it false.
+            error_msg_popup: false,
+            disable_watermark: r.disable_watermark,
+            theme_mode: theme_to_domain(r.theme_mode),
+            ..LabelStyle::default()
+        };
+        if let Some((id, field)) = first_bad_color(&style) {
+            return Err(Error::invalid_argument(
+                id,
+                format!("`{field}` must be empty or a hex colour such as #5469d4 or #fff"),
+            ));
+        }
+        let change = |current: &LabelPolicy| {
+            let mut next = current.clone();
+            let files = current.preview.clone();
+            next.preview = LabelStyle {
+                logo: files.logo,
+                logo_dark: files.logo_dark,
+                icon: files.icon,
+                icon_dark: files.icon_dark,
+                font: files.font,
+                ..style.clone()
+            };
+            next
+        };
+        let details = self.change_setting(ctx, Scope::Instance, change, "INSTANCE-28fHe", "INSTANCE-0K9dq").await?;
+        Ok(a::UpdateLabelPolicyResponse { details })
+    }
+
+    pub async fn activate_label_policy(
+        &self,
+        ctx: &Ctx,
+        _r: a::ActivateLabelPolicyRequest,
+    ) -> Result<a::ActivateLabelPolicyResponse> {
+        let details = retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            if self.own_setting::<LabelPolicy>(tx.conn(), Scope::Instance).await?.is_none() {
+                return Err(Error::not_found("INSTANCE-6M23e", "label policy not found"));
+            }
+            let events = tx.push(vec![activated_event(&self.label_aggregate())]).await?;
+            tx.commit().await?;
+            Ok(changed_details(&events))
+        })
+        .await?;
+        Ok(a::ActivateLabelPolicyResponse { details })
+    }
+
+    /// Removes the preview's file `asset`: its stored bytes and an event
+    /// naming its key (ZITADEL writes it whether there was a file or not).
+    async fn remove_label_asset(&self, ctx: &Ctx, asset: LabelAsset) -> Result<Option<ObjectDetails>> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let policy = self
+                .own_setting::<LabelPolicy>(tx.conn(), Scope::Instance)
+                .await?
+                .ok_or_else(|| Error::not_found(missing_ids(asset).1, "label policy not found"))?;
+            let key = asset.key(&policy.preview).to_string();
+            if !key.is_empty() {
+                burg_store::assets::remove(tx.conn(), &self.instance_id, &self.instance_id, &key).await?;
+            }
+            let events = tx.push(vec![asset.event(&self.label_aggregate(), false, &key)?]).await?;
+            tx.commit().await?;
+            Ok(changed_details(&events))
+        })
+        .await
+    }
+
+    pub async fn remove_label_policy_logo(
+        &self,
+        ctx: &Ctx,
+        _r: a::RemoveLabelPolicyLogoRequest,
+    ) -> Result<a::RemoveLabelPolicyLogoResponse> {
+        let details = self.remove_label_asset(ctx, LabelAsset::Logo).await?;
+        Ok(a::RemoveLabelPolicyLogoResponse { details })
+    }
+
+    pub async fn remove_label_policy_logo_dark(
+        &self,
+        ctx: &Ctx,
+        _r: a::RemoveLabelPolicyLogoDarkRequest,
+    ) -> Result<a::RemoveLabelPolicyLogoDarkResponse> {
+        let details = self.remove_label_asset(ctx, LabelAsset::LogoDark).await?;
+        Ok(a::RemoveLabelPolicyLogoDarkResponse { details })
+    }
+
+    pub async fn remove_label_policy_icon(
+        &self,
+        ctx: &Ctx,
+        _r: a::RemoveLabelPolicyIconRequest,
+    ) -> Result<a::RemoveLabelPolicyIconResponse> {
+        let details = self.remove_label_asset(ctx, LabelAsset::Icon).await?;
+        Ok(a::RemoveLabelPolicyIconResponse { details })
+    }
+
+    pub async fn remove_label_policy_icon_dark(
+        &self,
+        ctx: &Ctx,
+        _r: a::RemoveLabelPolicyIconDarkRequest,
+    ) -> Result<a::RemoveLabelPolicyIconDarkResponse> {
+        let details = self.remove_label_asset(ctx, LabelAsset::IconDark).await?;
+        Ok(a::RemoveLabelPolicyIconDarkResponse { details })
+    }
+
+    pub async fn remove_label_policy_font(
+        &self,
+        ctx: &Ctx,
+        _r: a::RemoveLabelPolicyFontRequest,
+    ) -> Result<a::RemoveLabelPolicyFontResponse> {
+        let details = self.remove_label_asset(ctx, LabelAsset::Font).await?;
+        Ok(a::RemoveLabelPolicyFontResponse { details })
+    }
+
+    /// Checks an upload of `asset` as ZITADEL's asset handler does: the
+    /// content type read from the bytes, then the size.
+    pub fn check_label_upload(
+        &self,
+        asset: LabelAsset,
+        filename: &str,
+        data: &[u8],
+    ) -> std::result::Result<String, UploadRefused> {
+        let content_type = sniff_content_type(data, filename);
+        if !asset.content_type_allowed(&content_type) {
+            return Err(UploadRefused::ContentType(content_type));
+        }
+        if data.len() > MAX_ASSET_BYTES {
+            return Err(UploadRefused::TooBig);
+        }
+        Ok(content_type)
+    }
+
+    /// Stores an uploaded file of the preview under a new key and writes
+    /// its added event, in one transaction. The caller checked it
+    /// ([`App::check_label_upload`]).
+    pub async fn upload_label_asset(
+        &self,
+        ctx: &Ctx,
+        asset: LabelAsset,
+        content_type: &str,
+        data: &[u8],
+    ) -> Result<Option<ObjectDetails>> {
+        let hash = asset_hash(data);
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            if self.own_setting::<LabelPolicy>(tx.conn(), Scope::Instance).await?.is_none() {
+                return Err(Error::not_found(missing_ids(asset).0, "label policy not found"));
+            }
+            let key = format!("{}{}", asset.key_prefix(), self.new_id());
+            let now = tx.now();
+            burg_store::assets::put(
+                tx.conn(),
+                &self.instance_id,
+                &self.instance_id,
+                &key,
+                content_type,
+                data,
+                &hash,
+                now,
+            )
+            .await?;
+            let events = tx.push(vec![asset.event(&self.label_aggregate(), true, &key)?]).await?;
+            tx.commit().await?;
+            Ok(changed_details(&events))
+        })
+        .await
+    }
+
+    /// The file `asset` of the instance's active label policy, or of its
+    /// preview.
+    pub async fn label_asset(&self, asset: LabelAsset, preview: bool) -> Result<Option<ServedAsset>> {
+        let (_, policy) = self.label_row().await?;
+        let style = if preview { Some(&policy.preview) } else { policy.active.as_ref() };
+        let Some(key) = style.map(|s| asset.key(s)).filter(|k| !k.is_empty()) else { return Ok(None) };
+        self.stored_asset(&self.instance_id, key).await
+    }
+
+    /// A stored file by its owner and key (the public download path).
+    pub async fn stored_asset(&self, owner: &str, key: &str) -> Result<Option<ServedAsset>> {
+        // ZITADEL drops a cache-busting `?v=` from the key.
+        let key = key.split("?v=").next().unwrap_or(key);
+        let row = burg_store::assets::get(self.db.pool(), &self.instance_id, owner, key).await?;
+        Ok(row.map(|r| ServedAsset {
+            content_type: r.content_type,
+            data: r.data,
+            hash: r.hash,
+            stored_at: r.change_date,
+        }))
+    }
+}
