@@ -10,7 +10,7 @@ use burg_api::object::ObjectDetails;
 use burg_api::wkt::{Duration, Timestamp};
 use burg_api::zitadel::instance::v1::{self as inst, DomainFieldName, trusted_domain_search_query};
 use burg_api::zitadel::settings::v1::{self as pb, SecretGeneratorType as ApiType, secret_generator_query};
-use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::event::NewEvent;
 use burg_domain::instance_settings::{
     GeneratorConfig, OidcSettings, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType, SecurityPolicy,
     TrustedDomainAdded, TrustedDomainRemoved, domain_runes_ok,
@@ -109,10 +109,6 @@ fn trusted_domain(domain: &str, ids: [&'static str; 2]) -> Result<String> {
 }
 
 impl App {
-    fn instance_aggregate(&self) -> Aggregate {
-        Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id)
-    }
-
     pub async fn get_oidc_settings(
         &self,
         _ctx: &Ctx,

@@ -166,6 +166,13 @@ impl App {
         self.ids.next(self.clock.as_ref())
     }
 
+    /// The instance's aggregate, which its settings and providers are
+    /// events of.
+    pub(crate) fn instance_aggregate(&self) -> burg_domain::event::Aggregate {
+        use burg_domain::event::{Aggregate, aggregate};
+        Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id)
+    }
+
     /// Starts a write on behalf of `ctx`.
     pub(crate) async fn begin(&self, ctx: &Ctx) -> Result<WriteTx> {
         let editor = Editor { user_id: ctx.principal.user_id.clone(), service: ctx.service.to_string() };

@@ -21,7 +21,7 @@ use burg_api::admin::{
 use burg_api::object::ObjectDetails;
 use burg_api::wkt::Timestamp;
 use burg_api::zitadel::text::v1::{LoginCustomText, MessageCustomText};
-use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::event::{Aggregate, NewEvent};
 use burg_domain::texts::{self, LoginTexts, MessageText, MessageType};
 use burg_domain::{Error, Result, validate};
 use burg_store::texts::TextRow;
@@ -104,10 +104,6 @@ fn view_details(sequence: i64, created: i64, changed: i64, owner: &str) -> Optio
 }
 
 impl App {
-    fn instance_aggregate(&self) -> Aggregate {
-        Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id)
-    }
-
     /// The instance's default language (where texts fall back to).
     pub(crate) async fn default_language(&self) -> Result<String> {
         Ok(self.instance_row(self.db.pool()).await?.default_language)

@@ -82,10 +82,6 @@ fn to_pb(row: &ConfigRow) -> pb::Idp {
 }
 
 impl App {
-    fn instance_aggregate(&self) -> Aggregate {
-        Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id)
-    }
-
     /// The instance's configuration `id`, read through `conn`.
     async fn instance_config(&self, conn: &mut Conn, id: &str) -> Result<Option<IdpConfig>> {
         let row = burg_store::idp_config::get(&mut *conn, &self.instance_id, id).await?;

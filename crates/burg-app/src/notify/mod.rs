@@ -16,7 +16,7 @@ mod sms;
 
 use burg_api::zitadel::settings::v1 as s;
 use burg_domain::crypto::{Sealed, SecretString};
-use burg_domain::event::{Aggregate, Event, NewEvent, Payload, aggregate};
+use burg_domain::event::{Event, NewEvent, Payload};
 use burg_domain::notify::{Channel, Config, ProviderState};
 use burg_domain::{Error, Result};
 use burg_store::notify::ProviderRow;
@@ -95,10 +95,6 @@ fn name_of(channel: Channel) -> &'static str {
 }
 
 impl App {
-    fn instance_aggregate(&self) -> Aggregate {
-        Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id)
-    }
-
     /// Appends one event on the instance, after `check` found the provider
     /// `id` of `channel` fit (it answers the event, or the error).
     async fn write_provider<P: Payload + Send + Sync>(
