@@ -73,6 +73,9 @@ impl std::fmt::Display for UploadRefused {
     }
 }
 
+/// ZITADEL's query answer for a label policy it cannot find.
+const LABEL_MISSING: &str = "QUERY-V22un";
+
 fn decode(row: &SettingRow) -> Result<LabelPolicy> {
     serde_json::from_str(&row.data)
         .map_err(|e| Error::internal("SETTING-dec5", format!("the stored label policy is unreadable: {e}")))
@@ -122,14 +125,14 @@ impl App {
         let mut conn = self.db.acquire("LABEL-db001").await?;
         let row = burg_store::settings::load(&mut conn, &self.instance_id, &self.instance_id, "policy.label")
             .await?
-            .ok_or_else(|| Error::not_found("QUERY-V22un", "label policy not found"))?;
+            .ok_or_else(|| Error::not_found(LABEL_MISSING, "label policy not found"))?;
         let policy = decode(&row)?;
         Ok((row, policy))
     }
 
     pub async fn get_label_policy(&self, ctx: &Ctx, _r: a::GetLabelPolicyRequest) -> Result<a::GetLabelPolicyResponse> {
         let (row, policy) = self.label_row().await?;
-        let active = policy.active.as_ref().ok_or_else(|| Error::not_found("QUERY-V22un", "label policy not found"))?;
+        let active = policy.active.as_ref().ok_or_else(|| Error::not_found(LABEL_MISSING, "label policy not found"))?;
         let details =
             details(policy.active_sequence, row.creation_date, policy.active_at.max(row.creation_date), &row.owner_id);
         Ok(a::GetLabelPolicyResponse { policy: Some(self.label_pb(ctx, active, details)) })

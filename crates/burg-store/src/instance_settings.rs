@@ -126,7 +126,7 @@ pub async fn list_trusted_domains(
             Ok(TrustedDomainRow {
                 domain: text(row, "domain", "TRUST-db01")?,
                 sequence: number(row, "sequence", "TRUST-db02")?,
-                creation_date: number(row, "creation_date", "TRUST-db02")?,
+                creation_date: number(row, "creation_date", "TRUST-db04")?,
             })
         })
         .await
