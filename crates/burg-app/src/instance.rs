@@ -123,19 +123,9 @@ impl App {
                 format!("`language` {:?} is not a language tag", req.language),
             ));
         };
-        if language == "und" {
-            return Err(Error::invalid_argument("LANG-3M9f2", "`language` is undefined (`und`)"));
-        }
-        if !SUPPORTED_LANGUAGES.contains(&language.as_str()) {
-            return Err(Error::invalid_argument(
-                "LANG-lg4DP",
-                format!(
-                    "`language` {:?} is not supported; supported: {}",
-                    req.language,
-                    SUPPORTED_LANGUAGES.join(", ")
-                ),
-            ));
-        }
+        // ZITADEL's `LanguageIsDefined` and `LanguagesAreSupported`, as for
+        // texts.
+        crate::texts::supported_language(&language)?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             if self.instance_row(tx.conn()).await?.default_language == language {

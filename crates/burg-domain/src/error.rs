@@ -83,8 +83,11 @@ mod tests {
     /// Ids that ZITADEL itself answers from several places; burg keeps
     /// them: its "IdP not found" of the OAuth, Google and SAML updates, and
     /// the AlreadyExists of every unique constraint (an organization's
-    /// name, a username).
-    const SHARED_BY_ZITADEL: &[&str] = &["INST-D3r1s", "V3-DKcYh", "INSTANCE-2B0ps", "INSTANCE-3M9od", "POLICY-391dG"];
+    /// name, a username), the restrictions' refusal of unsupported
+    /// languages and of a list without the default language, and the
+    /// login policy factors' and label policy colours' ids.
+    const SHARED_BY_ZITADEL: &[&str] =
+        &["INST-D3r1s", "V3-DKcYh", "COMMAND-2M9fs", "INSTANCE-2B0ps", "INSTANCE-3M9od", "POLICY-391dG"];
 
     fn sources(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
