@@ -191,10 +191,8 @@ async fn email_providers(s: Arc<TestServer>, c: Client) {
     assert_eq!(http.signing_key.len(), 32);
     let p = email_provider(&c, &http.id).await;
     let Some(s::email_provider::Config::Http(h)) = p.config else { panic!("an HTTP provider") };
-    assert_eq!(
-        (h.endpoint.as_str(), h.signing_key.as_str()),
-        ("https://hooks.example.com/mail", http.signing_key.as_str())
-    );
+    // burg's departure: the key is shown once, when it is made; reads leave it out.
+    assert_eq!((h.endpoint.as_str(), h.signing_key.as_str()), ("https://hooks.example.com/mail", ""));
     let events: ListEventsResponse =
         c.call("ListEvents", ListEventsRequest { limit: 1, ..Default::default() }).await.unwrap();
     let payload = serde_json::to_string(&events.events[0]).unwrap();
@@ -228,7 +226,7 @@ async fn email_providers(s: Arc<TestServer>, c: Client) {
     assert_ne!(rotated.signing_key, http.signing_key);
     let p = email_provider(&c, &http.id).await;
     let Some(s::email_provider::Config::Http(h)) = p.config else { panic!("an HTTP provider") };
-    assert_eq!(h.signing_key, rotated.signing_key);
+    assert_eq!(h.signing_key, "", "the renewed key is not read back either");
     let same: UpdateEmailProviderHttpResponse = c
         .call(
             "UpdateEmailProviderHTTP",
@@ -398,7 +396,7 @@ async fn sms_providers(s: Arc<TestServer>, c: Client) {
         .unwrap();
     assert_eq!(http.signing_key.len(), 32);
     let Some(s::sms_provider::Config::Http(h)) = sms_provider(&c, &http.id).await.config else { panic!() };
-    assert_eq!(h.signing_key, http.signing_key);
+    assert_eq!(h.signing_key, "", "shown once, when it is made");
     let changed: UpdateSmsProviderHttpResponse = c
         .call(
             "UpdateSMSProviderHTTP",
