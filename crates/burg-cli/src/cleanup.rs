@@ -35,26 +35,31 @@ impl Drop for Remove {
 }
 
 /// Resolves when the process is asked to stop: SIGINT (Ctrl-C), SIGTERM
-/// or SIGHUP.
-pub async fn interrupted() {
+/// or SIGHUP. The handlers are installed when this is called, not when the
+/// future is first polled: a signal that comes in between is then still
+/// seen, where without a handler SIGTERM would end the process at once.
+pub fn interrupted() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    {
+    let mut streams = {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut streams = Vec::new();
-        for kind in [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()] {
-            if let Ok(s) = signal(kind) {
-                streams.push(s);
+        [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()]
+            .into_iter()
+            .filter_map(|kind| signal(kind).ok())
+            .collect::<Vec<_>>()
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            if streams.is_empty() {
+                return std::future::pending().await;
             }
+            let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+            futures_select_any(waits).await;
         }
-        if streams.is_empty() {
-            return std::future::pending().await;
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
         }
-        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-        futures_select_any(waits).await;
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

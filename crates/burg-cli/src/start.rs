@@ -60,6 +60,8 @@ pub async fn run(args: StartArgs) -> Result<(), String> {
         }
     })?;
     let addr = listener.local_addr().map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+    // Listening from here on: a stop signal is ours to handle.
+    let shutdown = shutdown_signal();
 
     let data = DataConfig::resolve(&args.data, Some(&args.transfer), &file);
     let mut app_config = AppConfig::default();
@@ -77,14 +79,17 @@ pub async fn run(args: StartArgs) -> Result<(), String> {
         ..defaults
     };
     tracing::info!(%addr, instance_id = %opened.bootstrap.instance_id, backend = ?app.db().backend(), "burg is serving REST, gRPC and gRPC-Web");
-    let result = burg_server::run(listener, app.clone(), config, shutdown_signal()).await;
+    let result = burg_server::run(listener, app.clone(), config, shutdown).await;
     app.db().close().await;
     tracing::info!("stopped");
     result.map_err(|e| format!("server error: {e}"))
 }
 
-/// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    crate::cleanup::interrupted().await;
-    tracing::info!("shutting down; letting in-flight calls finish");
+/// Resolves on SIGTERM or Ctrl-C; the handlers are installed by the call.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    let interrupted = crate::cleanup::interrupted();
+    async move {
+        interrupted.await;
+        tracing::info!("shutting down; letting in-flight calls finish");
+    }
 }
