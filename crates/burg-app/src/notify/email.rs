@@ -38,6 +38,24 @@ fn sender_domain(from: &str) -> &str {
 const TEST_SUBJECT: &str = "Test message from burg";
 const TEST_BODY: &str = "burg sent this message to check the settings of an email provider. Nothing needs to be done.";
 
+/// The SMTP settings of any of the four requests that carry them (the
+/// deprecated SMTP config RPCs and the email provider RPCs have the same
+/// fields in different messages).
+macro_rules! smtp_input {
+    ($r:expr) => {
+        SmtpInput {
+            description: $r.description,
+            tls: $r.tls,
+            sender_address: $r.sender_address,
+            sender_name: $r.sender_name,
+            reply_to_address: $r.reply_to_address,
+            host: $r.host,
+            user: $r.user,
+            password: $r.password,
+        }
+    };
+}
+
 impl App {
     /// ZITADEL's `checkSenderAddress`: with the instance's domain policy
     /// asking for it, the sender's domain must be one of the instance's.
@@ -291,16 +309,7 @@ impl App {
     }
 
     pub async fn add_smtp_config(&self, ctx: &Ctx, r: a::AddSmtpConfigRequest) -> Result<a::AddSmtpConfigResponse> {
-        let input = SmtpInput {
-            description: r.description,
-            tls: r.tls,
-            sender_address: r.sender_address,
-            sender_name: r.sender_name,
-            reply_to_address: r.reply_to_address,
-            host: r.host,
-            user: r.user,
-            password: r.password,
-        };
+        let input = smtp_input!(r);
         let (id, events) = self.add_smtp(ctx, input).await?;
         Ok(a::AddSmtpConfigResponse { details: changed_details(&events), id })
     }
@@ -310,16 +319,7 @@ impl App {
         ctx: &Ctx,
         r: a::UpdateSmtpConfigRequest,
     ) -> Result<a::UpdateSmtpConfigResponse> {
-        let input = SmtpInput {
-            description: r.description,
-            tls: r.tls,
-            sender_address: r.sender_address,
-            sender_name: r.sender_name,
-            reply_to_address: r.reply_to_address,
-            host: r.host,
-            user: r.user,
-            password: r.password,
-        };
+        let input = smtp_input!(r);
         let written = self.update_smtp(ctx, &r.id, input).await?;
         Ok(a::UpdateSmtpConfigResponse { details: written.changed_details() })
     }
@@ -421,16 +421,7 @@ impl App {
         ctx: &Ctx,
         r: a::AddEmailProviderSmtpRequest,
     ) -> Result<a::AddEmailProviderSmtpResponse> {
-        let input = SmtpInput {
-            description: r.description,
-            tls: r.tls,
-            sender_address: r.sender_address,
-            sender_name: r.sender_name,
-            reply_to_address: r.reply_to_address,
-            host: r.host,
-            user: r.user,
-            password: r.password,
-        };
+        let input = smtp_input!(r);
         let (id, events) = self.add_smtp(ctx, input).await?;
         Ok(a::AddEmailProviderSmtpResponse { details: changed_details(&events), id })
     }
@@ -440,16 +431,7 @@ impl App {
         ctx: &Ctx,
         r: a::UpdateEmailProviderSmtpRequest,
     ) -> Result<a::UpdateEmailProviderSmtpResponse> {
-        let input = SmtpInput {
-            description: r.description,
-            tls: r.tls,
-            sender_address: r.sender_address,
-            sender_name: r.sender_name,
-            reply_to_address: r.reply_to_address,
-            host: r.host,
-            user: r.user,
-            password: r.password,
-        };
+        let input = smtp_input!(r);
         let written = self.update_smtp(ctx, &r.id, input).await?;
         Ok(a::UpdateEmailProviderSmtpResponse { details: written.changed_details() })
     }
