@@ -93,6 +93,7 @@ class Field:
     oneof: str | None = None
     deprecated: bool = False
     validate: str | None = None
+    burg: bool = False  # one of BURG_FIELDS, not ZITADEL's
 
 
 @dataclass
@@ -281,9 +282,34 @@ def read_service(path: Path) -> list[Rpc]:
     return rpcs
 
 
+# burg's own fields, in messages ZITADEL defines: numbered from
+# BURG_FIRST_FIELD up, so that they can never take a number ZITADEL uses,
+# and marked `(zitadel.v1.burg) = true`. ZITADEL's readers skip them as
+# unknown fields; the sheets test leaves them out of its comparison.
+BURG_FIRST_FIELD = 1000
+BURG_FIELDS = [
+    # The instance-level section of an export (ARCHITECTURE.md, transfer).
+    ("zitadel.admin.v1.ExportDataRequest", Field(1000, "burg_with_instance", "burgWithInstance", "bool")),
+    ("zitadel.admin.v1.ExportDataResponse", Field(1000, "burg_instance", "burgInstance", "google.protobuf.Struct")),
+    ("zitadel.admin.v1.ImportDataOrg", Field(1000, "burg_instance", "burgInstance", "google.protobuf.Struct")),
+]
+
+
+def add_burg_fields(messages: dict[str, Message]) -> None:
+    for target, f in BURG_FIELDS:
+        message = messages.get(target)
+        if message is None:
+            raise SheetError(f"burg field {f.name}: no message {target}")
+        if f.number < BURG_FIRST_FIELD or any(g.number == f.number or g.name == f.name for g in message.fields):
+            raise SheetError(f"burg field {f.name}: {target} has field {f.number} / {f.name}")
+        f.burg = True
+        message.fields.append(f)
+
+
 def read_api(sheets: Path) -> Api:
     messages, enums = read_messages(sheets / "messages.md")
     read_newer_fields(sheets / "newer-fields.md", messages, enums)
+    add_burg_fields(messages)
     services = []
     for package, service, sheet in SERVICES:
         services.append((package, service, read_service(sheets / sheet)))
@@ -468,7 +494,7 @@ class Writer:
         for f in message.fields:
             for t in referenced(f):
                 imports.add(import_of(t))
-            if f.validate:
+            if f.validate or f.burg:
                 imports.add(OPTIONS_IMPORT)
             if f.oneof is None:
                 out.append(f"{pad}  {self.field(f)}")
@@ -490,6 +516,8 @@ class Writer:
             options.append("deprecated = true")
         if f.validate:
             options.append(f"(zitadel.v1.validate) = {quote(f.validate)}")
+        if f.burg:
+            options.append("(zitadel.v1.burg) = true")
         label = f"{f.label} " if f.label else ""
         suffix = f" [{', '.join(options)}]" if options else ""
         return f"{label}{type_ref(f.type)} {f.name} = {f.number}{suffix};"

@@ -57,6 +57,10 @@ struct Api {
     services: BTreeMap<String, BTreeMap<String, Rpc>>,
 }
 
+/// burg's own fields in ZITADEL's messages are numbered from here up
+/// (`scripts/proto_from_sheets.py`, `BURG_FIELDS`).
+const BURG_FIRST_FIELD: u32 = 1000;
+
 fn sheets_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/api/v1")
 }
@@ -445,6 +449,7 @@ fn compare(api: &Api, pool: &DescriptorPool) -> Vec<String> {
     let validate = pool.get_extension_by_name("zitadel.v1.validate").expect("(zitadel.v1.validate) is defined");
     let http = pool.get_extension_by_name("google.api.http").expect("(google.api.http) is defined");
     let auth = pool.get_extension_by_name("zitadel.v1.auth_option").expect("(zitadel.v1.auth_option) is defined");
+    let burg = pool.get_extension_by_name("zitadel.v1.burg").expect("(zitadel.v1.burg) is defined");
     let mut out = Vec::new();
     let (messages, enums) = ours(pool, api);
 
@@ -453,8 +458,17 @@ fn compare(api: &Api, pool: &DescriptorPool) -> Vec<String> {
             out.push(format!("message {name}: missing"));
             continue;
         };
+        // burg's own fields (`(zitadel.v1.burg)`) are not ZITADEL's: left
+        // out, as long as they keep to burg's numbers.
+        let (own, theirs): (Vec<_>, Vec<_>) = message.fields().partition(|f| {
+            let options = f.options();
+            options.has_extension(&burg) && options.get_extension(&burg).as_bool() == Some(true)
+        });
+        for f in own.iter().filter(|f| f.number() < BURG_FIRST_FIELD) {
+            out.push(format!("{name} field {} ({}): burg's own, below {BURG_FIRST_FIELD}", f.number(), f.name()));
+        }
         let proto_fields: BTreeMap<u32, Field> =
-            message.fields().map(|f| (f.number(), proto_field(&f, &validate))).collect();
+            theirs.iter().map(|f| (f.number(), proto_field(f, &validate))).collect();
         for number in sheet_fields.keys().chain(proto_fields.keys()).collect::<BTreeSet<_>>() {
             match (sheet_fields.get(number), proto_fields.get(number)) {
                 (Some(sheet), Some(proto)) if sheet != proto => {

@@ -152,3 +152,22 @@ fn to_value(v: serde_json::Value) -> pbjson_types::Value {
     };
     pbjson_types::Value { kind: Some(kind) }
 }
+
+/// A `google.protobuf.Struct` as a JSON object. Whole numbers become
+/// integers again (the Struct keeps every number as a double).
+pub(crate) fn from_struct(s: &pbjson_types::Struct) -> serde_json::Value {
+    serde_json::Value::Object(s.fields.iter().map(|(k, v)| (k.clone(), from_value(v))).collect())
+}
+
+fn from_value(v: &pbjson_types::Value) -> serde_json::Value {
+    use pbjson_types::value::Kind;
+    match &v.kind {
+        None | Some(Kind::NullValue(_)) => serde_json::Value::Null,
+        Some(Kind::BoolValue(b)) => serde_json::Value::Bool(*b),
+        Some(Kind::NumberValue(n)) if n.fract() == 0.0 && n.abs() < 9.0e15 => serde_json::json!(*n as i64),
+        Some(Kind::NumberValue(n)) => serde_json::json!(n),
+        Some(Kind::StringValue(s)) => serde_json::Value::String(s.clone()),
+        Some(Kind::ListValue(l)) => serde_json::Value::Array(l.values.iter().map(from_value).collect()),
+        Some(Kind::StructValue(s)) => from_struct(s),
+    }
+}

@@ -149,7 +149,7 @@ impl App {
 }
 
 /// At least one role, each an instance role (UpdateIAMMember).
-fn check_roles(roles: &[String]) -> Result<()> {
+pub(crate) fn check_roles(roles: &[String]) -> Result<()> {
     if roles.is_empty() {
         return Err(Error::invalid_argument("INSTANCE-LiaZi", "`roles` must name at least one role"));
     }

@@ -67,6 +67,11 @@ pub struct ExportArgs {
     /// Include OTP secrets.
     #[arg(long)]
     pub with_otp: bool,
+    /// Include the instance itself (its settings, texts, branding files,
+    /// secret generators, trusted domains and IAM members) in a section
+    /// that ZITADEL's readers skip.
+    #[arg(long)]
+    pub instance: bool,
     /// FILE, transfer:PATH (in the transfer directory, also the server's with
     /// --server), s3://bucket/path or gs://bucket/path. Files are written
     /// readable by their owner only.
@@ -259,6 +264,7 @@ pub async fn export(args: ExportArgs) -> Result<(), Failure> {
         excluded_org_ids: args.excluded.clone(),
         with_passwords: args.with_passwords,
         with_otp: args.with_otp,
+        burg_with_instance: args.instance,
         timeout: args.timeout.clone(),
         ..Default::default()
     };

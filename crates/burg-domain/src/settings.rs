@@ -266,6 +266,41 @@ macro_rules! settings {
             )*
             Err(crate::Error::internal("SETTING-kind1", format!("no setting of kind {kind}")))
         }
+
+        /// The events that take `on`'s stored document of `kind` (its JSON,
+        /// if it has one) to `next`, a document of that kind given as JSON
+        /// (an instance section of an import): none when they are equal.
+        /// `next` that is no such document is InvalidArgument naming
+        /// `field`; an unknown kind is InvalidArgument too.
+        pub fn transition(
+            kind: &str,
+            field: &str,
+            on: &crate::event::Aggregate,
+            stored: Option<&str>,
+            next: &serde_json::Value,
+        ) -> crate::Result<Vec<crate::event::NewEvent>> {
+            $(
+                if kind == <$ty as Setting>::KIND {
+                    let next: $ty = serde_json::from_value(next.clone()).map_err(|e| crate::Error::invalid_argument(
+                        "IMPORT-inst03",
+                        format!("`{field}` is no {}: {e}", <$ty as Setting>::NAME),
+                    ))?;
+                    let stored = stored
+                        .map(|s| serde_json::from_str::<$ty>(s))
+                        .transpose()
+                        .map_err(|e| crate::Error::internal(
+                            "SETTING-dec4",
+                            format!("the stored {} is unreadable: {e}", <$ty as Setting>::NAME),
+                        ))?;
+                    return match stored {
+                        Some(current) if current == next => Ok(Vec::new()),
+                        Some(current) => current.changed_events(on, &next),
+                        None => next.added_events(on),
+                    };
+                }
+            )*
+            Err(crate::Error::invalid_argument("IMPORT-inst04", format!("`{field}`: burg has no setting {kind:?}")))
+        }
     };
 }
 

@@ -274,3 +274,20 @@ pub async fn first_object<'e>(on: impl Reader<'e>, instance: &str, kinds: &[&str
         sql.query().fetch_one(on).await.and_then(|r| sqlx::Row::try_get(&r, 0)).map_err(db_error("VIEW-db03"))?;
     Ok(first)
 }
+
+/// Every generator of the instance, by type.
+pub async fn all_secret_generators<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<SecretGeneratorRow>> {
+    let sql = format!("{GENERATOR_COLUMNS} FROM secret_generators WHERE instance_id = $1 ORDER BY generator_type");
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance).fetch_all(on).await.map_err(db_error("SECGEN-db05"))?;
+    rows.iter().map(generator_from_row).collect()
+}
+
+/// Every trusted domain of the instance, in order.
+pub async fn all_trusted_domains<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT domain FROM instance_trusted_domains WHERE instance_id = $1 ORDER BY domain")
+        .bind(instance)
+        .fetch_all(on)
+        .await
+        .map_err(db_error("TRUST-db05"))
+}

@@ -187,3 +187,14 @@ fn listed_member(row: &AnyRow) -> Result<ListedIamMember> {
         resource_owner: s("resource_owner")?,
     })
 }
+
+/// Every IAM member's user id and roles, by user id.
+pub async fn all_iam_members<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<(String, Vec<String>)>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT user_id, roles FROM iam_members WHERE instance_id = $1 ORDER BY user_id")
+            .bind(instance)
+            .fetch_all(on)
+            .await
+            .map_err(db_error("MEMB-db014"))?;
+    Ok(rows.into_iter().map(|(user, json)| (user, roles(&json))).collect())
+}

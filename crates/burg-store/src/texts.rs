@@ -186,3 +186,26 @@ pub(crate) async fn apply_restrictions(conn: &mut AnyConnection, e: &Event) -> R
     .map_err(db_error("RESTR-db02"))?;
     Ok(())
 }
+
+/// One custom text with where it belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedText {
+    pub template: String,
+    pub language: String,
+    pub key: String,
+    pub text: String,
+}
+
+/// Every custom text `owner` holds, by template, language and key.
+pub async fn all_texts<'e>(on: impl Reader<'e>, instance: &str, owner: &str) -> Result<Vec<OwnedText>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT template, language, text_key, text FROM custom_texts WHERE instance_id = $1 AND owner_id = $2 \
+         ORDER BY template, language, text_key",
+    )
+    .bind(instance)
+    .bind(owner)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("TEXT-db03"))?;
+    Ok(rows.into_iter().map(|(template, language, key, text)| OwnedText { template, language, key, text }).collect())
+}

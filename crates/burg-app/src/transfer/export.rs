@@ -187,7 +187,12 @@ impl App {
             self.config.progress.tell(Tick::Users(out.users));
             self.config.progress.tell(Tick::Orgs(i as u64 + 1));
         }
-        out.put(b"]}").await?;
+        out.put(b"]").await?;
+        if req.burg_with_instance {
+            out.put(b",\"burgInstance\":").await?;
+            out.put_json(&self.export_instance().await?).await?;
+        }
+        out.put(b"}").await?;
         if std::time::Instant::now() >= deadline {
             return Err(late());
         }

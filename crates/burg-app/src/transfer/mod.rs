@@ -16,6 +16,7 @@
 
 mod export;
 mod import;
+mod instance;
 mod kind;
 mod limits;
 mod sections;

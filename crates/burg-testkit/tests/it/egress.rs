@@ -429,7 +429,10 @@ async fn allowed_s3_and_gcs_work_end_to_end() {
         .call(
             "ImportData",
             ImportDataRequest {
-                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: orgs.clone() })),
+                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+                    orgs: orgs.clone(),
+                    ..Default::default()
+                })),
                 timeout: "1m".into(),
             },
         )

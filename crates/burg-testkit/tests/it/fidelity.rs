@@ -182,7 +182,10 @@ async fn import_reports_members_and_grants_of_unknown_users(s: Arc<TestServer>, 
         ..Default::default()
     };
     let request = ImportDataRequest {
-        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![first, second] })),
+        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+            orgs: vec![first, second],
+            ..Default::default()
+        })),
         timeout: "1m".into(),
     };
     let answer: ImportDataResponse = c.call("ImportData", request).await.unwrap();

@@ -109,7 +109,7 @@ async fn label_policy_colors_answer_as_zitadel(s: Arc<TestServer>, c: Client) {
 }
 
 /// A `multipart/form-data` body with one `file` part.
-fn form(filename: &str, declared: &str, data: &[u8]) -> (String, Vec<u8>) {
+pub(crate) fn form(filename: &str, declared: &str, data: &[u8]) -> (String, Vec<u8>) {
     let boundary = "burg-test-boundary-7f3a";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
@@ -122,14 +122,14 @@ fn form(filename: &str, declared: &str, data: &[u8]) -> (String, Vec<u8>) {
 }
 
 /// A PNG's bytes: its signature, then arbitrary content.
-fn png(len: usize) -> Vec<u8> {
+pub(crate) fn png(len: usize) -> Vec<u8> {
     let mut data = b"\x89PNG\r\n\x1a\n".to_vec();
     data.extend((0..len).map(|i| (i * 7 % 251) as u8));
     data
 }
 
 /// Uploads to the asset path `path` with `token`; answers the status and text.
-async fn upload(s: &TestServer, token: &str, path: &str, filename: &str, data: &[u8]) -> (u16, String) {
+pub(crate) async fn upload(s: &TestServer, token: &str, path: &str, filename: &str, data: &[u8]) -> (u16, String) {
     let (content_type, body) = form(filename, "application/x-anything", data);
     let response = burg_testkit::http_client()
         .post(format!("{}/assets/v1/instance/policy/label/{path}", s.base_url()))

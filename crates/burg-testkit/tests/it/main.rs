@@ -23,4 +23,5 @@ mod settings;
 mod settings_more;
 mod texts;
 mod transfer;
+mod transfer_instance;
 mod wire;

@@ -131,7 +131,7 @@ async fn rules_answer_as_zitadel_and_write_nothing(s: Arc<TestServer>, c: Client
         ..Default::default()
     };
     let request = ImportDataRequest {
-        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![org] })),
+        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![org], ..Default::default() })),
         timeout: "1m".into(),
     };
     let err = c.call::<_, ImportDataResponse>("ImportData", request).await.unwrap_err();

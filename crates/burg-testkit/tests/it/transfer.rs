@@ -171,7 +171,7 @@ async fn import(c: &Client, orgs: Vec<DataOrg>) -> ImportDataResponse {
     c.call(
         "ImportData",
         ImportDataRequest {
-            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs })),
+            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs, ..Default::default() })),
             timeout: "5m".into(),
         },
     )
@@ -377,7 +377,10 @@ async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
         break_it(&mut bad);
         let good = generated_org(9, 3, 2);
         let request = ImportDataRequest {
-            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: decode_orgs(&[bad, good]) })),
+            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+                orgs: decode_orgs(&[bad, good]),
+                ..Default::default()
+            })),
             timeout: "1m".into(),
         };
         let err = c.call::<_, ImportDataResponse>("ImportData", request).await.unwrap_err();
@@ -453,7 +456,7 @@ async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
         .call::<_, ImportDataResponse>(
             "ImportData",
             ImportDataRequest {
-                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![] })),
+                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![], ..Default::default() })),
                 timeout: "soon".into(),
             },
         )
@@ -700,7 +703,7 @@ async fn an_export_is_one_snapshot(backend: burg_testkit::Backend) {
         let orgs = decode_orgs(&[org(0), org(1)]);
         let ids: Vec<String> = orgs.iter().map(|o| o.org_id.clone()).collect();
         let request = ImportDataRequest {
-            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs })),
+            data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs, ..Default::default() })),
             timeout: String::new(),
         };
         let report = s.app.import_data(&ctx, request).await.unwrap();

@@ -86,6 +86,11 @@ impl App {
                     list.orgs.push(s);
                 }
             }
+            // The instance's section last: its members name users of the
+            // organizations.
+            if let Some(section) = &orgs.instance {
+                response.errors.extend(self.import_instance(ctx, section, mode.dry_run).await?);
+            }
             Ok(response)
         };
         tokio::time::timeout(timeout, work).await.map_err(|_| {

@@ -73,6 +73,8 @@ pub(super) struct Orgs {
     /// Every user of the document: members and grants may name a user of
     /// any of its organizations, earlier or later.
     pub(super) document_users: DocumentUsers,
+    /// The instance's section (`burgInstance`), when the document has one.
+    pub(super) instance: Option<serde_json::Value>,
 }
 
 impl Orgs {
@@ -99,8 +101,10 @@ impl Source {
         };
         let planned;
         let mut document_users = DocumentUsers::default();
+        let instance;
         match self {
-            Source::Inline(orgs) => {
+            Source::Inline(orgs, section) => {
+                instance = section;
                 planned = orgs.iter().map(|o| (o.human_users.len() + o.machine_users.len()) as u64).collect();
                 for org in &orgs {
                     let humans = org.human_users.iter().map(|u| &u.user_id);
@@ -120,18 +124,28 @@ impl Source {
                 // file: it stays until the last of them is dropped.
                 let file = Arc::new(DocFile { path, _downloaded: keep });
                 let check = file.clone();
-                (planned, document_users) = tokio::task::spawn_blocking(move || {
+                let section;
+                (planned, document_users, section) = tokio::task::spawn_blocking(move || {
                     let mut users = std::collections::VecDeque::new();
                     let mut ids = DocumentUsers::default();
-                    read_orgs(&check, format, Pass::Check, &mut || true, &mut |org| {
+                    let mut section = None;
+                    let each = &mut |org: OrgDoc| {
                         users.push_back(org.users);
                         ids.extend(org.user_ids.iter().map(|id| &**id));
                         true
-                    })
-                    .map(|_| (users, ids))
+                    };
+                    read_document(&check, format, Pass::Check, &mut || true, each, &mut section)
+                        .map(|_| (users, ids, section))
                 })
                 .await
                 .map_err(|e| Error::internal("IMPORT-read1", format!("the reader stopped: {e}")))??;
+                instance = section
+                    .map(|bytes| {
+                        serde_json::from_slice(&bytes).map_err(|e| {
+                            Error::invalid_argument("IMPORT-inst00", format!("`burgInstance` is no JSON value: {e}"))
+                        })
+                    })
+                    .transpose()?;
                 tokio::task::spawn_blocking(move || {
                     // An organization is read only when the importer asks
                     // for it.
@@ -146,7 +160,7 @@ impl Source {
         }
         // The one ahead.
         let _ = demand.send(());
-        Ok(Orgs { rx, demand, planned, document_users })
+        Ok(Orgs { rx, demand, planned, document_users, instance })
     }
 }
 
@@ -160,12 +174,25 @@ pub(super) fn read_orgs(
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
+    read_document(file, format, pass, before, each, &mut None)
+}
+
+/// [`read_orgs`], keeping the bytes of the instance's section
+/// (`burgInstance`) in `instance` when the document has one.
+pub(super) fn read_document(
+    file: &Arc<DocFile>,
+    format: Format,
+    pass: Pass,
+    before: &mut dyn FnMut() -> bool,
+    each: &mut dyn FnMut(OrgDoc) -> bool,
+    instance: &mut Option<Vec<u8>>,
+) -> Result<()> {
     let opened = std::fs::File::open(&file.path)
         .map_err(|e| Error::invalid_argument("IMPORT-file01", format!("cannot read the input file: {e}")))?;
     let reader = std::io::BufReader::with_capacity(1 << 20, opened);
     match format {
         Format::V1 => read_v1_orgs(reader, before, each),
-        Format::Today => read_orgs_from(reader, Backing::File(file.clone()), pass, before, each),
+        Format::Today => read_today(reader, Backing::File(file.clone()), pass, before, each, instance),
     }
 }
 
@@ -179,11 +206,23 @@ pub(crate) fn read_orgs_from(
     before: &mut dyn FnMut() -> bool,
     each: &mut dyn FnMut(OrgDoc) -> bool,
 ) -> Result<()> {
+    read_today(reader, backing, pass, before, each, &mut None)
+}
+
+fn read_today(
+    reader: impl std::io::BufRead,
+    backing: Backing,
+    pass: Pass,
+    before: &mut dyn FnMut() -> bool,
+    each: &mut dyn FnMut(OrgDoc) -> bool,
+    instance: &mut Option<Vec<u8>>,
+) -> Result<()> {
     let bad = |e: Fault| Error::invalid_argument("IMPORT-json01", format!("the input document: {e}"));
     let mut s = Scan::new(reader, 0);
     if s.open(b'{').map_err(bad)? {
         loop {
-            if s.key().map_err(bad)? == "orgs" {
+            let key = s.key().map_err(bad)?;
+            if key == "orgs" {
                 let mut n = 0;
                 if s.open(b'[').map_err(bad)? {
                     loop {
@@ -214,6 +253,10 @@ pub(crate) fn read_orgs_from(
                         }
                     }
                 }
+            } else if key == "burgInstance" {
+                let mut bytes = Vec::new();
+                s.value(Some(&mut bytes)).map_err(bad)?;
+                *instance = Some(bytes);
             } else {
                 s.value(None).map_err(bad)?;
             }

@@ -12,13 +12,10 @@ use crate::App;
 
 /// An import document.
 pub(super) enum Source {
-    Inline(Vec<DataOrg>),
+    /// The organizations and the instance's section, if given.
+    Inline(Vec<DataOrg>, Option<serde_json::Value>),
     /// A file; `keep` removes a downloaded copy when dropped.
-    File {
-        path: std::path::PathBuf,
-        keep: Option<TempFile>,
-        format: Format,
-    },
+    File { path: std::path::PathBuf, keep: Option<TempFile>, format: Format },
 }
 
 impl App {
@@ -33,9 +30,12 @@ impl App {
         }
         let (format, input) = match data {
             None => return Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
-            Some(Data::DataOrgs(doc)) => return Ok(Source::Inline(doc.orgs)),
+            Some(Data::DataOrgs(doc)) => {
+                let instance = doc.burg_instance.map(|s| crate::events::from_struct(&s));
+                return Ok(Source::Inline(doc.orgs, instance));
+            }
             Some(Data::DataOrgsv1(doc)) => {
-                return Ok(Source::Inline(doc.orgs.iter().map(upgrade_v1).collect::<Result<_>>()?));
+                return Ok(Source::Inline(doc.orgs.iter().map(upgrade_v1).collect::<Result<_>>()?, None));
             }
             Some(Data::DataOrgsLocal(i)) => (Format::Today, Input::Local(i)),
             Some(Data::DataOrgsv1Local(i)) => (Format::V1, Input::Local(i)),

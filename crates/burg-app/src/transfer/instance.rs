@@ -1,0 +1,536 @@
+//! The instance's own section of an export (`burgInstance`): what ZITADEL
+//! leaves out of its exports because it belongs to the instance, not to an
+//! organization. It is opt-in (`burgWithInstance`, `burg export
+//! --instance`), written after the organizations, and read by an import
+//! after them, since members name users of the organizations. ZITADEL's
+//! readers skip it as an unknown member.
+//!
+//! Its parts are burg's own documents, not ZITADEL's messages, so that an
+//! import can compare each with what is stored: the settings documents of
+//! every declared kind, the label policy's files, the default language,
+//! restrictions, secret generators, trusted domains, custom texts and IAM
+//! members. An import applies the whole section in one transaction: each
+//! part is made equal to the document (a setting's changed members, a
+//! text set or removed, a generator changed, a trusted domain added or
+//! removed), so that importing the same section twice writes nothing the
+//! second time. IAM members are added or given the document's roles;
+//! members the target has besides are kept (they may be the importer). A
+//! refused part leaves the whole section unwritten and is reported like an
+//! item of an organization (`type` `instance_…`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine;
+use burg_api::admin::ImportDataError;
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::instance as ie;
+use burg_domain::events::restrictions::RestrictionsSet;
+use burg_domain::instance_settings::{
+    GeneratorConfig, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType, TrustedDomainAdded,
+    TrustedDomainRemoved,
+};
+use burg_domain::label_policy::{LabelAsset, LabelPolicy, LabelStyle, MAX_ASSET_BYTES, activated_event, asset_hash};
+use burg_domain::settings::{self, Setting};
+use burg_domain::{Error, ErrorKind, Result, texts};
+use burg_store::WriteTx;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{App, Ctx};
+
+/// The section as it travels.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct InstanceSection {
+    /// The section's format; this is 1.
+    pub format: u32,
+    pub default_language: String,
+    /// Every settings document the instance holds, by kind
+    /// (`policy.login`, …), as burg stores it.
+    pub settings: BTreeMap<String, Value>,
+    /// The label policy's files that its active or preview style names.
+    pub assets: Vec<Asset>,
+    pub restrictions: Option<Restrictions>,
+    pub secret_generators: Vec<Generator>,
+    pub trusted_domains: Vec<String>,
+    pub texts: Vec<Text>,
+    pub iam_members: Vec<Member>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct Asset {
+    pub key: String,
+    pub content_type: String,
+    /// The file, base64.
+    pub data: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct Restrictions {
+    pub disallow_public_org_registration: bool,
+    /// `None`: never set (every supported language).
+    pub allowed_languages: Option<Vec<String>>,
+}
+
+/// A secret generator: its type (ZITADEL's number) and configuration;
+/// `expiry` in nanoseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct Generator {
+    pub generator_type: i64,
+    pub length: u64,
+    pub expiry: i64,
+    pub include_lower_letters: bool,
+    pub include_upper_letters: bool,
+    pub include_digits: bool,
+    pub include_symbols: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct Text {
+    pub template: String,
+    pub language: String,
+    pub key: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct Member {
+    pub user_id: String,
+    pub roles: Vec<String>,
+}
+
+/// The format this release writes and reads.
+const FORMAT: u32 = 1;
+
+fn refused(ty: &str, id: &str, e: &Error) -> ImportDataError {
+    ImportDataError { r#type: format!("instance_{ty}"), id: id.to_string(), message: e.to_string() }
+}
+
+impl App {
+    /// The instance's section, as stored now.
+    pub(crate) async fn export_instance(&self) -> Result<Value> {
+        let mut conn = self.db.acquire("EXPORT-inst1").await?;
+        let instance = burg_store::instance::get(&mut *conn, &self.instance_id)
+            .await?
+            .ok_or_else(|| Error::internal("EXPORT-inst2", "the instance is not stored"))?;
+        let mut section =
+            InstanceSection { format: FORMAT, default_language: instance.default_language, ..Default::default() };
+        for (kind, _) in settings::KINDS {
+            let Some(row) = burg_store::settings::load(&mut conn, &self.instance_id, &self.instance_id, kind).await?
+            else {
+                continue;
+            };
+            let mut doc: Value = serde_json::from_str(&row.data)
+                .map_err(|e| Error::internal("EXPORT-inst3", format!("the stored {kind} is unreadable: {e}")))?;
+            if *kind == LabelPolicy::KIND {
+                let policy: LabelPolicy = serde_json::from_value(doc).map_err(|e| {
+                    Error::internal("EXPORT-inst4", format!("the stored label policy is unreadable: {e}"))
+                })?;
+                let keys: BTreeSet<&str> = std::iter::once(&policy.preview)
+                    .chain(policy.active.as_ref())
+                    .flat_map(|style| LabelAsset::ALL.map(|a| a.key(style)))
+                    .filter(|k| !k.is_empty())
+                    .collect();
+                for key in keys {
+                    if let Some(file) =
+                        burg_store::assets::get(&mut *conn, &self.instance_id, &self.instance_id, key).await?
+                    {
+                        section.assets.push(Asset {
+                            key: key.to_string(),
+                            content_type: file.content_type,
+                            data: base64::engine::general_purpose::STANDARD.encode(&file.data),
+                        });
+                    }
+                }
+                // When it was activated is the target's own history.
+                doc = serde_json::to_value(LabelPolicy { active_sequence: 0, active_at: 0, ..policy })
+                    .map_err(|e| Error::internal("EXPORT-inst5", format!("cannot encode the label policy: {e}")))?;
+            }
+            section.settings.insert(kind.to_string(), doc);
+        }
+        if let Some(r) = burg_store::texts::restrictions(&mut *conn, &self.instance_id).await? {
+            section.restrictions = Some(Restrictions {
+                disallow_public_org_registration: r.disallow_public_org_registration,
+                allowed_languages: r.allowed_languages,
+            });
+        }
+        for row in burg_store::instance_settings::all_secret_generators(&mut *conn, &self.instance_id).await? {
+            let c = row.config;
+            section.secret_generators.push(Generator {
+                generator_type: row.generator_type,
+                length: c.length,
+                expiry: c.expiry,
+                include_lower_letters: c.include_lower_letters,
+                include_upper_letters: c.include_upper_letters,
+                include_digits: c.include_digits,
+                include_symbols: c.include_symbols,
+            });
+        }
+        section.trusted_domains =
+            burg_store::instance_settings::all_trusted_domains(&mut *conn, &self.instance_id).await?;
+        section.texts = burg_store::texts::all_texts(&mut *conn, &self.instance_id, &self.instance_id)
+            .await?
+            .into_iter()
+            .map(|t| Text { template: t.template, language: t.language, key: t.key, text: t.text })
+            .collect();
+        section.iam_members = burg_store::members::all_iam_members(&mut *conn, &self.instance_id)
+            .await?
+            .into_iter()
+            .map(|(user_id, roles)| Member { user_id, roles })
+            .collect();
+        serde_json::to_value(section)
+            .map_err(|e| Error::internal("EXPORT-inst6", format!("cannot encode the instance section: {e}")))
+    }
+
+    /// Applies the instance's section `doc` in one transaction (none when
+    /// `dry_run`); what was refused, if anything (then nothing is written).
+    pub(crate) async fn import_instance(&self, ctx: &Ctx, doc: &Value, dry_run: bool) -> Result<Vec<ImportDataError>> {
+        let section: InstanceSection = match serde_json::from_value(doc.clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                let e = Error::invalid_argument("IMPORT-inst01", format!("`burgInstance` is unreadable: {e}"));
+                return Ok(vec![refused("section", &self.instance_id, &e)]);
+            }
+        };
+        if section.format != FORMAT {
+            let e = Error::invalid_argument(
+                "IMPORT-inst02",
+                format!("`burgInstance.format` is {}; this release reads format {FORMAT}", section.format),
+            );
+            return Ok(vec![refused("section", &self.instance_id, &e)]);
+        }
+        let mut attempts = 0;
+        loop {
+            let mut tx = self.begin(ctx).await?;
+            let (mut errors, mut skipped) = (Vec::new(), Vec::new());
+            let written = self.apply_instance(&mut tx, &section, &mut errors, &mut skipped).await;
+            match written {
+                Ok(()) if errors.is_empty() => {
+                    if !dry_run {
+                        tx.commit().await?;
+                    }
+                    return Ok(skipped);
+                }
+                Ok(()) => return Ok(errors.into_iter().chain(skipped).collect()),
+                Err(e) if e.kind == ErrorKind::Aborted && attempts < 5 => attempts += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Writes what makes the instance equal to `section` into `tx`; a
+    /// refused part is added to `errors` and the rest still checked. An
+    /// IAM member whose user exists nowhere is left out and added to
+    /// `skipped`, as the import does with an organization's members.
+    async fn apply_instance(
+        &self,
+        tx: &mut WriteTx,
+        section: &InstanceSection,
+        errors: &mut Vec<ImportDataError>,
+        skipped: &mut Vec<ImportDataError>,
+    ) -> Result<()> {
+        let on = self.instance_aggregate();
+        // Restrictions before the default language, which they must allow.
+        if let Some(r) = &section.restrictions {
+            self.import_restrictions(tx, r).await?;
+        }
+        if !section.default_language.is_empty() {
+            let language = crate::texts::make_language(&section.default_language);
+            match crate::texts::supported_language(&language) {
+                Err(e) => errors.push(refused("default_language", &section.default_language, &e)),
+                Ok(()) => {
+                    let stored = burg_store::instance::get(tx.conn(), &self.instance_id).await?;
+                    if stored.is_some_and(|i| i.default_language != language) {
+                        tx.push(vec![NewEvent::new(&on, &ie::DefaultLanguageSet { language })?]).await?;
+                    }
+                }
+            }
+        }
+        for (kind, doc) in &section.settings {
+            let field = format!("burgInstance.settings.{kind}");
+            let stored = burg_store::settings::load(tx.conn(), &self.instance_id, &self.instance_id, kind).await?;
+            let result = if kind == LabelPolicy::KIND {
+                self.label_policy_events(tx, &field, stored.as_ref().map(|r| r.data.as_str()), doc, &section.assets)
+                    .await
+            } else {
+                settings::transition(kind, &field, &on, stored.as_ref().map(|r| r.data.as_str()), doc)
+            };
+            match result {
+                Ok(events) if !events.is_empty() => {
+                    tx.push(events).await?;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind == ErrorKind::InvalidArgument => errors.push(refused("setting", kind, &e)),
+                Err(e) => return Err(e),
+            }
+        }
+        for g in &section.secret_generators {
+            let id = g.generator_type.to_string();
+            let Some(ty) = SecretGeneratorType::from_code(g.generator_type) else {
+                let e =
+                    Error::invalid_argument("IMPORT-inst05", format!("no secret generator type {}", g.generator_type));
+                errors.push(refused("secret_generator", &id, &e));
+                continue;
+            };
+            let next = GeneratorConfig {
+                length: g.length,
+                expiry: g.expiry,
+                include_lower_letters: g.include_lower_letters,
+                include_upper_letters: g.include_upper_letters,
+                include_digits: g.include_digits,
+                include_symbols: g.include_symbols,
+            };
+            if next.length == 0 || next.expiry < 0 {
+                let e = Error::invalid_argument(
+                    "IMPORT-inst06",
+                    "a secret generator needs a length and no negative expiry",
+                );
+                errors.push(refused("secret_generator", &id, &e));
+                continue;
+            }
+            let stored =
+                burg_store::instance_settings::secret_generator(tx.conn(), &self.instance_id, g.generator_type).await?;
+            let event = match stored {
+                None => Some(NewEvent::new(&on, &SecretGeneratorAdded::new(ty, next))?),
+                Some(row) => match SecretGeneratorChanged::between(ty, &row.config, &next) {
+                    Some(change) => Some(NewEvent::new(&on, &change)?),
+                    None => None,
+                },
+            };
+            if let Some(event) = event {
+                tx.push(vec![event]).await?;
+            }
+        }
+        self.import_trusted_domains(tx, &section.trusted_domains, errors).await?;
+        self.import_texts(tx, &section.texts, errors).await?;
+        for m in &section.iam_members {
+            if burg_store::users::get(tx.conn(), &self.instance_id, &m.user_id).await?.is_none() {
+                let e = Error::failed_precondition("INSTA-GSXOn", format!("user {:?} not found", m.user_id));
+                skipped.push(refused("iam_member", &m.user_id, &e));
+                continue;
+            }
+            if let Err(e) = crate::member::check_roles(&m.roles) {
+                errors.push(refused("iam_member", &m.user_id, &e));
+                continue;
+            }
+            let event = match burg_store::members::iam_roles(tx.conn(), &self.instance_id, &m.user_id).await? {
+                None => {
+                    Some(NewEvent::new(&on, &ie::MemberAdded { user_id: m.user_id.clone(), roles: m.roles.clone() })?)
+                }
+                Some(roles) if roles != m.roles => {
+                    Some(NewEvent::new(&on, &ie::MemberChanged { user_id: m.user_id.clone(), roles: m.roles.clone() })?)
+                }
+                Some(_) => None,
+            };
+            if let Some(event) = event {
+                tx.push(vec![event]).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn import_restrictions(&self, tx: &mut WriteTx, r: &Restrictions) -> Result<()> {
+        let stored = burg_store::texts::restrictions(tx.conn(), &self.instance_id).await?;
+        let mut change = RestrictionsSet::default();
+        let (disallow, languages) = match &stored {
+            Some(s) => (s.disallow_public_org_registration, s.allowed_languages.clone()),
+            None => (false, None),
+        };
+        if disallow != r.disallow_public_org_registration {
+            change.disallow_public_org_registration = Some(r.disallow_public_org_registration);
+        }
+        if let Some(allowed) = &r.allowed_languages
+            && languages.as_ref() != Some(allowed)
+        {
+            change.allowed_languages = Some(allowed.clone());
+        }
+        if change == RestrictionsSet::default() {
+            return Ok(());
+        }
+        let id = match &stored {
+            Some(s) => s.aggregate_id.clone(),
+            None => self.new_id(),
+        };
+        let on = Aggregate::new(aggregate::RESTRICTIONS, id, &self.instance_id);
+        tx.push(vec![NewEvent::new(&on, &change)?]).await?;
+        Ok(())
+    }
+
+    async fn import_trusted_domains(
+        &self,
+        tx: &mut WriteTx,
+        wanted: &[String],
+        errors: &mut Vec<ImportDataError>,
+    ) -> Result<()> {
+        let on = self.instance_aggregate();
+        let stored: BTreeSet<String> = burg_store::instance_settings::all_trusted_domains(tx.conn(), &self.instance_id)
+            .await?
+            .into_iter()
+            .collect();
+        let mut events = Vec::new();
+        for domain in wanted {
+            if domain.trim().is_empty()
+                || domain.len() > 253
+                || !burg_domain::instance_settings::domain_runes_ok(domain)
+            {
+                let e = Error::invalid_argument("IMPORT-inst07", format!("{domain:?} is no domain"));
+                errors.push(refused("trusted_domain", domain, &e));
+            } else if !stored.contains(domain) {
+                events.push(NewEvent::new(&on, &TrustedDomainAdded { domain: domain.clone() })?);
+            }
+        }
+        for domain in stored.iter().filter(|d| !wanted.contains(d)) {
+            events.push(NewEvent::new(&on, &TrustedDomainRemoved { domain: domain.clone() })?);
+        }
+        if !events.is_empty() {
+            tx.push(events).await?;
+        }
+        Ok(())
+    }
+
+    async fn import_texts(&self, tx: &mut WriteTx, wanted: &[Text], errors: &mut Vec<ImportDataError>) -> Result<()> {
+        let on = self.instance_aggregate();
+        let known = |template: &str| {
+            template == texts::LOGIN_TEMPLATE || texts::MessageType::ALL.iter().any(|m| m.template() == template)
+        };
+        let mut want: BTreeMap<(&str, String, &str), &str> = BTreeMap::new();
+        for t in wanted {
+            let language = crate::texts::make_language(&t.language);
+            let id = format!("{}/{}/{}", t.template, t.language, t.key);
+            if !known(&t.template) {
+                let e = Error::invalid_argument("IMPORT-inst08", format!("no text template {:?}", t.template));
+                errors.push(refused("text", &id, &e));
+            } else if let Err(e) = crate::texts::supported_language(&language) {
+                errors.push(refused("text", &id, &e));
+            } else if t.key.is_empty() || t.key.len() > 200 {
+                let e = Error::invalid_argument("IMPORT-inst09", "a text's `key` is 1 to 200 characters");
+                errors.push(refused("text", &id, &e));
+            } else {
+                want.insert((&t.template, language, &t.key), &t.text);
+            }
+        }
+        let stored = burg_store::texts::all_texts(tx.conn(), &self.instance_id, &self.instance_id).await?;
+        let mut events = Vec::new();
+        for t in &stored {
+            if !want.contains_key(&(t.template.as_str(), t.language.clone(), t.key.as_str())) {
+                events.push(texts::removed_event(&on, &t.template, &t.key, &t.language)?);
+            }
+        }
+        for ((template, language, key), text) in &want {
+            let same = stored
+                .iter()
+                .any(|s| s.template == *template && s.language == *language && s.key == *key && s.text == **text);
+            if !same {
+                events.push(texts::set_event(&on, template, key, language, text)?);
+            }
+        }
+        if !events.is_empty() {
+            tx.push(events).await?;
+        }
+        Ok(())
+    }
+
+    /// The events that take the stored label policy to `doc`: when the
+    /// document's active style differs from the stored one, the preview is
+    /// made that style and activated first; then the preview is made the
+    /// document's. Files are stored from `assets` under their keys.
+    async fn label_policy_events(
+        &self,
+        tx: &mut WriteTx,
+        field: &str,
+        stored: Option<&str>,
+        doc: &Value,
+        assets: &[Asset],
+    ) -> Result<Vec<NewEvent>> {
+        let next: LabelPolicy = serde_json::from_value(doc.clone())
+            .map_err(|e| Error::invalid_argument("IMPORT-inst03", format!("`{field}` is no label policy: {e}")))?;
+        if let Some((id, member)) = std::iter::once(&next.preview)
+            .chain(next.active.as_ref())
+            .find_map(burg_domain::label_policy::first_bad_color)
+        {
+            return Err(Error::invalid_argument(id, format!("`{field}`: `{member}` is no colour like #5469d4")));
+        }
+        let current: LabelPolicy = match stored {
+            Some(s) => serde_json::from_str(s)
+                .map_err(|e| Error::internal("IMPORT-inst11", format!("the stored label policy is unreadable: {e}")))?,
+            None => LabelPolicy::default(),
+        };
+        let on = self.instance_aggregate();
+        let mut events = Vec::new();
+        let mut preview = current.preview.clone();
+        if let Some(active) = &next.active
+            && current.active.as_ref() != Some(active)
+        {
+            events.extend(self.style_events(tx, field, &on, &preview, active, assets).await?);
+            events.push(activated_event(&on));
+            preview = active.clone();
+        }
+        events.extend(self.style_events(tx, field, &on, &preview, &next.preview, assets).await?);
+        Ok(events)
+    }
+
+    /// The events that make the preview `from` into `to`: its colours and
+    /// flags, then each file that differs (stored from `assets`).
+    async fn style_events(
+        &self,
+        tx: &mut WriteTx,
+        field: &str,
+        on: &Aggregate,
+        from: &LabelStyle,
+        to: &LabelStyle,
+        assets: &[Asset],
+    ) -> Result<Vec<NewEvent>> {
+        let as_policy = |style: &LabelStyle| LabelPolicy { preview: style.clone(), ..Default::default() };
+        let mut events = as_policy(from).changed_events(on, &as_policy(to))?;
+        for kind in LabelAsset::ALL {
+            let (old, new) = (kind.key(from), kind.key(to));
+            if old == new {
+                continue;
+            }
+            if new.is_empty() {
+                events.push(kind.event(on, false, old)?);
+                continue;
+            }
+            let file = assets.iter().find(|a| a.key == new).ok_or_else(|| {
+                Error::invalid_argument(
+                    "IMPORT-inst12",
+                    format!("`{field}` names the file {new:?}, which `assets` lacks"),
+                )
+            })?;
+            let data = base64::engine::general_purpose::STANDARD.decode(&file.data).map_err(|_| {
+                Error::invalid_argument("IMPORT-inst13", format!("`burgInstance.assets` {new:?}: `data` is not base64"))
+            })?;
+            if data.len() > MAX_ASSET_BYTES
+                || !new.starts_with(kind.key_prefix())
+                || !kind.content_type_allowed(&file.content_type)
+            {
+                return Err(Error::invalid_argument(
+                    "IMPORT-inst14",
+                    format!(
+                        "`burgInstance.assets` {new:?}: not a {} file of at most {MAX_ASSET_BYTES} bytes",
+                        kind.event_part()
+                    ),
+                ));
+            }
+            let now = tx.now();
+            burg_store::assets::put(
+                tx.conn(),
+                &self.instance_id,
+                &self.instance_id,
+                new,
+                &file.content_type,
+                &data,
+                &asset_hash(&data),
+                now,
+            )
+            .await?;
+            events.push(kind.event(on, true, new)?);
+        }
+        Ok(events)
+    }
+}

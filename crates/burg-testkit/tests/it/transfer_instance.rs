@@ -1,0 +1,198 @@
+//! The instance's own section of an export (`burgInstance`): a configured
+//! instance moves into a fresh one, and every Get answers the same there.
+
+use std::sync::Arc;
+
+use burg_api::admin::*;
+use burg_testkit::{Backend, Client, Protocol, TestServer, matrix};
+use serde_json::{Value, json};
+
+use crate::label_policy::{png, upload};
+use crate::orgs::setup_request;
+
+/// Configures every part of the instance the section carries, through the
+/// API; answers the id of a user made an IAM member.
+async fn configure(s: &TestServer, r: &Client) -> String {
+    let calls = [
+        ("SetRestrictions", json!({"disallowPublicOrgRegistration": true, "allowedLanguages": {"list": ["en", "de"]}})),
+        ("SetDefaultLanguage", json!({"language": "de"})),
+        ("UpdatePasswordComplexityPolicy", json!({"minLength": 12, "hasUppercase": true, "hasNumber": true})),
+        ("UpdateLockoutPolicy", json!({"maxPasswordAttempts": 5, "maxOtpAttempts": 3})),
+        ("UpdatePrivacyPolicy", json!({"tosLink": "https://example.com/tos", "supportEmail": "help@example.com"})),
+        ("AddSecondFactorToLoginPolicy", json!({"type": "SECOND_FACTOR_TYPE_OTP_EMAIL"})),
+        ("SetSecurityPolicy", json!({"enableIframeEmbedding": true, "allowedOrigins": ["https://a.example.com"]})),
+        (
+            "UpdateSecretGenerator",
+            json!({"generatorType": "SECRET_GENERATOR_TYPE_INIT_CODE", "length": 10, "expiry": "172800s",
+                   "includeLowerLetters": true, "includeUpperLetters": false, "includeDigits": true}),
+        ),
+        ("AddInstanceTrustedDomain", json!({"domain": "login.example.com"})),
+        ("SetCustomLoginText", json!({"language": "de", "selectAccountText": {"title": "Konto wählen"}})),
+        ("SetDefaultInitMessageText", json!({"language": "de", "title": "Willkommen", "subject": "Ihr Konto"})),
+        (
+            "UpdateLabelPolicy",
+            json!({"primaryColor": "#5469d4", "backgroundColor": "#fafafa", "warnColor": "#cd3d56",
+                                     "fontColor": "#000000", "primaryColorDark": "#bbbafa",
+                                     "backgroundColorDark": "#111827", "warnColorDark": "#ff3b5b",
+                                     "fontColorDark": "#ffffff", "hideLoginNameSuffix": true}),
+        ),
+    ];
+    for (rpc, body) in calls {
+        r.call_json("AdminService", rpc, body).await.unwrap_or_else(|e| panic!("{rpc}: {e:?}"));
+    }
+    // A logo, activated; then a preview that differs from the active
+    // policy, with a second logo.
+    assert_eq!(upload(s, &s.admin_token, "logo", "brand.png", &png(3_000)).await.0, 200);
+    r.call_json("AdminService", "ActivateLabelPolicy", json!({})).await.unwrap();
+    r.call_json("AdminService", "UpdateLabelPolicy", json!({"primaryColor": "#123456"})).await.unwrap();
+    assert_eq!(upload(s, &s.admin_token, "logo", "brand2.png", &png(5_000)).await.0, 200);
+
+    let org = r.call_json("AdminService", "SetUpOrg", serde_json::to_value(setup_request("Globex")).unwrap());
+    let org = org.await.unwrap();
+    let user = org["userId"].as_str().unwrap().to_string();
+    let member = json!({"userId": user, "roles": ["IAM_OWNER_VIEWER"]});
+    r.call_json("AdminService", "AddIAMMember", member).await.unwrap();
+    user
+}
+
+/// The answers of every Get of what the section carries, without their
+/// details (dates and sequences are each instance's own) and with the
+/// server's address and the instance's id (in asset URLs) written as
+/// `BASE` and `INSTANCE`.
+async fn answers(s: &TestServer, r: &Client) -> Value {
+    let reads = [
+        ("GetLoginPolicy", json!({})),
+        ("ListLoginPolicySecondFactors", json!({})),
+        ("ListLoginPolicyMultiFactors", json!({})),
+        ("GetPasswordComplexityPolicy", json!({})),
+        ("GetPasswordAgePolicy", json!({})),
+        ("GetLockoutPolicy", json!({})),
+        ("GetPrivacyPolicy", json!({})),
+        ("GetNotificationPolicy", json!({})),
+        ("GetDomainPolicy", json!({})),
+        ("GetOIDCSettings", json!({})),
+        ("GetSecurityPolicy", json!({})),
+        ("GetLabelPolicy", json!({})),
+        ("GetPreviewLabelPolicy", json!({})),
+        ("GetDefaultLanguage", json!({})),
+        ("GetAllowedLanguages", json!({})),
+        ("GetRestrictions", json!({})),
+        ("ListSecretGenerators", json!({})),
+        ("ListInstanceTrustedDomains", json!({})),
+        ("GetCustomLoginTexts", json!({"language": "de"})),
+        ("GetCustomInitMessageText", json!({"language": "de"})),
+        ("GetCustomPasswordResetMessageText", json!({"language": "en"})),
+    ];
+    let mut all = serde_json::Map::new();
+    for (rpc, body) in reads {
+        let answer = r.call_json("AdminService", rpc, body).await.unwrap_or_else(|e| panic!("{rpc}: {e:?}"));
+        all.insert(rpc.into(), strip(answer, &[(&s.base_url(), "BASE"), (s.app.instance_id(), "INSTANCE")]));
+    }
+    Value::Object(all)
+}
+
+fn strip(v: Value, names: &[(&str, &str)]) -> Value {
+    match v {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(k, _)| k != "details").map(|(k, v)| (k, strip(v, names))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| strip(v, names)).collect()),
+        Value::String(text) => Value::String(names.iter().fold(text, |t, (from, to)| t.replace(from, to))),
+        other => other,
+    }
+}
+
+async fn file(s: &TestServer, path: &str) -> Vec<u8> {
+    let url = format!("{}/assets/v1/instance/policy/label/{path}", s.base_url());
+    let response = burg_testkit::http_client().get(url).bearer_auth(&s.admin_token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+matrix!(an_instance_moves_whole);
+
+async fn an_instance_moves_whole(s: Arc<TestServer>, c: Client) {
+    let r = s.client(Protocol::Rest).await;
+    let member = configure(&s, &r).await;
+    let before = answers(&s, &r).await;
+    let orgs: Value = r.call_json("AdminService", "ListOrgs", json!({})).await.unwrap();
+    let globex = orgs["result"].as_array().unwrap().iter().find(|o| o["name"] == "Globex").unwrap()["id"].clone();
+
+    // A default export has no instance section; an opted-in one has.
+    let req = ExportDataRequest {
+        org_ids: vec![globex.as_str().unwrap().into()],
+        timeout: "5m".into(),
+        ..Default::default()
+    };
+    let plain: ExportDataResponse = c.call("ExportData", req.clone()).await.unwrap();
+    assert!(plain.burg_instance.is_none());
+    let exported: ExportDataResponse =
+        c.call("ExportData", ExportDataRequest { burg_with_instance: true, ..req }).await.unwrap();
+    assert_eq!(exported.orgs.len(), 1);
+    assert!(exported.burg_instance.is_some());
+
+    // A fresh instance on the same backend takes it in.
+    let backend =
+        if s.app.db().backend() == burg_store::Backend::Postgres { Backend::Postgres } else { Backend::Sqlite };
+    let fresh = TestServer::start(backend).await.unwrap();
+    let fc = fresh.client(c.protocol).await;
+    let fr = fresh.client(Protocol::Rest).await;
+    assert_ne!(answers(&fresh, &fr).await, before, "the fresh instance starts with other values");
+    let import = ImportDataRequest {
+        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+            orgs: exported.orgs.clone(),
+            burg_instance: exported.burg_instance.clone(),
+        })),
+        timeout: "5m".into(),
+    };
+    let report: ImportDataResponse = fc.call("ImportData", import.clone()).await.unwrap();
+    // The source's administrator is in no organization of the document:
+    // left out and reported, as an organization's members are.
+    assert!(report.errors.iter().all(|e| e.r#type == "instance_iam_member" && e.id != member), "{:?}", report.errors);
+    assert_eq!(answers(&fresh, &fr).await, before);
+    assert_eq!(file(&fresh, "logo").await, file(&s, "logo").await);
+    assert_eq!(file(&fresh, "logo/_preview").await, file(&s, "logo/_preview").await);
+    let members: Value = fr.call_json("AdminService", "ListIAMMembers", json!({})).await.unwrap();
+    let moved = members["result"].as_array().unwrap().iter().find(|m| m["userId"] == member.as_str()).cloned();
+    assert_eq!(moved.unwrap()["roles"], json!(["IAM_OWNER_VIEWER"]));
+
+    // Again: nothing to change, nothing written.
+    let events = fresh.event_count().await;
+    let again: ImportDataResponse = fc.call("ImportData", import).await.unwrap();
+    let instance_errors = |r: &ImportDataResponse| {
+        r.errors.iter().filter(|e| e.r#type.starts_with("instance_")).cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(instance_errors(&again), instance_errors(&report));
+    assert_eq!(fresh.event_count().await, events);
+    fresh.stop().await;
+}
+
+matrix!(a_refused_section_changes_nothing);
+
+async fn a_refused_section_changes_nothing(s: Arc<TestServer>, c: Client) {
+    let r = s.client(Protocol::Rest).await;
+    let exported: ExportDataResponse = c
+        .call("ExportData", ExportDataRequest { burg_with_instance: true, timeout: "5m".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let mut section = serde_json::to_value(exported.burg_instance.unwrap()).unwrap();
+    section["defaultLanguage"] = json!("de");
+    section["settings"]["policy.lockout"]["maxPasswordAttempts"] = json!(9);
+    section["settings"]["policy.label"]["preview"]["primaryColor"] = json!("blue-ish");
+    let before = answers(&s, &r).await;
+    let events = s.event_count().await;
+    let import = ImportDataRequest {
+        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+            orgs: vec![],
+            burg_instance: Some(serde_json::from_value(section).unwrap()),
+        })),
+        timeout: "5m".into(),
+    };
+    let report: ImportDataResponse = c.call("ImportData", import).await.unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].r#type, "instance_setting");
+    assert_eq!(report.errors[0].id, "policy.label");
+    assert!(report.errors[0].message.contains("primaryColor"), "{}", report.errors[0].message);
+    assert_eq!(s.event_count().await, events);
+    assert_eq!(answers(&s, &r).await, before);
+}
