@@ -135,3 +135,17 @@ pub async fn policy_offers<'e>(on: impl Reader<'e>, instance: &str, owner: &str,
     .map_err(db_error("IDP-db0015"))?;
     Ok(n > 0)
 }
+
+/// Every template whose resource owner is `owner`, by creation.
+pub async fn all_templates<'e>(on: impl Reader<'e>, instance: &str, owner: &str) -> Result<Vec<TemplateRow>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM idp_templates WHERE instance_id = $1 AND resource_owner = $2 \
+         ORDER BY creation_date, id"
+    )))
+    .bind(instance)
+    .bind(owner)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("IDP-db0021"))?;
+    rows.iter().map(template_from_row).collect()
+}

@@ -104,3 +104,12 @@ pub async fn list(
     };
     Listing { select: &select, filter, order }.run(db, page, from_row).await
 }
+
+/// The ids of every configuration of the first IdP API.
+pub async fn ids<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT id FROM idp_configs WHERE instance_id = $1")
+        .bind(instance)
+        .fetch_all(on)
+        .await
+        .map_err(db_error("IDPCFG-db09"))
+}

@@ -89,3 +89,15 @@ pub async fn is_instance_domain<'e>(on: impl Reader<'e>, instance: &str, domain:
         .map_err(db_error("NOTIFY-db010"))?;
     Ok(n > 0)
 }
+
+/// Every provider of the instance, email ones first, by creation.
+pub async fn all<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<ProviderRow>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM notification_providers WHERE instance_id = $1 ORDER BY channel, creation_date, id"
+    )))
+    .bind(instance)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("NOTIFY-db011"))?;
+    rows.iter().map(from_row).collect()
+}

@@ -217,3 +217,50 @@ pub async fn links_to_idp<'e>(on: impl Reader<'e>, instance: &str, idp_id: &str)
         })
         .collect()
 }
+
+/// A personal access token as stored: its hash, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    pub id: String,
+    pub user_id: String,
+    /// The user's organization.
+    pub org_id: String,
+    pub token_hash: String,
+    /// Microseconds since the epoch.
+    pub expiration: i64,
+    pub scopes: Vec<String>,
+}
+
+/// Every personal access token of the instance, with its user's
+/// organization.
+pub async fn all_tokens<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<StoredToken>> {
+    let rows: Vec<(String, String, String, String, i64, String)> = sqlx::query_as(
+        "SELECT t.id, t.user_id, u.resource_owner, t.token_hash, t.expiration, t.scopes FROM personal_access_tokens t \
+         JOIN users u ON u.instance_id = t.instance_id AND u.id = t.user_id WHERE t.instance_id = $1 ORDER BY t.id",
+    )
+    .bind(instance)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("USER-db030"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user_id, org_id, token_hash, expiration, scopes)| StoredToken {
+            id,
+            user_id,
+            org_id,
+            token_hash,
+            expiration,
+            scopes: serde_json::from_str(&scopes).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The user and hash of token `id`, if it is stored.
+pub async fn token_of<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT user_id, token_hash FROM personal_access_tokens WHERE instance_id = $1 AND id = $2")
+        .bind(instance)
+        .bind(id)
+        .fetch_optional(on)
+        .await
+        .map_err(db_error("USER-db031"))
+}

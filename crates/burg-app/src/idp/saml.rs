@@ -127,7 +127,7 @@ impl App {
     }
 
     /// A fresh SAML service-provider key pair, made off the async workers.
-    pub(super) async fn sp_key_pair(&self, idp_id: &str) -> Result<(Sealed, String)> {
+    pub(crate) async fn sp_key_pair(&self, idp_id: &str) -> Result<(Sealed, String)> {
         let (id, bits) = (idp_id.to_string(), self.config.saml_key_bits);
         let pair = tokio::task::spawn_blocking(move || idp::generate_sp_key_pair(&id, bits))
             .await

@@ -190,7 +190,8 @@ impl App {
         out.put(b"]").await?;
         if req.burg_with_instance {
             out.put(b",\"burgInstance\":").await?;
-            out.put_json(&self.export_instance().await?).await?;
+            let orgs: Vec<&str> = chosen.iter().map(|o| o.id.as_str()).collect();
+            out.put_json(&self.export_instance(req.with_passwords, &orgs).await?).await?;
         }
         out.put(b"}").await?;
         if std::time::Instant::now() >= deadline {

@@ -8,12 +8,19 @@
 //! Its parts are burg's own documents, not ZITADEL's messages, so that an
 //! import can compare each with what is stored: the settings documents of
 //! every declared kind, the label policy's files, the default language,
-//! restrictions, secret generators, trusted domains, custom texts and IAM
-//! members. An import applies the whole section in one transaction: each
-//! part is made equal to the document (a setting's changed members, a
-//! text set or removed, a generator changed, a trusted domain added or
-//! removed), so that importing the same section twice writes nothing the
-//! second time. IAM members are added or given the document's roles;
+//! restrictions, secret generators, trusted domains, custom texts, IAM
+//! members, notification providers, identity-provider templates and the
+//! ones the login policy offers, and the personal access tokens (their
+//! hashes) of the exported organizations' users. Secrets travel in clear
+//! only when the export carries passwords, as an organization's IdP
+//! secrets do. An import applies the whole section in one transaction:
+//! each setting-like part is made equal to the document (a setting's
+//! changed members, a text set or removed, a generator changed, a trusted
+//! domain or offered provider added or removed); each object with an id
+//! (provider, template, token) is added when absent, kept when the stored
+//! one has the same settings, and refused when it has others, as an
+//! organization's items are. So importing the same section twice writes
+//! nothing the second time. IAM members are added or given the document's roles;
 //! members the target has besides are kept (they may be the importer). A
 //! refused part leaves the whole section unwritten and is reported like an
 //! item of an organization (`type` `instance_…`).
@@ -22,14 +29,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine;
 use burg_api::admin::ImportDataError;
+use burg_domain::crypto::Sealed;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::EventTime;
 use burg_domain::events::instance as ie;
+use burg_domain::events::notify as ne;
 use burg_domain::events::restrictions::RestrictionsSet;
+use burg_domain::events::user::PersonalAccessTokenAdded;
+use burg_domain::idp::{Config as IdpConfig, Template};
 use burg_domain::instance_settings::{
     GeneratorConfig, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType, TrustedDomainAdded,
     TrustedDomainRemoved,
 };
 use burg_domain::label_policy::{LabelAsset, LabelPolicy, LabelStyle, MAX_ASSET_BYTES, activated_event, asset_hash};
+use burg_domain::notify::{Channel, Config as NotifyConfig, ProviderState};
 use burg_domain::settings::{self, Setting};
 use burg_domain::{Error, ErrorKind, Result, texts};
 use burg_store::WriteTx;
@@ -55,6 +68,52 @@ pub(crate) struct InstanceSection {
     pub trusted_domains: Vec<String>,
     pub texts: Vec<Text>,
     pub iam_members: Vec<Member>,
+    pub notification_providers: Vec<NotificationProvider>,
+    /// The identity-provider templates the instance owns (not those of the
+    /// first IdP API).
+    pub idp_templates: Vec<IdpTemplate>,
+    /// The templates the instance's login policy offers, in order.
+    pub login_policy_idps: Vec<String>,
+    /// The personal access tokens of the exported organizations' users.
+    pub personal_access_tokens: Vec<Token>,
+}
+
+/// An email or SMS provider; its secret (SMTP password, HTTP signing key,
+/// Twilio token) in clear, and only when the export carries passwords.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct NotificationProvider {
+    pub id: String,
+    pub description: String,
+    pub active: bool,
+    /// burg's document of the provider, without its secret.
+    pub config: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// A template: burg's document without its secrets; the client secret (or
+/// bind password, or private key) and a SAML provider's own key in clear,
+/// only when the export carries passwords.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct IdpTemplate {
+    pub template: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saml_key: Option<String>,
+}
+
+/// A personal access token: its SHA-256, never the token.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct Token {
+    pub id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub expiration: EventTime,
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -112,8 +171,9 @@ fn refused(ty: &str, id: &str, e: &Error) -> ImportDataError {
 }
 
 impl App {
-    /// The instance's section, as stored now.
-    pub(crate) async fn export_instance(&self) -> Result<Value> {
+    /// The instance's section, as stored now: secrets in clear only
+    /// `with_passwords`; the tokens of users of `orgs` only.
+    pub(crate) async fn export_instance(&self, with_passwords: bool, orgs: &[&str]) -> Result<Value> {
         let mut conn = self.db.acquire("EXPORT-inst1").await?;
         let instance = burg_store::instance::get(&mut *conn, &self.instance_id)
             .await?
@@ -183,8 +243,54 @@ impl App {
             .into_iter()
             .map(|(user_id, roles)| Member { user_id, roles })
             .collect();
+        for row in burg_store::notify::all(&mut *conn, &self.instance_id).await? {
+            let mut config = row.config;
+            let secret = notify_secret(&mut config).take();
+            section.notification_providers.push(NotificationProvider {
+                id: row.id,
+                description: row.description,
+                active: row.state == ProviderState::Active,
+                config: encode("notification provider", &config)?,
+                secret: if with_passwords { self.opened(secret.as_ref())? } else { None },
+            });
+        }
+        let legacy = burg_store::idp_config::ids(&mut *conn, &self.instance_id).await?;
+        for row in burg_store::idp::all_templates(&mut *conn, &self.instance_id, &self.instance_id).await? {
+            if legacy.contains(&row.template.id) {
+                continue;
+            }
+            let mut template = row.template;
+            let (secret, saml_key) = blank_secrets(&mut template);
+            section.idp_templates.push(IdpTemplate {
+                template: encode("identity provider", &template)?,
+                secret: if with_passwords { self.opened(secret.as_ref())? } else { None },
+                saml_key: if with_passwords { self.opened(saml_key.as_ref())? } else { None },
+            });
+        }
+        section.login_policy_idps = burg_store::idp::policy_links(&mut *conn, &self.instance_id, &self.instance_id)
+            .await?
+            .into_iter()
+            .map(|l| l.idp_id)
+            .collect();
+        section.personal_access_tokens = burg_store::users::all_tokens(&mut *conn, &self.instance_id)
+            .await?
+            .into_iter()
+            .filter(|t| orgs.contains(&t.org_id.as_str()))
+            .map(|t| Token {
+                id: t.id,
+                user_id: t.user_id,
+                token_hash: t.token_hash,
+                expiration: EventTime(t.expiration),
+                scopes: t.scopes,
+            })
+            .collect();
         serde_json::to_value(section)
             .map_err(|e| Error::internal("EXPORT-inst6", format!("cannot encode the instance section: {e}")))
+    }
+
+    /// A sealed value opened.
+    fn opened(&self, sealed: Option<&Sealed>) -> Result<Option<String>> {
+        sealed.map(|s| Ok(self.key.open_string(s)?.expose().to_string())).transpose()
     }
 
     /// Applies the instance's section `doc` in one transaction (none when
@@ -330,6 +436,212 @@ impl App {
             if let Some(event) = event {
                 tx.push(vec![event]).await?;
             }
+        }
+        for p in &section.notification_providers {
+            if let Err(e) = self.import_provider(tx, p).await? {
+                errors.push(refused("notification_provider", &p.id, &e));
+            }
+        }
+        for t in &section.idp_templates {
+            let id = t.template.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+            if let Err(e) = self.import_template(tx, t).await? {
+                errors.push(refused("idp_template", &id, &e));
+            }
+        }
+        self.import_policy_idps(tx, &section.login_policy_idps, skipped).await?;
+        for t in &section.personal_access_tokens {
+            let Some(user) = burg_store::users::get(tx.conn(), &self.instance_id, &t.user_id).await? else {
+                let e = Error::failed_precondition("IMPORT-inst15", format!("user {:?} not found", t.user_id));
+                skipped.push(refused("personal_access_token", &t.id, &e));
+                continue;
+            };
+            match burg_store::users::token_of(tx.conn(), &self.instance_id, &t.id).await? {
+                Some((user_id, hash)) if user_id == t.user_id && hash == t.token_hash => {}
+                Some(_) => {
+                    let e = Error::already_exists("IMPORT-inst16", "another token has this id");
+                    errors.push(refused("personal_access_token", &t.id, &e));
+                }
+                None if t.id.is_empty() || t.token_hash.len() != 64 => {
+                    let e = Error::invalid_argument("IMPORT-inst17", "a token needs an id and a SHA-256 (hex)");
+                    errors.push(refused("personal_access_token", &t.id, &e));
+                }
+                None => {
+                    let on = Aggregate::new(aggregate::USER, &t.user_id, &user.resource_owner);
+                    let event = PersonalAccessTokenAdded {
+                        token_id: t.id.clone(),
+                        expiration: t.expiration,
+                        scopes: t.scopes.clone(),
+                        token_hash: t.token_hash.clone(),
+                    };
+                    tx.push(vec![NewEvent::new(&on, &event)?]).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds provider `p` when absent (and activates it when it is active
+    /// in the document), or makes a stored one with the same settings
+    /// active or inactive as the document says; one with other settings
+    /// is refused, as an organization's items are.
+    async fn import_provider(&self, tx: &mut WriteTx, p: &NotificationProvider) -> Result<Result<()>> {
+        let mut config: NotifyConfig = match serde_json::from_value(p.config.clone()) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(Error::invalid_argument("IMPORT-inst18", format!("`config` is unreadable: {e}")))),
+        };
+        if p.id.is_empty() || notify_secret(&mut config).is_some() {
+            return Ok(Err(Error::invalid_argument("IMPORT-inst19", "a provider needs an id, and its secret apart")));
+        }
+        let channel = config.channel();
+        let on = self.instance_aggregate();
+        let activated = |id: &str| match channel {
+            Channel::Email => NewEvent::new(&on, &ne::SmtpConfigActivated { id: id.to_string() }),
+            Channel::Sms => NewEvent::new(&on, &ne::SmsConfigActivated { id: id.to_string() }),
+        };
+        if let Some(stored) = burg_store::notify::get(tx.conn(), &self.instance_id, channel, &p.id).await? {
+            let mut stored_config = stored.config;
+            notify_secret(&mut stored_config).take();
+            if stored_config != config || stored.description != p.description {
+                return Ok(Err(Error::already_exists("IMPORT-inst20", "the stored provider has other settings")));
+            }
+            let active = stored.state == ProviderState::Active;
+            if active != p.active {
+                let event = match (p.active, channel) {
+                    (true, _) => activated(&p.id)?,
+                    (false, Channel::Email) => NewEvent::new(&on, &ne::SmtpConfigDeactivated { id: p.id.clone() })?,
+                    (false, Channel::Sms) => NewEvent::new(&on, &ne::SmsConfigDeactivated { id: p.id.clone() })?,
+                };
+                tx.push(vec![event]).await?;
+            }
+            return Ok(Ok(()));
+        }
+        let sealed = p.secret.as_ref().map(|s| self.key.seal(s.as_bytes()));
+        let (id, description) = (p.id.clone(), p.description.clone());
+        let added = match config {
+            NotifyConfig::Smtp(c) => NewEvent::new(
+                &on,
+                &ne::SmtpConfigAdded {
+                    id,
+                    description,
+                    sender_address: c.sender_address,
+                    sender_name: c.sender_name,
+                    reply_to_address: c.reply_to_address,
+                    tls: c.tls,
+                    host: c.host,
+                    user: c.user,
+                    password: sealed,
+                },
+            )?,
+            NotifyConfig::EmailHttp(c) => {
+                let key = sealed.unwrap_or_else(|| self.key.seal(burg_domain::notify::new_signing_key().as_bytes()));
+                NewEvent::new(
+                    &on,
+                    &ne::SmtpConfigHttpAdded { id, description, endpoint: c.endpoint, signing_key: Some(key) },
+                )?
+            }
+            NotifyConfig::Twilio(c) => NewEvent::new(
+                &on,
+                &ne::SmsConfigTwilioAdded {
+                    id,
+                    description,
+                    sid: c.sid,
+                    token: sealed,
+                    sender_number: c.sender_number,
+                    verify_service_sid: c.verify_service_sid,
+                },
+            )?,
+            NotifyConfig::SmsHttp(c) => {
+                let key = sealed.unwrap_or_else(|| self.key.seal(burg_domain::notify::new_signing_key().as_bytes()));
+                NewEvent::new(
+                    &on,
+                    &ne::SmsConfigHttpAdded { id, description, endpoint: c.endpoint, signing_key: Some(key) },
+                )?
+            }
+        };
+        let mut events = vec![added];
+        if p.active {
+            events.push(activated(&p.id)?);
+        }
+        tx.push(events).await?;
+        Ok(Ok(()))
+    }
+
+    /// Adds template `t` when absent; a stored one with the same settings
+    /// is kept as it is (its secrets too), one with other settings is
+    /// refused. A new SAML template without its key gets a fresh key pair.
+    async fn import_template(&self, tx: &mut WriteTx, t: &IdpTemplate) -> Result<Result<()>> {
+        let mut template: Template = match serde_json::from_value(t.template.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                return Ok(Err(Error::invalid_argument("IMPORT-inst21", format!("`template` is unreadable: {e}"))));
+            }
+        };
+        if template.id.is_empty() {
+            return Ok(Err(Error::invalid_argument("IMPORT-inst22", "a template needs an id")));
+        }
+        if let Some(stored) = self.load_template(tx.conn(), &template.id).await? {
+            let mut stored = stored.template;
+            blank_secrets(&mut stored);
+            if let IdpConfig::Saml { certificate, .. } = &mut stored.config {
+                certificate.clear();
+            }
+            let mut compared = template.clone();
+            blank_secrets(&mut compared);
+            if let IdpConfig::Saml { certificate, .. } = &mut compared.config {
+                certificate.clear();
+            }
+            return Ok(if stored == compared {
+                Ok(())
+            } else {
+                Err(Error::already_exists("IMPORT-inst23", "the stored identity provider has other settings"))
+            });
+        }
+        if let Some(slot) = template.config.secret_mut() {
+            *slot = self.key.seal(t.secret.as_deref().unwrap_or_default().as_bytes());
+        }
+        if let IdpConfig::Saml { key, certificate, .. } = &mut template.config {
+            match &t.saml_key {
+                Some(pem) => *key = self.key.seal(pem.as_bytes()),
+                None => (*key, *certificate) = self.sp_key_pair(&template.id).await?,
+            }
+        }
+        let payload = burg_domain::idp_events::added_payload(&template)?;
+        let event_type = template.kind().added_event();
+        tx.push(vec![NewEvent { aggregate: self.instance_aggregate(), event_type, payload }]).await?;
+        Ok(Ok(()))
+    }
+
+    /// Makes the login policy offer `wanted`; a template that is not there
+    /// (one of the first IdP API's, which the section leaves out) is left
+    /// out and reported in `skipped`.
+    async fn import_policy_idps(
+        &self,
+        tx: &mut WriteTx,
+        wanted: &[String],
+        skipped: &mut Vec<ImportDataError>,
+    ) -> Result<()> {
+        let on = self.instance_aggregate();
+        let stored: Vec<String> = burg_store::idp::policy_links(tx.conn(), &self.instance_id, &self.instance_id)
+            .await?
+            .into_iter()
+            .map(|l| l.idp_id)
+            .collect();
+        let mut events = Vec::new();
+        for id in stored.iter().filter(|id| !wanted.contains(id)) {
+            events.push(NewEvent::new(&on, &ie::LoginPolicyIdpRemoved { idp_config_id: id.clone() })?);
+        }
+        for id in wanted.iter().filter(|id| !stored.contains(id)) {
+            if self.load_template(tx.conn(), id).await?.is_none() {
+                let e = Error::failed_precondition("INSTANCE-m8fsd", format!("identity provider {id:?} not found"));
+                skipped.push(refused("login_policy_idp", id, &e));
+                continue;
+            }
+            let system = burg_domain::state::IdpProviderType::System.event_code();
+            let added = ie::LoginPolicyIdpAdded { idp_config_id: id.clone(), idp_provider_type: system };
+            events.push(NewEvent::new(&on, &added)?);
+        }
+        if !events.is_empty() {
+            tx.push(events).await?;
         }
         Ok(())
     }
@@ -533,4 +845,28 @@ impl App {
         }
         Ok(events)
     }
+}
+
+/// The one secret of a provider's document.
+fn notify_secret(config: &mut NotifyConfig) -> &mut Option<Sealed> {
+    match config {
+        NotifyConfig::Smtp(c) => &mut c.password,
+        NotifyConfig::EmailHttp(c) | NotifyConfig::SmsHttp(c) => &mut c.signing_key,
+        NotifyConfig::Twilio(c) => &mut c.token,
+    }
+}
+
+/// Takes a template's secret and SAML key out (leaving empty values).
+fn blank_secrets(template: &mut Template) -> (Option<Sealed>, Option<Sealed>) {
+    let blank = || Sealed { crypto_type: 0, algorithm: String::new(), key_id: String::new(), crypted: String::new() };
+    let secret = template.config.secret_mut().map(|slot| std::mem::replace(slot, blank()));
+    let saml_key = match &mut template.config {
+        IdpConfig::Saml { key, .. } => Some(std::mem::replace(key, blank())),
+        _ => None,
+    };
+    (secret, saml_key)
+}
+
+fn encode<T: Serialize>(what: &str, value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::internal("EXPORT-inst7", format!("cannot encode a {what}: {e}")))
 }

@@ -52,7 +52,33 @@ async fn configure(s: &TestServer, r: &Client) -> String {
     let user = org["userId"].as_str().unwrap().to_string();
     let member = json!({"userId": user, "roles": ["IAM_OWNER_VIEWER"]});
     r.call_json("AdminService", "AddIAMMember", member).await.unwrap();
+
+    // Notification providers, one active; an identity provider the login
+    // policy offers.
+    let smtp = json!({"senderAddress": "noreply@example.com", "senderName": "Example", "host": "smtp.example.com:587",
+                      "user": "mailer", "password": "smtp-secret", "tls": true, "description": "main"});
+    let smtp = r.call_json("AdminService", "AddSMTPConfig", smtp).await.unwrap();
+    r.call_json("AdminService", "ActivateSMTPConfig", json!({"id": smtp["id"]})).await.unwrap();
+    let twilio =
+        json!({"sid": "AC0001", "token": "twilio-token", "senderNumber": "+41791234567", "description": "sms"});
+    r.call_json("AdminService", "AddSMSProviderTwilio", twilio).await.unwrap();
+    let github = json!({"name": "GitHub", "clientId": "gh-client", "clientSecret": "gh-secret", "scopes": ["read:user"],
+                        "providerOptions": {"isLinkingAllowed": true, "isCreationAllowed": true}});
+    let github = r.call_json("AdminService", "AddGitHubProvider", github).await.unwrap();
+    r.call_json("AdminService", "AddIDPToLoginPolicy", json!({"idpId": github["id"]})).await.unwrap();
     user
+}
+
+/// A service account of organization `org` with a token; answers the token.
+async fn service_account(r: &Client, org: &str) -> String {
+    let m = r.with_org(org);
+    let body = json!({"userName": "robot", "name": "Robot", "accessTokenType": "ACCESS_TOKEN_TYPE_BEARER"});
+    let user = m.call_json("ManagementService", "AddMachineUser", body).await.unwrap();
+    let user = user["userId"].as_str().unwrap().to_string();
+    let grant = json!({"userId": user, "roles": ["IAM_OWNER_VIEWER"]});
+    r.call_json("AdminService", "AddIAMMember", grant).await.unwrap();
+    let pat = m.call_json("ManagementService", "AddPersonalAccessToken", json!({"userId": user})).await.unwrap();
+    pat["token"].as_str().unwrap().to_string()
 }
 
 /// The answers of every Get of what the section carries, without their
@@ -82,6 +108,10 @@ async fn answers(s: &TestServer, r: &Client) -> Value {
         ("GetCustomLoginTexts", json!({"language": "de"})),
         ("GetCustomInitMessageText", json!({"language": "de"})),
         ("GetCustomPasswordResetMessageText", json!({"language": "en"})),
+        ("ListEmailProviders", json!({})),
+        ("ListSMSProviders", json!({})),
+        ("ListProviders", json!({})),
+        ("ListLoginPolicyIDPs", json!({})),
     ];
     let mut all = serde_json::Map::new();
     for (rpc, body) in reads {
@@ -117,19 +147,32 @@ async fn an_instance_moves_whole(s: Arc<TestServer>, c: Client) {
     let before = answers(&s, &r).await;
     let orgs: Value = r.call_json("AdminService", "ListOrgs", json!({})).await.unwrap();
     let globex = orgs["result"].as_array().unwrap().iter().find(|o| o["name"] == "Globex").unwrap()["id"].clone();
+    let robot = service_account(&r, globex.as_str().unwrap()).await;
 
     // A default export has no instance section; an opted-in one has.
     let req = ExportDataRequest {
         org_ids: vec![globex.as_str().unwrap().into()],
+        with_passwords: true,
         timeout: "5m".into(),
         ..Default::default()
     };
     let plain: ExportDataResponse = c.call("ExportData", req.clone()).await.unwrap();
     assert!(plain.burg_instance.is_none());
     let exported: ExportDataResponse =
-        c.call("ExportData", ExportDataRequest { burg_with_instance: true, ..req }).await.unwrap();
+        c.call("ExportData", ExportDataRequest { burg_with_instance: true, ..req.clone() }).await.unwrap();
     assert_eq!(exported.orgs.len(), 1);
-    assert!(exported.burg_instance.is_some());
+    let section = serde_json::to_string(&exported.burg_instance).unwrap();
+    for secret in ["smtp-secret", "twilio-token", "gh-secret"] {
+        assert!(section.contains(secret), "{secret} travels with the passwords");
+    }
+    // Without the passwords, no secret leaves.
+    let without = ExportDataRequest { with_passwords: false, burg_with_instance: true, ..req.clone() };
+    let without: ExportDataResponse = c.call("ExportData", without).await.unwrap();
+    let text = serde_json::to_string(&without.burg_instance).unwrap();
+    for secret in ["smtp-secret", "twilio-token", "gh-secret", "BEGIN RSA"] {
+        assert!(!text.contains(secret), "{secret} left without the passwords");
+    }
+    assert!(text.contains("tokenHash") && text.contains("gh-client"), "{text}");
 
     // A fresh instance on the same backend takes it in.
     let backend =
@@ -155,6 +198,10 @@ async fn an_instance_moves_whole(s: Arc<TestServer>, c: Client) {
     let members: Value = fr.call_json("AdminService", "ListIAMMembers", json!({})).await.unwrap();
     let moved = members["result"].as_array().unwrap().iter().find(|m| m["userId"] == member.as_str()).cloned();
     assert_eq!(moved.unwrap()["roles"], json!(["IAM_OWNER_VIEWER"]));
+    // The service account's token works on the new instance.
+    let as_robot = fresh.client_with_token(Protocol::Rest, &robot).await;
+    let policy = as_robot.call_json("AdminService", "GetLockoutPolicy", json!({})).await.unwrap();
+    assert_eq!(policy["policy"]["maxPasswordAttempts"], "5");
 
     // Again: nothing to change, nothing written.
     let events = fresh.event_count().await;
