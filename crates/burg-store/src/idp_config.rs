@@ -113,3 +113,16 @@ pub async fn ids<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<String>>
         .await
         .map_err(db_error("IDPCFG-db09"))
 }
+
+/// Every configuration `owner` holds, by creation.
+pub async fn all_of<'e>(on: impl Reader<'e>, instance: &str, owner: &str) -> Result<Vec<ConfigRow>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM idp_configs WHERE instance_id = $1 AND resource_owner = $2 ORDER BY creation_date, id"
+    )))
+    .bind(instance)
+    .bind(owner)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("IDPCFG-db10"))?;
+    rows.iter().map(from_row).collect()
+}

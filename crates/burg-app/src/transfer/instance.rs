@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use base64::Engine;
 use burg_api::admin::ImportDataError;
 use burg_domain::crypto::Sealed;
-use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::event::{Aggregate, NewEvent, Payload, aggregate};
 use burg_domain::events::EventTime;
 use burg_domain::events::instance as ie;
 use burg_domain::events::notify as ne;
@@ -38,8 +38,8 @@ use burg_domain::events::restrictions::RestrictionsSet;
 use burg_domain::events::user::PersonalAccessTokenAdded;
 use burg_domain::idp::{Config as IdpConfig, Template};
 use burg_domain::instance_settings::{
-    GeneratorConfig, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType, TrustedDomainAdded,
-    TrustedDomainRemoved,
+    GeneratorConfig, LoginDefaultOrgSet, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType,
+    TrustedDomainAdded, TrustedDomainRemoved, login_default_org_set,
 };
 use burg_domain::label_policy::{LabelAsset, LabelPolicy, LabelStyle, MAX_ASSET_BYTES, activated_event, asset_hash};
 use burg_domain::notify::{Channel, Config as NotifyConfig, ProviderState};
@@ -76,6 +76,24 @@ pub(crate) struct InstanceSection {
     pub login_policy_idps: Vec<String>,
     /// The personal access tokens of the exported organizations' users.
     pub personal_access_tokens: Vec<Token>,
+    /// The configurations of the first IdP API the instance owns.
+    pub idp_configs: Vec<LegacyIdp>,
+    /// The instance's default organization, when the export has it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub default_org_id: String,
+    /// The feature `login_default_org`, once it was set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_default_org: Option<bool>,
+}
+
+/// A configuration of the first IdP API: burg's document without its
+/// client secret, which travels in clear only with the passwords.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct LegacyIdp {
+    pub config: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// An email or SMS provider; its secret (SMTP password, HTTP signing key,
@@ -178,6 +196,7 @@ impl App {
         let instance = burg_store::instance::get(&mut *conn, &self.instance_id)
             .await?
             .ok_or_else(|| Error::internal("EXPORT-inst2", "the instance is not stored"))?;
+        let instance_default_org = instance.default_org_id.clone();
         let mut section =
             InstanceSection { format: FORMAT, default_language: instance.default_language, ..Default::default() };
         for (kind, _) in settings::KINDS {
@@ -267,6 +286,20 @@ impl App {
                 saml_key: if with_passwords { self.opened(saml_key.as_ref())? } else { None },
             });
         }
+        for row in burg_store::idp_config::all_of(&mut *conn, &self.instance_id, &self.instance_id).await? {
+            let mut config = row.config;
+            let secret = legacy_secret(&mut config).and_then(Option::take);
+            section.idp_configs.push(LegacyIdp {
+                config: encode("identity provider", &config)?,
+                secret: if with_passwords { self.opened(secret.as_ref())? } else { None },
+            });
+        }
+        if orgs.contains(&instance_default_org.as_str()) {
+            section.default_org_id = instance_default_org;
+        }
+        let feature =
+            burg_store::instance_settings::newest_of_type(&mut *conn, &self.instance_id, LoginDefaultOrgSet::TYPE);
+        section.login_default_org = feature.await?.and_then(|e| e.payload.get("value").and_then(Value::as_bool));
         section.login_policy_idps = burg_store::idp::policy_links(&mut *conn, &self.instance_id, &self.instance_id)
             .await?
             .into_iter()
@@ -448,7 +481,31 @@ impl App {
                 errors.push(refused("idp_template", &id, &e));
             }
         }
+        for c in &section.idp_configs {
+            let id = c.config.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+            if let Err(e) = self.import_legacy_idp(tx, c).await? {
+                errors.push(refused("idp_config", &id, &e));
+            }
+        }
         self.import_policy_idps(tx, &section.login_policy_idps, skipped).await?;
+        if !section.default_org_id.is_empty() {
+            let stored = burg_store::instance::get(tx.conn(), &self.instance_id).await?;
+            if burg_store::orgs::get(tx.conn(), &self.instance_id, &section.default_org_id).await?.is_none() {
+                let e = Error::failed_precondition("IMPORT-inst24", "the default organization is not there");
+                skipped.push(refused("default_org", &section.default_org_id, &e));
+            } else if stored.is_some_and(|i| i.default_org_id != section.default_org_id) {
+                let set = ie::DefaultOrgSet { org_id: section.default_org_id.clone() };
+                tx.push(vec![NewEvent::new(&on, &set)?]).await?;
+            }
+        }
+        if let Some(value) = section.login_default_org {
+            let newest =
+                burg_store::instance_settings::newest_of_type(tx.conn(), &self.instance_id, LoginDefaultOrgSet::TYPE)
+                    .await?;
+            if newest.and_then(|e| e.payload.get("value").and_then(Value::as_bool)) != Some(value) {
+                tx.push(vec![login_default_org_set(&self.instance_id, value)?]).await?;
+            }
+        }
         for t in &section.personal_access_tokens {
             let Some(user) = burg_store::users::get(tx.conn(), &self.instance_id, &t.user_id).await? else {
                 let e = Error::failed_precondition("IMPORT-inst15", format!("user {:?} not found", t.user_id));
@@ -608,6 +665,85 @@ impl App {
         let payload = burg_domain::idp_events::added_payload(&template)?;
         let event_type = template.kind().added_event();
         tx.push(vec![NewEvent { aggregate: self.instance_aggregate(), event_type, payload }]).await?;
+        Ok(Ok(()))
+    }
+
+    /// Adds configuration `c` of the first IdP API when absent (its two
+    /// events, and its deactivation when the document's is inactive); a
+    /// stored one with the same settings is kept, one with others refused.
+    async fn import_legacy_idp(&self, tx: &mut WriteTx, c: &LegacyIdp) -> Result<Result<()>> {
+        use burg_domain::idp_config::{self as ic, ConfigAdded, ConfigId, JwtAdded, OidcAdded, Protocol};
+        let mut config: ic::IdpConfig = match serde_json::from_value(c.config.clone()) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(Error::invalid_argument("IMPORT-inst25", format!("`config` is unreadable: {e}")))),
+        };
+        if config.id.is_empty() || legacy_secret(&mut config).is_some_and(|s| s.is_some()) {
+            return Ok(Err(Error::invalid_argument(
+                "IMPORT-inst26",
+                "a configuration needs an id, and its secret apart",
+            )));
+        }
+        if let Some(stored) = burg_store::idp_config::get(tx.conn(), &self.instance_id, &config.id).await? {
+            let mut stored = stored.config;
+            if let Some(slot) = legacy_secret(&mut stored) {
+                slot.take();
+            }
+            return Ok(if stored == config {
+                Ok(())
+            } else {
+                Err(Error::already_exists("IMPORT-inst27", "the stored identity provider has other settings"))
+            });
+        }
+        let events = &ic::INSTANCE;
+        let on = self.instance_aggregate();
+        let event = |event_type: &'static str, payload: Value| NewEvent { aggregate: on.clone(), event_type, payload };
+        let id = config.id.clone();
+        let idp_type = match config.protocol {
+            Some(Protocol::Jwt { .. }) => ic::TYPE_JWT,
+            _ => ic::TYPE_OIDC,
+        };
+        let added = ConfigAdded {
+            idp_config_id: id.clone(),
+            name: config.name.clone(),
+            idp_type,
+            styling_type: config.styling_type,
+            auto_register: config.auto_register,
+        };
+        let mut out = vec![event(events.added, encode("identity provider", &added)?)];
+        match config.protocol {
+            Some(Protocol::Oidc {
+                client_id,
+                issuer,
+                authorization_endpoint,
+                token_endpoint,
+                scopes,
+                display_name_mapping,
+                username_mapping,
+                ..
+            }) => {
+                let oidc = OidcAdded {
+                    idp_config_id: id.clone(),
+                    client_id,
+                    client_secret: c.secret.as_ref().map(|s| self.key.seal(s.as_bytes())),
+                    issuer,
+                    authorization_endpoint,
+                    token_endpoint,
+                    scopes,
+                    idp_display_name_mapping: display_name_mapping,
+                    username_mapping,
+                };
+                out.push(event(events.oidc_added, encode("identity provider", &oidc)?));
+            }
+            Some(Protocol::Jwt { jwt_endpoint, issuer, keys_endpoint, header_name }) => {
+                let jwt = JwtAdded { idp_config_id: id.clone(), jwt_endpoint, issuer, keys_endpoint, header_name };
+                out.push(event(events.jwt_added, encode("identity provider", &jwt)?));
+            }
+            None => {}
+        }
+        if config.state == ic::STATE_INACTIVE {
+            out.push(event(events.deactivated, encode("identity provider", &ConfigId { idp_config_id: id })?));
+        }
+        tx.push(out).await?;
         Ok(Ok(()))
     }
 
@@ -869,4 +1005,13 @@ fn blank_secrets(template: &mut Template) -> (Option<Sealed>, Option<Sealed>) {
 
 fn encode<T: Serialize>(what: &str, value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::internal("EXPORT-inst7", format!("cannot encode a {what}: {e}")))
+}
+
+/// The client secret of a configuration of the first IdP API (OIDC ones
+/// have one).
+fn legacy_secret(config: &mut burg_domain::idp_config::IdpConfig) -> Option<&mut Option<Sealed>> {
+    match &mut config.protocol {
+        Some(burg_domain::idp_config::Protocol::Oidc { client_secret, .. }) => Some(client_secret),
+        _ => None,
+    }
 }

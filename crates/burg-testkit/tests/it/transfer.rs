@@ -564,7 +564,7 @@ async fn local_files_move_an_instance() {
 }
 
 /// Imports the file at `path` of the server's import directory.
-async fn import_local(c: &Client, path: &str) -> Result<ImportDataResponse, burg_testkit::ApiError> {
+pub(crate) async fn import_local(c: &Client, path: &str) -> Result<ImportDataResponse, burg_testkit::ApiError> {
     let input = import_data_request::LocalInput { path: path.into() };
     let data = Some(import_data_request::Data::DataOrgsLocal(input));
     c.call("ImportData", ImportDataRequest { data, timeout: "1m".into() }).await

@@ -66,6 +66,15 @@ async fn configure(s: &TestServer, r: &Client) -> String {
                         "providerOptions": {"isLinkingAllowed": true, "isCreationAllowed": true}});
     let github = r.call_json("AdminService", "AddGitHubProvider", github).await.unwrap();
     r.call_json("AdminService", "AddIDPToLoginPolicy", json!({"idpId": github["id"]})).await.unwrap();
+    // Configurations of the first IdP API, one of them inactive.
+    let old = json!({"name": "Old OIDC", "clientId": "old-client", "clientSecret": "old-secret",
+                     "issuer": "https://issuer.example.com", "scopes": ["openid", "email"],
+                     "usernameMapping": "OIDC_MAPPING_FIELD_EMAIL", "autoRegister": true});
+    r.call_json("AdminService", "AddOIDCIDP", old).await.unwrap();
+    let jwt = json!({"name": "Old JWT", "jwtEndpoint": "https://jwt.example.com/jwt", "issuer": "https://jwt.example.com",
+                     "keysEndpoint": "https://jwt.example.com/keys", "headerName": "x-auth"});
+    let jwt = r.call_json("AdminService", "AddJWTIDP", jwt).await.unwrap();
+    r.call_json("AdminService", "DeactivateIDP", json!({"idpId": jwt["idpId"]})).await.unwrap();
     user
 }
 
@@ -112,6 +121,8 @@ async fn answers(s: &TestServer, r: &Client) -> Value {
         ("ListSMSProviders", json!({})),
         ("ListProviders", json!({})),
         ("ListLoginPolicyIDPs", json!({})),
+        ("ListIDPs", json!({})),
+        ("GetDefaultOrg", json!({})),
     ];
     let mut all = serde_json::Map::new();
     for (rpc, body) in reads {
@@ -144,10 +155,11 @@ matrix!(an_instance_moves_whole);
 async fn an_instance_moves_whole(s: Arc<TestServer>, c: Client) {
     let r = s.client(Protocol::Rest).await;
     let member = configure(&s, &r).await;
-    let before = answers(&s, &r).await;
     let orgs: Value = r.call_json("AdminService", "ListOrgs", json!({})).await.unwrap();
     let globex = orgs["result"].as_array().unwrap().iter().find(|o| o["name"] == "Globex").unwrap()["id"].clone();
     let robot = service_account(&r, globex.as_str().unwrap()).await;
+    r.call_json("AdminService", "SetDefaultOrg", json!({"orgId": globex})).await.unwrap();
+    let before = answers(&s, &r).await;
 
     // A default export has no instance section; an opted-in one has.
     let req = ExportDataRequest {
@@ -162,14 +174,14 @@ async fn an_instance_moves_whole(s: Arc<TestServer>, c: Client) {
         c.call("ExportData", ExportDataRequest { burg_with_instance: true, ..req.clone() }).await.unwrap();
     assert_eq!(exported.orgs.len(), 1);
     let section = serde_json::to_string(&exported.burg_instance).unwrap();
-    for secret in ["smtp-secret", "twilio-token", "gh-secret"] {
+    for secret in ["smtp-secret", "twilio-token", "gh-secret", "old-secret"] {
         assert!(section.contains(secret), "{secret} travels with the passwords");
     }
     // Without the passwords, no secret leaves.
     let without = ExportDataRequest { with_passwords: false, burg_with_instance: true, ..req.clone() };
     let without: ExportDataResponse = c.call("ExportData", without).await.unwrap();
     let text = serde_json::to_string(&without.burg_instance).unwrap();
-    for secret in ["smtp-secret", "twilio-token", "gh-secret", "BEGIN RSA"] {
+    for secret in ["smtp-secret", "twilio-token", "gh-secret", "old-secret", "BEGIN RSA"] {
         assert!(!text.contains(secret), "{secret} left without the passwords");
     }
     assert!(text.contains("tokenHash") && text.contains("gh-client"), "{text}");
@@ -203,9 +215,17 @@ async fn an_instance_moves_whole(s: Arc<TestServer>, c: Client) {
     let policy = as_robot.call_json("AdminService", "GetLockoutPolicy", json!({})).await.unwrap();
     assert_eq!(policy["policy"]["maxPasswordAttempts"], "5");
 
-    // Again: nothing to change, nothing written.
+    // Again, from a file this time: nothing to change, nothing written.
+    let to_file = ExportDataRequest {
+        burg_with_instance: true,
+        local_output: Some(export_data_request::LocalOutput { path: "moved.json".into() }),
+        ..req
+    };
+    let _: ExportDataResponse = c.call("ExportData", to_file).await.unwrap();
+    std::fs::create_dir_all(fresh.data_dir().join("transfer")).unwrap();
+    std::fs::copy(s.data_dir().join("transfer/moved.json"), fresh.data_dir().join("transfer/moved.json")).unwrap();
     let events = fresh.event_count().await;
-    let again: ImportDataResponse = fc.call("ImportData", import).await.unwrap();
+    let again = crate::transfer::import_local(&fc, "moved.json").await.unwrap();
     let instance_errors = |r: &ImportDataResponse| {
         r.errors.iter().filter(|e| e.r#type.starts_with("instance_")).cloned().collect::<Vec<_>>()
     };
