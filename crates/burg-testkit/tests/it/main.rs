@@ -4,6 +4,7 @@
 
 mod admin;
 mod authz;
+mod clients;
 mod concurrency;
 mod egress;
 mod events;
