@@ -16,6 +16,7 @@ mod bootstrap;
 mod cache;
 pub mod egress;
 mod events;
+mod general;
 mod idp;
 mod instance;
 mod instance_settings;

@@ -20,6 +20,7 @@ pub mod idp_config;
 pub mod idp_events;
 pub mod instance_settings;
 pub mod label_policy;
+pub mod machine_key;
 pub mod notify;
 pub mod password;
 pub mod pem;

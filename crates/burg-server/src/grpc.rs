@@ -40,11 +40,16 @@ fn ctx_of<T>(request: &tonic::Request<T>) -> Result<Ctx, Status> {
         .ok_or_else(|| Status::internal("request reached the service without an auth context"))
 }
 
-/// Implements a service trait by forwarding each listed RPC to `App::<rpc>`;
-/// every other RPC keeps the trait's default body, which answers
-/// Unimplemented (`burg_api::error::unimplemented`).
+/// Implements a service trait by forwarding each listed RPC to `App::<rpc>`
+/// (or to the `App` method named after `as`, for an RPC whose name the
+/// other service has too); every other RPC keeps the trait's default body,
+/// which answers Unimplemented (`burg_api::error::unimplemented`).
 macro_rules! forward {
-    ($trait:ident for $api:ident in $m:ident as $served:ident { $($method:ident($req:ident) -> $resp:ident;)* }) => {
+    (@call $app:expr, $ctx:expr, $req:expr, $method:ident) => { $app.$method($ctx, $req) };
+    (@call $app:expr, $ctx:expr, $req:expr, $method:ident, $own:ident) => { $app.$own($ctx, $req) };
+    ($trait:ident for $api:ident in $m:ident as $served:ident {
+        $($method:ident($req:ident) -> $resp:ident $(as $own:ident)?;)*
+    }) => {
         /// The trait methods forwarded to the app.
         const $served: &[&str] = &[$(stringify!($method)),*];
 
@@ -56,7 +61,10 @@ macro_rules! forward {
                     // The proto's rules, before the handler, as ZITADEL's
                     // validation interceptor runs after its auth check.
                     burg_api::validate::Validate::validate(request.get_ref())?;
-                    self.app.$method(&ctx, request.into_inner()).await.map(tonic::Response::new).map_err(to_status)
+                    forward!(@call self.app, &ctx, request.into_inner(), $method $(, $own)?)
+                        .await
+                        .map(tonic::Response::new)
+                        .map_err(to_status)
                 }
             )*
         }
@@ -272,6 +280,10 @@ forward! { AdminService for AdminApi in admin as ADMIN_SERVED {
 }
 
 forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVED {
+        healthz(HealthzRequest) -> HealthzResponse as management_healthz;
+        get_oidc_information(GetOidcInformationRequest) -> GetOidcInformationResponse;
+        get_iam(GetIamRequest) -> GetIamResponse;
+        get_supported_languages(GetSupportedLanguagesRequest) -> GetSupportedLanguagesResponse as management_supported_languages;
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;

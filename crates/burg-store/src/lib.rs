@@ -19,6 +19,7 @@ pub mod idp_config;
 pub mod instance;
 pub mod instance_settings;
 pub mod list;
+pub mod machine;
 pub mod members;
 pub mod notify;
 pub mod orgs;

@@ -23,6 +23,7 @@ macro_rules! payloads {
 }
 
 pub mod instance;
+pub mod machine;
 pub mod notify;
 pub mod org;
 pub mod restrictions;
@@ -97,6 +98,7 @@ impl<'de> serde::Deserialize<'de> for EventTime {
 pub fn all_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = [
         instance::TYPES,
+        machine::TYPES,
         notify::TYPES,
         org::TYPES,
         user::TYPES,

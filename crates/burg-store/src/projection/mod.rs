@@ -11,6 +11,7 @@ use sqlx::AnyConnection;
 
 mod idp_config;
 mod instance;
+pub(crate) mod machine;
 mod notify;
 mod org;
 mod user;
@@ -26,6 +27,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
         "instance" => instance::apply(conn, event).await,
         "restrictions" => crate::texts::apply_restrictions(conn, event).await,
         "org" => org::apply(conn, event).await,
+        "user" if machine::handles(&event.event_type) => machine::apply(conn, event).await,
         "user" => user::apply(conn, event).await,
         _ => Ok(()),
     }
