@@ -23,6 +23,7 @@ mod label_policy;
 mod list;
 mod member;
 pub mod memory;
+mod mgmt_org;
 mod notify;
 mod operations;
 mod org;
@@ -46,6 +47,8 @@ use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
 pub use label_policy::{ServedAsset, UploadRefused};
+pub use mgmt_org::DomainCheck;
+pub use org::RemoveOrgCall;
 pub use transfer::{
     DocumentFormat, IMPORT_EXISTS_ID, ImportMode, TransferDir, check_document, check_file_document, parse_duration,
 };
@@ -75,6 +78,8 @@ pub struct AppConfig {
     pub defer_setup: bool,
     /// Which outbound connections may be made (S3, GCS, SAML metadata, …).
     pub egress: egress::Policy,
+    /// How organization domains' challenges are looked for.
+    pub domain_check: DomainCheck,
 }
 
 /// What an export or an import tells its [`Progress`] listener.
@@ -123,6 +128,7 @@ impl Default for AppConfig {
             progress: Progress::default(),
             defer_setup: false,
             egress: egress::Policy::default(),
+            domain_check: DomainCheck::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod foundation;
 mod idps;
 mod label_policy;
 mod limits;
+mod mgmt_orgs;
 mod notify;
 mod old_store;
 mod openapi;
