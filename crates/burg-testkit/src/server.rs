@@ -312,7 +312,7 @@ pub fn test_app_config() -> AppConfig {
         password_cost: 4,
         saml_key_bits: 2048,
         // Domain challenges are served by the tests over plain HTTP.
-        domain_check: burg_app::DomainCheck { http_scheme: "http".into() },
+        domain_check: burg_app::DomainCheck { http_scheme: "http".into(), name_server: None },
         ..AppConfig::default()
     }
 }

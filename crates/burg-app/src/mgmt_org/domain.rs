@@ -15,8 +15,8 @@ use burg_domain::policies::DomainPolicy;
 use burg_domain::state::DomainValidationType;
 use burg_domain::{Error, Result};
 use burg_store::orgs::{DomainFilter, DomainRow};
-use rand::Rng;
 
+use super::dns::TxtAnswer;
 use super::org_aggregate;
 use crate::egress::{find_refusal, read_capped, refused};
 use crate::list::{list_details, text_match, v1_page};
@@ -29,11 +29,14 @@ pub struct DomainCheck {
     /// The scheme of the HTTP challenge's URL: ZITADEL's `https`; tests
     /// serve it over `http`.
     pub http_scheme: String,
+    /// The name server (host, port) asked for DNS challenges over TCP; the
+    /// first of `/etc/resolv.conf` when `None`.
+    pub name_server: Option<(String, u16)>,
 }
 
 impl Default for DomainCheck {
     fn default() -> Self {
-        DomainCheck { http_scheme: "https".into() }
+        DomainCheck { http_scheme: "https".into(), name_server: None }
     }
 }
 
@@ -56,8 +59,7 @@ fn to_domain(row: DomainRow) -> Domain {
 }
 
 fn new_token() -> String {
-    let mut rng = rand::rng();
-    (0..TOKEN_LEN).map(|_| TOKEN_CHARS[rng.random_range(0..TOKEN_CHARS.len())] as char).collect()
+    (0..TOKEN_LEN).map(|_| TOKEN_CHARS[rand::random_range(0..TOKEN_CHARS.len())] as char).collect()
 }
 
 impl App {
@@ -177,7 +179,7 @@ impl App {
             let event = oe::DomainVerificationAdded {
                 domain: row.domain.clone(),
                 validation_type: kind.code() as i32,
-                validation_code: self.key.seal_str(&token),
+                validation_code: Some(self.key.seal_str(&token)),
             };
             tx.push(vec![NewEvent::new(&agg, &event)?]).await?;
             tx.commit().await?;
@@ -280,12 +282,21 @@ impl App {
         }
     }
 
-    /// burg has no DNS resolver of its own yet: a DNS challenge is
-    /// answered as ZITADEL answers a missing TXT record.
-    async fn check_dns_challenge(&self, domain: &str, _token: &str) -> Result<()> {
-        Err(Error::not_found(
-            "ORG-G241f",
-            format!("no TXT record _zitadel-challenge.{domain} found (burg does not look up DNS challenges yet)"),
-        ))
+    /// ZITADEL's `ValidateDomainDNS`: a TXT record of
+    /// `_zitadel-challenge.<domain>` must be the token.
+    async fn check_dns_challenge(&self, domain: &str, token: &str) -> Result<()> {
+        let server = match &self.config.domain_check.name_server {
+            Some(server) => server.clone(),
+            None => super::dns::system_name_server()
+                .ok_or_else(|| Error::internal("HTTP-Hwsw2", "no name server is configured (/etc/resolv.conf)"))?,
+        };
+        let name = self.challenge_url(domain, token, DomainValidationType::Dns);
+        match self.egress.lookup_txt((&server.0, server.1), &name).await? {
+            TxtAnswer::Records(records) if records.iter().any(|r| r == token) => Ok(()),
+            TxtAnswer::Records(records) if !records.is_empty() => {
+                Err(Error::not_found("ORG-G28if", format!("no TXT record of {name} holds the token")))
+            }
+            _ => Err(Error::not_found("ORG-G241f", format!("{name} has no TXT record"))),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! deactivated, reactivated and removed, its changes, and (in the
 //! submodules) its domains, metadata and members.
 
+mod dns;
 mod domain;
 mod member;
 mod metadata;

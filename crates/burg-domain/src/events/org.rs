@@ -14,7 +14,8 @@ payloads! {
     DomainVerificationAdded = "org.domain.verification.added" {
         domain: String,
         validation_type: i32,
-        validation_code: crate::crypto::Sealed,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        validation_code: Option<crate::crypto::Sealed>,
     }
     DomainVerificationFailed = "org.domain.verification.failed" { domain: String }
     DomainVerified = "org.domain.verified" { domain: String }

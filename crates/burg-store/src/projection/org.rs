@@ -71,8 +71,12 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         DomainVerificationAdded::TYPE => {
             let p: DomainVerificationAdded = e.decode()?;
-            let code = serde_json::to_string(&p.validation_code)
-                .map_err(|e| burg_domain::Error::internal("PROJ-org13", format!("cannot encode a sealed value: {e}")))?;
+            let code = match &p.validation_code {
+                Some(sealed) => serde_json::to_string(sealed).map_err(|e| {
+                    burg_domain::Error::internal("PROJ-org13", format!("cannot encode a sealed value: {e}"))
+                })?,
+                None => String::new(),
+            };
             sqlx::query(
                 "UPDATE org_domains SET validation_type = $1, validation_code = $2, sequence = $3, change_date = $4 \
                  WHERE instance_id = $5 AND org_id = $6 AND domain = $7",
