@@ -222,7 +222,12 @@ pub async fn domain<'e>(on: impl Reader<'e>, instance: &str, org: &str, domain: 
 
 /// Whether an organization other than `org` has verified `domain`
 /// (case-insensitively).
-pub async fn domain_verified_elsewhere<'e>(on: impl Reader<'e>, instance: &str, org: &str, domain: &str) -> Result<bool> {
+pub async fn domain_verified_elsewhere<'e>(
+    on: impl Reader<'e>,
+    instance: &str,
+    org: &str,
+    domain: &str,
+) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM org_domains WHERE instance_id = $1 AND org_id <> $2 AND lower(domain) = lower($3) \
          AND is_verified = 1",

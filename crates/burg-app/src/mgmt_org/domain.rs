@@ -2,10 +2,9 @@
 //! one by a challenge (`GenerateOrgDomainValidation`, `ValidateOrgDomain`).
 
 use burg_api::management::{
-    AddOrgDomainRequest, AddOrgDomainResponse, GenerateOrgDomainValidationRequest,
-    GenerateOrgDomainValidationResponse, ListOrgDomainsRequest, ListOrgDomainsResponse, RemoveOrgDomainRequest,
-    RemoveOrgDomainResponse, SetPrimaryOrgDomainRequest, SetPrimaryOrgDomainResponse, ValidateOrgDomainRequest,
-    ValidateOrgDomainResponse,
+    AddOrgDomainRequest, AddOrgDomainResponse, GenerateOrgDomainValidationRequest, GenerateOrgDomainValidationResponse,
+    ListOrgDomainsRequest, ListOrgDomainsResponse, RemoveOrgDomainRequest, RemoveOrgDomainResponse,
+    SetPrimaryOrgDomainRequest, SetPrimaryOrgDomainResponse, ValidateOrgDomainRequest, ValidateOrgDomainResponse,
 };
 use burg_api::zitadel::org::v1::{Domain, domain_search_query::Query};
 use burg_domain::crypto::Sealed;
@@ -66,7 +65,9 @@ impl App {
     fn challenge_url(&self, domain: &str, token: &str, kind: DomainValidationType) -> String {
         match kind {
             DomainValidationType::Dns => format!("_zitadel-challenge.{domain}"),
-            _ => format!("{}://{domain}/.well-known/zitadel-challenge/{token}.txt", self.config.domain_check.http_scheme),
+            _ => {
+                format!("{}://{domain}/.well-known/zitadel-challenge/{token}.txt", self.config.domain_check.http_scheme)
+            }
         }
     }
 
@@ -115,7 +116,13 @@ impl App {
     }
 
     /// A domain of the call's organization, or NotFound with `id`.
-    async fn org_domain(&self, conn: &mut burg_store::Conn, ctx: &Ctx, domain: &str, id: &'static str) -> Result<DomainRow> {
+    async fn org_domain(
+        &self,
+        conn: &mut burg_store::Conn,
+        ctx: &Ctx,
+        domain: &str,
+        id: &'static str,
+    ) -> Result<DomainRow> {
         burg_store::orgs::domain(conn, &self.instance_id, ctx.org(), domain)
             .await?
             .ok_or_else(|| Error::not_found(id, format!("the organization has no domain {domain:?}")))
@@ -230,8 +237,13 @@ impl App {
             if current.is_verified {
                 return Err(Error::failed_precondition("ORG-HGw21", "the domain is verified already"));
             }
-            if burg_store::orgs::domain_verified_elsewhere(tx.conn(), &self.instance_id, &current.org_id, &current.domain)
-                .await?
+            if burg_store::orgs::domain_verified_elsewhere(
+                tx.conn(),
+                &self.instance_id,
+                &current.org_id,
+                &current.domain,
+            )
+            .await?
             {
                 return Err(Error::already_exists("V3-DKcYh", format!("the domain {:?} is taken", current.domain)));
             }
@@ -246,11 +258,7 @@ impl App {
     /// ZITADEL's `ValidateDomainHTTP`: the file must hold exactly the token.
     async fn check_http_challenge(&self, domain: &str, token: &str) -> Result<()> {
         let url = self.challenge_url(domain, token, DomainValidationType::Http);
-        let request = self
-            .egress
-            .documents()
-            .request(reqwest::Method::GET, &url)
-            .map_err(|r| refused("domain", &r))?;
+        let request = self.egress.documents().request(reqwest::Method::GET, &url).map_err(|r| refused("domain", &r))?;
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => {

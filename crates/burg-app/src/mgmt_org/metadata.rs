@@ -4,10 +4,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use burg_api::management::{
-    BulkRemoveOrgMetadataRequest, BulkRemoveOrgMetadataResponse, BulkSetOrgMetadataRequest,
-    BulkSetOrgMetadataResponse, GetOrgMetadataRequest, GetOrgMetadataResponse, ListOrgMetadataRequest,
-    ListOrgMetadataResponse, RemoveOrgMetadataRequest, RemoveOrgMetadataResponse, SetOrgMetadataRequest,
-    SetOrgMetadataResponse,
+    BulkRemoveOrgMetadataRequest, BulkRemoveOrgMetadataResponse, BulkSetOrgMetadataRequest, BulkSetOrgMetadataResponse,
+    GetOrgMetadataRequest, GetOrgMetadataResponse, ListOrgMetadataRequest, ListOrgMetadataResponse,
+    RemoveOrgMetadataRequest, RemoveOrgMetadataResponse, SetOrgMetadataRequest, SetOrgMetadataResponse,
 };
 use burg_api::zitadel::metadata::v1::{Metadata, metadata_query::Query};
 use burg_domain::event::{Aggregate, NewEvent};

@@ -60,9 +60,10 @@ impl App {
         _ctx: &Ctx,
         req: GetOrgByDomainGlobalRequest,
     ) -> Result<GetOrgByDomainGlobalResponse> {
-        let org = burg_store::orgs::by_primary_domain(self.db.pool(), &self.instance_id, &req.domain)
-            .await?
-            .ok_or_else(|| Error::not_found("QUERY-iTTGJ", format!("no organization has the domain {:?}", req.domain)))?;
+        let org =
+            burg_store::orgs::by_primary_domain(self.db.pool(), &self.instance_id, &req.domain).await?.ok_or_else(
+                || Error::not_found("QUERY-iTTGJ", format!("no organization has the domain {:?}", req.domain)),
+            )?;
         Ok(GetOrgByDomainGlobalResponse { org: Some(to_org(org)) })
     }
 
@@ -170,8 +171,7 @@ impl App {
             {
                 let new = validate::org_domain_name(&name, &instance_domain)?;
                 if new != old {
-                    if burg_store::orgs::domain_verified_elsewhere(tx.conn(), &self.instance_id, &org.id, &new).await?
-                    {
+                    if burg_store::orgs::domain_verified_elsewhere(tx.conn(), &self.instance_id, &org.id, &new).await? {
                         return Err(Error::already_exists("V3-DKcYh", format!("the domain {new:?} is taken")));
                     }
                     let exists = burg_store::orgs::domain(tx.conn(), &self.instance_id, &org.id, &new).await?;

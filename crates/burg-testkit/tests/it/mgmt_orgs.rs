@@ -40,15 +40,12 @@ async fn an_org_is_read_renamed_deactivated_and_removed(_s: Arc<TestServer>, c: 
     let acme = set_up(&c, "Acme").await;
     let a = c.with_org(&acme.org_id);
     let org = my_org(&a).await;
-    assert_eq!((org.id.as_str(), org.name.as_str(), org.primary_domain.as_str()), (
-        acme.org_id.as_str(),
-        "Acme",
-        "acme.localhost"
-    ));
-    let found: GetOrgByDomainGlobalResponse = c
-        .call("GetOrgByDomainGlobal", GetOrgByDomainGlobalRequest { domain: "acme.localhost".into() })
-        .await
-        .unwrap();
+    assert_eq!(
+        (org.id.as_str(), org.name.as_str(), org.primary_domain.as_str()),
+        (acme.org_id.as_str(), "Acme", "acme.localhost")
+    );
+    let found: GetOrgByDomainGlobalResponse =
+        c.call("GetOrgByDomainGlobal", GetOrgByDomainGlobalRequest { domain: "acme.localhost".into() }).await.unwrap();
     assert_eq!(found.org.unwrap().id, acme.org_id);
 
     // Renaming moves the generated domain along, primary as it was.
@@ -141,7 +138,11 @@ async fn metadata_is_set_listed_and_removed(_s: Arc<TestServer>, c: Client) {
     let got: GetOrgMetadataResponse =
         m.call("GetOrgMetadata", GetOrgMetadataRequest { key: "color".into() }).await.unwrap();
     assert_eq!(got.metadata.unwrap().value, b"green");
-    let all: ListOrgMetadataResponse = m.call("ListOrgMetadata", ListOrgMetadataRequest::default()).await.unwrap();
+    let ascending = ListOrgMetadataRequest {
+        query: Some(burg_api::object::ListQuery { asc: true, ..Default::default() }),
+        ..Default::default()
+    };
+    let all: ListOrgMetadataResponse = m.call("ListOrgMetadata", ascending).await.unwrap();
     assert_eq!(all.details.unwrap().total_result, 3);
     let keys: Vec<(&str, &[u8])> = all.result.iter().map(|md| (md.key.as_str(), md.value.as_slice())).collect();
     assert_eq!(keys, [("color", &b"green"[..]), ("shape", &[0, 159, 255][..]), ("size", &b"XL"[..])]);
@@ -166,7 +167,8 @@ async fn metadata_is_set_listed_and_removed(_s: Arc<TestServer>, c: Client) {
 
     let _: RemoveOrgMetadataResponse =
         m.call("RemoveOrgMetadata", RemoveOrgMetadataRequest { key: "color".into() }).await.unwrap();
-    let err = m.call::<_, GetOrgMetadataResponse>("GetOrgMetadata", GetOrgMetadataRequest { key: "color".into() }).await;
+    let err =
+        m.call::<_, GetOrgMetadataResponse>("GetOrgMetadata", GetOrgMetadataRequest { key: "color".into() }).await;
     assert_eq!(err.unwrap_err().id, "QUERY-Rph32");
     let missing = m
         .call::<_, BulkRemoveOrgMetadataResponse>(
@@ -195,7 +197,8 @@ async fn challenge_server(files: Arc<Mutex<HashMap<String, String>>>) -> String 
     ) -> Result<String, StatusCode> {
         files.lock().unwrap().get(&file).cloned().ok_or(StatusCode::NOT_FOUND)
     }
-    let app = axum::Router::new().route("/.well-known/zitadel-challenge/{file}", axum::routing::get(serve)).with_state(files);
+    let app =
+        axum::Router::new().route("/.well-known/zitadel-challenge/{file}", axum::routing::get(serve)).with_state(files);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -211,15 +214,19 @@ async fn domains_are_added_proven_and_removed(_s: Arc<TestServer>, c: Client) {
     let _: SetPrimaryOrgDomainResponse =
         d.call("SetPrimaryOrgDomain", SetPrimaryOrgDomainRequest { domain: "dom.example".into() }).await.unwrap();
     assert_eq!(my_org(&d).await.primary_domain, "dom.example");
-    let primary =
-        d.call::<_, RemoveOrgDomainResponse>("RemoveOrgDomain", RemoveOrgDomainRequest { domain: "dom.example".into() });
+    let primary = d
+        .call::<_, RemoveOrgDomainResponse>("RemoveOrgDomain", RemoveOrgDomainRequest { domain: "dom.example".into() });
     assert_eq!(primary.await.unwrap_err().id, "ORG-Sjdi3");
 
     // With it, the domain waits for its challenge.
     let _: AddCustomDomainPolicyResponse = c
         .call(
             "AddCustomDomainPolicy",
-            AddCustomDomainPolicyRequest { org_id: org.org_id.clone(), validate_org_domains: true, ..Default::default() },
+            AddCustomDomainPolicyRequest {
+                org_id: org.org_id.clone(),
+                validate_org_domains: true,
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
@@ -229,22 +236,28 @@ async fn domains_are_added_proven_and_removed(_s: Arc<TestServer>, c: Client) {
     let listed: ListOrgDomainsResponse = d.call("ListOrgDomains", ListOrgDomainsRequest::default()).await.unwrap();
     let pending = listed.result.iter().find(|x| x.domain_name == host).unwrap();
     assert!(!pending.is_verified && !pending.is_primary);
-    let unverified =
-        d.call::<_, SetPrimaryOrgDomainResponse>("SetPrimaryOrgDomain", SetPrimaryOrgDomainRequest { domain: host.clone() });
+    let unverified = d.call::<_, SetPrimaryOrgDomainResponse>(
+        "SetPrimaryOrgDomain",
+        SetPrimaryOrgDomainRequest { domain: host.clone() },
+    );
     assert_eq!(unverified.await.unwrap_err().id, "ORG-Ggd32");
-    let early = d.call::<_, ValidateOrgDomainResponse>("ValidateOrgDomain", ValidateOrgDomainRequest { domain: host.clone() });
+    let early =
+        d.call::<_, ValidateOrgDomainResponse>("ValidateOrgDomain", ValidateOrgDomainRequest { domain: host.clone() });
     assert_eq!(early.await.unwrap_err().id, "ORG-SFBB3");
 
-    let generate = GenerateOrgDomainValidationRequest { domain: host.clone(), r#type: DomainValidationType::Http as i32 };
+    let generate =
+        GenerateOrgDomainValidationRequest { domain: host.clone(), r#type: DomainValidationType::Http as i32 };
     let challenge: GenerateOrgDomainValidationResponse =
         d.call("GenerateOrgDomainValidation", generate.clone()).await.unwrap();
     assert_eq!(challenge.token.len(), 32);
     assert_eq!(challenge.url, format!("http://{host}/.well-known/zitadel-challenge/{}.txt", challenge.token));
     // Not served yet: ZITADEL's NotFound; a wrong answer does not match.
-    let err = d.call::<_, ValidateOrgDomainResponse>("ValidateOrgDomain", ValidateOrgDomainRequest { domain: host.clone() });
+    let err =
+        d.call::<_, ValidateOrgDomainResponse>("ValidateOrgDomain", ValidateOrgDomainRequest { domain: host.clone() });
     assert_eq!(err.await.unwrap_err().id, "ORG-F4zhw");
     files.lock().unwrap().insert(format!("{}.txt", challenge.token), "not the token".into());
-    let err = d.call::<_, ValidateOrgDomainResponse>("ValidateOrgDomain", ValidateOrgDomainRequest { domain: host.clone() });
+    let err =
+        d.call::<_, ValidateOrgDomainResponse>("ValidateOrgDomain", ValidateOrgDomainRequest { domain: host.clone() });
     assert_eq!(err.await.unwrap_err().id, "ORG-GH422");
     files.lock().unwrap().insert(format!("{}.txt", challenge.token), challenge.token.clone());
     let ok: ValidateOrgDomainResponse =
@@ -295,7 +308,9 @@ async fn members_are_added_changed_and_removed(s: Arc<TestServer>, c: Client) {
     let dup = m.call::<_, AddOrgMemberResponse>("AddOrgMember", add).await.unwrap_err();
     assert_eq!((dup.code, dup.id.as_str()), (Code::AlreadyExists, "ORG-poWwe"));
     let by_user = |id: &str| ListOrgMembersRequest {
-        queries: vec![SearchQuery { query: Some(search_query::Query::UserIdQuery(UserIdQuery { user_id: id.into() })) }],
+        queries: vec![SearchQuery {
+            query: Some(search_query::Query::UserIdQuery(UserIdQuery { user_id: id.into() })),
+        }],
         ..Default::default()
     };
     let listed: ListOrgMembersResponse = m.call("ListOrgMembers", by_user(&sa.user_id)).await.unwrap();
@@ -358,7 +373,10 @@ async fn an_imported_org_is_changed_and_exported(s: Arc<TestServer>, c: Client) 
     let _: UpdateOrgResponse = i.call("UpdateOrg", UpdateOrgRequest { name: "Imported Again".into() }).await.unwrap();
     let sa = s.app.create_service_account(Some("imp-helper"), &[], None, None).await.unwrap();
     let _: AddOrgMemberResponse = i
-        .call("AddOrgMember", AddOrgMemberRequest { user_id: sa.user_id.clone(), roles: vec!["ORG_OWNER_VIEWER".into()] })
+        .call(
+            "AddOrgMember",
+            AddOrgMemberRequest { user_id: sa.user_id.clone(), roles: vec!["ORG_OWNER_VIEWER".into()] },
+        )
         .await
         .unwrap();
     let _: UpdateOrgMemberResponse = i
@@ -370,7 +388,10 @@ async fn an_imported_org_is_changed_and_exported(s: Arc<TestServer>, c: Client) 
         .unwrap();
 
     let exported: ExportDataResponse = c
-        .call("ExportData", ExportDataRequest { org_ids: vec![org_id.into()], timeout: "1m".into(), ..Default::default() })
+        .call(
+            "ExportData",
+            ExportDataRequest { org_ids: vec![org_id.into()], timeout: "1m".into(), ..Default::default() },
+        )
         .await
         .unwrap();
     let org = serde_json::to_value(&exported.orgs[0]).unwrap();
@@ -398,7 +419,8 @@ async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
     assert_eq!(id(blank), (Code::InvalidArgument, "EVENT-Mf9sd".into()));
     let blank = o.call::<_, AddOrgDomainResponse>("AddOrgDomain", AddOrgDomainRequest { domain: " ".into() });
     assert_eq!(id(blank.await.unwrap_err()), (Code::InvalidArgument, "ORG-r3h4J".into()));
-    let dup = o.call::<_, AddOrgDomainResponse>("AddOrgDomain", AddOrgDomainRequest { domain: "strict.localhost".into() });
+    let dup =
+        o.call::<_, AddOrgDomainResponse>("AddOrgDomain", AddOrgDomainRequest { domain: "strict.localhost".into() });
     assert_eq!(id(dup.await.unwrap_err()), (Code::AlreadyExists, "V2-e1wse".into()));
     let no_roles = AddOrgMemberRequest { user_id: org.user_id.clone(), roles: vec![] };
     let err = o.call::<_, AddOrgMemberResponse>("AddOrgMember", no_roles).await.unwrap_err();
@@ -424,10 +446,10 @@ async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
     assert_eq!(err.code, Code::InvalidArgument);
     // The instance owner names an organization that does not exist.
     let ghost = c.with_org("404");
-    let err = ghost.call::<_, SetOrgMetadataResponse>("SetOrgMetadata", SetOrgMetadataRequest {
-        key: "k".into(),
-        value: b"v".to_vec(),
-    });
+    let err = ghost.call::<_, SetOrgMetadataResponse>(
+        "SetOrgMetadata",
+        SetOrgMetadataRequest { key: "k".into(), value: b"v".to_vec() },
+    );
     assert_eq!(id(err.await.unwrap_err()), (Code::FailedPrecondition, "COMMAND-QXPGs".into()));
     let err = ghost.call::<_, GetMyOrgResponse>("GetMyOrg", GetMyOrgRequest {}).await.unwrap_err();
     assert_eq!(id(err), (Code::NotFound, "QUERY-iTTGJ".into()));
@@ -435,12 +457,10 @@ async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
     assert_eq!(id(err), (Code::FailedPrecondition, "COMMA-wG9p1".into()), "the caller's own org is the default one");
 
     // Nothing of that was written.
-    let changes: ListOrgChangesResponse = o.call("ListOrgChanges", ListOrgChangesRequest { query: None }).await.unwrap();
+    let changes: ListOrgChangesResponse =
+        o.call("ListOrgChanges", ListOrgChangesRequest { query: None }).await.unwrap();
     let types: Vec<String> = changes.result.iter().map(|ch| ch.event_type.clone().unwrap().key).collect();
-    assert!(
-        types.iter().all(|t| !t.contains("metadata") && !t.contains("member.changed")),
-        "{types:?}"
-    );
+    assert!(types.iter().all(|t| !t.contains("metadata") && !t.contains("member.changed")), "{types:?}");
     let org_now = my_org(&o).await;
     assert_eq!(org_now.name, "Strict");
 }
@@ -451,10 +471,8 @@ async fn an_org_owner_works_in_its_own_org_only(s: Arc<TestServer>, c: Client) {
     let owner = s.app.create_service_account(Some("alpha-owner"), &["ORG_OWNER".into()], Some(&a.org_id), None).await;
     let owner = c.with_token(owner.unwrap().token.expose());
     assert_eq!(my_org(&owner).await.id, a.org_id);
-    let _: SetOrgMetadataResponse = owner
-        .call("SetOrgMetadata", SetOrgMetadataRequest { key: "k".into(), value: b"v".to_vec() })
-        .await
-        .unwrap();
+    let _: SetOrgMetadataResponse =
+        owner.call("SetOrgMetadata", SetOrgMetadataRequest { key: "k".into(), value: b"v".to_vec() }).await.unwrap();
     let err = owner.with_org(&b.org_id).call::<_, GetMyOrgResponse>("GetMyOrg", GetMyOrgRequest {}).await.unwrap_err();
     assert_eq!(err.code, Code::PermissionDenied);
     let err = owner
@@ -468,4 +486,114 @@ async fn an_org_owner_works_in_its_own_org_only(s: Arc<TestServer>, c: Client) {
     let err = viewer.call::<_, DeactivateOrgResponse>("DeactivateOrg", DeactivateOrgRequest {}).await.unwrap_err();
     assert_eq!(err.code, Code::PermissionDenied);
     assert_eq!(my_org(&c.with_org(&b.org_id)).await.state, OrgState::Active as i32);
+}
+
+/// A name server on 127.0.0.1 (TCP only) that answers TXT questions from
+/// `records` (name → TXT strings), NXDOMAIN for other names; its port.
+async fn name_server(records: Arc<Mutex<HashMap<String, Vec<String>>>>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { return };
+            let records = records.clone();
+            tokio::spawn(async move {
+                let len = stream.read_u16().await.unwrap();
+                let mut q = vec![0; usize::from(len)];
+                stream.read_exact(&mut q).await.unwrap();
+                // The name of the one question, label by label.
+                let (mut at, mut labels) = (12, Vec::new());
+                while q[at] != 0 {
+                    let n = usize::from(q[at]);
+                    labels.push(String::from_utf8_lossy(&q[at + 1..at + 1 + n]).into_owned());
+                    at += 1 + n;
+                }
+                let question_end = at + 5;
+                let found = records.lock().unwrap().get(&labels.join(".")).cloned();
+                let mut a = q[..2].to_vec();
+                a.extend_from_slice(&(if found.is_some() { 0x8180u16 } else { 0x8183 }).to_be_bytes());
+                a.extend_from_slice(&[0, 1]);
+                a.extend_from_slice(&(found.as_ref().map_or(0, Vec::len) as u16).to_be_bytes());
+                a.extend_from_slice(&[0, 0, 0, 0]);
+                a.extend_from_slice(&q[12..question_end]);
+                for record in found.unwrap_or_default() {
+                    a.extend_from_slice(&[0xC0, 12, 0, 16, 0, 1, 0, 0, 0, 60]);
+                    a.extend_from_slice(&(record.len() as u16 + 1).to_be_bytes());
+                    a.push(record.len() as u8);
+                    a.extend_from_slice(record.as_bytes());
+                }
+                stream.write_all(&(a.len() as u16).to_be_bytes()).await.unwrap();
+                stream.write_all(&a).await.unwrap();
+            });
+        }
+    });
+    port
+}
+
+async fn dns_challenges_are_looked_up(backend: burg_testkit::Backend) {
+    let records = Arc::new(Mutex::new(HashMap::new()));
+    let port = name_server(records.clone()).await;
+    let config = burg_app::AppConfig {
+        domain_check: burg_app::DomainCheck {
+            http_scheme: "http".into(),
+            name_server: Some(("127.0.0.1".into(), port)),
+        },
+        ..burg_testkit::test_app_config()
+    };
+    let Some(s) = TestServer::start_or_skip_with(backend, config).await else { return };
+    let c = s.client(burg_testkit::Protocol::Rest).await;
+    let org = set_up(&c, "Dns").await;
+    let d = c.with_org(&org.org_id);
+    let _: AddCustomDomainPolicyResponse = c
+        .call(
+            "AddCustomDomainPolicy",
+            AddCustomDomainPolicyRequest {
+                org_id: org.org_id.clone(),
+                validate_org_domains: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let _: AddOrgDomainResponse =
+        d.call("AddOrgDomain", AddOrgDomainRequest { domain: "dns.example".into() }).await.unwrap();
+    let challenge: GenerateOrgDomainValidationResponse = d
+        .call(
+            "GenerateOrgDomainValidation",
+            GenerateOrgDomainValidationRequest {
+                domain: "dns.example".into(),
+                r#type: DomainValidationType::Dns as i32,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(challenge.url, "_zitadel-challenge.dns.example");
+    let validate = || {
+        d.call::<_, ValidateOrgDomainResponse>(
+            "ValidateOrgDomain",
+            ValidateOrgDomainRequest { domain: "dns.example".into() },
+        )
+    };
+    assert_eq!(validate().await.unwrap_err().id, "ORG-G241f", "no such name");
+    records.lock().unwrap().insert(challenge.url.clone(), vec!["v=spf1 -all".into()]);
+    assert_eq!(validate().await.unwrap_err().id, "ORG-G28if", "a record, not the token");
+    records.lock().unwrap().insert(challenge.url.clone(), vec!["v=spf1 -all".into(), challenge.token.clone()]);
+    let ok = validate().await.unwrap();
+    assert_eq!(ok.details.unwrap().resource_owner, org.org_id);
+    let listed: ListOrgDomainsResponse = d.call("ListOrgDomains", ListOrgDomainsRequest::default()).await.unwrap();
+    let proven = listed.result.iter().find(|x| x.domain_name == "dns.example").unwrap();
+    assert!(proven.is_verified);
+    assert_eq!(proven.validation_type, DomainValidationType::Dns as i32);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dns_challenges_are_looked_up_sqlite() {
+    dns_challenges_are_looked_up(burg_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dns_challenges_are_looked_up_postgres() {
+    dns_challenges_are_looked_up(burg_testkit::Backend::Postgres).await;
 }
