@@ -202,6 +202,19 @@ impl App {
     }
 }
 
+/// ZITADEL's error ids that two of burg's paths give, because one command
+/// of ZITADEL's stands behind both (an RPC and the import).
+pub(crate) mod shared_ids {
+    /// `checkUserExists`: AddOrg's caller, an imported grant's or member's user.
+    pub(crate) const USER_NOT_FOUND: &str = "COMMAND-uXHNj";
+    /// `AddOrgMemberCommand`: the user does not exist.
+    pub(crate) const MEMBER_USER_NOT_FOUND: &str = "ORG-GoXOn";
+    /// `AddOrgMemberCommand`: the user is a member already.
+    pub(crate) const MEMBER_EXISTS: &str = "ORG-poWwe";
+    /// `prepareAddOrgDomain`: a domain that is blank once trimmed.
+    pub(crate) const DOMAIN_BLANK: &str = "ORG-r3h4J";
+}
+
 /// How long a write keeps trying while other writers win its aggregate.
 const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 

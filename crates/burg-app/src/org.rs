@@ -203,7 +203,7 @@ impl App {
         // And its custom domain (prepareAddOrgDomain).
         let custom_domain = org.domain.trim().to_string();
         if !org.domain.is_empty() && custom_domain.is_empty() {
-            return Err(Error::invalid_argument("ORG-r3h4J", "`org.domain` is empty once trimmed"));
+            return Err(Error::invalid_argument(crate::shared_ids::DOMAIN_BLANK, "`org.domain` is empty once trimmed"));
         }
         let Some(User::Human(human)) = &req.user else {
             return Err(Error::invalid_argument("ORG-setup1", "`human` is required: the organization's first user"));

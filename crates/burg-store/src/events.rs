@@ -130,7 +130,7 @@ pub async fn changes(
             Ok(ChangeRow {
                 event: event_from_row(row)?,
                 editor_name: text(row, "editor_name", "EVENT-db004")?,
-                editor_login_name: text(row, "editor_login", "EVENT-db004")?,
+                editor_login_name: text(row, "editor_login", "EVENT-db005")?,
             })
         })
         .collect()

@@ -196,7 +196,7 @@ fn domain_from_row(row: &AnyRow) -> Result<DomainRow> {
         org_id: s("org_id")?,
         domain: s("domain")?,
         is_verified: flag(row, "is_verified", "ORG-db013")?,
-        is_primary: flag(row, "is_primary", "ORG-db013")?,
+        is_primary: flag(row, "is_primary", "ORG-db022")?,
         validation_type: DomainValidationType::from_code(kind)
             .ok_or_else(|| unknown_code("ORG-db014", "org_domains.validation_type", kind))?,
         validation_code: s("validation_code")?,
@@ -284,7 +284,7 @@ fn metadata_from_row(row: &AnyRow) -> Result<MetadataRow> {
     let n = |c: &str| number(row, c, "ORG-db017");
     Ok(MetadataRow {
         key: text(row, "meta_key", "ORG-db018")?,
-        value: text(row, "meta_value", "ORG-db018")?,
+        value: text(row, "meta_value", "ORG-db023")?,
         sequence: n("sequence")?,
         creation_date: n("creation_date")?,
         change_date: n("change_date")?,

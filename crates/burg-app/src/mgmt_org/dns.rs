@@ -11,6 +11,8 @@ use crate::egress::Egress;
 
 /// How long the whole question may take.
 const TIMEOUT: Duration = Duration::from_secs(5);
+/// ZITADEL's id of a DNS question that failed.
+pub(crate) const DNS_FAILED: &str = "HTTP-Hwsw2";
 const TYPE_TXT: u16 = 16;
 const CLASS_IN: u16 = 1;
 const RCODE_NXDOMAIN: u16 = 3;
@@ -50,7 +52,7 @@ pub(crate) fn question(id: u16, name: &str) -> Result<Vec<u8>> {
     msg.push(0);
     msg.extend_from_slice(&TYPE_TXT.to_be_bytes());
     msg.extend_from_slice(&CLASS_IN.to_be_bytes());
-    let len = u16::try_from(msg.len()).map_err(|_| Error::invalid_argument("ORG-dns01", "the name is too long"))?;
+    let len = u16::try_from(msg.len()).map_err(|_| Error::invalid_argument("ORG-dns02", "the name is too long"))?;
     let mut framed = len.to_be_bytes().to_vec();
     framed.extend_from_slice(&msg);
     Ok(framed)
@@ -58,7 +60,7 @@ pub(crate) fn question(id: u16, name: &str) -> Result<Vec<u8>> {
 
 /// A malformed answer.
 fn malformed() -> Error {
-    Error::internal("HTTP-Hwsw2", "the name server's answer is malformed")
+    Error::internal(DNS_FAILED, "the name server's answer is malformed")
 }
 
 fn u16_at(msg: &[u8], at: usize) -> Result<u16> {
@@ -88,7 +90,7 @@ pub(crate) fn parse_answer(id: u16, msg: &[u8]) -> Result<TxtAnswer> {
         return Ok(TxtAnswer::NoSuchName);
     }
     if flags & 0x000F != 0 {
-        return Err(Error::internal("HTTP-Hwsw2", format!("the name server answered code {}", flags & 0x000F)));
+        return Err(Error::internal(DNS_FAILED, format!("the name server answered code {}", flags & 0x000F)));
     }
     let questions = u16_at(msg, 4)?;
     let answers = u16_at(msg, 6)?;
@@ -125,7 +127,7 @@ impl Egress {
         let ask = async {
             let id: u16 = rand::random();
             let mut stream = self.connect_tcp("domain", server.0, server.1).await?;
-            let io = |e: std::io::Error| Error::internal("HTTP-Hwsw2", format!("asking the name server failed: {e}"));
+            let io = |e: std::io::Error| Error::internal(DNS_FAILED, format!("asking the name server failed: {e}"));
             stream.write_all(&question(id, name)?).await.map_err(io)?;
             let len = stream.read_u16().await.map_err(io)?;
             let mut msg = vec![0; usize::from(len)];

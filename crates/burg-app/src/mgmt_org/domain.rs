@@ -39,6 +39,18 @@ impl Default for DomainCheck {
     }
 }
 
+/// ZITADEL's ids given in more than one place here.
+const NOT_ON_ORG: &str = "ORG-GDfA3";
+const NOT_ON_ORG_TO_VALIDATE: &str = "ORG-Sjdi3";
+
+fn already_verified() -> Error {
+    Error::failed_precondition("ORG-HGw21", "the domain is verified already")
+}
+
+fn no_match(domain: &str) -> Error {
+    Error::not_found("ORG-GH422", format!("the challenge of {domain:?} does not match"))
+}
+
 /// The length of a challenge token (ZITADEL's `DomainVerification`
 /// generator: 32 letters and digits).
 const TOKEN_LEN: usize = 32;
@@ -74,7 +86,7 @@ impl App {
     pub async fn add_org_domain(&self, ctx: &Ctx, req: AddOrgDomainRequest) -> Result<AddOrgDomainResponse> {
         let domain = req.domain.trim().to_string();
         if domain.is_empty() {
-            return Err(Error::invalid_argument("ORG-r3h4J", "`domain` is empty once trimmed"));
+            return Err(Error::invalid_argument(crate::shared_ids::DOMAIN_BLANK, "`domain` is empty once trimmed"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
@@ -132,7 +144,7 @@ impl App {
     pub async fn remove_org_domain(&self, ctx: &Ctx, req: RemoveOrgDomainRequest) -> Result<RemoveOrgDomainResponse> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let row = self.org_domain(tx.conn(), ctx, &req.domain, "ORG-GDfA3").await?;
+            let row = self.org_domain(tx.conn(), ctx, &req.domain, NOT_ON_ORG).await?;
             if row.is_primary {
                 return Err(Error::failed_precondition("ORG-Sjdi3", "the primary domain cannot be removed"));
             }
@@ -151,7 +163,7 @@ impl App {
     ) -> Result<SetPrimaryOrgDomainResponse> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let row = self.org_domain(tx.conn(), ctx, &req.domain, "ORG-GDfA3").await?;
+            let row = self.org_domain(tx.conn(), ctx, &req.domain, NOT_ON_ORG).await?;
             if !row.is_verified {
                 return Err(Error::failed_precondition("ORG-Ggd32", "only a verified domain can be primary"));
             }
@@ -178,7 +190,7 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             let row = self.org_domain(tx.conn(), ctx, &req.domain, "ORG-AGD31").await?;
             if row.is_verified {
-                return Err(Error::failed_precondition("ORG-HGw21", "the domain is verified already"));
+                return Err(already_verified());
             }
             let token = new_token();
             let url = self.challenge_url(&row.domain, &token, kind);
@@ -205,9 +217,9 @@ impl App {
         // The challenge is looked for outside the write: it may take seconds.
         let (row, token) = {
             let mut conn = self.db.acquire("ORG-db021").await?;
-            let row = self.org_domain(&mut conn, ctx, &req.domain, "ORG-Sjdi3").await?;
+            let row = self.org_domain(&mut conn, ctx, &req.domain, NOT_ON_ORG_TO_VALIDATE).await?;
             if row.is_verified {
-                return Err(Error::failed_precondition("ORG-HGw21", "the domain is verified already"));
+                return Err(already_verified());
             }
             if row.validation_code.is_empty() || row.validation_type == DomainValidationType::Unspecified {
                 return Err(Error::failed_precondition(
@@ -226,7 +238,7 @@ impl App {
         };
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let current = self.org_domain(tx.conn(), ctx, &req.domain, "ORG-Sjdi3").await?;
+            let current = self.org_domain(tx.conn(), ctx, &req.domain, NOT_ON_ORG_TO_VALIDATE).await?;
             let agg = org_aggregate(&current.org_id);
             if let Err(e) = &checked {
                 tx.push(vec![NewEvent::new(&agg, &oe::DomainVerificationFailed { domain: current.domain.clone() })?])
@@ -235,7 +247,7 @@ impl App {
                 return Err(e.clone());
             }
             if current.is_verified {
-                return Err(Error::failed_precondition("ORG-HGw21", "the domain is verified already"));
+                return Err(already_verified());
             }
             if burg_store::orgs::domain_verified_elsewhere(
                 tx.conn(),
@@ -280,14 +292,8 @@ impl App {
                 ));
             }
         }
-        let body = read_capped(response, ANSWER_CAP)
-            .await
-            .map_err(|_| Error::not_found("ORG-GH422", format!("the challenge of {domain:?} does not match")))?;
-        if body == token.as_bytes() {
-            Ok(())
-        } else {
-            Err(Error::not_found("ORG-GH422", format!("the challenge of {domain:?} does not match")))
-        }
+        let body = read_capped(response, ANSWER_CAP).await.map_err(|_| no_match(domain))?;
+        if body == token.as_bytes() { Ok(()) } else { Err(no_match(domain)) }
     }
 
     /// ZITADEL's `ValidateDomainDNS`: a TXT record of
@@ -295,8 +301,9 @@ impl App {
     async fn check_dns_challenge(&self, domain: &str, token: &str) -> Result<()> {
         let server = match &self.config.domain_check.name_server {
             Some(server) => server.clone(),
-            None => super::dns::system_name_server()
-                .ok_or_else(|| Error::internal("HTTP-Hwsw2", "no name server is configured (/etc/resolv.conf)"))?,
+            None => super::dns::system_name_server().ok_or_else(|| {
+                Error::internal(super::dns::DNS_FAILED, "no name server is configured (/etc/resolv.conf)")
+            })?,
         };
         let name = self.challenge_url(domain, token, DomainValidationType::Dns);
         match self.egress.lookup_txt((&server.0, server.1), &name).await? {

@@ -96,14 +96,17 @@ impl App {
             let org = self.org_of_write(tx.conn(), ctx.org()).await?;
             self.require_user(tx.conn(), &req.user_id).await.map_err(|e| {
                 if e.kind == ErrorKind::NotFound {
-                    Error::failed_precondition("ORG-GoXOn", format!("user {:?} not found", req.user_id))
+                    Error::failed_precondition(
+                        crate::shared_ids::MEMBER_USER_NOT_FOUND,
+                        format!("user {:?} not found", req.user_id),
+                    )
                 } else {
                     e
                 }
             })?;
             if burg_store::members::org_roles(tx.conn(), &self.instance_id, &org.id, &req.user_id).await?.is_some() {
                 return Err(Error::already_exists(
-                    "ORG-poWwe",
+                    crate::shared_ids::MEMBER_EXISTS,
                     format!("user {} is already a member of the organization", req.user_id),
                 ));
             }

@@ -29,8 +29,13 @@ use crate::org::to_org;
 use crate::{App, Ctx, added_details, changed_details, retry};
 
 /// ZITADEL's answer for an organization a query does not find.
-fn org_not_found(id: &str) -> Error {
-    Error::not_found("QUERY-iTTGJ", format!("organization {id:?} not found"))
+fn org_not_found(what: String) -> Error {
+    Error::not_found("QUERY-iTTGJ", what)
+}
+
+/// ZITADEL's answer for a name that is blank once trimmed.
+fn blank_name() -> Error {
+    Error::invalid_argument("EVENT-Mf9sd", "`name` is empty once trimmed")
 }
 
 /// The aggregate of organization `id`.
@@ -49,7 +54,10 @@ impl App {
 
     pub async fn get_my_org(&self, ctx: &Ctx, _req: GetMyOrgRequest) -> Result<GetMyOrgResponse> {
         let mut conn = self.db.acquire("ORG-db020").await?;
-        let org = self.find_org(&mut conn, ctx.org()).await?.ok_or_else(|| org_not_found(ctx.org()))?;
+        let org = self
+            .find_org(&mut conn, ctx.org())
+            .await?
+            .ok_or_else(|| org_not_found(format!("organization {:?} not found", ctx.org())))?;
         Ok(GetMyOrgResponse { org: Some(to_org(org)) })
     }
 
@@ -60,10 +68,9 @@ impl App {
         _ctx: &Ctx,
         req: GetOrgByDomainGlobalRequest,
     ) -> Result<GetOrgByDomainGlobalResponse> {
-        let org =
-            burg_store::orgs::by_primary_domain(self.db.pool(), &self.instance_id, &req.domain).await?.ok_or_else(
-                || Error::not_found("QUERY-iTTGJ", format!("no organization has the domain {:?}", req.domain)),
-            )?;
+        let org = burg_store::orgs::by_primary_domain(self.db.pool(), &self.instance_id, &req.domain)
+            .await?
+            .ok_or_else(|| org_not_found(format!("no organization has the domain {:?}", req.domain)))?;
         Ok(GetOrgByDomainGlobalResponse { org: Some(to_org(org)) })
     }
 
@@ -100,7 +107,7 @@ impl App {
     pub async fn add_org(&self, ctx: &Ctx, req: AddOrgRequest) -> Result<AddOrgResponse> {
         let name = req.name.trim().to_string();
         if name.is_empty() {
-            return Err(Error::invalid_argument("EVENT-Mf9sd", "`name` is empty once trimmed"));
+            return Err(blank_name());
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
@@ -114,7 +121,7 @@ impl App {
             let caller = ctx.principal.user_id.clone();
             self.require_user(tx.conn(), &caller).await.map_err(|e| {
                 if e.kind == ErrorKind::NotFound {
-                    Error::failed_precondition("COMMAND-uXHNj", format!("user {caller:?} not found"))
+                    Error::failed_precondition(crate::shared_ids::USER_NOT_FOUND, format!("user {caller:?} not found"))
                 } else {
                     e
                 }
@@ -147,7 +154,7 @@ impl App {
     pub async fn update_org(&self, ctx: &Ctx, req: UpdateOrgRequest) -> Result<UpdateOrgResponse> {
         let name = req.name.trim().to_string();
         if name.is_empty() {
-            return Err(Error::invalid_argument("EVENT-Mf9sd", "`name` is empty once trimmed"));
+            return Err(blank_name());
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
