@@ -277,6 +277,20 @@ async fn domains_are_added_proven_and_removed(_s: Arc<TestServer>, c: Client) {
     for t in ["org.domain.verification.added", "org.domain.verification.failed", "org.domain.verified"] {
         assert!(types.contains(&format!("EventTypes.{t}")), "{t} in {types:?}");
     }
+    assert!(changes.result.iter().all(|ch| !ch.editor_id.is_empty()), "every change names its editor");
+    let events: burg_api::admin::ListEventsResponse = c
+        .call(
+            "ListEvents",
+            burg_api::admin::ListEventsRequest {
+                event_types: vec!["org.domain.verification.added".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(events.events.len(), 1);
+    let payload = serde_json::to_string(&events.events[0].payload).unwrap();
+    assert!(payload.contains("validationType") && !payload.contains(&challenge.token), "{payload}");
 
     // A verified domain is one organization's only.
     let other = set_up(&c, "Other").await;
