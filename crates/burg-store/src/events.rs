@@ -90,7 +90,7 @@ fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
 }
 
 /// An event of an aggregate's history with what a change list shows of its
-/// editor ("" when the editor is no user, or no longer one).
+/// editor (its id, when the editor is no user, or no longer one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRow {
     pub event: Event,
@@ -98,9 +98,8 @@ pub struct ChangeRow {
     pub editor_login_name: String,
 }
 
-/// The events of aggregate `aggregate_type`/`aggregate_id`: after
-/// `sequence` in ascending order, before it in descending order (all when
-/// 0), at most `limit`.
+/// The events of aggregate `aggregate_type`/`aggregate_id` after
+/// `sequence` (all when 0), oldest or newest first, at most `limit`.
 pub async fn changes(
     db: &Db,
     instance: &str,
@@ -111,7 +110,8 @@ pub async fn changes(
     limit: i64,
 ) -> Result<Vec<ChangeRow>> {
     let mut sql = Sql::new(format!(
-        "SELECT {}, COALESCE(u.display_name, '') AS editor_name, COALESCE(u.username, '') AS editor_login \
+        "SELECT {}, COALESCE(u.display_name, e.editor_user) AS editor_name, \
+         COALESCE(u.username, e.editor_user) AS editor_login \
          FROM events e LEFT JOIN users u ON u.instance_id = e.instance_id AND u.id = e.editor_user \
          WHERE e.instance_id = ",
         EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
@@ -120,7 +120,7 @@ pub async fn changes(
     sql.push(" AND e.aggregate_type = ").bind(aggregate_type);
     sql.push(" AND e.aggregate_id = ").bind(aggregate_id);
     if sequence > 0 {
-        sql.push(if asc { " AND e.sequence > " } else { " AND e.sequence < " }).bind(sequence);
+        sql.push(" AND e.sequence > ").bind(sequence);
     }
     sql.push(if asc { " ORDER BY e.sequence ASC" } else { " ORDER BY e.sequence DESC" });
     sql.push(" LIMIT ").bind(limit);

@@ -74,8 +74,9 @@ impl App {
         Ok(GetOrgByDomainGlobalResponse { org: Some(to_org(org)) })
     }
 
-    /// The organization aggregate's events, as ZITADEL's change list shows
-    /// them: after `query.sequence` ascending, before it descending.
+    /// The organization aggregate's events after `query.sequence`, as
+    /// ZITADEL's change list shows them (descending only reverses the
+    /// order); none is ZITADEL's NotFound.
     pub async fn list_org_changes(&self, ctx: &Ctx, req: ListOrgChangesRequest) -> Result<ListOrgChangesResponse> {
         let q = req.query.unwrap_or_default();
         let limit = match i64::from(q.limit) {
@@ -86,6 +87,9 @@ impl App {
         let rows =
             burg_store::events::changes(&self.db, &self.instance_id, aggregate::ORG, ctx.org(), sequence, q.asc, limit)
                 .await?;
+        if rows.is_empty() {
+            return Err(Error::not_found("QUERY-FpQqK", "the organization has no changes (after that sequence)"));
+        }
         let result = rows
             .into_iter()
             .map(|row| Change {

@@ -104,6 +104,18 @@ async fn an_org_is_read_renamed_deactivated_and_removed(_s: Arc<TestServer>, c: 
         .await
         .unwrap();
     assert_eq!(after.result[0].sequence, first_seq + 1);
+    // Descending only reverses: still the events after the sequence.
+    let newest_after: ListOrgChangesResponse = a
+        .call(
+            "ListOrgChanges",
+            ListOrgChangesRequest {
+                query: Some(burg_api::zitadel::change::v1::ChangeQuery { sequence: first_seq, limit: 0, asc: false }),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(newest_after.result.len(), changes.result.len() - 1);
+    assert_eq!(newest_after.result.last().unwrap().sequence, first_seq + 1);
 
     // A new organization owned by the caller, then removed.
     let added: AddOrgResponse = c.call("AddOrg", AddOrgRequest { name: "Fresh".into() }).await.unwrap();
@@ -467,6 +479,8 @@ async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
     assert_eq!(id(err.await.unwrap_err()), (Code::FailedPrecondition, "COMMAND-QXPGs".into()));
     let err = ghost.call::<_, GetMyOrgResponse>("GetMyOrg", GetMyOrgRequest {}).await.unwrap_err();
     assert_eq!(id(err), (Code::NotFound, "QUERY-iTTGJ".into()));
+    let err = ghost.call::<_, ListOrgChangesResponse>("ListOrgChanges", ListOrgChangesRequest { query: None });
+    assert_eq!(id(err.await.unwrap_err()), (Code::NotFound, "QUERY-FpQqK".into()));
     let err = c.call::<_, RemoveOrgResponse>("RemoveOrg", RemoveOrgRequest {}).await.unwrap_err();
     assert_eq!(id(err), (Code::FailedPrecondition, "COMMA-wG9p1".into()), "the caller's own org is the default one");
 
