@@ -76,7 +76,7 @@ impl App {
 
     /// The organization aggregate's events after `query.sequence`, as
     /// ZITADEL's change list shows them (descending only reverses the
-    /// order); none is ZITADEL's NotFound.
+    /// order).
     pub async fn list_org_changes(&self, ctx: &Ctx, req: ListOrgChangesRequest) -> Result<ListOrgChangesResponse> {
         let q = req.query.unwrap_or_default();
         let limit = match i64::from(q.limit) {
@@ -87,9 +87,6 @@ impl App {
         let rows =
             burg_store::events::changes(&self.db, &self.instance_id, aggregate::ORG, ctx.org(), sequence, q.asc, limit)
                 .await?;
-        if rows.is_empty() {
-            return Err(Error::not_found("QUERY-FpQqK", "the organization has no changes (after that sequence)"));
-        }
         let result = rows
             .into_iter()
             .map(|row| Change {
@@ -200,7 +197,8 @@ impl App {
             }
             let stored = tx.push(events).await?;
             tx.commit().await?;
-            Ok(UpdateOrgResponse { details: changed_details(&stored) })
+            // As ZITADEL's UpdateOrg: the add flavour of details.
+            Ok(UpdateOrgResponse { details: added_details(&stored) })
         })
         .await
     }
