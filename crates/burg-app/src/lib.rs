@@ -22,6 +22,7 @@ mod instance;
 mod instance_settings;
 mod label_policy;
 mod list;
+mod machine;
 mod member;
 pub mod memory;
 mod mgmt_org;
@@ -214,6 +215,16 @@ pub(crate) mod shared_ids {
     pub(crate) const MEMBER_EXISTS: &str = "ORG-poWwe";
     /// `prepareAddOrgDomain`: a domain that is blank once trimmed.
     pub(crate) const DOMAIN_BLANK: &str = "ORG-r3h4J";
+    /// A machine's token or key that is not there (ZITADEL's one id for
+    /// both removals).
+    pub(crate) const MACHINE_CREDENTIAL_NOT_FOUND: &str = "COMMAND-4m77G";
+    /// `ValidateExpirationDate`: a token's or key's expiry in the past.
+    pub(crate) const EXPIRY_IN_PAST: &str = "DOMAIN-dv3t5";
+    /// `AddInstanceMember`: the user does not exist (an RPC and the
+    /// instance section of an import).
+    pub(crate) const IAM_MEMBER_USER_NOT_FOUND: &str = "INSTA-GSXOn";
+    /// `AddIDPToDefaultLoginPolicy`: the provider does not exist.
+    pub(crate) const POLICY_IDP_NOT_FOUND: &str = "INSTANCE-m8fsd";
 }
 
 /// How long a write keeps trying while other writers win its aggregate.

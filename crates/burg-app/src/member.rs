@@ -78,7 +78,10 @@ impl App {
             // A reference inside a write: ZITADEL's FailedPrecondition.
             self.require_user(tx.conn(), &req.user_id).await.map_err(|e| {
                 if e.kind == ErrorKind::NotFound {
-                    Error::failed_precondition("INSTA-GSXOn", format!("user {:?} not found", req.user_id))
+                    Error::failed_precondition(
+                        crate::shared_ids::IAM_MEMBER_USER_NOT_FOUND,
+                        format!("user {:?} not found", req.user_id),
+                    )
                 } else {
                     e
                 }

@@ -158,7 +158,7 @@ impl App {
             // A reference inside a write: ZITADEL's FailedPrecondition.
             if self.load_template(tx.conn(), &r.idp_id).await?.is_none() {
                 return Err(Error::failed_precondition(
-                    "INSTANCE-m8fsd",
+                    crate::shared_ids::POLICY_IDP_NOT_FOUND,
                     format!("identity provider {:?} not found", r.idp_id),
                 ));
             }

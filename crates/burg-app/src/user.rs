@@ -104,7 +104,10 @@ impl App {
     ) -> Result<AddPersonalAccessTokenResponse> {
         let expiration = match req.expiration_date {
             Some(t) if t.to_micros() <= self.now() => {
-                return Err(Error::invalid_argument("DOMAIN-dv3t5", "`expirationDate` must be in the future"));
+                return Err(Error::invalid_argument(
+                    crate::shared_ids::EXPIRY_IN_PAST,
+                    "`expirationDate` must be in the future",
+                ));
             }
             Some(t) => t.to_micros(),
             None => NO_EXPIRY,
@@ -174,7 +177,10 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             let user = self.require_org_user(tx.conn(), ctx, &req.user_id).await?;
             if !burg_store::users::has_token(tx.conn(), &self.instance_id, &req.user_id, &req.token_id).await? {
-                return Err(Error::not_found("COMMAND-4m77G", format!("token {:?} not found", req.token_id)));
+                return Err(Error::not_found(
+                    crate::shared_ids::MACHINE_CREDENTIAL_NOT_FOUND,
+                    format!("token {:?} not found", req.token_id),
+                ));
             }
             let agg = Aggregate::new(aggregate::USER, &req.user_id, &user.resource_owner);
             let event = ue::PersonalAccessTokenRemoved { token_id: req.token_id.clone() };

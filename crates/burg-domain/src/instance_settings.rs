@@ -318,6 +318,35 @@ pub fn domain_runes_ok(domain: &str) -> bool {
     !domain.is_empty() && domain.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
 }
 
+/// The characters of each class a secret generator draws from
+/// (ZITADEL's `crypto` generator alphabets).
+const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const DIGITS: &[u8] = b"0123456789";
+const SYMBOLS: &[u8] = b"~!@#$^&*()_+`-={}|[]:<>?,./";
+
+impl GeneratorConfig {
+    /// A new secret of this configuration: `length` characters drawn at
+    /// random from the chosen classes (digits when none is chosen).
+    pub fn generate(&self) -> String {
+        let mut alphabet = Vec::new();
+        for (on, class) in [
+            (self.include_lower_letters, LOWER),
+            (self.include_upper_letters, UPPER),
+            (self.include_digits, DIGITS),
+            (self.include_symbols, SYMBOLS),
+        ] {
+            if on {
+                alphabet.extend_from_slice(class);
+            }
+        }
+        if alphabet.is_empty() {
+            alphabet.extend_from_slice(DIGITS);
+        }
+        (0..self.length.max(1)).map(|_| alphabet[rand::random_range(0..alphabet.len())] as char).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,33 +388,16 @@ mod tests {
         assert!(domain_runes_ok("login.example.com:8080"));
         assert!(!domain_runes_ok("bad domain"));
     }
-}
 
-/// The characters of each class a secret generator draws from
-/// (ZITADEL's `crypto` generator alphabets).
-const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
-const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const DIGITS: &[u8] = b"0123456789";
-const SYMBOLS: &[u8] = b"~!@#$^&*()_+`-={}|[]:<>?,./";
-
-impl GeneratorConfig {
-    /// A new secret of this configuration: `length` characters drawn at
-    /// random from the chosen classes (digits when none is chosen).
-    pub fn generate(&self) -> String {
-        let mut alphabet = Vec::new();
-        for (on, class) in [
-            (self.include_lower_letters, LOWER),
-            (self.include_upper_letters, UPPER),
-            (self.include_digits, DIGITS),
-            (self.include_symbols, SYMBOLS),
-        ] {
-            if on {
-                alphabet.extend_from_slice(class);
-            }
-        }
-        if alphabet.is_empty() {
-            alphabet.extend_from_slice(DIGITS);
-        }
-        (0..self.length.max(1)).map(|_| alphabet[rand::random_range(0..alphabet.len())] as char).collect()
+    #[test]
+    fn generated_secrets_keep_to_their_classes() {
+        let config = SecretGeneratorType::OtpEmail.instance_default();
+        let code = config.generate();
+        assert_eq!(code.len(), 8);
+        assert!(code.chars().all(|c| c.is_ascii_digit()), "{code}");
+        let app = SecretGeneratorType::AppSecret.instance_default().generate();
+        assert_eq!(app.len(), 64);
+        assert!(app.chars().all(|c| c.is_ascii_alphanumeric()), "{app}");
+        assert_ne!(app, SecretGeneratorType::AppSecret.instance_default().generate());
     }
 }

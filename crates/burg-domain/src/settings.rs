@@ -289,7 +289,7 @@ macro_rules! settings {
                         .map(|s| serde_json::from_str::<$ty>(s))
                         .transpose()
                         .map_err(|e| crate::Error::internal(
-                            "SETTING-dec4",
+                            "SETTING-tr001",
                             format!("the stored {} is unreadable: {e}", <$ty as Setting>::NAME),
                         ))?;
                     return match stored {

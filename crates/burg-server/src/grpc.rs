@@ -284,6 +284,14 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         get_oidc_information(GetOidcInformationRequest) -> GetOidcInformationResponse;
         get_iam(GetIamRequest) -> GetIamResponse;
         get_supported_languages(GetSupportedLanguagesRequest) -> GetSupportedLanguagesResponse as management_supported_languages;
+        update_machine(UpdateMachineRequest) -> UpdateMachineResponse;
+        generate_machine_secret(GenerateMachineSecretRequest) -> GenerateMachineSecretResponse;
+        remove_machine_secret(RemoveMachineSecretRequest) -> RemoveMachineSecretResponse;
+        add_machine_key(AddMachineKeyRequest) -> AddMachineKeyResponse;
+        remove_machine_key(RemoveMachineKeyRequest) -> RemoveMachineKeyResponse;
+        get_machine_key_by_i_ds(GetMachineKeyByIDsRequest) -> GetMachineKeyByIDsResponse;
+        list_machine_keys(ListMachineKeysRequest) -> ListMachineKeysResponse;
+        get_personal_access_token_by_i_ds(GetPersonalAccessTokenByIDsRequest) -> GetPersonalAccessTokenByIDsResponse;
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;

@@ -248,6 +248,6 @@ pub async fn all_iam_members<'e>(on: impl Reader<'e>, instance: &str) -> Result<
             .bind(instance)
             .fetch_all(on)
             .await
-            .map_err(db_error("MEMB-db014"))?;
+            .map_err(db_error("MEMB-db015"))?;
     Ok(rows.into_iter().map(|(user, json)| (user, roles(&json))).collect())
 }

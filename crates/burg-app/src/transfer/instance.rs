@@ -449,7 +449,10 @@ impl App {
         self.import_texts(tx, &section.texts, errors).await?;
         for m in &section.iam_members {
             if burg_store::users::get(tx.conn(), &self.instance_id, &m.user_id).await?.is_none() {
-                let e = Error::failed_precondition("INSTA-GSXOn", format!("user {:?} not found", m.user_id));
+                let e = Error::failed_precondition(
+                    crate::shared_ids::IAM_MEMBER_USER_NOT_FOUND,
+                    format!("user {:?} not found", m.user_id),
+                );
                 skipped.push(refused("iam_member", &m.user_id, &e));
                 continue;
             }
@@ -768,7 +771,10 @@ impl App {
         }
         for id in wanted.iter().filter(|id| !stored.contains(id)) {
             if self.load_template(tx.conn(), id).await?.is_none() {
-                let e = Error::failed_precondition("INSTANCE-m8fsd", format!("identity provider {id:?} not found"));
+                let e = Error::failed_precondition(
+                    crate::shared_ids::POLICY_IDP_NOT_FOUND,
+                    format!("identity provider {id:?} not found"),
+                );
                 skipped.push(refused("login_policy_idp", id, &e));
                 continue;
             }
@@ -896,7 +902,7 @@ impl App {
         assets: &[Asset],
     ) -> Result<Vec<NewEvent>> {
         let next: LabelPolicy = serde_json::from_value(doc.clone())
-            .map_err(|e| Error::invalid_argument("IMPORT-inst03", format!("`{field}` is no label policy: {e}")))?;
+            .map_err(|e| Error::invalid_argument("IMPORT-inst28", format!("`{field}` is no label policy: {e}")))?;
         if let Some((id, member)) = std::iter::once(&next.preview)
             .chain(next.active.as_ref())
             .find_map(burg_domain::label_policy::first_bad_color)
