@@ -31,6 +31,7 @@ mod operations;
 mod org;
 mod policies;
 mod policy;
+mod project;
 mod restrictions;
 pub mod settings;
 mod texts;

@@ -292,6 +292,14 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         get_machine_key_by_i_ds(GetMachineKeyByIDsRequest) -> GetMachineKeyByIDsResponse;
         list_machine_keys(ListMachineKeysRequest) -> ListMachineKeysResponse;
         get_personal_access_token_by_i_ds(GetPersonalAccessTokenByIDsRequest) -> GetPersonalAccessTokenByIDsResponse;
+        add_project(AddProjectRequest) -> AddProjectResponse;
+        update_project(UpdateProjectRequest) -> UpdateProjectResponse;
+        deactivate_project(DeactivateProjectRequest) -> DeactivateProjectResponse;
+        reactivate_project(ReactivateProjectRequest) -> ReactivateProjectResponse;
+        remove_project(RemoveProjectRequest) -> RemoveProjectResponse;
+        get_project_by_id(GetProjectByIdRequest) -> GetProjectByIdResponse;
+        list_projects(ListProjectsRequest) -> ListProjectsResponse;
+        list_project_changes(ListProjectChangesRequest) -> ListProjectChangesResponse;
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;

@@ -12,6 +12,7 @@
 
 pub mod assets;
 mod db;
+pub mod documents;
 pub mod event_store;
 pub mod events;
 pub mod idp;

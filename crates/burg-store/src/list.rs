@@ -57,6 +57,24 @@ pub struct TextMatch {
     pub method: TextMethod,
 }
 
+impl TextMatch {
+    /// Whether `text` matches, as the SQL of [`push_text`] compares (for
+    /// the short lists read whole, such as an organization's projects).
+    pub fn matches(&self, text: &str) -> bool {
+        let (text, value) = if self.method.ignores_case() {
+            (text.to_lowercase(), self.value.to_lowercase())
+        } else {
+            (text.to_string(), self.value.clone())
+        };
+        match self.method {
+            TextMethod::Equals | TextMethod::EqualsIgnoreCase => text == value,
+            TextMethod::StartsWith | TextMethod::StartsWithIgnoreCase => text.starts_with(&value),
+            TextMethod::Contains | TextMethod::ContainsIgnoreCase => text.contains(&value),
+            TextMethod::EndsWith | TextMethod::EndsWithIgnoreCase => text.ends_with(&value),
+        }
+    }
+}
+
 /// Appends ` AND <column matches>`.
 pub(crate) fn push_text(sql: &mut Sql, backend: Backend, column: &str, matching: &TextMatch) {
     let method = matching.method;

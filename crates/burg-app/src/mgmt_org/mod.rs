@@ -78,16 +78,34 @@ impl App {
     /// ZITADEL's change list shows them (descending only reverses the
     /// order).
     pub async fn list_org_changes(&self, ctx: &Ctx, req: ListOrgChangesRequest) -> Result<ListOrgChangesResponse> {
-        let q = req.query.unwrap_or_default();
+        let result = self.changes(aggregate::ORG, ctx.org(), req.query.unwrap_or_default()).await?;
+        Ok(ListOrgChangesResponse { result })
+    }
+
+    /// The changes of one aggregate as ZITADEL's `List…Changes` RPCs show
+    /// them: its events after `q.sequence` with their editors.
+    pub(crate) async fn changes(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        q: burg_api::zitadel::change::v1::ChangeQuery,
+    ) -> Result<Vec<Change>> {
         let limit = match i64::from(q.limit) {
             0 => MAX_LIMIT,
             n => n.min(MAX_LIMIT),
         };
         let sequence = i64::try_from(q.sequence).unwrap_or(i64::MAX);
-        let rows =
-            burg_store::events::changes(&self.db, &self.instance_id, aggregate::ORG, ctx.org(), sequence, q.asc, limit)
-                .await?;
-        let result = rows
+        let rows = burg_store::events::changes(
+            &self.db,
+            &self.instance_id,
+            aggregate_type,
+            aggregate_id,
+            sequence,
+            q.asc,
+            limit,
+        )
+        .await?;
+        Ok(rows
             .into_iter()
             .map(|row| Change {
                 change_date: Some(Timestamp::from_micros(row.event.created_at)),
@@ -99,8 +117,7 @@ impl App {
                 editor_preferred_login_name: row.editor_login_name,
                 editor_avatar_url: String::new(),
             })
-            .collect();
-        Ok(ListOrgChangesResponse { result })
+            .collect())
     }
 
     /// A new organization with its generated domain, the caller its

@@ -26,6 +26,7 @@ pub mod instance;
 pub mod machine;
 pub mod notify;
 pub mod org;
+pub mod project;
 pub mod restrictions;
 pub mod user;
 
@@ -101,6 +102,7 @@ pub fn all_types() -> Vec<&'static str> {
         machine::TYPES,
         notify::TYPES,
         org::TYPES,
+        project::TYPES,
         user::TYPES,
         restrictions::TYPES,
         crate::texts::TYPES,

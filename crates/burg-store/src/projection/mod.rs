@@ -14,6 +14,7 @@ mod instance;
 pub(crate) mod machine;
 mod notify;
 mod org;
+pub(crate) mod project;
 mod user;
 
 pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()> {
@@ -27,6 +28,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
         "instance" => instance::apply(conn, event).await,
         "restrictions" => crate::texts::apply_restrictions(conn, event).await,
         "org" => org::apply(conn, event).await,
+        "project" if project::handles(&event.event_type) => project::apply(conn, event).await,
         "user" if machine::handles(&event.event_type) => machine::apply(conn, event).await,
         "user" => user::apply(conn, event).await,
         _ => Ok(()),

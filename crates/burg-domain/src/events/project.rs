@@ -1,0 +1,38 @@
+//! The project aggregate (`repository/project/project.go`): a project of an
+//! organization and its life. Members are left out when empty or false, as
+//! ZITADEL's (`omitempty`); a change carries the members that changed.
+
+use crate::events::is_zero;
+
+payloads! {
+    ProjectAdded = "project.added" {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        name: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        project_role_assertion: bool,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        project_role_check: bool,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        has_project_check: bool,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        private_labeling_setting: i32,
+    }
+    ProjectChanged = "project.changed" {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project_role_assertion: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project_role_check: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        has_project_check: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        private_labeling_setting: Option<i32>,
+    }
+    ProjectDeactivated = "project.deactivated" {}
+    ProjectReactivated = "project.reactivated" {}
+    ProjectRemoved = "project.removed" {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        name: String,
+    }
+}

@@ -1,0 +1,56 @@
+//! Reads of the organization documents in `org_objects` that the
+//! Management API serves as they are (projects, …): one kind's documents of
+//! an organization, each with its state and dates.
+
+use burg_domain::Result;
+
+use crate::{Reader, db_error};
+
+/// A document as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRow {
+    pub key: String,
+    /// The item's proto3 JSON.
+    pub data: String,
+    pub state: i64,
+    pub sequence: i64,
+    pub creation_date: i64,
+    pub change_date: i64,
+}
+
+type Row = (String, String, i64, i64, i64, i64);
+
+fn doc((key, data, state, sequence, creation_date, change_date): Row) -> DocRow {
+    DocRow { key, data, state, sequence, creation_date, change_date }
+}
+
+/// Document `key` of `kind` of organization `org`, if there is one.
+pub async fn get<'e>(on: impl Reader<'e>, instance: &str, org: &str, kind: &str, key: &str) -> Result<Option<DocRow>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT object_key, data, state, sequence, creation_date, change_date FROM org_objects \
+         WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4",
+    )
+    .bind(instance)
+    .bind(org)
+    .bind(kind)
+    .bind(key)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("DOCS-db001"))?;
+    Ok(row.map(doc))
+}
+
+/// Every document of `kind` of organization `org`, oldest first.
+pub async fn all<'e>(on: impl Reader<'e>, instance: &str, org: &str, kind: &str) -> Result<Vec<DocRow>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT object_key, data, state, sequence, creation_date, change_date FROM org_objects \
+         WHERE instance_id = $1 AND org_id = $2 AND kind = $3 ORDER BY creation_date, object_key",
+    )
+    .bind(instance)
+    .bind(org)
+    .bind(kind)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("DOCS-db002"))?;
+    Ok(rows.into_iter().map(doc).collect())
+}

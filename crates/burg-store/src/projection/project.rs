@@ -1,0 +1,197 @@
+//! Projects written through the Management API, kept where the import keeps
+//! them: one `DataProject` document of the kind `project` per project in
+//! `org_objects` (its state beside it), so that imported and created
+//! projects are read, listed, changed and exported alike. Removing a
+//! project removes the documents that belong to it (roles, members,
+//! grants and their members, apps and their keys, user grants).
+
+use burg_domain::event::{Event, Payload};
+use burg_domain::events::project::*;
+use burg_domain::{Error, Result};
+use serde_json::{Value, json};
+use sqlx::AnyConnection;
+
+use crate::db_error;
+
+/// The `org_objects` kind of a project (the import's name for it).
+pub const PROJECT_KIND: &str = "project";
+/// The kinds whose documents name a project (`projectId`, or the app's
+/// `app.projectId`, or the grant's `projectGrant.projectId`).
+const OWNED_KINDS: [(&str, &str); 8] = [
+    ("project_role", "projectId"),
+    ("project_member", "projectId"),
+    ("project_grant", "projectGrant.projectId"),
+    ("project_grant_member", "projectId"),
+    ("oidc_app", "app.projectId"),
+    ("api_app", "app.projectId"),
+    ("app_key", "projectId"),
+    ("user_grant", "projectId"),
+];
+
+/// A `ProjectState` number: active.
+pub const ACTIVE: i64 = 1;
+/// A `ProjectState` number: inactive.
+pub const INACTIVE: i64 = 2;
+
+/// `zitadel.project.v1.PrivateLabelingSetting` by number, as the document
+/// (proto3 JSON) names it; none for 0.
+fn labeling_name(n: i32) -> Option<&'static str> {
+    match n {
+        1 => Some("PRIVATE_LABELING_SETTING_ENFORCE_PROJECT_RESOURCE_OWNER_POLICY"),
+        2 => Some("PRIVATE_LABELING_SETTING_ALLOW_LOGIN_USER_RESOURCE_OWNER_POLICY"),
+        _ => None,
+    }
+}
+
+/// The document's `project` member from the values of its events; false
+/// flags and the unspecified setting left out, as proto3 JSON does.
+fn project_member(name: &str, assertion: bool, check: bool, has_check: bool, labeling: i32) -> Value {
+    let mut p = json!({ "name": name });
+    for (key, on) in [("projectRoleAssertion", assertion), ("projectRoleCheck", check), ("hasProjectCheck", has_check)]
+    {
+        if on {
+            p[key] = json!(true);
+        }
+    }
+    if let Some(l) = labeling_name(labeling) {
+        p["privateLabelingSetting"] = json!(l);
+    }
+    p
+}
+
+fn flag(p: &Value, key: &str) -> bool {
+    p.get(key).and_then(Value::as_bool).unwrap_or_default()
+}
+
+/// The number of a document's labeling setting.
+fn labeling_of(p: &Value) -> i32 {
+    match p.get("privateLabelingSetting").and_then(Value::as_str) {
+        Some(s) if Some(s) == labeling_name(1) => 1,
+        Some(s) if Some(s) == labeling_name(2) => 2,
+        _ => 0,
+    }
+}
+
+async fn stored(conn: &mut AnyConnection, e: &Event) -> Result<Option<Value>> {
+    let data: Option<String> = sqlx::query_scalar(
+        "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4",
+    )
+    .bind(&e.instance_id)
+    .bind(&e.resource_owner)
+    .bind(PROJECT_KIND)
+    .bind(&e.aggregate_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error("PROJ-prj01"))?;
+    data.map(|d| serde_json::from_str(&d).map_err(|_| Error::internal("PROJ-prj02", "a stored project is unreadable")))
+        .transpose()
+}
+
+async fn write(conn: &mut AnyConnection, e: &Event, doc: &Value, state: Option<i64>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sealed_secret, sequence, \
+         creation_date, change_date, state) VALUES ($1, $2, $3, $4, '', $5, '', $6, $7, $7, $8) \
+         ON CONFLICT (instance_id, org_id, kind, object_key) DO UPDATE SET data = excluded.data, \
+         sequence = excluded.sequence, change_date = excluded.change_date",
+    )
+    .bind(&e.instance_id)
+    .bind(&e.resource_owner)
+    .bind(PROJECT_KIND)
+    .bind(&e.aggregate_id)
+    .bind(doc.to_string())
+    .bind(e.sequence)
+    .bind(e.created_at)
+    .bind(state.unwrap_or(ACTIVE))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("PROJ-prj03"))?;
+    Ok(())
+}
+
+pub(crate) fn handles(event_type: &str) -> bool {
+    TYPES.contains(&event_type)
+}
+
+pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    match e.event_type.as_str() {
+        ProjectAdded::TYPE => {
+            let p: ProjectAdded = e.decode()?;
+            let project = project_member(
+                &p.name,
+                p.project_role_assertion,
+                p.project_role_check,
+                p.has_project_check,
+                p.private_labeling_setting,
+            );
+            write(conn, e, &json!({ "projectId": e.aggregate_id, "project": project }), Some(ACTIVE)).await?;
+        }
+        ProjectChanged::TYPE => {
+            let c: ProjectChanged = e.decode()?;
+            let Some(mut doc) = stored(conn, e).await? else { return Ok(()) };
+            let p = doc.get("project").cloned().unwrap_or_default();
+            let name = c.name.unwrap_or_else(|| p.get("name").and_then(Value::as_str).unwrap_or_default().into());
+            doc["project"] = project_member(
+                &name,
+                c.project_role_assertion.unwrap_or_else(|| flag(&p, "projectRoleAssertion")),
+                c.project_role_check.unwrap_or_else(|| flag(&p, "projectRoleCheck")),
+                c.has_project_check.unwrap_or_else(|| flag(&p, "hasProjectCheck")),
+                c.private_labeling_setting.unwrap_or_else(|| labeling_of(&p)),
+            );
+            write(conn, e, &doc, None).await?;
+        }
+        ProjectDeactivated::TYPE | ProjectReactivated::TYPE => {
+            let state = if e.event_type == ProjectDeactivated::TYPE { INACTIVE } else { ACTIVE };
+            sqlx::query(
+                "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
+                 WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
+            )
+            .bind(state)
+            .bind(e.sequence)
+            .bind(e.created_at)
+            .bind(&e.instance_id)
+            .bind(&e.resource_owner)
+            .bind(PROJECT_KIND)
+            .bind(&e.aggregate_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-prj04"))?;
+        }
+        ProjectRemoved::TYPE => remove(conn, e).await?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Removes the project's document and every document that names it.
+async fn remove(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    let mut doomed = vec![(PROJECT_KIND.to_string(), e.aggregate_id.clone())];
+    for (kind, path) in OWNED_KINDS {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT object_key, data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3",
+        )
+        .bind(&e.instance_id)
+        .bind(&e.resource_owner)
+        .bind(kind)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-prj05"))?;
+        for (key, data) in rows {
+            let doc: Value = serde_json::from_str(&data).unwrap_or_default();
+            let project = path.split('.').try_fold(&doc, |v, part| v.get(part)).and_then(Value::as_str);
+            if project == Some(e.aggregate_id.as_str()) {
+                doomed.push((kind.to_string(), key));
+            }
+        }
+    }
+    for (kind, key) in doomed {
+        sqlx::query("DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4")
+            .bind(&e.instance_id)
+            .bind(&e.resource_owner)
+            .bind(kind)
+            .bind(key)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-prj06"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! The Management API's projects: created and imported projects are one
+//! list, change alike and export alike.
+
+use std::sync::Arc;
+
+use burg_api::management::*;
+use burg_api::object::{ListQuery, TextQueryMethod};
+use burg_api::zitadel::project::v1::{ProjectNameQuery, ProjectQuery, project_query};
+use burg_testkit::{Client, Protocol, TestServer, in_process, matrix};
+use serde_json::{Value, json};
+use tonic::Code;
+
+const ORG: &str = "370000000000000001";
+const IMPORTED: &str = "370000000000000002";
+
+/// Imports an organization with one project, a role of it and an app.
+async fn imported(s: &TestServer) {
+    let doc = json!({"orgs": [{
+        "orgId": ORG, "org": {"name": "Projectors"},
+        "projects": [{"projectId": IMPORTED, "project": {"name": "Imported", "projectRoleCheck": true}}],
+        "projectRoles": [{"projectId": IMPORTED, "roleKey": "reader", "displayName": "Reader"}],
+        "apiApps": [{"appId": "370000000000000003",
+                     "app": {"projectId": IMPORTED, "name": "api", "authMethodType": "API_AUTH_METHOD_TYPE_BASIC"}}]
+    }]});
+    let r = s.client(Protocol::Rest).await;
+    let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+}
+
+async fn exported(s: &TestServer) -> Value {
+    let r = s.client(Protocol::Rest).await;
+    let doc = r.call_json("AdminService", "ExportData", json!({"orgIds": [ORG]})).await.unwrap();
+    doc["orgs"][0].clone()
+}
+
+matrix!(projects_created_and_imported_alike);
+
+async fn projects_created_and_imported_alike(s: Arc<TestServer>, c: Client) {
+    imported(&s).await;
+    let c = c.with_org(ORG);
+    let add = AddProjectRequest { name: "  Portal ".into(), has_project_check: true, ..Default::default() };
+    let added: AddProjectResponse = c.call("AddProject", add).await.unwrap();
+    assert_eq!(added.details.as_ref().unwrap().resource_owner, ORG);
+
+    let list = |c: Client, name: &str| {
+        let queries = if name.is_empty() {
+            vec![]
+        } else {
+            vec![ProjectQuery {
+                query: Some(project_query::Query::NameQuery(ProjectNameQuery {
+                    name: name.into(),
+                    method: TextQueryMethod::ContainsIgnoreCase as i32,
+                })),
+            }]
+        };
+        async move {
+            let req = ListProjectsRequest { query: Some(ListQuery::default()), queries };
+            let listed: ListProjectsResponse = c.call("ListProjects", req).await.unwrap();
+            listed.result.into_iter().map(|p| (p.id, p.name, p.state)).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list(c.clone(), "").await,
+        vec![(IMPORTED.into(), "Imported".into(), 1), (added.id.clone(), "Portal".into(), 1)]
+    );
+    assert_eq!(list(c.clone(), "PORTAL").await, vec![(added.id.clone(), "Portal".into(), 1)]);
+
+    // The imported project changes as a created one does.
+    let update = UpdateProjectRequest {
+        id: IMPORTED.into(),
+        name: "Imported too".into(),
+        project_role_assertion: true,
+        project_role_check: true,
+        ..Default::default()
+    };
+    let _: UpdateProjectResponse = c.call("UpdateProject", update.clone()).await.unwrap();
+    let err = c.call::<_, UpdateProjectResponse>("UpdateProject", update).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMAND-2M0fs"));
+    let got: GetProjectByIdResponse =
+        c.call("GetProjectByID", GetProjectByIdRequest { id: IMPORTED.into() }).await.unwrap();
+    let p = got.project.unwrap();
+    assert_eq!((p.name.as_str(), p.project_role_assertion, p.project_role_check), ("Imported too", true, true));
+
+    let _: DeactivateProjectResponse =
+        c.call("DeactivateProject", DeactivateProjectRequest { id: added.id.clone() }).await.unwrap();
+    let err = c
+        .call::<_, DeactivateProjectResponse>("DeactivateProject", DeactivateProjectRequest { id: added.id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMAND-mki55"));
+    let got: GetProjectByIdResponse =
+        c.call("GetProjectByID", GetProjectByIdRequest { id: added.id.clone() }).await.unwrap();
+    assert_eq!(got.project.unwrap().state, 2);
+    let _: ReactivateProjectResponse =
+        c.call("ReactivateProject", ReactivateProjectRequest { id: added.id.clone() }).await.unwrap();
+
+    // The export carries both, in the import's shape.
+    let doc = exported(&s).await;
+    let projects = doc["projects"].as_array().unwrap();
+    let mine = projects.iter().find(|p| p["projectId"] == added.id.as_str()).unwrap();
+    assert_eq!(mine["project"], json!({"name": "Portal", "hasProjectCheck": true}));
+    let theirs = projects.iter().find(|p| p["projectId"] == IMPORTED).unwrap();
+    assert_eq!(
+        theirs["project"],
+        json!({"name": "Imported too", "projectRoleAssertion": true, "projectRoleCheck": true})
+    );
+
+    // Changes of a project, oldest first.
+    let changes: ListProjectChangesResponse = c
+        .call(
+            "ListProjectChanges",
+            ListProjectChangesRequest {
+                project_id: added.id.clone(),
+                query: Some(burg_api::zitadel::change::v1::ChangeQuery { asc: true, ..Default::default() }),
+            },
+        )
+        .await
+        .unwrap();
+    let types: Vec<String> = changes.result.iter().map(|ch| ch.event_type.as_ref().unwrap().key.clone()).collect();
+    assert_eq!(
+        types,
+        ["project.added", "project.deactivated", "project.reactivated"].map(|t| format!("EventTypes.{t}")).to_vec()
+    );
+
+    // Removing the imported project takes its role and app along.
+    let _: RemoveProjectResponse = c.call("RemoveProject", RemoveProjectRequest { id: IMPORTED.into() }).await.unwrap();
+    let doc = exported(&s).await;
+    assert_eq!(doc["projects"].as_array().map(Vec::len), Some(1));
+    assert!(doc.get("projectRoles").is_none() && doc.get("apiApps").is_none(), "{doc}");
+    let err = c
+        .call::<_, GetProjectByIdResponse>("GetProjectByID", GetProjectByIdRequest { id: IMPORTED.into() })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "QUERY-fk2fs"));
+}
+
+in_process!(project_errors);
+
+async fn project_errors(_s: Arc<TestServer>, c: Client) {
+    let err = c
+        .call::<_, AddProjectResponse>("AddProject", AddProjectRequest { name: "   ".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "PROJECT-IOVCC"));
+    let missing = UpdateProjectRequest { id: "1".into(), name: "x".into(), ..Default::default() };
+    let err = c.call::<_, UpdateProjectResponse>("UpdateProject", missing).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-3M9sd"));
+    let err = c
+        .call::<_, DeactivateProjectResponse>("DeactivateProject", DeactivateProjectRequest { id: "1".into() })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-112M9"));
+    let err =
+        c.call::<_, RemoveProjectResponse>("RemoveProject", RemoveProjectRequest { id: "1".into() }).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-3M9sd"));
+    // Another organization's projects are not listed.
+    let added: AddProjectResponse =
+        c.call("AddProject", AddProjectRequest { name: "Mine".into(), ..Default::default() }).await.unwrap();
+    let other = vec![ProjectQuery {
+        query: Some(project_query::Query::ProjectResourceOwnerQuery(
+            burg_api::zitadel::project::v1::ProjectResourceOwnerQuery { resource_owner: "elsewhere".into() },
+        )),
+    }];
+    let listed: ListProjectsResponse =
+        c.call("ListProjects", ListProjectsRequest { query: None, queries: other }).await.unwrap();
+    assert!(listed.result.is_empty());
+    let listed: ListProjectsResponse =
+        c.call("ListProjects", ListProjectsRequest { query: None, queries: vec![] }).await.unwrap();
+    assert_eq!(listed.result.iter().map(|p| p.id.clone()).collect::<Vec<_>>(), vec![added.id]);
+}
