@@ -8,15 +8,21 @@
 //! (`project.added`, …, see `burg_domain::events::project`).
 
 use burg_api::management::{
-    AddProjectRequest, AddProjectResponse, DeactivateProjectRequest, DeactivateProjectResponse, GetProjectByIdRequest,
-    GetProjectByIdResponse, ListProjectChangesRequest, ListProjectChangesResponse, ListProjectsRequest,
-    ListProjectsResponse, ReactivateProjectRequest, ReactivateProjectResponse, RemoveProjectRequest,
-    RemoveProjectResponse, UpdateProjectRequest, UpdateProjectResponse,
+    AddProjectRequest, AddProjectResponse, AddProjectRoleRequest, AddProjectRoleResponse, BulkAddProjectRolesRequest,
+    BulkAddProjectRolesResponse, DeactivateProjectRequest, DeactivateProjectResponse, GetProjectByIdRequest,
+    GetProjectByIdResponse, ListProjectChangesRequest, ListProjectChangesResponse, ListProjectRolesRequest,
+    ListProjectRolesResponse, ListProjectsRequest, ListProjectsResponse, ReactivateProjectRequest,
+    ReactivateProjectResponse, RemoveProjectRequest, RemoveProjectResponse, RemoveProjectRoleRequest,
+    RemoveProjectRoleResponse, UpdateProjectRequest, UpdateProjectResponse, UpdateProjectRoleRequest,
+    UpdateProjectRoleResponse,
 };
-use burg_api::zitadel::project::v1::{PrivateLabelingSetting, Project, ProjectState, project_query::Query};
+use burg_api::zitadel::project::v1::{
+    PrivateLabelingSetting, Project, ProjectState, Role, project_query::Query, role_query,
+};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::project::{
-    ProjectAdded, ProjectChanged, ProjectDeactivated, ProjectReactivated, ProjectRemoved,
+    ProjectAdded, ProjectChanged, ProjectDeactivated, ProjectReactivated, ProjectRemoved, RoleAdded, RoleChanged,
+    RoleRemoved,
 };
 use burg_domain::{Error, Result};
 use burg_store::Conn;
@@ -256,5 +262,180 @@ impl App {
         drop(conn);
         let result = self.changes(aggregate::PROJECT, &req.project_id, req.query.unwrap_or_default()).await?;
         Ok(ListProjectChangesResponse { result })
+    }
+}
+
+/// The `org_objects` kind of project roles, keyed `projectId_roleKey`.
+const ROLE_KIND: &str = "project_role";
+
+/// The role document key of `key` in `project`.
+fn role_doc_key(project: &str, key: &str) -> String {
+    format!("{project}_{key}")
+}
+
+fn role_of(row: &DocRow, org: &str) -> Role {
+    let doc: Value = serde_json::from_str(&row.data).unwrap_or_default();
+    let text = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    Role {
+        key: text("roleKey"),
+        details: details(row.sequence, row.creation_date, row.change_date, org),
+        display_name: text("displayName"),
+        group: text("group"),
+    }
+}
+
+impl App {
+    /// Fails with ZITADEL's `checkProjectExists` answer unless the project
+    /// is one of `org`'s.
+    async fn require_project(&self, conn: &mut Conn, org: &str, id: &str) -> Result<()> {
+        match self.project(conn, org, id).await? {
+            Some(_) => Ok(()),
+            None => Err(Error::failed_precondition("COMMA-VCnwD", format!("project {id:?} not found"))),
+        }
+    }
+
+    /// Adds roles to a project: one `project.role.added` each; a key the
+    /// project has (or the request repeats) is AlreadyExists, as ZITADEL's
+    /// unique constraint answers.
+    async fn add_roles(
+        &self,
+        ctx: &Ctx,
+        project: &str,
+        roles: &[(String, String, String)],
+    ) -> Result<Vec<burg_domain::event::Event>> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            self.require_project(tx.conn(), &org, project).await?;
+            let on = Aggregate::new(aggregate::PROJECT, project, &org);
+            let mut events = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (key, display_name, group) in roles {
+                let stored = burg_store::documents::get(
+                    tx.conn(),
+                    &self.instance_id,
+                    &org,
+                    ROLE_KIND,
+                    &role_doc_key(project, key),
+                )
+                .await?;
+                if stored.is_some() || !seen.insert(key.clone()) {
+                    return Err(Error::already_exists("V3-DKcYh", format!("the project has the role {key:?} already")));
+                }
+                let added = RoleAdded { key: key.clone(), display_name: display_name.clone(), group: group.clone() };
+                events.push(NewEvent::new(&on, &added)?);
+            }
+            if events.is_empty() {
+                return Err(Error::invalid_argument("COMMAND-4m9vS", "`roles` must not be empty"));
+            }
+            let events = tx.push(events).await?;
+            tx.commit().await?;
+            Ok(events)
+        })
+        .await
+    }
+
+    pub async fn add_project_role(&self, ctx: &Ctx, req: AddProjectRoleRequest) -> Result<AddProjectRoleResponse> {
+        let role = (req.role_key.clone(), req.display_name.clone(), req.group.clone());
+        let events = self.add_roles(ctx, &req.project_id, &[role]).await?;
+        Ok(AddProjectRoleResponse { details: added_details(&events) })
+    }
+
+    pub async fn bulk_add_project_roles(
+        &self,
+        ctx: &Ctx,
+        req: BulkAddProjectRolesRequest,
+    ) -> Result<BulkAddProjectRolesResponse> {
+        let roles: Vec<_> =
+            req.roles.iter().map(|r| (r.key.clone(), r.display_name.clone(), r.group.clone())).collect();
+        let events = self.add_roles(ctx, &req.project_id, &roles).await?;
+        Ok(BulkAddProjectRolesResponse { details: changed_details(&events) })
+    }
+
+    pub async fn update_project_role(
+        &self,
+        ctx: &Ctx,
+        req: UpdateProjectRoleRequest,
+    ) -> Result<UpdateProjectRoleResponse> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            self.require_project(tx.conn(), &org, &req.project_id).await?;
+            let key = role_doc_key(&req.project_id, &req.role_key);
+            let row = burg_store::documents::get(tx.conn(), &self.instance_id, &org, ROLE_KIND, &key)
+                .await?
+                .ok_or_else(|| Error::not_found("COMMAND-vv8M9", format!("role {:?} not found", req.role_key)))?;
+            let role = role_of(&row, &org);
+            let changed = RoleChanged {
+                key: req.role_key.clone(),
+                display_name: (role.display_name != req.display_name).then(|| req.display_name.clone()),
+                group: (role.group != req.group).then(|| req.group.clone()),
+            };
+            if changed.display_name.is_none() && changed.group.is_none() {
+                return Err(Error::failed_precondition("COMMAND-5M0cs", "the role has these values already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let events = tx.push(vec![NewEvent::new(&on, &changed)?]).await?;
+            tx.commit().await?;
+            Ok(UpdateProjectRoleResponse { details: changed_details(&events) })
+        })
+        .await
+    }
+
+    /// Removes a role; the project's grants lose it too.
+    pub async fn remove_project_role(
+        &self,
+        ctx: &Ctx,
+        req: RemoveProjectRoleRequest,
+    ) -> Result<RemoveProjectRoleResponse> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            let key = role_doc_key(&req.project_id, &req.role_key);
+            if burg_store::documents::get(tx.conn(), &self.instance_id, &org, ROLE_KIND, &key).await?.is_none() {
+                return Err(Error::not_found("COMMAND-m9vMf", format!("role {:?} not found", req.role_key)));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let events = tx.push(vec![NewEvent::new(&on, &RoleRemoved { key: req.role_key.clone() })?]).await?;
+            tx.commit().await?;
+            Ok(RemoveProjectRoleResponse { details: changed_details(&events) })
+        })
+        .await
+    }
+
+    /// A project's roles that match every query, oldest first.
+    pub async fn list_project_roles(
+        &self,
+        ctx: &Ctx,
+        req: ListProjectRolesRequest,
+    ) -> Result<ListProjectRolesResponse> {
+        let page = v1_page(req.query.as_ref())?;
+        let org = ctx.org();
+        let mut keys = Vec::new();
+        let mut names = Vec::new();
+        for q in &req.queries {
+            match &q.query {
+                Some(role_query::Query::KeyQuery(k)) => keys.push(text_match(&k.key, k.method)?),
+                Some(role_query::Query::DisplayNameQuery(n)) => names.push(text_match(&n.display_name, n.method)?),
+                None => {}
+            }
+        }
+        let rows = burg_store::documents::all(self.db.pool(), &self.instance_id, org, ROLE_KIND).await?;
+        let roles: Vec<Role> = rows
+            .iter()
+            .filter(|r| {
+                let doc: Value = serde_json::from_str(&r.data).unwrap_or_default();
+                doc.get("projectId").and_then(Value::as_str) == Some(req.project_id.as_str())
+            })
+            .map(|r| role_of(r, org))
+            .filter(|r| keys.iter().all(|m| m.matches(&r.key)) && names.iter().all(|m| m.matches(&r.display_name)))
+            .collect();
+        let total = roles.len() as i64;
+        let result = roles
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+            .collect();
+        Ok(ListProjectRolesResponse { details: list_details(total, 0, self.now()), result })
     }
 }

@@ -300,6 +300,11 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         get_project_by_id(GetProjectByIdRequest) -> GetProjectByIdResponse;
         list_projects(ListProjectsRequest) -> ListProjectsResponse;
         list_project_changes(ListProjectChangesRequest) -> ListProjectChangesResponse;
+        add_project_role(AddProjectRoleRequest) -> AddProjectRoleResponse;
+        bulk_add_project_roles(BulkAddProjectRolesRequest) -> BulkAddProjectRolesResponse;
+        update_project_role(UpdateProjectRoleRequest) -> UpdateProjectRoleResponse;
+        remove_project_role(RemoveProjectRoleRequest) -> RemoveProjectRoleResponse;
+        list_project_roles(ListProjectRolesRequest) -> ListProjectRolesResponse;
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;

@@ -35,4 +35,25 @@ payloads! {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         name: String,
     }
+    /// `repository/project/role.go`.
+    RoleAdded = "project.role.added" {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        display_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        group: String,
+    }
+    RoleChanged = "project.role.changed" {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+    }
+    RoleRemoved = "project.role.removed" {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+    }
 }

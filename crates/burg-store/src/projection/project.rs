@@ -157,8 +157,123 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .map_err(db_error("PROJ-prj04"))?;
         }
         ProjectRemoved::TYPE => remove(conn, e).await?,
+        RoleAdded::TYPE => {
+            let r: RoleAdded = e.decode()?;
+            let mut doc = json!({"projectId": e.aggregate_id, "roleKey": r.key, "displayName": r.display_name});
+            if !r.group.is_empty() {
+                doc["group"] = json!(r.group);
+            }
+            put_doc(conn, e, ROLE_KIND, &role_key(&e.aggregate_id, &r.key), &doc).await?;
+        }
+        RoleChanged::TYPE => {
+            let r: RoleChanged = e.decode()?;
+            let key = role_key(&e.aggregate_id, &r.key);
+            let Some(mut doc) = doc_of(conn, e, ROLE_KIND, &key).await? else { return Ok(()) };
+            if let Some(name) = r.display_name {
+                doc["displayName"] = json!(name);
+            }
+            match r.group {
+                Some(g) if g.is_empty() => drop(doc.as_object_mut().map(|o| o.remove("group"))),
+                Some(g) => doc["group"] = json!(g),
+                None => {}
+            }
+            put_doc(conn, e, ROLE_KIND, &key, &doc).await?;
+        }
+        RoleRemoved::TYPE => {
+            let r: RoleRemoved = e.decode()?;
+            delete_doc(conn, e, ROLE_KIND, &role_key(&e.aggregate_id, &r.key)).await?;
+            // Grants of the project lose the role, as ZITADEL's cascades do.
+            for (kind, path) in [("user_grant", "roleKeys"), ("project_grant", "projectGrant.roleKeys")] {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT object_key, data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3",
+                )
+                .bind(&e.instance_id)
+                .bind(&e.resource_owner)
+                .bind(kind)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-prj07"))?;
+                for (key, data) in rows {
+                    let mut doc: Value = serde_json::from_str(&data).unwrap_or_default();
+                    let project_path = if kind == "user_grant" { "projectId" } else { "projectGrant.projectId" };
+                    if text_at(&doc, project_path) != e.aggregate_id {
+                        continue;
+                    }
+                    let Some(list) = at_mut(&mut doc, path).and_then(Value::as_array_mut) else { continue };
+                    let before = list.len();
+                    list.retain(|k| k.as_str() != Some(r.key.as_str()));
+                    if list.len() != before {
+                        put_doc(conn, e, kind, &key, &doc).await?;
+                    }
+                }
+            }
+        }
         _ => {}
     }
+    Ok(())
+}
+
+/// The `org_objects` kind of a project role (the import's).
+pub const ROLE_KIND: &str = "project_role";
+
+/// A role's document key: the import's `projectId_roleKey`.
+pub fn role_key(project: &str, key: &str) -> String {
+    format!("{project}_{key}")
+}
+
+fn text_at<'v>(doc: &'v Value, path: &str) -> &'v str {
+    path.split('.').try_fold(doc, |v, part| v.get(part)).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn at_mut<'v>(doc: &'v mut Value, path: &str) -> Option<&'v mut Value> {
+    path.split('.').try_fold(doc, |v, part| v.get_mut(part))
+}
+
+async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<Option<Value>> {
+    let data: Option<String> = sqlx::query_scalar(
+        "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4",
+    )
+    .bind(&e.instance_id)
+    .bind(&e.resource_owner)
+    .bind(kind)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error("PROJ-prj08"))?;
+    Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
+}
+
+/// Writes a document of `kind` under `key` (its state kept when it exists).
+async fn put_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str, doc: &Value) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sealed_secret, sequence, \
+         creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) \
+         ON CONFLICT (instance_id, org_id, kind, object_key) DO UPDATE SET data = excluded.data, \
+         sequence = excluded.sequence, change_date = excluded.change_date",
+    )
+    .bind(&e.instance_id)
+    .bind(&e.resource_owner)
+    .bind(kind)
+    .bind(key)
+    .bind(&e.aggregate_id)
+    .bind(doc.to_string())
+    .bind(e.sequence)
+    .bind(e.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("PROJ-prj09"))?;
+    Ok(())
+}
+
+async fn delete_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4")
+        .bind(&e.instance_id)
+        .bind(&e.resource_owner)
+        .bind(kind)
+        .bind(key)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-prj10"))?;
     Ok(())
 }
 

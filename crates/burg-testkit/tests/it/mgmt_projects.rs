@@ -168,3 +168,80 @@ async fn project_errors(_s: Arc<TestServer>, c: Client) {
         c.call("ListProjects", ListProjectsRequest { query: None, queries: vec![] }).await.unwrap();
     assert_eq!(listed.result.iter().map(|p| p.id.clone()).collect::<Vec<_>>(), vec![added.id]);
 }
+
+matrix!(project_roles_created_and_imported_alike);
+
+async fn project_roles_created_and_imported_alike(s: Arc<TestServer>, c: Client) {
+    imported(&s).await;
+    let c = c.with_org(ORG);
+    let keys = |c: Client, query: Option<&str>| {
+        let queries = query
+            .map(|k| {
+                vec![burg_api::zitadel::project::v1::RoleQuery {
+                    query: Some(burg_api::zitadel::project::v1::role_query::Query::KeyQuery(
+                        burg_api::zitadel::project::v1::RoleKeyQuery {
+                            key: k.into(),
+                            method: TextQueryMethod::StartsWith as i32,
+                        },
+                    )),
+                }]
+            })
+            .unwrap_or_default();
+        async move {
+            let req = ListProjectRolesRequest { project_id: IMPORTED.into(), query: None, queries };
+            let listed: ListProjectRolesResponse = c.call("ListProjectRoles", req).await.unwrap();
+            listed.result.into_iter().map(|r| (r.key, r.display_name, r.group)).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(keys(c.clone(), None).await, vec![("reader".into(), "Reader".into(), String::new())]);
+    let add = AddProjectRoleRequest {
+        project_id: IMPORTED.into(),
+        role_key: "writer".into(),
+        display_name: "Writer".into(),
+        group: "staff".into(),
+    };
+    let _: AddProjectRoleResponse = c.call("AddProjectRole", add.clone()).await.unwrap();
+    let err = c.call::<_, AddProjectRoleResponse>("AddProjectRole", add).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::AlreadyExists, "V3-DKcYh"));
+    let role = |key: &str| bulk_add_project_roles_request::Role {
+        key: key.into(),
+        display_name: key.to_uppercase(),
+        group: String::new(),
+    };
+    let bulk = BulkAddProjectRolesRequest { project_id: IMPORTED.into(), roles: vec![role("wa"), role("wb")] };
+    let _: BulkAddProjectRolesResponse = c.call("BulkAddProjectRoles", bulk).await.unwrap();
+    assert_eq!(keys(c.clone(), Some("w")).await.len(), 3);
+
+    // The imported role changes as an added one does.
+    let update = UpdateProjectRoleRequest {
+        project_id: IMPORTED.into(),
+        role_key: "reader".into(),
+        display_name: "Readers".into(),
+        group: "staff".into(),
+    };
+    let _: UpdateProjectRoleResponse = c.call("UpdateProjectRole", update.clone()).await.unwrap();
+    let err = c.call::<_, UpdateProjectRoleResponse>("UpdateProjectRole", update).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMAND-5M0cs"));
+    assert_eq!(keys(c.clone(), Some("r")).await, vec![("reader".into(), "Readers".into(), "staff".into())]);
+
+    let doc = exported(&s).await;
+    let roles: Vec<&str> =
+        doc["projectRoles"].as_array().unwrap().iter().map(|r| r["roleKey"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["reader", "wa", "wb", "writer"], "the export lists by key");
+    let writer = doc["projectRoles"].as_array().unwrap().iter().find(|r| r["roleKey"] == "writer").unwrap();
+    assert_eq!(writer, &json!({"projectId": IMPORTED, "roleKey": "writer", "displayName": "Writer", "group": "staff"}));
+
+    let remove = RemoveProjectRoleRequest { project_id: IMPORTED.into(), role_key: "reader".into() };
+    let _: RemoveProjectRoleResponse = c.call("RemoveProjectRole", remove.clone()).await.unwrap();
+    let err = c.call::<_, RemoveProjectRoleResponse>("RemoveProjectRole", remove).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-m9vMf"));
+    assert_eq!(keys(c.clone(), Some("r")).await, vec![]);
+    let no_project = AddProjectRoleRequest {
+        project_id: "1".into(),
+        role_key: "x".into(),
+        display_name: "X".into(),
+        group: String::new(),
+    };
+    let err = c.call::<_, AddProjectRoleResponse>("AddProjectRole", no_project).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMA-VCnwD"));
+}
