@@ -42,6 +42,9 @@ const INACTIVE: i64 = 2;
 /// removal commands.
 const NOT_FOUND: &str = "COMMAND-3M9sd";
 
+/// ZITADEL's `Errors.Project.Invalid` of a project's change and of a role.
+const INVALID: &str = "COMMAND-4m9vS";
+
 /// A project as read: its id, settings, state and details.
 struct Stored {
     row: DocRow,
@@ -115,7 +118,7 @@ impl App {
     pub async fn update_project(&self, ctx: &Ctx, req: UpdateProjectRequest) -> Result<UpdateProjectResponse> {
         let name = req.name.trim().to_string();
         if name.is_empty() {
-            return Err(Error::invalid_argument("COMMAND-4m9vS", "`name` must not be empty"));
+            return Err(Error::invalid_argument(INVALID, "`name` must not be empty"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
@@ -326,7 +329,7 @@ impl App {
                 events.push(NewEvent::new(&on, &added)?);
             }
             if events.is_empty() {
-                return Err(Error::invalid_argument("COMMAND-4m9vS", "`roles` must not be empty"));
+                return Err(Error::invalid_argument(INVALID, "`roles` must not be empty"));
             }
             let events = tx.push(events).await?;
             tx.commit().await?;
