@@ -8,21 +8,23 @@
 //! (`project.added`, …, see `burg_domain::events::project`).
 
 use burg_api::management::{
-    AddProjectRequest, AddProjectResponse, AddProjectRoleRequest, AddProjectRoleResponse, BulkAddProjectRolesRequest,
-    BulkAddProjectRolesResponse, DeactivateProjectRequest, DeactivateProjectResponse, GetProjectByIdRequest,
-    GetProjectByIdResponse, ListProjectChangesRequest, ListProjectChangesResponse, ListProjectRolesRequest,
-    ListProjectRolesResponse, ListProjectsRequest, ListProjectsResponse, ReactivateProjectRequest,
-    ReactivateProjectResponse, RemoveProjectRequest, RemoveProjectResponse, RemoveProjectRoleRequest,
-    RemoveProjectRoleResponse, UpdateProjectRequest, UpdateProjectResponse, UpdateProjectRoleRequest,
-    UpdateProjectRoleResponse,
+    AddProjectMemberRequest, AddProjectMemberResponse, AddProjectRequest, AddProjectResponse, AddProjectRoleRequest,
+    AddProjectRoleResponse, BulkAddProjectRolesRequest, BulkAddProjectRolesResponse, DeactivateProjectRequest,
+    DeactivateProjectResponse, GetProjectByIdRequest, GetProjectByIdResponse, ListProjectChangesRequest,
+    ListProjectChangesResponse, ListProjectMemberRolesRequest, ListProjectMemberRolesResponse,
+    ListProjectMembersRequest, ListProjectMembersResponse, ListProjectRolesRequest, ListProjectRolesResponse,
+    ListProjectsRequest, ListProjectsResponse, ReactivateProjectRequest, ReactivateProjectResponse,
+    RemoveProjectMemberRequest, RemoveProjectMemberResponse, RemoveProjectRequest, RemoveProjectResponse,
+    RemoveProjectRoleRequest, RemoveProjectRoleResponse, UpdateProjectMemberRequest, UpdateProjectMemberResponse,
+    UpdateProjectRequest, UpdateProjectResponse, UpdateProjectRoleRequest, UpdateProjectRoleResponse,
 };
 use burg_api::zitadel::project::v1::{
     PrivateLabelingSetting, Project, ProjectState, Role, project_query::Query, role_query,
 };
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::project::{
-    ProjectAdded, ProjectChanged, ProjectDeactivated, ProjectReactivated, ProjectRemoved, RoleAdded, RoleChanged,
-    RoleRemoved,
+    MemberAdded, MemberChanged, MemberRemoved, ProjectAdded, ProjectChanged, ProjectDeactivated, ProjectReactivated,
+    ProjectRemoved, RoleAdded, RoleChanged, RoleRemoved,
 };
 use burg_domain::{Error, Result};
 use burg_store::Conn;
@@ -440,5 +442,200 @@ impl App {
             .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
             .collect();
         Ok(ListProjectRolesResponse { details: list_details(total, 0, self.now()), result })
+    }
+}
+
+/// The `org_objects` kind of project members, keyed `projectId_userId`.
+const MEMBER_KIND: &str = "project_member";
+
+/// The roles a project member may hold (ZITADEL's `PROJECT*` roles of
+/// `InternalAuthZ`), the granted-project ones last.
+const PROJECT_MEMBER_ROLES: [&str; 6] = [
+    "PROJECT_OWNER",
+    "PROJECT_OWNER_VIEWER",
+    "PROJECT_OWNER_GLOBAL",
+    "PROJECT_OWNER_VIEWER_GLOBAL",
+    "PROJECT_GRANT_OWNER",
+    "PROJECT_GRANT_OWNER_VIEWER",
+];
+
+/// ZITADEL's `ChangeProjectMember`: the member is invalid, or its roles
+/// are the same (one id for both).
+const MEMBER_INVALID: &str = "PROJECT-LiaZi";
+/// `projectMemberWriteModelByID`: the user is no member.
+const MEMBER_NOT_FOUND: &str = "PROJECT-D8JxR";
+
+fn roles_valid(roles: &[String]) -> bool {
+    roles.iter().all(|r| PROJECT_MEMBER_ROLES.contains(&r.as_str()))
+}
+
+impl App {
+    /// The roles of an owned project's members (the granted-project roles
+    /// are the project grant members').
+    pub async fn list_project_member_roles(
+        &self,
+        _ctx: &Ctx,
+        _req: ListProjectMemberRolesRequest,
+    ) -> Result<ListProjectMemberRolesResponse> {
+        let result: Vec<String> =
+            PROJECT_MEMBER_ROLES.iter().filter(|r| !r.starts_with("PROJECT_GRANT")).map(|r| r.to_string()).collect();
+        Ok(ListProjectMemberRolesResponse { details: list_details(result.len() as i64, 0, self.now()), result })
+    }
+
+    pub async fn add_project_member(
+        &self,
+        ctx: &Ctx,
+        req: AddProjectMemberRequest,
+    ) -> Result<AddProjectMemberResponse> {
+        if req.roles.is_empty() {
+            return Err(Error::invalid_argument("PROJECT-W8m4l", "`roles` must not be empty"));
+        }
+        if !roles_valid(&req.roles) {
+            return Err(Error::invalid_argument("PROJECT-3m9ds", "`roles` holds a role projects do not have"));
+        }
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            self.require_project(tx.conn(), &org, &req.project_id).await?;
+            if burg_store::users::get(tx.conn(), &self.instance_id, &req.user_id).await?.is_none() {
+                return Err(Error::failed_precondition(
+                    crate::shared_ids::USER_NOT_FOUND,
+                    format!("user {:?} not found", req.user_id),
+                ));
+            }
+            let key = role_doc_key(&req.project_id, &req.user_id);
+            if burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key).await?.is_some() {
+                return Err(Error::already_exists("PROJECT-PtXi1", "the user is a member of the project already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let added = MemberAdded { user_id: req.user_id.clone(), roles: req.roles.clone() };
+            let events = tx.push(vec![NewEvent::new(&on, &added)?]).await?;
+            tx.commit().await?;
+            Ok(AddProjectMemberResponse { details: added_details(&events) })
+        })
+        .await
+    }
+
+    pub async fn update_project_member(
+        &self,
+        ctx: &Ctx,
+        req: UpdateProjectMemberRequest,
+    ) -> Result<UpdateProjectMemberResponse> {
+        if req.roles.is_empty() {
+            return Err(Error::invalid_argument(MEMBER_INVALID, "`roles` must not be empty"));
+        }
+        if !roles_valid(&req.roles) {
+            return Err(Error::invalid_argument("PROJECT-3m9d", "`roles` holds a role projects do not have"));
+        }
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            let key = role_doc_key(&req.project_id, &req.user_id);
+            let row = burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key)
+                .await?
+                .ok_or_else(|| Error::not_found(MEMBER_NOT_FOUND, "the user is no member of the project"))?;
+            let doc: Value = serde_json::from_str(&row.data).unwrap_or_default();
+            let roles: Vec<String> =
+                serde_json::from_value(doc.get("roles").cloned().unwrap_or_default()).unwrap_or_default();
+            if roles == req.roles {
+                return Err(Error::failed_precondition(MEMBER_INVALID, "the member has these roles already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let changed = MemberChanged { user_id: req.user_id.clone(), roles: req.roles.clone() };
+            let events = tx.push(vec![NewEvent::new(&on, &changed)?]).await?;
+            tx.commit().await?;
+            Ok(UpdateProjectMemberResponse { details: changed_details(&events) })
+        })
+        .await
+    }
+
+    pub async fn remove_project_member(
+        &self,
+        ctx: &Ctx,
+        req: RemoveProjectMemberRequest,
+    ) -> Result<RemoveProjectMemberResponse> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            let key = role_doc_key(&req.project_id, &req.user_id);
+            if burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key).await?.is_none() {
+                return Err(Error::not_found(MEMBER_NOT_FOUND, "the user is no member of the project"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let events = tx.push(vec![NewEvent::new(&on, &MemberRemoved { user_id: req.user_id.clone() })?]).await?;
+            tx.commit().await?;
+            Ok(RemoveProjectMemberResponse { details: changed_details(&events) })
+        })
+        .await
+    }
+
+    /// A project's members with their users, by user id.
+    pub async fn list_project_members(
+        &self,
+        ctx: &Ctx,
+        req: ListProjectMembersRequest,
+    ) -> Result<ListProjectMembersResponse> {
+        use burg_api::zitadel::member::v1::{Member, search_query::Query as MemberQuery};
+        let page = v1_page(req.query.as_ref())?;
+        let org = ctx.org();
+        let mut conn = self.db.acquire("PROJECT-db03").await?;
+        let rows = burg_store::documents::all(&mut *conn, &self.instance_id, org, MEMBER_KIND).await?;
+        let mut members = Vec::new();
+        for row in rows {
+            let doc: Value = serde_json::from_str(&row.data).unwrap_or_default();
+            let text = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            if text("projectId") != req.project_id {
+                continue;
+            }
+            let user_id = text("userId");
+            let Some(user) = burg_store::members::member_user(&mut *conn, &self.instance_id, &user_id).await? else {
+                continue;
+            };
+            let roles: Vec<String> =
+                serde_json::from_value(doc.get("roles").cloned().unwrap_or_default()).unwrap_or_default();
+            members.push(Member {
+                user_id,
+                details: details(row.sequence, row.creation_date, row.change_date, org),
+                roles,
+                preferred_login_name: user.user_name,
+                email: user.email,
+                first_name: user.first_name,
+                last_name: user.last_name,
+                display_name: user.display_name,
+                avatar_url: String::new(),
+                user_type: user.user_type.code() as i32,
+                user_resource_owner: user.resource_owner,
+            });
+        }
+        for q in &req.queries {
+            let keep: Box<dyn Fn(&Member) -> bool> = match &q.query {
+                Some(MemberQuery::FirstNameQuery(f)) => {
+                    let m = text_match(&f.first_name, f.method)?;
+                    Box::new(move |x| m.matches(&x.first_name))
+                }
+                Some(MemberQuery::LastNameQuery(l)) => {
+                    let m = text_match(&l.last_name, l.method)?;
+                    Box::new(move |x| m.matches(&x.last_name))
+                }
+                Some(MemberQuery::EmailQuery(e)) => {
+                    let m = text_match(&e.email, e.method)?;
+                    Box::new(move |x| m.matches(&x.email))
+                }
+                Some(MemberQuery::UserIdQuery(u)) => {
+                    let id = u.user_id.clone();
+                    Box::new(move |x| x.user_id == id)
+                }
+                None => Box::new(|_| true),
+            };
+            members.retain(|m| keep(m));
+        }
+        members.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+        let total = members.len() as i64;
+        let result = members
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+            .collect();
+        Ok(ListProjectMembersResponse { details: list_details(total, 0, self.now()), result })
     }
 }

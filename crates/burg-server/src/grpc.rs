@@ -305,6 +305,11 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         update_project_role(UpdateProjectRoleRequest) -> UpdateProjectRoleResponse;
         remove_project_role(RemoveProjectRoleRequest) -> RemoveProjectRoleResponse;
         list_project_roles(ListProjectRolesRequest) -> ListProjectRolesResponse;
+        list_project_member_roles(ListProjectMemberRolesRequest) -> ListProjectMemberRolesResponse;
+        list_project_members(ListProjectMembersRequest) -> ListProjectMembersResponse;
+        add_project_member(AddProjectMemberRequest) -> AddProjectMemberResponse;
+        update_project_member(UpdateProjectMemberRequest) -> UpdateProjectMemberResponse;
+        remove_project_member(RemoveProjectMemberRequest) -> RemoveProjectMemberResponse;
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;

@@ -251,3 +251,40 @@ pub async fn all_iam_members<'e>(on: impl Reader<'e>, instance: &str) -> Result<
             .map_err(db_error("MEMB-db015"))?;
     Ok(rows.into_iter().map(|(user, json)| (user, roles(&json))).collect())
 }
+
+/// A member's user as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberUser {
+    pub user_name: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub user_type: UserType,
+    pub resource_owner: String,
+}
+
+/// The user `id` as a member list shows it, if it exists.
+pub async fn member_user<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Option<MemberUser>> {
+    let row: Option<(String, String, String, String, String, i64, String)> = sqlx::query_as(
+        "SELECT username, email, first_name, last_name, display_name, user_type, resource_owner FROM users \
+         WHERE instance_id = $1 AND id = $2",
+    )
+    .bind(instance)
+    .bind(id)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("MEMB-db016"))?;
+    row.map(|(user_name, email, first_name, last_name, display_name, code, resource_owner)| {
+        Ok(MemberUser {
+            user_name,
+            email,
+            first_name,
+            last_name,
+            display_name,
+            user_type: UserType::from_code(code).ok_or_else(|| unknown_code("MEMB-db017", "users.user_type", code))?,
+            resource_owner,
+        })
+    })
+    .transpose()
+}

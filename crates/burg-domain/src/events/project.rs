@@ -56,4 +56,8 @@ payloads! {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         key: String,
     }
+    /// `repository/project/member.go`.
+    MemberAdded = "project.member.added" { user_id: String, roles: Vec<String> }
+    MemberChanged = "project.member.changed" { user_id: String, roles: Vec<String> }
+    MemberRemoved = "project.member.removed" { user_id: String }
 }

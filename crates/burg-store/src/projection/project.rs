@@ -208,10 +208,29 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 }
             }
         }
+        MemberAdded::TYPE | MemberChanged::TYPE => {
+            let (user, roles) = if e.event_type == MemberAdded::TYPE {
+                let m: MemberAdded = e.decode()?;
+                (m.user_id, m.roles)
+            } else {
+                let m: MemberChanged = e.decode()?;
+                (m.user_id, m.roles)
+            };
+            let doc = json!({"projectId": e.aggregate_id, "userId": user, "roles": roles});
+            put_doc(conn, e, MEMBER_KIND, &role_key(&e.aggregate_id, &user), &doc).await?;
+        }
+        MemberRemoved::TYPE => {
+            let m: MemberRemoved = e.decode()?;
+            delete_doc(conn, e, MEMBER_KIND, &role_key(&e.aggregate_id, &m.user_id)).await?;
+        }
         _ => {}
     }
     Ok(())
 }
+
+/// The `org_objects` kind of a project member (the import's), keyed
+/// `projectId_userId`.
+pub const MEMBER_KIND: &str = "project_member";
 
 /// The `org_objects` kind of a project role (the import's).
 pub const ROLE_KIND: &str = "project_role";

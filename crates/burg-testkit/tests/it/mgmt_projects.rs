@@ -245,3 +245,72 @@ async fn project_roles_created_and_imported_alike(s: Arc<TestServer>, c: Client)
     let err = c.call::<_, AddProjectRoleResponse>("AddProjectRole", no_project).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMA-VCnwD"));
 }
+
+matrix!(project_members_created_and_imported_alike);
+
+async fn project_members_created_and_imported_alike(s: Arc<TestServer>, c: Client) {
+    // An imported member, and a user to add.
+    let doc = json!({"orgs": [{
+        "orgId": ORG, "org": {"name": "Projectors"},
+        "projects": [{"projectId": IMPORTED, "project": {"name": "Imported"}}],
+        "machineUsers": [{"userId": "370000000000000010", "user": {"userName": "svc-a", "name": "A"}},
+                         {"userId": "370000000000000011", "user": {"userName": "svc-b", "name": "B"}}],
+        "projectMembers": [{"projectId": IMPORTED, "userId": "370000000000000010", "roles": ["PROJECT_OWNER"]}]
+    }]});
+    let r = s.client(Protocol::Rest).await;
+    let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+    let c = c.with_org(ORG);
+    let members = |c: Client| async move {
+        let req = ListProjectMembersRequest { project_id: IMPORTED.into(), query: None, queries: vec![] };
+        let listed: ListProjectMembersResponse = c.call("ListProjectMembers", req).await.unwrap();
+        listed.result.into_iter().map(|m| (m.user_id, m.roles, m.preferred_login_name)).collect::<Vec<_>>()
+    };
+    let a = ("370000000000000010".to_string(), vec!["PROJECT_OWNER".to_string()], "svc-a".to_string());
+    assert_eq!(members(c.clone()).await, vec![a.clone()]);
+
+    let add = AddProjectMemberRequest {
+        project_id: IMPORTED.into(),
+        user_id: "370000000000000011".into(),
+        roles: vec!["PROJECT_OWNER_VIEWER".into()],
+    };
+    let _: AddProjectMemberResponse = c.call("AddProjectMember", add.clone()).await.unwrap();
+    let err = c.call::<_, AddProjectMemberResponse>("AddProjectMember", add).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::AlreadyExists, "PROJECT-PtXi1"));
+    let bad = AddProjectMemberRequest {
+        project_id: IMPORTED.into(),
+        user_id: "370000000000000011".into(),
+        roles: vec!["ORG_OWNER".into()],
+    };
+    let err = c.call::<_, AddProjectMemberResponse>("AddProjectMember", bad).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "PROJECT-3m9ds"));
+
+    // The imported member changes as an added one does.
+    let update = UpdateProjectMemberRequest {
+        project_id: IMPORTED.into(),
+        user_id: "370000000000000010".into(),
+        roles: vec!["PROJECT_OWNER_VIEWER".into()],
+    };
+    let _: UpdateProjectMemberResponse = c.call("UpdateProjectMember", update.clone()).await.unwrap();
+    let err = c.call::<_, UpdateProjectMemberResponse>("UpdateProjectMember", update).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "PROJECT-LiaZi"));
+    let doc = exported(&s).await;
+    let exported_members: Vec<(&str, &Value)> = doc["projectMembers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["userId"].as_str().unwrap(), &m["roles"]))
+        .collect();
+    let viewer = json!(["PROJECT_OWNER_VIEWER"]);
+    assert_eq!(exported_members, vec![("370000000000000010", &viewer), ("370000000000000011", &viewer)]);
+
+    let remove = RemoveProjectMemberRequest { project_id: IMPORTED.into(), user_id: "370000000000000010".into() };
+    let _: RemoveProjectMemberResponse = c.call("RemoveProjectMember", remove.clone()).await.unwrap();
+    let err = c.call::<_, RemoveProjectMemberResponse>("RemoveProjectMember", remove).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "PROJECT-D8JxR"));
+    assert_eq!(members(c.clone()).await.len(), 1);
+    let roles: ListProjectMemberRolesResponse =
+        c.call("ListProjectMemberRoles", ListProjectMemberRolesRequest {}).await.unwrap();
+    assert!(roles.result.contains(&"PROJECT_OWNER".to_string()));
+    assert!(!roles.result.iter().any(|r| r.starts_with("PROJECT_GRANT")));
+}
