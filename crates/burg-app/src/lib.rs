@@ -224,6 +224,8 @@ pub(crate) mod shared_ids {
     /// `AddInstanceMember`: the user does not exist (an RPC and the
     /// instance section of an import).
     pub(crate) const IAM_MEMBER_USER_NOT_FOUND: &str = "INSTA-GSXOn";
+    /// `addProjectMember`: the user is a member of the project already.
+    pub(crate) const PROJECT_MEMBER_EXISTS: &str = "PROJECT-PtXi1";
     /// `AddIDPToDefaultLoginPolicy`: the provider does not exist.
     pub(crate) const POLICY_IDP_NOT_FOUND: &str = "INSTANCE-m8fsd";
 }

@@ -505,7 +505,10 @@ impl App {
             }
             let key = role_doc_key(&req.project_id, &req.user_id);
             if burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key).await?.is_some() {
-                return Err(Error::already_exists("PROJECT-PtXi1", "the user is a member of the project already"));
+                return Err(Error::already_exists(
+                    crate::shared_ids::PROJECT_MEMBER_EXISTS,
+                    "the user is a member of the project already",
+                ));
             }
             let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
             let added = MemberAdded { user_id: req.user_id.clone(), roles: req.roles.clone() };

@@ -190,7 +190,9 @@ fn duplicate(kind: Kind) -> Option<Error> {
     Some(match kind {
         Kind::ProjectGrant => Error::already_exists("V3-DKcYh", "Errors.Project.Grant.AlreadyExists"),
         Kind::ProjectGrantMember => Error::already_exists("PROJECT-37fug", "Errors.AlreadyExists"),
-        Kind::ProjectMember => Error::already_exists("PROJECT-PtXi1", "Errors.Project.Member.AlreadyExists"),
+        Kind::ProjectMember => {
+            Error::already_exists(crate::shared_ids::PROJECT_MEMBER_EXISTS, "Errors.Project.Member.AlreadyExists")
+        }
         Kind::UserGrant => Error::already_exists("V3-DKcYh", "Errors.UserGrant.AlreadyExists"),
         Kind::OrgMember => Error::already_exists(crate::shared_ids::MEMBER_EXISTS, "Errors.Org.Member.AlreadyExists"),
         _ => return None,
