@@ -32,6 +32,7 @@ mod org;
 mod policies;
 mod policy;
 mod project;
+mod project_grant;
 mod restrictions;
 pub mod settings;
 mod texts;
@@ -226,6 +227,9 @@ pub(crate) mod shared_ids {
     pub(crate) const IAM_MEMBER_USER_NOT_FOUND: &str = "INSTA-GSXOn";
     /// `addProjectMember`: the user is a member of the project already.
     pub(crate) const PROJECT_MEMBER_EXISTS: &str = "PROJECT-PtXi1";
+    /// `projectMemberWriteModelByID`, `projectGrantWriteModelByID`: no such
+    /// member or grant of the project.
+    pub(crate) const PROJECT_PART_NOT_FOUND: &str = "PROJECT-D8JxR";
     /// `AddIDPToDefaultLoginPolicy`: the provider does not exist.
     pub(crate) const POLICY_IDP_NOT_FOUND: &str = "INSTANCE-m8fsd";
 }

@@ -292,7 +292,7 @@ fn role_of(row: &DocRow, org: &str) -> Role {
 impl App {
     /// Fails with ZITADEL's `checkProjectExists` answer unless the project
     /// is one of `org`'s.
-    async fn require_project(&self, conn: &mut Conn, org: &str, id: &str) -> Result<()> {
+    pub(crate) async fn require_project(&self, conn: &mut Conn, org: &str, id: &str) -> Result<()> {
         match self.project(conn, org, id).await? {
             Some(_) => Ok(()),
             None => Err(Error::failed_precondition("COMMA-VCnwD", format!("project {id:?} not found"))),
@@ -463,7 +463,7 @@ const PROJECT_MEMBER_ROLES: [&str; 6] = [
 /// are the same (one id for both).
 const MEMBER_INVALID: &str = "PROJECT-LiaZi";
 /// `projectMemberWriteModelByID`: the user is no member.
-const MEMBER_NOT_FOUND: &str = "PROJECT-D8JxR";
+const MEMBER_NOT_FOUND: &str = crate::shared_ids::PROJECT_PART_NOT_FOUND;
 
 fn roles_valid(roles: &[String]) -> bool {
     roles.iter().all(|r| PROJECT_MEMBER_ROLES.contains(&r.as_str()))

@@ -310,6 +310,15 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         add_project_member(AddProjectMemberRequest) -> AddProjectMemberResponse;
         update_project_member(UpdateProjectMemberRequest) -> UpdateProjectMemberResponse;
         remove_project_member(RemoveProjectMemberRequest) -> RemoveProjectMemberResponse;
+        list_project_grant_changes(ListProjectGrantChangesRequest) -> ListProjectGrantChangesResponse;
+        get_project_grant_by_id(GetProjectGrantByIdRequest) -> GetProjectGrantByIdResponse;
+        list_project_grants(ListProjectGrantsRequest) -> ListProjectGrantsResponse;
+        list_all_project_grants(ListAllProjectGrantsRequest) -> ListAllProjectGrantsResponse;
+        add_project_grant(AddProjectGrantRequest) -> AddProjectGrantResponse;
+        update_project_grant(UpdateProjectGrantRequest) -> UpdateProjectGrantResponse;
+        deactivate_project_grant(DeactivateProjectGrantRequest) -> DeactivateProjectGrantResponse;
+        reactivate_project_grant(ReactivateProjectGrantRequest) -> ReactivateProjectGrantResponse;
+        remove_project_grant(RemoveProjectGrantRequest) -> RemoveProjectGrantResponse;
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;

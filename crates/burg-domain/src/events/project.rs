@@ -60,4 +60,10 @@ payloads! {
     MemberAdded = "project.member.added" { user_id: String, roles: Vec<String> }
     MemberChanged = "project.member.changed" { user_id: String, roles: Vec<String> }
     MemberRemoved = "project.member.removed" { user_id: String }
+    /// `repository/project/grant.go`.
+    GrantAdded = "project.grant.added" { grant_id: String, granted_org_id: String, role_keys: Vec<String> }
+    GrantChanged = "project.grant.changed" { grant_id: String, role_keys: Vec<String> }
+    GrantDeactivated = "project.grant.deactivated" { grant_id: String }
+    GrantReactivated = "project.grant.reactivated" { grant_id: String }
+    GrantRemoved = "project.grant.removed" { grant_id: String, granted_org_id: String }
 }

@@ -208,6 +208,43 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 }
             }
         }
+        GrantAdded::TYPE => {
+            let g: GrantAdded = e.decode()?;
+            let doc = json!({"grantId": g.grant_id, "projectGrant": {
+                "projectId": e.aggregate_id, "grantedOrgId": g.granted_org_id, "roleKeys": g.role_keys}});
+            put_doc(conn, e, GRANT_KIND, &g.grant_id, &doc).await?;
+        }
+        GrantChanged::TYPE => {
+            let g: GrantChanged = e.decode()?;
+            let Some(mut doc) = doc_of(conn, e, GRANT_KIND, &g.grant_id).await? else { return Ok(()) };
+            doc["projectGrant"]["roleKeys"] = json!(g.role_keys);
+            put_doc(conn, e, GRANT_KIND, &g.grant_id, &doc).await?;
+        }
+        GrantDeactivated::TYPE | GrantReactivated::TYPE => {
+            let (grant, state) = if e.event_type == GrantDeactivated::TYPE {
+                (e.decode::<GrantDeactivated>()?.grant_id, INACTIVE)
+            } else {
+                (e.decode::<GrantReactivated>()?.grant_id, ACTIVE)
+            };
+            sqlx::query(
+                "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
+                 WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
+            )
+            .bind(state)
+            .bind(e.sequence)
+            .bind(e.created_at)
+            .bind(&e.instance_id)
+            .bind(&e.resource_owner)
+            .bind(GRANT_KIND)
+            .bind(grant)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-prj11"))?;
+        }
+        GrantRemoved::TYPE => {
+            let g: GrantRemoved = e.decode()?;
+            delete_doc(conn, e, GRANT_KIND, &g.grant_id).await?;
+        }
         MemberAdded::TYPE | MemberChanged::TYPE => {
             let (user, roles) = if e.event_type == MemberAdded::TYPE {
                 let m: MemberAdded = e.decode()?;
@@ -227,6 +264,9 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     }
     Ok(())
 }
+
+/// The `org_objects` kind of a project grant (the import's), keyed by its id.
+pub const GRANT_KIND: &str = "project_grant";
 
 /// The `org_objects` kind of a project member (the import's), keyed
 /// `projectId_userId`.

@@ -314,3 +314,101 @@ async fn project_members_created_and_imported_alike(s: Arc<TestServer>, c: Clien
     assert!(roles.result.contains(&"PROJECT_OWNER".to_string()));
     assert!(!roles.result.iter().any(|r| r.starts_with("PROJECT_GRANT")));
 }
+
+matrix!(project_grants_created_and_imported_alike);
+
+async fn project_grants_created_and_imported_alike(s: Arc<TestServer>, c: Client) {
+    const PARTNER: &str = "370000000000000020";
+    const OTHER: &str = "370000000000000021";
+    let doc = json!({"orgs": [
+        {"orgId": PARTNER, "org": {"name": "Partner"}},
+        {"orgId": OTHER, "org": {"name": "Other"}},
+        {"orgId": ORG, "org": {"name": "Projectors"},
+         "projects": [{"projectId": IMPORTED, "project": {"name": "Imported"}}],
+         "projectRoles": [{"projectId": IMPORTED, "roleKey": "reader", "displayName": "Reader"},
+                          {"projectId": IMPORTED, "roleKey": "writer", "displayName": "Writer"}],
+         "projectGrants": [{"grantId": "370000000000000022",
+                            "projectGrant": {"projectId": IMPORTED, "grantedOrgId": PARTNER, "roleKeys": ["reader"]}}]}
+    ]});
+    let r = s.client(Protocol::Rest).await;
+    let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+    let c = c.with_org(ORG);
+
+    let add = AddProjectGrantRequest {
+        project_id: IMPORTED.into(),
+        granted_org_id: OTHER.into(),
+        role_keys: vec!["writer".into()],
+    };
+    let added: AddProjectGrantResponse = c.call("AddProjectGrant", add.clone()).await.unwrap();
+    let err = c.call::<_, AddProjectGrantResponse>("AddProjectGrant", add).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::AlreadyExists, "V3-DKcYh"));
+    let unknown = AddProjectGrantRequest {
+        project_id: IMPORTED.into(),
+        granted_org_id: PARTNER.into(),
+        role_keys: vec!["admin".into()],
+    };
+    let err = c.call::<_, AddProjectGrantResponse>("AddProjectGrant", unknown).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMAND-6m9gd"));
+
+    let listed: ListProjectGrantsResponse = c
+        .call(
+            "ListProjectGrants",
+            ListProjectGrantsRequest { project_id: IMPORTED.into(), query: None, queries: vec![] },
+        )
+        .await
+        .unwrap();
+    let grants: Vec<(String, String, Vec<String>, String)> = listed
+        .result
+        .into_iter()
+        .map(|g| (g.grant_id, g.granted_org_name, g.granted_role_keys, g.project_name))
+        .collect();
+    assert_eq!(
+        grants,
+        vec![
+            ("370000000000000022".into(), "Partner".into(), vec!["reader".into()], "Imported".into()),
+            (added.grant_id.clone(), "Other".into(), vec!["writer".into()], "Imported".into()),
+        ]
+    );
+
+    // The imported grant changes as an added one does.
+    let update = UpdateProjectGrantRequest {
+        project_id: IMPORTED.into(),
+        grant_id: "370000000000000022".into(),
+        role_keys: vec!["reader".into(), "writer".into()],
+    };
+    let _: UpdateProjectGrantResponse = c.call("UpdateProjectGrant", update.clone()).await.unwrap();
+    let err = c.call::<_, UpdateProjectGrantResponse>("UpdateProjectGrant", update).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "PROJECT-0o0pL"));
+    let deactivate =
+        DeactivateProjectGrantRequest { project_id: IMPORTED.into(), grant_id: "370000000000000022".into() };
+    let _: DeactivateProjectGrantResponse = c.call("DeactivateProjectGrant", deactivate.clone()).await.unwrap();
+    let err = c.call::<_, DeactivateProjectGrantResponse>("DeactivateProjectGrant", deactivate).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "PROJECT-47fu8"));
+    let got: GetProjectGrantByIdResponse = c
+        .call(
+            "GetProjectGrantByID",
+            GetProjectGrantByIdRequest { project_id: IMPORTED.into(), grant_id: "370000000000000022".into() },
+        )
+        .await
+        .unwrap();
+    let g = got.project_grant.unwrap();
+    assert_eq!((g.state, g.granted_role_keys.len(), g.project_owner_id.as_str()), (2, 2, ORG));
+
+    // A removed role leaves the grants; the export shows what is left.
+    let remove_role = RemoveProjectRoleRequest { project_id: IMPORTED.into(), role_key: "writer".into() };
+    let _: RemoveProjectRoleResponse = c.call("RemoveProjectRole", remove_role).await.unwrap();
+    let remove = RemoveProjectGrantRequest { project_id: IMPORTED.into(), grant_id: added.grant_id.clone() };
+    let _: RemoveProjectGrantResponse = c.call("RemoveProjectGrant", remove.clone()).await.unwrap();
+    let err = c.call::<_, RemoveProjectGrantResponse>("RemoveProjectGrant", remove).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "PROJECT-D8JxR"));
+    let doc = exported(&s).await;
+    assert_eq!(
+        doc["projectGrants"],
+        json!([{"grantId": "370000000000000022",
+                "projectGrant": {"projectId": IMPORTED, "grantedOrgId": PARTNER, "roleKeys": ["reader"]}}])
+    );
+    let all: ListAllProjectGrantsResponse =
+        c.call("ListAllProjectGrants", ListAllProjectGrantsRequest { query: None, queries: vec![] }).await.unwrap();
+    assert_eq!(all.result.len(), 1);
+}

@@ -1,0 +1,354 @@
+//! Project grants through the Management API: a project of the call's
+//! organization granted to another organization with some of its roles.
+//! Read from the import's `DataProjectGrant` documents, which ZITADEL's
+//! `project.grant.*` events keep up to date (see `project`).
+
+use burg_api::management::{
+    AddProjectGrantRequest, AddProjectGrantResponse, DeactivateProjectGrantRequest, DeactivateProjectGrantResponse,
+    GetProjectGrantByIdRequest, GetProjectGrantByIdResponse, ListAllProjectGrantsRequest, ListAllProjectGrantsResponse,
+    ListProjectGrantChangesRequest, ListProjectGrantChangesResponse, ListProjectGrantsRequest,
+    ListProjectGrantsResponse, ReactivateProjectGrantRequest, ReactivateProjectGrantResponse,
+    RemoveProjectGrantRequest, RemoveProjectGrantResponse, UpdateProjectGrantRequest, UpdateProjectGrantResponse,
+};
+use burg_api::zitadel::project::v1::{GrantedProject, ProjectGrantState, all_project_grant_query, project_grant_query};
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::project::{GrantAdded, GrantChanged, GrantDeactivated, GrantReactivated, GrantRemoved};
+use burg_domain::{Error, Result};
+use burg_store::Conn;
+use burg_store::documents::DocRow;
+use burg_store::list::TextMatch;
+use serde_json::Value;
+
+use crate::list::{list_details, text_match, v1_page};
+use crate::{App, Ctx, added_details, changed_details, details, retry};
+
+const KIND: &str = "project_grant";
+const ACTIVE: i64 = 1;
+const INACTIVE: i64 = 2;
+/// `projectGrantWriteModelByID`: no such grant of the project.
+const GRANT_NOT_FOUND: &str = crate::shared_ids::PROJECT_PART_NOT_FOUND;
+/// `checkProjectGrantPreCondition`: a role the project does not have.
+const UNKNOWN_ROLE: &str = "COMMAND-6m9gd";
+/// Deactivating an inactive grant, reactivating an active one.
+const WRONG_STATE: &str = "PROJECT-47fu8";
+
+/// A grant as stored.
+struct Grant {
+    row: DocRow,
+    doc: Value,
+}
+
+impl Grant {
+    fn text(&self, path: &str) -> &str {
+        path.split('.').try_fold(&self.doc, |v, p| v.get(p)).and_then(Value::as_str).unwrap_or_default()
+    }
+
+    fn project_id(&self) -> &str {
+        self.text("projectGrant.projectId")
+    }
+
+    fn roles(&self) -> Vec<String> {
+        serde_json::from_value(self.doc["projectGrant"]["roleKeys"].clone()).unwrap_or_default()
+    }
+}
+
+impl App {
+    async fn grant(&self, conn: &mut Conn, org: &str, project: &str, grant: &str) -> Result<Option<Grant>> {
+        let row = burg_store::documents::get(conn, &self.instance_id, org, KIND, grant).await?;
+        Ok(row
+            .map(|row| Grant { doc: serde_json::from_str(&row.data).unwrap_or_default(), row })
+            .filter(|g| g.project_id() == project))
+    }
+
+    /// The grant as the wire's `GrantedProject`, with the names of its
+    /// project and organizations.
+    async fn granted(&self, conn: &mut Conn, org: &str, g: &Grant) -> Result<GrantedProject> {
+        let project = burg_store::documents::get(&mut *conn, &self.instance_id, org, "project", g.project_id()).await?;
+        let project_name = project
+            .and_then(|p| serde_json::from_str::<Value>(&p.data).ok())
+            .and_then(|d| d["project"]["name"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let org_name = |row: Option<burg_store::orgs::OrgRow>| row.map(|o| o.name).unwrap_or_default();
+        let granted_org_id = g.text("projectGrant.grantedOrgId").to_string();
+        let granted_org_name = org_name(burg_store::orgs::get(&mut *conn, &self.instance_id, &granted_org_id).await?);
+        let project_owner_name = org_name(burg_store::orgs::get(&mut *conn, &self.instance_id, org).await?);
+        Ok(GrantedProject {
+            grant_id: g.row.key.clone(),
+            granted_org_id,
+            granted_org_name,
+            granted_role_keys: g.roles(),
+            state: if g.row.state == INACTIVE { ProjectGrantState::Inactive } else { ProjectGrantState::Active } as i32,
+            project_id: g.project_id().to_string(),
+            project_name,
+            project_owner_id: org.to_string(),
+            project_owner_name,
+            details: details(g.row.sequence, g.row.creation_date, g.row.change_date, org),
+        })
+    }
+
+    /// The project's role keys, or `COMMAND-m9gsd` when it is not the
+    /// organization's.
+    async fn project_role_keys(&self, conn: &mut Conn, org: &str, project: &str) -> Result<Vec<String>> {
+        if burg_store::documents::get(&mut *conn, &self.instance_id, org, "project", project).await?.is_none() {
+            return Err(Error::failed_precondition("COMMAND-m9gsd", format!("project {project:?} not found")));
+        }
+        let roles = burg_store::documents::all(&mut *conn, &self.instance_id, org, "project_role").await?;
+        Ok(roles
+            .into_iter()
+            .filter_map(|r| serde_json::from_str::<Value>(&r.data).ok())
+            .filter(|d| d["projectId"].as_str() == Some(project))
+            .filter_map(|d| d["roleKey"].as_str().map(str::to_string))
+            .collect())
+    }
+
+    pub async fn add_project_grant(&self, ctx: &Ctx, req: AddProjectGrantRequest) -> Result<AddProjectGrantResponse> {
+        let grant_id = self.new_id();
+        let events = retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            let keys = self.project_role_keys(tx.conn(), &org, &req.project_id).await?;
+            if burg_store::orgs::get(tx.conn(), &self.instance_id, &req.granted_org_id).await?.is_none() {
+                return Err(Error::failed_precondition("COMMAND-3m9gg", "the granted organization does not exist"));
+            }
+            if req.role_keys.iter().any(|k| !keys.contains(k)) {
+                return Err(Error::failed_precondition(UNKNOWN_ROLE, "`roleKeys` names a role the project lacks"));
+            }
+            let grants = burg_store::documents::all(tx.conn(), &self.instance_id, &org, KIND).await?;
+            let taken = grants.iter().filter_map(|g| serde_json::from_str::<Value>(&g.data).ok()).any(|d| {
+                d["projectGrant"]["projectId"].as_str() == Some(req.project_id.as_str())
+                    && d["projectGrant"]["grantedOrgId"].as_str() == Some(req.granted_org_id.as_str())
+            });
+            if taken {
+                return Err(Error::already_exists("V3-DKcYh", "the project is granted to that organization already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let added = GrantAdded {
+                grant_id: grant_id.clone(),
+                granted_org_id: req.granted_org_id.clone(),
+                role_keys: req.role_keys.clone(),
+            };
+            let events = tx.push(vec![NewEvent::new(&on, &added)?]).await?;
+            tx.commit().await?;
+            Ok(events)
+        })
+        .await?;
+        Ok(AddProjectGrantResponse { grant_id, details: added_details(&events) })
+    }
+
+    pub async fn update_project_grant(
+        &self,
+        ctx: &Ctx,
+        req: UpdateProjectGrantRequest,
+    ) -> Result<UpdateProjectGrantResponse> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            let g = self
+                .grant(tx.conn(), &org, &req.project_id, &req.grant_id)
+                .await?
+                .ok_or_else(|| Error::not_found(GRANT_NOT_FOUND, format!("grant {:?} not found", req.grant_id)))?;
+            let keys = self.project_role_keys(tx.conn(), &org, &req.project_id).await?;
+            if req.role_keys.iter().any(|k| !keys.contains(k)) {
+                return Err(Error::failed_precondition(UNKNOWN_ROLE, "`roleKeys` names a role the project lacks"));
+            }
+            if g.roles() == req.role_keys {
+                return Err(Error::failed_precondition("PROJECT-0o0pL", "the grant has these roles already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let changed = GrantChanged { grant_id: req.grant_id.clone(), role_keys: req.role_keys.clone() };
+            let events = tx.push(vec![NewEvent::new(&on, &changed)?]).await?;
+            tx.commit().await?;
+            Ok(UpdateProjectGrantResponse { details: changed_details(&events) })
+        })
+        .await
+    }
+
+    pub async fn deactivate_project_grant(
+        &self,
+        ctx: &Ctx,
+        req: DeactivateProjectGrantRequest,
+    ) -> Result<DeactivateProjectGrantResponse> {
+        let details = self.set_grant_state(ctx, &req.project_id, &req.grant_id, INACTIVE).await?;
+        Ok(DeactivateProjectGrantResponse { details })
+    }
+
+    pub async fn reactivate_project_grant(
+        &self,
+        ctx: &Ctx,
+        req: ReactivateProjectGrantRequest,
+    ) -> Result<ReactivateProjectGrantResponse> {
+        let details = self.set_grant_state(ctx, &req.project_id, &req.grant_id, ACTIVE).await?;
+        Ok(ReactivateProjectGrantResponse { details })
+    }
+
+    async fn set_grant_state(
+        &self,
+        ctx: &Ctx,
+        project: &str,
+        grant: &str,
+        to: i64,
+    ) -> Result<Option<burg_api::object::ObjectDetails>> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            self.require_project(tx.conn(), &org, project).await?;
+            let g = self
+                .grant(tx.conn(), &org, project, grant)
+                .await?
+                .ok_or_else(|| Error::not_found(GRANT_NOT_FOUND, format!("grant {grant:?} not found")))?;
+            if g.row.state == to {
+                return Err(Error::failed_precondition(WRONG_STATE, "the grant is in that state already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, project, &org);
+            let grant_id = grant.to_string();
+            let event = if to == INACTIVE {
+                NewEvent::new(&on, &GrantDeactivated { grant_id })?
+            } else {
+                NewEvent::new(&on, &GrantReactivated { grant_id })?
+            };
+            let events = tx.push(vec![event]).await?;
+            tx.commit().await?;
+            Ok(changed_details(&events))
+        })
+        .await
+    }
+
+    pub async fn remove_project_grant(
+        &self,
+        ctx: &Ctx,
+        req: RemoveProjectGrantRequest,
+    ) -> Result<RemoveProjectGrantResponse> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            if burg_store::documents::get(tx.conn(), &self.instance_id, &org, "project", &req.project_id)
+                .await?
+                .is_none()
+            {
+                return Err(Error::failed_precondition(
+                    "PROJECT-6mf9s",
+                    format!("project {:?} not found", req.project_id),
+                ));
+            }
+            let g = self
+                .grant(tx.conn(), &org, &req.project_id, &req.grant_id)
+                .await?
+                .ok_or_else(|| Error::not_found(GRANT_NOT_FOUND, format!("grant {:?} not found", req.grant_id)))?;
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let removed = GrantRemoved {
+                grant_id: req.grant_id.clone(),
+                granted_org_id: g.text("projectGrant.grantedOrgId").to_string(),
+            };
+            let events = tx.push(vec![NewEvent::new(&on, &removed)?]).await?;
+            tx.commit().await?;
+            Ok(RemoveProjectGrantResponse { details: changed_details(&events) })
+        })
+        .await
+    }
+
+    pub async fn get_project_grant_by_id(
+        &self,
+        ctx: &Ctx,
+        req: GetProjectGrantByIdRequest,
+    ) -> Result<GetProjectGrantByIdResponse> {
+        let org = ctx.org();
+        let mut conn = self.db.acquire("GRANT-db01").await?;
+        let g = self
+            .grant(&mut conn, org, &req.project_id, &req.grant_id)
+            .await?
+            .ok_or_else(|| Error::not_found("QUERY-n98GGs", format!("grant {:?} not found", req.grant_id)))?;
+        Ok(GetProjectGrantByIdResponse { project_grant: Some(self.granted(&mut conn, org, &g).await?) })
+    }
+
+    /// The organization's grants that `keep` selects, as one page.
+    async fn list_grants(
+        &self,
+        org: &str,
+        page: burg_store::list::Page,
+        keep: impl Fn(&GrantedProject) -> bool,
+    ) -> Result<(i64, Vec<GrantedProject>)> {
+        let mut conn = self.db.acquire("GRANT-db02").await?;
+        let rows = burg_store::documents::all(&mut *conn, &self.instance_id, org, KIND).await?;
+        let mut all = Vec::new();
+        for row in rows {
+            let g = Grant { doc: serde_json::from_str(&row.data).unwrap_or_default(), row };
+            let wire = self.granted(&mut conn, org, &g).await?;
+            if keep(&wire) {
+                all.push(wire);
+            }
+        }
+        let total = all.len() as i64;
+        let result = all
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+            .collect();
+        Ok((total, result))
+    }
+
+    pub async fn list_project_grants(
+        &self,
+        ctx: &Ctx,
+        req: ListProjectGrantsRequest,
+    ) -> Result<ListProjectGrantsResponse> {
+        let page = v1_page(req.query.as_ref())?;
+        let (mut names, mut roles): (Vec<TextMatch>, Vec<TextMatch>) = (Vec::new(), Vec::new());
+        for q in &req.queries {
+            match &q.query {
+                Some(project_grant_query::Query::ProjectNameQuery(n)) => names.push(text_match(&n.name, n.method)?),
+                Some(project_grant_query::Query::RoleKeyQuery(r)) => roles.push(text_match(&r.role_key, r.method)?),
+                None => {}
+            }
+        }
+        let (total, result) = self
+            .list_grants(ctx.org(), page, |g| g.project_id == req.project_id && grant_matches(g, &names, &roles))
+            .await?;
+        Ok(ListProjectGrantsResponse { details: list_details(total, 0, self.now()), result })
+    }
+
+    pub async fn list_all_project_grants(
+        &self,
+        ctx: &Ctx,
+        req: ListAllProjectGrantsRequest,
+    ) -> Result<ListAllProjectGrantsResponse> {
+        let page = v1_page(req.query.as_ref())?;
+        let (mut names, mut roles, mut projects, mut orgs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for q in &req.queries {
+            match &q.query {
+                Some(all_project_grant_query::Query::ProjectNameQuery(n)) => names.push(text_match(&n.name, n.method)?),
+                Some(all_project_grant_query::Query::RoleKeyQuery(r)) => roles.push(text_match(&r.role_key, r.method)?),
+                Some(all_project_grant_query::Query::ProjectIdQuery(p)) => projects.push(p.project_id.clone()),
+                Some(all_project_grant_query::Query::GrantedOrgIdQuery(o)) => orgs.push(o.granted_org_id.clone()),
+                None => {}
+            }
+        }
+        let (total, result) = self
+            .list_grants(ctx.org(), page, |g| {
+                grant_matches(g, &names, &roles)
+                    && projects.iter().all(|p| *p == g.project_id)
+                    && orgs.iter().all(|o| *o == g.granted_org_id)
+            })
+            .await?;
+        Ok(ListAllProjectGrantsResponse { details: list_details(total, 0, self.now()), result })
+    }
+
+    pub async fn list_project_grant_changes(
+        &self,
+        ctx: &Ctx,
+        req: ListProjectGrantChangesRequest,
+    ) -> Result<ListProjectGrantChangesResponse> {
+        // ZITADEL lists the project aggregate's changes for a grant.
+        let mut conn = self.db.acquire("GRANT-db03").await?;
+        if self.grant(&mut conn, ctx.org(), &req.project_id, &req.grant_id).await?.is_none() {
+            return Ok(ListProjectGrantChangesResponse { result: Vec::new() });
+        }
+        drop(conn);
+        let result = self.changes(aggregate::PROJECT, &req.project_id, req.query.unwrap_or_default()).await?;
+        Ok(ListProjectGrantChangesResponse { result })
+    }
+}
+
+fn grant_matches(g: &GrantedProject, names: &[TextMatch], roles: &[TextMatch]) -> bool {
+    names.iter().all(|m| m.matches(&g.project_name))
+        && roles.iter().all(|m| g.granted_role_keys.iter().any(|k| m.matches(k)))
+}
