@@ -120,7 +120,7 @@ fn aggregate_type(t: &str) -> AggregateType {
 
 /// ZITADEL's i18n key and an English text made from the type name
 /// (`instance.idp.oidc.added` → "Instance idp oidc added").
-fn localized(prefix: &str, t: &str) -> LocalizedMessage {
+pub(crate) fn localized(prefix: &str, t: &str) -> LocalizedMessage {
     let words = t.replace(['.', '_'], " ");
     let mut text = String::with_capacity(words.len());
     let mut chars = words.chars();

@@ -23,6 +23,7 @@ mod label_policy;
 mod list;
 mod member;
 pub mod memory;
+mod mgmt_org;
 mod notify;
 mod operations;
 mod org;
@@ -46,6 +47,8 @@ use burg_domain::event::Event;
 use burg_domain::{Clock, Error, ErrorKind, IdGenerator, Result};
 use burg_store::{Db, Editor, WriteTx};
 pub use label_policy::{ServedAsset, UploadRefused};
+pub use mgmt_org::DomainCheck;
+pub use org::RemoveOrgCall;
 pub use transfer::{
     DocumentFormat, IMPORT_EXISTS_ID, ImportMode, TransferDir, check_document, check_file_document, parse_duration,
 };
@@ -75,6 +78,8 @@ pub struct AppConfig {
     pub defer_setup: bool,
     /// Which outbound connections may be made (S3, GCS, SAML metadata, …).
     pub egress: egress::Policy,
+    /// How organization domains' challenges are looked for.
+    pub domain_check: DomainCheck,
 }
 
 /// What an export or an import tells its [`Progress`] listener.
@@ -123,6 +128,7 @@ impl Default for AppConfig {
             progress: Progress::default(),
             defer_setup: false,
             egress: egress::Policy::default(),
+            domain_check: DomainCheck::default(),
         }
     }
 }
@@ -194,6 +200,19 @@ impl App {
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await
     }
+}
+
+/// ZITADEL's error ids that two of burg's paths give, because one command
+/// of ZITADEL's stands behind both (an RPC and the import).
+pub(crate) mod shared_ids {
+    /// `checkUserExists`: AddOrg's caller, an imported grant's or member's user.
+    pub(crate) const USER_NOT_FOUND: &str = "COMMAND-uXHNj";
+    /// `AddOrgMemberCommand`: the user does not exist.
+    pub(crate) const MEMBER_USER_NOT_FOUND: &str = "ORG-GoXOn";
+    /// `AddOrgMemberCommand`: the user is a member already.
+    pub(crate) const MEMBER_EXISTS: &str = "ORG-poWwe";
+    /// `prepareAddOrgDomain`: a domain that is blank once trimmed.
+    pub(crate) const DOMAIN_BLANK: &str = "ORG-r3h4J";
 }
 
 /// How long a write keeps trying while other writers win its aggregate.

@@ -1,5 +1,5 @@
 //! Organizations: `IsOrgUnique`, `GetOrgByID`, `ListOrgs`, `SetUpOrg`,
-//! the default organization, `RemoveOrg`.
+//! the default organization, `RemoveOrg` (of both APIs).
 
 use burg_api::admin::set_up_org_request::{Human, User};
 use burg_api::admin::{
@@ -20,8 +20,36 @@ use burg_store::{Conn, Pooled};
 use crate::list::{list_details, text_match, v1_page};
 use crate::{App, Ctx, added_details, changed_details, details, retry};
 
+/// A `RemoveOrg` request of either API.
+pub trait RemoveOrgCall {
+    type Response;
+    /// The organization to remove.
+    fn org_id(&self, ctx: &Ctx) -> String;
+    fn answer(details: Option<ObjectDetails>) -> Self::Response;
+}
+
+impl RemoveOrgCall for RemoveOrgRequest {
+    type Response = RemoveOrgResponse;
+    fn org_id(&self, _ctx: &Ctx) -> String {
+        self.org_id.clone()
+    }
+    fn answer(details: Option<ObjectDetails>) -> RemoveOrgResponse {
+        RemoveOrgResponse { details }
+    }
+}
+
+impl RemoveOrgCall for burg_api::management::RemoveOrgRequest {
+    type Response = burg_api::management::RemoveOrgResponse;
+    fn org_id(&self, ctx: &Ctx) -> String {
+        ctx.org().to_string()
+    }
+    fn answer(details: Option<ObjectDetails>) -> Self::Response {
+        burg_api::management::RemoveOrgResponse { details }
+    }
+}
+
 /// `zitadel.org.v1.Org` of a stored organization.
-fn to_org(row: OrgRow) -> Org {
+pub(crate) fn to_org(row: OrgRow) -> Org {
     Org {
         details: details(row.sequence, row.creation_date, row.change_date, &row.id),
         state: row.state.code() as i32,
@@ -138,24 +166,26 @@ impl App {
 
     /// As ZITADEL's `prepareRemoveOrg`: refuses the default organization
     /// and an unknown one, nothing else (the last instance owner's
-    /// organization may go too).
-    pub async fn remove_org(&self, ctx: &Ctx, req: RemoveOrgRequest) -> Result<RemoveOrgResponse> {
+    /// organization may go too). The Admin API names the organization, the
+    /// Management API removes the call's own.
+    pub async fn remove_org<R: RemoveOrgCall>(&self, ctx: &Ctx, req: R) -> Result<R::Response> {
+        let org_id = req.org_id(ctx);
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if self.instance_row(tx.conn()).await?.default_org_id == req.org_id {
+            if self.instance_row(tx.conn()).await?.default_org_id == org_id {
                 return Err(Error::failed_precondition("COMMA-wG9p1", "the default organization cannot be removed"));
             }
             let org = self
-                .find_org(tx.conn(), &req.org_id)
+                .find_org(tx.conn(), &org_id)
                 .await?
-                .ok_or_else(|| Error::not_found("COMMA-aps2n", format!("organization {:?} not found", req.org_id)))?;
+                .ok_or_else(|| Error::not_found("COMMA-aps2n", format!("organization {org_id:?} not found")))?;
             let agg = Aggregate::new(aggregate::ORG, &org.id, &org.id);
             let events = tx.push(vec![NewEvent::bare::<oe::OrgRemoved>(&agg)]).await?;
             tx.commit().await?;
             // As ZITADEL: the instance owns a removed organization.
             let details =
                 changed_details(&events).map(|d| ObjectDetails { resource_owner: self.instance_id.clone(), ..d });
-            Ok(RemoveOrgResponse { details })
+            Ok(R::answer(details))
         })
         .await
     }
@@ -173,7 +203,7 @@ impl App {
         // And its custom domain (prepareAddOrgDomain).
         let custom_domain = org.domain.trim().to_string();
         if !org.domain.is_empty() && custom_domain.is_empty() {
-            return Err(Error::invalid_argument("ORG-r3h4J", "`org.domain` is empty once trimmed"));
+            return Err(Error::invalid_argument(crate::shared_ids::DOMAIN_BLANK, "`org.domain` is empty once trimmed"));
         }
         let Some(User::Human(human)) = &req.user else {
             return Err(Error::invalid_argument("ORG-setup1", "`human` is required: the organization's first user"));
@@ -243,7 +273,7 @@ impl App {
         .await
     }
 
-    async fn primary_instance_domain(&self, conn: &mut Conn) -> Result<String> {
+    pub(crate) async fn primary_instance_domain(&self, conn: &mut Conn) -> Result<String> {
         let domain = burg_store::instance::primary_domain(conn, &self.instance_id).await?;
         Ok(domain.unwrap_or_else(|| self.config.external_domain.clone()))
     }

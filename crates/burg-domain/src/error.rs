@@ -87,7 +87,7 @@ mod tests {
     /// languages and of a list without the default language, and the
     /// login policy factors' and label policy colours' ids.
     const SHARED_BY_ZITADEL: &[&str] =
-        &["INST-D3r1s", "V3-DKcYh", "COMMAND-2M9fs", "INSTANCE-2B0ps", "INSTANCE-3M9od", "POLICY-391dG"];
+        &["INST-D3r1s", "V3-DKcYh", "COMMAND-2M9fs", "INSTANCE-2B0ps", "INSTANCE-3M9od", "POLICY-391dG", "ORG-Sjdi3"];
 
     fn sources(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {

@@ -276,6 +276,31 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;
         remove_personal_access_token(RemovePersonalAccessTokenRequest) -> RemovePersonalAccessTokenResponse;
+        get_my_org(GetMyOrgRequest) -> GetMyOrgResponse;
+        get_org_by_domain_global(GetOrgByDomainGlobalRequest) -> GetOrgByDomainGlobalResponse;
+        list_org_changes(ListOrgChangesRequest) -> ListOrgChangesResponse;
+        add_org(AddOrgRequest) -> AddOrgResponse;
+        update_org(UpdateOrgRequest) -> UpdateOrgResponse;
+        deactivate_org(DeactivateOrgRequest) -> DeactivateOrgResponse;
+        reactivate_org(ReactivateOrgRequest) -> ReactivateOrgResponse;
+        remove_org(RemoveOrgRequest) -> RemoveOrgResponse;
+        set_org_metadata(SetOrgMetadataRequest) -> SetOrgMetadataResponse;
+        bulk_set_org_metadata(BulkSetOrgMetadataRequest) -> BulkSetOrgMetadataResponse;
+        list_org_metadata(ListOrgMetadataRequest) -> ListOrgMetadataResponse;
+        get_org_metadata(GetOrgMetadataRequest) -> GetOrgMetadataResponse;
+        remove_org_metadata(RemoveOrgMetadataRequest) -> RemoveOrgMetadataResponse;
+        bulk_remove_org_metadata(BulkRemoveOrgMetadataRequest) -> BulkRemoveOrgMetadataResponse;
+        add_org_domain(AddOrgDomainRequest) -> AddOrgDomainResponse;
+        list_org_domains(ListOrgDomainsRequest) -> ListOrgDomainsResponse;
+        remove_org_domain(RemoveOrgDomainRequest) -> RemoveOrgDomainResponse;
+        generate_org_domain_validation(GenerateOrgDomainValidationRequest) -> GenerateOrgDomainValidationResponse;
+        validate_org_domain(ValidateOrgDomainRequest) -> ValidateOrgDomainResponse;
+        set_primary_org_domain(SetPrimaryOrgDomainRequest) -> SetPrimaryOrgDomainResponse;
+        list_org_member_roles(ListOrgMemberRolesRequest) -> ListOrgMemberRolesResponse;
+        list_org_members(ListOrgMembersRequest) -> ListOrgMembersResponse;
+        add_org_member(AddOrgMemberRequest) -> AddOrgMemberResponse;
+        update_org_member(UpdateOrgMemberRequest) -> UpdateOrgMemberResponse;
+        remove_org_member(RemoveOrgMemberRequest) -> RemoveOrgMemberResponse;
     }
 }
 

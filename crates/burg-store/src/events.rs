@@ -88,3 +88,50 @@ fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
     }
     sql.push(")");
 }
+
+/// An event of an aggregate's history with what a change list shows of its
+/// editor ("" when the editor is no user, or no longer one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRow {
+    pub event: Event,
+    pub editor_name: String,
+    pub editor_login_name: String,
+}
+
+/// The events of aggregate `aggregate_type`/`aggregate_id`: after
+/// `sequence` in ascending order, before it in descending order (all when
+/// 0), at most `limit`.
+pub async fn changes(
+    db: &Db,
+    instance: &str,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    sequence: i64,
+    asc: bool,
+    limit: i64,
+) -> Result<Vec<ChangeRow>> {
+    let mut sql = Sql::new(format!(
+        "SELECT {}, COALESCE(u.display_name, '') AS editor_name, COALESCE(u.username, '') AS editor_login \
+         FROM events e LEFT JOIN users u ON u.instance_id = e.instance_id AND u.id = e.editor_user \
+         WHERE e.instance_id = ",
+        EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
+    ));
+    sql.bind(instance);
+    sql.push(" AND e.aggregate_type = ").bind(aggregate_type);
+    sql.push(" AND e.aggregate_id = ").bind(aggregate_id);
+    if sequence > 0 {
+        sql.push(if asc { " AND e.sequence > " } else { " AND e.sequence < " }).bind(sequence);
+    }
+    sql.push(if asc { " ORDER BY e.sequence ASC" } else { " ORDER BY e.sequence DESC" });
+    sql.push(" LIMIT ").bind(limit);
+    let rows = sql.query().fetch_all(db.pool()).await.map_err(db_error("EVENT-db003"))?;
+    rows.iter()
+        .map(|row| {
+            Ok(ChangeRow {
+                event: event_from_row(row)?,
+                editor_name: text(row, "editor_name", "EVENT-db004")?,
+                editor_login_name: text(row, "editor_login", "EVENT-db005")?,
+            })
+        })
+        .collect()
+}

@@ -41,6 +41,31 @@ pub async fn iam_member<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) 
     }))
 }
 
+/// Member `user_id` of organization `org_id`, if the user is one.
+pub async fn org_member<'e>(
+    on: impl Reader<'e>,
+    instance: &str,
+    org_id: &str,
+    user_id: &str,
+) -> Result<Option<IamMemberRow>> {
+    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT roles, sequence, creation_date, change_date FROM org_members \
+         WHERE instance_id = $1 AND org_id = $2 AND user_id = $3",
+    )
+    .bind(instance)
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("MEMB-db014"))?;
+    Ok(row.map(|(json, sequence, creation_date, change_date)| IamMemberRow {
+        roles: roles(&json),
+        sequence,
+        creation_date,
+        change_date,
+    }))
+}
+
 /// The instance roles of `user_id`, when it is an IAM member.
 pub async fn iam_roles<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) -> Result<Option<Vec<String>>> {
     let json: Option<String> =
@@ -145,6 +170,34 @@ pub async fn list_iam_members(
         " FROM iam_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id WHERE m.instance_id = ",
     );
     filter.bind(instance);
+    list_members(db, filter, filters, order, page).await
+}
+
+/// A page of organization `org`'s members that match every filter (the
+/// IAM members' filters and orders, on `org_members`).
+pub async fn list_org_members(
+    db: &Db,
+    instance: &str,
+    org: &str,
+    filters: &[IamMemberFilter],
+    order: IamMemberOrder,
+    page: Page,
+) -> Result<Listed<ListedIamMember>> {
+    let mut filter = Sql::new(
+        " FROM org_members m JOIN users u ON u.instance_id = m.instance_id AND u.id = m.user_id WHERE m.instance_id = ",
+    );
+    filter.bind(instance);
+    filter.push(" AND m.org_id = ").bind(org);
+    list_members(db, filter, filters, order, page).await
+}
+
+async fn list_members(
+    db: &Db,
+    mut filter: Sql,
+    filters: &[IamMemberFilter],
+    order: IamMemberOrder,
+    page: Page,
+) -> Result<Listed<ListedIamMember>> {
     let backend = db.backend();
     for f in filters {
         match f {

@@ -1,11 +1,11 @@
-//! Reads of `orgs` and `org_domains`.
+//! Reads of `orgs`, `org_domains` and `org_metadata`.
 
 use burg_domain::Result;
-use burg_domain::state::OrgState;
+use burg_domain::state::{DomainValidationType, OrgState};
 use sqlx::any::AnyRow;
 
 use crate::list::{Listed, Listing, Page, TextMatch, push_text};
-use crate::row::{number, text};
+use crate::row::{flag, number, text};
 use crate::{Db, Reader, Sql, db_error, unknown_code};
 
 /// `orgs`.
@@ -154,4 +154,180 @@ pub async fn list(
     };
     let select = format!("SELECT {ORG_COLUMNS}");
     Listing { select: &select, filter, order }.run(db, page, org_from_row).await
+}
+
+/// The active organization whose primary domain is `domain`.
+pub async fn by_primary_domain<'e>(on: impl Reader<'e>, instance: &str, domain: &str) -> Result<Option<OrgRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLUMNS} FROM orgs WHERE instance_id = $1 AND primary_domain = $2 AND state = $3"
+    )))
+    .bind(instance)
+    .bind(domain)
+    .bind(OrgState::Active.code())
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("ORG-db010"))?;
+    row.as_ref().map(org_from_row).transpose()
+}
+
+/// `org_domains`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainRow {
+    pub org_id: String,
+    pub domain: String,
+    pub is_verified: bool,
+    pub is_primary: bool,
+    pub validation_type: DomainValidationType,
+    /// The sealed challenge (JSON) of a pending validation; empty when none.
+    pub validation_code: String,
+    pub sequence: i64,
+    pub creation_date: i64,
+    pub change_date: i64,
+}
+
+const DOMAIN_COLUMNS: &str = "org_id, domain, is_verified, is_primary, validation_type, validation_code, sequence, \
+                              creation_date, change_date";
+
+fn domain_from_row(row: &AnyRow) -> Result<DomainRow> {
+    let s = |c: &str| text(row, c, "ORG-db011");
+    let n = |c: &str| number(row, c, "ORG-db012");
+    let kind = n("validation_type")?;
+    Ok(DomainRow {
+        org_id: s("org_id")?,
+        domain: s("domain")?,
+        is_verified: flag(row, "is_verified", "ORG-db013")?,
+        is_primary: flag(row, "is_primary", "ORG-db022")?,
+        validation_type: DomainValidationType::from_code(kind)
+            .ok_or_else(|| unknown_code("ORG-db014", "org_domains.validation_type", kind))?,
+        validation_code: s("validation_code")?,
+        sequence: n("sequence")?,
+        creation_date: n("creation_date")?,
+        change_date: n("change_date")?,
+    })
+}
+
+/// Domain `domain` of organization `org`, if it has it.
+pub async fn domain<'e>(on: impl Reader<'e>, instance: &str, org: &str, domain: &str) -> Result<Option<DomainRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DOMAIN_COLUMNS} FROM org_domains WHERE instance_id = $1 AND org_id = $2 AND domain = $3"
+    )))
+    .bind(instance)
+    .bind(org)
+    .bind(domain)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("ORG-db015"))?;
+    row.as_ref().map(domain_from_row).transpose()
+}
+
+/// Whether an organization other than `org` has verified `domain`
+/// (case-insensitively).
+pub async fn domain_verified_elsewhere<'e>(
+    on: impl Reader<'e>,
+    instance: &str,
+    org: &str,
+    domain: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM org_domains WHERE instance_id = $1 AND org_id <> $2 AND lower(domain) = lower($3) \
+         AND is_verified = 1",
+    )
+    .bind(instance)
+    .bind(org)
+    .bind(domain)
+    .fetch_one(on)
+    .await
+    .map_err(db_error("ORG-db016"))?;
+    Ok(n > 0)
+}
+
+/// What the listed domains must match (all of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainFilter {
+    Name(TextMatch),
+}
+
+/// A page of organization `org`'s domains, by name.
+pub async fn list_domains(
+    db: &Db,
+    instance: &str,
+    org: &str,
+    filters: &[DomainFilter],
+    page: Page,
+) -> Result<Listed<DomainRow>> {
+    let mut filter = Sql::new(" FROM org_domains WHERE instance_id = ");
+    filter.bind(instance);
+    filter.push(" AND org_id = ").bind(org);
+    let backend = db.backend();
+    for f in filters {
+        match f {
+            DomainFilter::Name(m) => push_text(&mut filter, backend, "domain", m),
+        }
+    }
+    let select = format!("SELECT {DOMAIN_COLUMNS}");
+    Listing { select: &select, filter, order: "domain" }.run(db, page, domain_from_row).await
+}
+
+/// `org_metadata`: the value as base64.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataRow {
+    pub key: String,
+    pub value: String,
+    pub sequence: i64,
+    pub creation_date: i64,
+    pub change_date: i64,
+}
+
+const METADATA_COLUMNS: &str = "meta_key, meta_value, sequence, creation_date, change_date";
+
+fn metadata_from_row(row: &AnyRow) -> Result<MetadataRow> {
+    let n = |c: &str| number(row, c, "ORG-db017");
+    Ok(MetadataRow {
+        key: text(row, "meta_key", "ORG-db018")?,
+        value: text(row, "meta_value", "ORG-db023")?,
+        sequence: n("sequence")?,
+        creation_date: n("creation_date")?,
+        change_date: n("change_date")?,
+    })
+}
+
+/// Organization `org`'s metadata `key`, if set.
+pub async fn metadata<'e>(on: impl Reader<'e>, instance: &str, org: &str, key: &str) -> Result<Option<MetadataRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {METADATA_COLUMNS} FROM org_metadata WHERE instance_id = $1 AND org_id = $2 AND meta_key = $3"
+    )))
+    .bind(instance)
+    .bind(org)
+    .bind(key)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("ORG-db019"))?;
+    row.as_ref().map(metadata_from_row).transpose()
+}
+
+/// What the listed metadata must match (all of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetadataFilter {
+    Key(TextMatch),
+}
+
+/// A page of organization `org`'s metadata, by key.
+pub async fn list_metadata(
+    db: &Db,
+    instance: &str,
+    org: &str,
+    filters: &[MetadataFilter],
+    page: Page,
+) -> Result<Listed<MetadataRow>> {
+    let mut filter = Sql::new(" FROM org_metadata WHERE instance_id = ");
+    filter.bind(instance);
+    filter.push(" AND org_id = ").bind(org);
+    let backend = db.backend();
+    for f in filters {
+        match f {
+            MetadataFilter::Key(m) => push_text(&mut filter, backend, "meta_key", m),
+        }
+    }
+    let select = format!("SELECT {METADATA_COLUMNS}");
+    Listing { select: &select, filter, order: "meta_key" }.run(db, page, metadata_from_row).await
 }

@@ -308,5 +308,11 @@ async fn drop_pg_database(name: &str) -> Result<(), String> {
 
 /// Cheap settings for tests: low bcrypt cost, small SAML keys.
 pub fn test_app_config() -> AppConfig {
-    AppConfig { password_cost: 4, saml_key_bits: 2048, ..AppConfig::default() }
+    AppConfig {
+        password_cost: 4,
+        saml_key_bits: 2048,
+        // Domain challenges are served by the tests over plain HTTP.
+        domain_check: burg_app::DomainCheck { http_scheme: "http".into(), name_server: None },
+        ..AppConfig::default()
+    }
 }

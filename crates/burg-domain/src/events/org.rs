@@ -9,9 +9,21 @@ payloads! {
     /// wrote `{name}` before.
     OrgRemoved = "org.removed" {}
     DomainAdded = "org.domain.added" { domain: String }
+    /// A challenge to prove the domain: its type (1 HTTP, 2 DNS) and the
+    /// sealed token.
+    DomainVerificationAdded = "org.domain.verification.added" {
+        domain: String,
+        validation_type: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        validation_code: Option<crate::crypto::Sealed>,
+    }
+    DomainVerificationFailed = "org.domain.verification.failed" { domain: String }
     DomainVerified = "org.domain.verified" { domain: String }
     DomainPrimarySet = "org.domain.primary.set" { domain: String }
     DomainRemoved = "org.domain.removed" { domain: String }
+    /// `value` is the bytes in base64, as Go writes a `[]byte`.
+    MetadataSet = "org.metadata.set" { key: String, value: String }
+    MetadataRemoved = "org.metadata.removed" { key: String }
     MemberAdded = "org.member.added" { user_id: String, roles: Vec<String> }
     MemberChanged = "org.member.changed" { user_id: String, roles: Vec<String> }
     MemberRemoved = "org.member.removed" { user_id: String }

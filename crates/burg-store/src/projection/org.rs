@@ -69,10 +69,61 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .await
             .map_err(db_error("PROJ-org04"))?;
         }
+        DomainVerificationAdded::TYPE => {
+            let p: DomainVerificationAdded = e.decode()?;
+            let code = match &p.validation_code {
+                Some(sealed) => serde_json::to_string(sealed).map_err(|e| {
+                    burg_domain::Error::internal("PROJ-org13", format!("cannot encode a sealed value: {e}"))
+                })?,
+                None => String::new(),
+            };
+            sqlx::query(
+                "UPDATE org_domains SET validation_type = $1, validation_code = $2, sequence = $3, change_date = $4 \
+                 WHERE instance_id = $5 AND org_id = $6 AND domain = $7",
+            )
+            .bind(i64::from(p.validation_type))
+            .bind(code)
+            .bind(seq)
+            .bind(at)
+            .bind(inst)
+            .bind(org)
+            .bind(p.domain)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-org14"))?;
+        }
+        DomainVerificationFailed::TYPE => {}
+        MetadataSet::TYPE => {
+            let p: MetadataSet = e.decode()?;
+            sqlx::query(
+                "INSERT INTO org_metadata (instance_id, org_id, meta_key, meta_value, sequence, creation_date, change_date) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (instance_id, org_id, meta_key) DO UPDATE SET \
+                 meta_value = excluded.meta_value, sequence = excluded.sequence, change_date = excluded.change_date",
+            )
+            .bind(inst)
+            .bind(org)
+            .bind(p.key)
+            .bind(p.value)
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-org15"))?;
+        }
+        MetadataRemoved::TYPE => {
+            let p: MetadataRemoved = e.decode()?;
+            sqlx::query("DELETE FROM org_metadata WHERE instance_id = $1 AND org_id = $2 AND meta_key = $3")
+                .bind(inst)
+                .bind(org)
+                .bind(p.key)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("PROJ-org16"))?;
+        }
         DomainVerified::TYPE => {
             let p: DomainVerified = e.decode()?;
             sqlx::query(
-                "UPDATE org_domains SET is_verified = 1, sequence = $1, change_date = $2 \
+                "UPDATE org_domains SET is_verified = 1, validation_code = '', sequence = $1, change_date = $2 \
                  WHERE instance_id = $3 AND org_id = $4 AND domain = $5",
             )
             .bind(seq)
@@ -198,6 +249,7 @@ async fn remove_org(conn: &mut AnyConnection, inst: &str, org: &str) -> Result<(
         "DELETE FROM user_idp_links WHERE instance_id = $1 AND resource_owner = $2",
         "DELETE FROM users WHERE instance_id = $1 AND resource_owner = $2",
         "DELETE FROM org_domains WHERE instance_id = $1 AND org_id = $2",
+        "DELETE FROM org_metadata WHERE instance_id = $1 AND org_id = $2",
         "DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2",
         "DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2",
         "DELETE FROM settings WHERE instance_id = $1 AND owner_id = $2",

@@ -13,6 +13,7 @@ mod foundation;
 mod idps;
 mod label_policy;
 mod limits;
+mod mgmt_orgs;
 mod notify;
 mod old_store;
 mod openapi;

@@ -35,7 +35,7 @@ impl App {
                     if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember)
                         && !w.user_exists(text_at(data, "userId")).await?
                     {
-                        let e = super::no_such_user("COMMAND-uXHNj");
+                        let e = super::no_such_user(crate::shared_ids::USER_NOT_FOUND);
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }

@@ -192,7 +192,7 @@ fn duplicate(kind: Kind) -> Option<Error> {
         Kind::ProjectGrantMember => Error::already_exists("PROJECT-37fug", "Errors.AlreadyExists"),
         Kind::ProjectMember => Error::already_exists("PROJECT-PtXi1", "Errors.Project.Member.AlreadyExists"),
         Kind::UserGrant => Error::already_exists("V3-DKcYh", "Errors.UserGrant.AlreadyExists"),
-        Kind::OrgMember => Error::already_exists("ORG-poWwe", "Errors.Org.Member.AlreadyExists"),
+        Kind::OrgMember => Error::already_exists(crate::shared_ids::MEMBER_EXISTS, "Errors.Org.Member.AlreadyExists"),
         _ => return None,
     })
 }

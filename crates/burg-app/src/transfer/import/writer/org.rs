@@ -81,7 +81,11 @@ impl App {
             let roles: Vec<String> = list(&m, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect();
             let id = format!("{org_id}_{user_id}");
             if !w.user_exists(&user_id).await? {
-                w.settle(Kind::OrgMember, &id, Stored::Skipped(super::no_such_user("ORG-GoXOn")));
+                w.settle(
+                    Kind::OrgMember,
+                    &id,
+                    Stored::Skipped(super::no_such_user(crate::shared_ids::MEMBER_USER_NOT_FOUND)),
+                );
                 continue;
             }
             if !w.first_time(Kind::OrgMember, &user_id)
