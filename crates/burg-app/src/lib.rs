@@ -24,6 +24,7 @@ mod list;
 mod member;
 pub mod memory;
 mod mgmt_org;
+mod mgmt_user;
 mod notify;
 mod operations;
 mod org;

@@ -251,3 +251,13 @@ pub async fn all_iam_members<'e>(on: impl Reader<'e>, instance: &str) -> Result<
             .map_err(db_error("MEMB-db014"))?;
     Ok(rows.into_iter().map(|(user, json)| (user, roles(&json))).collect())
 }
+
+/// The organizations whose member user `user_id` is, by id.
+pub async fn orgs_of_member<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT org_id FROM org_members WHERE instance_id = $1 AND user_id = $2 ORDER BY org_id")
+        .bind(instance)
+        .bind(user_id)
+        .fetch_all(on)
+        .await
+        .map_err(db_error("MEMBER-db040"))
+}
