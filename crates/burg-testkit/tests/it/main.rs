@@ -14,6 +14,7 @@ mod idps;
 mod label_policy;
 mod limits;
 mod mgmt_orgs;
+mod mgmt_users;
 mod notify;
 mod old_store;
 mod openapi;
