@@ -503,12 +503,13 @@ pub async fn list_users(
         push_user_filter(&mut filter, backend, f);
     }
     let select = format!("SELECT {USER_COLUMNS}");
-    let order = match order {
-        UserOrder::Created => "creation_date, id".to_string(),
-        other => format!("{}, id", other.column()),
+    // Without a column, in creation order (ties by id), whatever the
+    // page's direction: ZITADEL orders only by a column it is given.
+    let (order, page) = match order {
+        UserOrder::Created => ("creation_date ASC, id", Page { asc: true, ..page }),
+        other => (other.column(), page),
     };
-    // The direction applies to the last column only; keep ties stable.
-    Listing { select: &select, filter, order: &order }.run(db, page, user_from_row).await
+    Listing { select: &select, filter, order }.run(db, page, user_from_row).await
 }
 
 /// A user's link to an identity provider, with the provider's name.
@@ -656,6 +657,8 @@ pub async fn list_user_metadata(
         }
     }
     let select = "SELECT data, sequence, creation_date, change_date";
+    // By key: ZITADEL's list has no sorting column, so no direction.
+    let page = Page { asc: true, ..page };
     Listing { select, filter, order: "object_key" }.run(db, page, user_metadata_from_row).await
 }
 
