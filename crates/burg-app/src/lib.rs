@@ -214,6 +214,18 @@ pub(crate) mod shared_ids {
     pub(crate) const MEMBER_EXISTS: &str = "ORG-poWwe";
     /// `prepareAddOrgDomain`: a domain that is blank once trimmed.
     pub(crate) const DOMAIN_BLANK: &str = "ORG-r3h4J";
+    /// `Metadata.IsValid`: a key or value is missing.
+    pub(crate) const METADATA_INVALID: &str = "META-2ml0f";
+    /// `RemoveOrgMetadata`, `RemoveUserMetadata`: no key given.
+    pub(crate) const METADATA_KEY_MISSING: &str = "META-2n0f1";
+    /// `BulkRemove…Metadata`: no keys given.
+    pub(crate) const METADATA_NO_KEYS: &str = "META-9mw2d";
+    /// A human's user name, blank once trimmed (SetUpOrg, AddHumanUser).
+    pub(crate) const USER_NAME_BLANK: &str = "V2-zzad3";
+    /// `Profile.Validate`: the first name, blank once trimmed.
+    pub(crate) const FIRST_NAME_BLANK: &str = "USER-UCej2";
+    /// `Profile.Validate`: the last name, blank once trimmed.
+    pub(crate) const LAST_NAME_BLANK: &str = "USER-4hB7d";
 }
 
 /// How long a write keeps trying while other writers win its aggregate.

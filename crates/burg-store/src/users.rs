@@ -663,7 +663,12 @@ pub async fn list_user_metadata(
 }
 
 /// The keys of user `user_id`'s metadata.
-pub async fn user_metadata_keys<'e>(on: impl Reader<'e>, instance: &str, org: &str, user_id: &str) -> Result<Vec<String>> {
+pub async fn user_metadata_keys<'e>(
+    on: impl Reader<'e>,
+    instance: &str,
+    org: &str,
+    user_id: &str,
+) -> Result<Vec<String>> {
     let prefix = metadata_object_key(user_id, "");
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 \

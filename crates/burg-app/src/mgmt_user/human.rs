@@ -11,10 +11,10 @@ use burg_api::management::{
     RemoveHumanAuthFactorOtpResponse, RemoveHumanAuthFactorOtpsmsRequest, RemoveHumanAuthFactorOtpsmsResponse,
     RemoveHumanAuthFactorU2fRequest, RemoveHumanAuthFactorU2fResponse, RemoveHumanAvatarRequest,
     RemoveHumanAvatarResponse, RemoveHumanLinkedIdpRequest, RemoveHumanLinkedIdpResponse,
-    RemoveHumanPasswordlessRequest, RemoveHumanPasswordlessResponse, RemoveHumanPhoneRequest,
-    RemoveHumanPhoneResponse, SetHumanInitialPasswordRequest, SetHumanInitialPasswordResponse,
-    SetHumanPasswordRequest, SetHumanPasswordResponse, UpdateHumanEmailRequest, UpdateHumanEmailResponse,
-    UpdateHumanPhoneRequest, UpdateHumanPhoneResponse, UpdateHumanProfileRequest, UpdateHumanProfileResponse,
+    RemoveHumanPasswordlessRequest, RemoveHumanPasswordlessResponse, RemoveHumanPhoneRequest, RemoveHumanPhoneResponse,
+    SetHumanInitialPasswordRequest, SetHumanInitialPasswordResponse, SetHumanPasswordRequest, SetHumanPasswordResponse,
+    UpdateHumanEmailRequest, UpdateHumanEmailResponse, UpdateHumanPhoneRequest, UpdateHumanPhoneResponse,
+    UpdateHumanProfileRequest, UpdateHumanProfileResponse,
 };
 use burg_api::zitadel::idp::v1::IdpUserLink;
 use burg_api::zitadel::user::v1::{AuthFactor, AuthFactorOtp, AuthFactorState, Email, Phone, auth_factor};
@@ -30,6 +30,17 @@ use super::{to_profile, user_aggregate};
 use crate::list::{list_details, v1_page};
 use crate::settings::Scope;
 use crate::{App, Ctx, added_details, changed_details, details, retry};
+
+/// `ChangeHumanPhone`'s and `SetPassword`'s user not found.
+const PHONE_USER_NOT_FOUND: &str = "COMMAND-3M0fs";
+/// `RemoveHumanPhone`'s user not found (also of the factors burg keeps none of).
+const USER_GONE: &str = "COMMAND-3M9fs";
+/// `HumanRemoveTOTP`: no authenticator app set up.
+const NO_OTP: &str = "COMMAND-Hd9sd";
+/// `removeHumanWebAuthN`: no such token.
+const NO_WEBAUTHN: &str = "COMMAND-DAfb2";
+/// `RemoveUserIDPLink`: no such link.
+const NO_LINK: &str = "COMMAND-1M9xR";
 
 /// What AddHumanUser and ImportHumanUser ask for, checked.
 struct NewHuman {
@@ -69,15 +80,21 @@ fn new_human(
 ) -> Result<NewHuman> {
     let user_name = user_name.trim().to_string();
     if user_name.is_empty() {
-        return Err(Error::invalid_argument("V2-zzad3", "`userName` is empty once trimmed"));
+        return Err(Error::invalid_argument(crate::shared_ids::USER_NAME_BLANK, "`userName` is empty once trimmed"));
     }
     let first_name = first_name.trim().to_string();
     if first_name.is_empty() {
-        return Err(Error::invalid_argument("USER-UCej2", "`profile.firstName` is empty once trimmed"));
+        return Err(Error::invalid_argument(
+            crate::shared_ids::FIRST_NAME_BLANK,
+            "`profile.firstName` is empty once trimmed",
+        ));
     }
     let last_name = last_name.trim().to_string();
     if last_name.is_empty() {
-        return Err(Error::invalid_argument("USER-4hB7d", "`profile.lastName` is empty once trimmed"));
+        return Err(Error::invalid_argument(
+            crate::shared_ids::LAST_NAME_BLANK,
+            "`profile.lastName` is empty once trimmed",
+        ));
     }
     let email = email.trim().to_string();
     validate::email("email.email", &email)?;
@@ -263,7 +280,7 @@ impl App {
     async fn read_org_human(&self, ctx: &Ctx, id: &str) -> Result<UserRow> {
         let user = self.read_org_user(ctx, id).await?;
         if user.user_type != UserType::Human {
-            return Err(Error::not_found("QUERY-Dfbg2", format!("user {id:?} is not a human user")));
+            return Err(super::user_not_found(id));
         }
         Ok(user)
     }
@@ -319,11 +336,17 @@ impl App {
     ) -> Result<UpdateHumanProfileResponse> {
         let first_name = req.first_name.trim().to_string();
         if first_name.is_empty() {
-            return Err(Error::invalid_argument("USER-UCej2", "`firstName` is empty once trimmed"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::FIRST_NAME_BLANK,
+                "`firstName` is empty once trimmed",
+            ));
         }
         let last_name = req.last_name.trim().to_string();
         if last_name.is_empty() {
-            return Err(Error::invalid_argument("USER-4hB7d", "`lastName` is empty once trimmed"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::LAST_NAME_BLANK,
+                "`lastName` is empty once trimmed",
+            ));
         }
         let language = validate::preferred_language(&req.preferred_language);
         let events = self
@@ -348,7 +371,11 @@ impl App {
         Ok(UpdateHumanProfileResponse { details: changed_details(&events) })
     }
 
-    pub async fn update_human_email(&self, ctx: &Ctx, req: UpdateHumanEmailRequest) -> Result<UpdateHumanEmailResponse> {
+    pub async fn update_human_email(
+        &self,
+        ctx: &Ctx,
+        req: UpdateHumanEmailRequest,
+    ) -> Result<UpdateHumanEmailResponse> {
         let email = req.email.trim().to_string();
         validate::email("email", &email)?;
         let events = self
@@ -369,10 +396,14 @@ impl App {
         Ok(UpdateHumanEmailResponse { details: changed_details(&events) })
     }
 
-    pub async fn update_human_phone(&self, ctx: &Ctx, req: UpdateHumanPhoneRequest) -> Result<UpdateHumanPhoneResponse> {
+    pub async fn update_human_phone(
+        &self,
+        ctx: &Ctx,
+        req: UpdateHumanPhoneRequest,
+    ) -> Result<UpdateHumanPhoneResponse> {
         let number = phone::normalize(&req.phone)?;
         let events = self
-            .human_write(ctx, &req.user_id, "COMMAND-3M0fs", |u: &UserRow| {
+            .human_write(ctx, &req.user_id, PHONE_USER_NOT_FOUND, |u: &UserRow| {
                 let agg = user_aggregate(u);
                 let result = if u.phone == number {
                     Err(Error::failed_precondition("COMMAND-wF94r", "the user has this phone number"))
@@ -389,9 +420,13 @@ impl App {
         Ok(UpdateHumanPhoneResponse { details: changed_details(&events) })
     }
 
-    pub async fn remove_human_phone(&self, ctx: &Ctx, req: RemoveHumanPhoneRequest) -> Result<RemoveHumanPhoneResponse> {
+    pub async fn remove_human_phone(
+        &self,
+        ctx: &Ctx,
+        req: RemoveHumanPhoneRequest,
+    ) -> Result<RemoveHumanPhoneResponse> {
         let events = self
-            .human_write(ctx, &req.user_id, "COMMAND-3M9fs", |u: &UserRow| {
+            .human_write(ctx, &req.user_id, USER_GONE, |u: &UserRow| {
                 let result = if u.phone.is_empty() {
                     Err(Error::not_found("COMMAND-p6rsc", "the user has no phone number"))
                 } else {
@@ -428,7 +463,11 @@ impl App {
         Ok(SetHumanInitialPasswordResponse { details: changed_details(&events) })
     }
 
-    pub async fn set_human_password(&self, ctx: &Ctx, req: SetHumanPasswordRequest) -> Result<SetHumanPasswordResponse> {
+    pub async fn set_human_password(
+        &self,
+        ctx: &Ctx,
+        req: SetHumanPasswordRequest,
+    ) -> Result<SetHumanPasswordResponse> {
         let events = self.set_password(ctx, &req.user_id, &req.password, !req.no_change_required).await?;
         Ok(SetHumanPasswordResponse { details: changed_details(&events) })
     }
@@ -436,7 +475,7 @@ impl App {
     async fn set_password(&self, ctx: &Ctx, id: &str, plain: &str, change_required: bool) -> Result<Vec<Event>> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let user = self.org_human(tx.conn(), ctx, id, "COMMAND-3M0fs").await?;
+            let user = self.org_human(tx.conn(), ctx, id, PHONE_USER_NOT_FOUND).await?;
             let sealed = self.hash_checked(tx.conn(), &user.resource_owner, plain, "password").await?;
             let e = ue::PasswordChanged { encoded_hash: Some(sealed), change_required };
             let stored = tx.push(vec![NewEvent::new(&user_aggregate(&user), &e)?]).await?;
@@ -470,11 +509,11 @@ impl App {
         req: RemoveHumanAuthFactorOtpRequest,
     ) -> Result<RemoveHumanAuthFactorOtpResponse> {
         let events = self
-            .human_write(ctx, &req.user_id, "COMMAND-Hd9sd", |u: &UserRow| {
+            .human_write(ctx, &req.user_id, NO_OTP, |u: &UserRow| {
                 let result = if u.has_otp {
                     NewEvent::new(&user_aggregate(u), &ue::OtpRemoved {}).map(|e| vec![e])
                 } else {
-                    Err(Error::not_found("COMMAND-Hd9sd", "the user has no OTP"))
+                    Err(Error::not_found(NO_OTP, "the user has no OTP"))
                 };
                 result
             })
@@ -505,7 +544,7 @@ impl App {
         ctx: &Ctx,
         req: RemoveHumanAuthFactorU2fRequest,
     ) -> Result<RemoveHumanAuthFactorU2fResponse> {
-        self.no_factor(ctx, &req.user_id, "COMMAND-DAfb2", &format!("the user has no U2F token {:?}", req.token_id))
+        self.no_factor(ctx, &req.user_id, NO_WEBAUTHN, &format!("the user has no U2F token {:?}", req.token_id))
             .await?;
         Ok(RemoveHumanAuthFactorU2fResponse { details: None })
     }
@@ -526,14 +565,14 @@ impl App {
         req: RemoveHumanPasswordlessRequest,
     ) -> Result<RemoveHumanPasswordlessResponse> {
         let what = format!("the user has no passwordless token {:?}", req.token_id);
-        self.no_factor(ctx, &req.user_id, "COMMAND-DAfb2", &what).await?;
+        self.no_factor(ctx, &req.user_id, NO_WEBAUTHN, &what).await?;
         Ok(RemoveHumanPasswordlessResponse { details: None })
     }
 
     /// A factor burg does not keep: the user's NotFound, else the factor's.
     async fn no_factor(&self, ctx: &Ctx, user_id: &str, id: &'static str, what: &str) -> Result<()> {
         let mut conn = self.db.acquire("USER-db081").await?;
-        self.org_human(&mut conn, ctx, user_id, "COMMAND-3M9fs").await?;
+        self.org_human(&mut conn, ctx, user_id, USER_GONE).await?;
         Err(Error::not_found(id, what.to_string()))
     }
 
@@ -567,12 +606,12 @@ impl App {
     ) -> Result<RemoveHumanLinkedIdpResponse> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let u = self.org_human(tx.conn(), ctx, &req.user_id, "COMMAND-1M9xR").await?;
+            let u = self.org_human(tx.conn(), ctx, &req.user_id, NO_LINK).await?;
             let linked =
                 burg_store::users::has_link(tx.conn(), &self.instance_id, &u.id, &req.idp_id, &req.linked_user_id)
                     .await?;
             if !linked {
-                return Err(Error::not_found("COMMAND-1M9xR", "the user has no such link"));
+                return Err(Error::not_found(NO_LINK, "the user has no such link"));
             }
             let e = ue::ExternalIdpRemoved { idp_config_id: req.idp_id.clone(), user_id: req.linked_user_id.clone() };
             let stored = tx.push(vec![NewEvent::new(&user_aggregate(&u), &e)?]).await?;

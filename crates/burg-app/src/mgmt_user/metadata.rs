@@ -22,6 +22,9 @@ use super::user_aggregate;
 use crate::list::{list_details, text_match, v1_page};
 use crate::{App, Ctx, changed_details, details, retry};
 
+/// `SetUserMetadata` and the others: the user is not found.
+const USER_NOT_FOUND: &str = "META-ko0vs";
+
 fn to_metadata(owner: &str, row: UserMetadataRow) -> Result<Metadata> {
     let value = B64
         .decode(row.value.as_bytes())
@@ -32,7 +35,10 @@ fn to_metadata(owner: &str, row: UserMetadataRow) -> Result<Metadata> {
 /// The event that sets `key` to `value`; ZITADEL's `Metadata.IsValid`.
 fn set_event(user: &UserRow, key: &str, value: &[u8]) -> Result<NewEvent> {
     if key.is_empty() || value.is_empty() {
-        return Err(Error::invalid_argument("META-2ml0f", "metadata needs a `key` and a `value`"));
+        return Err(Error::invalid_argument(
+            crate::shared_ids::METADATA_INVALID,
+            "metadata needs a `key` and a `value`",
+        ));
     }
     let object_key = metadata_object_key(&user.id, key);
     let data = json!({"id": user.id, "key": key, "value": B64.encode(value)});
@@ -55,7 +61,7 @@ impl App {
     pub async fn set_user_metadata(&self, ctx: &Ctx, req: SetUserMetadataRequest) -> Result<SetUserMetadataResponse> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let user = self.org_user(tx.conn(), ctx, &req.id, "META-ko0vs").await?;
+            let user = self.org_user(tx.conn(), ctx, &req.id, USER_NOT_FOUND).await?;
             let events = tx.push(vec![set_event(&user, &req.key, &req.value)?]).await?;
             tx.commit().await?;
             Ok(SetUserMetadataResponse { id: user.id.clone(), details: changed_details(&events) })
@@ -73,9 +79,8 @@ impl App {
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let user = self.org_user(tx.conn(), ctx, &req.id, "META-ko0vs").await?;
-            let events =
-                req.metadata.iter().map(|m| set_event(&user, &m.key, &m.value)).collect::<Result<Vec<_>>>()?;
+            let user = self.org_user(tx.conn(), ctx, &req.id, USER_NOT_FOUND).await?;
+            let events = req.metadata.iter().map(|m| set_event(&user, &m.key, &m.value)).collect::<Result<Vec<_>>>()?;
             let stored = tx.push(events).await?;
             tx.commit().await?;
             Ok(BulkSetUserMetadataResponse { details: changed_details(&stored) })
@@ -83,7 +88,11 @@ impl App {
         .await
     }
 
-    pub async fn list_user_metadata(&self, ctx: &Ctx, req: ListUserMetadataRequest) -> Result<ListUserMetadataResponse> {
+    pub async fn list_user_metadata(
+        &self,
+        ctx: &Ctx,
+        req: ListUserMetadataRequest,
+    ) -> Result<ListUserMetadataResponse> {
         let user = self.read_org_user(ctx, &req.id).await?;
         let mut filters = Vec::with_capacity(req.queries.len());
         for q in &req.queries {
@@ -114,11 +123,11 @@ impl App {
         req: RemoveUserMetadataRequest,
     ) -> Result<RemoveUserMetadataResponse> {
         if req.key.is_empty() {
-            return Err(Error::invalid_argument("META-2n0f1", "`key` is required"));
+            return Err(Error::invalid_argument(crate::shared_ids::METADATA_KEY_MISSING, "`key` is required"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let user = self.org_user(tx.conn(), ctx, &req.id, "META-ko0vs").await?;
+            let user = self.org_user(tx.conn(), ctx, &req.id, USER_NOT_FOUND).await?;
             let owner = user.resource_owner.clone();
             if burg_store::users::user_metadata(tx.conn(), &self.instance_id, &owner, &user.id, &req.key)
                 .await?
@@ -139,11 +148,11 @@ impl App {
         req: BulkRemoveUserMetadataRequest,
     ) -> Result<BulkRemoveUserMetadataResponse> {
         if req.keys.is_empty() {
-            return Err(Error::failed_precondition("META-9mw2d", "`keys` is empty"));
+            return Err(Error::failed_precondition(crate::shared_ids::METADATA_NO_KEYS, "`keys` is empty"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let user = self.org_user(tx.conn(), ctx, &req.id, "META-ko0vs").await?;
+            let user = self.org_user(tx.conn(), ctx, &req.id, USER_NOT_FOUND).await?;
             let owner = user.resource_owner.clone();
             let mut events = Vec::with_capacity(req.keys.len());
             for key in &req.keys {

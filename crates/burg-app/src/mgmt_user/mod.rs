@@ -32,7 +32,7 @@ use crate::list::{MAX_LIMIT, list_details, text_match, v1_page};
 use crate::{App, Ctx, changed_details, details, retry};
 
 /// ZITADEL's query answer for a user it does not find.
-fn user_not_found(id: &str) -> Error {
+pub(crate) fn user_not_found(id: &str) -> Error {
     Error::not_found("QUERY-Dfbg2", format!("user {id:?} not found"))
 }
 
@@ -184,7 +184,7 @@ impl App {
     ) -> Result<GetUserByLoginNameGlobalResponse> {
         let mut found = burg_store::users::by_user_name(&self.db, &self.instance_id, &req.login_name).await?;
         if found.len() != 1 {
-            return Err(Error::not_found("QUERY-Dfbg2", format!("no user has the login name {:?}", req.login_name)));
+            return Err(user_not_found(&req.login_name));
         }
         Ok(GetUserByLoginNameGlobalResponse { user: found.pop().map(to_user) })
     }
@@ -299,9 +299,7 @@ impl App {
     pub async fn deactivate_user(&self, ctx: &Ctx, req: DeactivateUserRequest) -> Result<DeactivateUserResponse> {
         let events = self
             .change_user_state(ctx, &req.id, "COMMAND-3M9ds", |u| match u.state {
-                UserState::Inactive => {
-                    Err(Error::failed_precondition("COMMAND-5M0sf", "the user is inactive already"))
-                }
+                UserState::Inactive => Err(Error::failed_precondition("COMMAND-5M0sf", "the user is inactive already")),
                 _ => Ok(NewEvent::new(&user_aggregate(u), &ue::UserDeactivated {})?),
             })
             .await?;

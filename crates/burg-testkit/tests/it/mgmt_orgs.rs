@@ -358,7 +358,10 @@ async fn an_imported_org_is_changed_and_exported(s: Arc<TestServer>, c: Client) 
         .call(
             "ImportData",
             ImportDataRequest {
-                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![doc], ..Default::default() })),
+                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+                    orgs: vec![doc],
+                    ..Default::default()
+                })),
                 timeout: "1m".into(),
             },
         )

@@ -89,13 +89,14 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
         ("Ada", "Lovelace", "Ada Lovelace")
     );
     assert_eq!(profile.preferred_language, "de");
-    assert_eq!(h.email.as_ref().unwrap(), &wire::Email { email: "ada@lovelace.example".into(), is_email_verified: true });
+    assert_eq!(
+        h.email.as_ref().unwrap(),
+        &wire::Email { email: "ada@lovelace.example".into(), is_email_verified: true }
+    );
     assert_eq!(h.phone.as_ref().unwrap(), &wire::Phone { phone: "+41791234567".into(), is_phone_verified: false });
 
-    let found: GetUserByLoginNameGlobalResponse = c
-        .call("GetUserByLoginNameGlobal", GetUserByLoginNameGlobalRequest { login_name: "ADA".into() })
-        .await
-        .unwrap();
+    let found: GetUserByLoginNameGlobalResponse =
+        c.call("GetUserByLoginNameGlobal", GetUserByLoginNameGlobalRequest { login_name: "ADA".into() }).await.unwrap();
     assert_eq!(found.user.unwrap().id, id);
     let unique: IsUserUniqueResponse =
         o.call("IsUserUnique", IsUserUniqueRequest { user_name: "Ada".into(), email: String::new() }).await.unwrap();
@@ -135,11 +136,16 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
     let _: UpdateHumanEmailResponse = o
         .call(
             "UpdateHumanEmail",
-            UpdateHumanEmailRequest { user_id: id.clone(), email: "augusta@example.com".into(), is_email_verified: false },
+            UpdateHumanEmailRequest {
+                user_id: id.clone(),
+                email: "augusta@example.com".into(),
+                is_email_verified: false,
+            },
         )
         .await
         .unwrap();
-    let email: GetHumanEmailResponse = o.call("GetHumanEmail", GetHumanEmailRequest { user_id: id.clone() }).await.unwrap();
+    let email: GetHumanEmailResponse =
+        o.call("GetHumanEmail", GetHumanEmailRequest { user_id: id.clone() }).await.unwrap();
     assert_eq!(email.email.unwrap(), wire::Email { email: "augusta@example.com".into(), is_email_verified: false });
     let _: UpdateHumanPhoneResponse = o
         .call(
@@ -148,13 +154,16 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
         )
         .await
         .unwrap();
-    let phone: GetHumanPhoneResponse = o.call("GetHumanPhone", GetHumanPhoneRequest { user_id: id.clone() }).await.unwrap();
+    let phone: GetHumanPhoneResponse =
+        o.call("GetHumanPhone", GetHumanPhoneRequest { user_id: id.clone() }).await.unwrap();
     assert_eq!(phone.phone.unwrap(), wire::Phone { phone: "+41797654321".into(), is_phone_verified: true });
     let _: RemoveHumanPhoneResponse =
         o.call("RemoveHumanPhone", RemoveHumanPhoneRequest { user_id: id.clone() }).await.unwrap();
-    let phone: GetHumanPhoneResponse = o.call("GetHumanPhone", GetHumanPhoneRequest { user_id: id.clone() }).await.unwrap();
+    let phone: GetHumanPhoneResponse =
+        o.call("GetHumanPhone", GetHumanPhoneRequest { user_id: id.clone() }).await.unwrap();
     assert_eq!(phone.phone.unwrap(), wire::Phone::default());
-    let again = o.call::<_, RemoveHumanPhoneResponse>("RemoveHumanPhone", RemoveHumanPhoneRequest { user_id: id.clone() });
+    let again =
+        o.call::<_, RemoveHumanPhoneResponse>("RemoveHumanPhone", RemoveHumanPhoneRequest { user_id: id.clone() });
     assert_eq!(again.await.unwrap_err().id, "COMMAND-p6rsc");
     let _: RemoveHumanAvatarResponse =
         o.call("RemoveHumanAvatar", RemoveHumanAvatarRequest { user_id: id.clone() }).await.unwrap();
@@ -163,7 +172,11 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
     let _: SetHumanPasswordResponse = o
         .call(
             "SetHumanPassword",
-            SetHumanPasswordRequest { user_id: id.clone(), password: "An0ther-Secret".into(), no_change_required: true },
+            SetHumanPasswordRequest {
+                user_id: id.clone(),
+                password: "An0ther-Secret".into(),
+                no_change_required: true,
+            },
         )
         .await
         .unwrap();
@@ -202,8 +215,10 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
     assert_eq!(err.await.unwrap_err().id, "COMMAND-6M0sf");
 
     // Name.
-    let _: UpdateUserNameResponse =
-        o.call("UpdateUserName", UpdateUserNameRequest { user_id: id.clone(), user_name: "augusta".into() }).await.unwrap();
+    let _: UpdateUserNameResponse = o
+        .call("UpdateUserName", UpdateUserNameRequest { user_id: id.clone(), user_name: "augusta".into() })
+        .await
+        .unwrap();
     assert_eq!(get(&o, &id).await.user_name, "augusta");
     let taken = o
         .call::<_, UpdateUserNameResponse>(
@@ -252,13 +267,16 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
 
     let removed: RemoveUserResponse = o.call("RemoveUser", RemoveUserRequest { id: id.clone() }).await.unwrap();
     assert_eq!(removed.details.unwrap().resource_owner, org.org_id);
-    let gone = o.call::<_, GetUserByIdResponse>("GetUserByID", GetUserByIdRequest { id: id.clone() }).await.unwrap_err();
+    let gone =
+        o.call::<_, GetUserByIdResponse>("GetUserByID", GetUserByIdRequest { id: id.clone() }).await.unwrap_err();
     assert_eq!((gone.code, gone.id.as_str()), (Code::NotFound, "QUERY-Dfbg2"));
     let members: ListOrgMembersResponse = o.call("ListOrgMembers", ListOrgMembersRequest::default()).await.unwrap();
     assert!(members.result.iter().all(|m| m.user_id != id));
     // The name is free again.
-    let unique: IsUserUniqueResponse =
-        o.call("IsUserUnique", IsUserUniqueRequest { user_name: "augusta".into(), email: String::new() }).await.unwrap();
+    let unique: IsUserUniqueResponse = o
+        .call("IsUserUnique", IsUserUniqueRequest { user_name: "augusta".into(), email: String::new() })
+        .await
+        .unwrap();
     assert!(unique.is_unique);
 }
 
@@ -292,7 +310,10 @@ async fn users_are_listed_by_every_query(_s: Arc<TestServer>, c: Client) {
     add(&c.with_org(&other.org_id), "dora", "Dora", "dora@example.com").await;
     let _: DeactivateUserResponse = o.call("DeactivateUser", DeactivateUserRequest { id: bob.clone() }).await.unwrap();
     let _: AddMachineUserResponse = o
-        .call("AddMachineUser", AddMachineUserRequest { user_name: "robot".into(), name: "Robot".into(), ..Default::default() })
+        .call(
+            "AddMachineUser",
+            AddMachineUserRequest { user_name: "robot".into(), name: "Robot".into(), ..Default::default() },
+        )
         .await
         .unwrap();
 
@@ -301,7 +322,8 @@ async fn users_are_listed_by_every_query(_s: Arc<TestServer>, c: Client) {
     let by_name = |v: &str, m: M| q(Query::UserNameQuery(UserNameQuery { user_name: v.into(), method: m as i32 }));
     assert_eq!(names(&o, vec![by_name("A", M::StartsWithIgnoreCase)]).await, ["ada", "admin-listing"]);
     assert_eq!(names(&o, vec![by_name("a", M::Contains)]).await, ["ada", "admin-listing", "carl"]);
-    let first = q(Query::FirstNameQuery(FirstNameQuery { first_name: "bob".into(), method: M::EqualsIgnoreCase as i32 }));
+    let first =
+        q(Query::FirstNameQuery(FirstNameQuery { first_name: "bob".into(), method: M::EqualsIgnoreCase as i32 }));
     assert_eq!(names(&o, vec![first]).await, ["bob"]);
     let email = q(Query::EmailQuery(EmailQuery { email_address: ".org".into(), method: M::EndsWith as i32 }));
     assert_eq!(names(&o, vec![email.clone()]).await, ["bob", "carl"]);
@@ -380,7 +402,10 @@ async fn metadata_is_set_listed_and_removed(_s: Arc<TestServer>, c: Client) {
     let _: RemoveUserMetadataResponse =
         o.call("RemoveUserMetadata", RemoveUserMetadataRequest { id: id.clone(), key: "floor".into() }).await.unwrap();
     let err = o
-        .call::<_, GetUserMetadataResponse>("GetUserMetadata", GetUserMetadataRequest { id: id.clone(), key: "floor".into() })
+        .call::<_, GetUserMetadataResponse>(
+            "GetUserMetadata",
+            GetUserMetadataRequest { id: id.clone(), key: "floor".into() },
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, Code::NotFound);
@@ -399,7 +424,10 @@ async fn metadata_is_set_listed_and_removed(_s: Arc<TestServer>, c: Client) {
         .unwrap();
     let _: RemoveUserResponse = o.call("RemoveUser", RemoveUserRequest { id: id.clone() }).await.unwrap();
     let exported: ExportDataResponse = c
-        .call("ExportData", ExportDataRequest { org_ids: vec![org.org_id.clone()], timeout: "1m".into(), ..Default::default() })
+        .call(
+            "ExportData",
+            ExportDataRequest { org_ids: vec![org.org_id.clone()], timeout: "1m".into(), ..Default::default() },
+        )
         .await
         .unwrap();
     assert!(exported.orgs[0].user_metadata.is_empty());
@@ -423,7 +451,10 @@ async fn imported_users_are_changed_and_exported(_s: Arc<TestServer>, c: Client)
         .call(
             "ImportData",
             ImportDataRequest {
-                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: vec![doc], ..Default::default() })),
+                data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+                    orgs: vec![doc],
+                    ..Default::default()
+                })),
                 timeout: "1m".into(),
             },
         )
@@ -465,7 +496,10 @@ async fn imported_users_are_changed_and_exported(_s: Arc<TestServer>, c: Client)
         .await
         .unwrap();
     let _: SetUserMetadataResponse = i
-        .call("SetUserMetadata", SetUserMetadataRequest { id: user_id.into(), key: "dept".into(), value: b"ops".to_vec() })
+        .call(
+            "SetUserMetadata",
+            SetUserMetadataRequest { id: user_id.into(), key: "dept".into(), value: b"ops".to_vec() },
+        )
         .await
         .unwrap();
     let _: UpdateUserNameResponse = i
@@ -475,7 +509,10 @@ async fn imported_users_are_changed_and_exported(_s: Arc<TestServer>, c: Client)
     let _: LockUserResponse = i.call("LockUser", LockUserRequest { id: "372000000000000003".into() }).await.unwrap();
 
     let exported: ExportDataResponse = c
-        .call("ExportData", ExportDataRequest { org_ids: vec![org_id.into()], timeout: "1m".into(), ..Default::default() })
+        .call(
+            "ExportData",
+            ExportDataRequest { org_ids: vec![org_id.into()], timeout: "1m".into(), ..Default::default() },
+        )
         .await
         .unwrap();
     let org = serde_json::to_value(&exported.orgs[0]).unwrap();
@@ -528,8 +565,10 @@ async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
     good.otp_code = "JBSWY3DPEHPK3PXP".into();
     good.request_passwordless_registration = true;
     let imported: ImportHumanUserResponse = o.call("ImportHumanUser", good).await.unwrap();
-    let factors: ListHumanAuthFactorsResponse =
-        o.call("ListHumanAuthFactors", ListHumanAuthFactorsRequest { user_id: imported.user_id.clone() }).await.unwrap();
+    let factors: ListHumanAuthFactorsResponse = o
+        .call("ListHumanAuthFactors", ListHumanAuthFactorsRequest { user_id: imported.user_id.clone() })
+        .await
+        .unwrap();
     assert_eq!(factors.result.len(), 1);
 
     let nobody = "404".to_string();
