@@ -143,7 +143,7 @@ impl App {
         plain: &str,
         field: &str,
     ) -> Result<burg_domain::crypto::Sealed> {
-        self.complexity(conn, org).await?.check(plain).map_err(|e| e.context(&format!("`{field}`")))?;
+        self.complexity(conn, org).await?.check(plain).map_err(|e| e.context(format!("`{field}`")))?;
         let hash = password::hash_plain(plain, self.config.password_cost)?;
         Ok(self.key.seal_str(&hash))
     }
@@ -360,12 +360,11 @@ impl App {
                     preferred_language: changed(&u.preferred_language, &language),
                     gender: (u.gender != req.gender).then_some(req.gender),
                 };
-                let result = if e == ue::ProfileChanged::default() {
+                if e == ue::ProfileChanged::default() {
                     Err(Error::failed_precondition("COMMAND-2M0fs", "the profile has these values"))
                 } else {
                     NewEvent::new(&user_aggregate(u), &e).map(|e| vec![e])
-                };
-                result
+                }
             })
             .await?;
         Ok(UpdateHumanProfileResponse { details: changed_details(&events) })
@@ -381,7 +380,7 @@ impl App {
         let events = self
             .human_write(ctx, &req.user_id, "COMMAND-0Pe4r", |u: &UserRow| {
                 let agg = user_aggregate(u);
-                let result = if u.email == email {
+                if u.email == email {
                     Err(Error::failed_precondition("COMMAND-2b7fM", "the user has this email"))
                 } else {
                     let mut events = vec![NewEvent::new(&agg, &ue::EmailChanged { email: email.clone() })];
@@ -389,8 +388,7 @@ impl App {
                         events.push(NewEvent::new(&agg, &ue::EmailVerified {}));
                     }
                     events.into_iter().collect::<Result<Vec<_>>>()
-                };
-                result
+                }
             })
             .await?;
         Ok(UpdateHumanEmailResponse { details: changed_details(&events) })
@@ -405,7 +403,7 @@ impl App {
         let events = self
             .human_write(ctx, &req.user_id, PHONE_USER_NOT_FOUND, |u: &UserRow| {
                 let agg = user_aggregate(u);
-                let result = if u.phone == number {
+                if u.phone == number {
                     Err(Error::failed_precondition("COMMAND-wF94r", "the user has this phone number"))
                 } else {
                     let mut events = vec![NewEvent::new(&agg, &ue::PhoneChanged { phone: number.clone() })];
@@ -413,8 +411,7 @@ impl App {
                         events.push(NewEvent::new(&agg, &ue::PhoneVerified {}));
                     }
                     events.into_iter().collect::<Result<Vec<_>>>()
-                };
-                result
+                }
             })
             .await?;
         Ok(UpdateHumanPhoneResponse { details: changed_details(&events) })
@@ -427,12 +424,11 @@ impl App {
     ) -> Result<RemoveHumanPhoneResponse> {
         let events = self
             .human_write(ctx, &req.user_id, USER_GONE, |u: &UserRow| {
-                let result = if u.phone.is_empty() {
+                if u.phone.is_empty() {
                     Err(Error::not_found("COMMAND-p6rsc", "the user has no phone number"))
                 } else {
                     NewEvent::new(&user_aggregate(u), &ue::PhoneRemoved {}).map(|e| vec![e])
-                };
-                result
+                }
             })
             .await?;
         Ok(RemoveHumanPhoneResponse { details: changed_details(&events) })
@@ -446,9 +442,7 @@ impl App {
     ) -> Result<RemoveHumanAvatarResponse> {
         let events = self
             .human_write(ctx, &req.user_id, "USER-35N8f", |u: &UserRow| {
-                let result =
-                    NewEvent::new(&user_aggregate(u), &ue::AvatarRemoved { store_key: String::new() }).map(|e| vec![e]);
-                result
+                NewEvent::new(&user_aggregate(u), &ue::AvatarRemoved { store_key: String::new() }).map(|e| vec![e])
             })
             .await?;
         Ok(RemoveHumanAvatarResponse { details: changed_details(&events) })
@@ -510,12 +504,11 @@ impl App {
     ) -> Result<RemoveHumanAuthFactorOtpResponse> {
         let events = self
             .human_write(ctx, &req.user_id, NO_OTP, |u: &UserRow| {
-                let result = if u.has_otp {
+                if u.has_otp {
                     NewEvent::new(&user_aggregate(u), &ue::OtpRemoved {}).map(|e| vec![e])
                 } else {
                     Err(Error::not_found(NO_OTP, "the user has no OTP"))
-                };
-                result
+                }
             })
             .await?;
         Ok(RemoveHumanAuthFactorOtpResponse { details: changed_details(&events) })
