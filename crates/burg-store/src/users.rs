@@ -730,3 +730,45 @@ pub async fn memberships(db: &Db, instance: &str, user_id: &str) -> Result<Vec<M
         })
         .collect())
 }
+
+/// A document of the import that names a user: a user grant, a project
+/// membership or a project grant membership.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDocument {
+    pub org_id: String,
+    /// `org_objects.kind`: `user_grant`, `project_member` or
+    /// `project_grant_member`.
+    pub kind: String,
+    pub key: String,
+    /// The document's `projectId`.
+    pub project_id: String,
+}
+
+/// The grants and project memberships of user `user_id`, in any
+/// organization (their keys end with `_<user id>`).
+pub async fn user_documents<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) -> Result<Vec<UserDocument>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT org_id, kind, object_key, data FROM org_objects WHERE instance_id = $1 \
+         AND kind IN ('user_grant', 'project_member', 'project_grant_member') \
+         AND length(object_key) > length($2) \
+         AND substr(object_key, length(object_key) - length($2)) = '_' || $2 ORDER BY org_id, kind, object_key",
+    )
+    .bind(instance)
+    .bind(user_id)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("USER-db090"))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(org_id, kind, key, data)| {
+            let data: serde_json::Value = serde_json::from_str(&data).ok()?;
+            // The key's last part is only the user when the document says so.
+            (data.get("userId")?.as_str()? == user_id).then(|| UserDocument {
+                project_id: data.get("projectId").and_then(serde_json::Value::as_str).unwrap_or_default().to_string(),
+                org_id,
+                kind,
+                key,
+            })
+        })
+        .collect())
+}

@@ -355,9 +355,9 @@ impl App {
         .await
     }
 
-    /// Removes the user; its memberships, links, tokens and metadata go
-    /// with it (`user.removed`, and each membership's
-    /// `…member.cascade.removed`).
+    /// Removes the user; its memberships, grants, links, tokens and metadata
+    /// go with it (`user.removed`, and each membership's and grant's
+    /// `….cascade.removed`).
     pub async fn remove_user(&self, ctx: &Ctx, req: RemoveUserRequest) -> Result<RemoveUserResponse> {
         use burg_domain::events::{instance as ie, org as oe};
         retry(|| async {
@@ -374,6 +374,26 @@ impl App {
             for org in burg_store::members::orgs_of_member(tx.conn(), &self.instance_id, &user.id).await? {
                 let agg = Aggregate::new(aggregate::ORG, &org, &org);
                 events.push(NewEvent::new(&agg, &oe::MemberCascadeRemoved { user_id: user.id.clone() })?);
+            }
+            // The import's documents that name the user: its grants and
+            // project memberships, each removed by its cascade event.
+            for doc in burg_store::users::user_documents(tx.conn(), &self.instance_id, &user.id).await? {
+                let (aggregate, event_type) = match doc.kind.as_str() {
+                    "user_grant" => (
+                        Aggregate::new(aggregate::USER_GRANT, &format!("{}_{}", doc.org_id, doc.key), &doc.org_id),
+                        "user.grant.cascade.removed",
+                    ),
+                    "project_member" => (
+                        Aggregate::new(aggregate::PROJECT, &doc.project_id, &doc.org_id),
+                        "project.member.cascade.removed",
+                    ),
+                    _ => (
+                        Aggregate::new(aggregate::PROJECT, &doc.project_id, &doc.org_id),
+                        "project.grant.member.cascade.removed",
+                    ),
+                };
+                let payload = serde_json::json!({"objectKind": doc.kind, "key": doc.key});
+                events.push(NewEvent { aggregate, event_type, payload });
             }
             let stored = tx.push(events).await?;
             tx.commit().await?;

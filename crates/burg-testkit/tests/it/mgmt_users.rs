@@ -443,8 +443,14 @@ async fn imported_users_are_changed_and_exported(_s: Arc<TestServer>, c: Client)
             "email": {"email": "imp@example.com", "isEmailVerified": true},
             "phone": {"phone": "+41791112233", "isPhoneVerified": true},
             "otpCode": "JBSWY3DPEHPK3PXP"}}],
-        "machineUsers": [{"userId": "372000000000000003", "user": {"userName": "bot", "name": "Bot"}}],
+        "machineUsers": [{"userId": "372000000000000003", "user": {"userName": "bot", "name": "Bot"}},
+            {"userId": "372000000000000004", "user": {"userName": "leaver", "name": "Leaver"}}],
         "userMetadata": [{"id": user_id, "key": "dept", "value": "c2FsZXM="}],
+        "projects": [{"projectId": "372000000000000009", "project": {"name": "Shop"}}],
+        "projectRoles": [{"projectId": "372000000000000009", "roleKey": "buyer", "displayName": "Buyer"}],
+        "userGrants": [{"projectId": "372000000000000009", "userId": "372000000000000004", "roleKeys": ["buyer"]},
+            {"projectId": "372000000000000009", "userId": user_id, "roleKeys": ["buyer"]}],
+        "projectMembers": [{"projectId": "372000000000000009", "userId": "372000000000000004", "roles": ["PROJECT_OWNER"]}],
     }))
     .unwrap();
     let report: ImportDataResponse = c
@@ -507,6 +513,9 @@ async fn imported_users_are_changed_and_exported(_s: Arc<TestServer>, c: Client)
         .await
         .unwrap();
     let _: LockUserResponse = i.call("LockUser", LockUserRequest { id: "372000000000000003".into() }).await.unwrap();
+    // Removing a user takes its grant and project membership along.
+    let _: RemoveUserResponse =
+        i.call("RemoveUser", RemoveUserRequest { id: "372000000000000004".into() }).await.unwrap();
 
     let exported: ExportDataResponse = c
         .call(
@@ -523,6 +532,13 @@ async fn imported_users_are_changed_and_exported(_s: Arc<TestServer>, c: Client)
     assert_eq!(u["user"]["profile"]["displayName"], "Imogen M");
     assert!(u["user"].get("otpCode").is_none_or(|v| v == ""), "{u}");
     assert_eq!(org["userMetadata"], json!([{"id": user_id, "key": "dept", "value": "b3Bz"}]));
+    let machines: Vec<&str> =
+        org["machineUsers"].as_array().unwrap().iter().map(|m| m["userId"].as_str().unwrap()).collect();
+    assert_eq!(machines, ["372000000000000003"]);
+    let grants: Vec<&str> =
+        org["userGrants"].as_array().unwrap().iter().map(|g| g["userId"].as_str().unwrap()).collect();
+    assert_eq!(grants, [user_id]);
+    assert!(org.get("projectMembers").is_none_or(|m| m.as_array().is_some_and(Vec::is_empty)), "{org}");
 }
 
 async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
