@@ -380,7 +380,7 @@ impl App {
             for doc in burg_store::users::user_documents(tx.conn(), &self.instance_id, &user.id).await? {
                 let (aggregate, event_type) = match doc.kind.as_str() {
                     "user_grant" => (
-                        Aggregate::new(aggregate::USER_GRANT, &format!("{}_{}", doc.org_id, doc.key), &doc.org_id),
+                        Aggregate::new(aggregate::USER_GRANT, format!("{}_{}", doc.org_id, doc.key), &doc.org_id),
                         "user.grant.cascade.removed",
                     ),
                     "project_member" => (
