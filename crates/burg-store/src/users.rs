@@ -772,3 +772,17 @@ pub async fn user_documents<'e>(on: impl Reader<'e>, instance: &str, user_id: &s
         })
         .collect())
 }
+
+/// User `user_name` (case-insensitively) of organization `org`.
+pub async fn in_org_named(db: &Db, instance: &str, org: &str, user_name: &str) -> Result<Option<UserRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = lower($3)"
+    )))
+    .bind(instance)
+    .bind(org)
+    .bind(user_name)
+    .fetch_optional(db.pool())
+    .await
+    .map_err(db_error("USER-db047"))?;
+    row.as_ref().map(user_from_row).transpose()
+}

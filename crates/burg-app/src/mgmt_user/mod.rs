@@ -23,12 +23,14 @@ use burg_api::zitadel::user::v1::{
 };
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::user as ue;
+use burg_domain::policies::DomainPolicy;
 use burg_domain::state::{UserState, UserType};
 use burg_domain::{Error, Result};
 use burg_store::Conn;
 use burg_store::users::{UserFilter, UserOrder, UserRow};
 
 use crate::list::{MAX_LIMIT, list_details, text_match, v1_page};
+use crate::settings::Scope;
 use crate::{App, Ctx, changed_details, details, retry};
 
 /// ZITADEL's query answer for a user it does not find.
@@ -62,9 +64,27 @@ pub(crate) fn to_profile(u: &UserRow) -> Profile {
     }
 }
 
-/// A stored user on the wire. Login names: the user name, as under
-/// ZITADEL's default domain policy (`userLoginMustBeDomain` false).
-pub(crate) fn to_user(u: UserRow) -> wire::User {
+/// How an organization's users log in: by their name alone, or (its
+/// domain policy's `userLoginMustBeDomain`) by `name@domain` with each of
+/// its verified domains, the primary one preferred.
+pub(crate) struct LoginNames {
+    /// Empty: by the name alone.
+    domains: Vec<String>,
+}
+
+impl LoginNames {
+    fn of(&self, user_name: &str) -> (Vec<String>, String) {
+        if self.domains.is_empty() {
+            return (vec![user_name.to_string()], user_name.to_string());
+        }
+        let names: Vec<String> = self.domains.iter().map(|d| format!("{user_name}@{d}")).collect();
+        let preferred = names[0].clone();
+        (names, preferred)
+    }
+}
+
+/// A stored user on the wire, with its login names.
+pub(crate) fn to_user(u: UserRow, login: &LoginNames) -> wire::User {
     let kind = match u.user_type {
         UserType::Human => wire::user::Type::Human(Human {
             profile: Some(to_profile(&u)),
@@ -79,12 +99,13 @@ pub(crate) fn to_user(u: UserRow) -> wire::User {
             access_token_type: u.access_token_type,
         }),
     };
+    let (login_names, preferred_login_name) = login.of(&u.username);
     wire::User {
         id: u.id.clone(),
         details: details(u.sequence, u.creation_date, u.change_date, &u.resource_owner),
         state: wire_state(u.state).into(),
-        login_names: vec![u.username.clone()],
-        preferred_login_name: u.username.clone(),
+        login_names,
+        preferred_login_name,
         user_name: u.username,
         r#type: Some(kind),
     }
@@ -171,22 +192,54 @@ impl App {
         }
     }
 
-    pub async fn get_user_by_id(&self, ctx: &Ctx, req: GetUserByIdRequest) -> Result<GetUserByIdResponse> {
-        let user = self.read_org_user(ctx, &req.id).await?;
-        Ok(GetUserByIdResponse { user: Some(to_user(user)) })
+    /// How the users of organization `org` log in.
+    pub(crate) async fn login_names(&self, org: &str) -> Result<LoginNames> {
+        let mut conn = self.db.acquire("USER-db082").await?;
+        let policy = self.setting::<DomainPolicy>(&mut conn, Scope::Org(org)).await?.value;
+        let domains = if policy.user_login_must_be_domain {
+            burg_store::orgs::verified_domains(&mut *conn, &self.instance_id, org).await?
+        } else {
+            Vec::new()
+        };
+        Ok(LoginNames { domains })
     }
 
-    /// The user whose login name is `loginName`, in any organization.
+    pub async fn get_user_by_id(&self, ctx: &Ctx, req: GetUserByIdRequest) -> Result<GetUserByIdResponse> {
+        let user = self.read_org_user(ctx, &req.id).await?;
+        let login = self.login_names(&user.resource_owner).await?;
+        Ok(GetUserByIdResponse { user: Some(to_user(user, &login)) })
+    }
+
+    /// The user whose login name is `loginName`, in any organization: its
+    /// name where its organization's users log in by name, `name@domain`
+    /// where they log in with a domain.
     pub async fn get_user_by_login_name_global(
         &self,
         _ctx: &Ctx,
         req: GetUserByLoginNameGlobalRequest,
     ) -> Result<GetUserByLoginNameGlobalResponse> {
-        let mut found = burg_store::users::by_user_name(&self.db, &self.instance_id, &req.login_name).await?;
+        let mut found = Vec::new();
+        for user in burg_store::users::by_user_name(&self.db, &self.instance_id, &req.login_name).await? {
+            let login = self.login_names(&user.resource_owner).await?;
+            if login.domains.is_empty() {
+                found.push((user, login));
+            }
+        }
+        if let Some((name, domain)) = req.login_name.rsplit_once('@') {
+            let org = burg_store::orgs::with_verified_domain(self.db.pool(), &self.instance_id, domain).await?;
+            if let Some(org) = org {
+                let login = self.login_names(&org).await?;
+                if !login.domains.is_empty()
+                    && let Some(user) = burg_store::users::in_org_named(&self.db, &self.instance_id, &org, name).await?
+                {
+                    found.push((user, login));
+                }
+            }
+        }
         if found.len() != 1 {
             return Err(user_not_found(&req.login_name));
         }
-        Ok(GetUserByLoginNameGlobalResponse { user: found.pop().map(to_user) })
+        Ok(GetUserByLoginNameGlobalResponse { user: found.pop().map(|(u, login)| to_user(u, &login)) })
     }
 
     pub async fn list_users(&self, ctx: &Ctx, req: ListUsersRequest) -> Result<ListUsersResponse> {
@@ -200,10 +253,11 @@ impl App {
         let order = user_order(req.sorting_column);
         let listed =
             burg_store::users::list_users(&self.db, &self.instance_id, Some(ctx.org()), &filters, order, page).await?;
+        let login = self.login_names(ctx.org()).await?;
         Ok(ListUsersResponse {
             details: list_details(listed.total, 0, self.now()),
             sorting_column: req.sorting_column,
-            result: listed.rows.into_iter().map(to_user).collect(),
+            result: listed.rows.into_iter().map(|u| to_user(u, &login)).collect(),
         })
     }
 

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use burg_api::admin::{
-    DataOrg, ExportDataRequest, ExportDataResponse, ImportDataOrg, ImportDataRequest, ImportDataResponse,
-    SetUpOrgResponse, import_data_request,
+    AddCustomDomainPolicyRequest, AddCustomDomainPolicyResponse, DataOrg, ExportDataRequest, ExportDataResponse,
+    ImportDataOrg, ImportDataRequest, ImportDataResponse, SetUpOrgResponse, import_data_request,
 };
 use burg_api::management::*;
 use burg_api::zitadel::metadata::v1::{MetadataKeyQuery, MetadataQuery, metadata_query};
@@ -342,6 +342,43 @@ async fn users_are_listed_by_every_query(_s: Arc<TestServer>, c: Client) {
     assert_eq!(names(&o, vec![and]).await, ["carl"]);
     let login = q(Query::LoginNameQuery(wire::LoginNameQuery { login_name: "carl".into(), method: M::Equals as i32 }));
     assert_eq!(names(&o, vec![login]).await, ["carl"]);
+
+    // Where users log in with a domain, their login names carry it.
+    let _: AddCustomDomainPolicyResponse = c
+        .call(
+            "AddCustomDomainPolicy",
+            AddCustomDomainPolicyRequest {
+                org_id: org.org_id.clone(),
+                user_login_must_be_domain: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let user = get(&o, &ada).await;
+    assert_eq!(user.login_names, ["ada@listing.localhost"]);
+    assert_eq!(user.preferred_login_name, "ada@listing.localhost");
+    let found: GetUserByLoginNameGlobalResponse = c
+        .call(
+            "GetUserByLoginNameGlobal",
+            GetUserByLoginNameGlobalRequest { login_name: "ada@listing.localhost".into() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.user.unwrap().id, ada);
+    let err = c
+        .call::<_, GetUserByLoginNameGlobalResponse>(
+            "GetUserByLoginNameGlobal",
+            GetUserByLoginNameGlobalRequest { login_name: "ada".into() },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::NotFound);
+    let dora: GetUserByLoginNameGlobalResponse = c
+        .call("GetUserByLoginNameGlobal", GetUserByLoginNameGlobalRequest { login_name: "dora".into() })
+        .await
+        .unwrap();
+    assert_eq!(dora.user.unwrap().login_names, ["dora"]);
 
     // Paged, newest first by name.
     let page: ListUsersResponse = o
