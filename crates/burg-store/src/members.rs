@@ -57,7 +57,7 @@ pub async fn org_member<'e>(
     .bind(user_id)
     .fetch_optional(on)
     .await
-    .map_err(db_error("MEMB-db014"))?;
+    .map_err(db_error("MEMB-db041"))?;
     Ok(row.map(|(json, sequence, creation_date, change_date)| IamMemberRow {
         roles: roles(&json),
         sequence,
