@@ -26,6 +26,7 @@ mod machine;
 mod member;
 pub mod memory;
 mod mgmt_org;
+mod mgmt_user;
 mod notify;
 mod operations;
 mod org;
@@ -230,8 +231,24 @@ pub(crate) mod shared_ids {
     /// `projectMemberWriteModelByID`, `projectGrantWriteModelByID`: no such
     /// member or grant of the project.
     pub(crate) const PROJECT_PART_NOT_FOUND: &str = "PROJECT-D8JxR";
+    /// `Errors.NoChangesFound` of ZITADEL's project and profile changes.
+    pub(crate) const NO_CHANGES: &str = "COMMAND-2M0fs";
+    /// `Errors.*.NotFound` of ZITADEL's project commands and profile change.
+    pub(crate) const NOT_FOUND_3M9SD: &str = "COMMAND-3M9sd";
     /// `AddIDPToDefaultLoginPolicy`: the provider does not exist.
     pub(crate) const POLICY_IDP_NOT_FOUND: &str = "INSTANCE-m8fsd";
+    /// `Metadata.IsValid`: a key or value is missing.
+    pub(crate) const METADATA_INVALID: &str = "META-2ml0f";
+    /// `RemoveOrgMetadata`, `RemoveUserMetadata`: no key given.
+    pub(crate) const METADATA_KEY_MISSING: &str = "META-2n0f1";
+    /// `BulkRemove…Metadata`: no keys given.
+    pub(crate) const METADATA_NO_KEYS: &str = "META-9mw2d";
+    /// A human's user name, blank once trimmed (SetUpOrg, AddHumanUser).
+    pub(crate) const USER_NAME_BLANK: &str = "V2-zzad3";
+    /// `Profile.Validate`: the first name, blank once trimmed.
+    pub(crate) const FIRST_NAME_BLANK: &str = "USER-UCej2";
+    /// `Profile.Validate`: the last name, blank once trimmed.
+    pub(crate) const LAST_NAME_BLANK: &str = "USER-4hB7d";
 }
 
 /// How long a write keeps trying while other writers win its aggregate.

@@ -322,15 +322,24 @@ impl NewHuman {
         validate::email("human.email.email", &email.email)?;
         let user_name = human.user_name.trim().to_string();
         if user_name.is_empty() {
-            return Err(Error::invalid_argument("V2-zzad3", "`human.userName` is empty once trimmed"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::USER_NAME_BLANK,
+                "`human.userName` is empty once trimmed",
+            ));
         }
         let first_name = profile.first_name.trim().to_string();
         if first_name.is_empty() {
-            return Err(Error::invalid_argument("USER-UCej2", "`human.profile.firstName` is empty once trimmed"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::FIRST_NAME_BLANK,
+                "`human.profile.firstName` is empty once trimmed",
+            ));
         }
         let last_name = profile.last_name.trim().to_string();
         if last_name.is_empty() {
-            return Err(Error::invalid_argument("USER-4hB7d", "`human.profile.lastName` is empty once trimmed"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::LAST_NAME_BLANK,
+                "`human.profile.lastName` is empty once trimmed",
+            ));
         }
         let display_name = if profile.display_name.trim().is_empty() {
             format!("{first_name} {last_name}")

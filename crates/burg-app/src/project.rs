@@ -42,7 +42,7 @@ const INACTIVE: i64 = 2;
 
 /// ZITADEL's `Errors.Project.NotFound` of its change, reactivation and
 /// removal commands.
-const NOT_FOUND: &str = "COMMAND-3M9sd";
+const NOT_FOUND: &str = crate::shared_ids::NOT_FOUND_3M9SD;
 
 /// ZITADEL's `Errors.Project.Invalid` of a project's change and of a role.
 const INVALID: &str = "COMMAND-4m9vS";
@@ -139,7 +139,10 @@ impl App {
                     .then_some(req.private_labeling_setting),
             };
             if changed == ProjectChanged::default() {
-                return Err(Error::failed_precondition("COMMAND-2M0fs", "the project has these values already"));
+                return Err(Error::failed_precondition(
+                    crate::shared_ids::NO_CHANGES,
+                    "the project has these values already",
+                ));
             }
             let on = Aggregate::new(aggregate::PROJECT, &req.id, &org);
             let events = tx.push(vec![NewEvent::new(&on, &changed)?]).await?;

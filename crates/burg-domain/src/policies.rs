@@ -189,3 +189,28 @@ document_settings! {
     NotificationPolicy = "policy.notification", "notification policy";
     LockoutPolicy = "policy.lockout", "lockout policy";
 }
+
+impl PasswordComplexityPolicy {
+    /// Checks `password` as ZITADEL's `PasswordComplexityPolicy.Check`:
+    /// length in bytes, then ASCII lowercase, uppercase, digit and symbol
+    /// (anything else); the first rule that fails answers, with its id.
+    pub fn check(&self, password: &str) -> crate::Result<()> {
+        let has = |f: fn(&u8) -> bool| password.as_bytes().iter().any(f);
+        if (password.len() as u64) < self.min_length {
+            return Err(crate::Error::invalid_argument(
+                "DOMAIN-HuJf6",
+                format!("the password needs at least {} bytes; it has {}", self.min_length, password.len()),
+            ));
+        }
+        let rules: [(bool, bool, &'static str, &str); 4] = [
+            (self.has_lowercase, has(u8::is_ascii_lowercase), "DOMAIN-co3Xw", "a lowercase letter (a-z)"),
+            (self.has_uppercase, has(u8::is_ascii_uppercase), "DOMAIN-VoaRj", "an uppercase letter (A-Z)"),
+            (self.has_number, has(u8::is_ascii_digit), "DOMAIN-ZBv4H", "a digit"),
+            (self.has_symbol, has(|b| !b.is_ascii_alphanumeric()), "DOMAIN-ZDLwA", "a symbol"),
+        ];
+        match rules.into_iter().find(|(wanted, ok, _, _)| *wanted && !ok) {
+            None => Ok(()),
+            Some((_, _, id, what)) => Err(crate::Error::invalid_argument(id, format!("the password needs {what}"))),
+        }
+    }
+}

@@ -48,6 +48,7 @@ stored_enum! {
     UserState {
         Active = 1,
         Inactive = 2,
+        Locked = 4,
     }
 }
 

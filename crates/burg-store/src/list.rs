@@ -77,13 +77,18 @@ impl TextMatch {
 
 /// Appends ` AND <column matches>`.
 pub(crate) fn push_text(sql: &mut Sql, backend: Backend, column: &str, matching: &TextMatch) {
+    sql.push(" AND ");
+    push_text_condition(sql, backend, column, matching);
+}
+
+/// Appends `<column matches>` alone (for conditions joined by OR or NOT).
+pub(crate) fn push_text_condition(sql: &mut Sql, backend: Backend, column: &str, matching: &TextMatch) {
     let method = matching.method;
     let (col, val) = if method.ignores_case() {
         (format!("lower({column})"), matching.value.to_lowercase())
     } else {
         (column.to_string(), matching.value.clone())
     };
-    sql.push(" AND ");
     match method {
         TextMethod::Equals | TextMethod::EqualsIgnoreCase => {
             sql.push(&col).push(" = ").bind(val);

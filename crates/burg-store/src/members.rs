@@ -57,7 +57,7 @@ pub async fn org_member<'e>(
     .bind(user_id)
     .fetch_optional(on)
     .await
-    .map_err(db_error("MEMB-db014"))?;
+    .map_err(db_error("MEMB-db041"))?;
     Ok(row.map(|(json, sequence, creation_date, change_date)| IamMemberRow {
         roles: roles(&json),
         sequence,
@@ -287,4 +287,14 @@ pub async fn member_user<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> R
         })
     })
     .transpose()
+}
+
+/// The organizations whose member user `user_id` is, by id.
+pub async fn orgs_of_member<'e>(on: impl Reader<'e>, instance: &str, user_id: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT org_id FROM org_members WHERE instance_id = $1 AND user_id = $2 ORDER BY org_id")
+        .bind(instance)
+        .bind(user_id)
+        .fetch_all(on)
+        .await
+        .map_err(db_error("MEMBER-db040"))
 }

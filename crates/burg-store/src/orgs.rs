@@ -331,3 +331,28 @@ pub async fn list_metadata(
     let select = format!("SELECT {METADATA_COLUMNS}");
     Listing { select: &select, filter, order: "meta_key" }.run(db, page, metadata_from_row).await
 }
+
+/// Organization `org`'s verified domains, the primary one first.
+pub async fn verified_domains<'e>(on: impl Reader<'e>, instance: &str, org: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT domain FROM org_domains WHERE instance_id = $1 AND org_id = $2 AND is_verified = 1 \
+         ORDER BY is_primary DESC, domain",
+    )
+    .bind(instance)
+    .bind(org)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("ORG-db040"))
+}
+
+/// The organization that has verified `domain`, if one has.
+pub async fn with_verified_domain<'e>(on: impl Reader<'e>, instance: &str, domain: &str) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT org_id FROM org_domains WHERE instance_id = $1 AND lower(domain) = lower($2) AND is_verified = 1",
+    )
+    .bind(instance)
+    .bind(domain)
+    .fetch_optional(on)
+    .await
+    .map_err(db_error("ORG-db041"))
+}

@@ -28,7 +28,10 @@ fn to_metadata(org: &str, row: MetadataRow) -> Result<Metadata> {
 /// The event that sets `key` to `value`; ZITADEL's `Metadata.IsValid`.
 fn set_event(agg: &Aggregate, key: &str, value: &[u8]) -> Result<NewEvent> {
     if key.is_empty() || value.is_empty() {
-        return Err(Error::invalid_argument("META-2ml0f", "metadata needs a `key` and a `value`"));
+        return Err(Error::invalid_argument(
+            crate::shared_ids::METADATA_INVALID,
+            "metadata needs a `key` and a `value`",
+        ));
     }
     NewEvent::new(agg, &oe::MetadataSet { key: key.to_string(), value: B64.encode(value) })
 }
@@ -93,7 +96,7 @@ impl App {
         req: RemoveOrgMetadataRequest,
     ) -> Result<RemoveOrgMetadataResponse> {
         if req.key.is_empty() {
-            return Err(Error::invalid_argument("META-2n0f1", "`key` is required"));
+            return Err(Error::invalid_argument(crate::shared_ids::METADATA_KEY_MISSING, "`key` is required"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
@@ -115,7 +118,7 @@ impl App {
         req: BulkRemoveOrgMetadataRequest,
     ) -> Result<BulkRemoveOrgMetadataResponse> {
         if req.keys.is_empty() {
-            return Err(Error::failed_precondition("META-9mw2d", "`keys` is empty"));
+            return Err(Error::failed_precondition(crate::shared_ids::METADATA_NO_KEYS, "`keys` is empty"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;

@@ -49,4 +49,38 @@ payloads! {
     ExternalIdpAdded = "user.human.externalidp.added" { idp_config_id: String, user_id: String, display_name: String }
     ExternalIdpRemoved = "user.human.externalidp.removed" { idp_config_id: String, user_id: String }
     ExternalIdpCascadeRemoved = "user.human.externalidp.cascade.removed" { idp_config_id: String, user_id: String }
+    UserLocked = "user.locked" {}
+    UserUnlocked = "user.unlocked" {}
+    /// ZITADEL's `userName`; the old name and the domain policy's flag are
+    /// not in its payload.
+    UsernameChanged = "user.username.changed" { user_name: String }
+    /// Only the members that changed, as ZITADEL's (each `omitempty`).
+    ProfileChanged = "user.human.profile.changed" {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nick_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        preferred_language: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gender: Option<i32>,
+    }
+    EmailChanged = "user.human.email.changed" { email: String }
+    PhoneChanged = "user.human.phone.changed" { phone: String }
+    PhoneRemoved = "user.human.phone.removed" {}
+    /// ZITADEL's asset event: the removed file's key.
+    AvatarRemoved = "user.human.avatar.removed" { store_key: String }
+    OtpRemoved = "user.human.mfa.otp.removed" {}
+    OtpSmsRemoved = "user.human.otp.sms.removed" {}
+    OtpEmailRemoved = "user.human.otp.email.removed" {}
+    U2fTokenRemoved = "user.human.mfa.u2f.token.removed" { web_auth_n_token_id: String }
+    PasswordlessTokenRemoved = "user.human.passwordless.token.removed" { web_auth_n_token_id: String }
+    /// `value` is the bytes in base64, as Go writes a `[]byte`.
+    MetadataSet = "user.metadata.set" { key: String, value: String }
+    MetadataRemoved = "user.metadata.removed" { key: String }
+    MetadataRemovedAll = "user.metadata.removed.all" {}
 }

@@ -75,6 +75,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 "DELETE FROM iam_members WHERE instance_id = $1 AND user_id = $2",
                 "DELETE FROM org_members WHERE instance_id = $1 AND user_id = $2",
                 "DELETE FROM user_idp_links WHERE instance_id = $1 AND user_id = $2",
+                "DELETE FROM org_objects WHERE instance_id = $1 AND kind = 'user_metadata' \
+                 AND substr(object_key, 1, length($2) + 1) = $2 || '_'",
                 "DELETE FROM users WHERE instance_id = $1 AND id = $2",
             ] {
                 sqlx::query(statement)
@@ -86,8 +88,12 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             }
             return Ok(());
         }
-        UserDeactivated::TYPE | UserReactivated::TYPE => {
-            let state = if e.event_type == UserDeactivated::TYPE { UserState::Inactive } else { UserState::Active };
+        UserDeactivated::TYPE | UserReactivated::TYPE | UserLocked::TYPE | UserUnlocked::TYPE => {
+            let state = match e.event_type.as_str() {
+                UserDeactivated::TYPE => UserState::Inactive,
+                UserLocked::TYPE => UserState::Locked,
+                _ => UserState::Active,
+            };
             sqlx::query("UPDATE users SET state = $1 WHERE instance_id = $2 AND id = $3")
                 .bind(state.code())
                 .bind(inst)
@@ -96,6 +102,49 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-usr03"))?;
         }
+        UsernameChanged::TYPE => {
+            let p: UsernameChanged = e.decode()?;
+            set_text(conn, inst, user, "username", p.user_name).await?;
+        }
+        ProfileChanged::TYPE => {
+            let p: ProfileChanged = e.decode()?;
+            let texts = [
+                ("first_name", p.first_name),
+                ("last_name", p.last_name),
+                ("nick_name", p.nick_name),
+                ("display_name", p.display_name),
+                ("preferred_language", p.preferred_language),
+            ];
+            for (column, value) in texts {
+                if let Some(value) = value {
+                    set_text(conn, inst, user, column, value).await?;
+                }
+            }
+            if let Some(gender) = p.gender {
+                sqlx::query("UPDATE users SET gender = $1 WHERE instance_id = $2 AND id = $3")
+                    .bind(i64::from(gender))
+                    .bind(inst)
+                    .bind(user)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error("PROJ-usr31"))?;
+            }
+        }
+        EmailChanged::TYPE => {
+            let p: EmailChanged = e.decode()?;
+            set_text(conn, inst, user, "email", p.email).await?;
+            set_flag(conn, inst, user, "email_verified", false).await?;
+        }
+        PhoneChanged::TYPE => {
+            let p: PhoneChanged = e.decode()?;
+            set_text(conn, inst, user, "phone", p.phone).await?;
+            set_flag(conn, inst, user, "phone_verified", false).await?;
+        }
+        PhoneRemoved::TYPE => {
+            set_text(conn, inst, user, "phone", String::new()).await?;
+            set_flag(conn, inst, user, "phone_verified", false).await?;
+        }
+        OtpRemoved::TYPE => set_text(conn, inst, user, "otp_secret", String::new()).await?,
         PersonalAccessTokenAdded::TYPE => {
             let p: PersonalAccessTokenAdded = e.decode()?;
             sqlx::query(
@@ -150,6 +199,30 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         .execute(&mut *conn)
         .await
         .map_err(db_error("PROJ-usr99"))?;
+    Ok(())
+}
+
+/// Sets text column `column` (one of this module's names) of a user.
+async fn set_text(conn: &mut AnyConnection, inst: &str, user: &str, column: &str, value: String) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE users SET {column} = $1 WHERE instance_id = $2 AND id = $3")))
+        .bind(value)
+        .bind(inst)
+        .bind(user)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-usr32"))?;
+    Ok(())
+}
+
+/// Sets 0/1 column `column` (one of this module's names) of a user.
+async fn set_flag(conn: &mut AnyConnection, inst: &str, user: &str, column: &str, value: bool) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE users SET {column} = $1 WHERE instance_id = $2 AND id = $3")))
+        .bind(i64::from(value))
+        .bind(inst)
+        .bind(user)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("PROJ-usr33"))?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ mod limits;
 mod mgmt_machines;
 mod mgmt_orgs;
 mod mgmt_projects;
+mod mgmt_users;
 mod notify;
 mod old_store;
 mod openapi;
