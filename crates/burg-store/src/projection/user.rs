@@ -77,6 +77,10 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 "DELETE FROM user_idp_links WHERE instance_id = $1 AND user_id = $2",
                 "DELETE FROM org_objects WHERE instance_id = $1 AND kind = 'user_metadata' \
                  AND substr(object_key, 1, length($2) + 1) = $2 || '_'",
+                // A machine's keys: added ones name their user as the
+                // parent, imported ones only in the document.
+                "DELETE FROM org_objects WHERE instance_id = $1 AND kind = 'machine_user_key' \
+                 AND (parent_key = $2 OR data LIKE '%\"userId\":\"' || $2 || '\"%')",
                 "DELETE FROM users WHERE instance_id = $1 AND id = $2",
             ] {
                 sqlx::query(statement)

@@ -158,6 +158,10 @@ async fn machine_keys_imported_and_added_alike(s: Arc<TestServer>, c: Client) {
     }
     assert_eq!(list(c.clone()).await, vec![brought.key_id.clone()]);
     drop(private);
+    // Its keys go with the user, imported and added alike.
+    let _: RemoveUserResponse = c.call("RemoveUser", RemoveUserRequest { id: user_id.into() }).await.unwrap();
+    let exported = exported_org(&s, org_id).await;
+    assert!(exported.get("machineKeys").is_none(), "{exported}");
 }
 
 matrix!(tokens_by_id_and_general_answers);
