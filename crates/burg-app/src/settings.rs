@@ -42,7 +42,7 @@ impl App {
         }
     }
 
-    fn aggregate_of(&self, scope: Scope<'_>) -> Aggregate {
+    pub(crate) fn aggregate_of(&self, scope: Scope<'_>) -> Aggregate {
         match scope {
             Scope::Instance => Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id),
             Scope::Org(org) => Aggregate::new(aggregate::ORG, org, org),

@@ -321,6 +321,47 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         add_org_member(AddOrgMemberRequest) -> AddOrgMemberResponse;
         update_org_member(UpdateOrgMemberRequest) -> UpdateOrgMemberResponse;
         remove_org_member(RemoveOrgMemberRequest) -> RemoveOrgMemberResponse;
+        get_org_iam_policy(GetOrgIamPolicyRequest) -> GetOrgIamPolicyResponse as org_get_org_iam_policy;
+        get_domain_policy(GetDomainPolicyRequest) -> GetDomainPolicyResponse as org_get_domain_policy;
+        get_login_policy(GetLoginPolicyRequest) -> GetLoginPolicyResponse as org_get_login_policy;
+        get_default_login_policy(GetDefaultLoginPolicyRequest) -> GetDefaultLoginPolicyResponse as org_get_default_login_policy;
+        add_custom_login_policy(AddCustomLoginPolicyRequest) -> AddCustomLoginPolicyResponse as org_add_custom_login_policy;
+        update_custom_login_policy(UpdateCustomLoginPolicyRequest) -> UpdateCustomLoginPolicyResponse as org_update_custom_login_policy;
+        reset_login_policy_to_default(ResetLoginPolicyToDefaultRequest) -> ResetLoginPolicyToDefaultResponse as org_reset_login_policy_to_default;
+        list_login_policy_id_ps(ListLoginPolicyIdPsRequest) -> ListLoginPolicyIdPsResponse as org_list_login_policy_id_ps;
+        add_idp_to_login_policy(AddIdpToLoginPolicyRequest) -> AddIdpToLoginPolicyResponse as org_add_idp_to_login_policy;
+        remove_idp_from_login_policy(RemoveIdpFromLoginPolicyRequest) -> RemoveIdpFromLoginPolicyResponse as org_remove_idp_from_login_policy;
+        list_login_policy_second_factors(ListLoginPolicySecondFactorsRequest) -> ListLoginPolicySecondFactorsResponse as org_list_login_policy_second_factors;
+        add_second_factor_to_login_policy(AddSecondFactorToLoginPolicyRequest) -> AddSecondFactorToLoginPolicyResponse as org_add_second_factor_to_login_policy;
+        remove_second_factor_from_login_policy(RemoveSecondFactorFromLoginPolicyRequest) -> RemoveSecondFactorFromLoginPolicyResponse as org_remove_second_factor_from_login_policy;
+        list_login_policy_multi_factors(ListLoginPolicyMultiFactorsRequest) -> ListLoginPolicyMultiFactorsResponse as org_list_login_policy_multi_factors;
+        add_multi_factor_to_login_policy(AddMultiFactorToLoginPolicyRequest) -> AddMultiFactorToLoginPolicyResponse as org_add_multi_factor_to_login_policy;
+        remove_multi_factor_from_login_policy(RemoveMultiFactorFromLoginPolicyRequest) -> RemoveMultiFactorFromLoginPolicyResponse as org_remove_multi_factor_from_login_policy;
+        get_password_complexity_policy(GetPasswordComplexityPolicyRequest) -> GetPasswordComplexityPolicyResponse as org_get_password_complexity_policy;
+        get_default_password_complexity_policy(GetDefaultPasswordComplexityPolicyRequest) -> GetDefaultPasswordComplexityPolicyResponse as org_get_default_password_complexity_policy;
+        add_custom_password_complexity_policy(AddCustomPasswordComplexityPolicyRequest) -> AddCustomPasswordComplexityPolicyResponse as org_add_custom_password_complexity_policy;
+        update_custom_password_complexity_policy(UpdateCustomPasswordComplexityPolicyRequest) -> UpdateCustomPasswordComplexityPolicyResponse as org_update_custom_password_complexity_policy;
+        reset_password_complexity_policy_to_default(ResetPasswordComplexityPolicyToDefaultRequest) -> ResetPasswordComplexityPolicyToDefaultResponse as org_reset_password_complexity_policy_to_default;
+        get_password_age_policy(GetPasswordAgePolicyRequest) -> GetPasswordAgePolicyResponse as org_get_password_age_policy;
+        get_default_password_age_policy(GetDefaultPasswordAgePolicyRequest) -> GetDefaultPasswordAgePolicyResponse as org_get_default_password_age_policy;
+        add_custom_password_age_policy(AddCustomPasswordAgePolicyRequest) -> AddCustomPasswordAgePolicyResponse as org_add_custom_password_age_policy;
+        update_custom_password_age_policy(UpdateCustomPasswordAgePolicyRequest) -> UpdateCustomPasswordAgePolicyResponse as org_update_custom_password_age_policy;
+        reset_password_age_policy_to_default(ResetPasswordAgePolicyToDefaultRequest) -> ResetPasswordAgePolicyToDefaultResponse as org_reset_password_age_policy_to_default;
+        get_lockout_policy(GetLockoutPolicyRequest) -> GetLockoutPolicyResponse as org_get_lockout_policy;
+        get_default_lockout_policy(GetDefaultLockoutPolicyRequest) -> GetDefaultLockoutPolicyResponse as org_get_default_lockout_policy;
+        add_custom_lockout_policy(AddCustomLockoutPolicyRequest) -> AddCustomLockoutPolicyResponse as org_add_custom_lockout_policy;
+        update_custom_lockout_policy(UpdateCustomLockoutPolicyRequest) -> UpdateCustomLockoutPolicyResponse as org_update_custom_lockout_policy;
+        reset_lockout_policy_to_default(ResetLockoutPolicyToDefaultRequest) -> ResetLockoutPolicyToDefaultResponse as org_reset_lockout_policy_to_default;
+        get_privacy_policy(GetPrivacyPolicyRequest) -> GetPrivacyPolicyResponse as org_get_privacy_policy;
+        get_default_privacy_policy(GetDefaultPrivacyPolicyRequest) -> GetDefaultPrivacyPolicyResponse as org_get_default_privacy_policy;
+        add_custom_privacy_policy(AddCustomPrivacyPolicyRequest) -> AddCustomPrivacyPolicyResponse as org_add_custom_privacy_policy;
+        update_custom_privacy_policy(UpdateCustomPrivacyPolicyRequest) -> UpdateCustomPrivacyPolicyResponse as org_update_custom_privacy_policy;
+        reset_privacy_policy_to_default(ResetPrivacyPolicyToDefaultRequest) -> ResetPrivacyPolicyToDefaultResponse as org_reset_privacy_policy_to_default;
+        get_notification_policy(GetNotificationPolicyRequest) -> GetNotificationPolicyResponse as org_get_notification_policy;
+        get_default_notification_policy(GetDefaultNotificationPolicyRequest) -> GetDefaultNotificationPolicyResponse as org_get_default_notification_policy;
+        add_custom_notification_policy(AddCustomNotificationPolicyRequest) -> AddCustomNotificationPolicyResponse as org_add_custom_notification_policy;
+        update_custom_notification_policy(UpdateCustomNotificationPolicyRequest) -> UpdateCustomNotificationPolicyResponse as org_update_custom_notification_policy;
+        reset_notification_policy_to_default(ResetNotificationPolicyToDefaultRequest) -> ResetNotificationPolicyToDefaultResponse as org_reset_notification_policy_to_default;
     }
 }
 

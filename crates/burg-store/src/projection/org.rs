@@ -223,6 +223,18 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         t => {
             if let Some((kind, op)) = burg_domain::settings::of_event(t) {
                 crate::settings::apply(conn, e, kind, op).await?;
+                // An organization's login policy takes the providers it
+                // offers with it, as ZITADEL's link projection does.
+                if op == burg_domain::settings::SettingOp::Remove
+                    && kind == <burg_domain::events::instance::LoginPolicy as burg_domain::settings::Setting>::KIND
+                {
+                    sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2")
+                        .bind(inst)
+                        .bind(org)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db_error("PROJ-org13"))?;
+                }
             }
         }
     }
