@@ -362,6 +362,18 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         add_custom_notification_policy(AddCustomNotificationPolicyRequest) -> AddCustomNotificationPolicyResponse as org_add_custom_notification_policy;
         update_custom_notification_policy(UpdateCustomNotificationPolicyRequest) -> UpdateCustomNotificationPolicyResponse as org_update_custom_notification_policy;
         reset_notification_policy_to_default(ResetNotificationPolicyToDefaultRequest) -> ResetNotificationPolicyToDefaultResponse as org_reset_notification_policy_to_default;
+        get_label_policy(GetLabelPolicyRequest) -> GetLabelPolicyResponse as org_get_label_policy;
+        get_preview_label_policy(GetPreviewLabelPolicyRequest) -> GetPreviewLabelPolicyResponse as org_get_preview_label_policy;
+        get_default_label_policy(GetDefaultLabelPolicyRequest) -> GetDefaultLabelPolicyResponse as org_get_default_label_policy;
+        add_custom_label_policy(AddCustomLabelPolicyRequest) -> AddCustomLabelPolicyResponse as org_add_custom_label_policy;
+        update_custom_label_policy(UpdateCustomLabelPolicyRequest) -> UpdateCustomLabelPolicyResponse as org_update_custom_label_policy;
+        activate_custom_label_policy(ActivateCustomLabelPolicyRequest) -> ActivateCustomLabelPolicyResponse as org_activate_custom_label_policy;
+        remove_custom_label_policy_logo(RemoveCustomLabelPolicyLogoRequest) -> RemoveCustomLabelPolicyLogoResponse as org_remove_custom_label_policy_logo;
+        remove_custom_label_policy_logo_dark(RemoveCustomLabelPolicyLogoDarkRequest) -> RemoveCustomLabelPolicyLogoDarkResponse as org_remove_custom_label_policy_logo_dark;
+        remove_custom_label_policy_icon(RemoveCustomLabelPolicyIconRequest) -> RemoveCustomLabelPolicyIconResponse as org_remove_custom_label_policy_icon;
+        remove_custom_label_policy_icon_dark(RemoveCustomLabelPolicyIconDarkRequest) -> RemoveCustomLabelPolicyIconDarkResponse as org_remove_custom_label_policy_icon_dark;
+        remove_custom_label_policy_font(RemoveCustomLabelPolicyFontRequest) -> RemoveCustomLabelPolicyFontResponse as org_remove_custom_label_policy_font;
+        reset_label_policy_to_default(ResetLabelPolicyToDefaultRequest) -> ResetLabelPolicyToDefaultResponse as org_reset_label_policy_to_default;
     }
 }
 
