@@ -94,7 +94,10 @@ pub(crate) fn label_style(r: &a::UpdateLabelPolicyRequest) -> Result<LabelStyle>
         ..LabelStyle::default()
     };
     if let Some((id, field)) = first_bad_color(&style) {
-        return Err(Error::invalid_argument(id, format!("`{field}` must be empty or a hex colour such as #5469d4 or #fff")));
+        return Err(Error::invalid_argument(
+            id,
+            format!("`{field}` must be empty or a hex colour such as #5469d4 or #fff"),
+        ));
     }
     Ok(style)
 }
@@ -195,7 +198,9 @@ impl App {
     ) -> Result<a::GetPreviewLabelPolicyResponse> {
         let (row, policy) = self.label_row().await?;
         let details = details(row.sequence, row.creation_date, row.change_date, &row.owner_id);
-        Ok(a::GetPreviewLabelPolicyResponse { policy: Some(self.label_pb(ctx, &self.instance_id, &policy.preview, details)) })
+        Ok(a::GetPreviewLabelPolicyResponse {
+            policy: Some(self.label_pb(ctx, &self.instance_id, &policy.preview, details)),
+        })
     }
 
     pub async fn update_label_policy(
@@ -263,7 +268,8 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyLogoRequest,
     ) -> Result<a::RemoveLabelPolicyLogoResponse> {
-        let details = self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Logo, missing_ids(LabelAsset::Logo).1).await?;
+        let details =
+            self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Logo, missing_ids(LabelAsset::Logo).1).await?;
         Ok(a::RemoveLabelPolicyLogoResponse { details })
     }
 
@@ -272,7 +278,9 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyLogoDarkRequest,
     ) -> Result<a::RemoveLabelPolicyLogoDarkResponse> {
-        let details = self.remove_label_asset(ctx, Scope::Instance, LabelAsset::LogoDark, missing_ids(LabelAsset::LogoDark).1).await?;
+        let details = self
+            .remove_label_asset(ctx, Scope::Instance, LabelAsset::LogoDark, missing_ids(LabelAsset::LogoDark).1)
+            .await?;
         Ok(a::RemoveLabelPolicyLogoDarkResponse { details })
     }
 
@@ -281,7 +289,8 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyIconRequest,
     ) -> Result<a::RemoveLabelPolicyIconResponse> {
-        let details = self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Icon, missing_ids(LabelAsset::Icon).1).await?;
+        let details =
+            self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Icon, missing_ids(LabelAsset::Icon).1).await?;
         Ok(a::RemoveLabelPolicyIconResponse { details })
     }
 
@@ -290,7 +299,9 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyIconDarkRequest,
     ) -> Result<a::RemoveLabelPolicyIconDarkResponse> {
-        let details = self.remove_label_asset(ctx, Scope::Instance, LabelAsset::IconDark, missing_ids(LabelAsset::IconDark).1).await?;
+        let details = self
+            .remove_label_asset(ctx, Scope::Instance, LabelAsset::IconDark, missing_ids(LabelAsset::IconDark).1)
+            .await?;
         Ok(a::RemoveLabelPolicyIconDarkResponse { details })
     }
 
@@ -299,7 +310,8 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyFontRequest,
     ) -> Result<a::RemoveLabelPolicyFontResponse> {
-        let details = self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Font, missing_ids(LabelAsset::Font).1).await?;
+        let details =
+            self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Font, missing_ids(LabelAsset::Font).1).await?;
         Ok(a::RemoveLabelPolicyFontResponse { details })
     }
 

@@ -334,10 +334,9 @@ impl App {
         let on = self.aggregate_of(scope);
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let current = self
-                .own_setting::<LoginPolicy>(tx.conn(), scope)
-                .await?
-                .ok_or_else(|| Error::not_found(if org { ORG_LOGIN_MISSING } else { "POLICY-none1" }, "login policy not found"))?;
+            let current = self.own_setting::<LoginPolicy>(tx.conn(), scope).await?.ok_or_else(|| {
+                Error::not_found(if org { ORG_LOGIN_MISSING } else { "POLICY-none1" }, "login policy not found")
+            })?;
             let present = which.list(&current).contains(&ty);
             if add && present {
                 return Err(Error::already_exists(

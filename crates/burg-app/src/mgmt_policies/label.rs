@@ -51,7 +51,14 @@ impl App {
         let mut conn = self.db.acquire("LABEL-db010").await?;
         let org = ctx.org();
         for (owner, is_default) in [(org, false), (self.instance_id.as_str(), true)] {
-            let Some(row) = burg_store::settings::load(&mut conn, &self.instance_id, owner, <LabelPolicy as burg_domain::settings::Setting>::KIND).await? else {
+            let Some(row) = burg_store::settings::load(
+                &mut conn,
+                &self.instance_id,
+                owner,
+                <LabelPolicy as burg_domain::settings::Setting>::KIND,
+            )
+            .await?
+            else {
                 continue;
             };
             let policy: LabelPolicy = serde_json::from_str(&row.data)
@@ -73,7 +80,11 @@ impl App {
         Err(Error::not_found("QUERY-V22un", "label policy not found"))
     }
 
-    pub async fn org_get_label_policy(&self, ctx: &Ctx, _r: m::GetLabelPolicyRequest) -> Result<m::GetLabelPolicyResponse> {
+    pub async fn org_get_label_policy(
+        &self,
+        ctx: &Ctx,
+        _r: m::GetLabelPolicyRequest,
+    ) -> Result<m::GetLabelPolicyResponse> {
         let (policy, is_default) = self.org_label(ctx, false).await?;
         Ok(m::GetLabelPolicyResponse { policy: Some(policy), is_default })
     }

@@ -62,7 +62,10 @@ fn factors(types: &[i32], defined: impl Fn(i32) -> bool, id: &'static str, field
     let mut out = Vec::new();
     for ty in types {
         if *ty == 0 || !defined(*ty) {
-            return Err(Error::invalid_argument(id, format!("`{field}` must hold defined types other than unspecified")));
+            return Err(Error::invalid_argument(
+                id,
+                format!("`{field}` must hold defined types other than unspecified"),
+            ));
         }
         if !out.contains(ty) {
             out.push(*ty);
@@ -87,7 +90,11 @@ impl App {
         })
     }
 
-    pub async fn org_get_login_policy(&self, ctx: &Ctx, _r: m::GetLoginPolicyRequest) -> Result<m::GetLoginPolicyResponse> {
+    pub async fn org_get_login_policy(
+        &self,
+        ctx: &Ctx,
+        _r: m::GetLoginPolicyRequest,
+    ) -> Result<m::GetLoginPolicyResponse> {
         let mut conn = self.db.acquire("POLICY-db010").await?;
         let current = self.setting::<LoginPolicy>(&mut conn, Scope::Org(ctx.org())).await?;
         let owner = if current.is_default { self.instance_id.clone() } else { ctx.org().to_string() };

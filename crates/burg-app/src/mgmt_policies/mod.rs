@@ -17,8 +17,8 @@ use burg_domain::policies::{
 };
 
 use crate::policies::{
-    PrivacyInput, age, age_pb, complexity, complexity_pb, domain_pb, lockout, lockout_pb, notification_pb,
-    org_iam_pb, privacy, privacy_pb,
+    PrivacyInput, age, age_pb, complexity, complexity_pb, domain_pb, lockout, lockout_pb, notification_pb, org_iam_pb,
+    privacy, privacy_pb,
 };
 use crate::settings::Scope;
 use crate::{App, Ctx};
@@ -78,12 +78,20 @@ impl App {
     // The domain policy: only read here (the Admin API writes an
     // organization's).
 
-    pub async fn org_get_org_iam_policy(&self, ctx: &Ctx, _r: m::GetOrgIamPolicyRequest) -> Result<m::GetOrgIamPolicyResponse> {
+    pub async fn org_get_org_iam_policy(
+        &self,
+        ctx: &Ctx,
+        _r: m::GetOrgIamPolicyRequest,
+    ) -> Result<m::GetOrgIamPolicyResponse> {
         let current = self.read_setting::<DomainPolicy>(Scope::Org(ctx.org())).await?;
         Ok(m::GetOrgIamPolicyResponse { policy: Some(org_iam_pb(current)) })
     }
 
-    pub async fn org_get_domain_policy(&self, ctx: &Ctx, _r: m::GetDomainPolicyRequest) -> Result<m::GetDomainPolicyResponse> {
+    pub async fn org_get_domain_policy(
+        &self,
+        ctx: &Ctx,
+        _r: m::GetDomainPolicyRequest,
+    ) -> Result<m::GetDomainPolicyResponse> {
         let current = self.read_setting::<DomainPolicy>(Scope::Org(ctx.org())).await?;
         Ok(m::GetDomainPolicyResponse { policy: Some(domain_pb(current)) })
     }

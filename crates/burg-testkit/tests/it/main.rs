@@ -15,6 +15,7 @@ mod label_policy;
 mod limits;
 mod mgmt_machines;
 mod mgmt_orgs;
+mod mgmt_policies;
 mod notify;
 mod old_store;
 mod openapi;
