@@ -53,6 +53,10 @@ impl App {
     /// instance's.
     pub async fn setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Current<S>> {
         let own = burg_store::settings::load(conn, &self.instance_id, self.owner(scope), S::KIND).await?;
+        let own = match (own, scope) {
+            (None, Scope::Org(org)) => self.imported_document::<S>(conn, org).await?,
+            (own, _) => own,
+        };
         let (row, is_default) = match own {
             Some(row) => (row, scope == Scope::Instance),
             None => {
@@ -68,6 +72,20 @@ impl App {
             is_default,
             details: details(row.sequence, row.creation_date, row.change_date, &row.owner_id),
         })
+    }
+
+    /// The policy of `S`'s kind that an earlier release's import kept as an
+    /// `org_objects` document of organization `org`, as a settings row
+    /// (read only: see `mgmt_policies::imported`).
+    pub(crate) async fn imported_document<S: Setting>(&self, conn: &mut Conn, org: &str) -> Result<Option<SettingRow>> {
+        let Some(object_kind) = crate::mgmt_policies::imported::document_kind(S::KIND) else {
+            return Ok(None);
+        };
+        let Some(mut row) = burg_store::settings::org_document(conn, &self.instance_id, org, object_kind).await? else {
+            return Ok(None);
+        };
+        row.data = crate::mgmt_policies::imported::setting_of_document(S::KIND, &row.data)?.to_string();
+        Ok(Some(row))
     }
 
     /// [`App::setting`] on a connection of the pool.

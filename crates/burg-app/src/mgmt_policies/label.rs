@@ -5,6 +5,7 @@ use burg_api::admin::UpdateLabelPolicyRequest;
 use burg_api::management as m;
 use burg_api::zitadel::policy::v1 as pb;
 use burg_domain::label_policy::{LabelAsset, LabelPolicy, activated_event};
+use burg_domain::settings::Setting;
 use burg_domain::{Error, Result};
 
 use crate::label_policy::{label_style, preview_change};
@@ -51,14 +52,12 @@ impl App {
         let mut conn = self.db.acquire("LABEL-db010").await?;
         let org = ctx.org();
         for (owner, is_default) in [(org, false), (self.instance_id.as_str(), true)] {
-            let Some(row) = burg_store::settings::load(
-                &mut conn,
-                &self.instance_id,
-                owner,
-                <LabelPolicy as burg_domain::settings::Setting>::KIND,
-            )
-            .await?
-            else {
+            let mut row =
+                burg_store::settings::load(&mut conn, &self.instance_id, owner, <LabelPolicy as Setting>::KIND).await?;
+            if row.is_none() && !is_default {
+                row = self.imported_document::<LabelPolicy>(&mut conn, owner).await?;
+            }
+            let Some(row) = row else {
                 continue;
             };
             let policy: LabelPolicy = serde_json::from_str(&row.data)

@@ -7,6 +7,7 @@
 //! `internal/command/org_policy_*.go`. The login policy is in `login`, the
 //! label policy in `label`.
 
+pub(crate) mod imported;
 mod label;
 mod login;
 

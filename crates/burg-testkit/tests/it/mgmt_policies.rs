@@ -22,7 +22,8 @@ matrix!(
     each_policy_is_the_default_then_its_own_then_the_default,
     login_policy_factors_and_providers,
     label_policy_is_previewed_then_activated,
-    the_instances_change_shows_where_the_org_has_none
+    the_instances_change_shows_where_the_org_has_none,
+    an_imported_orgs_policies_read_as_its_own,
 );
 in_process!(bad_requests_change_nothing, an_org_owner_sets_its_own_org_only);
 
@@ -565,4 +566,59 @@ async fn an_org_owner_sets_its_own_org_only(s: Arc<TestServer>, c: Client) {
     let err =
         viewer.call::<_, AddCustomNotificationPolicyResponse>("AddCustomNotificationPolicy", add).await.unwrap_err();
     assert_eq!(err.code, Code::PermissionDenied);
+}
+
+/// An organization imported by ImportData keeps its policies as documents
+/// (`org_objects`); they read as its own.
+async fn an_imported_orgs_policies_read_as_its_own(_s: Arc<TestServer>, c: Client) {
+    let org_id = "371000000000000011";
+    let doc: a::DataOrg = serde_json::from_value(serde_json::json!({
+        "orgId": org_id,
+        "org": {"name": "Imported"},
+        "loginPolicy": {"allowUsernamePassword": true, "allowRegister": true, "secondFactors": ["SECOND_FACTOR_TYPE_OTP_EMAIL"]},
+        "lockoutPolicy": {"maxPasswordAttempts": 4},
+        "passwordComplexityPolicy": {"minLength": "11", "hasNumber": true},
+        "privacyPolicy": {"tosLink": "https://imported.test/tos"},
+        "labelPolicy": {"primaryColor": "#010203"},
+        "domainPolicy": {"orgId": "371000000000000011", "userLoginMustBeDomain": true, "validateOrgDomains": false}
+    }))
+    .unwrap();
+    let report: a::ImportDataResponse = c
+        .call(
+            "ImportData",
+            a::ImportDataRequest {
+                data: Some(a::import_data_request::Data::DataOrgs(a::ImportDataOrg {
+                    orgs: vec![doc],
+                    ..Default::default()
+                })),
+                timeout: "1m".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let i = c.with_org(org_id);
+    let login: GetLoginPolicyResponse = i.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    let p = login.policy.unwrap();
+    assert!(!login.is_default && !p.is_default);
+    assert!(p.allow_register && p.allow_username_password);
+    assert_eq!(p.second_factors, [SecondFactorType::OtpEmail as i32]);
+    let lockout: GetLockoutPolicyResponse = i.call("GetLockoutPolicy", GetLockoutPolicyRequest {}).await.unwrap();
+    assert_eq!((lockout.is_default, lockout.policy.unwrap().max_password_attempts), (false, 4));
+    let complexity: GetPasswordComplexityPolicyResponse =
+        i.call("GetPasswordComplexityPolicy", GetPasswordComplexityPolicyRequest {}).await.unwrap();
+    let p = complexity.policy.unwrap();
+    assert_eq!((complexity.is_default, p.min_length, p.has_number), (false, 11, true));
+    let privacy: GetPrivacyPolicyResponse = i.call("GetPrivacyPolicy", GetPrivacyPolicyRequest {}).await.unwrap();
+    let p = privacy.policy.unwrap();
+    assert_eq!((p.is_default, p.tos_link.as_str()), (false, "https://imported.test/tos"));
+    let label: GetLabelPolicyResponse = i.call("GetLabelPolicy", GetLabelPolicyRequest {}).await.unwrap();
+    assert_eq!((label.is_default, label.policy.unwrap().primary_color.as_str()), (false, "#010203"));
+    let domain: GetDomainPolicyResponse = i.call("GetDomainPolicy", GetDomainPolicyRequest {}).await.unwrap();
+    let p = domain.policy.unwrap();
+    assert_eq!((p.is_default, p.user_login_must_be_domain, p.validate_org_domains), (false, true, false));
+    // A kind the import did not bring is the instance's.
+    let age: GetPasswordAgePolicyResponse =
+        i.call("GetPasswordAgePolicy", GetPasswordAgePolicyRequest {}).await.unwrap();
+    assert!(age.is_default);
 }
