@@ -26,7 +26,7 @@ fn theme_to_domain(api: i32) -> i32 {
     }
 }
 
-fn theme_to_api(domain: i32) -> i32 {
+pub(crate) fn theme_to_api(domain: i32) -> i32 {
     match domain {
         1 => ThemeMode::Light as i32,
         2 => ThemeMode::Dark as i32,

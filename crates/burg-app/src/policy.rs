@@ -45,7 +45,7 @@ fn seconds(d: Option<burg_api::wkt::Duration>) -> i64 {
     d.map_or(0, |d| d.seconds)
 }
 
-fn duration(seconds: i64) -> Option<burg_api::wkt::Duration> {
+pub(crate) fn duration(seconds: i64) -> Option<burg_api::wkt::Duration> {
     Some(burg_api::wkt::Duration { seconds, nanos: 0 })
 }
 

@@ -88,6 +88,18 @@ impl App {
         Ok(Some(row))
     }
 
+    /// The value of an imported document ([`App::imported_document`]) of
+    /// an organization's scope.
+    async fn imported_value<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Option<S>> {
+        match scope {
+            Scope::Instance => Ok(None),
+            Scope::Org(org) => match self.imported_document::<S>(conn, org).await? {
+                Some(row) => decode(&row).map(Some),
+                None => Ok(None),
+            },
+        }
+    }
+
     /// [`App::setting`] on a connection of the pool.
     pub async fn read_setting<S: Setting>(&self, scope: Scope<'_>) -> Result<Current<S>> {
         let mut conn = self.db.acquire("SETTING-db04").await?;
@@ -116,15 +128,24 @@ impl App {
     ) -> Result<Option<ObjectDetails>> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let current: S = self
-                .own_setting(tx.conn(), scope)
-                .await?
-                .ok_or_else(|| Error::not_found(missing, format!("{} not found", S::NAME)))?;
+            let (current, imported) = match self.own_setting::<S>(tx.conn(), scope).await? {
+                Some(current) => (current, false),
+                None => (
+                    self.imported_value::<S>(tx.conn(), scope)
+                        .await?
+                        .ok_or_else(|| Error::not_found(missing, format!("{} not found", S::NAME)))?,
+                    true,
+                ),
+            };
             let next = change(&current);
             if next == current {
                 return Err(crate::unchanged(unchanged, S::NAME));
             }
-            let events = tx.push(current.changed_events(&self.aggregate_of(scope), &next)?).await?;
+            // A policy an earlier import kept as a document has no row to
+            // change: the change gives the organization the whole value.
+            let on = self.aggregate_of(scope);
+            let events = if imported { next.added_events(&on)? } else { current.changed_events(&on, &next)? };
+            let events = tx.push(events).await?;
             tx.commit().await?;
             Ok(changed_details(&events))
         })
@@ -143,7 +164,9 @@ impl App {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             self.require_active_org(tx.conn(), org).await?;
-            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_some() {
+            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_some()
+                || self.imported_value::<S>(tx.conn(), Scope::Org(org)).await?.is_some()
+            {
                 return Err(Error::already_exists(exists, format!("the organization has its own {} already", S::NAME)));
             }
             let events = tx.push(value.added_events(&self.aggregate_of(Scope::Org(org)))?).await?;
@@ -163,7 +186,9 @@ impl App {
     ) -> Result<Option<ObjectDetails>> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_none() {
+            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_none()
+                && self.imported_value::<S>(tx.conn(), Scope::Org(org)).await?.is_none()
+            {
                 return Err(Error::not_found(missing, format!("{} not found", S::NAME)));
             }
             let events = tx.push(vec![settings::removed_event::<S>(&self.aggregate_of(Scope::Org(org)))?]).await?;

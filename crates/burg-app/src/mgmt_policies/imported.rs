@@ -119,3 +119,110 @@ pub(crate) fn setting_of_document(kind: &str, doc: &str) -> Result<Value> {
         _ => Err(Error::internal("SETTING-doc03", format!("no imported document of setting {kind}"))),
     }
 }
+
+/// The `org_objects` kind of an import's document back to its setting kind.
+pub(crate) fn setting_kind(document_kind: &str) -> Option<&'static str> {
+    ["policy.login", "policy.label", "policy.lockout", "policy.password.complexity", "policy.privacy", "policy.domain"]
+        .into_iter()
+        .find(|k| self::document_kind(k) == Some(document_kind))
+}
+
+fn stored<S: Setting>(data: &str) -> Result<S> {
+    serde_json::from_str(data)
+        .map_err(|e| Error::internal("SETTING-doc04", format!("the stored {} is unreadable: {e}", S::NAME)))
+}
+
+fn json<T: serde::Serialize>(message: &T) -> Result<Value> {
+    serde_json::to_value(message).map_err(|e| Error::internal("SETTING-doc05", format!("cannot encode a policy: {e}")))
+}
+
+/// The `DataOrg` member (ZITADEL's add request of the kind, as JSON) of
+/// organization `org`'s own setting of `kind`, stored as `data`: what an
+/// export writes for it. The login policy's providers are not part of it.
+pub(crate) fn document_of_setting(kind: &str, data: &str, org: &str) -> Result<Value> {
+    let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    match kind {
+        "policy.login" => {
+            use crate::policy::duration;
+            let p: burg_domain::events::instance::LoginPolicy = stored(data)?;
+            json(&m::AddCustomLoginPolicyRequest {
+                allow_username_password: p.allow_username_password,
+                allow_register: p.allow_register,
+                allow_external_idp: p.allow_external_idp,
+                force_mfa: p.force_mfa,
+                passwordless_type: p.passwordless_type,
+                hide_password_reset: p.hide_password_reset,
+                ignore_unknown_usernames: p.ignore_unknown_usernames,
+                default_redirect_uri: p.default_redirect_uri,
+                password_check_lifetime: duration(p.password_check_lifetime),
+                external_login_check_lifetime: duration(p.external_login_check_lifetime),
+                mfa_init_skip_lifetime: duration(p.mfa_init_skip_lifetime),
+                second_factor_check_lifetime: duration(p.second_factor_check_lifetime),
+                multi_factor_check_lifetime: duration(p.multi_factor_check_lifetime),
+                second_factors: p.second_factors,
+                multi_factors: p.multi_factors,
+                idps: Vec::new(),
+                allow_domain_discovery: p.allow_domain_discovery,
+                disable_login_with_email: p.disable_login_with_email,
+                disable_login_with_phone: p.disable_login_with_phone,
+                force_mfa_local_only: p.force_mfa_local_only,
+            })
+        }
+        "policy.label" => {
+            let p: LabelPolicy = stored(data)?;
+            let s = p.active.unwrap_or(p.preview);
+            json(&m::AddCustomLabelPolicyRequest {
+                primary_color: s.primary_color,
+                hide_login_name_suffix: s.hide_login_name_suffix,
+                warn_color: s.warn_color,
+                background_color: s.background_color,
+                font_color: s.font_color,
+                primary_color_dark: s.primary_color_dark,
+                background_color_dark: s.background_color_dark,
+                warn_color_dark: s.warn_color_dark,
+                font_color_dark: s.font_color_dark,
+                disable_watermark: s.disable_watermark,
+                theme_mode: crate::label_policy::theme_to_api(s.theme_mode),
+            })
+        }
+        "policy.lockout" => {
+            let p: burg_domain::policies::LockoutPolicy = stored(data)?;
+            json(&m::AddCustomLockoutPolicyRequest {
+                max_password_attempts: n(p.max_password_attempts),
+                max_otp_attempts: n(p.max_otp_attempts),
+            })
+        }
+        "policy.password.complexity" => {
+            let p: burg_domain::policies::PasswordComplexityPolicy = stored(data)?;
+            json(&m::AddCustomPasswordComplexityPolicyRequest {
+                min_length: p.min_length,
+                has_uppercase: p.has_uppercase,
+                has_lowercase: p.has_lowercase,
+                has_number: p.has_number,
+                has_symbol: p.has_symbol,
+            })
+        }
+        "policy.privacy" => {
+            let p: burg_domain::policies::PrivacyPolicy = stored(data)?;
+            json(&m::AddCustomPrivacyPolicyRequest {
+                tos_link: p.tos_link,
+                privacy_link: p.privacy_link,
+                help_link: p.help_link,
+                support_email: p.support_email,
+                docs_link: p.docs_link,
+                custom_link: p.custom_link,
+                custom_link_text: p.custom_link_text,
+            })
+        }
+        "policy.domain" => {
+            let p: DomainPolicy = stored(data)?;
+            json(&AddCustomDomainPolicyRequest {
+                org_id: org.to_string(),
+                user_login_must_be_domain: p.user_login_must_be_domain,
+                validate_org_domains: p.validate_org_domains,
+                smtp_sender_address_matches_instance_domain: p.smtp_sender_address_matches_instance_domain,
+            })
+        }
+        _ => Err(Error::internal("SETTING-doc06", format!("no document of setting {kind}"))),
+    }
+}

@@ -621,4 +621,37 @@ async fn an_imported_orgs_policies_read_as_its_own(_s: Arc<TestServer>, c: Clien
     let age: GetPasswordAgePolicyResponse =
         i.call("GetPasswordAgePolicy", GetPasswordAgePolicyRequest {}).await.unwrap();
     assert!(age.is_default);
+
+    // Added again: it is there already. Changed: read and exported as changed.
+    let err = i
+        .call::<_, AddCustomLockoutPolicyResponse>("AddCustomLockoutPolicy", AddCustomLockoutPolicyRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::AlreadyExists, "ORG-0olDf"));
+    let _: UpdateCustomLockoutPolicyResponse = i
+        .call(
+            "UpdateCustomLockoutPolicy",
+            UpdateCustomLockoutPolicyRequest { max_password_attempts: 6, max_otp_attempts: 2 },
+        )
+        .await
+        .unwrap();
+    let lockout: GetLockoutPolicyResponse = i.call("GetLockoutPolicy", GetLockoutPolicyRequest {}).await.unwrap();
+    assert_eq!((lockout.is_default, lockout.policy.unwrap().max_password_attempts), (false, 6));
+    let _: ResetPrivacyPolicyToDefaultResponse =
+        i.call("ResetPrivacyPolicyToDefault", ResetPrivacyPolicyToDefaultRequest {}).await.unwrap();
+    let privacy: GetPrivacyPolicyResponse = i.call("GetPrivacyPolicy", GetPrivacyPolicyRequest {}).await.unwrap();
+    assert!(privacy.policy.unwrap().is_default, "reset drops the imported document");
+    let exported: a::ExportDataResponse = c
+        .call(
+            "ExportData",
+            a::ExportDataRequest { org_ids: vec![org_id.into()], timeout: "1m".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let org = exported.orgs.iter().find(|o| o.org_id == org_id).unwrap();
+    let lockout = org.lockout_policy.as_ref().unwrap();
+    assert_eq!((lockout.max_password_attempts, lockout.max_otp_attempts), (6, 2), "the change is exported");
+    assert!(org.privacy_policy.is_none(), "the reset one is not");
+    assert_eq!(org.login_policy.as_ref().unwrap().second_factors, [SecondFactorType::OtpEmail as i32]);
+    assert_eq!(org.password_complexity_policy.as_ref().unwrap().min_length, 11);
 }
