@@ -416,6 +416,50 @@ async fn login_policy_factors_and_providers(s: Arc<TestServer>, c: Client) {
         .await
         .unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "Org-39fjs"));
+
+    // An instance template, offered by the organization's policy only.
+    let idp: a::AddGenericOidcProviderResponse = c
+        .call(
+            "AddGenericOIDCProvider",
+            a::AddGenericOidcProviderRequest {
+                name: "Corp".into(),
+                issuer: "https://issuer.example.com".into(),
+                client_id: "client".into(),
+                client_secret: "s".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let link = AddIdpToLoginPolicyRequest { idp_id: idp.id.clone(), owner_type: IdpOwnerType::Org as i32 };
+    let err = o.call::<_, AddIdpToLoginPolicyResponse>("AddIDPToLoginPolicy", link).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "Org-3N9fs"), "not the organization's own");
+    let link = AddIdpToLoginPolicyRequest { idp_id: idp.id.clone(), owner_type: IdpOwnerType::System as i32 };
+    let _: AddIdpToLoginPolicyResponse = o.call("AddIDPToLoginPolicy", link.clone()).await.unwrap();
+    let err = o.call::<_, AddIdpToLoginPolicyResponse>("AddIDPToLoginPolicy", link).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::AlreadyExists, "Org-2B0ps"));
+    let listed: ListLoginPolicyIdPsResponse =
+        o.call("ListLoginPolicyIDPs", ListLoginPolicyIdPsRequest::default()).await.unwrap();
+    let ids: Vec<&str> = listed.result.iter().map(|l| l.idp_id.as_str()).collect();
+    assert_eq!((ids, listed.details.unwrap().total_result), (vec![idp.id.as_str()], 1));
+    let got: GetLoginPolicyResponse = o.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    assert_eq!(got.policy.unwrap().idps[0].idp_name, "Corp");
+    let inst: a::GetLoginPolicyResponse = c.call("GetLoginPolicy", a::GetLoginPolicyRequest {}).await.unwrap();
+    assert!(inst.policy.unwrap().idps.is_empty(), "the instance's policy does not offer it");
+    let removed: RemoveIdpFromLoginPolicyResponse =
+        o.call("RemoveIDPFromLoginPolicy", RemoveIdpFromLoginPolicyRequest { idp_id: idp.id.clone() }).await.unwrap();
+    assert!(removed.details.is_some());
+    // A reset takes the providers with the policy.
+    let link = AddIdpToLoginPolicyRequest { idp_id: idp.id.clone(), owner_type: IdpOwnerType::System as i32 };
+    let _: AddIdpToLoginPolicyResponse = o.call("AddIDPToLoginPolicy", link).await.unwrap();
+    let _: ResetLoginPolicyToDefaultResponse =
+        o.call("ResetLoginPolicyToDefault", ResetLoginPolicyToDefaultRequest {}).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_policy_idps WHERE owner_id = $1")
+        .bind(&org.org_id)
+        .fetch_one(s.app.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
 }
 
 async fn label_policy_is_previewed_then_activated(_s: Arc<TestServer>, c: Client) {
