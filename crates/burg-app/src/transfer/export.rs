@@ -303,7 +303,16 @@ impl App {
             if let Some(kind) = setting
                 && let Some(data) = snapshot.org_setting(org_id, kind).await?
             {
-                let value = crate::mgmt_policies::imported::document_of_setting(kind, &data, org_id)?;
+                let mut value = crate::mgmt_policies::imported::document_of_setting(kind, &data, org_id)?;
+                // The providers an imported login policy names (the
+                // organization's IdPs, kept as documents) stay with it.
+                let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
+                if let Some(row) = rows.try_next().await?
+                    && let Ok(doc) = serde_json::from_str::<Value>(&row.data)
+                    && let Some(idps) = doc.get("idps").filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+                {
+                    value["idps"] = idps.clone();
+                }
                 out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
                 out.put_json(&value).await?;
                 continue;

@@ -619,7 +619,9 @@ async fn an_imported_orgs_policies_read_as_its_own(_s: Arc<TestServer>, c: Clien
     let doc: a::DataOrg = serde_json::from_value(serde_json::json!({
         "orgId": org_id,
         "org": {"name": "Imported"},
-        "loginPolicy": {"allowUsernamePassword": true, "allowRegister": true, "secondFactors": ["SECOND_FACTOR_TYPE_OTP_EMAIL"]},
+        "loginPolicy": {"allowUsernamePassword": true, "allowRegister": true, "secondFactors": ["SECOND_FACTOR_TYPE_OTP_EMAIL"],
+            "idps": [{"idpId": "371000000000000019", "ownerType": "IDP_OWNER_TYPE_ORG"}]},
+        "oidcIdps": [{"idpId": "371000000000000019", "idp": {"name": "Own", "issuer": "https://own.test", "clientId": "c", "clientSecret": "s"}}],
         "lockoutPolicy": {"maxPasswordAttempts": 4},
         "passwordComplexityPolicy": {"minLength": "11", "hasNumber": true},
         "privacyPolicy": {"tosLink": "https://imported.test/tos"},
@@ -697,5 +699,23 @@ async fn an_imported_orgs_policies_read_as_its_own(_s: Arc<TestServer>, c: Clien
     assert_eq!((lockout.max_password_attempts, lockout.max_otp_attempts), (6, 2), "the change is exported");
     assert!(org.privacy_policy.is_none(), "the reset one is not");
     assert_eq!(org.login_policy.as_ref().unwrap().second_factors, [SecondFactorType::OtpEmail as i32]);
+    // A changed login policy keeps the providers its import named.
+    let _: UpdateCustomLoginPolicyResponse = i
+        .call(
+            "UpdateCustomLoginPolicy",
+            UpdateCustomLoginPolicyRequest { allow_username_password: true, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let exported: a::ExportDataResponse = c
+        .call(
+            "ExportData",
+            a::ExportDataRequest { org_ids: vec![org_id.into()], timeout: "1m".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let login = exported.orgs[0].login_policy.as_ref().unwrap();
+    assert!(!login.allow_register, "the change is exported");
+    assert_eq!(login.idps[0].idp_id, "371000000000000019");
     assert_eq!(org.password_complexity_policy.as_ref().unwrap().min_length, 11);
 }
