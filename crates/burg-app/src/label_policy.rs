@@ -26,7 +26,7 @@ fn theme_to_domain(api: i32) -> i32 {
     }
 }
 
-fn theme_to_api(domain: i32) -> i32 {
+pub(crate) fn theme_to_api(domain: i32) -> i32 {
     match domain {
         1 => ThemeMode::Light as i32,
         2 => ThemeMode::Dark as i32,
@@ -74,7 +74,52 @@ impl std::fmt::Display for UploadRefused {
 }
 
 /// ZITADEL's query answer for a label policy it cannot find.
-const LABEL_MISSING: &str = "QUERY-V22un";
+/// The colours and flags of an update (the Admin API's, or the
+/// Management API's add and update in that shape), checked as ZITADEL's
+/// `LabelPolicy.IsValid`.
+pub(crate) fn label_style(r: &a::UpdateLabelPolicyRequest) -> Result<LabelStyle> {
+    let style = LabelStyle {
+        primary_color: r.primary_color.clone(),
+        background_color: r.background_color.clone(),
+        warn_color: r.warn_color.clone(),
+        font_color: r.font_color.clone(),
+        primary_color_dark: r.primary_color_dark.clone(),
+        background_color_dark: r.background_color_dark.clone(),
+        warn_color_dark: r.warn_color_dark.clone(),
+        font_color_dark: r.font_color_dark.clone(),
+        hide_login_name_suffix: r.hide_login_name_suffix,
+        error_msg_popup: false,
+        disable_watermark: r.disable_watermark,
+        theme_mode: theme_to_domain(r.theme_mode),
+        ..LabelStyle::default()
+    };
+    if let Some((id, field)) = first_bad_color(&style) {
+        return Err(Error::invalid_argument(
+            id,
+            format!("`{field}` must be empty or a hex colour such as #5469d4 or #fff"),
+        ));
+    }
+    Ok(style)
+}
+
+/// The change of a label policy's preview to `style`, its files kept.
+pub(crate) fn preview_change(style: LabelStyle) -> impl Fn(&LabelPolicy) -> LabelPolicy {
+    move |current: &LabelPolicy| {
+        let mut next = current.clone();
+        let files = current.preview.clone();
+        next.preview = LabelStyle {
+            logo: files.logo,
+            logo_dark: files.logo_dark,
+            icon: files.icon,
+            icon_dark: files.icon_dark,
+            font: files.font,
+            ..style.clone()
+        };
+        next
+    }
+}
+
+pub(crate) const LABEL_MISSING: &str = "QUERY-V22un";
 
 fn decode(row: &SettingRow) -> Result<LabelPolicy> {
     serde_json::from_str(&row.data)
@@ -88,15 +133,23 @@ impl App {
 
     /// The URL of a stored file: `<origin>/assets/v1/<owner>/<key>`, or ""
     /// for none (ZITADEL's `domain.AssetURL`).
-    fn asset_url(&self, ctx: &Ctx, key: &str) -> String {
+    fn asset_url(&self, ctx: &Ctx, owner: &str, key: &str) -> String {
         if key.is_empty() {
             return String::new();
         }
         let origin = ctx.origin.clone().unwrap_or_else(|| format!("http://{}", self.config.external_domain));
-        format!("{origin}/assets/v1/{}/{key}", self.instance_id)
+        format!("{origin}/assets/v1/{owner}/{key}")
     }
 
-    fn label_pb(&self, ctx: &Ctx, style: &LabelStyle, details: Option<ObjectDetails>) -> pb::LabelPolicy {
+    /// The wire form of `style`, `owner`'s (the instance or an
+    /// organization: its files' URLs name it).
+    pub(crate) fn label_pb(
+        &self,
+        ctx: &Ctx,
+        owner: &str,
+        style: &LabelStyle,
+        details: Option<ObjectDetails>,
+    ) -> pb::LabelPolicy {
         let s = style;
         pb::LabelPolicy {
             details,
@@ -111,11 +164,11 @@ impl App {
             warn_color_dark: s.warn_color_dark.clone(),
             font_color_dark: s.font_color_dark.clone(),
             disable_watermark: s.disable_watermark,
-            logo_url: self.asset_url(ctx, &s.logo),
-            icon_url: self.asset_url(ctx, &s.icon),
-            logo_url_dark: self.asset_url(ctx, &s.logo_dark),
-            icon_url_dark: self.asset_url(ctx, &s.icon_dark),
-            font_url: self.asset_url(ctx, &s.font),
+            logo_url: self.asset_url(ctx, owner, &s.logo),
+            icon_url: self.asset_url(ctx, owner, &s.icon),
+            logo_url_dark: self.asset_url(ctx, owner, &s.logo_dark),
+            icon_url_dark: self.asset_url(ctx, owner, &s.icon_dark),
+            font_url: self.asset_url(ctx, owner, &s.font),
             theme_mode: theme_to_api(s.theme_mode),
         }
     }
@@ -135,7 +188,7 @@ impl App {
         let active = policy.active.as_ref().ok_or_else(|| Error::not_found(LABEL_MISSING, "label policy not found"))?;
         let details =
             details(policy.active_sequence, row.creation_date, policy.active_at.max(row.creation_date), &row.owner_id);
-        Ok(a::GetLabelPolicyResponse { policy: Some(self.label_pb(ctx, active, details)) })
+        Ok(a::GetLabelPolicyResponse { policy: Some(self.label_pb(ctx, &self.instance_id, active, details)) })
     }
 
     pub async fn get_preview_label_policy(
@@ -145,7 +198,9 @@ impl App {
     ) -> Result<a::GetPreviewLabelPolicyResponse> {
         let (row, policy) = self.label_row().await?;
         let details = details(row.sequence, row.creation_date, row.change_date, &row.owner_id);
-        Ok(a::GetPreviewLabelPolicyResponse { policy: Some(self.label_pb(ctx, &policy.preview, details)) })
+        Ok(a::GetPreviewLabelPolicyResponse {
+            policy: Some(self.label_pb(ctx, &self.instance_id, &policy.preview, details)),
+        })
     }
 
     pub async fn update_label_policy(
@@ -153,41 +208,7 @@ impl App {
         ctx: &Ctx,
         r: a::UpdateLabelPolicyRequest,
     ) -> Result<a::UpdateLabelPolicyResponse> {
-        let style = LabelStyle {
-            primary_color: r.primary_color.clone(),
-            background_color: r.background_color.clone(),
-            warn_color: r.warn_color.clone(),
-            font_color: r.font_color.clone(),
-            primary_color_dark: r.primary_color_dark.clone(),
-            background_color_dark: r.background_color_dark.clone(),
-            warn_color_dark: r.warn_color_dark.clone(),
-            font_color_dark: r.font_color_dark.clone(),
-            hide_login_name_suffix: r.hide_login_name_suffix,
-            // Not on the Admin API: ZITADEL's converter leaves it false.
-            error_msg_popup: false,
-            disable_watermark: r.disable_watermark,
-            theme_mode: theme_to_domain(r.theme_mode),
-            ..LabelStyle::default()
-        };
-        if let Some((id, field)) = first_bad_color(&style) {
-            return Err(Error::invalid_argument(
-                id,
-                format!("`{field}` must be empty or a hex colour such as #5469d4 or #fff"),
-            ));
-        }
-        let change = |current: &LabelPolicy| {
-            let mut next = current.clone();
-            let files = current.preview.clone();
-            next.preview = LabelStyle {
-                logo: files.logo,
-                logo_dark: files.logo_dark,
-                icon: files.icon,
-                icon_dark: files.icon_dark,
-                font: files.font,
-                ..style.clone()
-            };
-            next
-        };
+        let change = preview_change(label_style(&r)?);
         let details = self.change_setting(ctx, Scope::Instance, change, "INSTANCE-28fHe", "INSTANCE-0K9dq").await?;
         Ok(a::UpdateLabelPolicyResponse { details })
     }
@@ -212,18 +233,30 @@ impl App {
 
     /// Removes the preview's file `asset`: its stored bytes and an event
     /// naming its key (ZITADEL writes it whether there was a file or not).
-    async fn remove_label_asset(&self, ctx: &Ctx, asset: LabelAsset) -> Result<Option<ObjectDetails>> {
+    /// Removes file `asset` of the label policy `scope` holds (refused
+    /// with `missing`, NotFound, when it holds none).
+    pub(crate) async fn remove_label_asset(
+        &self,
+        ctx: &Ctx,
+        scope: Scope<'_>,
+        asset: LabelAsset,
+        missing: &'static str,
+    ) -> Result<Option<ObjectDetails>> {
+        let owner = match scope {
+            Scope::Instance => self.instance_id.as_str(),
+            Scope::Org(org) => org,
+        };
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let policy = self
-                .own_setting::<LabelPolicy>(tx.conn(), Scope::Instance)
+                .own_setting::<LabelPolicy>(tx.conn(), scope)
                 .await?
-                .ok_or_else(|| Error::not_found(missing_ids(asset).1, "label policy not found"))?;
+                .ok_or_else(|| Error::not_found(missing, "label policy not found"))?;
             let key = asset.key(&policy.preview).to_string();
             if !key.is_empty() {
-                burg_store::assets::remove(tx.conn(), &self.instance_id, &self.instance_id, &key).await?;
+                burg_store::assets::remove(tx.conn(), &self.instance_id, owner, &key).await?;
             }
-            let events = tx.push(vec![asset.event(&self.label_aggregate(), false, &key)?]).await?;
+            let events = tx.push(vec![asset.event(&self.aggregate_of(scope), false, &key)?]).await?;
             tx.commit().await?;
             Ok(changed_details(&events))
         })
@@ -235,7 +268,8 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyLogoRequest,
     ) -> Result<a::RemoveLabelPolicyLogoResponse> {
-        let details = self.remove_label_asset(ctx, LabelAsset::Logo).await?;
+        let details =
+            self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Logo, missing_ids(LabelAsset::Logo).1).await?;
         Ok(a::RemoveLabelPolicyLogoResponse { details })
     }
 
@@ -244,7 +278,9 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyLogoDarkRequest,
     ) -> Result<a::RemoveLabelPolicyLogoDarkResponse> {
-        let details = self.remove_label_asset(ctx, LabelAsset::LogoDark).await?;
+        let details = self
+            .remove_label_asset(ctx, Scope::Instance, LabelAsset::LogoDark, missing_ids(LabelAsset::LogoDark).1)
+            .await?;
         Ok(a::RemoveLabelPolicyLogoDarkResponse { details })
     }
 
@@ -253,7 +289,8 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyIconRequest,
     ) -> Result<a::RemoveLabelPolicyIconResponse> {
-        let details = self.remove_label_asset(ctx, LabelAsset::Icon).await?;
+        let details =
+            self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Icon, missing_ids(LabelAsset::Icon).1).await?;
         Ok(a::RemoveLabelPolicyIconResponse { details })
     }
 
@@ -262,7 +299,9 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyIconDarkRequest,
     ) -> Result<a::RemoveLabelPolicyIconDarkResponse> {
-        let details = self.remove_label_asset(ctx, LabelAsset::IconDark).await?;
+        let details = self
+            .remove_label_asset(ctx, Scope::Instance, LabelAsset::IconDark, missing_ids(LabelAsset::IconDark).1)
+            .await?;
         Ok(a::RemoveLabelPolicyIconDarkResponse { details })
     }
 
@@ -271,7 +310,8 @@ impl App {
         ctx: &Ctx,
         _r: a::RemoveLabelPolicyFontRequest,
     ) -> Result<a::RemoveLabelPolicyFontResponse> {
-        let details = self.remove_label_asset(ctx, LabelAsset::Font).await?;
+        let details =
+            self.remove_label_asset(ctx, Scope::Instance, LabelAsset::Font, missing_ids(LabelAsset::Font).1).await?;
         Ok(a::RemoveLabelPolicyFontResponse { details })
     }
 

@@ -26,6 +26,7 @@ mod machine;
 mod member;
 pub mod memory;
 mod mgmt_org;
+mod mgmt_policies;
 mod mgmt_user;
 mod notify;
 mod operations;

@@ -21,7 +21,7 @@ use crate::{App, Ctx, details_of, retry};
 /// (the instance holds each from its setup, so it is not expected).
 const POLICY_MISSING: &str = "INSTANCE-0oPew";
 
-fn complexity_pb(c: Current<PasswordComplexityPolicy>) -> pb::PasswordComplexityPolicy {
+pub(crate) fn complexity_pb(c: Current<PasswordComplexityPolicy>) -> pb::PasswordComplexityPolicy {
     let p = c.value;
     pb::PasswordComplexityPolicy {
         details: c.details,
@@ -49,28 +49,71 @@ impl App {
         ctx: &Ctx,
         r: a::UpdatePasswordComplexityPolicyRequest,
     ) -> Result<a::UpdatePasswordComplexityPolicyResponse> {
-        let min_length = u64::from(r.min_length);
-        // domain.PasswordComplexityPolicy.IsValid
-        if min_length == 0 || min_length > PasswordComplexityPolicy::MAX_MIN_LENGTH {
-            return Err(Error::invalid_argument(
-                "MODEL-Lsp0e",
-                format!("minLength must be between 1 and {}", PasswordComplexityPolicy::MAX_MIN_LENGTH),
-            ));
-        }
-        let next = PasswordComplexityPolicy {
-            min_length,
-            has_lowercase: r.has_lowercase,
-            has_uppercase: r.has_uppercase,
-            has_number: r.has_number,
-            has_symbol: r.has_symbol,
-        };
+        let next = complexity(u64::from(r.min_length), r.has_uppercase, r.has_lowercase, r.has_number, r.has_symbol)?;
         let details =
             self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-9jlsf", POLICY_MISSING).await?;
         Ok(a::UpdatePasswordComplexityPolicyResponse { details })
     }
 }
 
-fn lockout_pb(c: Current<LockoutPolicy>) -> pb::LockoutPolicy {
+/// A password complexity policy from the wire's members, checked as
+/// ZITADEL's `domain.PasswordComplexityPolicy.IsValid`.
+pub(crate) fn complexity(
+    min_length: u64,
+    has_uppercase: bool,
+    has_lowercase: bool,
+    has_number: bool,
+    has_symbol: bool,
+) -> Result<PasswordComplexityPolicy> {
+    if min_length == 0 || min_length > PasswordComplexityPolicy::MAX_MIN_LENGTH {
+        return Err(Error::invalid_argument(
+            "MODEL-Lsp0e",
+            format!("minLength must be between 1 and {}", PasswordComplexityPolicy::MAX_MIN_LENGTH),
+        ));
+    }
+    Ok(PasswordComplexityPolicy { min_length, has_lowercase, has_uppercase, has_number, has_symbol })
+}
+
+/// A lockout policy from the wire's members: ZITADEL's converter leaves
+/// showLockOutFailures out, so it is false.
+pub(crate) fn lockout(max_password_attempts: u32, max_otp_attempts: u32) -> LockoutPolicy {
+    LockoutPolicy {
+        max_password_attempts: u64::from(max_password_attempts),
+        max_otp_attempts: u64::from(max_otp_attempts),
+        show_lock_out_failures: false,
+    }
+}
+
+/// A password age policy from the wire's members.
+pub(crate) fn age(max_age_days: u32, expire_warn_days: u32) -> PasswordAgePolicy {
+    PasswordAgePolicy { expire_warn_days: u64::from(expire_warn_days), max_age_days: u64::from(max_age_days) }
+}
+
+/// The privacy policy's members, as the wire carries them.
+pub(crate) struct PrivacyInput {
+    pub tos_link: String,
+    pub privacy_link: String,
+    pub help_link: String,
+    pub support_email: String,
+    pub docs_link: String,
+    pub custom_link: String,
+    pub custom_link_text: String,
+}
+
+/// A privacy policy from the wire's members (the support email trimmed).
+pub(crate) fn privacy(r: PrivacyInput) -> PrivacyPolicy {
+    PrivacyPolicy {
+        tos_link: r.tos_link,
+        privacy_link: r.privacy_link,
+        help_link: r.help_link,
+        support_email: r.support_email.trim().to_string(),
+        docs_link: r.docs_link,
+        custom_link: r.custom_link,
+        custom_link_text: r.custom_link_text,
+    }
+}
+
+pub(crate) fn lockout_pb(c: Current<LockoutPolicy>) -> pb::LockoutPolicy {
     pb::LockoutPolicy {
         details: c.details,
         max_password_attempts: c.value.max_password_attempts,
@@ -79,7 +122,7 @@ fn lockout_pb(c: Current<LockoutPolicy>) -> pb::LockoutPolicy {
     }
 }
 
-fn privacy_pb(c: Current<PrivacyPolicy>) -> pb::PrivacyPolicy {
+pub(crate) fn privacy_pb(c: Current<PrivacyPolicy>) -> pb::PrivacyPolicy {
     let p = c.value;
     pb::PrivacyPolicy {
         details: c.details,
@@ -94,7 +137,7 @@ fn privacy_pb(c: Current<PrivacyPolicy>) -> pb::PrivacyPolicy {
     }
 }
 
-fn age_pb(c: Current<PasswordAgePolicy>) -> pb::PasswordAgePolicy {
+pub(crate) fn age_pb(c: Current<PasswordAgePolicy>) -> pb::PasswordAgePolicy {
     pb::PasswordAgePolicy {
         details: c.details,
         max_age_days: c.value.max_age_days,
@@ -103,7 +146,7 @@ fn age_pb(c: Current<PasswordAgePolicy>) -> pb::PasswordAgePolicy {
     }
 }
 
-fn domain_pb(c: Current<DomainPolicy>) -> pb::DomainPolicy {
+pub(crate) fn domain_pb(c: Current<DomainPolicy>) -> pb::DomainPolicy {
     let p = c.value;
     pb::DomainPolicy {
         details: c.details,
@@ -114,7 +157,7 @@ fn domain_pb(c: Current<DomainPolicy>) -> pb::DomainPolicy {
     }
 }
 
-fn org_iam_pb(c: Current<DomainPolicy>) -> pb::OrgIamPolicy {
+pub(crate) fn org_iam_pb(c: Current<DomainPolicy>) -> pb::OrgIamPolicy {
     pb::OrgIamPolicy {
         details: c.details,
         user_login_must_be_domain: c.value.user_login_must_be_domain,
@@ -122,7 +165,7 @@ fn org_iam_pb(c: Current<DomainPolicy>) -> pb::OrgIamPolicy {
     }
 }
 
-fn notification_pb(c: Current<NotificationPolicy>) -> pb::NotificationPolicy {
+pub(crate) fn notification_pb(c: Current<NotificationPolicy>) -> pb::NotificationPolicy {
     pb::NotificationPolicy { details: c.details, is_default: c.is_default, password_change: c.value.password_change }
 }
 
@@ -180,12 +223,7 @@ impl App {
         ctx: &Ctx,
         r: a::UpdateLockoutPolicyRequest,
     ) -> Result<a::UpdateLockoutPolicyResponse> {
-        // ZITADEL's converter leaves showLockOutFailures out, so an update sets it false.
-        let next = LockoutPolicy {
-            max_password_attempts: u64::from(r.max_password_attempts),
-            max_otp_attempts: u64::from(r.max_otp_attempts),
-            show_lock_out_failures: false,
-        };
+        let next = lockout(r.max_password_attempts, r.max_otp_attempts);
         let details =
             self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-0psjF", POLICY_MISSING).await?;
         Ok(a::UpdateLockoutPolicyResponse { details })
@@ -205,15 +243,15 @@ impl App {
         ctx: &Ctx,
         r: a::UpdatePrivacyPolicyRequest,
     ) -> Result<a::UpdatePrivacyPolicyResponse> {
-        let next = PrivacyPolicy {
+        let next = privacy(PrivacyInput {
             tos_link: r.tos_link,
             privacy_link: r.privacy_link,
             help_link: r.help_link,
-            support_email: r.support_email.trim().to_string(),
+            support_email: r.support_email,
             docs_link: r.docs_link,
             custom_link: r.custom_link,
             custom_link_text: r.custom_link_text,
-        };
+        });
         let details =
             self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-9jJfs", POLICY_MISSING).await?;
         Ok(a::UpdatePrivacyPolicyResponse { details })
@@ -233,10 +271,7 @@ impl App {
         ctx: &Ctx,
         r: a::UpdatePasswordAgePolicyRequest,
     ) -> Result<a::UpdatePasswordAgePolicyResponse> {
-        let next = PasswordAgePolicy {
-            expire_warn_days: u64::from(r.expire_warn_days),
-            max_age_days: u64::from(r.max_age_days),
-        };
+        let next = age(r.max_age_days, r.expire_warn_days);
         let details =
             self.change_setting(ctx, Scope::Instance, |_| next.clone(), "INSTANCE-180sf", POLICY_MISSING).await?;
         Ok(a::UpdatePasswordAgePolicyResponse { details })

@@ -42,7 +42,7 @@ impl App {
         }
     }
 
-    fn aggregate_of(&self, scope: Scope<'_>) -> Aggregate {
+    pub(crate) fn aggregate_of(&self, scope: Scope<'_>) -> Aggregate {
         match scope {
             Scope::Instance => Aggregate::new(aggregate::INSTANCE, &self.instance_id, &self.instance_id),
             Scope::Org(org) => Aggregate::new(aggregate::ORG, org, org),
@@ -53,6 +53,10 @@ impl App {
     /// instance's.
     pub async fn setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Current<S>> {
         let own = burg_store::settings::load(conn, &self.instance_id, self.owner(scope), S::KIND).await?;
+        let own = match (own, scope) {
+            (None, Scope::Org(org)) => self.imported_document::<S>(conn, org).await?,
+            (own, _) => own,
+        };
         let (row, is_default) = match own {
             Some(row) => (row, scope == Scope::Instance),
             None => {
@@ -68,6 +72,32 @@ impl App {
             is_default,
             details: details(row.sequence, row.creation_date, row.change_date, &row.owner_id),
         })
+    }
+
+    /// The policy of `S`'s kind that an earlier release's import kept as an
+    /// `org_objects` document of organization `org`, as a settings row
+    /// (read only: see `mgmt_policies::imported`).
+    pub(crate) async fn imported_document<S: Setting>(&self, conn: &mut Conn, org: &str) -> Result<Option<SettingRow>> {
+        let Some(object_kind) = crate::mgmt_policies::imported::document_kind(S::KIND) else {
+            return Ok(None);
+        };
+        let Some(mut row) = burg_store::settings::org_document(conn, &self.instance_id, org, object_kind).await? else {
+            return Ok(None);
+        };
+        row.data = crate::mgmt_policies::imported::setting_of_document(S::KIND, &row.data)?.to_string();
+        Ok(Some(row))
+    }
+
+    /// The value of an imported document ([`App::imported_document`]) of
+    /// an organization's scope.
+    async fn imported_value<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Option<S>> {
+        match scope {
+            Scope::Instance => Ok(None),
+            Scope::Org(org) => match self.imported_document::<S>(conn, org).await? {
+                Some(row) => decode(&row).map(Some),
+                None => Ok(None),
+            },
+        }
     }
 
     /// [`App::setting`] on a connection of the pool.
@@ -98,15 +128,24 @@ impl App {
     ) -> Result<Option<ObjectDetails>> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let current: S = self
-                .own_setting(tx.conn(), scope)
-                .await?
-                .ok_or_else(|| Error::not_found(missing, format!("{} not found", S::NAME)))?;
+            let (current, imported) = match self.own_setting::<S>(tx.conn(), scope).await? {
+                Some(current) => (current, false),
+                None => (
+                    self.imported_value::<S>(tx.conn(), scope)
+                        .await?
+                        .ok_or_else(|| Error::not_found(missing, format!("{} not found", S::NAME)))?,
+                    true,
+                ),
+            };
             let next = change(&current);
             if next == current {
                 return Err(crate::unchanged(unchanged, S::NAME));
             }
-            let events = tx.push(current.changed_events(&self.aggregate_of(scope), &next)?).await?;
+            // A policy an earlier import kept as a document has no row to
+            // change: the change gives the organization the whole value.
+            let on = self.aggregate_of(scope);
+            let events = if imported { next.added_events(&on)? } else { current.changed_events(&on, &next)? };
+            let events = tx.push(events).await?;
             tx.commit().await?;
             Ok(changed_details(&events))
         })
@@ -125,7 +164,9 @@ impl App {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             self.require_active_org(tx.conn(), org).await?;
-            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_some() {
+            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_some()
+                || self.imported_value::<S>(tx.conn(), Scope::Org(org)).await?.is_some()
+            {
                 return Err(Error::already_exists(exists, format!("the organization has its own {} already", S::NAME)));
             }
             let events = tx.push(value.added_events(&self.aggregate_of(Scope::Org(org)))?).await?;
@@ -145,7 +186,9 @@ impl App {
     ) -> Result<Option<ObjectDetails>> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_none() {
+            if self.own_setting::<S>(tx.conn(), Scope::Org(org)).await?.is_none()
+                && self.imported_value::<S>(tx.conn(), Scope::Org(org)).await?.is_none()
+            {
                 return Err(Error::not_found(missing, format!("{} not found", S::NAME)));
             }
             let events = tx.push(vec![settings::removed_event::<S>(&self.aggregate_of(Scope::Org(org)))?]).await?;

@@ -41,6 +41,35 @@ pub async fn load(conn: &mut AnyConnection, instance: &str, owner: &str, kind: &
     }))
 }
 
+/// The imported document of `object_kind` (`org_objects.kind`, such as
+/// `login_policy`) that organization `org` holds: how earlier releases
+/// kept an imported organization's policy. Its JSON and details as a
+/// [`SettingRow`].
+pub async fn org_document(
+    conn: &mut AnyConnection,
+    instance: &str,
+    org: &str,
+    object_kind: &str,
+) -> Result<Option<SettingRow>> {
+    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT data, sequence, creation_date, change_date FROM org_objects \
+         WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = ''",
+    )
+    .bind(instance)
+    .bind(org)
+    .bind(object_kind)
+    .fetch_optional(conn)
+    .await
+    .map_err(db_error("SETTING-db16"))?;
+    Ok(row.map(|(data, sequence, creation_date, change_date)| SettingRow {
+        owner_id: org.to_string(),
+        data,
+        sequence,
+        creation_date,
+        change_date,
+    }))
+}
+
 /// The kinds of which `owner` holds a document.
 pub async fn kinds(conn: &mut AnyConnection, instance: &str, owner: &str) -> Result<Vec<String>> {
     sqlx::query_scalar("SELECT kind FROM settings WHERE instance_id = $1 AND owner_id = $2")

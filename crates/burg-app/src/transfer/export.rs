@@ -296,6 +296,27 @@ impl App {
 
         // Documents, section by section.
         for section in SECTIONS {
+            // A policy the organization holds as its own setting (given
+            // or changed through the API) is exported from there; one an
+            // earlier import kept only as a document, from the document.
+            let setting = crate::mgmt_policies::imported::setting_kind(section.kind.as_str()).filter(|_| !section.many);
+            if let Some(kind) = setting
+                && let Some(data) = snapshot.org_setting(org_id, kind).await?
+            {
+                let mut value = crate::mgmt_policies::imported::document_of_setting(kind, &data, org_id)?;
+                // The providers an imported login policy names (the
+                // organization's IdPs, kept as documents) stay with it.
+                let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
+                if let Some(row) = rows.try_next().await?
+                    && let Ok(doc) = serde_json::from_str::<Value>(&row.data)
+                    && let Some(idps) = doc.get("idps").filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+                {
+                    value["idps"] = idps.clone();
+                }
+                out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
+                out.put_json(&value).await?;
+                continue;
+            }
             let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
             let mut list = List::new(section.json);
             while let Some(row) = rows.try_next().await? {

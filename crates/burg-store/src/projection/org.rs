@@ -223,6 +223,34 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         t => {
             if let Some((kind, op)) = burg_domain::settings::of_event(t) {
                 crate::settings::apply(conn, e, kind, op).await?;
+                // A reset also drops the document an earlier release's
+                // import kept the policy as (read while there is no row).
+                if op == burg_domain::settings::SettingOp::Remove
+                    && let Some(document) = imported_document_kind(kind)
+                {
+                    sqlx::query(
+                        "DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 \
+                         AND object_key = ''",
+                    )
+                    .bind(inst)
+                    .bind(org)
+                    .bind(document)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error("PROJ-org24"))?;
+                }
+                // An organization's login policy takes the providers it
+                // offers with it, as ZITADEL's link projection does.
+                if op == burg_domain::settings::SettingOp::Remove
+                    && kind == <burg_domain::events::instance::LoginPolicy as burg_domain::settings::Setting>::KIND
+                {
+                    sqlx::query("DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2")
+                        .bind(inst)
+                        .bind(org)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db_error("PROJ-org23"))?;
+                }
             }
         }
     }
@@ -235,6 +263,20 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         .await
         .map_err(db_error("PROJ-org99"))?;
     Ok(())
+}
+
+/// The `org_objects` kind under which an import kept an organization's
+/// policy of setting `kind` (the import's section kinds).
+fn imported_document_kind(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "policy.login" => "login_policy",
+        "policy.label" => "label_policy",
+        "policy.lockout" => "lockout_policy",
+        "policy.password.complexity" => "password_complexity_policy",
+        "policy.privacy" => "privacy_policy",
+        "policy.domain" => "domain_policy",
+        _ => return None,
+    })
 }
 
 /// Deletes an organization and every read row it owns.

@@ -259,6 +259,18 @@ impl Snapshot {
         })
     }
 
+    /// The JSON of organization `org_id`'s own settings document of `kind`
+    /// (`settings`), if it holds one.
+    pub async fn org_setting(&mut self, org_id: &str, kind: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT data FROM settings WHERE instance_id = $1 AND owner_id = $2 AND kind = $3")
+            .bind(&self.instance_id)
+            .bind(org_id)
+            .bind(kind)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_error("EXPORT-db030"))
+    }
+
     /// Ends the snapshot (it wrote nothing).
     pub async fn end(self) -> Result<()> {
         self.tx.rollback().await.map_err(db_error("EXPORT-db004"))
