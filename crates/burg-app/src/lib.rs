@@ -236,6 +236,9 @@ pub(crate) mod shared_ids {
     pub(crate) const NO_CHANGES: &str = "COMMAND-2M0fs";
     /// `Errors.*.NotFound` of ZITADEL's project commands and profile change.
     pub(crate) const NOT_FOUND_3M9SD: &str = "COMMAND-3M9sd";
+    /// `projectGrantMemberWriteModelByID`: no such member (ZITADEL's import
+    /// reports a repeated grant member with it too).
+    pub(crate) const GRANT_MEMBER_NOT_FOUND: &str = "PROJECT-37fug";
     /// `AddIDPToDefaultLoginPolicy`: the provider does not exist.
     pub(crate) const POLICY_IDP_NOT_FOUND: &str = "INSTANCE-m8fsd";
     /// `Metadata.IsValid`: a key or value is missing.

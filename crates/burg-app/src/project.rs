@@ -581,19 +581,40 @@ impl App {
         ctx: &Ctx,
         req: ListProjectMembersRequest,
     ) -> Result<ListProjectMembersResponse> {
+        let project = req.project_id.clone();
+        let (total, result) = self
+            .list_member_docs(
+                ctx.org(),
+                MEMBER_KIND,
+                |d| d["projectId"].as_str() == Some(project.as_str()),
+                &req.queries,
+                req.query.as_ref(),
+            )
+            .await?;
+        Ok(ListProjectMembersResponse { details: list_details(total, 0, self.now()), result })
+    }
+
+    /// The member documents of `kind` that `keep` selects, with their
+    /// users, matching every query, by user id, as one page.
+    pub(crate) async fn list_member_docs(
+        &self,
+        org: &str,
+        kind: &str,
+        keep: impl Fn(&Value) -> bool,
+        queries: &[burg_api::zitadel::member::v1::SearchQuery],
+        query: Option<&burg_api::object::ListQuery>,
+    ) -> Result<(i64, Vec<burg_api::zitadel::member::v1::Member>)> {
         use burg_api::zitadel::member::v1::{Member, search_query::Query as MemberQuery};
-        let page = v1_page(req.query.as_ref())?;
-        let org = ctx.org();
+        let page = v1_page(query)?;
         let mut conn = self.db.acquire("PROJECT-db03").await?;
-        let rows = burg_store::documents::all(&mut *conn, &self.instance_id, org, MEMBER_KIND).await?;
+        let rows = burg_store::documents::all(&mut *conn, &self.instance_id, org, kind).await?;
         let mut members = Vec::new();
         for row in rows {
             let doc: Value = serde_json::from_str(&row.data).unwrap_or_default();
-            let text = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-            if text("projectId") != req.project_id {
+            if !keep(&doc) {
                 continue;
             }
-            let user_id = text("userId");
+            let user_id = doc.get("userId").and_then(Value::as_str).unwrap_or_default().to_string();
             let Some(user) = burg_store::members::member_user(&mut *conn, &self.instance_id, &user_id).await? else {
                 continue;
             };
@@ -613,7 +634,7 @@ impl App {
                 user_resource_owner: user.resource_owner,
             });
         }
-        for q in &req.queries {
+        for q in queries {
             let keep: Box<dyn Fn(&Member) -> bool> = match &q.query {
                 Some(MemberQuery::FirstNameQuery(f)) => {
                     let m = text_match(&f.first_name, f.method)?;
@@ -642,6 +663,6 @@ impl App {
             .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
             .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
             .collect();
-        Ok(ListProjectMembersResponse { details: list_details(total, 0, self.now()), result })
+        Ok((total, result))
     }
 }

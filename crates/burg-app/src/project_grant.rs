@@ -4,15 +4,22 @@
 //! `project.grant.*` events keep up to date (see `project`).
 
 use burg_api::management::{
-    AddProjectGrantRequest, AddProjectGrantResponse, DeactivateProjectGrantRequest, DeactivateProjectGrantResponse,
-    GetProjectGrantByIdRequest, GetProjectGrantByIdResponse, ListAllProjectGrantsRequest, ListAllProjectGrantsResponse,
-    ListProjectGrantChangesRequest, ListProjectGrantChangesResponse, ListProjectGrantsRequest,
-    ListProjectGrantsResponse, ReactivateProjectGrantRequest, ReactivateProjectGrantResponse,
-    RemoveProjectGrantRequest, RemoveProjectGrantResponse, UpdateProjectGrantRequest, UpdateProjectGrantResponse,
+    AddProjectGrantMemberRequest, AddProjectGrantMemberResponse, AddProjectGrantRequest, AddProjectGrantResponse,
+    DeactivateProjectGrantRequest, DeactivateProjectGrantResponse, GetProjectGrantByIdRequest,
+    GetProjectGrantByIdResponse, ListAllProjectGrantsRequest, ListAllProjectGrantsResponse,
+    ListProjectGrantChangesRequest, ListProjectGrantChangesResponse, ListProjectGrantMemberRolesRequest,
+    ListProjectGrantMemberRolesResponse, ListProjectGrantMembersRequest, ListProjectGrantMembersResponse,
+    ListProjectGrantsRequest, ListProjectGrantsResponse, ReactivateProjectGrantRequest, ReactivateProjectGrantResponse,
+    RemoveProjectGrantMemberRequest, RemoveProjectGrantMemberResponse, RemoveProjectGrantRequest,
+    RemoveProjectGrantResponse, UpdateProjectGrantMemberRequest, UpdateProjectGrantMemberResponse,
+    UpdateProjectGrantRequest, UpdateProjectGrantResponse,
 };
 use burg_api::zitadel::project::v1::{GrantedProject, ProjectGrantState, all_project_grant_query, project_grant_query};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
-use burg_domain::events::project::{GrantAdded, GrantChanged, GrantDeactivated, GrantReactivated, GrantRemoved};
+use burg_domain::events::project::{
+    GrantAdded, GrantChanged, GrantDeactivated, GrantMemberAdded, GrantMemberChanged, GrantMemberRemoved,
+    GrantReactivated, GrantRemoved,
+};
 use burg_domain::{Error, Result};
 use burg_store::Conn;
 use burg_store::documents::DocRow;
@@ -351,4 +358,144 @@ impl App {
 fn grant_matches(g: &GrantedProject, names: &[TextMatch], roles: &[TextMatch]) -> bool {
     names.iter().all(|m| m.matches(&g.project_name))
         && roles.iter().all(|m| g.granted_role_keys.iter().any(|k| m.matches(k)))
+}
+
+/// The `org_objects` kind of a grant's members, keyed
+/// `projectId_grantId_userId`.
+const MEMBER_KIND: &str = "project_grant_member";
+
+/// The roles a project grant's member may hold (ZITADEL's `PROJECT_GRANT*`
+/// roles of `InternalAuthZ`).
+const GRANT_MEMBER_ROLES: [&str; 2] = ["PROJECT_GRANT_OWNER", "PROJECT_GRANT_OWNER_VIEWER"];
+
+fn grant_roles_valid(roles: &[String]) -> bool {
+    roles.iter().all(|r| GRANT_MEMBER_ROLES.contains(&r.as_str()))
+}
+
+impl App {
+    pub async fn list_project_grant_member_roles(
+        &self,
+        _ctx: &Ctx,
+        _req: ListProjectGrantMemberRolesRequest,
+    ) -> Result<ListProjectGrantMemberRolesResponse> {
+        let result: Vec<String> = GRANT_MEMBER_ROLES.iter().map(|r| r.to_string()).collect();
+        Ok(ListProjectGrantMemberRolesResponse { details: list_details(result.len() as i64, 0, self.now()), result })
+    }
+
+    pub async fn list_project_grant_members(
+        &self,
+        ctx: &Ctx,
+        req: ListProjectGrantMembersRequest,
+    ) -> Result<ListProjectGrantMembersResponse> {
+        let keep = |d: &Value| {
+            d["projectId"].as_str() == Some(req.project_id.as_str())
+                && d["grantId"].as_str() == Some(req.grant_id.as_str())
+        };
+        let (total, result) =
+            self.list_member_docs(ctx.org(), MEMBER_KIND, keep, &req.queries, req.query.as_ref()).await?;
+        Ok(ListProjectGrantMembersResponse { details: list_details(total, 0, self.now()), result })
+    }
+
+    pub async fn add_project_grant_member(
+        &self,
+        ctx: &Ctx,
+        req: AddProjectGrantMemberRequest,
+    ) -> Result<AddProjectGrantMemberResponse> {
+        if req.roles.is_empty() {
+            return Err(Error::invalid_argument("PROJECT-8fi7G", "`roles` must not be empty"));
+        }
+        if !grant_roles_valid(&req.roles) {
+            return Err(Error::invalid_argument("PROJECT-m9gKK", "`roles` holds a role grants do not have"));
+        }
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            if self.grant(tx.conn(), &org, &req.project_id, &req.grant_id).await?.is_none() {
+                return Err(Error::not_found(GRANT_NOT_FOUND, format!("grant {:?} not found", req.grant_id)));
+            }
+            if burg_store::users::get(tx.conn(), &self.instance_id, &req.user_id).await?.is_none() {
+                return Err(Error::failed_precondition(
+                    crate::shared_ids::USER_NOT_FOUND,
+                    format!("user {:?} not found", req.user_id),
+                ));
+            }
+            let key = format!("{}_{}_{}", req.project_id, req.grant_id, req.user_id);
+            if burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key).await?.is_some() {
+                return Err(Error::already_exists("PROJECT-16dVN", "the user is a member of the grant already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let added = GrantMemberAdded {
+                user_id: req.user_id.clone(),
+                grant_id: req.grant_id.clone(),
+                roles: req.roles.clone(),
+            };
+            let events = tx.push(vec![NewEvent::new(&on, &added)?]).await?;
+            tx.commit().await?;
+            Ok(AddProjectGrantMemberResponse { details: added_details(&events) })
+        })
+        .await
+    }
+
+    pub async fn update_project_grant_member(
+        &self,
+        ctx: &Ctx,
+        req: UpdateProjectGrantMemberRequest,
+    ) -> Result<UpdateProjectGrantMemberResponse> {
+        if req.roles.is_empty() {
+            return Err(Error::invalid_argument("PROJECT-109fs", "`roles` must not be empty"));
+        }
+        if !grant_roles_valid(&req.roles) {
+            return Err(Error::invalid_argument("PROJECT-m0sDf", "`roles` holds a role grants do not have"));
+        }
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            let key = format!("{}_{}_{}", req.project_id, req.grant_id, req.user_id);
+            let row = burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key)
+                .await?
+                .ok_or_else(|| {
+                    Error::not_found(crate::shared_ids::GRANT_MEMBER_NOT_FOUND, "the user is no member of the grant")
+                })?;
+            let doc: Value = serde_json::from_str(&row.data).unwrap_or_default();
+            let roles: Vec<String> =
+                serde_json::from_value(doc.get("roles").cloned().unwrap_or_default()).unwrap_or_default();
+            if roles == req.roles {
+                return Err(Error::failed_precondition("PROJECT-2n8vx", "the member has these roles already"));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let changed = GrantMemberChanged {
+                user_id: req.user_id.clone(),
+                grant_id: req.grant_id.clone(),
+                roles: req.roles.clone(),
+            };
+            let events = tx.push(vec![NewEvent::new(&on, &changed)?]).await?;
+            tx.commit().await?;
+            Ok(UpdateProjectGrantMemberResponse { details: changed_details(&events) })
+        })
+        .await
+    }
+
+    pub async fn remove_project_grant_member(
+        &self,
+        ctx: &Ctx,
+        req: RemoveProjectGrantMemberRequest,
+    ) -> Result<RemoveProjectGrantMemberResponse> {
+        retry(|| async {
+            let mut tx = self.begin(ctx).await?;
+            let org = ctx.org().to_string();
+            let key = format!("{}_{}_{}", req.project_id, req.grant_id, req.user_id);
+            if burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key).await?.is_none() {
+                return Err(Error::not_found(
+                    crate::shared_ids::GRANT_MEMBER_NOT_FOUND,
+                    "the user is no member of the grant",
+                ));
+            }
+            let on = Aggregate::new(aggregate::PROJECT, &req.project_id, &org);
+            let removed = GrantMemberRemoved { user_id: req.user_id.clone(), grant_id: req.grant_id.clone() };
+            let events = tx.push(vec![NewEvent::new(&on, &removed)?]).await?;
+            tx.commit().await?;
+            Ok(RemoveProjectGrantMemberResponse { details: changed_details(&events) })
+        })
+        .await
+    }
 }

@@ -319,6 +319,11 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         deactivate_project_grant(DeactivateProjectGrantRequest) -> DeactivateProjectGrantResponse;
         reactivate_project_grant(ReactivateProjectGrantRequest) -> ReactivateProjectGrantResponse;
         remove_project_grant(RemoveProjectGrantRequest) -> RemoveProjectGrantResponse;
+        list_project_grant_member_roles(ListProjectGrantMemberRolesRequest) -> ListProjectGrantMemberRolesResponse;
+        list_project_grant_members(ListProjectGrantMembersRequest) -> ListProjectGrantMembersResponse;
+        add_project_grant_member(AddProjectGrantMemberRequest) -> AddProjectGrantMemberResponse;
+        update_project_grant_member(UpdateProjectGrantMemberRequest) -> UpdateProjectGrantMemberResponse;
+        remove_project_grant_member(RemoveProjectGrantMemberRequest) -> RemoveProjectGrantMemberResponse;
         add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse;
         add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
         list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;

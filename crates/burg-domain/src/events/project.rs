@@ -66,4 +66,8 @@ payloads! {
     GrantDeactivated = "project.grant.deactivated" { grant_id: String }
     GrantReactivated = "project.grant.reactivated" { grant_id: String }
     GrantRemoved = "project.grant.removed" { grant_id: String, granted_org_id: String }
+    /// `repository/project/grant_member.go`.
+    GrantMemberAdded = "project.grant.member.added" { user_id: String, grant_id: String, roles: Vec<String> }
+    GrantMemberChanged = "project.grant.member.changed" { user_id: String, grant_id: String, roles: Vec<String> }
+    GrantMemberRemoved = "project.grant.member.removed" { user_id: String, grant_id: String }
 }

@@ -245,6 +245,23 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let g: GrantRemoved = e.decode()?;
             delete_doc(conn, e, GRANT_KIND, &g.grant_id).await?;
         }
+        GrantMemberAdded::TYPE | GrantMemberChanged::TYPE => {
+            let (user, grant, roles) = if e.event_type == GrantMemberAdded::TYPE {
+                let m: GrantMemberAdded = e.decode()?;
+                (m.user_id, m.grant_id, m.roles)
+            } else {
+                let m: GrantMemberChanged = e.decode()?;
+                (m.user_id, m.grant_id, m.roles)
+            };
+            let doc = json!({"projectId": e.aggregate_id, "grantId": grant, "userId": user, "roles": roles});
+            let key = format!("{}_{grant}_{user}", e.aggregate_id);
+            put_doc(conn, e, GRANT_MEMBER_KIND, &key, &doc).await?;
+        }
+        GrantMemberRemoved::TYPE => {
+            let m: GrantMemberRemoved = e.decode()?;
+            let key = format!("{}_{}_{}", e.aggregate_id, m.grant_id, m.user_id);
+            delete_doc(conn, e, GRANT_MEMBER_KIND, &key).await?;
+        }
         MemberAdded::TYPE | MemberChanged::TYPE => {
             let (user, roles) = if e.event_type == MemberAdded::TYPE {
                 let m: MemberAdded = e.decode()?;
@@ -264,6 +281,10 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     }
     Ok(())
 }
+
+/// The `org_objects` kind of a project grant's member (the import's),
+/// keyed `projectId_grantId_userId`.
+pub const GRANT_MEMBER_KIND: &str = "project_grant_member";
 
 /// The `org_objects` kind of a project grant (the import's), keyed by its id.
 pub const GRANT_KIND: &str = "project_grant";

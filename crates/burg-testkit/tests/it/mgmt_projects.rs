@@ -412,3 +412,69 @@ async fn project_grants_created_and_imported_alike(s: Arc<TestServer>, c: Client
         c.call("ListAllProjectGrants", ListAllProjectGrantsRequest { query: None, queries: vec![] }).await.unwrap();
     assert_eq!(all.result.len(), 1);
 }
+
+matrix!(project_grant_members);
+
+async fn project_grant_members(s: Arc<TestServer>, c: Client) {
+    const PARTNER: &str = "370000000000000030";
+    const GRANT: &str = "370000000000000031";
+    const USER: &str = "370000000000000032";
+    let doc = json!({"orgs": [
+        {"orgId": PARTNER, "org": {"name": "Partner"},
+         "machineUsers": [{"userId": USER, "user": {"userName": "partner-svc", "name": "P"}}]},
+        {"orgId": ORG, "org": {"name": "Projectors"},
+         "projects": [{"projectId": IMPORTED, "project": {"name": "Imported"}}],
+         "projectGrants": [{"grantId": GRANT,
+                            "projectGrant": {"projectId": IMPORTED, "grantedOrgId": PARTNER, "roleKeys": []}}]}
+    ]});
+    let r = s.client(Protocol::Rest).await;
+    let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+    let c = c.with_org(ORG);
+    let add = AddProjectGrantMemberRequest {
+        project_id: IMPORTED.into(),
+        grant_id: GRANT.into(),
+        user_id: USER.into(),
+        roles: vec!["PROJECT_GRANT_OWNER".into()],
+    };
+    let _: AddProjectGrantMemberResponse = c.call("AddProjectGrantMember", add.clone()).await.unwrap();
+    let err = c.call::<_, AddProjectGrantMemberResponse>("AddProjectGrantMember", add).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::AlreadyExists, "PROJECT-16dVN"));
+    let update = UpdateProjectGrantMemberRequest {
+        project_id: IMPORTED.into(),
+        grant_id: GRANT.into(),
+        user_id: USER.into(),
+        roles: vec!["PROJECT_GRANT_OWNER_VIEWER".into()],
+    };
+    let _: UpdateProjectGrantMemberResponse = c.call("UpdateProjectGrantMember", update.clone()).await.unwrap();
+    let err = c.call::<_, UpdateProjectGrantMemberResponse>("UpdateProjectGrantMember", update).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "PROJECT-2n8vx"));
+    let listed: ListProjectGrantMembersResponse = c
+        .call(
+            "ListProjectGrantMembers",
+            ListProjectGrantMembersRequest {
+                project_id: IMPORTED.into(),
+                grant_id: GRANT.into(),
+                query: None,
+                queries: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let members: Vec<(String, Vec<String>, String)> =
+        listed.result.into_iter().map(|m| (m.user_id, m.roles, m.user_resource_owner)).collect();
+    assert_eq!(members, vec![(USER.into(), vec!["PROJECT_GRANT_OWNER_VIEWER".into()], PARTNER.into())]);
+    let doc = exported(&s).await;
+    assert_eq!(
+        doc["projectGrantMembers"],
+        json!([{"projectId": IMPORTED, "grantId": GRANT, "userId": USER, "roles": ["PROJECT_GRANT_OWNER_VIEWER"]}])
+    );
+    let remove =
+        RemoveProjectGrantMemberRequest { project_id: IMPORTED.into(), grant_id: GRANT.into(), user_id: USER.into() };
+    let _: RemoveProjectGrantMemberResponse = c.call("RemoveProjectGrantMember", remove.clone()).await.unwrap();
+    let err = c.call::<_, RemoveProjectGrantMemberResponse>("RemoveProjectGrantMember", remove).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "PROJECT-37fug"));
+    let roles: ListProjectGrantMemberRolesResponse =
+        c.call("ListProjectGrantMemberRoles", ListProjectGrantMemberRolesRequest::default()).await.unwrap();
+    assert_eq!(roles.result, vec!["PROJECT_GRANT_OWNER".to_string(), "PROJECT_GRANT_OWNER_VIEWER".to_string()]);
+}

@@ -189,7 +189,9 @@ fn no_such_user(id: &'static str) -> Error {
 fn duplicate(kind: Kind) -> Option<Error> {
     Some(match kind {
         Kind::ProjectGrant => Error::already_exists("V3-DKcYh", "Errors.Project.Grant.AlreadyExists"),
-        Kind::ProjectGrantMember => Error::already_exists("PROJECT-37fug", "Errors.AlreadyExists"),
+        Kind::ProjectGrantMember => {
+            Error::already_exists(crate::shared_ids::GRANT_MEMBER_NOT_FOUND, "Errors.AlreadyExists")
+        }
         Kind::ProjectMember => {
             Error::already_exists(crate::shared_ids::PROJECT_MEMBER_EXISTS, "Errors.Project.Member.AlreadyExists")
         }
