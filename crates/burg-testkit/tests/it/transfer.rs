@@ -670,7 +670,11 @@ async fn an_export_is_one_snapshot(backend: burg_testkit::Backend) {
     let ctx = burg_app::Ctx::system("test");
     const USERS: u64 = 3000;
     let mut during = 0;
-    for round in 0..6u64 {
+    // Rounds go on (to 12) until a delete has landed during an export: on
+    // a loaded machine the delete may lose the race in several rounds.
+    let mut rounds = 0;
+    for round in 0..12u64 {
+        rounds += 1;
         let idp: AddGenericOidcProviderResponse = s
             .client(Protocol::Grpc)
             .await
@@ -725,11 +729,14 @@ async fn an_export_is_one_snapshot(backend: burg_testkit::Backend) {
         assert_eq!(exported.orgs.len(), 2);
         assert!(links == [1, 1] || links == [0, 0], "round {round}: links per org {links:?}");
         during += usize::from(deleted < finished);
+        if during > 0 && rounds >= 3 {
+            break;
+        }
     }
     // The delete committed while an export was still reading in some
     // rounds, or the check above proved nothing.
     assert!(during > 0, "no delete landed during an export");
-    eprintln!("{backend:?}: the delete committed during {during} of 6 exports");
+    eprintln!("{backend:?}: the delete committed during {during} of {rounds} exports");
     s.stop().await;
 }
 
