@@ -292,6 +292,10 @@ BURG_FIELDS = [
     ("zitadel.admin.v1.ExportDataRequest", Field(1000, "burg_with_instance", "burgWithInstance", "bool")),
     ("zitadel.admin.v1.ExportDataResponse", Field(1000, "burg_instance", "burgInstance", "google.protobuf.Struct")),
     ("zitadel.admin.v1.ImportDataOrg", Field(1000, "burg_instance", "burgInstance", "google.protobuf.Struct")),
+    # An application's client id, so that a moved app keeps it (ZITADEL's
+    # import makes a new one; ARCHITECTURE.md, apps).
+    ("zitadel.v1.v1.DataOIDCApplication", Field(1000, "burg_client_id", "burgClientId", "string")),
+    ("zitadel.v1.v1.DataAPIApplication", Field(1000, "burg_client_id", "burgClientId", "string")),
 ]
 
 

@@ -11,6 +11,7 @@
 // A dependency nothing uses fails the lints (unit tests use dev-dependencies).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
+mod apps;
 mod auth;
 mod bootstrap;
 mod cache;
@@ -40,6 +41,7 @@ pub mod settings;
 mod texts;
 mod transfer;
 mod user;
+mod user_grant;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -222,6 +224,11 @@ pub(crate) mod shared_ids {
     /// A machine's token or key that is not there (ZITADEL's one id for
     /// both removals).
     pub(crate) const MACHINE_CREDENTIAL_NOT_FOUND: &str = "COMMAND-4m77G";
+    /// `GetAuthNKeyByID`: no such key (a machine user's or an app's).
+    pub(crate) const KEY_NOT_FOUND: &str = "QUERY-Dgr3g";
+    /// `Errors.Project.Invalid` / `Errors.Project.App.Invalid` of ZITADEL's
+    /// project and application changes.
+    pub(crate) const PROJECT_OR_APP_INVALID: &str = "COMMAND-4m9vS";
     /// `ValidateExpirationDate`: a token's or key's expiry in the past.
     pub(crate) const EXPIRY_IN_PAST: &str = "DOMAIN-dv3t5";
     /// `AddInstanceMember`: the user does not exist (an RPC and the
@@ -262,6 +269,42 @@ const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 /// first (PostgreSQL), after a random pause that doubles up to 50 ms, so
 /// that many writers on one aggregate take turns instead of colliding
 /// again; other errors return at once.
+/// One write: begins a transaction, runs the body with its connection
+/// (`$conn`, a `&mut Conn`; a `return Err` inside gives up), pushes the
+/// events the body answers and commits, retried as `retry` says. The body
+/// answers `Result<Vec<NewEvent>>` and the write the stored events; with
+/// `-> out` it answers `Result<(Vec<NewEvent>, T)>` and the write
+/// `(events, T)`.
+macro_rules! in_tx {
+    ($app:expr, $ctx:expr, |$conn:ident| -> out $body:block) => {
+        $crate::retry(|| async {
+            let mut tx = $app.begin($ctx).await?;
+            let (events, out) = {
+                let $conn = tx.conn();
+                $body
+            }?;
+            let pushed = tx.push(events).await?;
+            tx.commit().await?;
+            Ok((pushed, out))
+        })
+        .await
+    };
+    ($app:expr, $ctx:expr, |$conn:ident| $body:block) => {
+        $crate::retry(|| async {
+            let mut tx = $app.begin($ctx).await?;
+            let events = {
+                let $conn = tx.conn();
+                $body
+            }?;
+            let pushed = tx.push(events).await?;
+            tx.commit().await?;
+            Ok(pushed)
+        })
+        .await
+    };
+}
+pub(crate) use in_tx;
+
 pub(crate) async fn retry<T, F, Fut>(mut attempt: F) -> Result<T>
 where
     F: FnMut() -> Fut,

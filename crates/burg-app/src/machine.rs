@@ -43,6 +43,24 @@ impl App {
         }
     }
 
+    /// A new client secret, drawn as the instance's app-secret generator
+    /// says, and its hash (ZITADEL's `newHashedSecret`).
+    pub(crate) async fn new_hashed_secret(&self) -> Result<(String, String)> {
+        let code = i64::from(SecretGeneratorType::AppSecret.code());
+        let generator = burg_store::instance_settings::secret_generator(self.db.pool(), &self.instance_id, code)
+            .await?
+            .map(|row| row.config)
+            .unwrap_or_else(|| SecretGeneratorType::AppSecret.instance_default());
+        let secret = generator.generate();
+        let hash = tokio::task::spawn_blocking({
+            let secret = secret.clone();
+            move || burg_domain::password::hash_plain(&secret, SECRET_COST)
+        })
+        .await
+        .map_err(|e| Error::internal("MACH-hash1", format!("hashing stopped: {e}")))??;
+        Ok((secret, hash))
+    }
+
     pub async fn update_machine(&self, ctx: &Ctx, req: UpdateMachineRequest) -> Result<UpdateMachineResponse> {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
@@ -73,18 +91,7 @@ impl App {
         ctx: &Ctx,
         req: GenerateMachineSecretRequest,
     ) -> Result<GenerateMachineSecretResponse> {
-        let code = i64::from(SecretGeneratorType::AppSecret.code());
-        let generator = burg_store::instance_settings::secret_generator(self.db.pool(), &self.instance_id, code)
-            .await?
-            .map(|row| row.config)
-            .unwrap_or_else(|| SecretGeneratorType::AppSecret.instance_default());
-        let secret = generator.generate();
-        let hash = tokio::task::spawn_blocking({
-            let secret = secret.clone();
-            move || burg_domain::password::hash_plain(&secret, SECRET_COST)
-        })
-        .await
-        .map_err(|e| Error::internal("MACH-hash1", format!("hashing stopped: {e}")))??;
+        let (secret, hash) = self.new_hashed_secret().await?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let missing =
@@ -210,7 +217,7 @@ impl App {
             Some(row) if key_user(&row) == req.user_id => {
                 Ok(GetMachineKeyByIDsResponse { key: Some(key_of(&row, org)) })
             }
-            _ => Err(Error::not_found("QUERY-Dgr3g", format!("key {:?} not found", req.key_id))),
+            _ => Err(Error::not_found(crate::shared_ids::KEY_NOT_FOUND, format!("key {:?} not found", req.key_id))),
         }
     }
 
@@ -259,7 +266,7 @@ impl App {
     }
 }
 
-fn base64_of(bytes: &[u8]) -> String {
+pub(crate) fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }

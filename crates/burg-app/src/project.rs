@@ -45,7 +45,7 @@ const INACTIVE: i64 = 2;
 const NOT_FOUND: &str = crate::shared_ids::NOT_FOUND_3M9SD;
 
 /// ZITADEL's `Errors.Project.Invalid` of a project's change and of a role.
-const INVALID: &str = "COMMAND-4m9vS";
+const INVALID: &str = crate::shared_ids::PROJECT_OR_APP_INVALID;
 
 /// A project as read: its id, settings, state and details.
 struct Stored {
@@ -412,32 +412,44 @@ impl App {
     }
 
     /// A project's roles that match every query, oldest first.
-    pub async fn list_project_roles(
+    /// The roles of project `project` of `owner` that match every query
+    /// (and, with `only`, have one of those keys), by key.
+    pub(crate) async fn roles_matching(
         &self,
-        ctx: &Ctx,
-        req: ListProjectRolesRequest,
-    ) -> Result<ListProjectRolesResponse> {
-        let page = v1_page(req.query.as_ref())?;
-        let org = ctx.org();
+        owner: &str,
+        project: &str,
+        queries: &[burg_api::zitadel::project::v1::RoleQuery],
+        only: Option<&[String]>,
+    ) -> Result<Vec<Role>> {
         let mut keys = Vec::new();
         let mut names = Vec::new();
-        for q in &req.queries {
+        for q in queries {
             match &q.query {
                 Some(role_query::Query::KeyQuery(k)) => keys.push(text_match(&k.key, k.method)?),
                 Some(role_query::Query::DisplayNameQuery(n)) => names.push(text_match(&n.display_name, n.method)?),
                 None => {}
             }
         }
-        let rows = burg_store::documents::all(self.db.pool(), &self.instance_id, org, ROLE_KIND).await?;
-        let roles: Vec<Role> = rows
+        let rows = burg_store::documents::all(self.db.pool(), &self.instance_id, owner, ROLE_KIND).await?;
+        Ok(rows
             .iter()
             .filter(|r| {
                 let doc: Value = serde_json::from_str(&r.data).unwrap_or_default();
-                doc.get("projectId").and_then(Value::as_str) == Some(req.project_id.as_str())
+                doc.get("projectId").and_then(Value::as_str) == Some(project)
             })
-            .map(|r| role_of(r, org))
+            .map(|r| role_of(r, owner))
+            .filter(|r| only.is_none_or(|only| only.contains(&r.key)))
             .filter(|r| keys.iter().all(|m| m.matches(&r.key)) && names.iter().all(|m| m.matches(&r.display_name)))
-            .collect();
+            .collect())
+    }
+
+    pub async fn list_project_roles(
+        &self,
+        ctx: &Ctx,
+        req: ListProjectRolesRequest,
+    ) -> Result<ListProjectRolesResponse> {
+        let page = v1_page(req.query.as_ref())?;
+        let roles = self.roles_matching(ctx.org(), &req.project_id, &req.queries, None).await?;
         let total = roles.len() as i64;
         let result = roles
             .into_iter()

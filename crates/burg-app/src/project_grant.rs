@@ -5,8 +5,10 @@
 
 use burg_api::management::{
     AddProjectGrantMemberRequest, AddProjectGrantMemberResponse, AddProjectGrantRequest, AddProjectGrantResponse,
-    DeactivateProjectGrantRequest, DeactivateProjectGrantResponse, GetProjectGrantByIdRequest,
-    GetProjectGrantByIdResponse, ListAllProjectGrantsRequest, ListAllProjectGrantsResponse,
+    DeactivateProjectGrantRequest, DeactivateProjectGrantResponse, GetGrantedProjectByIdRequest,
+    GetGrantedProjectByIdResponse, GetProjectGrantByIdRequest, GetProjectGrantByIdResponse,
+    ListAllProjectGrantsRequest, ListAllProjectGrantsResponse, ListGrantedProjectRolesRequest,
+    ListGrantedProjectRolesResponse, ListGrantedProjectsRequest, ListGrantedProjectsResponse,
     ListProjectGrantChangesRequest, ListProjectGrantChangesResponse, ListProjectGrantMemberRolesRequest,
     ListProjectGrantMemberRolesResponse, ListProjectGrantMembersRequest, ListProjectGrantMembersResponse,
     ListProjectGrantsRequest, ListProjectGrantsResponse, ReactivateProjectGrantRequest, ReactivateProjectGrantResponse,
@@ -14,7 +16,9 @@ use burg_api::management::{
     RemoveProjectGrantResponse, UpdateProjectGrantMemberRequest, UpdateProjectGrantMemberResponse,
     UpdateProjectGrantRequest, UpdateProjectGrantResponse,
 };
-use burg_api::zitadel::project::v1::{GrantedProject, ProjectGrantState, all_project_grant_query, project_grant_query};
+use burg_api::zitadel::project::v1::{
+    GrantedProject, ProjectGrantState, all_project_grant_query, project_grant_query, project_query,
+};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::project::{
     GrantAdded, GrantChanged, GrantDeactivated, GrantMemberAdded, GrantMemberChanged, GrantMemberRemoved,
@@ -38,6 +42,8 @@ const GRANT_NOT_FOUND: &str = crate::shared_ids::PROJECT_PART_NOT_FOUND;
 const UNKNOWN_ROLE: &str = "COMMAND-6m9gd";
 /// Deactivating an inactive grant, reactivating an active one.
 const WRONG_STATE: &str = "PROJECT-47fu8";
+/// `Errors.Project.Grant.NotFound` of ZITADEL's grant queries.
+const GRANT_QUERY_NOT_FOUND: &str = "QUERY-n98GGs";
 
 /// A grant as stored.
 struct Grant {
@@ -263,8 +269,93 @@ impl App {
         let g = self
             .grant(&mut conn, org, &req.project_id, &req.grant_id)
             .await?
-            .ok_or_else(|| Error::not_found("QUERY-n98GGs", format!("grant {:?} not found", req.grant_id)))?;
+            .ok_or_else(|| Error::not_found(GRANT_QUERY_NOT_FOUND, format!("grant {:?} not found", req.grant_id)))?;
         Ok(GetProjectGrantByIdResponse { project_grant: Some(self.granted(&mut conn, org, &g).await?) })
+    }
+
+    /// The grants of other organizations' projects to `org`, each with
+    /// the organization that owns its project.
+    async fn grants_to(&self, conn: &mut Conn, org: &str) -> Result<Vec<(String, Grant)>> {
+        let rows = burg_store::documents::of_kind(&mut *conn, &self.instance_id, KIND).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(owner, row)| (owner, Grant { doc: serde_json::from_str(&row.data).unwrap_or_default(), row }))
+            .filter(|(_, g)| g.text("projectGrant.grantedOrgId") == org)
+            .collect())
+    }
+
+    /// The grant `grant_id` of project `project` to the call's
+    /// organization, with its project's owner.
+    async fn grant_to(&self, conn: &mut Conn, ctx: &Ctx, project: &str, grant_id: &str) -> Result<(String, Grant)> {
+        self.grants_to(conn, ctx.org())
+            .await?
+            .into_iter()
+            .find(|(_, g)| g.row.key == grant_id && g.project_id() == project)
+            .ok_or_else(|| Error::not_found(GRANT_QUERY_NOT_FOUND, format!("grant {grant_id:?} not found")))
+    }
+
+    /// The projects other organizations granted to the call's
+    /// organization, as it sees them.
+    pub async fn list_granted_projects(
+        &self,
+        ctx: &Ctx,
+        req: ListGrantedProjectsRequest,
+    ) -> Result<ListGrantedProjectsResponse> {
+        let page = v1_page(req.query.as_ref())?;
+        let mut names: Vec<TextMatch> = Vec::new();
+        let mut owners = Vec::new();
+        for q in &req.queries {
+            match &q.query {
+                Some(project_query::Query::NameQuery(n)) => names.push(text_match(&n.name, n.method)?),
+                Some(project_query::Query::ProjectResourceOwnerQuery(o)) => owners.push(o.resource_owner.clone()),
+                None => {}
+            }
+        }
+        let mut conn = self.db.acquire("GRANT-db05").await?;
+        let mut result = Vec::new();
+        for (owner, g) in self.grants_to(&mut conn, ctx.org()).await? {
+            let p = self.granted(&mut conn, &owner, &g).await?;
+            if names.iter().all(|m| m.matches(&p.project_name)) && owners.iter().all(|o| *o == owner) {
+                result.push(p);
+            }
+        }
+        let total = result.len() as i64;
+        let result = result
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+            .collect();
+        Ok(ListGrantedProjectsResponse { details: list_details(total, 0, self.now()), result })
+    }
+
+    pub async fn get_granted_project_by_id(
+        &self,
+        ctx: &Ctx,
+        req: GetGrantedProjectByIdRequest,
+    ) -> Result<GetGrantedProjectByIdResponse> {
+        let mut conn = self.db.acquire("GRANT-db06").await?;
+        let (owner, g) = self.grant_to(&mut conn, ctx, &req.project_id, &req.grant_id).await?;
+        Ok(GetGrantedProjectByIdResponse { granted_project: Some(self.granted(&mut conn, &owner, &g).await?) })
+    }
+
+    /// The roles of a granted project that the grant gives.
+    pub async fn list_granted_project_roles(
+        &self,
+        ctx: &Ctx,
+        req: ListGrantedProjectRolesRequest,
+    ) -> Result<ListGrantedProjectRolesResponse> {
+        let page = v1_page(req.query.as_ref())?;
+        let mut conn = self.db.acquire("GRANT-db07").await?;
+        let (owner, g) = self.grant_to(&mut conn, ctx, &req.project_id, &req.grant_id).await?;
+        drop(conn);
+        let roles = self.roles_matching(&owner, &req.project_id, &req.queries, Some(&g.roles())).await?;
+        let total = roles.len() as i64;
+        let result = roles
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+            .collect();
+        Ok(ListGrantedProjectRolesResponse { details: list_details(total, 0, self.now()), result })
     }
 
     /// The organization's grants that `keep` selects, as one page.

@@ -8,6 +8,7 @@
 // A dependency nothing uses fails the lints (unit tests use dev-dependencies).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
+pub mod app;
 pub mod clock;
 pub mod crypto;
 pub mod error;

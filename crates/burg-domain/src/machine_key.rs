@@ -51,6 +51,23 @@ pub fn key_file(key_id: &str, private_pem: &str, expiration: EventTime, user_id:
     serde_json::to_vec(&file).map_err(|e| Error::internal("KEY-enc01", format!("cannot write the key file: {e}")))
 }
 
+/// The key file of an application's key (ZITADEL's
+/// `ApplicationKey.MarshalJSON`): what the application signs its client
+/// assertions with.
+pub fn app_key_file(key_id: &str, private_pem: &str, app_id: &str, client_id: &str) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct KeyFile<'a> {
+        r#type: &'a str,
+        key_id: &'a str,
+        key: &'a str,
+        app_id: &'a str,
+        client_id: &'a str,
+    }
+    let file = KeyFile { r#type: "application", key_id, key: private_pem, app_id, client_id };
+    serde_json::to_vec(&file).map_err(|e| Error::internal("KEY-enc02", format!("cannot write the key file: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,3 +54,19 @@ pub async fn all<'e>(on: impl Reader<'e>, instance: &str, org: &str, kind: &str)
     .map_err(db_error("DOCS-db002"))?;
     Ok(rows.into_iter().map(doc).collect())
 }
+
+/// Every document of `kind` in the instance with its organization, of
+/// every organization (for a value unique in the instance, as a SAML app's
+/// entity id, or what is granted to another organization).
+pub async fn of_kind<'e>(on: impl Reader<'e>, instance: &str, kind: &str) -> Result<Vec<(String, DocRow)>> {
+    let rows: Vec<(String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT org_id, object_key, data, state, sequence, creation_date, change_date FROM org_objects \
+         WHERE instance_id = $1 AND kind = $2 ORDER BY creation_date, object_key",
+    )
+    .bind(instance)
+    .bind(kind)
+    .fetch_all(on)
+    .await
+    .map_err(db_error("DOCS-db003"))?;
+    Ok(rows.into_iter().map(|(org, k, d, st, seq, c, ch)| (org, doc((k, d, st, seq, c, ch)))).collect())
+}

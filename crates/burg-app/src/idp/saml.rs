@@ -80,10 +80,21 @@ impl App {
     /// Fetches SAML metadata from `url` (taken as sent; a URL that is not
     /// one fails like any fetch).
     async fn fetch_saml_metadata(&self, of: MetadataOf, url: &str) -> Result<Vec<u8>> {
+        self.fetch_metadata_document(url, |why| of.unreadable(why)).await
+    }
+
+    /// Fetches a metadata document (at most `SAML_METADATA_MAX` bytes)
+    /// from `metadataUrl` through egress; `unreadable` says why a fetch
+    /// that egress allowed failed.
+    pub(crate) async fn fetch_metadata_document(
+        &self,
+        url: &str,
+        unreadable: impl Fn(String) -> Error,
+    ) -> Result<Vec<u8>> {
         validate::len("metadataUrl", url, 0, 200)?;
         let fetch_failed = |e: reqwest::Error| match egress::find_refusal(&e) {
             Some(r) => egress::refused("metadataUrl", r),
-            None => of.unreadable(e.without_url().to_string()),
+            None => unreadable(e.without_url().to_string()),
         };
         let request = self
             .egress
@@ -92,12 +103,12 @@ impl App {
             .map_err(|r| egress::refused("metadataUrl", &r))?;
         let response = request.send().await.map_err(fetch_failed)?;
         if !response.status().is_success() {
-            return Err(of.unreadable(format!("the server answered {}", response.status())));
+            return Err(unreadable(format!("the server answered {}", response.status())));
         }
         match egress::read_capped(response, SAML_METADATA_MAX).await {
             Ok(body) => Ok(body),
             Err(egress::ReadError::TooLarge(_)) => {
-                Err(of.unreadable(format!("the document is larger than {SAML_METADATA_MAX} bytes")))
+                Err(unreadable(format!("the document is larger than {SAML_METADATA_MAX} bytes")))
             }
             Err(egress::ReadError::Failed(e)) => Err(fetch_failed(e)),
         }

@@ -90,6 +90,19 @@ impl App {
         aggregate_id: &str,
         q: burg_api::zitadel::change::v1::ChangeQuery,
     ) -> Result<Vec<Change>> {
+        self.changes_where(aggregate_type, aggregate_id, q, |_| true).await
+    }
+
+    /// The changes of an aggregate whose events `keep` accepts (a part of
+    /// the aggregate, as an application of a project): up to the query's
+    /// limit of them.
+    pub(crate) async fn changes_where(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        q: burg_api::zitadel::change::v1::ChangeQuery,
+        keep: impl Fn(&burg_domain::event::Event) -> bool,
+    ) -> Result<Vec<Change>> {
         let limit = match i64::from(q.limit) {
             0 => MAX_LIMIT,
             n => n.min(MAX_LIMIT),
@@ -102,11 +115,13 @@ impl App {
             aggregate_id,
             sequence,
             q.asc,
-            limit,
+            MAX_LIMIT,
         )
         .await?;
         Ok(rows
             .into_iter()
+            .filter(|row| keep(&row.event))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .map(|row| Change {
                 change_date: Some(Timestamp::from_micros(row.event.created_at)),
                 event_type: Some(crate::events::localized("EventTypes", &row.event.event_type)),

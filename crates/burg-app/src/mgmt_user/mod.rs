@@ -73,7 +73,7 @@ pub(crate) struct LoginNames {
 }
 
 impl LoginNames {
-    fn of(&self, user_name: &str) -> (Vec<String>, String) {
+    pub(crate) fn of(&self, user_name: &str) -> (Vec<String>, String) {
         if self.domains.is_empty() {
             return (vec![user_name.to_string()], user_name.to_string());
         }

@@ -22,6 +22,7 @@ macro_rules! payloads {
     };
 }
 
+pub mod app;
 pub mod instance;
 pub mod machine;
 pub mod notify;
@@ -29,6 +30,7 @@ pub mod org;
 pub mod project;
 pub mod restrictions;
 pub mod user;
+pub mod user_grant;
 
 /// For `skip_serializing_if`: ZITADEL's `omitempty` on a number or flag.
 pub(crate) fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
@@ -98,12 +100,14 @@ impl<'de> serde::Deserialize<'de> for EventTime {
 /// Every event type burg writes, for `ListEventTypes`.
 pub fn all_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = [
+        app::TYPES,
         instance::TYPES,
         machine::TYPES,
         notify::TYPES,
         org::TYPES,
         project::TYPES,
         user::TYPES,
+        user_grant::TYPES,
         restrictions::TYPES,
         crate::texts::TYPES,
         crate::instance_settings::TYPES,

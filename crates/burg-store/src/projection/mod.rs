@@ -9,6 +9,7 @@ use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
 
+pub mod app;
 mod idp_config;
 mod instance;
 pub(crate) mod machine;
@@ -16,6 +17,7 @@ mod notify;
 mod org;
 pub(crate) mod project;
 mod user;
+pub mod user_grant;
 
 pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()> {
     if event.payload.get(OBJECT_KIND).is_some() {
@@ -29,8 +31,10 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
         "restrictions" => crate::texts::apply_restrictions(conn, event).await,
         "org" => org::apply(conn, event).await,
         "project" if project::handles(&event.event_type) => project::apply(conn, event).await,
+        "project" if app::handles(&event.event_type) => app::apply(conn, event).await,
         "user" if machine::handles(&event.event_type) => machine::apply(conn, event).await,
         "user" => user::apply(conn, event).await,
+        "usergrant" if user_grant::handles(&event.event_type) => user_grant::apply(conn, event).await,
         _ => Ok(()),
     }
 }

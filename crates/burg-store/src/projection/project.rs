@@ -17,13 +17,14 @@ use crate::db_error;
 pub const PROJECT_KIND: &str = "project";
 /// The kinds whose documents name a project (`projectId`, or the app's
 /// `app.projectId`, or the grant's `projectGrant.projectId`).
-const OWNED_KINDS: [(&str, &str); 8] = [
+const OWNED_KINDS: [(&str, &str); 9] = [
     ("project_role", "projectId"),
     ("project_member", "projectId"),
     ("project_grant", "projectGrant.projectId"),
     ("project_grant_member", "projectId"),
     ("oidc_app", "app.projectId"),
     ("api_app", "app.projectId"),
+    ("saml_app", "app.projectId"),
     ("app_key", "projectId"),
     ("user_grant", "projectId"),
 ];
@@ -309,7 +310,7 @@ fn at_mut<'v>(doc: &'v mut Value, path: &str) -> Option<&'v mut Value> {
     path.split('.').try_fold(doc, |v, part| v.get_mut(part))
 }
 
-async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<Option<Value>> {
+pub(super) async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<Option<Value>> {
     let data: Option<String> = sqlx::query_scalar(
         "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4",
     )
@@ -324,7 +325,7 @@ async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> R
 }
 
 /// Writes a document of `kind` under `key` (its state kept when it exists).
-async fn put_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str, doc: &Value) -> Result<()> {
+pub(super) async fn put_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str, doc: &Value) -> Result<()> {
     sqlx::query(
         "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sealed_secret, sequence, \
          creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) \
@@ -345,7 +346,7 @@ async fn put_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str, doc
     Ok(())
 }
 
-async fn delete_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<()> {
+pub(super) async fn delete_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<()> {
     sqlx::query("DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4")
         .bind(&e.instance_id)
         .bind(&e.resource_owner)
