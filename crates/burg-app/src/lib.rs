@@ -224,6 +224,11 @@ pub(crate) mod shared_ids {
     /// A machine's token or key that is not there (ZITADEL's one id for
     /// both removals).
     pub(crate) const MACHINE_CREDENTIAL_NOT_FOUND: &str = "COMMAND-4m77G";
+    /// `emailWriteModel`: no such user (a change of the address, a code).
+    pub(crate) const EMAIL_USER_NOT_FOUND: &str = "COMMAND-0Pe4r";
+    /// ZITADEL's id of a missing user's deactivation and of an address
+    /// that is verified already.
+    pub(crate) const COMMAND_3M9DS: &str = "COMMAND-3M9ds";
     /// `GetAuthNKeyByID`: no such key (a machine user's or an app's).
     pub(crate) const KEY_NOT_FOUND: &str = "QUERY-Dgr3g";
     /// `Errors.Project.Invalid` / `Errors.Project.App.Invalid` of ZITADEL's

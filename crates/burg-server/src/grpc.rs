@@ -330,6 +330,13 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         reactivate_user_grant(ReactivateUserGrantRequest) -> ReactivateUserGrantResponse;
         remove_user_grant(RemoveUserGrantRequest) -> RemoveUserGrantResponse;
         bulk_remove_user_grant(BulkRemoveUserGrantRequest) -> BulkRemoveUserGrantResponse;
+        resend_human_email_verification(ResendHumanEmailVerificationRequest) -> ResendHumanEmailVerificationResponse;
+        resend_human_phone_verification(ResendHumanPhoneVerificationRequest) -> ResendHumanPhoneVerificationResponse;
+        resend_human_initialization(ResendHumanInitializationRequest) -> ResendHumanInitializationResponse;
+        send_human_reset_password_notification(SendHumanResetPasswordNotificationRequest) -> SendHumanResetPasswordNotificationResponse;
+        add_passwordless_registration(AddPasswordlessRegistrationRequest) -> AddPasswordlessRegistrationResponse;
+        send_passwordless_registration(SendPasswordlessRegistrationRequest) -> SendPasswordlessRegistrationResponse;
+        remove_human_auth_factor_u2f(RemoveHumanAuthFactorU2fRequest) -> RemoveHumanAuthFactorU2fResponse;
         add_project_role(AddProjectRoleRequest) -> AddProjectRoleResponse;
         bulk_add_project_roles(BulkAddProjectRolesRequest) -> BulkAddProjectRolesResponse;
         update_project_role(UpdateProjectRoleRequest) -> UpdateProjectRoleResponse;
@@ -389,7 +396,6 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
         set_human_password(SetHumanPasswordRequest) -> SetHumanPasswordResponse;
         list_human_auth_factors(ListHumanAuthFactorsRequest) -> ListHumanAuthFactorsResponse;
         remove_human_auth_factor_otp(RemoveHumanAuthFactorOtpRequest) -> RemoveHumanAuthFactorOtpResponse;
-        remove_human_auth_factor_u2f(RemoveHumanAuthFactorU2fRequest) -> RemoveHumanAuthFactorU2fResponse;
         remove_human_auth_factor_otpsms(RemoveHumanAuthFactorOtpsmsRequest) -> RemoveHumanAuthFactorOtpsmsResponse;
         remove_human_auth_factor_otp_email(RemoveHumanAuthFactorOtpEmailRequest) -> RemoveHumanAuthFactorOtpEmailResponse;
         list_human_passwordless(ListHumanPasswordlessRequest) -> ListHumanPasswordlessResponse;

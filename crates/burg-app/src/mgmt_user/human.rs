@@ -268,7 +268,13 @@ impl App {
     }
 
     /// A human user of the call's organization, inside a write.
-    async fn org_human(&self, conn: &mut Conn, ctx: &Ctx, id: &str, not_found: &'static str) -> Result<UserRow> {
+    pub(super) async fn org_human(
+        &self,
+        conn: &mut Conn,
+        ctx: &Ctx,
+        id: &str,
+        not_found: &'static str,
+    ) -> Result<UserRow> {
         let user = self.org_user(conn, ctx, id, not_found).await?;
         if user.user_type != UserType::Human {
             return Err(Error::not_found(not_found, format!("user {id:?} is not a human user")));
@@ -378,7 +384,7 @@ impl App {
         let email = req.email.trim().to_string();
         validate::email("email", &email)?;
         let events = self
-            .human_write(ctx, &req.user_id, "COMMAND-0Pe4r", |u: &UserRow| {
+            .human_write(ctx, &req.user_id, crate::shared_ids::EMAIL_USER_NOT_FOUND, |u: &UserRow| {
                 let agg = user_aggregate(u);
                 if u.email == email {
                     Err(Error::failed_precondition("COMMAND-2b7fM", "the user has this email"))

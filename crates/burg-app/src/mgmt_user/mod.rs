@@ -4,6 +4,7 @@
 //! in the submodules the human users' profile, contacts, password, factors
 //! and links (`human`) and the users' metadata (`metadata`).
 
+mod codes;
 mod human;
 mod metadata;
 
@@ -352,7 +353,7 @@ impl App {
 
     pub async fn deactivate_user(&self, ctx: &Ctx, req: DeactivateUserRequest) -> Result<DeactivateUserResponse> {
         let events = self
-            .change_user_state(ctx, &req.id, "COMMAND-3M9ds", |u| match u.state {
+            .change_user_state(ctx, &req.id, crate::shared_ids::COMMAND_3M9DS, |u| match u.state {
                 UserState::Inactive => Err(Error::failed_precondition("COMMAND-5M0sf", "the user is inactive already")),
                 _ => Ok(NewEvent::new(&user_aggregate(u), &ue::UserDeactivated {})?),
             })

@@ -11,6 +11,7 @@
 //! in the HTTP providers' reads). Sending a test message goes through
 //! [`crate::egress`].
 
+pub(crate) mod deliver;
 mod email;
 mod sms;
 

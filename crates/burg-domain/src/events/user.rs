@@ -38,6 +38,23 @@ payloads! {
     OtpAdded = "user.human.mfa.otp.added" { otp_secret: Option<Sealed> }
     OtpVerified = "user.human.mfa.otp.verified" {}
     PasswordlessCodeRequested = "user.human.passwordless.initialization.code.requested" {}
+    /// Codes a user is sent (`repository/user/human_*.go`): sealed with the
+    /// master key, `expiry` a Go duration in nanoseconds.
+    EmailCodeAdded = "user.human.email.code.added" { code: Option<Sealed>, expiry: i64 }
+    PhoneCodeAdded = "user.human.phone.code.added" { code: Option<Sealed>, expiry: i64 }
+    InitCodeAdded = "user.human.initialization.code.added" { code: Option<Sealed>, expiry: i64 }
+    /// `notificationType`: 0 email, 1 SMS (`domain.NotificationType`).
+    PasswordCodeAdded = "user.human.password.code.added" {
+        code: Option<Sealed>,
+        expiry: i64,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        notification_type: i32,
+    }
+    PasswordlessCodeAdded = "user.human.passwordless.initialization.code.added" {
+        id: String,
+        code: Option<Sealed>,
+        expiry: i64,
+    }
     UserRemoved = "user.removed" { user_name: String }
     UserDeactivated = "user.deactivated" {}
     UserReactivated = "user.reactivated" {}

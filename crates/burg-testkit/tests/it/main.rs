@@ -15,6 +15,7 @@ mod label_policy;
 mod limits;
 mod mgmt_apps;
 mod mgmt_machines;
+mod mgmt_notify;
 mod mgmt_orgs;
 mod mgmt_policies;
 mod mgmt_projects;

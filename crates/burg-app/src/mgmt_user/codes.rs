@@ -1,0 +1,255 @@
+//! The codes a human user is sent: email verification, phone
+//! verification, initialization, password reset and passwordless
+//! registration. Each is drawn as the instance's secret generator of its
+//! kind says, stored sealed in ZITADEL's `*.code.added` event, and (for
+//! email) sent through the active email provider with the message text
+//! of its kind (`notify::deliver`). Ids are from ZITADEL's
+//! `command/user_human_*.go`.
+
+use burg_api::management::*;
+use burg_api::wkt::Duration;
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::user as ue;
+use burg_domain::instance_settings::SecretGeneratorType;
+use burg_domain::texts::MessageType;
+use burg_domain::{Error, Result};
+use burg_store::users::UserRow;
+
+use crate::notify::deliver::{Vars, render};
+use crate::{App, Ctx, changed_details, in_tx};
+
+/// `Errors.User.Email.NotFound` of an email code.
+const EMAIL_USER_NOT_FOUND: &str = crate::shared_ids::EMAIL_USER_NOT_FOUND;
+/// `Errors.User.Phone.NotFound` of a phone code.
+const PHONE_USER_NOT_FOUND: &str = "COMMAND-2b7Hf";
+/// `Errors.User.NotFound` of an initialization code.
+const INIT_USER_NOT_FOUND: &str = "COMMAND-2M9df";
+/// `Errors.User.NotFound` of a password reset.
+const RESET_USER_NOT_FOUND: &str = "COMMAND-Hj9ds";
+/// `Errors.User.NotFound` of a passwordless registration.
+const PASSWORDLESS_USER_NOT_FOUND: &str = "COMMAND-2n8fs";
+
+/// A new code and its lifetime in nanoseconds, as the instance's
+/// generator of `kind` says.
+async fn new_code(app: &App, kind: SecretGeneratorType) -> Result<(String, i64)> {
+    let code = i64::from(kind.code());
+    let generator = burg_store::instance_settings::secret_generator(app.db.pool(), &app.instance_id, code)
+        .await?
+        .map(|row| row.config)
+        .unwrap_or_else(|| kind.instance_default());
+    Ok((generator.generate(), generator.expiry))
+}
+
+/// The values a user's message names.
+fn user_vars(u: &UserRow, code: &str, expiry: i64) -> Vars {
+    let display = if u.display_name.is_empty() { u.username.clone() } else { u.display_name.clone() };
+    vec![
+        ("Code", code.to_string()),
+        ("UserName", u.username.clone()),
+        ("Username", u.username.clone()),
+        ("FirstName", u.first_name.clone()),
+        ("LastName", u.last_name.clone()),
+        ("NickName", u.nick_name.clone()),
+        ("DisplayName", display),
+        ("PreferredLoginName", u.username.clone()),
+        ("LoginName", u.username.clone()),
+        ("LastEmail", u.email.clone()),
+        ("VerifiedEmail", u.email.clone()),
+        ("LastPhone", u.phone.clone()),
+        ("Expiry", format!("{} minutes", expiry / 60_000_000_000)),
+    ]
+}
+
+impl App {
+    /// The login UI's origin for links in messages.
+    fn login_origin(&self, ctx: &Ctx) -> String {
+        ctx.origin.clone().unwrap_or_else(|| format!("http://{}", self.config.external_domain))
+    }
+
+    /// Renders the message of `kind` for `u` and sends it by email.
+    async fn send_user_message(&self, u: &UserRow, kind: MessageType, vars: &Vars, link: Option<&str>) -> Result<()> {
+        let text = self.message_for(&u.resource_owner, kind, &u.preferred_language).await?;
+        let (subject, body) = render(&text, vars, link);
+        self.send_email_later(&u.email, subject, body).await;
+        Ok(())
+    }
+
+    fn user_aggregate(u: &UserRow) -> Aggregate {
+        Aggregate::new(aggregate::USER, &u.id, &u.resource_owner)
+    }
+
+    pub async fn resend_human_email_verification(
+        &self,
+        ctx: &Ctx,
+        req: ResendHumanEmailVerificationRequest,
+    ) -> Result<ResendHumanEmailVerificationResponse> {
+        let (code, expiry) = new_code(self, SecretGeneratorType::VerifyEmailCode).await?;
+        let sealed = self.key.seal_str(&code);
+        let (events, user) = in_tx!(self, ctx, |conn| -> out {
+            let u = self.org_human(conn, ctx, &req.user_id, EMAIL_USER_NOT_FOUND).await?;
+            if u.email_verified {
+                return Err(Error::failed_precondition(
+                    crate::shared_ids::COMMAND_3M9DS,
+                    "the email address is verified already",
+                ));
+            }
+            let added = ue::EmailCodeAdded { code: Some(sealed.clone()), expiry };
+            Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
+        })?;
+        let link = format!(
+            "{}/ui/login/mail/verification?userID={}&code={code}&orgID={}",
+            self.login_origin(ctx),
+            user.id,
+            user.resource_owner
+        );
+        self.send_user_message(&user, MessageType::VerifyEmail, &user_vars(&user, &code, expiry), Some(&link)).await?;
+        Ok(ResendHumanEmailVerificationResponse { details: changed_details(&events) })
+    }
+
+    /// A phone code is stored; burg sends no SMS yet (logged).
+    pub async fn resend_human_phone_verification(
+        &self,
+        ctx: &Ctx,
+        req: ResendHumanPhoneVerificationRequest,
+    ) -> Result<ResendHumanPhoneVerificationResponse> {
+        let (code, expiry) = new_code(self, SecretGeneratorType::VerifyPhoneCode).await?;
+        let sealed = self.key.seal_str(&code);
+        let events = in_tx!(self, ctx, |conn| {
+            let u = self.org_human(conn, ctx, &req.user_id, PHONE_USER_NOT_FOUND).await?;
+            if u.phone.is_empty() {
+                return Err(Error::not_found(PHONE_USER_NOT_FOUND, "the user has no phone number"));
+            }
+            if u.phone_verified {
+                return Err(Error::failed_precondition("COMMAND-2M9sf", "the phone number is verified already"));
+            }
+            let added = ue::PhoneCodeAdded { code: Some(sealed.clone()), expiry };
+            Ok(vec![NewEvent::new(&Self::user_aggregate(&u), &added)?])
+        })?;
+        tracing::warn!("a phone verification code was stored; burg does not send SMS to users yet");
+        Ok(ResendHumanPhoneVerificationResponse { details: changed_details(&events) })
+    }
+
+    /// A new initialization code, sent by email (to `email` when given,
+    /// which then becomes the user's address).
+    pub async fn resend_human_initialization(
+        &self,
+        ctx: &Ctx,
+        req: ResendHumanInitializationRequest,
+    ) -> Result<ResendHumanInitializationResponse> {
+        let (code, expiry) = new_code(self, SecretGeneratorType::InitCode).await?;
+        let sealed = self.key.seal_str(&code);
+        let email = req.email.trim().to_string();
+        let (events, mut user) = in_tx!(self, ctx, |conn| -> out {
+            let u = self.org_human(conn, ctx, &req.user_id, INIT_USER_NOT_FOUND).await?;
+            // burg keeps no initial state: a user who has a password and a
+            // verified address is initialised.
+            if u.has_password && u.email_verified {
+                return Err(Error::failed_precondition("COMMAND-2M9sd", "the user is initialised already"));
+            }
+            let on = Self::user_aggregate(&u);
+            let mut events = Vec::new();
+            if !email.is_empty() && email != u.email {
+                events.push(NewEvent::new(&on, &ue::EmailChanged { email: email.clone() })?);
+            }
+            events.push(NewEvent::new(&on, &ue::InitCodeAdded { code: Some(sealed.clone()), expiry })?);
+            Ok((events, u))
+        })?;
+        if !email.is_empty() {
+            user.email = email;
+        }
+        let link = format!(
+            "{}/ui/login/user/init?userID={}&code={code}&passwordset={}&orgID={}",
+            self.login_origin(ctx),
+            user.id,
+            user.has_password,
+            user.resource_owner
+        );
+        self.send_user_message(&user, MessageType::InitCode, &user_vars(&user, &code, expiry), Some(&link)).await?;
+        Ok(ResendHumanInitializationResponse { details: changed_details(&events) })
+    }
+
+    /// A password reset code, sent by email (an SMS one is stored only).
+    pub async fn send_human_reset_password_notification(
+        &self,
+        ctx: &Ctx,
+        req: SendHumanResetPasswordNotificationRequest,
+    ) -> Result<SendHumanResetPasswordNotificationResponse> {
+        let (code, expiry) = new_code(self, SecretGeneratorType::PasswordResetCode).await?;
+        let sealed = self.key.seal_str(&code);
+        let by_sms = req.r#type == send_human_reset_password_notification_request::Type::Sms as i32;
+        let (events, user) = in_tx!(self, ctx, |conn| -> out {
+            let u = self.org_human(conn, ctx, &req.user_id, RESET_USER_NOT_FOUND).await?;
+            let added =
+                ue::PasswordCodeAdded { code: Some(sealed.clone()), expiry, notification_type: i32::from(by_sms) };
+            Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
+        })?;
+        if by_sms {
+            tracing::warn!("a password reset code was stored; burg does not send SMS to users yet");
+        } else {
+            let link = format!(
+                "{}/ui/login/password/init?userID={}&code={code}&orgID={}",
+                self.login_origin(ctx),
+                user.id,
+                user.resource_owner
+            );
+            let vars = user_vars(&user, &code, expiry);
+            self.send_user_message(&user, MessageType::PasswordReset, &vars, Some(&link)).await?;
+        }
+        Ok(SendHumanResetPasswordNotificationResponse { details: changed_details(&events) })
+    }
+
+    /// A passwordless registration code: its link (and lifetime), or the
+    /// link sent by email (`send`).
+    async fn passwordless_registration(
+        &self,
+        ctx: &Ctx,
+        user_id: &str,
+        send: bool,
+    ) -> Result<(Option<burg_api::object::ObjectDetails>, String, i64)> {
+        let (code, expiry) = new_code(self, SecretGeneratorType::PasswordlessInitCode).await?;
+        let sealed = self.key.seal_str(&code);
+        let code_id = self.new_id();
+        let (events, user) = in_tx!(self, ctx, |conn| -> out {
+            let u = self.org_human(conn, ctx, user_id, PASSWORDLESS_USER_NOT_FOUND).await?;
+            let on = Self::user_aggregate(&u);
+            let mut events = vec![NewEvent::new(
+                &on,
+                &ue::PasswordlessCodeAdded { id: code_id.clone(), code: Some(sealed.clone()), expiry },
+            )?];
+            if send {
+                events.push(NewEvent::new(&on, &ue::PasswordlessCodeRequested {})?);
+            }
+            Ok((events, u))
+        })?;
+        let link = format!(
+            "{}/ui/login/login/passwordless/init?userID={}&orgID={}&codeID={code_id}&code={code}",
+            self.login_origin(ctx),
+            user.id,
+            user.resource_owner
+        );
+        if send {
+            let vars = user_vars(&user, &code, expiry);
+            self.send_user_message(&user, MessageType::PasswordlessRegistration, &vars, Some(&link)).await?;
+        }
+        Ok((changed_details(&events), link, expiry))
+    }
+
+    pub async fn add_passwordless_registration(
+        &self,
+        ctx: &Ctx,
+        req: AddPasswordlessRegistrationRequest,
+    ) -> Result<AddPasswordlessRegistrationResponse> {
+        let (details, link, expiry) = self.passwordless_registration(ctx, &req.user_id, false).await?;
+        let expiration = Duration { seconds: expiry / 1_000_000_000, nanos: (expiry % 1_000_000_000) as i32 };
+        Ok(AddPasswordlessRegistrationResponse { details, link, expiration: Some(expiration) })
+    }
+
+    pub async fn send_passwordless_registration(
+        &self,
+        ctx: &Ctx,
+        req: SendPasswordlessRegistrationRequest,
+    ) -> Result<SendPasswordlessRegistrationResponse> {
+        let (details, _, _) = self.passwordless_registration(ctx, &req.user_id, true).await?;
+        Ok(SendPasswordlessRegistrationResponse { details })
+    }
+}
