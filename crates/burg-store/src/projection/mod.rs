@@ -9,6 +9,7 @@ use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
 
+pub mod action;
 mod idp_config;
 mod instance;
 pub(crate) mod machine;
@@ -27,7 +28,9 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
     match event.aggregate_type.as_str() {
         "instance" => instance::apply(conn, event).await,
         "restrictions" => crate::texts::apply_restrictions(conn, event).await,
+        "org" if action::handles(&event.event_type) => action::apply(conn, event).await,
         "org" => org::apply(conn, event).await,
+        "action" => action::apply(conn, event).await,
         "project" if project::handles(&event.event_type) => project::apply(conn, event).await,
         "user" if machine::handles(&event.event_type) => machine::apply(conn, event).await,
         "user" => user::apply(conn, event).await,
