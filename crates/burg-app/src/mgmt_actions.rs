@@ -259,8 +259,11 @@ impl App {
                 return Err(Error::failed_precondition(already, format!("the action is {state} already")));
             }
             let on = Aggregate::new(aggregate::ACTION, id, &org);
-            let event =
-                if active { NewEvent::new(&on, &ActionReactivated {})? } else { NewEvent::new(&on, &ActionDeactivated {})? };
+            let event = if active {
+                NewEvent::new(&on, &ActionReactivated {})?
+            } else {
+                NewEvent::new(&on, &ActionDeactivated {})?
+            };
             let events = tx.push(vec![event]).await?;
             tx.commit().await?;
             Ok(added_details(&events))
@@ -380,8 +383,12 @@ impl App {
         let org = ctx.org();
         let flow_type = ev::flow_of_wire(&req.r#type);
         let mut conn = self.db.acquire("ACTION-db03").await?;
-        let triggers: Vec<Trigger> =
-            self.triggers(&mut conn, org).await?.into_iter().filter(|t| t.flow == flow_type && flow_type != 0).collect();
+        let triggers: Vec<Trigger> = self
+            .triggers(&mut conn, org)
+            .await?
+            .into_iter()
+            .filter(|t| t.flow == flow_type && flow_type != 0)
+            .collect();
         let mut by_trigger: BTreeMap<i32, Vec<a::Action>> = BTreeMap::new();
         let (mut sequence, mut changed) = (0, 0);
         for t in &triggers {

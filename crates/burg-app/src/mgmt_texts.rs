@@ -215,11 +215,9 @@ impl App {
         let org = ctx.org();
         let row = self.org_texts(self.db.pool(), org, texts::LOGIN_TEMPLATE, &req.language).await?;
         let custom = match row.map(|r| (login_of(&r), r)).filter(|(t, _)| !t.is_empty()) {
-            Some((texts, row)) => login_to_wire(
-                &texts,
-                view_details(row.sequence, row.creation_date, row.change_date, org),
-                false,
-            )?,
+            Some((texts, row)) => {
+                login_to_wire(&texts, view_details(row.sequence, row.creation_date, row.change_date, org), false)?
+            }
             None => login_to_wire(&LoginTexts::new(), view_details(0, 0, 0, &self.instance_id), true)?,
         };
         Ok(m::GetCustomLoginTextsResponse { custom_text: Some(custom) })
@@ -335,53 +333,53 @@ macro_rules! org_message_text_rpcs {
 }
 
 org_message_text_rpcs! {
-    InitCode:
-        org_get_default_init_message_text(GetDefaultInitMessageTextRequest, GetDefaultInitMessageTextResponse),
-        org_get_custom_init_message_text(GetCustomInitMessageTextRequest, GetCustomInitMessageTextResponse),
-        org_set_custom_init_message_text(SetCustomInitMessageTextRequest, SetCustomInitMessageTextResponse),
-        org_reset_custom_init_message_text_to_default(ResetCustomInitMessageTextToDefaultRequest, ResetCustomInitMessageTextToDefaultResponse);
-    PasswordReset:
-        org_get_default_password_reset_message_text(GetDefaultPasswordResetMessageTextRequest, GetDefaultPasswordResetMessageTextResponse),
-        org_get_custom_password_reset_message_text(GetCustomPasswordResetMessageTextRequest, GetCustomPasswordResetMessageTextResponse),
-        org_set_custom_password_reset_message_text(SetCustomPasswordResetMessageTextRequest, SetCustomPasswordResetMessageTextResponse),
-        org_reset_custom_password_reset_message_text_to_default(ResetCustomPasswordResetMessageTextToDefaultRequest, ResetCustomPasswordResetMessageTextToDefaultResponse);
-    VerifyEmail:
-        org_get_default_verify_email_message_text(GetDefaultVerifyEmailMessageTextRequest, GetDefaultVerifyEmailMessageTextResponse),
-        org_get_custom_verify_email_message_text(GetCustomVerifyEmailMessageTextRequest, GetCustomVerifyEmailMessageTextResponse),
-        org_set_custom_verify_email_message_text(SetCustomVerifyEmailMessageTextRequest, SetCustomVerifyEmailMessageTextResponse),
-        org_reset_custom_verify_email_message_text_to_default(ResetCustomVerifyEmailMessageTextToDefaultRequest, ResetCustomVerifyEmailMessageTextToDefaultResponse);
-    VerifyPhone:
-        org_get_default_verify_phone_message_text(GetDefaultVerifyPhoneMessageTextRequest, GetDefaultVerifyPhoneMessageTextResponse),
-        org_get_custom_verify_phone_message_text(GetCustomVerifyPhoneMessageTextRequest, GetCustomVerifyPhoneMessageTextResponse),
-        org_set_custom_verify_phone_message_text(SetCustomVerifyPhoneMessageTextRequest, SetCustomVerifyPhoneMessageTextResponse),
-        org_reset_custom_verify_phone_message_text_to_default(ResetCustomVerifyPhoneMessageTextToDefaultRequest, ResetCustomVerifyPhoneMessageTextToDefaultResponse);
-    VerifySmsOtp:
-        org_get_default_verify_smsotp_message_text(GetDefaultVerifySmsotpMessageTextRequest, GetDefaultVerifySmsotpMessageTextResponse),
-        org_get_custom_verify_smsotp_message_text(GetCustomVerifySmsotpMessageTextRequest, GetCustomVerifySmsotpMessageTextResponse),
-        org_set_custom_verify_smsotp_message_text(SetCustomVerifySmsotpMessageTextRequest, SetCustomVerifySmsotpMessageTextResponse),
-        org_reset_custom_verify_smsotp_message_text_to_default(ResetCustomVerifySmsotpMessageTextToDefaultRequest, ResetCustomVerifySmsotpMessageTextToDefaultResponse);
-    VerifyEmailOtp:
-        org_get_default_verify_email_otp_message_text(GetDefaultVerifyEmailOtpMessageTextRequest, GetDefaultVerifyEmailOtpMessageTextResponse),
-        org_get_custom_verify_email_otp_message_text(GetCustomVerifyEmailOtpMessageTextRequest, GetCustomVerifyEmailOtpMessageTextResponse),
-        org_set_custom_verify_email_otp_message_text(SetCustomVerifyEmailOtpMessageTextRequest, SetCustomVerifyEmailOtpMessageTextResponse),
-        org_reset_custom_verify_email_otp_message_text_to_default(ResetCustomVerifyEmailOtpMessageTextToDefaultRequest, ResetCustomVerifyEmailOtpMessageTextToDefaultResponse);
-    DomainClaimed:
-        org_get_default_domain_claimed_message_text(GetDefaultDomainClaimedMessageTextRequest, GetDefaultDomainClaimedMessageTextResponse),
-        org_get_custom_domain_claimed_message_text(GetCustomDomainClaimedMessageTextRequest, GetCustomDomainClaimedMessageTextResponse),
-        org_set_custom_domain_claimed_message_custom_text(SetCustomDomainClaimedMessageTextRequest, SetCustomDomainClaimedMessageTextResponse),
-        org_reset_custom_domain_claimed_message_text_to_default(ResetCustomDomainClaimedMessageTextToDefaultRequest, ResetCustomDomainClaimedMessageTextToDefaultResponse);
-    PasswordlessRegistration:
-        org_get_default_passwordless_registration_message_text(GetDefaultPasswordlessRegistrationMessageTextRequest, GetDefaultPasswordlessRegistrationMessageTextResponse),
-        org_get_custom_passwordless_registration_message_text(GetCustomPasswordlessRegistrationMessageTextRequest, GetCustomPasswordlessRegistrationMessageTextResponse),
-        org_set_custom_passwordless_registration_message_custom_text(SetCustomPasswordlessRegistrationMessageTextRequest, SetCustomPasswordlessRegistrationMessageTextResponse),
-        org_reset_custom_passwordless_registration_message_text_to_default(ResetCustomPasswordlessRegistrationMessageTextToDefaultRequest, ResetCustomPasswordlessRegistrationMessageTextToDefaultResponse);
-    PasswordChange:
-        org_get_default_password_change_message_text(GetDefaultPasswordChangeMessageTextRequest, GetDefaultPasswordChangeMessageTextResponse),
-        org_get_custom_password_change_message_text(GetCustomPasswordChangeMessageTextRequest, GetCustomPasswordChangeMessageTextResponse),
-        org_set_custom_password_change_message_custom_text(SetCustomPasswordChangeMessageTextRequest, SetCustomPasswordChangeMessageTextResponse),
-        org_reset_custom_password_change_message_text_to_default(ResetCustomPasswordChangeMessageTextToDefaultRequest, ResetCustomPasswordChangeMessageTextToDefaultResponse);
-    InviteUser:
-        org_get_default_invite_user_message_text(GetDefaultInviteUserMessageTextRequest, GetDefaultInviteUserMessageTextResponse),
-        org_get_custom_invite_user_message_text(GetCustomInviteUserMessageTextRequest, GetCustomInviteUserMessageTextResponse),
-        org_set_custom_invite_user_message_custom_text(SetCustomInviteUserMessageTextRequest, SetCustomInviteUserMessageTextResponse),
-        org_reset_custom_invite_user_message_text_to_default(ResetCustomInviteUserMessageTextToDefaultRequest, ResetCustomInviteUserMessageTextToDefaultResponse);}
+InitCode:
+    org_get_default_init_message_text(GetDefaultInitMessageTextRequest, GetDefaultInitMessageTextResponse),
+    org_get_custom_init_message_text(GetCustomInitMessageTextRequest, GetCustomInitMessageTextResponse),
+    org_set_custom_init_message_text(SetCustomInitMessageTextRequest, SetCustomInitMessageTextResponse),
+    org_reset_custom_init_message_text_to_default(ResetCustomInitMessageTextToDefaultRequest, ResetCustomInitMessageTextToDefaultResponse);
+PasswordReset:
+    org_get_default_password_reset_message_text(GetDefaultPasswordResetMessageTextRequest, GetDefaultPasswordResetMessageTextResponse),
+    org_get_custom_password_reset_message_text(GetCustomPasswordResetMessageTextRequest, GetCustomPasswordResetMessageTextResponse),
+    org_set_custom_password_reset_message_text(SetCustomPasswordResetMessageTextRequest, SetCustomPasswordResetMessageTextResponse),
+    org_reset_custom_password_reset_message_text_to_default(ResetCustomPasswordResetMessageTextToDefaultRequest, ResetCustomPasswordResetMessageTextToDefaultResponse);
+VerifyEmail:
+    org_get_default_verify_email_message_text(GetDefaultVerifyEmailMessageTextRequest, GetDefaultVerifyEmailMessageTextResponse),
+    org_get_custom_verify_email_message_text(GetCustomVerifyEmailMessageTextRequest, GetCustomVerifyEmailMessageTextResponse),
+    org_set_custom_verify_email_message_text(SetCustomVerifyEmailMessageTextRequest, SetCustomVerifyEmailMessageTextResponse),
+    org_reset_custom_verify_email_message_text_to_default(ResetCustomVerifyEmailMessageTextToDefaultRequest, ResetCustomVerifyEmailMessageTextToDefaultResponse);
+VerifyPhone:
+    org_get_default_verify_phone_message_text(GetDefaultVerifyPhoneMessageTextRequest, GetDefaultVerifyPhoneMessageTextResponse),
+    org_get_custom_verify_phone_message_text(GetCustomVerifyPhoneMessageTextRequest, GetCustomVerifyPhoneMessageTextResponse),
+    org_set_custom_verify_phone_message_text(SetCustomVerifyPhoneMessageTextRequest, SetCustomVerifyPhoneMessageTextResponse),
+    org_reset_custom_verify_phone_message_text_to_default(ResetCustomVerifyPhoneMessageTextToDefaultRequest, ResetCustomVerifyPhoneMessageTextToDefaultResponse);
+VerifySmsOtp:
+    org_get_default_verify_smsotp_message_text(GetDefaultVerifySmsotpMessageTextRequest, GetDefaultVerifySmsotpMessageTextResponse),
+    org_get_custom_verify_smsotp_message_text(GetCustomVerifySmsotpMessageTextRequest, GetCustomVerifySmsotpMessageTextResponse),
+    org_set_custom_verify_smsotp_message_text(SetCustomVerifySmsotpMessageTextRequest, SetCustomVerifySmsotpMessageTextResponse),
+    org_reset_custom_verify_smsotp_message_text_to_default(ResetCustomVerifySmsotpMessageTextToDefaultRequest, ResetCustomVerifySmsotpMessageTextToDefaultResponse);
+VerifyEmailOtp:
+    org_get_default_verify_email_otp_message_text(GetDefaultVerifyEmailOtpMessageTextRequest, GetDefaultVerifyEmailOtpMessageTextResponse),
+    org_get_custom_verify_email_otp_message_text(GetCustomVerifyEmailOtpMessageTextRequest, GetCustomVerifyEmailOtpMessageTextResponse),
+    org_set_custom_verify_email_otp_message_text(SetCustomVerifyEmailOtpMessageTextRequest, SetCustomVerifyEmailOtpMessageTextResponse),
+    org_reset_custom_verify_email_otp_message_text_to_default(ResetCustomVerifyEmailOtpMessageTextToDefaultRequest, ResetCustomVerifyEmailOtpMessageTextToDefaultResponse);
+DomainClaimed:
+    org_get_default_domain_claimed_message_text(GetDefaultDomainClaimedMessageTextRequest, GetDefaultDomainClaimedMessageTextResponse),
+    org_get_custom_domain_claimed_message_text(GetCustomDomainClaimedMessageTextRequest, GetCustomDomainClaimedMessageTextResponse),
+    org_set_custom_domain_claimed_message_custom_text(SetCustomDomainClaimedMessageTextRequest, SetCustomDomainClaimedMessageTextResponse),
+    org_reset_custom_domain_claimed_message_text_to_default(ResetCustomDomainClaimedMessageTextToDefaultRequest, ResetCustomDomainClaimedMessageTextToDefaultResponse);
+PasswordlessRegistration:
+    org_get_default_passwordless_registration_message_text(GetDefaultPasswordlessRegistrationMessageTextRequest, GetDefaultPasswordlessRegistrationMessageTextResponse),
+    org_get_custom_passwordless_registration_message_text(GetCustomPasswordlessRegistrationMessageTextRequest, GetCustomPasswordlessRegistrationMessageTextResponse),
+    org_set_custom_passwordless_registration_message_custom_text(SetCustomPasswordlessRegistrationMessageTextRequest, SetCustomPasswordlessRegistrationMessageTextResponse),
+    org_reset_custom_passwordless_registration_message_text_to_default(ResetCustomPasswordlessRegistrationMessageTextToDefaultRequest, ResetCustomPasswordlessRegistrationMessageTextToDefaultResponse);
+PasswordChange:
+    org_get_default_password_change_message_text(GetDefaultPasswordChangeMessageTextRequest, GetDefaultPasswordChangeMessageTextResponse),
+    org_get_custom_password_change_message_text(GetCustomPasswordChangeMessageTextRequest, GetCustomPasswordChangeMessageTextResponse),
+    org_set_custom_password_change_message_custom_text(SetCustomPasswordChangeMessageTextRequest, SetCustomPasswordChangeMessageTextResponse),
+    org_reset_custom_password_change_message_text_to_default(ResetCustomPasswordChangeMessageTextToDefaultRequest, ResetCustomPasswordChangeMessageTextToDefaultResponse);
+InviteUser:
+    org_get_default_invite_user_message_text(GetDefaultInviteUserMessageTextRequest, GetDefaultInviteUserMessageTextResponse),
+    org_get_custom_invite_user_message_text(GetCustomInviteUserMessageTextRequest, GetCustomInviteUserMessageTextResponse),
+    org_set_custom_invite_user_message_custom_text(SetCustomInviteUserMessageTextRequest, SetCustomInviteUserMessageTextResponse),
+    org_reset_custom_invite_user_message_text_to_default(ResetCustomInviteUserMessageTextToDefaultRequest, ResetCustomInviteUserMessageTextToDefaultResponse);}

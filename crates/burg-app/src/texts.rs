@@ -228,7 +228,11 @@ impl App {
 
 /// Login texts as the wire's message, built through its proto3 JSON form
 /// (one path per field, [`texts::LOGIN_FIELDS`]); empty texts are left out.
-pub(crate) fn login_to_wire(texts: &LoginTexts, details: Option<ObjectDetails>, is_default: bool) -> Result<LoginCustomText> {
+pub(crate) fn login_to_wire(
+    texts: &LoginTexts,
+    details: Option<ObjectDetails>,
+    is_default: bool,
+) -> Result<LoginCustomText> {
     let mut root = serde_json::Map::new();
     for (path, key) in texts::LOGIN_FIELDS {
         let Some(text) = texts.get(*key).filter(|t| !t.is_empty()) else { continue };

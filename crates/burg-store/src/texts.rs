@@ -133,7 +133,8 @@ async fn apply_org(conn: &mut AnyConnection, e: &Event, op: TextOp, p: &CustomTe
     if stored.is_none() && op == TextOp::Removed {
         return Ok(());
     }
-    let mut doc = stored.filter(serde_json::Value::is_object).unwrap_or_else(|| serde_json::json!({ "language": p.language }));
+    let mut doc =
+        stored.filter(serde_json::Value::is_object).unwrap_or_else(|| serde_json::json!({ "language": p.language }));
     let (parent, member) = pointer.rsplit_once('/').unwrap_or(("", &pointer));
     if !parent.is_empty() && doc.pointer(parent).is_none_or(|v| !v.is_object()) {
         if op == TextOp::Removed {
@@ -143,8 +144,8 @@ async fn apply_org(conn: &mut AnyConnection, e: &Event, op: TextOp, p: &CustomTe
             o.insert(parent.trim_start_matches('/').to_string(), serde_json::json!({}));
         }
     }
-    let Some(target) = (if parent.is_empty() { Some(&mut doc) } else { doc.pointer_mut(parent) })
-        .and_then(|v| v.as_object_mut())
+    let Some(target) =
+        (if parent.is_empty() { Some(&mut doc) } else { doc.pointer_mut(parent) }).and_then(|v| v.as_object_mut())
     else {
         return Ok(());
     };

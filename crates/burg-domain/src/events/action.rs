@@ -162,18 +162,12 @@ pub fn trigger(id: i32) -> Option<&'static Trigger> {
 /// compatibility the old enum name), as ZITADEL's `FlowTypeToDomain`; 0
 /// for anything else.
 pub fn flow_of_wire(value: &str) -> i32 {
-    FLOWS
-        .iter()
-        .find(|f| f.id.to_string() == value || f.document_name == Some(value))
-        .map_or(0, |f| f.id)
+    FLOWS.iter().find(|f| f.id.to_string() == value || f.document_name == Some(value)).map_or(0, |f| f.id)
 }
 
 /// The same for a trigger type (`TriggerTypeToDomain`).
 pub fn trigger_of_wire(value: &str) -> i32 {
-    TRIGGERS
-        .iter()
-        .find(|t| t.id.to_string() == value || t.document_name == Some(value))
-        .map_or(0, |t| t.id)
+    TRIGGERS.iter().find(|t| t.id.to_string() == value || t.document_name == Some(value)).map_or(0, |t| t.id)
 }
 
 /// A flow or trigger type as a trigger document holds it: the enum name

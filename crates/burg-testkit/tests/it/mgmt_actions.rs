@@ -102,7 +102,8 @@ async fn actions_imported_and_created_alike(s: Arc<TestServer>, c: Client) {
     assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMAND-Nfh52"));
     assert_eq!(flow(&c, "1").await, vec![("1".to_string(), vec!["enrich".to_string(), "second".to_string()])]);
     // Another flow, cleared again.
-    let token = SetTriggerActionsRequest { flow_type: "2".into(), trigger_type: "5".into(), action_ids: vec![second.clone()] };
+    let token =
+        SetTriggerActionsRequest { flow_type: "2".into(), trigger_type: "5".into(), action_ids: vec![second.clone()] };
     let _: SetTriggerActionsResponse = c.call("SetTriggerActions", token).await.unwrap();
     assert_eq!(flow(&c, "2").await, vec![("5".to_string(), vec!["second".to_string()])]);
     let _: ClearFlowResponse = c.call("ClearFlow", ClearFlowRequest { r#type: "2".into() }).await.unwrap();
@@ -150,8 +151,7 @@ async fn actions_imported_and_created_alike(s: Arc<TestServer>, c: Client) {
     // Deleting the imported action takes it out of the flow.
     let _: DeleteActionResponse = c.call("DeleteAction", DeleteActionRequest { id: IMPORTED.into() }).await.unwrap();
     assert_eq!(flow(&c, "1").await, vec![("1".to_string(), vec!["second".to_string()])]);
-    let err =
-        c.call::<_, GetActionResponse>("GetAction", GetActionRequest { id: IMPORTED.into() }).await.unwrap_err();
+    let err = c.call::<_, GetActionResponse>("GetAction", GetActionRequest { id: IMPORTED.into() }).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "QUERY-GEfnb"));
     let doc = exported(&s).await;
     assert_eq!(doc["actions"].as_array().map(Vec::len), Some(1));
@@ -191,8 +191,13 @@ async fn action_errors(s: Arc<TestServer>, c: Client) {
     assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "VALID-rules"));
     assert!(err.message.contains("Script"), "{}", err.message);
 
-    let missing =
-        UpdateActionRequest { id: "1".into(), name: "x".into(), script: "y".into(), timeout: None, allowed_to_fail: false };
+    let missing = UpdateActionRequest {
+        id: "1".into(),
+        name: "x".into(),
+        script: "y".into(),
+        timeout: None,
+        allowed_to_fail: false,
+    };
     let err = c.call::<_, UpdateActionResponse>("UpdateAction", missing).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-Sfg2t"));
     let cases: [(&str, &str, Code, &str); 4] = [
@@ -225,7 +230,10 @@ async fn action_errors(s: Arc<TestServer>, c: Client) {
     let err = c.call::<_, ClearFlowResponse>("ClearFlow", ClearFlowRequest { r#type: "0".into() }).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-Dfw2h"));
     let err = c
-        .call::<_, ListFlowTriggerTypesResponse>("ListFlowTriggerTypes", ListFlowTriggerTypesRequest { r#type: "9".into() })
+        .call::<_, ListFlowTriggerTypesResponse>(
+            "ListFlowTriggerTypes",
+            ListFlowTriggerTypesRequest { r#type: "9".into() },
+        )
         .await
         .unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "MANAG-P2OBk"));
@@ -238,10 +246,8 @@ async fn action_errors(s: Arc<TestServer>, c: Client) {
     assert!(listed.result.is_empty(), "another organization's actions are not listed");
     let err = viewer.call::<_, CreateActionResponse>("CreateAction", create).await.unwrap_err();
     assert_eq!(err.code, Code::PermissionDenied);
-    let err = viewer
-        .call::<_, SetTriggerActionsResponse>("SetTriggerActions", trigger("1", "1", vec![]))
-        .await
-        .unwrap_err();
+    let err =
+        viewer.call::<_, SetTriggerActionsResponse>("SetTriggerActions", trigger("1", "1", vec![])).await.unwrap_err();
     assert_eq!(err.code, Code::PermissionDenied);
     let got: GetFlowResponse = viewer.call("GetFlow", GetFlowRequest { r#type: "1".into() }).await.unwrap();
     assert!(got.flow.unwrap().trigger_actions.is_empty());

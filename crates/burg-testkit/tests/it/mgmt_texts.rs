@@ -61,10 +61,8 @@ async fn org_texts_imported_changed_exported(s: Arc<TestServer>, c: Client) {
     assert_eq!(en.title, "Instance title");
     assert!(!en.text.is_empty(), "burg's default text under the instance's title");
     assert_ne!(en.details.as_ref().unwrap().resource_owner, ORG);
-    let default: GetDefaultInitMessageTextResponse = o
-        .call("GetDefaultInitMessageText", GetDefaultInitMessageTextRequest { language: "de".into() })
-        .await
-        .unwrap();
+    let default: GetDefaultInitMessageTextResponse =
+        o.call("GetDefaultInitMessageText", GetDefaultInitMessageTextRequest { language: "de".into() }).await.unwrap();
     let default = default.custom_text.unwrap();
     assert!(default.is_default);
     assert_ne!(default.title, "Willkommen", "the default is never the organization's");
