@@ -272,8 +272,8 @@ impl App {
     }
 
     /// Deletes an action and takes it out of every flow that runs it (one
-    /// `org.flow.trigger_actions.cascade.removed` per flow type). ZITADEL
-    /// answers without details.
+    /// `org.flow.trigger_actions.cascade.removed` per flow type); the
+    /// answer is empty, as ZITADEL's.
     pub async fn delete_action(&self, ctx: &Ctx, req: m::DeleteActionRequest) -> Result<m::DeleteActionResponse> {
         if req.id.is_empty() {
             return Err(Error::invalid_argument("COMMAND-Gfg3g", "`id` must not be empty"));

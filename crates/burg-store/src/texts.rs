@@ -155,10 +155,11 @@ async fn apply_org(conn: &mut AnyConnection, e: &Event, op: TextOp, p: &CustomTe
         }
         _ => {
             target.remove(member);
-            if !parent.is_empty() && target.is_empty() {
-                if let Some(o) = doc.as_object_mut() {
-                    o.remove(parent.trim_start_matches('/'));
-                }
+            if !parent.is_empty()
+                && target.is_empty()
+                && let Some(o) = doc.as_object_mut()
+            {
+                o.remove(parent.trim_start_matches('/'));
             }
         }
     }
