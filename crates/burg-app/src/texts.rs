@@ -52,7 +52,7 @@ pub(crate) fn supported_language(language: &str) -> Result<()> {
     Ok(())
 }
 
-fn to_wire(text: MessageText, details: Option<ObjectDetails>, is_default: bool) -> MessageCustomText {
+pub(crate) fn to_wire(text: MessageText, details: Option<ObjectDetails>, is_default: bool) -> MessageCustomText {
     MessageCustomText {
         details,
         title: text.title,
@@ -67,7 +67,7 @@ fn to_wire(text: MessageText, details: Option<ObjectDetails>, is_default: bool) 
 }
 
 /// The message text the rows hold.
-fn from_rows(rows: &[TextRow]) -> MessageText {
+pub(crate) fn from_rows(rows: &[TextRow]) -> MessageText {
     let mut text = MessageText::default();
     for row in rows {
         text.set(&row.key, row.text.clone());
@@ -78,13 +78,13 @@ fn from_rows(rows: &[TextRow]) -> MessageText {
 /// The details of a custom text, close to what ZITADEL's projection row
 /// keeps: the last event's sequence and time, and as the creation date the
 /// time the newest of its keys was first set.
-struct RowsDetails {
-    sequence: i64,
-    creation_date: i64,
-    change_date: i64,
+pub(crate) struct RowsDetails {
+    pub(crate) sequence: i64,
+    pub(crate) creation_date: i64,
+    pub(crate) change_date: i64,
 }
 
-fn rows_details(rows: &[TextRow]) -> Option<RowsDetails> {
+pub(crate) fn rows_details(rows: &[TextRow]) -> Option<RowsDetails> {
     let last = rows.iter().max_by_key(|r| r.sequence)?;
     Some(RowsDetails {
         sequence: last.sequence,
@@ -94,7 +94,7 @@ fn rows_details(rows: &[TextRow]) -> Option<RowsDetails> {
 }
 
 /// Dates of zero are left out, as ZITADEL's `ToViewDetailsPb` does.
-fn view_details(sequence: i64, created: i64, changed: i64, owner: &str) -> Option<ObjectDetails> {
+pub(crate) fn view_details(sequence: i64, created: i64, changed: i64, owner: &str) -> Option<ObjectDetails> {
     Some(ObjectDetails {
         sequence: sequence.max(0) as u64,
         creation_date: (created != 0).then(|| Timestamp::from_micros(created)),
@@ -228,7 +228,11 @@ impl App {
 
 /// Login texts as the wire's message, built through its proto3 JSON form
 /// (one path per field, [`texts::LOGIN_FIELDS`]); empty texts are left out.
-fn login_to_wire(texts: &LoginTexts, details: Option<ObjectDetails>, is_default: bool) -> Result<LoginCustomText> {
+pub(crate) fn login_to_wire(
+    texts: &LoginTexts,
+    details: Option<ObjectDetails>,
+    is_default: bool,
+) -> Result<LoginCustomText> {
     let mut root = serde_json::Map::new();
     for (path, key) in texts::LOGIN_FIELDS {
         let Some(text) = texts.get(*key).filter(|t| !t.is_empty()) else { continue };
@@ -246,7 +250,7 @@ fn login_to_wire(texts: &LoginTexts, details: Option<ObjectDetails>, is_default:
 }
 
 /// The login texts a request gives, by key (empty fields left out).
-fn login_from_wire(req: &SetCustomLoginTextsRequest) -> Result<LoginTexts> {
+pub(crate) fn login_from_wire(req: &impl serde::Serialize) -> Result<LoginTexts> {
     let json = serde_json::to_value(req)
         .map_err(|e| Error::internal("TEXT-login2", format!("cannot read the login texts: {e}")))?;
     let mut texts = LoginTexts::new();

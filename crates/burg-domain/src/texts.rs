@@ -207,13 +207,55 @@ pub fn default_login(language: &str, fallback: &str) -> LoginTexts {
 pub const INSTANCE_SET: &str = "instance.customtext.set";
 pub const INSTANCE_REMOVED: &str = "instance.customtext.removed";
 pub const INSTANCE_TEMPLATE_REMOVED: &str = "instance.customtext.template.removed";
-/// The same on an organization (not written yet; the Management API's).
+/// The same on an organization (the Management API's).
 pub const ORG_SET: &str = "org.customtext.set";
 pub const ORG_REMOVED: &str = "org.customtext.removed";
 pub const ORG_TEMPLATE_REMOVED: &str = "org.customtext.template.removed";
 
 /// The custom-text event types burg writes, for `ListEventTypes`.
-pub const TYPES: &[&str] = &[INSTANCE_SET, INSTANCE_REMOVED, INSTANCE_TEMPLATE_REMOVED];
+pub const TYPES: &[&str] =
+    &[INSTANCE_SET, INSTANCE_REMOVED, INSTANCE_TEMPLATE_REMOVED, ORG_SET, ORG_REMOVED, ORG_TEMPLATE_REMOVED];
+
+/// The `org_objects` kind in which an organization's custom texts of
+/// `template` are kept, one document per language in the shape of the
+/// import's `DataOrg` member (the Management API's set request of the
+/// template, as proto3 JSON): the import's name for it.
+pub fn document_kind(template: &str) -> Option<&'static str> {
+    Some(match template {
+        LOGIN_TEMPLATE => "login_texts",
+        "InitCode" => "init_message",
+        "PasswordReset" => "password_reset_message",
+        "VerifyEmail" => "verify_email_message",
+        "VerifyPhone" => "verify_phone_message",
+        "VerifySMSOTP" => "verify_sms_otp_message",
+        "VerifyEmailOTP" => "verify_email_otp_message",
+        "DomainClaimed" => "domain_claimed_message",
+        "PasswordlessRegistration" => "passwordless_registration_message",
+        "PasswordChange" => "password_change_message",
+        "InviteUser" => "invite_user_message",
+        _ => return None,
+    })
+}
+
+/// Where the text of `key` of `template` is in such a document: a JSON
+/// pointer (`/title`, `/selectAccountText/title`).
+pub fn document_pointer(template: &str, key: &str) -> Option<String> {
+    if template == LOGIN_TEMPLATE {
+        let (path, _) = LOGIN_FIELDS.iter().find(|(_, k)| *k == key)?;
+        return Some(format!("/{}", path.replace('.', "/")));
+    }
+    let member = match key {
+        "Title" => "title",
+        "PreHeader" => "preHeader",
+        "Subject" => "subject",
+        "Greeting" => "greeting",
+        "Text" => "text",
+        "ButtonText" => "buttonText",
+        "Footer" => "footerText",
+        _ => return None,
+    };
+    Some(format!("/{member}"))
+}
 
 /// What a custom-text event does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -62,6 +62,11 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event, op: TextOp) -> Re
             Error::internal("TEXT-dec01", format!("stored {} event is unreadable: {err}", e.event_type))
         })?
     };
+    if e.aggregate_type == burg_domain::event::aggregate::ORG
+        && let Some(kind) = burg_domain::texts::document_kind(&p.template)
+    {
+        return apply_org(conn, e, op, &p, kind).await;
+    }
     let result = match op {
         TextOp::Set => {
             sqlx::query(
@@ -111,6 +116,54 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event, op: TextOp) -> Re
     };
     result.map_err(db_error("TEXT-db02"))?;
     Ok(())
+}
+
+/// Projects an organization's custom-text event into its document of the
+/// template's kind for the language (the import's shape, see
+/// [`burg_domain::texts::document_kind`]): a key set or emptied changes
+/// that member (an emptied document stays, as ZITADEL's template stays
+/// until it is reset); a template removed drops the document.
+async fn apply_org(conn: &mut AnyConnection, e: &Event, op: TextOp, p: &CustomTextPayload, kind: &str) -> Result<()> {
+    use crate::projection::project::{delete_doc, doc_of, put_doc};
+    if op == TextOp::TemplateRemoved {
+        return delete_doc(conn, e, kind, &p.language).await;
+    }
+    let Some(pointer) = burg_domain::texts::document_pointer(&p.template, &p.key) else { return Ok(()) };
+    let stored = doc_of(conn, e, kind, &p.language).await?;
+    if stored.is_none() && op == TextOp::Removed {
+        return Ok(());
+    }
+    let mut doc =
+        stored.filter(serde_json::Value::is_object).unwrap_or_else(|| serde_json::json!({ "language": p.language }));
+    let (parent, member) = pointer.rsplit_once('/').unwrap_or(("", &pointer));
+    if !parent.is_empty() && doc.pointer(parent).is_none_or(|v| !v.is_object()) {
+        if op == TextOp::Removed {
+            return put_doc(conn, e, kind, &p.language, &doc).await;
+        }
+        if let Some(o) = doc.as_object_mut() {
+            o.insert(parent.trim_start_matches('/').to_string(), serde_json::json!({}));
+        }
+    }
+    let Some(target) =
+        (if parent.is_empty() { Some(&mut doc) } else { doc.pointer_mut(parent) }).and_then(|v| v.as_object_mut())
+    else {
+        return Ok(());
+    };
+    match op {
+        TextOp::Set => {
+            target.insert(member.to_string(), serde_json::Value::String(p.text.clone()));
+        }
+        _ => {
+            target.remove(member);
+            if !parent.is_empty()
+                && target.is_empty()
+                && let Some(o) = doc.as_object_mut()
+            {
+                o.remove(parent.trim_start_matches('/'));
+            }
+        }
+    }
+    put_doc(conn, e, kind, &p.language, &doc).await
 }
 
 /// The instance's restrictions as stored.

@@ -22,6 +22,7 @@ macro_rules! payloads {
     };
 }
 
+pub mod action;
 pub mod app;
 pub mod instance;
 pub mod machine;
@@ -100,6 +101,7 @@ impl<'de> serde::Deserialize<'de> for EventTime {
 /// Every event type burg writes, for `ListEventTypes`.
 pub fn all_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = [
+        action::TYPES,
         app::TYPES,
         instance::TYPES,
         machine::TYPES,

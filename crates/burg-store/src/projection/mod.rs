@@ -9,6 +9,7 @@ use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
 
+pub mod action;
 pub mod app;
 mod idp_config;
 mod instance;
@@ -29,7 +30,9 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
     match event.aggregate_type.as_str() {
         "instance" => instance::apply(conn, event).await,
         "restrictions" => crate::texts::apply_restrictions(conn, event).await,
+        "org" if action::handles(&event.event_type) => action::apply(conn, event).await,
         "org" => org::apply(conn, event).await,
+        "action" => action::apply(conn, event).await,
         "project" if project::handles(&event.event_type) => project::apply(conn, event).await,
         "project" if app::handles(&event.event_type) => app::apply(conn, event).await,
         "user" if machine::handles(&event.event_type) => machine::apply(conn, event).await,

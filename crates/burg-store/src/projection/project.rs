@@ -310,7 +310,7 @@ fn at_mut<'v>(doc: &'v mut Value, path: &str) -> Option<&'v mut Value> {
     path.split('.').try_fold(doc, |v, part| v.get_mut(part))
 }
 
-pub(super) async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<Option<Value>> {
+pub(crate) async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<Option<Value>> {
     let data: Option<String> = sqlx::query_scalar(
         "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4",
     )
@@ -325,7 +325,7 @@ pub(super) async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key:
 }
 
 /// Writes a document of `kind` under `key` (its state kept when it exists).
-pub(super) async fn put_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str, doc: &Value) -> Result<()> {
+pub(crate) async fn put_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str, doc: &Value) -> Result<()> {
     sqlx::query(
         "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sealed_secret, sequence, \
          creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) \
@@ -346,7 +346,7 @@ pub(super) async fn put_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key
     Ok(())
 }
 
-pub(super) async fn delete_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<()> {
+pub(crate) async fn delete_doc(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str) -> Result<()> {
     sqlx::query("DELETE FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = $3 AND object_key = $4")
         .bind(&e.instance_id)
         .bind(&e.resource_owner)
