@@ -39,7 +39,7 @@ fn text_at(doc: &Value, pointer: &str) -> String {
 }
 
 /// The message text a document holds.
-fn message_of(row: &DocRow, template: &str) -> MessageText {
+pub(crate) fn message_of(row: &DocRow, template: &str) -> MessageText {
     let doc = document(row);
     let mut text = MessageText::default();
     for key in MESSAGE_KEYS {
@@ -69,7 +69,7 @@ fn kind_of(template: &str) -> Result<&'static str> {
 
 impl App {
     /// The organization's document of `template` in `language` (as given).
-    async fn org_texts<'e>(
+    pub(crate) async fn org_texts<'e>(
         &self,
         on: impl burg_store::Reader<'e>,
         org: &str,

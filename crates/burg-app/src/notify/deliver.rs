@@ -53,11 +53,18 @@ impl App {
         let fallback = self.default_language().await?;
         let language = if language.is_empty() { fallback.as_str() } else { language };
         let mut text = burg_domain::texts::default_message(kind, language, &fallback);
-        for owner in [self.instance_id.as_str(), org] {
-            let rows =
-                burg_store::texts::texts(self.db.pool(), &self.instance_id, owner, kind.template(), language).await?;
-            for row in rows.into_iter().filter(|r| !r.text.is_empty()) {
-                text.set(&row.key, row.text);
+        let rows =
+            burg_store::texts::texts(self.db.pool(), &self.instance_id, &self.instance_id, kind.template(), language)
+                .await?;
+        for row in rows.into_iter().filter(|r| !r.text.is_empty()) {
+            text.set(&row.key, row.text);
+        }
+        if let Some(row) = self.org_texts(self.db.pool(), org, kind.template(), language).await? {
+            let own = crate::mgmt_texts::message_of(&row, kind.template());
+            for key in burg_domain::texts::MESSAGE_KEYS {
+                if let Some(value) = own.get(key).filter(|v| !v.is_empty()) {
+                    text.set(key, value.to_string());
+                }
             }
         }
         Ok(text)

@@ -91,11 +91,19 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
     assert!(text.contains("user.human.email.code.added"), "the code's event is stored");
     assert!(!text.contains(&code), "no event payload holds the code");
 
-    // A password reset, by email.
+    // A password reset, by email, with the organization's own subject.
+    let org_text = SetCustomPasswordResetMessageTextRequest {
+        language: "en".into(),
+        subject: "Reset for {{.UserName}}".into(),
+        ..Default::default()
+    };
+    let _: SetCustomPasswordResetMessageTextResponse =
+        c.call("SetCustomPasswordResetMessageText", org_text).await.unwrap();
     let reset = SendHumanResetPasswordNotificationRequest { user_id: user.user_id.clone(), r#type: 0 };
     let _: SendHumanResetPasswordNotificationResponse =
         c.call("SendHumanResetPasswordNotification", reset).await.unwrap();
     let mail = wait_for(&sink, 2).await.pop().unwrap();
+    assert_eq!(mail["subject"], "Reset for ada");
     assert!(mail["body"].as_str().unwrap().contains("/ui/login/password/init?userID="), "{mail}");
 
     // A passwordless registration link, answered and then sent.
