@@ -13,6 +13,7 @@ mod foundation;
 mod idps;
 mod label_policy;
 mod limits;
+mod mgmt_idps;
 mod mgmt_machines;
 mod mgmt_orgs;
 mod mgmt_policies;
