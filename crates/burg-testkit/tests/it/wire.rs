@@ -61,8 +61,8 @@ async fn unserved_rpcs_answer_unimplemented() {
     use burg_api::routes::ROUTES;
     let s = sqlite().await;
     let unserved = ROUTES.iter().filter(|r| !burg_server::serves(r)).count();
-    // Many are still unserved; the number falls as families are added.
-    assert!(unserved > 100, "{unserved} unserved RPCs");
+    // Some are still unserved; the number falls as families are added.
+    assert!(unserved > 0, "{unserved} unserved RPCs");
     for protocol in [Protocol::Rest, Protocol::Grpc, Protocol::GrpcWeb] {
         let c = s.client(protocol).await;
         for route in ROUTES {
