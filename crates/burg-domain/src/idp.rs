@@ -82,14 +82,29 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| i64::from(k.provider_type()) == provider_type)
     }
 
-    /// The event type written when a template of this kind is added.
+    /// The event type written when an instance's template of this kind is
+    /// added.
     pub fn added_event(self) -> &'static str {
         self.info().added_event
     }
 
-    /// The event type written when a template of this kind changes.
+    /// The event type written when an instance's template of this kind
+    /// changes.
     pub fn changed_event(self) -> &'static str {
         self.info().changed_event
+    }
+
+    /// The event type written when an organization's template of this kind
+    /// is added: the instance's with `org.` for `instance.`, as ZITADEL
+    /// names them (`repository/org/idp.go`).
+    pub fn org_added_event(self) -> &'static str {
+        org_type(self.added_event())
+    }
+
+    /// The event type written when an organization's template of this kind
+    /// changes.
+    pub fn org_changed_event(self) -> &'static str {
+        org_type(self.changed_event())
     }
 
     /// Whether ZITADEL lets a provider of this kind go without a name (it
@@ -113,13 +128,55 @@ pub const MIGRATED_AZURE: &str = "instance.idp.oidc.migrated.azure";
 pub const MIGRATED_GOOGLE: &str = "instance.idp.oidc.migrated.google";
 /// A template of any kind removed.
 pub const REMOVED: &str = "instance.idp.removed";
+/// An organization's generic OIDC template migrated to Azure AD.
+pub const ORG_MIGRATED_AZURE: &str = "org.idp.oidc.migrated.azure";
+/// An organization's generic OIDC template migrated to Google.
+pub const ORG_MIGRATED_GOOGLE: &str = "org.idp.oidc.migrated.google";
+/// An organization's template of any kind removed.
+pub const ORG_REMOVED: &str = "org.idp.removed";
 
-/// Every event type that adds or changes a template (see
-/// [`crate::idp_events::template_event`]).
+/// The organization's event type of an instance's template event type.
+fn org_type(instance_type: &'static str) -> &'static str {
+    ORG_TYPES.iter().find(|(i, _)| *i == instance_type).map(|(_, o)| *o).unwrap_or(instance_type)
+}
+
+/// Each instance template event type with the organization's.
+const ORG_TYPES: [(&str, &str); 24] = [
+    ("instance.idp.oidc.added", "org.idp.oidc.added"),
+    ("instance.idp.oidc.changed", "org.idp.oidc.changed"),
+    ("instance.idp.jwt.added", "org.idp.jwt.added"),
+    ("instance.idp.jwt.changed", "org.idp.jwt.changed"),
+    ("instance.idp.ldap.v2.added", "org.idp.ldap.v2.added"),
+    ("instance.idp.ldap.v2.changed", "org.idp.ldap.v2.changed"),
+    ("instance.idp.oauth.added", "org.idp.oauth.added"),
+    ("instance.idp.oauth.changed", "org.idp.oauth.changed"),
+    ("instance.idp.azure.added", "org.idp.azure.added"),
+    ("instance.idp.azure.changed", "org.idp.azure.changed"),
+    ("instance.idp.github.added", "org.idp.github.added"),
+    ("instance.idp.github.changed", "org.idp.github.changed"),
+    ("instance.idp.github_enterprise.added", "org.idp.github_enterprise.added"),
+    ("instance.idp.github_enterprise.changed", "org.idp.github_enterprise.changed"),
+    ("instance.idp.gitlab.added", "org.idp.gitlab.added"),
+    ("instance.idp.gitlab.changed", "org.idp.gitlab.changed"),
+    ("instance.idp.gitlab_self_hosted.added", "org.idp.gitlab_self_hosted.added"),
+    ("instance.idp.gitlab_self_hosted.changed", "org.idp.gitlab_self_hosted.changed"),
+    ("instance.idp.google.added", "org.idp.google.added"),
+    ("instance.idp.google.changed", "org.idp.google.changed"),
+    ("instance.idp.apple.added", "org.idp.apple.added"),
+    ("instance.idp.apple.changed", "org.idp.apple.changed"),
+    ("instance.idp.saml.added", "org.idp.saml.added"),
+    ("instance.idp.saml.changed", "org.idp.saml.changed"),
+];
+
+/// Every event type that adds or changes a template, the instance's or an
+/// organization's (see [`crate::idp_events::template_event`]).
 pub fn carries_template(event_type: &str) -> bool {
-    event_type == MIGRATED_AZURE
-        || event_type == MIGRATED_GOOGLE
-        || Kind::ALL.iter().any(|k| k.added_event() == event_type || k.changed_event() == event_type)
+    crate::idp_events::template_event(event_type).is_some()
+}
+
+/// Every event type of an organization's templates, for `ListEventTypes`.
+pub fn org_event_types() -> impl Iterator<Item = &'static str> {
+    ORG_TYPES.iter().map(|(_, o)| *o).chain([ORG_MIGRATED_AZURE, ORG_MIGRATED_GOOGLE, ORG_REMOVED])
 }
 
 /// A template as the read table stores it.
@@ -625,6 +682,13 @@ mod tests {
         assert_eq!(Kind::Azure.changed_event(), "instance.idp.azure.changed");
         assert!(carries_template("instance.idp.github_enterprise.changed"));
         assert!(carries_template(MIGRATED_GOOGLE));
+        assert!(carries_template("org.idp.ldap.v2.changed"));
+        assert!(carries_template(ORG_MIGRATED_AZURE));
+        assert!(!carries_template(ORG_REMOVED));
+        for k in Kind::ALL {
+            assert_eq!(k.org_added_event().strip_prefix("org."), k.added_event().strip_prefix("instance."));
+            assert_eq!(k.org_changed_event().strip_prefix("org."), k.changed_event().strip_prefix("instance."));
+        }
         assert!(!carries_template(REMOVED));
         let types: std::collections::BTreeSet<i32> = Kind::ALL.iter().map(|k| k.provider_type()).collect();
         assert_eq!(types, (1..=12).collect());

@@ -386,6 +386,117 @@ impl IdpConfig {
     }
 }
 
+/// The `org_objects` kind of an organization's OIDC configuration as
+/// ZITADEL's export carries it (`DataOrg.oidcIdps`).
+pub const DOC_OIDC: &str = "oidc_idp";
+/// The `org_objects` kind of an organization's JWT configuration
+/// (`DataOrg.jwtIdps`).
+pub const DOC_JWT: &str = "jwt_idp";
+
+/// `zitadel.idp.v1.IDPStylingType` by number, as proto3 JSON names it.
+const STYLING: [&str; 2] = ["STYLING_TYPE_UNSPECIFIED", "STYLING_TYPE_GOOGLE"];
+/// `zitadel.idp.v1.OIDCMappingField` by number.
+const MAPPING: [&str; 3] =
+    ["OIDC_MAPPING_FIELD_UNSPECIFIED", "OIDC_MAPPING_FIELD_PREFERRED_USERNAME", "OIDC_MAPPING_FIELD_EMAIL"];
+
+/// An enum member of a document: its name, or its number.
+fn enum_of(v: Option<&serde_json::Value>, names: &[&str]) -> i32 {
+    match v {
+        Some(serde_json::Value::String(s)) => {
+            names.iter().position(|n| *n == s.as_str()).and_then(|i| i32::try_from(i).ok()).unwrap_or(0)
+        }
+        Some(v) => v.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(0),
+        None => 0,
+    }
+}
+
+/// The configuration an organization's export document holds (the
+/// `DataOIDCIDP` or `DataJWTIDP` of `kind`), active, with `secret` as
+/// its OIDC client secret; `None` for another kind or a document without
+/// its id.
+pub fn from_document(kind: &str, data: &serde_json::Value, secret: Option<Sealed>) -> Option<IdpConfig> {
+    let id = data.get("idpId")?.as_str().filter(|s| !s.is_empty())?;
+    let idp = data.get("idp").cloned().unwrap_or_default();
+    let text = |k: &str| idp.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let protocol = match kind {
+        DOC_OIDC => Protocol::Oidc {
+            client_id: text("clientId"),
+            client_secret: secret,
+            issuer: text("issuer"),
+            authorization_endpoint: String::new(),
+            token_endpoint: String::new(),
+            scopes: idp
+                .get("scopes")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
+            display_name_mapping: enum_of(idp.get("displayNameMapping"), &MAPPING),
+            username_mapping: enum_of(idp.get("usernameMapping"), &MAPPING),
+        },
+        DOC_JWT => Protocol::Jwt {
+            jwt_endpoint: text("jwtEndpoint"),
+            issuer: text("issuer"),
+            keys_endpoint: text("keysEndpoint"),
+            header_name: text("headerName"),
+        },
+        _ => return None,
+    };
+    Some(IdpConfig {
+        id: id.to_string(),
+        name: text("name"),
+        styling_type: enum_of(idp.get("stylingType"), &STYLING),
+        auto_register: idp.get("autoRegister").and_then(|v| v.as_bool()).unwrap_or(false),
+        state: STATE_ACTIVE,
+        protocol: Some(protocol),
+    })
+}
+
+/// The export document of an organization's configuration: its kind and
+/// the `DataOIDCIDP` or `DataJWTIDP` in proto3 JSON (zero values left out,
+/// enums by name, no secret), as an import keeps it; `None` before its
+/// protocol event.
+pub fn to_document(c: &IdpConfig) -> Option<(&'static str, serde_json::Value)> {
+    use serde_json::{Map, Value, json};
+    let mut idp = Map::new();
+    let mut put = |k: &str, v: Value| {
+        let zero = match &v {
+            Value::String(s) => s.is_empty(),
+            Value::Bool(b) => !b,
+            Value::Array(a) => a.is_empty(),
+            _ => false,
+        };
+        if !zero {
+            idp.insert(k.to_string(), v);
+        }
+    };
+    let name_of = |names: &[&str], n: i32| match usize::try_from(n) {
+        Ok(0) => String::new(),
+        Ok(i) if i < names.len() => names[i].to_string(),
+        _ => String::new(),
+    };
+    put("name", json!(c.name));
+    put("stylingType", json!(name_of(&STYLING, c.styling_type)));
+    let kind = match c.protocol.as_ref()? {
+        Protocol::Oidc { client_id, issuer, scopes, display_name_mapping, username_mapping, .. } => {
+            put("clientId", json!(client_id));
+            put("issuer", json!(issuer));
+            put("scopes", json!(scopes));
+            put("displayNameMapping", json!(name_of(&MAPPING, *display_name_mapping)));
+            put("usernameMapping", json!(name_of(&MAPPING, *username_mapping)));
+            DOC_OIDC
+        }
+        Protocol::Jwt { jwt_endpoint, issuer, keys_endpoint, header_name } => {
+            put("jwtEndpoint", json!(jwt_endpoint));
+            put("issuer", json!(issuer));
+            put("keysEndpoint", json!(keys_endpoint));
+            put("headerName", json!(header_name));
+            DOC_JWT
+        }
+    };
+    put("autoRegister", json!(c.auto_register));
+    Some((kind, json!({ "idpId": c.id, "idp": Value::Object(idp) })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,5 +556,22 @@ mod tests {
         assert_eq!(reduce(INSTANCE.removed, &deactivated, Some(*c)).unwrap(), Some(Reduced::Remove("7".into())));
         // An event for a configuration that is not stored changes nothing.
         assert_eq!(reduce(INSTANCE.changed, &json!({"idpConfigId": "8", "name": "x"}), None).unwrap(), None);
+    }
+
+    #[test]
+    fn documents_round_trip() {
+        let doc = json!({"idpId": "9", "idp": {"name": "Corp", "stylingType": "STYLING_TYPE_GOOGLE",
+            "clientId": "c", "issuer": "https://i", "scopes": ["openid"],
+            "displayNameMapping": "OIDC_MAPPING_FIELD_EMAIL", "autoRegister": true}});
+        let c = from_document(DOC_OIDC, &doc, Some(sealed())).unwrap();
+        assert_eq!((c.styling_type, c.auto_register, c.state), (1, true, STATE_ACTIVE));
+        assert!(c.template().is_some(), "with its secret it is a template");
+        assert_eq!(to_document(&c), Some((DOC_OIDC, doc)));
+        let jwt = json!({"idpId": "8", "idp": {"name": "J", "jwtEndpoint": "https://j", "issuer": "i",
+            "keysEndpoint": "https://k", "headerName": "x-auth"}});
+        let c = from_document(DOC_JWT, &jwt, None).unwrap();
+        assert_eq!(to_document(&c), Some((DOC_JWT, jwt)));
+        assert_eq!(from_document("project", &json!({"idpId": "1"}), None), None);
+        assert_eq!(from_document(DOC_JWT, &json!({"idp": {}}), None), None);
     }
 }

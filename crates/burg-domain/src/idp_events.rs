@@ -30,12 +30,12 @@ pub enum TemplateEvent {
 /// The template event of `event_type`, if it is one.
 pub fn template_event(event_type: &str) -> Option<TemplateEvent> {
     match event_type {
-        idp::MIGRATED_AZURE => Some(TemplateEvent::Added(Kind::Azure)),
-        idp::MIGRATED_GOOGLE => Some(TemplateEvent::Added(Kind::Google)),
+        idp::MIGRATED_AZURE | idp::ORG_MIGRATED_AZURE => Some(TemplateEvent::Added(Kind::Azure)),
+        idp::MIGRATED_GOOGLE | idp::ORG_MIGRATED_GOOGLE => Some(TemplateEvent::Added(Kind::Google)),
         t => Kind::ALL.into_iter().find_map(|k| {
-            if k.added_event() == t {
+            if k.added_event() == t || k.org_added_event() == t {
                 Some(TemplateEvent::Added(k))
-            } else if k.changed_event() == t {
+            } else if k.changed_event() == t || k.org_changed_event() == t {
                 Some(TemplateEvent::Changed(k))
             } else {
                 None

@@ -2,6 +2,7 @@
 //! `login_policy_idps` (the providers a login policy offers).
 
 use burg_domain::idp::{Kind, Template};
+use burg_domain::state::IdpOwnerType;
 use burg_domain::{Error, Result};
 use sqlx::any::AnyRow;
 
@@ -17,10 +18,12 @@ pub struct TemplateRow {
     pub creation_date: i64,
     pub change_date: i64,
     pub resource_owner: String,
+    /// The instance's, or an organization's.
+    pub owner: IdpOwnerType,
 }
 
 /// The columns [`template_from_row`] reads.
-const TEMPLATE_COLUMNS: &str = "config, sequence, creation_date, change_date, resource_owner";
+const TEMPLATE_COLUMNS: &str = "config, sequence, creation_date, change_date, resource_owner, owner_type";
 
 fn template_from_row(row: &AnyRow) -> Result<TemplateRow> {
     let template: Template = serde_json::from_str(&text(row, "config", "IDP-db0001")?)
@@ -32,6 +35,10 @@ fn template_from_row(row: &AnyRow) -> Result<TemplateRow> {
         creation_date: n("creation_date")?,
         change_date: n("change_date")?,
         resource_owner: text(row, "resource_owner", "IDP-db0004")?,
+        owner: {
+            let code = number(row, "owner_type", "IDP-db0022")?;
+            IdpOwnerType::from_code(code).ok_or_else(|| unknown_code("IDP-db0023", "idp_templates.owner_type", code))?
+        },
     })
 }
 
@@ -53,6 +60,9 @@ pub async fn get<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Op
 pub enum TemplateFilter {
     Id(String),
     Name(TextMatch),
+    /// Held by one of these resource owners (the instance, an organization).
+    OwnedBy(Vec<String>),
+    OwnerType(IdpOwnerType),
 }
 
 /// A page of the instance's templates that match every filter, by
@@ -66,6 +76,22 @@ pub async fn list(db: &Db, instance: &str, filters: &[TemplateFilter], page: Pag
                 filter.push(" AND id = ").bind(id);
             }
             TemplateFilter::Name(m) => push_text(&mut filter, db.backend(), "name", m),
+            TemplateFilter::OwnedBy(owners) => {
+                filter.push(" AND resource_owner IN (");
+                for (i, o) in owners.iter().enumerate() {
+                    if i > 0 {
+                        filter.push(", ");
+                    }
+                    filter.bind(o);
+                }
+                if owners.is_empty() {
+                    filter.push("NULL");
+                }
+                filter.push(")");
+            }
+            TemplateFilter::OwnerType(t) => {
+                filter.push(" AND owner_type = ").bind(t.code());
+            }
         }
     }
     let select = format!("SELECT {TEMPLATE_COLUMNS}");

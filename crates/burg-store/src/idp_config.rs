@@ -69,6 +69,8 @@ pub async fn name_taken<'e>(on: impl Reader<'e>, instance: &str, owner: &str, na
 pub enum ConfigFilter {
     Id(String),
     Name(TextMatch),
+    /// `idp_configs.owner_type`: 1 the instance's, 2 an organization's.
+    OwnerType(i64),
 }
 
 /// How a list is ordered.
@@ -78,23 +80,31 @@ pub enum ConfigOrder {
     Name,
 }
 
-/// A page of `owner`'s configurations that match every filter.
+/// A page of the configurations of `owners` (the instance, an
+/// organization) that match every filter.
 pub async fn list(
     db: &Db,
     instance: &str,
-    owner: &str,
+    owners: &[&str],
     filters: &[ConfigFilter],
     order: ConfigOrder,
     page: Page,
 ) -> Result<Listed<ConfigRow>> {
     let mut filter = Sql::new(" FROM idp_configs WHERE instance_id = ");
-    filter.bind(instance).push(" AND resource_owner = ").bind(owner);
+    filter.bind(instance).push(" AND resource_owner IN (");
+    for (i, owner) in owners.iter().enumerate() {
+        filter.push(if i == 0 { "" } else { ", " }).bind(*owner);
+    }
+    filter.push(if owners.is_empty() { "NULL)" } else { ")" });
     for f in filters {
         match f {
             ConfigFilter::Id(id) => {
                 filter.push(" AND id = ").bind(id);
             }
             ConfigFilter::Name(m) => push_text(&mut filter, db.backend(), "name", m),
+            ConfigFilter::OwnerType(t) => {
+                filter.push(" AND owner_type = ").bind(*t);
+            }
         }
     }
     let select = format!("SELECT {COLUMNS}");

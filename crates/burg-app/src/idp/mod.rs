@@ -25,6 +25,7 @@ mod fields;
 mod kinds;
 mod legacy;
 mod manage;
+mod org_ids;
 mod saml;
 mod store;
 mod user_links;
@@ -93,33 +94,79 @@ pub(crate) trait IdpKind {
     fn keep_stored(_stored: &Config, _next: &mut Config) {}
 }
 
-/// Whose templates a write works on. Only the instance's today; the
-/// organizations' templates of the Management API (`org.idp.*` events on
-/// the organization aggregate) are meant to be a second scope.
+/// Whose templates a call works on: the instance's (Admin API), or an
+/// organization's (Management API; `org.idp.*` events on the
+/// organization's aggregate, ZITADEL's `ORG-` error ids).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
+pub(crate) enum Scope<'a> {
     Instance,
+    Org(&'a str),
 }
 
-impl Scope {
+impl<'a> Scope<'a> {
     /// The aggregate that templates of this scope are events of.
     fn aggregate(self, app: &App) -> Aggregate {
         match self {
             Scope::Instance => Aggregate::new(aggregate::INSTANCE, &app.instance_id, &app.instance_id),
+            Scope::Org(org) => crate::mgmt_org::org_aggregate(org),
+        }
+    }
+
+    /// The resource owner of this scope's templates.
+    fn owner<'s>(self, app: &'s App) -> &'s str
+    where
+        'a: 's,
+    {
+        match self {
+            Scope::Instance => &app.instance_id,
+            Scope::Org(org) => org,
         }
     }
 
     fn added_event(self, kind: Kind) -> &'static str {
         match self {
             Scope::Instance => kind.added_event(),
+            Scope::Org(_) => kind.org_added_event(),
         }
     }
 
     fn changed_event(self, kind: Kind) -> &'static str {
         match self {
             Scope::Instance => kind.changed_event(),
+            Scope::Org(_) => kind.org_changed_event(),
         }
     }
+
+    /// ZITADEL's id, in this scope, of what the instance's code answers
+    /// with `instance_id` (see `org_ids`).
+    fn id(self, instance_id: &'static str) -> &'static str {
+        match self {
+            Scope::Instance => instance_id,
+            Scope::Org(_) => org_ids::of(instance_id),
+        }
+    }
+
+    /// `e` with this scope's id.
+    fn error(self, mut e: Error) -> Error {
+        e.id = self.id(e.id);
+        e
+    }
+
+    /// The id of an update that names no template of kind `kind`.
+    fn update_not_found<K: IdpKind>(self) -> &'static str {
+        match self {
+            Scope::Instance => K::UPDATE_NOT_FOUND,
+            Scope::Org(_) => org_ids::update_not_found(K::KIND),
+        }
+    }
+}
+
+/// A message of one API as the same message of the other (the Admin and
+/// Management APIs declare the IdP requests twice, field for field).
+pub(crate) fn recode<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Result<B> {
+    serde_json::to_value(a)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Error::internal("IDP-recode", format!("cannot read the request as the Admin API's: {e}")))
 }
 
 /// The `identity provider … does not exist` answer.
@@ -128,9 +175,16 @@ pub(crate) fn not_found(id: &'static str, idp_id: &str) -> Error {
 }
 
 /// Gives [`App`] a kind's Add and Update RPC methods (the names the gRPC
-/// and REST fronts call), each a call of the generic path.
+/// and REST fronts call), each a call of the generic path: the Admin API's
+/// for the instance's templates, the Management API's (`mgmt_…`) for the
+/// call's organization's.
 macro_rules! provider_rpcs {
-    ($kind:ty, $add:ident($add_req:ident) -> $add_resp:ident, $update:ident($update_req:ident) -> $update_resp:ident $(,)?) => {
+    (
+        $kind:ty,
+        $add:ident($add_req:ident) -> $add_resp:ident,
+        $update:ident($update_req:ident) -> $update_resp:ident,
+        $mgmt_add:ident, $mgmt_update:ident $(,)?
+    ) => {
         impl crate::App {
             pub async fn $add(
                 &self,
@@ -149,6 +203,26 @@ macro_rules! provider_rpcs {
                 let details = self.update_provider::<$kind>(ctx, crate::idp::Scope::Instance, r).await?;
                 Ok(burg_api::admin::$update_resp { details })
             }
+
+            pub async fn $mgmt_add(
+                &self,
+                ctx: &crate::Ctx,
+                r: burg_api::management::$add_req,
+            ) -> burg_domain::Result<burg_api::management::$add_resp> {
+                let r = crate::idp::recode(&r)?;
+                let (id, details) = self.add_provider::<$kind>(ctx, crate::idp::Scope::Org(ctx.org()), r).await?;
+                Ok(burg_api::management::$add_resp { details, id })
+            }
+
+            pub async fn $mgmt_update(
+                &self,
+                ctx: &crate::Ctx,
+                r: burg_api::management::$update_req,
+            ) -> burg_domain::Result<burg_api::management::$update_resp> {
+                let r = crate::idp::recode(&r)?;
+                let details = self.update_provider::<$kind>(ctx, crate::idp::Scope::Org(ctx.org()), r).await?;
+                Ok(burg_api::management::$update_resp { details })
+            }
         }
     };
 }
@@ -159,10 +233,10 @@ impl App {
     pub(crate) async fn add_provider<K: IdpKind>(
         &self,
         ctx: &Ctx,
-        scope: Scope,
+        scope: Scope<'_>,
         r: K::Add,
     ) -> Result<(String, Option<ObjectDetails>)> {
-        let draft = K::draft_add(self, r).await?;
+        let draft = K::draft_add(self, r).await.map_err(|e| scope.error(e))?;
         let id = self.new_id();
         let mut config = draft.config;
         if let Some(slot) = config.secret_mut() {
@@ -185,20 +259,20 @@ impl App {
     pub(crate) async fn update_provider<K: IdpKind>(
         &self,
         ctx: &Ctx,
-        scope: Scope,
+        scope: Scope<'_>,
         r: K::Update,
     ) -> Result<Option<ObjectDetails>> {
         // As ZITADEL: the id is used trimmed.
-        let idp_id = fields::update_id(K::update_id(&r), K::UPDATE_ID_EMPTY)?;
-        let draft = K::draft_update(self, r).await?;
+        let idp_id = fields::update_id(K::update_id(&r), K::UPDATE_ID_EMPTY).map_err(|e| scope.error(e))?;
+        let draft = K::draft_update(self, r).await.map_err(|e| scope.error(e))?;
         let fresh_secret = draft.secret.as_deref().map(|s| self.key.seal(s));
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let current = self
-                .load_template(tx.conn(), &idp_id)
+                .load_scoped(tx.conn(), scope, &idp_id)
                 .await?
                 .filter(|s| s.template.kind() == K::KIND)
-                .ok_or_else(|| not_found(K::UPDATE_NOT_FOUND, &idp_id))?;
+                .ok_or_else(|| not_found(scope.update_not_found::<K>(), &idp_id))?;
             let mut config = draft.config.clone();
             let mut stored = current.template.config.clone();
             if let (Some(slot), Some(stored_secret)) = (config.secret_mut(), stored.secret_mut()) {

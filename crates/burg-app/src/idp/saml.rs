@@ -3,6 +3,7 @@
 //! `RegenerateSAMLProviderCertificate`.
 
 use burg_api::admin as a;
+use burg_api::object::ObjectDetails;
 use burg_domain::crypto::Sealed;
 use burg_domain::idp::{self, Config, Kind};
 use burg_domain::{Error, Result, validate};
@@ -146,25 +147,22 @@ impl App {
         Ok((self.key.seal(pair.key_pem.as_bytes()), pair.certificate_pem))
     }
 
-    pub async fn regenerate_saml_provider_certificate(
-        &self,
-        ctx: &Ctx,
-        r: a::RegenerateSamlProviderCertificateRequest,
-    ) -> Result<a::RegenerateSamlProviderCertificateResponse> {
+    /// Gives the SAML template `id` of `scope` a fresh key pair and
+    /// certificate.
+    async fn regenerate_scoped(&self, ctx: &Ctx, scope: Scope<'_>, id: &str) -> Result<Option<ObjectDetails>> {
         // As ZITADEL: the id is used trimmed.
-        let idp_id = update_id(&r.id, "INST-7de108gqya")?;
-        let missing = || not_found("INST-76dbwsv9vm", &idp_id);
+        let idp_id = update_id(id, "INST-7de108gqya").map_err(|e| scope.error(e))?;
+        let missing = || not_found(scope.id("INST-76dbwsv9vm"), &idp_id);
         let is_saml = |s: &Stored| s.template.kind() == Kind::Saml;
         // The key takes a while to make: only for a provider that exists.
         {
             let mut conn = self.db.acquire("IDP-db0020").await?;
-            self.load_template(&mut *conn, &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
+            self.load_scoped(&mut *conn, scope, &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
         }
         let (key, certificate) = self.sp_key_pair(&idp_id).await?;
-        let scope = Scope::Instance;
-        let details = retry(|| async {
+        retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let current = self.load_template(tx.conn(), &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
+            let current = self.load_scoped(tx.conn(), scope, &idp_id).await?.filter(is_saml).ok_or_else(missing)?;
             let mut next = current.template.clone();
             if let Config::Saml { key: k, certificate: c, .. } = &mut next.config {
                 (*k, *c) = (key.clone(), certificate.clone());
@@ -174,8 +172,25 @@ impl App {
             tx.commit().await?;
             Ok(details_of(&events))
         })
-        .await?;
+        .await
+    }
+
+    pub async fn regenerate_saml_provider_certificate(
+        &self,
+        ctx: &Ctx,
+        r: a::RegenerateSamlProviderCertificateRequest,
+    ) -> Result<a::RegenerateSamlProviderCertificateResponse> {
+        let details = self.regenerate_scoped(ctx, Scope::Instance, &r.id).await?;
         Ok(a::RegenerateSamlProviderCertificateResponse { details })
+    }
+
+    pub async fn mgmt_regenerate_saml_provider_certificate(
+        &self,
+        ctx: &Ctx,
+        r: burg_api::management::RegenerateSamlProviderCertificateRequest,
+    ) -> Result<burg_api::management::RegenerateSamlProviderCertificateResponse> {
+        let details = self.regenerate_scoped(ctx, Scope::Org(ctx.org()), &r.id).await?;
+        Ok(burg_api::management::RegenerateSamlProviderCertificateResponse { details })
     }
 
     /// The SAML service provider's current certificate (PEM); for the

@@ -25,12 +25,24 @@ impl App {
         burg_store::idp::get(on, &self.instance_id, id).await
     }
 
+    /// The template `id` of `scope` (held by the instance, or by the
+    /// organization), if there is one; another owner's is none.
+    pub(crate) async fn load_scoped<'e>(
+        &self,
+        on: impl Reader<'e>,
+        scope: Scope<'_>,
+        id: &str,
+    ) -> Result<Option<Stored>> {
+        let found = burg_store::idp::get(on, &self.instance_id, id).await?;
+        Ok(found.filter(|s| s.resource_owner == scope.owner(self)))
+    }
+
     /// Pushes the `event_type` event (`added`, or a `migrated` one) of a
     /// new `template` of `scope`: ZITADEL's flat payload.
     pub(super) async fn push_added(
         &self,
         tx: &mut WriteTx,
-        scope: Scope,
+        scope: Scope<'_>,
         event_type: &'static str,
         template: &Template,
     ) -> Result<Vec<Event>> {
@@ -44,7 +56,7 @@ impl App {
     pub(super) async fn push_changed(
         &self,
         tx: &mut WriteTx,
-        scope: Scope,
+        scope: Scope<'_>,
         current: &Template,
         next: &Template,
     ) -> Result<Option<Vec<Event>>> {

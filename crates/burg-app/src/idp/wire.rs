@@ -3,6 +3,7 @@
 
 use burg_api::idp as pb;
 use burg_domain::idp;
+use burg_domain::state::IdpOwnerType;
 use burg_domain::{Error, Result};
 
 use super::kinds;
@@ -29,7 +30,10 @@ pub(super) fn to_provider(s: &Stored) -> Result<pb::Provider> {
         details: stored_details(s),
         state: pb::IdpState::Active as i32,
         name: t.name.clone(),
-        owner: pb::IdpOwnerType::System as i32,
+        owner: match s.owner {
+            IdpOwnerType::System => pb::IdpOwnerType::System as i32,
+            IdpOwnerType::Org => pb::IdpOwnerType::Org as i32,
+        },
         r#type: t.kind().provider_type(),
         config: Some(pb::ProviderConfig { options: Some(to_pb_options(&t.options)), config: Some(config) }),
     })

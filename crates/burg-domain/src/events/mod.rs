@@ -122,6 +122,8 @@ pub fn all_types() -> Vec<&'static str> {
     all.extend(crate::idp::Kind::ALL.iter().flat_map(|k| [k.added_event(), k.changed_event()]));
     all.extend(crate::idp_config::INSTANCE.all());
     all.extend([crate::idp::MIGRATED_AZURE, crate::idp::MIGRATED_GOOGLE, crate::idp::REMOVED]);
+    all.extend(crate::idp::org_event_types());
+    all.extend(crate::idp_config::ORG.all());
     all.sort_unstable();
     all.dedup();
     all

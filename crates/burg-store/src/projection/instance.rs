@@ -3,9 +3,9 @@
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::instance::*;
+use burg_domain::idp;
 use burg_domain::settings::{self, Setting};
-use burg_domain::state::{IdpOwnerType, IdpState, InstanceState};
-use burg_domain::{idp, idp_events};
+use burg_domain::state::{IdpOwnerType, InstanceState};
 use sqlx::AnyConnection;
 
 use super::roles_json;
@@ -143,13 +143,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         IdpRemoved::TYPE => {
             let p: IdpRemoved = e.decode()?;
-            sqlx::query("DELETE FROM idp_templates WHERE instance_id = $1 AND id = $2")
-                .bind(inst)
-                .bind(&p.id)
-                .execute(&mut *conn)
-                .await
-                .map_err(db_error("PROJ-ins15"))?;
-            super::remove_policy_links_to(conn, inst, &p.id).await?;
+            super::idp_config::remove_template(conn, inst, &p.id).await?;
         }
         t if settings::of_event(t).is_some() => {
             if let Some((kind, op)) = settings::of_event(t) {
@@ -160,39 +154,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             super::idp_config::apply(conn, e, IdpOwnerType::System).await?;
         }
         t if burg_domain::notify::is_provider_event(t) => super::notify::apply(conn, e).await?,
-        t if idp::carries_template(t) => {
-            // The event's members become the whole template: a new one, or
-            // the stored one with what changed.
-            let stored = match idp_events::template_event(t) {
-                Some(idp_events::TemplateEvent::Changed(_)) => {
-                    let id = e.payload.get("id").and_then(|v| v.as_str()).unwrap_or_default();
-                    crate::idp::get(&mut *conn, inst, id).await?.map(|row| row.template)
-                }
-                _ => None,
-            };
-            let template = idp_events::project(t, &e.payload, stored.as_ref())?;
-            let document = serde_json::to_string(&template)
-                .map_err(|err| burg_domain::Error::internal("PROJ-ins16", format!("cannot encode {t}: {err}")))?;
-            sqlx::query(
-                "INSERT INTO idp_templates (instance_id, id, resource_owner, owner_type, name, idp_type, state, config, \
-                 sequence, creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
-                 ON CONFLICT (instance_id, id) DO UPDATE SET name = excluded.name, idp_type = excluded.idp_type, \
-                 config = excluded.config, sequence = excluded.sequence, change_date = excluded.change_date",
-            )
-            .bind(inst)
-            .bind(&template.id)
-            .bind(&e.resource_owner)
-            .bind(IdpOwnerType::System.code())
-            .bind(&template.name)
-            .bind(i64::from(template.kind().provider_type()))
-            .bind(IdpState::Active.code())
-            .bind(document)
-            .bind(seq)
-            .bind(at)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-ins17"))?;
-        }
+        t if idp::carries_template(t) => super::idp_config::template(conn, e, IdpOwnerType::System).await?,
         _ => {
             crate::instance_settings::apply(conn, e).await?;
         }

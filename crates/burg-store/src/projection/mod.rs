@@ -137,6 +137,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
             end += 1;
         }
         upsert_docs(conn, &events[i..end]).await?;
+        idp_config::from_documents(conn, &events[i..end]).await?;
         i = end;
     }
     Ok(())
@@ -194,7 +195,8 @@ async fn org_object(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .map_err(crate::db_error("PROJ-obj01"))?;
         return Ok(());
     }
-    upsert_docs(conn, std::slice::from_ref(e)).await
+    upsert_docs(conn, std::slice::from_ref(e)).await?;
+    idp_config::from_documents(conn, std::slice::from_ref(e)).await
 }
 
 #[cfg(test)]

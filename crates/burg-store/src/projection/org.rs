@@ -3,7 +3,7 @@
 use burg_domain::Result;
 use burg_domain::event::{Event, Payload};
 use burg_domain::events::org::*;
-use burg_domain::state::{DomainValidationType, OrgState};
+use burg_domain::state::{DomainValidationType, IdpOwnerType, OrgState};
 use sqlx::AnyConnection;
 
 use super::roles_json;
@@ -218,6 +218,14 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 .await
                 .map_err(db_error("PROJ-org12"))?;
         }
+        t if burg_domain::idp_config::ORG.all().contains(&t) => {
+            super::idp_config::apply(conn, e, IdpOwnerType::Org).await?;
+        }
+        t if burg_domain::idp::carries_template(t) => super::idp_config::template(conn, e, IdpOwnerType::Org).await?,
+        burg_domain::idp::ORG_REMOVED => {
+            let id = e.payload.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+            super::idp_config::remove_template(conn, inst, id).await?;
+        }
         LoginPolicyIdpAdded::TYPE => super::add_policy_link(conn, e).await?,
         LoginPolicyIdpRemoved::TYPE | LoginPolicyIdpCascadeRemoved::TYPE => super::remove_policy_link(conn, e).await?,
         t => {
@@ -296,6 +304,7 @@ async fn remove_org(conn: &mut AnyConnection, inst: &str, org: &str) -> Result<(
         "DELETE FROM login_policy_idps WHERE instance_id = $1 AND owner_id = $2",
         "DELETE FROM settings WHERE instance_id = $1 AND owner_id = $2",
         "DELETE FROM idp_templates WHERE instance_id = $1 AND resource_owner = $2",
+        "DELETE FROM idp_configs WHERE instance_id = $1 AND resource_owner = $2",
         "DELETE FROM orgs WHERE instance_id = $1 AND id = $2",
     ];
     for statement in STATEMENTS {

@@ -15,6 +15,7 @@ mod label_policy;
 mod limits;
 mod mgmt_actions;
 mod mgmt_apps;
+mod mgmt_idps;
 mod mgmt_machines;
 mod mgmt_notify;
 mod mgmt_orgs;

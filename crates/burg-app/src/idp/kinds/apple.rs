@@ -130,4 +130,5 @@ provider_rpcs!(
     Apple,
     add_apple_provider(AddAppleProviderRequest) -> AddAppleProviderResponse,
     update_apple_provider(UpdateAppleProviderRequest) -> UpdateAppleProviderResponse,
+    mgmt_add_apple_provider, mgmt_update_apple_provider,
 );

@@ -134,4 +134,5 @@ provider_rpcs!(
     Azure,
     add_azure_ad_provider(AddAzureAdProviderRequest) -> AddAzureAdProviderResponse,
     update_azure_ad_provider(UpdateAzureAdProviderRequest) -> UpdateAzureAdProviderResponse,
+    mgmt_add_azure_ad_provider, mgmt_update_azure_ad_provider,
 );

@@ -69,4 +69,5 @@ provider_rpcs!(
     Github,
     add_git_hub_provider(AddGitHubProviderRequest) -> AddGitHubProviderResponse,
     update_git_hub_provider(UpdateGitHubProviderRequest) -> UpdateGitHubProviderResponse,
+    mgmt_add_git_hub_provider, mgmt_update_git_hub_provider,
 );

@@ -135,4 +135,5 @@ provider_rpcs!(
         -> AddGitHubEnterpriseServerProviderResponse,
     update_git_hub_enterprise_server_provider(UpdateGitHubEnterpriseServerProviderRequest)
         -> UpdateGitHubEnterpriseServerProviderResponse,
+    mgmt_add_git_hub_enterprise_server_provider, mgmt_update_git_hub_enterprise_server_provider,
 );

@@ -69,4 +69,5 @@ provider_rpcs!(
     Gitlab,
     add_git_lab_provider(AddGitLabProviderRequest) -> AddGitLabProviderResponse,
     update_git_lab_provider(UpdateGitLabProviderRequest) -> UpdateGitLabProviderResponse,
+    mgmt_add_git_lab_provider, mgmt_update_git_lab_provider,
 );

@@ -102,4 +102,5 @@ provider_rpcs!(
     GitlabSelfHosted,
     add_git_lab_self_hosted_provider(AddGitLabSelfHostedProviderRequest) -> AddGitLabSelfHostedProviderResponse,
     update_git_lab_self_hosted_provider(UpdateGitLabSelfHostedProviderRequest) -> UpdateGitLabSelfHostedProviderResponse,
+    mgmt_add_git_lab_self_hosted_provider, mgmt_update_git_lab_self_hosted_provider,
 );

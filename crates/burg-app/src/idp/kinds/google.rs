@@ -69,4 +69,5 @@ provider_rpcs!(
     Google,
     add_google_provider(AddGoogleProviderRequest) -> AddGoogleProviderResponse,
     update_google_provider(UpdateGoogleProviderRequest) -> UpdateGoogleProviderResponse,
+    mgmt_add_google_provider, mgmt_update_google_provider,
 );

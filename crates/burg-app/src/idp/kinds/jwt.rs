@@ -115,4 +115,5 @@ provider_rpcs!(
     Jwt,
     add_jwt_provider(AddJwtProviderRequest) -> AddJwtProviderResponse,
     update_jwt_provider(UpdateJwtProviderRequest) -> UpdateJwtProviderResponse,
+    mgmt_add_jwt_provider, mgmt_update_jwt_provider,
 );

@@ -264,4 +264,5 @@ provider_rpcs!(
     Ldap,
     add_ldap_provider(AddLdapProviderRequest) -> AddLdapProviderResponse,
     update_ldap_provider(UpdateLdapProviderRequest) -> UpdateLdapProviderResponse,
+    mgmt_add_ldap_provider, mgmt_update_ldap_provider,
 );

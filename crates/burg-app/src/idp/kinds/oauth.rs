@@ -153,4 +153,5 @@ provider_rpcs!(
     Oauth,
     add_generic_o_auth_provider(AddGenericOAuthProviderRequest) -> AddGenericOAuthProviderResponse,
     update_generic_o_auth_provider(UpdateGenericOAuthProviderRequest) -> UpdateGenericOAuthProviderResponse,
+    mgmt_add_generic_o_auth_provider, mgmt_update_generic_o_auth_provider,
 );

@@ -112,4 +112,5 @@ provider_rpcs!(
     Oidc,
     add_generic_oidc_provider(AddGenericOidcProviderRequest) -> AddGenericOidcProviderResponse,
     update_generic_oidc_provider(UpdateGenericOidcProviderRequest) -> UpdateGenericOidcProviderResponse,
+    mgmt_add_generic_oidc_provider, mgmt_update_generic_oidc_provider,
 );

@@ -151,4 +151,5 @@ provider_rpcs!(
     Saml,
     add_saml_provider(AddSamlProviderRequest) -> AddSamlProviderResponse,
     update_saml_provider(UpdateSamlProviderRequest) -> UpdateSamlProviderResponse,
+    mgmt_add_saml_provider, mgmt_update_saml_provider,
 );
