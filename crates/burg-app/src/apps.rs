@@ -28,7 +28,6 @@ use burg_store::documents::DocRow;
 use burg_store::projection::app::{API_KIND, APP_KINDS, CLIENT_ID, ENTITY_ID, KEY_KIND, OIDC_KIND, SAML_KIND};
 use serde_json::Value;
 
-use crate::bootstrap::NO_EXPIRY;
 use crate::list::{list_details, text_match, v1_page};
 use crate::machine::base64_of;
 use crate::{App, Ctx, added_details, changed_details, details, in_tx};
@@ -715,17 +714,7 @@ impl App {
     }
 
     pub async fn add_app_key(&self, ctx: &Ctx, req: AddAppKeyRequest) -> Result<AddAppKeyResponse> {
-        let expiration = match req.expiration_date {
-            None => NO_EXPIRY,
-            Some(t) if t.seconds == 0 && t.nanos == 0 => NO_EXPIRY,
-            Some(t) if t.to_micros() <= self.now() => {
-                return Err(Error::invalid_argument(
-                    crate::shared_ids::EXPIRY_IN_PAST,
-                    "`expirationDate` must be in the future",
-                ));
-            }
-            Some(t) => t.to_micros(),
-        };
+        let expiration = self.key_expiry(req.expiration_date)?;
         let (private, public) = tokio::task::spawn_blocking(|| machine_key::new_key_pair(machine_key::KEY_BITS))
             .await
             .map_err(|e| Error::internal("APP-key01", format!("key generation stopped: {e}")))??;

@@ -130,20 +130,24 @@ impl App {
         .await
     }
 
+    /// A key's expiry in microseconds: none (or zero) is no expiry, one in
+    /// the past is refused (ZITADEL's `ValidateExpirationDate`).
+    pub(crate) fn key_expiry(&self, at: Option<burg_api::wkt::Timestamp>) -> Result<i64> {
+        match at {
+            None => Ok(NO_EXPIRY),
+            Some(t) if t.seconds == 0 && t.nanos == 0 => Ok(NO_EXPIRY),
+            Some(t) if t.to_micros() <= self.now() => Err(Error::invalid_argument(
+                crate::shared_ids::EXPIRY_IN_PAST,
+                "`expirationDate` must be in the future",
+            )),
+            Some(t) => Ok(t.to_micros()),
+        }
+    }
+
     /// Adds a key: the caller's public key, or a new key pair whose private
     /// half goes back once, in the key file.
     pub async fn add_machine_key(&self, ctx: &Ctx, req: AddMachineKeyRequest) -> Result<AddMachineKeyResponse> {
-        let expiration = match req.expiration_date {
-            None => NO_EXPIRY,
-            Some(t) if t.seconds == 0 && t.nanos == 0 => NO_EXPIRY,
-            Some(t) if t.to_micros() <= self.now() => {
-                return Err(Error::invalid_argument(
-                    crate::shared_ids::EXPIRY_IN_PAST,
-                    "`expirationDate` must be in the future",
-                ));
-            }
-            Some(t) => t.to_micros(),
-        };
+        let expiration = self.key_expiry(req.expiration_date)?;
         let (private, public) = if req.public_key.is_empty() {
             let pair = tokio::task::spawn_blocking(|| machine_key::new_key_pair(machine_key::KEY_BITS))
                 .await

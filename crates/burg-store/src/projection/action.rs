@@ -50,21 +50,7 @@ fn action_member(name: &str, script: &str, timeout: i64, allowed_to_fail: bool) 
 }
 
 async fn set_state(conn: &mut AnyConnection, e: &Event, state: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
-         WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
-    )
-    .bind(state)
-    .bind(e.sequence)
-    .bind(e.created_at)
-    .bind(&e.instance_id)
-    .bind(&e.resource_owner)
-    .bind(ACTION_KIND)
-    .bind(&e.aggregate_id)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error("PROJ-act01"))?;
-    Ok(())
+    super::project::set_doc_state(conn, e, ACTION_KIND, &e.aggregate_id, state).await
 }
 
 /// The organization's trigger documents: key and document.

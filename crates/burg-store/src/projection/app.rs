@@ -14,7 +14,7 @@ use burg_domain::{Error, Result};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
-use super::project::{delete_doc, doc_of, put_doc};
+use super::project::{delete_doc, doc_of, put_doc, set_doc_state};
 use crate::db_error;
 
 pub const OIDC_KIND: &str = "oidc_app";
@@ -49,35 +49,24 @@ async fn find(conn: &mut AnyConnection, e: &Event, app_id: &str) -> Result<Optio
     Ok(None)
 }
 
-async fn set_column(
-    conn: &mut AnyConnection,
-    e: &Event,
-    kind: &str,
-    key: &str,
-    sql: &'static str,
-    value: Value,
-) -> Result<()> {
-    let q = sqlx::query(sql);
-    let q = match value {
-        Value::Number(n) => q.bind(n.as_i64().unwrap_or_default()),
-        other => q.bind(other.as_str().unwrap_or_default().to_string()),
-    };
-    q.bind(e.sequence)
-        .bind(e.created_at)
-        .bind(&e.instance_id)
-        .bind(&e.resource_owner)
-        .bind(kind.to_string())
-        .bind(key.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error("PROJ-app01"))?;
+/// Sets the hash of an app's client secret.
+async fn set_secret(conn: &mut AnyConnection, e: &Event, kind: &str, key: &str, hash: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE org_objects SET secret_hash = $1, sequence = $2, change_date = $3 \
+         WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
+    )
+    .bind(hash)
+    .bind(e.sequence)
+    .bind(e.created_at)
+    .bind(&e.instance_id)
+    .bind(&e.resource_owner)
+    .bind(kind)
+    .bind(key)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("PROJ-app01"))?;
     Ok(())
 }
-
-const SET_STATE: &str = "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
-     WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7";
-const SET_SECRET: &str = "UPDATE org_objects SET secret_hash = $1, sequence = $2, change_date = $3 \
-     WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7";
 
 /// Writes a configured application's document (replacing the pending one).
 async fn configure(conn: &mut AnyConnection, e: &Event, kind: &str, app_id: &str, mut doc: Value) -> Result<()> {
@@ -104,7 +93,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             let values = OidcValues::from_added(&c);
             let doc = json!({"appId": c.app_id, "app": values.to_doc(project, ""), CLIENT_ID: c.client_id});
             configure(conn, e, OIDC_KIND, &c.app_id, doc).await?;
-            set_column(conn, e, OIDC_KIND, &c.app_id, SET_SECRET, json!(c.hashed_secret)).await?;
+            set_secret(conn, e, OIDC_KIND, &c.app_id, &c.hashed_secret).await?;
         }
         ApiConfigAdded::TYPE => {
             let c: ApiConfigAdded = e.decode()?;
@@ -114,7 +103,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             }
             let doc = json!({"appId": c.app_id, "app": app, CLIENT_ID: c.client_id});
             configure(conn, e, API_KIND, &c.app_id, doc).await?;
-            set_column(conn, e, API_KIND, &c.app_id, SET_SECRET, json!(c.hashed_secret)).await?;
+            set_secret(conn, e, API_KIND, &c.app_id, &c.hashed_secret).await?;
         }
         SamlConfigAdded::TYPE => {
             let c: SamlConfigAdded = e.decode()?;
@@ -142,7 +131,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
                 (e.decode::<AppReactivated>()?.app_id, ACTIVE)
             };
             if let Some((kind, _)) = find(conn, e, &app_id).await? {
-                set_column(conn, e, kind, &app_id, SET_STATE, json!(state)).await?;
+                set_doc_state(conn, e, kind, &app_id, state).await?;
             }
         }
         AppRemoved::TYPE => {
@@ -177,7 +166,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         OidcSecretChanged::TYPE => {
             let c: OidcSecretChanged = e.decode()?;
-            set_column(conn, e, OIDC_KIND, &c.app_id, SET_SECRET, json!(c.hashed_secret)).await?;
+            set_secret(conn, e, OIDC_KIND, &c.app_id, &c.hashed_secret).await?;
         }
         ApiConfigChanged::TYPE => {
             let c: ApiConfigChanged = e.decode()?;
@@ -191,7 +180,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         ApiSecretChanged::TYPE => {
             let c: ApiSecretChanged = e.decode()?;
-            set_column(conn, e, API_KIND, &c.app_id, SET_SECRET, json!(c.hashed_secret)).await?;
+            set_secret(conn, e, API_KIND, &c.app_id, &c.hashed_secret).await?;
         }
         SamlConfigChanged::TYPE => {
             let c: SamlConfigChanged = e.decode()?;

@@ -142,20 +142,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         ProjectDeactivated::TYPE | ProjectReactivated::TYPE => {
             let state = if e.event_type == ProjectDeactivated::TYPE { INACTIVE } else { ACTIVE };
-            sqlx::query(
-                "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
-                 WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
-            )
-            .bind(state)
-            .bind(e.sequence)
-            .bind(e.created_at)
-            .bind(&e.instance_id)
-            .bind(&e.resource_owner)
-            .bind(PROJECT_KIND)
-            .bind(&e.aggregate_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-prj04"))?;
+            set_doc_state(conn, e, PROJECT_KIND, &e.aggregate_id, state).await?;
         }
         ProjectRemoved::TYPE => remove(conn, e).await?,
         RoleAdded::TYPE => {
@@ -227,20 +214,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             } else {
                 (e.decode::<GrantReactivated>()?.grant_id, ACTIVE)
             };
-            sqlx::query(
-                "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
-                 WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
-            )
-            .bind(state)
-            .bind(e.sequence)
-            .bind(e.created_at)
-            .bind(&e.instance_id)
-            .bind(&e.resource_owner)
-            .bind(GRANT_KIND)
-            .bind(grant)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-prj11"))?;
+            set_doc_state(conn, e, GRANT_KIND, &grant, state).await?;
         }
         GrantRemoved::TYPE => {
             let g: GrantRemoved = e.decode()?;
@@ -322,6 +296,32 @@ pub(crate) async fn doc_of(conn: &mut AnyConnection, e: &Event, kind: &str, key:
     .await
     .map_err(db_error("PROJ-prj08"))?;
     Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
+}
+
+/// Sets the state of document `key` of `kind` (the documents of kinds that
+/// have one: 1 active, 2 inactive).
+pub(crate) async fn set_doc_state(
+    conn: &mut AnyConnection,
+    e: &Event,
+    kind: &str,
+    key: &str,
+    state: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
+         WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
+    )
+    .bind(state)
+    .bind(e.sequence)
+    .bind(e.created_at)
+    .bind(&e.instance_id)
+    .bind(&e.resource_owner)
+    .bind(kind)
+    .bind(key)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("PROJ-prj04"))?;
+    Ok(())
 }
 
 /// Writes a document of `kind` under `key` (its state kept when it exists).

@@ -11,8 +11,7 @@ use burg_domain::events::user_grant::*;
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::project::{delete_doc, doc_of, put_doc};
-use crate::db_error;
+use super::project::{delete_doc, doc_of, put_doc, set_doc_state};
 
 /// The `org_objects` kind of user grants.
 pub const KIND: &str = "user_grant";
@@ -52,20 +51,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         UserGrantDeactivated::TYPE | UserGrantReactivated::TYPE => {
             let state = if e.event_type == UserGrantDeactivated::TYPE { 2 } else { 1 };
-            sqlx::query(
-                "UPDATE org_objects SET state = $1, sequence = $2, change_date = $3 \
-                 WHERE instance_id = $4 AND org_id = $5 AND kind = $6 AND object_key = $7",
-            )
-            .bind(state)
-            .bind(e.sequence)
-            .bind(e.created_at)
-            .bind(&e.instance_id)
-            .bind(&e.resource_owner)
-            .bind(KIND)
-            .bind(&key)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("PROJ-ug01"))?;
+            set_doc_state(conn, e, KIND, &key, state).await?;
         }
         UserGrantRemoved::TYPE => delete_doc(conn, e, KIND, &key).await?,
         _ => {}
