@@ -42,6 +42,11 @@ pub mod zitadel {
             include_package!("zitadel.v1.v1");
         }
     }
+    pub mod object {
+        pub mod v2 {
+            include_package!("zitadel.object.v2");
+        }
+    }
     pub mod admin {
         pub mod v1 {
             include_package!("zitadel.admin.v1");
@@ -125,6 +130,9 @@ pub mod zitadel {
     pub mod settings {
         pub mod v1 {
             include_package!("zitadel.settings.v1");
+        }
+        pub mod v2 {
+            include_package!("zitadel.settings.v2");
         }
     }
     pub mod authn {

@@ -39,7 +39,8 @@ pub struct Route {
     pub trait_method: &'static str,
     /// `/zitadel.admin.v1.AdminService/GetProviderByID`.
     pub grpc_path: &'static str,
-    /// HTTP verb in capitals.
+    /// HTTP verb in capitals; empty for an RPC without a REST route (a v2
+    /// RPC ZITADEL serves over gRPC and Connect only).
     pub http_method: &'static str,
     /// Full REST path template, e.g. `/admin/v1/idps/templates/{id}`.
     pub http_path: &'static str,

@@ -393,6 +393,16 @@ pub(crate) fn details(sequence: i64, created: i64, changed: i64, owner: &str) ->
     })
 }
 
+/// v1 `details` in the v2 APIs' shape (`zitadel.object.v2.Details`).
+pub(crate) fn details_v2(d: Option<ObjectDetails>) -> Option<burg_api::zitadel::object::v2::Details> {
+    d.map(|d| burg_api::zitadel::object::v2::Details {
+        sequence: d.sequence,
+        change_date: d.change_date,
+        resource_owner: d.resource_owner,
+        creation_date: d.creation_date,
+    })
+}
+
 /// Used where an answer has no events because nothing changed.
 pub(crate) fn unchanged(id: &'static str, what: &str) -> Error {
     Error::failed_precondition(id, format!("{what}: nothing to change"))

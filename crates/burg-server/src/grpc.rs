@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use burg_api::admin::admin_service_server::{AdminService, AdminServiceServer};
 use burg_api::management::management_service_server::{ManagementService, ManagementServiceServer};
 use burg_api::routes::Route;
+use burg_api::zitadel::settings::v2 as settings_v2;
+use burg_api::zitadel::settings::v2::settings_service_server::{SettingsService, SettingsServiceServer};
 use burg_api::{admin, management};
 use burg_app::{App, Ctx};
 use tonic::{Status, service::Routes};
@@ -29,6 +31,13 @@ pub struct AdminApi {
 /// The `ManagementService` implementation.
 #[derive(Clone)]
 pub struct ManagementApi {
+    pub app: Arc<App>,
+}
+
+/// The implementation of the v2 services burg serves (each RPC named once
+/// across them).
+#[derive(Clone)]
+pub struct V2Api {
     pub app: Arc<App>,
 }
 
@@ -579,11 +588,18 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
     }
 }
 
+forward! { SettingsService for V2Api in settings_v2 as SETTINGS_V2_SERVED {
+        get_security_settings(GetSecuritySettingsRequest) -> GetSecuritySettingsResponse;
+        set_security_settings(SetSecuritySettingsRequest) -> SetSecuritySettingsResponse;
+    }
+}
+
 /// Whether burg answers `route` (every other RPC answers Unimplemented).
 pub fn serves(route: &Route) -> bool {
     match route.service {
         "AdminService" => ADMIN_SERVED.contains(&route.trait_method),
         "ManagementService" => MANAGEMENT_SERVED.contains(&route.trait_method),
+        "SettingsService" => SETTINGS_V2_SERVED.contains(&route.trait_method),
         _ => false,
     }
 }
@@ -596,7 +612,10 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let management = ManagementServiceServer::new(ManagementApi { app: app.clone() })
         .max_decoding_message_size(config.max_body_bytes)
         .max_encoding_message_size(usize::MAX);
-    let mut routes = Routes::new(admin).add_service(management);
+    let settings_v2 = SettingsServiceServer::new(V2Api { app: app.clone() })
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let mut routes = Routes::new(admin).add_service(management).add_service(settings_v2);
     // Server reflection (v1 and the v1alpha that older grpcurl asks for),
     // so that gRPC tools list and call the services without our .proto
     // files. It tells nothing the OpenAPI documents do not.
@@ -613,6 +632,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     Router::new()
         .route_service("/zitadel.admin.v1.AdminService/{method}", grpc.clone())
         .route_service("/zitadel.management.v1.ManagementService/{method}", grpc.clone())
+        .route_service("/zitadel.settings.v2.SettingsService/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1.ServerReflection/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1alpha.ServerReflection/{method}", grpc)
 }

@@ -218,6 +218,7 @@ impl Client {
         route: &Route,
         request: &Req,
     ) -> Result<Resp, ApiError> {
+        assert!(!route.http_method.is_empty(), "{} has no REST route: call it over gRPC", route.method);
         let mut object = match serde_json::to_value(request).expect("request JSON") {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),

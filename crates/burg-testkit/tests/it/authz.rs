@@ -23,6 +23,12 @@ enum Caller {
     OrgOwner,
 }
 
+/// Whether `c` can call `route`: a v2 RPC without a REST route is reached
+/// over gRPC and gRPC-Web only.
+fn reachable(c: &Client, route: &Route) -> bool {
+    !route.http_method.is_empty() || matches!(c.protocol, Protocol::Grpc | Protocol::GrpcWeb)
+}
+
 /// What the permission table promises `caller` on `route`: `None` when the
 /// call passes authorization (whatever the request then gives, an unserved
 /// RPC's Unimplemented included), else the code it is refused with.
@@ -86,7 +92,7 @@ async fn every_route_answers_each_caller_as_the_permission_table_says(s: Arc<Tes
         // organization (the org owner's, with its users): it goes last.
         let removes_own_org = |r: &&Route| r.service == "ManagementService" && r.method == "RemoveOrg";
         let ordered = ROUTES.iter().filter(|r| !removes_own_org(r)).chain(ROUTES.iter().filter(removes_own_org));
-        for route in ordered {
+        for route in ordered.filter(|r| reachable(&c, r)) {
             let answer = client.probe(route).await;
             let got = answer.as_ref().err().map(|e| e.code);
             let authorized = !matches!(got, Some(Code::Unauthenticated | Code::PermissionDenied));
@@ -105,7 +111,7 @@ async fn every_route_answers_each_caller_as_the_permission_table_says(s: Arc<Tes
         }
     }
     assert!(wrong.is_empty(), "{} of {checked} answers differ from the table:\n{}", wrong.len(), wrong.join("\n"));
-    assert_eq!(checked, ROUTES.len() * callers.len());
+    assert_eq!(checked, ROUTES.iter().filter(|r| reachable(&c, r)).count() * callers.len());
     assert!(ROUTES.iter().any(|r| r.service == "AdminService") && ROUTES.iter().any(|r| r.service != "AdminService"));
 }
 
