@@ -52,6 +52,14 @@ SERVICES = [
 # written; the rest of each service comes with the sign-in work.
 V2_SERVICES = [
     ("zitadel.settings.v2", "SettingsService", LOGIN_SHEETS, ["GetSecuritySettings", "SetSecuritySettings"]),
+    ("zitadel.feature.v2", "FeatureService", "own", [
+        "GetInstanceFeatures", "SetInstanceFeatures", "ResetInstanceFeatures",
+        "GetSystemFeatures", "SetSystemFeatures", "ResetSystemFeatures",
+    ]),
+    ("zitadel.instance.v2", "InstanceService", "own", [
+        "AddCustomDomain", "ListCustomDomains", "RemoveCustomDomain",
+        "AddTrustedDomain", "ListTrustedDomains", "RemoveTrustedDomain",
+    ]),
 ]
 
 # The permission of a v2 RPC whose sheet leaves it empty: ZITADEL writes it
@@ -352,7 +360,7 @@ def add_v2(sheets: Path, messages: dict[str, Message], enums: dict[str, Enum], s
     they reach (from the v2 message sheets) to the v1 API read so far."""
     pool_messages: dict[str, Message] = {}
     pool_enums: dict[str, Enum] = {}
-    dirs = sorted({v2_sheet_dir(sheets, where) for _, _, where, _ in V2_SERVICES})
+    dirs = [v2_sheet_dir(sheets, LOGIN_SHEETS), OWN_V2_SHEETS]
     for directory in dirs:
         m, e = read_messages(directory / "messages.md")
         for name in set(m) & set(pool_messages):

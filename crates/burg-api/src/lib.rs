@@ -47,6 +47,16 @@ pub mod zitadel {
             include_package!("zitadel.object.v2");
         }
     }
+    pub mod filter {
+        pub mod v2 {
+            include_package!("zitadel.filter.v2");
+        }
+    }
+    pub mod feature {
+        pub mod v2 {
+            include_package!("zitadel.feature.v2");
+        }
+    }
     pub mod admin {
         pub mod v1 {
             include_package!("zitadel.admin.v1");
@@ -100,6 +110,9 @@ pub mod zitadel {
     pub mod instance {
         pub mod v1 {
             include_package!("zitadel.instance.v1");
+        }
+        pub mod v2 {
+            include_package!("zitadel.instance.v2");
         }
     }
     pub mod event {

@@ -571,7 +571,9 @@ fn compare(api: &Api, pool: &DescriptorPool) -> Vec<String> {
                 }
                 (Some(sheet), Some(proto))
                     if sheet != proto
-                        && !(v2 && sheet.permission.is_empty() && sheet == &Rpc { permission: String::new(), ..proto.clone() }) =>
+                        && !(v2
+                            && sheet.permission.is_empty()
+                            && sheet == &Rpc { permission: String::new(), ..proto.clone() }) =>
                 {
                     out.push(format!("{service}.{name}: sheet {sheet:?}, proto {proto:?}"));
                 }
