@@ -131,8 +131,8 @@ pub async fn domain_generated<'e>(on: impl Reader<'e>, instance: &str, domain: &
             .bind(domain)
             .fetch_optional(on)
             .await
-            .map_err(db_error("INST-db010"))?;
-    row.map(|row| flag(&row, "is_generated", "INST-db011")).transpose()
+            .map_err(db_error("INST-db020"))?;
+    row.map(|row| flag(&row, "is_generated", "INST-db021")).transpose()
 }
 
 /// Whether the instance has the domain `domain`.
