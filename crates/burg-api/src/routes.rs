@@ -61,6 +61,14 @@ impl Route {
         ROUTES.iter().enumerate().find(|(_, r)| r.grpc_path == path)
     }
 
+    /// Whether the RPC names its organization in the request (the v2
+    /// organization, project and application services): its permission is
+    /// checked by the app within that organization, after the request is
+    /// read, as ZITADEL's commands check it; before, any valid token passes.
+    pub fn org_in_request(&self) -> bool {
+        matches!(self.service, "OrganizationService" | "ProjectService" | "ApplicationService")
+    }
+
     /// The route of an RPC by its service and name, e.g. `AdminService`,
     /// `GetProviderByID` (both services have RPCs of the same name).
     pub fn by_method(service: &str, method: &str) -> Option<(usize, &'static Route)> {
