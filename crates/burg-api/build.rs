@@ -44,9 +44,9 @@ fn main() -> BuildResult {
         .extern_path(DURATION.0, DURATION.1)
         .out_dir(&out_dir)
         .compile_fds(compiler.file_descriptor_set())?;
-    for service in OPENAPI_FILES.map(|(service, _)| service) {
-        let package = service.rsplit_once('.').map_or(service, |(package, _)| package);
-        with_our_unimplemented(&out_dir.join(format!("{package}.rs")))?;
+    let pool = DescriptorPool::decode(fds_bytes.as_slice())?;
+    for service in pool.services().filter(|s| s.package_name().starts_with("zitadel.")) {
+        with_our_unimplemented(&out_dir.join(format!("{}.rs", service.package_name())))?;
     }
 
     pbjson_build::Builder::new()
@@ -57,7 +57,6 @@ fn main() -> BuildResult {
         .out_dir(&out_dir)
         .build(&[".zitadel"])?;
 
-    let pool = DescriptorPool::decode(fds_bytes.as_slice())?;
     std::fs::write(out_dir.join("routes.rs"), routes(&pool)?)?;
     std::fs::write(out_dir.join("validate.rs"), validate::generate(&pool)?)?;
     for (service, file) in OPENAPI_FILES {
@@ -142,7 +141,7 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
         if !package.starts_with("zitadel.") {
             continue;
         }
-        let rest_base = rest_base(service.name())?;
+        let rest_base = rest_base(service.full_name())?;
         let module = rust_module(package);
         let server_mod = format!("{}_server", service.name().to_snake_case());
         let service_fn = service.name().to_snake_case();
@@ -160,11 +159,16 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
 
         for method in service.methods() {
             let options = method.options();
-            let rule = http_rule(&options, &http_ext)?
-                .ok_or_else(|| format!("{} has no google.api.http rule", method.full_name()))?;
+            // A v2 RPC without an HTTP rule is served over gRPC only (ZITADEL
+            // serves it over gRPC and Connect): its route has no REST path.
+            let rule = match http_rule(&options, &http_ext)? {
+                Some(rule) => rule,
+                None if rest_base.is_empty() => Rule { verb: String::new(), path: String::new(), body: "*".into() },
+                None => return Err(format!("{} has no google.api.http rule", method.full_name()).into()),
+            };
             let permission = auth_permission(&options, &auth_ext);
             let input = method.input();
-            let path = format!("{rest_base}{}", rule.path);
+            let path = if rule.verb.is_empty() { String::new() } else { format!("{rest_base}{}", rule.path) };
             let path_fields = path_params(&rule.path)
                 .into_iter()
                 .map(|p| {
@@ -230,11 +234,13 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
     Ok(table + &dispatch + &decoders + &proto_decoders)
 }
 
-/// Where a service's REST routes begin.
+/// Where a service's REST routes begin: v1 routes are relative to their
+/// service's base, v2 routes are absolute.
 pub(crate) fn rest_base(service: &str) -> BuildResult<&'static str> {
     match service {
-        "AdminService" => Ok("/admin/v1"),
-        "ManagementService" => Ok("/management/v1"),
+        "zitadel.admin.v1.AdminService" => Ok("/admin/v1"),
+        "zitadel.management.v1.ManagementService" => Ok("/management/v1"),
+        v2 if v2.starts_with("zitadel.") && v2.contains(".v2.") => Ok(""),
         other => Err(format!("no REST base for {other}").into()),
     }
 }

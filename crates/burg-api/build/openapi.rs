@@ -20,7 +20,7 @@ pub(crate) fn document(pool: &DescriptorPool, service_name: &str) -> BuildResult
     let http_ext = pool.get_extension_by_name("google.api.http").ok_or("google.api.http extension missing")?;
     let auth_ext =
         pool.get_extension_by_name("zitadel.v1.auth_option").ok_or("zitadel.v1.auth_option extension missing")?;
-    let base = rest_base(service.name())?;
+    let base = rest_base(service.full_name())?;
     let org_scoped = service.name() == "ManagementService";
 
     let mut schemas = Schemas::default();

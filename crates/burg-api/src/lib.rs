@@ -42,6 +42,21 @@ pub mod zitadel {
             include_package!("zitadel.v1.v1");
         }
     }
+    pub mod object {
+        pub mod v2 {
+            include_package!("zitadel.object.v2");
+        }
+    }
+    pub mod filter {
+        pub mod v2 {
+            include_package!("zitadel.filter.v2");
+        }
+    }
+    pub mod feature {
+        pub mod v2 {
+            include_package!("zitadel.feature.v2");
+        }
+    }
     pub mod admin {
         pub mod v1 {
             include_package!("zitadel.admin.v1");
@@ -96,6 +111,9 @@ pub mod zitadel {
         pub mod v1 {
             include_package!("zitadel.instance.v1");
         }
+        pub mod v2 {
+            include_package!("zitadel.instance.v2");
+        }
     }
     pub mod event {
         pub mod v1 {
@@ -125,6 +143,9 @@ pub mod zitadel {
     pub mod settings {
         pub mod v1 {
             include_package!("zitadel.settings.v1");
+        }
+        pub mod v2 {
+            include_package!("zitadel.settings.v2");
         }
     }
     pub mod authn {

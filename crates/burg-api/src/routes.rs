@@ -39,7 +39,8 @@ pub struct Route {
     pub trait_method: &'static str,
     /// `/zitadel.admin.v1.AdminService/GetProviderByID`.
     pub grpc_path: &'static str,
-    /// HTTP verb in capitals.
+    /// HTTP verb in capitals; empty for an RPC without a REST route (a v2
+    /// RPC ZITADEL serves over gRPC and Connect only).
     pub http_method: &'static str,
     /// Full REST path template, e.g. `/admin/v1/idps/templates/{id}`.
     pub http_path: &'static str,
@@ -58,6 +59,14 @@ impl Route {
     /// The route of a gRPC path, e.g. `/zitadel.admin.v1.AdminService/Healthz`.
     pub fn by_grpc_path(path: &str) -> Option<(usize, &'static Route)> {
         ROUTES.iter().enumerate().find(|(_, r)| r.grpc_path == path)
+    }
+
+    /// Whether the RPC names its organization in the request (the v2
+    /// organization, project and application services): its permission is
+    /// checked by the app within that organization, after the request is
+    /// read, as ZITADEL's commands check it; before, any valid token passes.
+    pub fn org_in_request(&self) -> bool {
+        matches!(self.service, "OrganizationService" | "ProjectService" | "ApplicationService")
     }
 
     /// The route of an RPC by its service and name, e.g. `AdminService`,

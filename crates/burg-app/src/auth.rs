@@ -85,6 +85,15 @@ impl Ctx {
     pub fn org(&self) -> &str {
         self.org_id.as_deref().unwrap_or(&self.principal.org_id)
     }
+
+    /// The call as one on organization `org`, which a v2 RPC names in its
+    /// request (`burg_api::routes::Route::org_in_request`), once the caller
+    /// is found to hold `permission` there (or on the instance). The
+    /// Management API's methods then work on `org`.
+    pub fn in_org(&self, permission: &str, org: &str) -> Result<Ctx> {
+        self.principal.require(permission, Some(org))?;
+        Ok(Ctx { org_id: Some(org.to_string()), ..self.clone() })
+    }
 }
 
 impl App {

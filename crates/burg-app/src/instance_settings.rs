@@ -10,6 +10,7 @@ use burg_api::object::ObjectDetails;
 use burg_api::wkt::{Duration, Timestamp};
 use burg_api::zitadel::instance::v1::{self as inst, DomainFieldName, trusted_domain_search_query};
 use burg_api::zitadel::settings::v1::{self as pb, SecretGeneratorType as ApiType, secret_generator_query};
+use burg_api::zitadel::settings::v2 as settings_v2;
 use burg_domain::event::NewEvent;
 use burg_domain::instance_settings::{
     GeneratorConfig, OidcSettings, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType, SecurityPolicy,
@@ -380,5 +381,42 @@ impl App {
         })
         .await?;
         Ok(a::RemoveInstanceTrustedDomainResponse { details })
+    }
+}
+
+/// The security policy as the Settings API v2 has it: the same setting and
+/// the same command as the Admin API's (ZITADEL's `SetSecurityPolicy`).
+impl App {
+    pub async fn get_security_settings(
+        &self,
+        ctx: &Ctx,
+        _r: settings_v2::GetSecuritySettingsRequest,
+    ) -> Result<settings_v2::GetSecuritySettingsResponse> {
+        let policy = self.get_security_policy(ctx, a::GetSecurityPolicyRequest {}).await?.policy.unwrap_or_default();
+        Ok(settings_v2::GetSecuritySettingsResponse {
+            details: crate::details_v2(policy.details),
+            settings: Some(settings_v2::SecuritySettings {
+                embedded_iframe: Some(settings_v2::EmbeddedIframeSettings {
+                    enabled: policy.enable_iframe_embedding,
+                    allowed_origins: policy.allowed_origins,
+                }),
+                enable_impersonation: policy.enable_impersonation,
+            }),
+        })
+    }
+
+    pub async fn set_security_settings(
+        &self,
+        ctx: &Ctx,
+        r: settings_v2::SetSecuritySettingsRequest,
+    ) -> Result<settings_v2::SetSecuritySettingsResponse> {
+        let iframe = r.embedded_iframe.unwrap_or_default();
+        let request = a::SetSecurityPolicyRequest {
+            enable_iframe_embedding: iframe.enabled,
+            allowed_origins: iframe.allowed_origins,
+            enable_impersonation: r.enable_impersonation,
+        };
+        let details = self.set_security_policy(ctx, request).await?.details;
+        Ok(settings_v2::SetSecuritySettingsResponse { details: crate::details_v2(details) })
     }
 }

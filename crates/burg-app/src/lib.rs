@@ -17,10 +17,12 @@ mod bootstrap;
 mod cache;
 pub mod egress;
 mod events;
+mod features;
 mod general;
 mod idp;
 mod instance;
 mod instance_settings;
+mod instance_v2;
 mod label_policy;
 mod list;
 mod machine;
@@ -390,6 +392,16 @@ pub(crate) fn details(sequence: i64, created: i64, changed: i64, owner: &str) ->
         creation_date: Some(Timestamp::from_micros(created)),
         change_date: Some(Timestamp::from_micros(changed)),
         resource_owner: owner.to_string(),
+    })
+}
+
+/// v1 `details` in the v2 APIs' shape (`zitadel.object.v2.Details`).
+pub(crate) fn details_v2(d: Option<ObjectDetails>) -> Option<burg_api::zitadel::object::v2::Details> {
+    d.map(|d| burg_api::zitadel::object::v2::Details {
+        sequence: d.sequence,
+        change_date: d.change_date,
+        resource_owner: d.resource_owner,
+        creation_date: d.creation_date,
     })
 }
 

@@ -212,10 +212,13 @@ impl App {
         expires_in_secs: Option<u64>,
     ) -> Result<ServiceAccount> {
         use burg_domain::events::{instance as ie, org as oe};
-        use burg_domain::permission::{instance_roles, org_member_roles_valid};
-        let (iam, org_level): (Vec<String>, Vec<String>) = roles.iter().cloned().partition(|r| r.starts_with("IAM_"));
+        use burg_domain::permission::{SYSTEM_OWNER, instance_roles, org_member_roles_valid};
+        // SYSTEM_OWNER is held on the instance like the IAM_* roles; only
+        // this path grants it.
+        let (iam, org_level): (Vec<String>, Vec<String>) =
+            roles.iter().cloned().partition(|r| r.starts_with("IAM_") || r == SYSTEM_OWNER);
         for r in &iam {
-            if !instance_roles().any(|k| k == r) {
+            if !instance_roles().any(|k| k == r) && r != SYSTEM_OWNER {
                 return Err(Error::invalid_argument("USER-sa001", format!("unknown instance role {r:?}")));
             }
         }

@@ -4,7 +4,7 @@
 //! beside a server on the same data.
 
 use burg_app::AppConfig;
-use burg_domain::permission::{instance_roles, org_roles};
+use burg_domain::permission::{SYSTEM_OWNER, instance_roles, org_roles};
 use clap::{Args, Subcommand};
 
 use crate::config::{DataArgs, DataConfig, FileConfig, Purpose, init_logging};
@@ -19,8 +19,9 @@ pub enum TokenCommand {
 pub struct CreateArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Instance role (IAM_OWNER, IAM_OWNER_VIEWER, …) or, with --org, an
-    /// organization role (ORG_OWNER, …); repeatable.
+    /// Instance role (IAM_OWNER, IAM_OWNER_VIEWER, …; SYSTEM_OWNER for the
+    /// system-level v2 RPCs) or, with --org, an organization role
+    /// (ORG_OWNER, …); repeatable.
     #[arg(long, required = true)]
     pub role: Vec<String>,
     /// Organization for ORG_* roles [default: the instance's default organization].
@@ -42,10 +43,11 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
 
 /// Refuses an unknown role, listing the roles there are.
 fn check_roles(roles: &[String]) -> Result<(), String> {
-    let org_level: Vec<String> = roles.iter().filter(|r| !r.starts_with("IAM_")).cloned().collect();
+    let instance_level = |r: &str| r.starts_with("IAM_") || r == SYSTEM_OWNER;
+    let org_level: Vec<String> = roles.iter().filter(|r| !instance_level(r)).cloned().collect();
     for role in roles {
-        let known = if role.starts_with("IAM_") {
-            instance_roles().any(|r| r == role)
+        let known = if instance_level(role) {
+            role == SYSTEM_OWNER || instance_roles().any(|r| r == role)
         } else {
             burg_domain::permission::org_member_roles_valid(&org_level)
         };

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod event;
+pub mod feature;
 #[macro_use]
 pub mod events;
 pub mod id;

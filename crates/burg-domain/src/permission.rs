@@ -444,6 +444,27 @@ const SELF_MANAGEMENT_GLOBAL_PERMISSIONS: &[&str] = &["org.create", "policy.read
 
 const ORG_USER_SELF_MANAGER_PERMISSIONS: &[&str] = &["policy.read", "user.self.delete"];
 
+/// The system permissions that the v2 RPCs burg serves ask for (custom
+/// domains, system feature flags). In ZITADEL they belong to system users,
+/// whom the operator configures outside the API; in burg the operator
+/// makes one with `burg token create --role SYSTEM_OWNER`, and no RPC can
+/// grant it.
+const SYSTEM_OWNER_PERMISSIONS: &[&str] = &[
+    "system.instance.read",
+    "system.instance.write",
+    "system.domain.read",
+    "system.domain.write",
+    "system.domain.delete",
+    "system.feature.read",
+    "system.feature.write",
+    "system.feature.delete",
+];
+
+/// The role of the operator's system users (see
+/// [`SYSTEM_OWNER_PERMISSIONS`]): an instance-wide role that only the
+/// command line grants.
+pub const SYSTEM_OWNER: &str = "SYSTEM_OWNER";
+
 /// Every role burg knows, in ZITADEL's order: instance roles first, then
 /// the roles an organization member may hold.
 pub static ROLES: &[RoleDef] = &[
@@ -465,6 +486,7 @@ pub static ROLES: &[RoleDef] = &[
     RoleDef { role: "ORG_END_USER_IMPERSONATOR", permissions: ORG_END_USER_IMPERSONATOR_PERMISSIONS },
     RoleDef { role: "SELF_MANAGEMENT_GLOBAL", permissions: SELF_MANAGEMENT_GLOBAL_PERMISSIONS },
     RoleDef { role: "ORG_USER_SELF_MANAGER", permissions: ORG_USER_SELF_MANAGER_PERMISSIONS },
+    RoleDef { role: SYSTEM_OWNER, permissions: SYSTEM_OWNER_PERMISSIONS },
 ];
 
 /// The instance roles an IAM member may hold (`ListIAMMemberRoles`).

@@ -9,7 +9,8 @@ use burg_domain::{Error, Result};
 ///
 /// RPCs without a permission (health) need no token. Management RPCs are
 /// checked within the organization of `x-zitadel-orgid` (or the caller's
-/// own); admin RPCs on the instance.
+/// own); admin RPCs on the instance; v2 RPCs that name their organization
+/// in the request ([`Route::org_in_request`]) by the app, within it.
 pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) -> Result<Ctx> {
     let service = service_name(route);
     let org_header = headers
@@ -25,9 +26,11 @@ pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) ->
     let token = bearer(headers)
         .ok_or_else(|| Error::unauthenticated("AUTH-hdr01", "missing bearer token (Authorization: Bearer <token>)"))?;
     let principal = app.authenticate(token).await?;
-    let org_scoped = route.service == "ManagementService";
-    let org = if org_scoped { Some(org_header.as_deref().unwrap_or(&principal.org_id).to_string()) } else { None };
-    principal.require(permission, org.as_deref())?;
+    if !route.org_in_request() {
+        let org_scoped = route.service == "ManagementService";
+        let org = if org_scoped { Some(org_header.as_deref().unwrap_or(&principal.org_id).to_string()) } else { None };
+        principal.require(permission, org.as_deref())?;
+    }
     Ok(Ctx { principal, service, org_id: org_header, origin })
 }
 

@@ -11,6 +11,12 @@ use axum::response::{IntoResponse, Response};
 use burg_api::admin::admin_service_server::{AdminService, AdminServiceServer};
 use burg_api::management::management_service_server::{ManagementService, ManagementServiceServer};
 use burg_api::routes::Route;
+use burg_api::zitadel::feature::v2 as feature_v2;
+use burg_api::zitadel::feature::v2::feature_service_server::{FeatureService, FeatureServiceServer};
+use burg_api::zitadel::instance::v2 as instance_v2;
+use burg_api::zitadel::instance::v2::instance_service_server::{InstanceService, InstanceServiceServer};
+use burg_api::zitadel::settings::v2 as settings_v2;
+use burg_api::zitadel::settings::v2::settings_service_server::{SettingsService, SettingsServiceServer};
 use burg_api::{admin, management};
 use burg_app::{App, Ctx};
 use tonic::{Status, service::Routes};
@@ -29,6 +35,13 @@ pub struct AdminApi {
 /// The `ManagementService` implementation.
 #[derive(Clone)]
 pub struct ManagementApi {
+    pub app: Arc<App>,
+}
+
+/// The implementation of the v2 services burg serves (each RPC named once
+/// across them).
+#[derive(Clone)]
+pub struct V2Api {
     pub app: Arc<App>,
 }
 
@@ -579,11 +592,40 @@ forward! { ManagementService for ManagementApi in management as MANAGEMENT_SERVE
     }
 }
 
+forward! { SettingsService for V2Api in settings_v2 as SETTINGS_V2_SERVED {
+        get_security_settings(GetSecuritySettingsRequest) -> GetSecuritySettingsResponse;
+        set_security_settings(SetSecuritySettingsRequest) -> SetSecuritySettingsResponse;
+    }
+}
+
+forward! { FeatureService for V2Api in feature_v2 as FEATURE_V2_SERVED {
+        get_instance_features(GetInstanceFeaturesRequest) -> GetInstanceFeaturesResponse;
+        set_instance_features(SetInstanceFeaturesRequest) -> SetInstanceFeaturesResponse;
+        reset_instance_features(ResetInstanceFeaturesRequest) -> ResetInstanceFeaturesResponse;
+        get_system_features(GetSystemFeaturesRequest) -> GetSystemFeaturesResponse;
+        set_system_features(SetSystemFeaturesRequest) -> SetSystemFeaturesResponse;
+        reset_system_features(ResetSystemFeaturesRequest) -> ResetSystemFeaturesResponse;
+    }
+}
+
+forward! { InstanceService for V2Api in instance_v2 as INSTANCE_V2_SERVED {
+        add_custom_domain(AddCustomDomainRequest) -> AddCustomDomainResponse;
+        list_custom_domains(ListCustomDomainsRequest) -> ListCustomDomainsResponse;
+        remove_custom_domain(RemoveCustomDomainRequest) -> RemoveCustomDomainResponse;
+        add_trusted_domain(AddTrustedDomainRequest) -> AddTrustedDomainResponse;
+        list_trusted_domains(ListTrustedDomainsRequest) -> ListTrustedDomainsResponse;
+        remove_trusted_domain(RemoveTrustedDomainRequest) -> RemoveTrustedDomainResponse;
+    }
+}
+
 /// Whether burg answers `route` (every other RPC answers Unimplemented).
 pub fn serves(route: &Route) -> bool {
     match route.service {
         "AdminService" => ADMIN_SERVED.contains(&route.trait_method),
         "ManagementService" => MANAGEMENT_SERVED.contains(&route.trait_method),
+        "SettingsService" => SETTINGS_V2_SERVED.contains(&route.trait_method),
+        "FeatureService" => FEATURE_V2_SERVED.contains(&route.trait_method),
+        "InstanceService" => INSTANCE_V2_SERVED.contains(&route.trait_method),
         _ => false,
     }
 }
@@ -596,7 +638,21 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let management = ManagementServiceServer::new(ManagementApi { app: app.clone() })
         .max_decoding_message_size(config.max_body_bytes)
         .max_encoding_message_size(usize::MAX);
-    let mut routes = Routes::new(admin).add_service(management);
+    let v2 = V2Api { app: app.clone() };
+    let settings_v2 = SettingsServiceServer::new(v2.clone())
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let feature_v2 = FeatureServiceServer::new(v2.clone())
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let instance_v2 = InstanceServiceServer::new(v2)
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let mut routes = Routes::new(admin)
+        .add_service(management)
+        .add_service(settings_v2)
+        .add_service(feature_v2)
+        .add_service(instance_v2);
     // Server reflection (v1 and the v1alpha that older grpcurl asks for),
     // so that gRPC tools list and call the services without our .proto
     // files. It tells nothing the OpenAPI documents do not.
@@ -613,6 +669,9 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     Router::new()
         .route_service("/zitadel.admin.v1.AdminService/{method}", grpc.clone())
         .route_service("/zitadel.management.v1.ManagementService/{method}", grpc.clone())
+        .route_service("/zitadel.settings.v2.SettingsService/{method}", grpc.clone())
+        .route_service("/zitadel.feature.v2.FeatureService/{method}", grpc.clone())
+        .route_service("/zitadel.instance.v2.InstanceService/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1.ServerReflection/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1alpha.ServerReflection/{method}", grpc)
 }

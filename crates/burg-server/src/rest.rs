@@ -17,7 +17,10 @@ use axum::routing::{MethodFilter, MethodRouter};
 use burg_api::error::ErrorBody;
 use burg_api::path_template::positional;
 use burg_api::rest::rest_input;
-use burg_api::routes::{CallError, ROUTES, Route, dispatch_admin_service, dispatch_management_service};
+use burg_api::routes::{
+    CallError, ROUTES, Route, dispatch_admin_service, dispatch_feature_service, dispatch_instance_service,
+    dispatch_management_service, dispatch_settings_service,
+};
 use burg_app::App;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
@@ -25,7 +28,7 @@ use tonic::Code;
 
 use crate::ServerConfig;
 use crate::auth::{authorize, to_status};
-use crate::grpc::{AdminApi, ManagementApi};
+use crate::grpc::{AdminApi, ManagementApi, V2Api};
 use crate::metrics::CallLabel;
 
 #[derive(Clone)]
@@ -33,6 +36,7 @@ struct RestState {
     app: Arc<App>,
     admin: AdminApi,
     management: ManagementApi,
+    v2: V2Api,
     max_body: usize,
     body_timeout: std::time::Duration,
 }
@@ -41,6 +45,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let state = RestState {
         admin: AdminApi { app: app.clone() },
         management: ManagementApi { app: app.clone() },
+        v2: V2Api { app: app.clone() },
         app,
         max_body: config.max_body_bytes,
         body_timeout: config.body_read_timeout,
@@ -49,7 +54,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     // (`/orgs/{id}`, `/orgs/{org_id}`); the router sees positions only, and
     // each handler maps them back to its own field names.
     let mut paths: BTreeMap<String, MethodRouter<RestState>> = BTreeMap::new();
-    for (index, route) in ROUTES.iter().enumerate() {
+    for (index, route) in ROUTES.iter().enumerate().filter(|(_, r)| !r.http_method.is_empty()) {
         let filter = match route.http_method {
             "GET" => MethodFilter::GET,
             "POST" => MethodFilter::POST,
@@ -127,6 +132,9 @@ async fn call(
     let result = match route.service {
         "AdminService" => dispatch_admin_service(&state.admin, index, input, metadata, extensions).await,
         "ManagementService" => dispatch_management_service(&state.management, index, input, metadata, extensions).await,
+        "SettingsService" => dispatch_settings_service(&state.v2, index, input, metadata, extensions).await,
+        "FeatureService" => dispatch_feature_service(&state.v2, index, input, metadata, extensions).await,
+        "InstanceService" => dispatch_instance_service(&state.v2, index, input, metadata, extensions).await,
         _ => Err(CallError::UnknownRoute),
     };
     match result {

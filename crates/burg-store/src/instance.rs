@@ -121,3 +121,21 @@ pub async fn primary_domain<'e>(on: impl Reader<'e>, instance: &str) -> Result<O
     .await
     .map_err(db_error("ORG-db007"))
 }
+
+/// Whether the instance's domain `domain` was generated; `None` when the
+/// instance has no such domain.
+pub async fn domain_generated<'e>(on: impl Reader<'e>, instance: &str, domain: &str) -> Result<Option<bool>> {
+    let row: Option<AnyRow> =
+        sqlx::query("SELECT is_generated FROM instance_domains WHERE instance_id = $1 AND domain = $2")
+            .bind(instance)
+            .bind(domain)
+            .fetch_optional(on)
+            .await
+            .map_err(db_error("INST-db020"))?;
+    row.map(|row| flag(&row, "is_generated", "INST-db021")).transpose()
+}
+
+/// Whether the instance has the domain `domain`.
+pub async fn has_domain<'e>(on: impl Reader<'e>, instance: &str, domain: &str) -> Result<bool> {
+    Ok(domain_generated(on, instance, domain).await?.is_some())
+}

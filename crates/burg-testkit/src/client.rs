@@ -127,11 +127,16 @@ impl Client {
         Req: Message + Serialize + Default + Send + Sync + 'static,
         Resp: Message + DeserializeOwned + Default + Send + Sync + 'static,
     {
-        // The request's Rust module names its service: `…::management::v1::…`.
-        let service =
-            if std::any::type_name::<Req>().contains("::management::") { "ManagementService" } else { "AdminService" };
-        let (_, route) =
-            Route::by_method(service, method).unwrap_or_else(|| panic!("no RPC named {method} in {service}"));
+        // The request's Rust module names its package (`…::zitadel::management::v1::X`
+        // is `zitadel.management.v1`), and the package its service.
+        let type_name = std::any::type_name::<Req>();
+        let module = type_name.rsplit_once("::").map_or(type_name, |(module, _)| module);
+        let package = module.rsplit_once("zitadel::").map_or(module, |(_, p)| p).replace("::", ".");
+        let prefix = format!("/zitadel.{package}.");
+        let route = burg_api::routes::ROUTES
+            .iter()
+            .find(|r| r.method == method && r.grpc_path.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no RPC named {method} in package zitadel.{package}"));
         match self.protocol {
             Protocol::Rest | Protocol::InProcess => self.rest(route, &request).await,
             Protocol::Grpc => self.grpc(route, request).await,
@@ -218,6 +223,7 @@ impl Client {
         route: &Route,
         request: &Req,
     ) -> Result<Resp, ApiError> {
+        assert!(!route.http_method.is_empty(), "{} has no REST route: call it over gRPC", route.method);
         let mut object = match serde_json::to_value(request).expect("request JSON") {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),

@@ -124,6 +124,7 @@ pub fn all_types() -> Vec<&'static str> {
     all.extend([crate::idp::MIGRATED_AZURE, crate::idp::MIGRATED_GOOGLE, crate::idp::REMOVED]);
     all.extend(crate::idp::org_event_types());
     all.extend(crate::idp_config::ORG.all());
+    all.extend(crate::feature::event_types());
     all.sort_unstable();
     all.dedup();
     all

@@ -23,17 +23,26 @@ enum Caller {
     OrgOwner,
 }
 
+/// Whether `c` can call `route`: a v2 RPC without a REST route is reached
+/// over gRPC and gRPC-Web only.
+fn reachable(c: &Client, route: &Route) -> bool {
+    !route.http_method.is_empty() || matches!(c.protocol, Protocol::Grpc | Protocol::GrpcWeb)
+}
+
 /// What the permission table promises `caller` on `route`: `None` when the
 /// call passes authorization (whatever the request then gives, an unserved
 /// RPC's Unimplemented included), else the code it is refused with.
 fn expected(caller: Caller, route: &Route) -> Option<Code> {
     let open = route.permission.is_none();
-    let any_valid_token = route.permission == Some("authenticated");
+    // A v2 RPC that names its organization in the request is checked by
+    // the app, after the request's own rules: here any valid token passes.
+    let any_valid_token = route.permission == Some("authenticated") || route.org_in_request();
     let permission = route.permission.unwrap_or_default();
     let holds = |role: &str| open || any_valid_token || permissions_of([role]).contains(permission);
     match caller {
         Caller::NoToken | Caller::BadToken | Caller::RevokedToken => (!open).then_some(Code::Unauthenticated),
-        Caller::IamOwner => None,
+        // The instance owner holds every permission but the system's.
+        Caller::IamOwner => (!holds("IAM_OWNER")).then_some(Code::PermissionDenied),
         Caller::IamOwnerViewer => (!holds("IAM_OWNER_VIEWER")).then_some(Code::PermissionDenied),
         // An org's owner holds the org-level permissions of its role in its
         // own org (where org-scoped calls go without a header), none on the
@@ -86,7 +95,7 @@ async fn every_route_answers_each_caller_as_the_permission_table_says(s: Arc<Tes
         // organization (the org owner's, with its users): it goes last.
         let removes_own_org = |r: &&Route| r.service == "ManagementService" && r.method == "RemoveOrg";
         let ordered = ROUTES.iter().filter(|r| !removes_own_org(r)).chain(ROUTES.iter().filter(removes_own_org));
-        for route in ordered {
+        for route in ordered.filter(|r| reachable(&c, r)) {
             let answer = client.probe(route).await;
             let got = answer.as_ref().err().map(|e| e.code);
             let authorized = !matches!(got, Some(Code::Unauthenticated | Code::PermissionDenied));
@@ -105,7 +114,7 @@ async fn every_route_answers_each_caller_as_the_permission_table_says(s: Arc<Tes
         }
     }
     assert!(wrong.is_empty(), "{} of {checked} answers differ from the table:\n{}", wrong.len(), wrong.join("\n"));
-    assert_eq!(checked, ROUTES.len() * callers.len());
+    assert_eq!(checked, ROUTES.iter().filter(|r| reachable(&c, r)).count() * callers.len());
     assert!(ROUTES.iter().any(|r| r.service == "AdminService") && ROUTES.iter().any(|r| r.service != "AdminService"));
 }
 

@@ -36,4 +36,5 @@ mod settings_more;
 mod texts;
 mod transfer;
 mod transfer_instance;
+mod v2;
 mod wire;
