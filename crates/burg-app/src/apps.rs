@@ -37,7 +37,10 @@ const ACTIVE: i64 = 1;
 const INACTIVE: i64 = 2;
 
 /// `Errors.Project.App.NotExisting` of ZITADEL's app query.
-const QUERY_NOT_FOUND: &str = "QUERY-pCP8P";
+pub(crate) const QUERY_NOT_FOUND: &str = "QUERY-pCP8P";
+/// `Errors.Project.App.AlreadyExisting` of an OIDC (and here SAML) app
+/// added with an id given.
+const OIDC_APP_EXISTS: &str = "PROJECT-lxowmp";
 /// `Errors.Project.App.NotExisting` of the OIDC configuration's change.
 const OIDC_NOT_FOUND: &str = "COMMAND-2n8uU";
 /// `Errors.Project.App.NotExisting` of a secret's regeneration.
@@ -354,7 +357,7 @@ impl App {
         let (app_id, client_id) = (given_id.clone().unwrap_or_else(|| self.new_id()), self.new_id());
         let events = in_tx!(self, ctx, |conn| {
             if given_id.is_some() {
-                self.require_new_app_id(conn, &app_id, "PROJECT-lxowmp").await?;
+                self.require_new_app_id(conn, &app_id, OIDC_APP_EXISTS).await?;
             }
             self.require_project(conn, ctx.org(), &req.project_id).await?;
             let on = Self::project_aggregate(ctx, &req.project_id);
@@ -482,7 +485,7 @@ impl App {
         let app_id = given_id.clone().unwrap_or_else(|| self.new_id());
         let events = in_tx!(self, ctx, |conn| {
             if given_id.is_some() {
-                self.require_new_app_id(conn, &app_id, "PROJECT-lxowmp").await?;
+                self.require_new_app_id(conn, &app_id, OIDC_APP_EXISTS).await?;
             }
             self.require_project(conn, ctx.org(), &req.project_id).await?;
             self.require_free_entity_id(conn, &entity, "").await?;

@@ -44,6 +44,9 @@ const INACTIVE: i64 = 2;
 /// removal commands.
 const NOT_FOUND: &str = crate::shared_ids::NOT_FOUND_3M9SD;
 
+/// ZITADEL's `Errors.Project.NotFound` of its project query.
+pub(crate) const QUERY_NOT_FOUND: &str = "QUERY-fk2fs";
+
 /// ZITADEL's `Errors.Project.Invalid` of a project's change and of a role.
 const INVALID: &str = crate::shared_ids::PROJECT_OR_APP_INVALID;
 
@@ -239,7 +242,7 @@ impl App {
         let p = self
             .project(&mut conn, org, &req.id)
             .await?
-            .ok_or_else(|| Error::not_found("QUERY-fk2fs", format!("project {:?} not found", req.id)))?;
+            .ok_or_else(|| Error::not_found(QUERY_NOT_FOUND, format!("project {:?} not found", req.id)))?;
         Ok(GetProjectByIdResponse { project: Some(p.wire(org)) })
     }
 

@@ -17,10 +17,10 @@ use burg_store::projection::app::{API_KIND, APP_KINDS, OIDC_KIND};
 
 use crate::{App, Ctx};
 
-/// ZITADEL's `Errors.Project.NotFound` of the v2 project query.
-const PROJECT_NOT_FOUND: &str = "QUERY-fk2fs";
+/// ZITADEL's `Errors.Project.NotFound` of the project query.
+const PROJECT_NOT_FOUND: &str = crate::project::QUERY_NOT_FOUND;
 /// ZITADEL's `Errors.Project.App.NotExisting` of the app query.
-const APP_NOT_FOUND: &str = "QUERY-pCP8P";
+const APP_NOT_FOUND: &str = crate::apps::QUERY_NOT_FOUND;
 
 /// The v1 errors that say only that a change changes nothing: the
 /// project's and an app configuration's.
