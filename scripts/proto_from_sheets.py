@@ -60,6 +60,10 @@ V2_SERVICES = [
         "AddCustomDomain", "ListCustomDomains", "RemoveCustomDomain",
         "AddTrustedDomain", "ListTrustedDomains", "RemoveTrustedDomain",
     ]),
+    ("zitadel.project.v2", "ProjectService", "own", ["CreateProject", "UpdateProject", "DeleteProject", "GetProject"]),
+    ("zitadel.application.v2", "ApplicationService", "own", [
+        "CreateApplication", "UpdateApplication", "DeleteApplication", "GetApplication", "GenerateClientSecret",
+    ]),
 ]
 
 # The permission of a v2 RPC whose sheet leaves it empty: ZITADEL writes it

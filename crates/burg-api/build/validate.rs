@@ -178,7 +178,7 @@ fn field_checks(field: &FieldDescriptor, rule: Option<Rules>, access: &str, hold
         }
         _ => {
             if let Some(rule) = &rule {
-                let value = if holder == Holder::Plain { access.to_string() } else { format!("(*{access})") };
+                let value = if holder == Holder::Plain { access.to_string() } else { format!("*{access}") };
                 let check = scalar_check(
                     field,
                     rule,
@@ -198,19 +198,20 @@ fn scalar_check(field: &FieldDescriptor, rule: &Rules, value: &str) -> BuildResu
         if field.kind() != Kind::String {
             return Err(format!("{}: string rule on {:?}", field.full_name(), field.kind()).into());
         }
-        s.only(&["len", "min_len", "max_len", "min_bytes", "max_bytes", "prefix", "email", "ignore_empty"])?;
+        s.only(&["len", "min_len", "max_len", "min_bytes", "max_bytes", "prefix", "email", "uri_ref", "ignore_empty"])?;
         let prefix = match s.text("prefix") {
             Some(p) => format!("Some({p:?})"),
             None => "None".into(),
         };
         return Ok(Some(format!(
-            "v::string({value}, &v::Str {{ len: {}, min_len: {}, max_len: {}, min_bytes: {}, max_bytes: {}, prefix: {prefix}, email: {}, ignore_empty: {} }})",
+            "v::string({value}, &v::Str {{ len: {}, min_len: {}, max_len: {}, min_bytes: {}, max_bytes: {}, prefix: {prefix}, email: {}, uri_ref: {}, ignore_empty: {} }})",
             opt(s.num("len")?),
             opt(s.num("min_len")?),
             opt(s.num("max_len")?),
             opt(s.num("min_bytes")?),
             opt(s.num("max_bytes")?),
             s.flag("email")?,
+            s.flag("uri_ref")?,
             s.flag("ignore_empty")?,
         )));
     }

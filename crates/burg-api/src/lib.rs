@@ -96,6 +96,14 @@ pub mod zitadel {
         pub mod v1 {
             include_package!("zitadel.project.v1");
         }
+        pub mod v2 {
+            include_package!("zitadel.project.v2");
+        }
+    }
+    pub mod application {
+        pub mod v2 {
+            include_package!("zitadel.application.v2");
+        }
     }
     pub mod user {
         pub mod v1 {

@@ -103,6 +103,8 @@ pub struct Str {
     pub max_bytes: Option<u64>,
     pub prefix: Option<&'static str>,
     pub email: bool,
+    /// PGV's `uri_ref`: a URI reference, relative ones included.
+    pub uri_ref: bool,
     pub ignore_empty: bool,
 }
 
@@ -141,6 +143,24 @@ pub fn string(value: &str, rule: &Str) -> Result<(), String> {
     }
     if rule.email {
         email(value).map_err(|cause| format!("value must be a valid email address | caused by: {cause}"))?;
+    }
+    if rule.uri_ref {
+        uri_ref(value).map_err(|cause| format!("value must be a valid URI | caused by: {cause}"))?;
+    }
+    Ok(())
+}
+
+/// What Go's `url.Parse` refuses, which PGV's `uri_ref` reports: control
+/// characters and a `%` not followed by two hex digits.
+pub fn uri_ref(value: &str) -> Result<(), String> {
+    if value.chars().any(|c| c.is_ascii_control()) {
+        return Err("invalid control character in URL".into());
+    }
+    let bytes = value.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'%' && !(bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))) {
+            return Err("invalid URL escape".into());
+        }
     }
     Ok(())
 }

@@ -37,7 +37,10 @@ const ACTIVE: i64 = 1;
 const INACTIVE: i64 = 2;
 
 /// `Errors.Project.App.NotExisting` of ZITADEL's app query.
-const QUERY_NOT_FOUND: &str = "QUERY-pCP8P";
+pub(crate) const QUERY_NOT_FOUND: &str = "QUERY-pCP8P";
+/// `Errors.Project.App.AlreadyExisting` of an OIDC (and here SAML) app
+/// added with an id given.
+const OIDC_APP_EXISTS: &str = "PROJECT-lxowmp";
 /// `Errors.Project.App.NotExisting` of the OIDC configuration's change.
 const OIDC_NOT_FOUND: &str = "COMMAND-2n8uU";
 /// `Errors.Project.App.NotExisting` of a secret's regeneration.
@@ -45,7 +48,7 @@ const SECRET_APP_NOT_FOUND: &str = "COMMAND-2g66f";
 /// `Errors.Project.App.Invalid` of a SAML app: no name or no metadata.
 const SAML_INVALID: &str = "PROJECT-1n9df";
 /// `Errors.NoChangesFound` of a configuration's change.
-const CONFIG_UNCHANGED: &str = "COMMAND-1m88i";
+pub(crate) const CONFIG_UNCHANGED: &str = "COMMAND-1m88i";
 
 /// An application as stored: its kind, document and row.
 struct Stored {
@@ -283,6 +286,18 @@ impl App {
         Ok(None)
     }
 
+    /// The project of app `app_id` of organization `org`, if it has one.
+    pub(crate) async fn project_of_app(&self, org: &str, app_id: &str) -> Result<Option<String>> {
+        let mut conn = self.db.acquire("APP-db30").await?;
+        for kind in APP_KINDS {
+            if let Some(row) = burg_store::documents::get(&mut *conn, &self.instance_id, org, kind, app_id).await? {
+                let doc: Value = serde_json::from_str(&row.data).unwrap_or_default();
+                return Ok(Some(Stored { kind, row, doc }.project().to_string()));
+            }
+        }
+        Ok(None)
+    }
+
     /// The app, or `missing` when the project has none of that id.
     async fn require_app(
         &self,
@@ -302,6 +317,16 @@ impl App {
     }
 
     pub async fn add_oidc_app(&self, ctx: &Ctx, req: AddOidcAppRequest) -> Result<AddOidcAppResponse> {
+        self.add_oidc_app_as(ctx, req, None).await
+    }
+
+    /// Adds an OIDC app with the id given (the v2 API may name one) or a new one.
+    pub(crate) async fn add_oidc_app_as(
+        &self,
+        ctx: &Ctx,
+        req: AddOidcAppRequest,
+        given_id: Option<String>,
+    ) -> Result<AddOidcAppResponse> {
         let values = values_of(
             &req.redirect_uris,
             &req.response_types,
@@ -329,8 +354,11 @@ impl App {
         check_back_channel(&values.back_channel_logout_uri)?;
         let (secret, hash) =
             if values.needs_secret() { self.new_hashed_secret().await? } else { (String::new(), String::new()) };
-        let (app_id, client_id) = (self.new_id(), self.new_id());
+        let (app_id, client_id) = (given_id.clone().unwrap_or_else(|| self.new_id()), self.new_id());
         let events = in_tx!(self, ctx, |conn| {
+            if given_id.is_some() {
+                self.require_new_app_id(conn, &app_id, OIDC_APP_EXISTS).await?;
+            }
             self.require_project(conn, ctx.org(), &req.project_id).await?;
             let on = Self::project_aggregate(ctx, &req.project_id);
             Ok(vec![
@@ -350,6 +378,16 @@ impl App {
     }
 
     pub async fn add_api_app(&self, ctx: &Ctx, req: AddApiAppRequest) -> Result<AddApiAppResponse> {
+        self.add_api_app_as(ctx, req, None).await
+    }
+
+    /// Adds an API app with the id given (the v2 API may name one) or a new one.
+    pub(crate) async fn add_api_app_as(
+        &self,
+        ctx: &Ctx,
+        req: AddApiAppRequest,
+        given_id: Option<String>,
+    ) -> Result<AddApiAppResponse> {
         if req.name.is_empty() {
             return Err(Error::invalid_argument("PROJECT-Bff2g", "`name` must not be empty"));
         }
@@ -358,8 +396,11 @@ impl App {
         } else {
             (String::new(), String::new())
         };
-        let (app_id, client_id) = (self.new_id(), self.new_id());
+        let (app_id, client_id) = (given_id.clone().unwrap_or_else(|| self.new_id()), self.new_id());
         let events = in_tx!(self, ctx, |conn| {
+            if given_id.is_some() {
+                self.require_new_app_id(conn, &app_id, "PROJECT-mabu12").await?;
+            }
             self.require_project(conn, ctx.org(), &req.project_id).await?;
             let on = Self::project_aggregate(ctx, &req.project_id);
             let config = ApiConfigAdded {
@@ -399,6 +440,15 @@ impl App {
         Ok((xml, url, entity))
     }
 
+    /// Fails when an app of the instance has the id `id` (one a v2 request
+    /// names): ZITADEL's `Errors.Project.App.AlreadyExisting`.
+    async fn require_new_app_id(&self, conn: &mut Conn, id: &str, error_id: &'static str) -> Result<()> {
+        if burg_store::documents::owner_of(conn, &self.instance_id, &APP_KINDS, id).await?.is_some() {
+            return Err(Error::failed_precondition(error_id, format!("an application with id {id:?} exists")));
+        }
+        Ok(())
+    }
+
     /// Fails when another SAML app of the instance has the entity id (the
     /// unique constraint of ZITADEL's `saml_entity_ids`).
     async fn require_free_entity_id(&self, conn: &mut Conn, entity: &str, except: &str) -> Result<()> {
@@ -417,13 +467,26 @@ impl App {
     }
 
     pub async fn add_saml_app(&self, ctx: &Ctx, req: AddSamlAppRequest) -> Result<AddSamlAppResponse> {
+        self.add_saml_app_as(ctx, req, None).await
+    }
+
+    /// Adds a SAML app with the id given (the v2 API may name one) or a new one.
+    pub(crate) async fn add_saml_app_as(
+        &self,
+        ctx: &Ctx,
+        req: AddSamlAppRequest,
+        given_id: Option<String>,
+    ) -> Result<AddSamlAppResponse> {
         if req.name.is_empty() {
             return Err(Error::invalid_argument(SAML_INVALID, "`name` must not be empty"));
         }
         let (xml, url, entity) = self.saml_metadata_of(req.metadata.as_ref()).await?;
         let (login_version, login_base_uri) = login_version_domain(req.login_version.as_ref());
-        let app_id = self.new_id();
+        let app_id = given_id.clone().unwrap_or_else(|| self.new_id());
         let events = in_tx!(self, ctx, |conn| {
+            if given_id.is_some() {
+                self.require_new_app_id(conn, &app_id, OIDC_APP_EXISTS).await?;
+            }
             self.require_project(conn, ctx.org(), &req.project_id).await?;
             self.require_free_entity_id(conn, &entity, "").await?;
             let on = Self::project_aggregate(ctx, &req.project_id);

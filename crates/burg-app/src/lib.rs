@@ -46,6 +46,7 @@ mod texts;
 mod transfer;
 mod user;
 mod user_grant;
+mod v2_projects;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -35,7 +35,7 @@ use crate::list::{list_details, text_match, v1_page};
 use crate::{App, Ctx, added_details, changed_details, details, retry};
 
 /// The `org_objects` kind of projects.
-const KIND: &str = "project";
+pub(crate) const KIND: &str = "project";
 /// `domain.ProjectState`.
 const ACTIVE: i64 = 1;
 const INACTIVE: i64 = 2;
@@ -43,6 +43,9 @@ const INACTIVE: i64 = 2;
 /// ZITADEL's `Errors.Project.NotFound` of its change, reactivation and
 /// removal commands.
 const NOT_FOUND: &str = crate::shared_ids::NOT_FOUND_3M9SD;
+
+/// ZITADEL's `Errors.Project.NotFound` of its project query.
+pub(crate) const QUERY_NOT_FOUND: &str = "QUERY-fk2fs";
 
 /// ZITADEL's `Errors.Project.Invalid` of a project's change and of a role.
 const INVALID: &str = crate::shared_ids::PROJECT_OR_APP_INVALID;
@@ -92,14 +95,29 @@ impl App {
     }
 
     pub async fn add_project(&self, ctx: &Ctx, req: AddProjectRequest) -> Result<AddProjectResponse> {
+        self.add_project_as(ctx, req, None).await
+    }
+
+    /// Adds a project with the id given (the v2 API may name one) or a new one.
+    pub(crate) async fn add_project_as(
+        &self,
+        ctx: &Ctx,
+        req: AddProjectRequest,
+        given_id: Option<String>,
+    ) -> Result<AddProjectResponse> {
         let name = req.name.trim().to_string();
         if name.is_empty() {
             return Err(Error::invalid_argument("PROJECT-IOVCC", "`name` must not be empty"));
         }
-        let id = self.new_id();
+        let id = given_id.clone().unwrap_or_else(|| self.new_id());
         let events = retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();
+            if given_id.is_some()
+                && burg_store::documents::owner_of(tx.conn(), &self.instance_id, &[KIND], &id).await?.is_some()
+            {
+                return Err(Error::already_exists("COMMAND-opamwu", format!("a project with id {id:?} exists")));
+            }
             self.require_active_org(tx.conn(), &org).await?;
             let added = ProjectAdded {
                 name: name.clone(),
@@ -224,7 +242,7 @@ impl App {
         let p = self
             .project(&mut conn, org, &req.id)
             .await?
-            .ok_or_else(|| Error::not_found("QUERY-fk2fs", format!("project {:?} not found", req.id)))?;
+            .ok_or_else(|| Error::not_found(QUERY_NOT_FOUND, format!("project {:?} not found", req.id)))?;
         Ok(GetProjectByIdResponse { project: Some(p.wire(org)) })
     }
 

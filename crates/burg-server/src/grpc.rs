@@ -11,10 +11,14 @@ use axum::response::{IntoResponse, Response};
 use burg_api::admin::admin_service_server::{AdminService, AdminServiceServer};
 use burg_api::management::management_service_server::{ManagementService, ManagementServiceServer};
 use burg_api::routes::Route;
+use burg_api::zitadel::application::v2 as application_v2;
+use burg_api::zitadel::application::v2::application_service_server::{ApplicationService, ApplicationServiceServer};
 use burg_api::zitadel::feature::v2 as feature_v2;
 use burg_api::zitadel::feature::v2::feature_service_server::{FeatureService, FeatureServiceServer};
 use burg_api::zitadel::instance::v2 as instance_v2;
 use burg_api::zitadel::instance::v2::instance_service_server::{InstanceService, InstanceServiceServer};
+use burg_api::zitadel::project::v2 as project_v2;
+use burg_api::zitadel::project::v2::project_service_server::{ProjectService, ProjectServiceServer};
 use burg_api::zitadel::settings::v2 as settings_v2;
 use burg_api::zitadel::settings::v2::settings_service_server::{SettingsService, SettingsServiceServer};
 use burg_api::{admin, management};
@@ -618,6 +622,23 @@ forward! { InstanceService for V2Api in instance_v2 as INSTANCE_V2_SERVED {
     }
 }
 
+forward! { ProjectService for V2Api in project_v2 as PROJECT_V2_SERVED {
+        create_project(CreateProjectRequest) -> CreateProjectResponse;
+        update_project(UpdateProjectRequest) -> UpdateProjectResponse as update_project_v2;
+        delete_project(DeleteProjectRequest) -> DeleteProjectResponse;
+        get_project(GetProjectRequest) -> GetProjectResponse;
+    }
+}
+
+forward! { ApplicationService for V2Api in application_v2 as APPLICATION_V2_SERVED {
+        create_application(CreateApplicationRequest) -> CreateApplicationResponse;
+        update_application(UpdateApplicationRequest) -> UpdateApplicationResponse;
+        delete_application(DeleteApplicationRequest) -> DeleteApplicationResponse;
+        get_application(GetApplicationRequest) -> GetApplicationResponse;
+        generate_client_secret(GenerateClientSecretRequest) -> GenerateClientSecretResponse;
+    }
+}
+
 /// Whether burg answers `route` (every other RPC answers Unimplemented).
 pub fn serves(route: &Route) -> bool {
     match route.service {
@@ -626,6 +647,8 @@ pub fn serves(route: &Route) -> bool {
         "SettingsService" => SETTINGS_V2_SERVED.contains(&route.trait_method),
         "FeatureService" => FEATURE_V2_SERVED.contains(&route.trait_method),
         "InstanceService" => INSTANCE_V2_SERVED.contains(&route.trait_method),
+        "ProjectService" => PROJECT_V2_SERVED.contains(&route.trait_method),
+        "ApplicationService" => APPLICATION_V2_SERVED.contains(&route.trait_method),
         _ => false,
     }
 }
@@ -645,14 +668,22 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let feature_v2 = FeatureServiceServer::new(v2.clone())
         .max_decoding_message_size(config.max_body_bytes)
         .max_encoding_message_size(usize::MAX);
-    let instance_v2 = InstanceServiceServer::new(v2)
+    let instance_v2 = InstanceServiceServer::new(v2.clone())
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let project_v2 = ProjectServiceServer::new(v2.clone())
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
+    let application_v2 = ApplicationServiceServer::new(v2)
         .max_decoding_message_size(config.max_body_bytes)
         .max_encoding_message_size(usize::MAX);
     let mut routes = Routes::new(admin)
         .add_service(management)
         .add_service(settings_v2)
         .add_service(feature_v2)
-        .add_service(instance_v2);
+        .add_service(instance_v2)
+        .add_service(project_v2)
+        .add_service(application_v2);
     // Server reflection (v1 and the v1alpha that older grpcurl asks for),
     // so that gRPC tools list and call the services without our .proto
     // files. It tells nothing the OpenAPI documents do not.
@@ -672,6 +703,8 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .route_service("/zitadel.settings.v2.SettingsService/{method}", grpc.clone())
         .route_service("/zitadel.feature.v2.FeatureService/{method}", grpc.clone())
         .route_service("/zitadel.instance.v2.InstanceService/{method}", grpc.clone())
+        .route_service("/zitadel.project.v2.ProjectService/{method}", grpc.clone())
+        .route_service("/zitadel.application.v2.ApplicationService/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1.ServerReflection/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1alpha.ServerReflection/{method}", grpc)
 }

@@ -18,8 +18,8 @@ use burg_api::error::ErrorBody;
 use burg_api::path_template::positional;
 use burg_api::rest::rest_input;
 use burg_api::routes::{
-    CallError, ROUTES, Route, dispatch_admin_service, dispatch_feature_service, dispatch_instance_service,
-    dispatch_management_service, dispatch_settings_service,
+    CallError, ROUTES, Route, dispatch_admin_service, dispatch_application_service, dispatch_feature_service,
+    dispatch_instance_service, dispatch_management_service, dispatch_project_service, dispatch_settings_service,
 };
 use burg_app::App;
 use bytes::Bytes;
@@ -135,6 +135,8 @@ async fn call(
         "SettingsService" => dispatch_settings_service(&state.v2, index, input, metadata, extensions).await,
         "FeatureService" => dispatch_feature_service(&state.v2, index, input, metadata, extensions).await,
         "InstanceService" => dispatch_instance_service(&state.v2, index, input, metadata, extensions).await,
+        "ProjectService" => dispatch_project_service(&state.v2, index, input, metadata, extensions).await,
+        "ApplicationService" => dispatch_application_service(&state.v2, index, input, metadata, extensions).await,
         _ => Err(CallError::UnknownRoute),
     };
     match result {

@@ -70,3 +70,26 @@ pub async fn of_kind<'e>(on: impl Reader<'e>, instance: &str, kind: &str) -> Res
     .map_err(db_error("DOCS-db003"))?;
     Ok(rows.into_iter().map(|(org, k, d, st, seq, c, ch)| (org, doc((k, d, st, seq, c, ch)))).collect())
 }
+
+/// The organization and kind of the document `key` of one of `kinds`, in
+/// any organization of the instance: for the v2 APIs, which name a project
+/// or an app by its id alone.
+pub async fn owner_of<'e>(
+    on: impl Reader<'e>,
+    instance: &str,
+    kinds: &[&str],
+    key: &str,
+) -> Result<Option<(String, String)>> {
+    let mut sql = crate::Sql::new("SELECT org_id, kind FROM org_objects WHERE instance_id = ");
+    sql.bind(instance).push(" AND object_key = ").bind(key).push(" AND kind IN (");
+    for (i, kind) in kinds.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*kind);
+    }
+    sql.push(") ORDER BY creation_date LIMIT 1");
+    let row = sql.query().fetch_optional(on).await.map_err(db_error("DOCS-db020"))?;
+    row.map(|row| Ok((crate::row::text(&row, "org_id", "DOCS-db021")?, crate::row::text(&row, "kind", "DOCS-db022")?)))
+        .transpose()
+}
