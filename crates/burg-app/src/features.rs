@@ -26,7 +26,7 @@ type Flags = BTreeMap<&'static str, Value>;
 
 impl App {
     /// A level's flags and the details of its newest event.
-    async fn flags(&self, level: Level) -> Result<(Flags, Option<ObjectDetails>)> {
+    pub(crate) async fn flags(&self, level: Level) -> Result<(Flags, Option<ObjectDetails>)> {
         let aggregate = level.aggregate(&self.instance_id);
         let rows =
             burg_store::events::changes(&self.db, &self.instance_id, aggregate.kind, &aggregate.id, 0, true, i64::MAX)

@@ -6,11 +6,10 @@ use burg_api::admin as a;
 use burg_api::wkt::Timestamp;
 use burg_api::zitadel::milestone::v1::{self as ms, MilestoneFieldName, MilestoneType, milestone_query};
 use burg_domain::Result;
-use burg_domain::event::Payload;
-use burg_domain::instance_settings::{LoginDefaultOrgSet, login_default_org_set};
+use burg_domain::instance_settings::login_default_org_set;
 
 use crate::list::list_details;
-use crate::{App, Ctx, changed_details, unchanged_details};
+use crate::{App, Ctx, changed_details};
 
 /// What ZITADEL calls the database of its views; burg's read tables are
 /// one database whatever the backend.
@@ -135,21 +134,13 @@ impl App {
         ctx: &Ctx,
         _r: a::ActivateFeatureLoginDefaultOrgRequest,
     ) -> Result<a::ActivateFeatureLoginDefaultOrgResponse> {
-        let details = crate::retry(|| async {
-            let mut tx = self.begin(ctx).await?;
-            let newest =
-                burg_store::instance_settings::newest_of_type(tx.conn(), &self.instance_id, LoginDefaultOrgSet::TYPE)
-                    .await?;
-            if let Some(e) = newest
-                && e.payload.get("value").and_then(|v| v.as_bool()) == Some(true)
-            {
-                return Ok(unchanged_details(e.sequence, e.created_at, &e.resource_owner));
-            }
-            let events = tx.push(vec![login_default_org_set(&self.instance_id, true)?]).await?;
-            tx.commit().await?;
-            Ok(changed_details(&events))
-        })
-        .await?;
+        // The flag as the Feature API v2 keeps it (a reset unsets it).
+        let (flags, newest) = self.flags(burg_domain::feature::Level::Instance).await?;
+        if flags.get("login_default_org") == Some(&serde_json::Value::Bool(true)) {
+            return Ok(a::ActivateFeatureLoginDefaultOrgResponse { details: newest });
+        }
+        let events = crate::in_tx!(self, ctx, |_conn| { Ok(vec![login_default_org_set(&self.instance_id, true)?]) })?;
+        let details = changed_details(&events);
         Ok(a::ActivateFeatureLoginDefaultOrgResponse { details })
     }
 }

@@ -139,3 +139,14 @@ pub async fn domain_generated<'e>(on: impl Reader<'e>, instance: &str, domain: &
 pub async fn has_domain<'e>(on: impl Reader<'e>, instance: &str, domain: &str) -> Result<bool> {
     Ok(domain_generated(on, instance, domain).await?.is_some())
 }
+
+/// Every domain of the instance with whether it was generated, by name.
+pub async fn all_domains<'e>(on: impl Reader<'e>, instance: &str) -> Result<Vec<(String, bool)>> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT domain, is_generated FROM instance_domains WHERE instance_id = $1 ORDER BY domain")
+            .bind(instance)
+            .fetch_all(on)
+            .await
+            .map_err(db_error("INST-db022"))?;
+    Ok(rows.into_iter().map(|(domain, generated)| (domain, generated != 0)).collect())
+}

@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use base64::Engine;
 use burg_api::admin::ImportDataError;
 use burg_domain::crypto::Sealed;
-use burg_domain::event::{Aggregate, NewEvent, Payload, aggregate};
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::EventTime;
 use burg_domain::events::instance as ie;
 use burg_domain::events::notify as ne;
@@ -38,8 +38,8 @@ use burg_domain::events::restrictions::RestrictionsSet;
 use burg_domain::events::user::PersonalAccessTokenAdded;
 use burg_domain::idp::{Config as IdpConfig, Template};
 use burg_domain::instance_settings::{
-    GeneratorConfig, LoginDefaultOrgSet, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType,
-    TrustedDomainAdded, TrustedDomainRemoved, login_default_org_set,
+    GeneratorConfig, SecretGeneratorAdded, SecretGeneratorChanged, SecretGeneratorType, TrustedDomainAdded,
+    TrustedDomainRemoved,
 };
 use burg_domain::label_policy::{LabelAsset, LabelPolicy, LabelStyle, MAX_ASSET_BYTES, activated_event, asset_hash};
 use burg_domain::notify::{Channel, Config as NotifyConfig, ProviderState};
@@ -81,9 +81,19 @@ pub(crate) struct InstanceSection {
     /// The instance's default organization, when the export has it.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub default_org_id: String,
-    /// The feature `login_default_org`, once it was set.
+    /// The feature `login_default_org`, as earlier releases wrote it
+    /// (now one of `features`); read, not written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_default_org: Option<bool>,
+    /// The instance's feature flags (Feature API v2) by ZITADEL's key, as
+    /// their events hold the values.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub features: BTreeMap<String, Value>,
+    /// The instance's custom domains (not the generated one). An import
+    /// adds those the target lacks and removes none: the target's own
+    /// domains route to it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
 }
 
 /// A configuration of the first IdP API: burg's document without its
@@ -297,9 +307,14 @@ impl App {
         if orgs.contains(&instance_default_org.as_str()) {
             section.default_org_id = instance_default_org;
         }
-        let feature =
-            burg_store::instance_settings::newest_of_type(&mut *conn, &self.instance_id, LoginDefaultOrgSet::TYPE);
-        section.login_default_org = feature.await?.and_then(|e| e.payload.get("value").and_then(Value::as_bool));
+        let (flags, _) = self.flags(burg_domain::feature::Level::Instance).await?;
+        section.features = flags.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        section.domains = burg_store::instance::all_domains(&mut *conn, &self.instance_id)
+            .await?
+            .into_iter()
+            .filter(|(_, generated)| !generated)
+            .map(|(domain, _)| domain)
+            .collect();
         section.login_policy_idps = burg_store::idp::policy_links(&mut *conn, &self.instance_id, &self.instance_id)
             .await?
             .into_iter()
@@ -501,14 +516,8 @@ impl App {
                 tx.push(vec![NewEvent::new(&on, &set)?]).await?;
             }
         }
-        if let Some(value) = section.login_default_org {
-            let newest =
-                burg_store::instance_settings::newest_of_type(tx.conn(), &self.instance_id, LoginDefaultOrgSet::TYPE)
-                    .await?;
-            if newest.and_then(|e| e.payload.get("value").and_then(Value::as_bool)) != Some(value) {
-                tx.push(vec![login_default_org_set(&self.instance_id, value)?]).await?;
-            }
-        }
+        self.import_features(tx, section).await?;
+        self.import_domains(tx, &section.domains, skipped).await?;
         for t in &section.personal_access_tokens {
             let Some(user) = burg_store::users::get(tx.conn(), &self.instance_id, &t.user_id).await? else {
                 let e = Error::failed_precondition("IMPORT-inst15", format!("user {:?} not found", t.user_id));
@@ -812,6 +821,59 @@ impl App {
         };
         let on = Aggregate::new(aggregate::RESTRICTIONS, id, &self.instance_id);
         tx.push(vec![NewEvent::new(&on, &change)?]).await?;
+        Ok(())
+    }
+
+    /// Makes the instance's feature flags those of the section (an earlier
+    /// release's `loginDefaultOrg` among them): the flags that differ are
+    /// set; when the instance has flags the section lacks, a reset first.
+    async fn import_features(&self, tx: &mut WriteTx, section: &InstanceSection) -> Result<()> {
+        use burg_domain::feature::{self, Level};
+        let mut wanted = section.features.clone();
+        if let Some(value) = section.login_default_org {
+            wanted.entry("login_default_org".into()).or_insert(Value::Bool(value));
+        }
+        wanted.retain(|key, _| Level::Instance.set_event(key).is_some());
+        let (current, _) = self.flags(Level::Instance).await?;
+        let current: BTreeMap<String, Value> = current.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        if current == wanted || (wanted.is_empty() && section.login_default_org.is_none()) {
+            return Ok(());
+        }
+        let reset = current.keys().any(|k| !wanted.contains_key(k));
+        let mut events = if reset { vec![feature::reset(Level::Instance, &self.instance_id)] } else { Vec::new() };
+        for (key, value) in &wanted {
+            if reset || current.get(key) != Some(value) {
+                events.extend(feature::set(Level::Instance, &self.instance_id, key, value.clone()));
+            }
+        }
+        tx.push(events).await?;
+        Ok(())
+    }
+
+    /// Adds the section's custom domains the instance lacks.
+    async fn import_domains(
+        &self,
+        tx: &mut WriteTx,
+        wanted: &[String],
+        errors: &mut Vec<ImportDataError>,
+    ) -> Result<()> {
+        let on = self.instance_aggregate();
+        let mut events = Vec::new();
+        for domain in wanted {
+            if domain.trim().is_empty()
+                || domain.contains(':')
+                || !burg_domain::instance_settings::domain_runes_ok(domain)
+            {
+                let e = Error::invalid_argument("IMPORT-inst30", format!("{domain:?} is no domain"));
+                errors.push(refused("instance_domain", domain, &e));
+            } else if !burg_store::instance::has_domain(tx.conn(), &self.instance_id, domain).await? {
+                let added = burg_domain::events::instance::DomainAdded { domain: domain.clone(), generated: false };
+                events.push(NewEvent::new(&on, &added)?);
+            }
+        }
+        if !events.is_empty() {
+            tx.push(events).await?;
+        }
         Ok(())
     }
 

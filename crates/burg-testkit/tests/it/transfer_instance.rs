@@ -75,6 +75,17 @@ async fn configure(s: &TestServer, r: &Client) -> String {
                      "keysEndpoint": "https://jwt.example.com/keys", "headerName": "x-auth"});
     let jwt = r.call_json("AdminService", "AddJWTIDP", jwt).await.unwrap();
     r.call_json("AdminService", "DeactivateIDP", json!({"idpId": jwt["idpId"]})).await.unwrap();
+    // Feature flags (Feature API v2) and a custom domain, which only a
+    // system user adds (over gRPC: ZITADEL gives it no REST route).
+    let flags = json!({"userSchema": true, "loginV2": {"required": true, "baseUri": "https://login.example.com"}});
+    r.call_json("FeatureService", "SetInstanceFeatures", flags).await.unwrap();
+    let system = s.client_with_token(Protocol::Grpc, &s.token_with_roles(&["SYSTEM_OWNER"]).await).await;
+    let domain = burg_api::zitadel::instance::v2::AddCustomDomainRequest {
+        instance_id: s.app.instance_id().to_string(),
+        custom_domain: "auth.example.com".into(),
+    };
+    let _: burg_api::zitadel::instance::v2::AddCustomDomainResponse =
+        system.call("AddCustomDomain", domain).await.unwrap();
     user
 }
 
@@ -123,10 +134,13 @@ async fn answers(s: &TestServer, r: &Client) -> Value {
         ("ListLoginPolicyIDPs", json!({})),
         ("ListIDPs", json!({})),
         ("GetDefaultOrg", json!({})),
+        ("ListInstanceDomains", json!({})),
     ];
+    let v2_reads = [("FeatureService", "GetInstanceFeatures", json!({}))];
     let mut all = serde_json::Map::new();
-    for (rpc, body) in reads {
-        let answer = r.call_json("AdminService", rpc, body).await.unwrap_or_else(|e| panic!("{rpc}: {e:?}"));
+    let reads = reads.into_iter().map(|(rpc, body)| ("AdminService", rpc, body)).chain(v2_reads);
+    for (service, rpc, body) in reads {
+        let answer = r.call_json(service, rpc, body).await.unwrap_or_else(|e| panic!("{rpc}: {e:?}"));
         all.insert(rpc.into(), strip(answer, &[(&s.base_url(), "BASE"), (s.app.instance_id(), "INSTANCE")]));
     }
     Value::Object(all)
