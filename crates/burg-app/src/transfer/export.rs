@@ -331,6 +331,11 @@ impl App {
                 {
                     idp.insert("clientSecret".into(), Value::String(secret));
                 }
+                // A flow's trigger as ZITADEL's export writes it (ids as
+                // strings), whatever form it was stored in.
+                if section.kind == super::Kind::TriggerAction {
+                    burg_domain::events::action::canonical_trigger_document(&mut value);
+                }
                 if section.many {
                     list.item(out, &value).await?;
                 } else {
