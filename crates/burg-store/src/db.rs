@@ -170,7 +170,16 @@ impl Db {
         migrator.run(&self.pool).await.map_err(|e| {
             tracing::error!(error = %e, "migration failed");
             Error::internal("STORE-mig01", format!("database migration failed: {e}"))
-        })
+        })?;
+        // Read-table rows this release derives from what an earlier one
+        // kept (nothing once they are there).
+        let mut tx = self.pool.begin().await.map_err(crate::db_error("STORE-mig02"))?;
+        let adopted = crate::projection::adopt_documents(&mut tx).await?;
+        tx.commit().await.map_err(crate::db_error("STORE-mig03"))?;
+        if adopted > 0 {
+            tracing::info!(adopted, "organization IdP documents of an earlier release became configurations");
+        }
+        Ok(())
     }
 
     /// Reads a value of the `burg_meta` table.

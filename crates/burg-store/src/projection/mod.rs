@@ -12,6 +12,7 @@ use sqlx::AnyConnection;
 pub mod action;
 pub mod app;
 mod idp_config;
+pub(crate) use idp_config::adopt_documents;
 mod instance;
 pub(crate) mod machine;
 mod notify;
