@@ -184,6 +184,10 @@ fn holds_sealed(value: &serde_json::Value) -> bool {
 async fn an_earlier_store_still_serves(backend: Backend) {
     let dump: StoreDump = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
     let Some(s) = TestServer::start_on_dump(backend, &dump).await else { return };
+    // The harness opened the empty database before loading the rows, which
+    // marked the providers offered: open it again as that release left it.
+    sqlx::query("DELETE FROM burg_meta WHERE key = 'policy_links_adopted'").execute(s.app.db().pool()).await.unwrap();
+    let s = s.restart().await.unwrap();
     let c = s.client(Protocol::Rest).await;
     let note = |key: &str| dump.notes[key].clone();
     let idp = |kind: Kind| note(&format!("idp.{kind:?}"));
@@ -394,27 +398,36 @@ async fn org_idp_documents_of_an_earlier_release_are_live(backend: Backend) {
                       "autoRegister": true}}],
         "jwtIdps": [{"idpId": JWT, "idp": {"name": "Corp JWT", "jwtEndpoint": "https://corp.example/jwt",
                      "issuer": "https://corp.example", "keysEndpoint": "https://corp.example/keys",
-                     "headerName": "x-token"}}]}]});
+                     "headerName": "x-token"}}],
+        "loginPolicy": {"allowExternalIdp": true, "idps": [{"idpId": OIDC, "ownerType": "IDP_OWNER_TYPE_ORG"}]}}]});
     let r = before.client(Protocol::Rest).await;
     let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
     assert!(report.get("errors").is_none(), "{report}");
-    for table in ["idp_configs", "idp_templates"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id IN ($1, $2)")))
+    for (table, column) in [("idp_configs", "id"), ("idp_templates", "id"), ("login_policy_idps", "idp_id")] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE {column} IN ($1, $2)")))
             .bind(OIDC)
             .bind(JWT)
             .execute(before.app.db().pool())
             .await
             .unwrap();
     }
+
+    let mut tables = dump_sqlite(before.app.db().pool()).await;
+    // That release had not offered the login policy's providers yet.
+    tables.get_mut("burg_meta").unwrap().retain(|row| row["key"] != "policy_links_adopted");
     let dump = StoreDump {
         master_key: before.master_key.clone(),
         admin_token: before.admin_token.clone(),
         notes: BTreeMap::new(),
-        tables: dump_sqlite(before.app.db().pool()).await,
+        tables,
     };
     before.stop().await;
 
     let Some(s) = TestServer::start_on_dump(backend, &dump).await else { return };
+    // The harness opened the empty database before loading the rows, which
+    // marked the providers offered: open it again as that release left it.
+    sqlx::query("DELETE FROM burg_meta WHERE key = 'policy_links_adopted'").execute(s.app.db().pool()).await.unwrap();
+    let s = s.restart().await.unwrap();
     let o = s.client(Protocol::Rest).await.with_org(ORG);
     let got = o.call_json("ManagementService", "GetOrgIDPByID", json!({"id": OIDC})).await.unwrap();
     let idp = &got["idp"];
@@ -456,15 +469,21 @@ async fn org_idp_documents_of_an_earlier_release_are_live(backend: Backend) {
     // They change, are offered by the login policy and are exported like
     // added ones.
     o.call_json("ManagementService", "UpdateOrgIDP", json!({"idpId": JWT, "name": "Corp JWT 2"})).await.unwrap();
-    o.call_json("ManagementService", "AddCustomLoginPolicy", json!({"allowExternalIdp": true})).await.unwrap();
-    o.call_json("ManagementService", "AddIDPToLoginPolicy", json!({"idpId": OIDC, "ownerType": "IDP_OWNER_TYPE_ORG"}))
+    let offered = o.call_json("ManagementService", "ListLoginPolicyIDPs", json!({})).await.unwrap();
+    assert_eq!(offered["result"][0]["idpName"], "Corp OIDC", "{offered}");
+    o.call_json("ManagementService", "AddIDPToLoginPolicy", json!({"idpId": JWT, "ownerType": "IDP_OWNER_TYPE_ORG"}))
         .await
         .unwrap();
-    let offered = o.call_json("ManagementService", "ListLoginPolicyIDPs", json!({})).await.unwrap();
-    assert_eq!(offered["result"][0]["idpName"], "Corp OIDC");
     let exported =
         s.client(Protocol::Rest).await.call_json("AdminService", "ExportData", json!({"orgIds": [ORG]})).await.unwrap();
     assert_eq!(exported["orgs"][0]["jwtIdps"][0]["idp"]["name"], "Corp JWT 2");
+    let idps: Vec<&str> = exported["orgs"][0]["loginPolicy"]["idps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["idpId"].as_str().unwrap())
+        .collect();
+    assert_eq!(idps, [OIDC, JWT]);
     o.call_json("ManagementService", "RemoveOrgIDP", json!({"idpId": OIDC})).await.unwrap();
     let err = o.call_json("ManagementService", "GetOrgIDPByID", json!({"id": OIDC})).await.unwrap_err();
     assert_eq!(err.code, tonic::Code::NotFound);
