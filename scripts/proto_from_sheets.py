@@ -328,6 +328,18 @@ BURG_FIELDS = [
     # import makes a new one; ARCHITECTURE.md, apps).
     ("zitadel.v1.v1.DataOIDCApplication", Field(1000, "burg_client_id", "burgClientId", "string")),
     ("zitadel.v1.v1.DataAPIApplication", Field(1000, "burg_client_id", "burgClientId", "string")),
+    # An organization's password change message texts, which ZITADEL's
+    # DataOrg has no member for (ARCHITECTURE.md, transfer).
+    (
+        "zitadel.admin.v1.DataOrg",
+        Field(
+            1000,
+            "burg_password_change_messages",
+            "burgPasswordChangeMessages",
+            "zitadel.management.v1.SetCustomPasswordChangeMessageTextRequest",
+            "repeated",
+        ),
+    ),
 ]
 
 

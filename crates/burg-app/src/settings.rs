@@ -106,6 +106,13 @@ impl App {
         self.setting(&mut conn, scope).await
     }
 
+    /// Whether an organization has a value of its own: a settings row, or
+    /// a policy an import kept as a document.
+    pub(crate) async fn has_own_setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<bool> {
+        Ok(self.own_setting::<S>(&mut *conn, scope).await?.is_some()
+            || self.imported_value::<S>(conn, scope).await?.is_some())
+    }
+
     /// The value an organization has of its own, if any.
     pub(crate) async fn own_setting<S: Setting>(&self, conn: &mut Conn, scope: Scope<'_>) -> Result<Option<S>> {
         match burg_store::settings::load(conn, &self.instance_id, self.owner(scope), S::KIND).await? {

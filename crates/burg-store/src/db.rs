@@ -38,6 +38,10 @@ impl Default for DbOptions {
 /// `&mut *pooled`, back to the pool when dropped.
 pub type Pooled = PoolConnection<Any>;
 
+/// The `burg_meta` key set once an earlier import's login policy
+/// documents offer their providers.
+const POLICY_LINKS_ADOPTED: &str = "policy_links_adopted";
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -161,7 +165,9 @@ impl Db {
         Ok(())
     }
 
-    /// Applies the versioned migrations of this backend.
+    /// Applies the versioned migrations of this backend, then derives the
+    /// read-table rows this release keeps for what an earlier one kept
+    /// only as an import's documents.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
@@ -170,7 +176,34 @@ impl Db {
         migrator.run(&self.pool).await.map_err(|e| {
             tracing::error!(error = %e, "migration failed");
             Error::internal("STORE-mig01", format!("database migration failed: {e}"))
-        })
+        })?;
+        // Read-table rows this release derives from what an earlier one
+        // kept (nothing once they are there).
+        let mut tx = self.pool.begin().await.map_err(crate::db_error("STORE-mig02"))?;
+        let adopted = crate::projection::adopt_documents(&mut tx).await?;
+        // Once per store: a link removed since stays removed.
+        let linked = sqlx::query_scalar::<_, String>("SELECT value FROM burg_meta WHERE key = $1")
+            .bind(POLICY_LINKS_ADOPTED)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(crate::db_error("STORE-mig04"))?;
+        let policies = match linked {
+            Some(_) => 0,
+            None => {
+                let n = crate::projection::adopt_policy_links(&mut tx).await?;
+                sqlx::query("INSERT INTO burg_meta (key, value) VALUES ($1, '1') ON CONFLICT (key) DO NOTHING")
+                    .bind(POLICY_LINKS_ADOPTED)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(crate::db_error("STORE-mig05"))?;
+                n
+            }
+        };
+        tx.commit().await.map_err(crate::db_error("STORE-mig03"))?;
+        if adopted > 0 || policies > 0 {
+            tracing::info!(adopted, policies, "documents of an earlier release's import became live");
+        }
+        Ok(())
     }
 
     /// Reads a value of the `burg_meta` table.

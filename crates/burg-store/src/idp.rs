@@ -95,7 +95,10 @@ pub async fn list(db: &Db, instance: &str, filters: &[TemplateFilter], page: Pag
         }
     }
     let select = format!("SELECT {TEMPLATE_COLUMNS}");
-    Listing { select: &select, filter, order: "creation_date" }.run(db, page, template_from_row).await
+    // Ties (templates imported at once) broken by the id, in the page's
+    // direction as the date.
+    let order = format!("creation_date {}, id", if page.asc { "ASC" } else { "DESC" });
+    Listing { select: &select, filter, order: &order }.run(db, page, template_from_row).await
 }
 
 /// A provider a login policy offers.

@@ -108,11 +108,15 @@ pub async fn list(
         }
     }
     let select = format!("SELECT {COLUMNS}");
+    // Ties (configurations imported at once) broken by the id, so that
+    // every backend lists alike; `Listing` gives the last column the
+    // page's direction.
+    let direction = if page.asc { "ASC" } else { "DESC" };
     let order = match order {
-        ConfigOrder::Created => "creation_date",
-        ConfigOrder::Name => "name",
+        ConfigOrder::Created => format!("creation_date {direction}, id"),
+        ConfigOrder::Name => format!("name {direction}, id"),
     };
-    Listing { select: &select, filter, order }.run(db, page, from_row).await
+    Listing { select: &select, filter, order: &order }.run(db, page, from_row).await
 }
 
 /// The ids of every configuration of the first IdP API.

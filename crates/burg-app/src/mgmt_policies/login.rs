@@ -219,7 +219,7 @@ impl App {
         let agg = org_aggregate(org);
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if self.own_setting::<LoginPolicy>(tx.conn(), Scope::Org(org)).await?.is_none() {
+            if !self.has_own_setting::<LoginPolicy>(tx.conn(), Scope::Org(org)).await? {
                 return Err(Error::not_found("Org-Ffgw2", "login policy not found"));
             }
             if !self.template_of(tx.conn(), &r.idp_id, org, Some(r.owner_type)).await? {
@@ -255,7 +255,7 @@ impl App {
         let agg = org_aggregate(org);
         let details = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if self.own_setting::<LoginPolicy>(tx.conn(), Scope::Org(org)).await?.is_none() {
+            if !self.has_own_setting::<LoginPolicy>(tx.conn(), Scope::Org(org)).await? {
                 return Err(Error::not_found("Org-GVDfe", "login policy not found"));
             }
             if !burg_store::idp::policy_offers(tx.conn(), &self.instance_id, org, &r.idp_id).await? {

@@ -304,41 +304,53 @@ impl App {
                 && let Some(data) = snapshot.org_setting(org_id, kind).await?
             {
                 let mut value = crate::mgmt_policies::imported::document_of_setting(kind, &data, org_id)?;
-                // The providers an imported login policy names (the
-                // organization's IdPs, kept as documents) stay with it.
-                let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
-                if let Some(row) = rows.try_next().await?
-                    && let Ok(doc) = serde_json::from_str::<Value>(&row.data)
-                    && let Some(idps) = doc.get("idps").filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
-                {
-                    value["idps"] = idps.clone();
+                if section.kind == super::Kind::LoginPolicy {
+                    offered_idps(snapshot, org_id, &mut value).await?;
                 }
                 out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
                 out.put_json(&value).await?;
                 continue;
             }
-            let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
+            let mut login_documents = Vec::new();
             let mut list = List::new(section.json);
-            while let Some(row) = rows.try_next().await? {
-                let mut value: Value = serde_json::from_str(&row.data).map_err(|e| {
-                    Error::internal("EXPORT-db017", format!("a stored {} is unreadable: {e}", section.kind))
-                })?;
-                // An org IdP's client secret travels with the passwords, so
-                // that a moved instance still logs in through it.
-                if req.with_passwords
-                    && let Some(secret) = self.open_sealed(&row.sealed_secret)?
-                    && let Some(idp) = value.get_mut("idp").and_then(Value::as_object_mut)
-                {
-                    idp.insert("clientSecret".into(), Value::String(secret));
-                }
-                if section.many {
-                    list.item(out, &value).await?;
-                } else {
-                    out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
-                    out.put_json(&value).await?;
+            {
+                let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
+                while let Some(row) = rows.try_next().await? {
+                    let mut value: Value = serde_json::from_str(&row.data).map_err(|e| {
+                        Error::internal("EXPORT-db017", format!("a stored {} is unreadable: {e}", section.kind))
+                    })?;
+                    // An org IdP's client secret travels with the passwords, so
+                    // that a moved instance still logs in through it.
+                    if req.with_passwords
+                        && let Some(secret) = self.open_sealed(&row.sealed_secret)?
+                        && let Some(idp) = value.get_mut("idp").and_then(Value::as_object_mut)
+                    {
+                        idp.insert("clientSecret".into(), Value::String(secret));
+                    }
+                    // A flow's trigger as ZITADEL's export writes it (ids as
+                    // strings), whatever form it was stored in.
+                    if section.kind == super::Kind::TriggerAction {
+                        burg_domain::events::action::canonical_trigger_document(&mut value);
+                    }
+                    // Rows are read one at a time, so the links after the row.
+                    if section.kind == super::Kind::LoginPolicy {
+                        login_documents.push(value);
+                        continue;
+                    }
+                    if section.many {
+                        list.item(out, &value).await?;
+                    } else {
+                        out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
+                        out.put_json(&value).await?;
+                    }
                 }
             }
             list.end(out).await?;
+            for mut value in login_documents {
+                offered_idps(snapshot, org_id, &mut value).await?;
+                out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
+                out.put_json(&value).await?;
+            }
         }
         out.put(b"}").await
     }
@@ -401,4 +413,20 @@ impl App {
             .map_err(|e| Error::internal("EXPORT-seal1", format!("a stored secret is unreadable: {e}")))?;
         Ok(Some(self.key.open_string(&sealed)?.expose().to_string()))
     }
+}
+
+/// The providers organization `org`'s login policy offers, as `DataOrg`'s
+/// login policy names them (`idps`, each with its owner type), in place of
+/// what the document held: added and removed through the API or imported,
+/// they are the policy's links.
+async fn offered_idps(snapshot: &mut Snapshot, org: &str, policy: &mut Value) -> Result<()> {
+    let links = snapshot.org_policy_links(org).await?;
+    let Some(map) = policy.as_object_mut() else { return Ok(()) };
+    map.remove("idps");
+    if !links.is_empty() {
+        let owner = |own: bool| if own { "IDP_OWNER_TYPE_ORG" } else { "IDP_OWNER_TYPE_SYSTEM" };
+        let idps = links.into_iter().map(|(id, own)| json!({"idpId": id, "ownerType": owner(own)})).collect();
+        map.insert("idps".into(), Value::Array(idps));
+    }
+    Ok(())
 }

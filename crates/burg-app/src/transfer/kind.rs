@@ -31,6 +31,8 @@ pub(crate) enum Kind {
     VerifySmsOtpMessage,
     VerifyEmailOtpMessage,
     InviteUserMessage,
+    /// burg's member of `DataOrg` (ZITADEL's has none).
+    PasswordChangeMessage,
     UserMetadata,
     MachineUserKey,
     Project,
@@ -74,6 +76,7 @@ impl Kind {
             Kind::VerifySmsOtpMessage => "verify_sms_otp_message",
             Kind::VerifyEmailOtpMessage => "verify_email_otp_message",
             Kind::InviteUserMessage => "invite_user_message",
+            Kind::PasswordChangeMessage => "password_change_message",
             Kind::UserMetadata => "user_metadata",
             Kind::MachineUserKey => "machine_user_key",
             Kind::Project => "project",
@@ -164,6 +167,7 @@ mod tests {
             ("verifySmsOtpMessages", "verify_sms_otp_message"),
             ("verifyEmailOtpMessages", "verify_email_otp_message"),
             ("inviteUserMessages", "invite_user_message"),
+            ("burgPasswordChangeMessages", "password_change_message"),
         ];
         assert_eq!(SECTIONS.len(), stored.len());
         for (json, kind) in stored {

@@ -89,6 +89,7 @@ pub(crate) const SECTIONS: &[Section] = &[
     texts("verifySmsOtpMessages", Kind::VerifySmsOtpMessage),
     texts("verifyEmailOtpMessages", Kind::VerifyEmailOtpMessage),
     texts("inviteUserMessages", Kind::InviteUserMessage),
+    texts("burgPasswordChangeMessages", Kind::PasswordChangeMessage),
     Section {
         json: "userMetadata",
         kind: Kind::UserMetadata,

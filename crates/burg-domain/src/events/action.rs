@@ -170,22 +170,20 @@ pub fn trigger_of_wire(value: &str) -> i32 {
     TRIGGERS.iter().find(|t| t.id.to_string() == value || t.document_name == Some(value)).map_or(0, |t| t.id)
 }
 
-/// A flow or trigger type as a trigger document holds it: the enum name
-/// where the import document's enum has one, else the number.
-fn document_value(id: i32, name: Option<&'static str>) -> serde_json::Value {
-    name.map_or_else(|| serde_json::json!(id), |n| serde_json::json!(n))
-}
-
+/// A flow or trigger type as a trigger document holds it: its id as a
+/// string, as ZITADEL's export writes it (`flowType.ID()`), which its
+/// import and [`flow_of_wire`] read back.
 pub fn flow_document_value(id: i32) -> serde_json::Value {
-    document_value(id, flow(id).and_then(|f| f.document_name))
+    serde_json::Value::String(id.to_string())
 }
 
 pub fn trigger_document_value(id: i32) -> serde_json::Value {
-    document_value(id, trigger(id).and_then(|t| t.document_name))
+    serde_json::Value::String(id.to_string())
 }
 
-/// A trigger document's flow or trigger type back to its number (a name
-/// or a number, as [`flow_document_value`] writes it); 0 when unknown.
+/// A trigger document's flow or trigger type back to its number: the id
+/// as a string or a number, or the enum name of the v1 import document
+/// (earlier releases kept documents in all three forms); 0 when unknown.
 pub fn flow_of_document(value: &serde_json::Value) -> i32 {
     match value {
         serde_json::Value::String(s) => flow_of_wire(s),
@@ -202,14 +200,29 @@ pub fn trigger_of_document(value: &serde_json::Value) -> i32 {
     }
 }
 
-/// The `org_objects` key of a trigger document: its two values joined by
-/// `_`, as the import keys the `triggerActions` it keeps.
+/// The `org_objects` key of a trigger document: the two ids joined by `_`,
+/// as an import of ZITADEL's export keys its `triggerActions`.
 pub fn trigger_document_key(flow: i32, trigger: i32) -> String {
-    let text = |v: serde_json::Value| match v {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    };
-    format!("{}_{}", text(flow_document_value(flow)), text(trigger_document_value(trigger)))
+    format!("{flow}_{trigger}")
+}
+
+/// A trigger document (`SetTriggerActionsRequest` as JSON) in the form
+/// ZITADEL's export writes: flow and trigger type as id strings, whatever
+/// form it was given or stored in. A type that is none is left as it is,
+/// as a string.
+pub fn canonical_trigger_document(doc: &mut serde_json::Value) {
+    let Some(map) = doc.as_object_mut() else { return };
+    type IdOf = fn(&serde_json::Value) -> i32;
+    let readers: [(&str, IdOf); 2] = [("flowType", flow_of_document), ("triggerType", trigger_of_document)];
+    for (member, id_of) in readers {
+        let Some(value) = map.get_mut(member) else { continue };
+        let id = id_of(value);
+        if id != 0 {
+            *value = serde_json::Value::String(id.to_string());
+        } else if let serde_json::Value::Number(n) = value {
+            *value = serde_json::Value::String(n.to_string());
+        }
+    }
 }
 
 /// The `org_objects` kinds of actions and trigger documents (the import's).
@@ -245,9 +258,22 @@ mod tests {
         assert_eq!(flow_of_wire("4"), 4);
         assert_eq!(flow_of_wire("5"), 0);
         assert_eq!(trigger_of_wire("TRIGGER_TYPE_POST_CREATION"), 3);
-        assert_eq!(trigger_document_key(1, 1), "FLOW_TYPE_EXTERNAL_AUTHENTICATION_TRIGGER_TYPE_POST_AUTHENTICATION");
+        assert_eq!(trigger_document_key(1, 1), "1_1");
         assert_eq!(trigger_document_key(2, 5), "2_5");
         assert_eq!(flow_of_document(&flow_document_value(3)), 3);
         assert_eq!(trigger_of_document(&trigger_document_value(1)), 1);
+        // Every form a stored or imported document has becomes ZITADEL's.
+        for (flow, trigger) in [
+            (serde_json::json!("FLOW_TYPE_EXTERNAL_AUTHENTICATION"), serde_json::json!("TRIGGER_TYPE_PRE_CREATION")),
+            (serde_json::json!(1), serde_json::json!(2)),
+            (serde_json::json!("1"), serde_json::json!("2")),
+        ] {
+            let mut doc = serde_json::json!({"flowType": flow, "triggerType": trigger, "actionIds": ["7"]});
+            canonical_trigger_document(&mut doc);
+            assert_eq!(doc, serde_json::json!({"flowType": "1", "triggerType": "2", "actionIds": ["7"]}));
+        }
+        let mut unknown = serde_json::json!({"flowType": 9, "triggerType": "x"});
+        canonical_trigger_document(&mut unknown);
+        assert_eq!(unknown, serde_json::json!({"flowType": "9", "triggerType": "x"}));
     }
 }

@@ -106,6 +106,15 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         TriggerActionsSet::TYPE => {
             let p: TriggerActionsSet = e.decode()?;
             let key = trigger_document_key(p.flow_type, p.trigger_type);
+            // The trigger's document of an earlier release or an import,
+            // under another key (`FLOW_TYPE_…`, a number), is replaced.
+            for (other, doc) in triggers(conn, e).await? {
+                let flow = flow_of_document(doc.get("flowType").unwrap_or(&Value::Null));
+                let trigger = trigger_of_document(doc.get("triggerType").unwrap_or(&Value::Null));
+                if other != key && (flow, trigger) == (p.flow_type, p.trigger_type) {
+                    delete_doc(conn, e, TRIGGER_KIND, &other).await?;
+                }
+            }
             if p.action_ids.is_empty() {
                 delete_doc(conn, e, TRIGGER_KIND, &key).await?;
             } else {

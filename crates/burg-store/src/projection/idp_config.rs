@@ -78,6 +78,51 @@ pub(super) async fn from_documents(conn: &mut AnyConnection, events: &[Event]) -
     Ok(())
 }
 
+/// The configurations of documents kept before the first IdP API was
+/// served: an earlier release's import stored an organization's
+/// `oidcIdps` and `jwtIdps` only as documents. Each document without its
+/// configuration becomes one (and its template), with the document's id,
+/// sequence and time, as an import's document does today; run when the
+/// store is opened, it finds nothing to do once done. Returns how many
+/// were adopted.
+pub(crate) async fn adopt_documents(conn: &mut AnyConnection) -> Result<u64> {
+    let rows: Vec<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT o.instance_id, o.org_id, o.kind, o.data, o.sealed_secret, o.sequence, o.creation_date \
+         FROM org_objects o WHERE o.kind IN ($1, $2) AND NOT EXISTS \
+         (SELECT 1 FROM idp_configs c WHERE c.instance_id = o.instance_id AND c.id = o.object_key)",
+    )
+    .bind(idp_config::DOC_OIDC)
+    .bind(idp_config::DOC_JWT)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_error("PROJ-idc10"))?;
+    let mut adopted = 0;
+    for (instance_id, org, kind, data, sealed, sequence, created_at) in rows {
+        let data: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+        let sealed: Option<Sealed> = serde_json::from_str(&sealed).ok();
+        let Some(config) = idp_config::from_document(&kind, &data, sealed) else { continue };
+        let e = Event {
+            position: 0,
+            instance_id,
+            aggregate_type: burg_domain::event::aggregate::ORG.to_string(),
+            aggregate_id: org.clone(),
+            sequence,
+            event_type: format!("{kind} document"),
+            payload: serde_json::Value::Null,
+            editor_user: String::new(),
+            editor_service: String::new(),
+            resource_owner: org,
+            created_at,
+        };
+        write(conn, &e, IdpOwnerType::Org, &config).await?;
+        if let Some(template) = config.template() {
+            write_template(conn, &e, IdpOwnerType::Org, &template).await?;
+        }
+        adopted += 1;
+    }
+    Ok(adopted)
+}
+
 /// Writes an organization's configuration as its export document, the
 /// sealed client secret beside it.
 async fn write_document(conn: &mut AnyConnection, e: &Event, config: &IdpConfig) -> Result<()> {

@@ -12,6 +12,7 @@ use sqlx::AnyConnection;
 pub mod action;
 pub mod app;
 mod idp_config;
+pub(crate) use idp_config::adopt_documents;
 mod instance;
 pub(crate) mod machine;
 mod notify;
@@ -64,6 +65,77 @@ pub(super) async fn add_policy_link(conn: &mut AnyConnection, e: &Event) -> Resu
     .await
     .map_err(crate::db_error("PROJ-lnk01"))?;
     Ok(())
+}
+
+/// The kind of an imported organization login policy document.
+const LOGIN_POLICY_DOC: &str = "login_policy";
+
+/// The providers an imported login policy names (its `idps`, each with
+/// its owner type), offered by the organization's policy as an
+/// `AddIDPToLoginPolicy` would: the document's `data` among `events`, or
+/// a stored document's (`org`, `data`, `sequence`, `created_at`).
+async fn links_from_documents(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+    for e in events {
+        if e.payload.get(OBJECT_KIND).and_then(|v| v.as_str()) != Some(LOGIN_POLICY_DOC) {
+            continue;
+        }
+        let data = e.payload.get("data").cloned().unwrap_or_default();
+        links_of_policy(conn, &e.instance_id, &e.resource_owner, &data, e.sequence, e.created_at).await?;
+    }
+    Ok(())
+}
+
+async fn links_of_policy(
+    conn: &mut AnyConnection,
+    instance: &str,
+    org: &str,
+    policy: &serde_json::Value,
+    sequence: i64,
+    created_at: i64,
+) -> Result<()> {
+    let idps = policy.get("idps").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    // One after the other, so that they list in the document's order.
+    for (i, idp) in idps.iter().enumerate() {
+        let Some(id) = idp.get("idpId").and_then(|v| v.as_str()).filter(|id| !id.is_empty()) else { continue };
+        let own = matches!(idp.get("ownerType"), Some(v) if *v == "IDP_OWNER_TYPE_ORG" || *v == 2);
+        let owner_type = if own { IdpProviderType::Org } else { IdpProviderType::System };
+        sqlx::query(
+            "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (instance_id, owner_id, idp_id) DO NOTHING",
+        )
+        .bind(instance)
+        .bind(org)
+        .bind(id)
+        .bind(owner_type.code())
+        .bind(sequence)
+        .bind(created_at + i as i64)
+        .execute(&mut *conn)
+        .await
+        .map_err(crate::db_error("PROJ-lnk05"))?;
+    }
+    Ok(())
+}
+
+/// The providers the organization login policy documents of an earlier
+/// release's import name, which it did not offer (see
+/// [`links_from_documents`]); run once per store, as a link removed since
+/// must stay removed. Returns how many documents named some.
+pub(crate) async fn adopt_policy_links(conn: &mut AnyConnection) -> Result<u64> {
+    let rows: Vec<(String, String, String, i64, i64)> =
+        sqlx::query_as("SELECT instance_id, org_id, data, sequence, creation_date FROM org_objects WHERE kind = $1")
+            .bind(LOGIN_POLICY_DOC)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(crate::db_error("PROJ-lnk06"))?;
+    let mut adopted = 0;
+    for (instance, org, data, sequence, created_at) in rows {
+        let policy: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+        if policy.get("idps").and_then(|v| v.as_array()).is_some_and(|a| !a.is_empty()) {
+            links_of_policy(conn, &instance, &org, &policy, sequence, created_at).await?;
+            adopted += 1;
+        }
+    }
+    Ok(adopted)
 }
 
 /// Removes every login policy's entry of a template that is removed (as
@@ -138,6 +210,7 @@ pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Res
         }
         upsert_docs(conn, &events[i..end]).await?;
         idp_config::from_documents(conn, &events[i..end]).await?;
+        links_from_documents(conn, &events[i..end]).await?;
         i = end;
     }
     Ok(())
@@ -196,7 +269,8 @@ async fn org_object(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         return Ok(());
     }
     upsert_docs(conn, std::slice::from_ref(e)).await?;
-    idp_config::from_documents(conn, std::slice::from_ref(e)).await
+    idp_config::from_documents(conn, std::slice::from_ref(e)).await?;
+    links_from_documents(conn, std::slice::from_ref(e)).await
 }
 
 #[cfg(test)]

@@ -271,6 +271,23 @@ impl Snapshot {
             .map_err(db_error("EXPORT-db030"))
     }
 
+    /// The providers organization `org_id`'s login policy offers, in the
+    /// order they were added: each template's id and whether the
+    /// organization owns it (else the instance does).
+    pub async fn org_policy_links(&mut self, org_id: &str) -> Result<Vec<(String, bool)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT l.idp_id, t.resource_owner FROM login_policy_idps l JOIN idp_templates t \
+             ON t.instance_id = l.instance_id AND t.id = l.idp_id WHERE l.instance_id = $1 AND l.owner_id = $2 \
+             ORDER BY l.creation_date, l.idp_id",
+        )
+        .bind(&self.instance_id)
+        .bind(org_id)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_error("EXPORT-db031"))?;
+        Ok(rows.into_iter().map(|(idp, owner)| (idp, owner == org_id)).collect())
+    }
+
     /// Ends the snapshot (it wrote nothing).
     pub async fn end(self) -> Result<()> {
         self.tx.rollback().await.map_err(db_error("EXPORT-db004"))

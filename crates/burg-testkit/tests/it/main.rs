@@ -33,6 +33,7 @@ mod rules;
 mod schema;
 mod settings;
 mod settings_more;
+mod terraform;
 mod texts;
 mod transfer;
 mod transfer_instance;

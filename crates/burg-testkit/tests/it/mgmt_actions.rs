@@ -142,11 +142,9 @@ async fn actions_imported_and_created_alike(s: Arc<TestServer>, c: Client) {
     );
     let theirs = actions.iter().find(|a| a["actionId"] == IMPORTED).unwrap();
     assert_eq!(theirs["action"]["script"], "function enrich(ctx, api) { api.v1.user.appendMetadata('a', 1) }");
-    assert_eq!(
-        doc["triggerActions"],
-        json!([{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION",
-                "actionIds": [IMPORTED, second]}])
-    );
+    // The imported trigger named its types by enum name; the export writes
+    // ids, as ZITADEL's does.
+    assert_eq!(doc["triggerActions"], json!([{"flowType": "1", "triggerType": "1", "actionIds": [IMPORTED, second]}]));
 
     // Deleting the imported action takes it out of the flow.
     let _: DeleteActionResponse = c.call("DeleteAction", DeleteActionRequest { id: IMPORTED.into() }).await.unwrap();
@@ -251,4 +249,71 @@ async fn action_errors(s: Arc<TestServer>, c: Client) {
     assert_eq!(err.code, Code::PermissionDenied);
     let got: GetFlowResponse = viewer.call("GetFlow", GetFlowRequest { r#type: "1".into() }).await.unwrap();
     assert!(got.flow.unwrap().trigger_actions.is_empty());
+}
+
+matrix!(every_flow_moves_with_an_export);
+
+/// A flow as the Management API shows it, without details: each trigger
+/// with its actions' ids and names.
+async fn flow_shown(c: &Client, flow_type: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let got: GetFlowResponse = c.call("GetFlow", GetFlowRequest { r#type: flow_type.into() }).await.unwrap();
+    let triggers = got.flow.unwrap().trigger_actions.into_iter();
+    triggers.map(|t| (t.trigger_type.unwrap().id, t.actions.into_iter().map(|a| (a.id, a.name)).collect())).collect()
+}
+
+/// Every trigger of every flow type is exported as ZITADEL's export writes
+/// it (ids as strings) and imported into another server to the same flows.
+async fn every_flow_moves_with_an_export(s: Arc<TestServer>, c: Client) {
+    imported(&s).await;
+    let c = c.with_org(ORG);
+    let types: ListFlowTypesResponse = c.call("ListFlowTypes", ListFlowTypesRequest {}).await.unwrap();
+    let flow_types: Vec<String> = types.result.into_iter().map(|f| f.id).collect();
+    assert_eq!(flow_types, ["1", "2", "3", "4"]);
+    let mut triggers = 0;
+    for flow_type in &flow_types {
+        let req = ListFlowTriggerTypesRequest { r#type: flow_type.clone() };
+        let listed: ListFlowTriggerTypesResponse = c.call("ListFlowTriggerTypes", req).await.unwrap();
+        for trigger in listed.result {
+            let name = format!("flow{flow_type}trigger{}", trigger.id);
+            let script = format!("function {name}(ctx, api) {{}}");
+            let req = CreateActionRequest { name, script, ..Default::default() };
+            let added: CreateActionResponse = c.call("CreateAction", req).await.unwrap();
+            let set = SetTriggerActionsRequest {
+                flow_type: flow_type.clone(),
+                trigger_type: trigger.id.clone(),
+                action_ids: vec![added.id, IMPORTED.into()],
+            };
+            let _: SetTriggerActionsResponse = c.call("SetTriggerActions", set).await.unwrap();
+            triggers += 1;
+        }
+    }
+    assert_eq!(triggers, 9);
+    let mut before = Vec::new();
+    for flow_type in &flow_types {
+        before.push(flow_shown(&c, flow_type).await);
+    }
+    // The external authentication flow's first trigger is one, though the
+    // import named it by enum name and the API by id.
+    assert_eq!(before[0].len(), 3);
+    assert_eq!(before[0][0].1.len(), 2, "{:?}", before[0]);
+
+    let doc = exported(&s).await;
+    let items = doc["triggerActions"].as_array().unwrap();
+    assert_eq!(items.len(), 9);
+    for item in items {
+        assert!(item["flowType"].as_str().is_some_and(|f| f.parse::<u8>().is_ok()), "{item}");
+        assert!(item["triggerType"].as_str().is_some_and(|t| t.parse::<u8>().is_ok()), "{item}");
+    }
+
+    let Some(t) = TestServer::start_or_skip(s.backend).await else { return };
+    let r = t.client(Protocol::Rest).await;
+    let report =
+        r.call_json("AdminService", "ImportData", json!({"dataOrgs": {"orgs": [doc]}, "timeout": "1m"})).await.unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+    assert_eq!(report["success"]["orgs"][0]["triggerActions"].as_array().map(Vec::len), Some(9), "{report}");
+    let moved = t.client(c.protocol).await.with_org(ORG);
+    for (flow_type, before) in flow_types.iter().zip(&before) {
+        assert_eq!(&flow_shown(&moved, flow_type).await, before, "flow {flow_type}");
+    }
+    t.stop().await;
 }

@@ -24,6 +24,7 @@ matrix!(
     label_policy_is_previewed_then_activated,
     the_instances_change_shows_where_the_org_has_none,
     an_imported_orgs_policies_read_as_its_own,
+    an_imported_login_policy_offers_its_providers,
 );
 in_process!(bad_requests_change_nothing, an_org_owner_sets_its_own_org_only);
 
@@ -718,4 +719,80 @@ async fn an_imported_orgs_policies_read_as_its_own(_s: Arc<TestServer>, c: Clien
     assert!(!login.allow_register, "the change is exported");
     assert_eq!(login.idps[0].idp_id, "371000000000000019");
     assert_eq!(org.password_complexity_policy.as_ref().unwrap().min_length, 11);
+}
+
+/// The providers an imported login policy names (`idps`, with their owner
+/// types) are offered, change through the API, and the export writes the
+/// ones offered then; an import into another server offers them again.
+async fn an_imported_login_policy_offers_its_providers(s: Arc<TestServer>, c: Client) {
+    use serde_json::json;
+    const ORG: &str = "340000000000000001";
+    const CORP: &str = "340000000000000002";
+    const LEGACY: &str = "340000000000000003";
+    let instance: a::AddGoogleProviderResponse = c
+        .call(
+            "AddGoogleProvider",
+            a::AddGoogleProviderRequest {
+                name: "Google".into(),
+                client_id: "g".into(),
+                client_secret: "s".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let doc = json!({"orgs": [{"orgId": ORG, "org": {"name": "Offering"},
+        "oidcIdps": [{"idpId": CORP, "idp": {"name": "Corp", "clientId": "c", "clientSecret": "s",
+                                              "issuer": "https://corp.example"}}],
+        "jwtIdps": [{"idpId": LEGACY, "idp": {"name": "Legacy", "jwtEndpoint": "https://corp.example/jwt",
+                                              "issuer": "https://corp.example", "keysEndpoint": "https://corp.example/keys",
+                                              "headerName": "x-token"}}],
+        "loginPolicy": {"allowExternalIdp": true,
+                        "idps": [{"idpId": CORP, "ownerType": "IDP_OWNER_TYPE_ORG"},
+                                 {"idpId": instance.id, "ownerType": "IDP_OWNER_TYPE_SYSTEM"}]}}]});
+    let r = s.client(burg_testkit::Protocol::Rest).await;
+    let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+    let o = c.with_org(ORG);
+    let offered = |o: Client| async move {
+        let listed: ListLoginPolicyIdPsResponse =
+            o.call("ListLoginPolicyIDPs", ListLoginPolicyIdPsRequest::default()).await.unwrap();
+        let mut names: Vec<String> = listed.result.into_iter().map(|l| l.idp_name).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(offered(o.clone()).await, ["Corp", "Google"]);
+    let got: GetLoginPolicyResponse = o.call("GetLoginPolicy", GetLoginPolicyRequest {}).await.unwrap();
+    assert!(!got.is_default);
+    assert_eq!(got.policy.unwrap().idps.len(), 2);
+
+    // Changed through the API: one removed, the organization's other added.
+    let remove = RemoveIdpFromLoginPolicyRequest { idp_id: instance.id.clone() };
+    let _: RemoveIdpFromLoginPolicyResponse = o.call("RemoveIDPFromLoginPolicy", remove).await.unwrap();
+    let add = AddIdpToLoginPolicyRequest { idp_id: LEGACY.into(), owner_type: IdpOwnerType::Org as i32 };
+    let _: AddIdpToLoginPolicyResponse = o.call("AddIDPToLoginPolicy", add).await.unwrap();
+    assert_eq!(offered(o.clone()).await, ["Corp", "Legacy"]);
+
+    // With the passwords: an OIDC IdP's client secret is required to import.
+    let exported =
+        r.call_json("AdminService", "ExportData", json!({"orgIds": [ORG], "withPasswords": true})).await.unwrap();
+    let org = exported["orgs"][0].clone();
+    assert_eq!(
+        org["loginPolicy"]["idps"],
+        json!([{"idpId": CORP, "ownerType": "IDP_OWNER_TYPE_ORG"}, {"idpId": LEGACY, "ownerType": "IDP_OWNER_TYPE_ORG"}])
+    );
+    let Some(t) = TestServer::start_or_skip(s.backend).await else { return };
+    let tr = t.client(burg_testkit::Protocol::Rest).await;
+    let report = tr
+        .call_json("AdminService", "ImportData", json!({"dataOrgs": {"orgs": [org]}, "timeout": "1m"}))
+        .await
+        .unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+    assert_eq!(offered(t.client(c.protocol).await.with_org(ORG)).await, ["Corp", "Legacy"]);
+    t.stop().await;
+
+    // A reset takes the providers along.
+    let _: ResetLoginPolicyToDefaultResponse =
+        o.call("ResetLoginPolicyToDefault", ResetLoginPolicyToDefaultRequest {}).await.unwrap();
+    assert!(offered(o.clone()).await.is_empty());
 }

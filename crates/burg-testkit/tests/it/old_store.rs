@@ -184,6 +184,10 @@ fn holds_sealed(value: &serde_json::Value) -> bool {
 async fn an_earlier_store_still_serves(backend: Backend) {
     let dump: StoreDump = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
     let Some(s) = TestServer::start_on_dump(backend, &dump).await else { return };
+    // The harness opened the empty database before loading the rows, which
+    // marked the providers offered: open it again as that release left it.
+    sqlx::query("DELETE FROM burg_meta WHERE key = 'policy_links_adopted'").execute(s.app.db().pool()).await.unwrap();
+    let s = s.restart().await.unwrap();
     let c = s.client(Protocol::Rest).await;
     let note = |key: &str| dump.notes[key].clone();
     let idp = |kind: Kind| note(&format!("idp.{kind:?}"));
@@ -362,5 +366,126 @@ async fn an_earlier_store_still_serves(backend: Backend) {
         c.call("ListLoginPolicyIDPs", ListLoginPolicyIdPsRequest::default()).await.unwrap();
     assert!(links.result.is_empty());
     assert_eq!(s.unlisted_event_types(&c).await, Vec::<String>::new());
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_idp_documents_of_an_earlier_release_are_live_sqlite() {
+    org_idp_documents_of_an_earlier_release_are_live(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_idp_documents_of_an_earlier_release_are_live_postgres() {
+    org_idp_documents_of_an_earlier_release_are_live(Backend::Postgres).await;
+}
+
+/// Before the first IdP API was served, an import kept an organization's
+/// `oidcIdps` and `jwtIdps` only as documents (`org_objects`), with no
+/// configuration or template. Opening such a store makes them
+/// configurations: read, listed, changed and offered like added ones.
+async fn org_idp_documents_of_an_earlier_release_are_live(backend: Backend) {
+    use serde_json::json;
+    const ORG: &str = "360000000000000001";
+    const OIDC: &str = "360000000000000002";
+    const JWT: &str = "360000000000000003";
+    // The store as that release left it: this release's import, without
+    // the rows that release did not write.
+    let Some(before) = TestServer::start_or_skip(Backend::Sqlite).await else { return };
+    let doc = json!({"orgs": [{"orgId": ORG, "org": {"name": "Federated"},
+        "oidcIdps": [{"idpId": OIDC, "idp": {"name": "Corp OIDC", "stylingType": "STYLING_TYPE_GOOGLE",
+                      "clientId": "corp", "clientSecret": "canary-corp", "issuer": "https://corp.example",
+                      "scopes": ["openid", "email"], "displayNameMapping": "OIDC_MAPPING_FIELD_EMAIL",
+                      "autoRegister": true}}],
+        "jwtIdps": [{"idpId": JWT, "idp": {"name": "Corp JWT", "jwtEndpoint": "https://corp.example/jwt",
+                     "issuer": "https://corp.example", "keysEndpoint": "https://corp.example/keys",
+                     "headerName": "x-token"}}],
+        "loginPolicy": {"allowExternalIdp": true, "idps": [{"idpId": OIDC, "ownerType": "IDP_OWNER_TYPE_ORG"}]}}]});
+    let r = before.client(Protocol::Rest).await;
+    let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert!(report.get("errors").is_none(), "{report}");
+    for (table, column) in [("idp_configs", "id"), ("idp_templates", "id"), ("login_policy_idps", "idp_id")] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE {column} IN ($1, $2)")))
+            .bind(OIDC)
+            .bind(JWT)
+            .execute(before.app.db().pool())
+            .await
+            .unwrap();
+    }
+
+    let mut tables = dump_sqlite(before.app.db().pool()).await;
+    // That release had not offered the login policy's providers yet.
+    tables.get_mut("burg_meta").unwrap().retain(|row| row["key"] != "policy_links_adopted");
+    let dump = StoreDump {
+        master_key: before.master_key.clone(),
+        admin_token: before.admin_token.clone(),
+        notes: BTreeMap::new(),
+        tables,
+    };
+    before.stop().await;
+
+    let Some(s) = TestServer::start_on_dump(backend, &dump).await else { return };
+    // The harness opened the empty database before loading the rows, which
+    // marked the providers offered: open it again as that release left it.
+    sqlx::query("DELETE FROM burg_meta WHERE key = 'policy_links_adopted'").execute(s.app.db().pool()).await.unwrap();
+    let s = s.restart().await.unwrap();
+    let o = s.client(Protocol::Rest).await.with_org(ORG);
+    let got = o.call_json("ManagementService", "GetOrgIDPByID", json!({"id": OIDC})).await.unwrap();
+    let idp = &got["idp"];
+    assert_eq!(
+        (&idp["name"], &idp["stylingType"], &idp["owner"], &idp["state"], &idp["autoRegister"]),
+        (
+            &json!("Corp OIDC"),
+            &json!("STYLING_TYPE_GOOGLE"),
+            &json!("IDP_OWNER_TYPE_ORG"),
+            &json!("IDP_STATE_ACTIVE"),
+            &json!(true)
+        )
+    );
+    assert_eq!(
+        idp["oidcConfig"],
+        json!({"clientId": "corp", "issuer": "https://corp.example", "scopes": ["openid", "email"],
+               "displayNameMapping": "OIDC_MAPPING_FIELD_EMAIL"})
+    );
+    let listed = o.call_json("ManagementService", "ListOrgIDPs", json!({})).await.unwrap();
+    let names: Vec<&str> = listed["result"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Corp JWT", "Corp OIDC"], "newest first; imported at once, by id");
+    let jwt = o.call_json("ManagementService", "GetOrgIDPByID", json!({"id": JWT})).await.unwrap();
+    assert_eq!(jwt["idp"]["jwtConfig"]["headerName"], "x-token");
+
+    // The client secret the import sealed opens with the store's key.
+    let config: String = sqlx::query_scalar("SELECT config FROM idp_configs WHERE id = $1")
+        .bind(OIDC)
+        .fetch_one(s.app.db().pool())
+        .await
+        .unwrap();
+    assert!(!config.contains("canary-corp"), "the secret stays sealed");
+    let config: burg_domain::idp_config::IdpConfig = serde_json::from_str(&config).unwrap();
+    let Some(burg_domain::idp_config::Protocol::Oidc { client_secret: Some(sealed), .. }) = config.protocol else {
+        panic!("an OIDC configuration with its secret: {config:?}")
+    };
+    let key = burg_domain::crypto::MasterKey::from_secret(&dump.master_key).unwrap();
+    assert_eq!(key.open_string(&sealed).unwrap().expose(), "canary-corp");
+
+    // They change, are offered by the login policy and are exported like
+    // added ones.
+    o.call_json("ManagementService", "UpdateOrgIDP", json!({"idpId": JWT, "name": "Corp JWT 2"})).await.unwrap();
+    let offered = o.call_json("ManagementService", "ListLoginPolicyIDPs", json!({})).await.unwrap();
+    assert_eq!(offered["result"][0]["idpName"], "Corp OIDC", "{offered}");
+    o.call_json("ManagementService", "AddIDPToLoginPolicy", json!({"idpId": JWT, "ownerType": "IDP_OWNER_TYPE_ORG"}))
+        .await
+        .unwrap();
+    let exported =
+        s.client(Protocol::Rest).await.call_json("AdminService", "ExportData", json!({"orgIds": [ORG]})).await.unwrap();
+    assert_eq!(exported["orgs"][0]["jwtIdps"][0]["idp"]["name"], "Corp JWT 2");
+    let idps: Vec<&str> = exported["orgs"][0]["loginPolicy"]["idps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["idpId"].as_str().unwrap())
+        .collect();
+    assert_eq!(idps, [OIDC, JWT]);
+    o.call_json("ManagementService", "RemoveOrgIDP", json!({"idpId": OIDC})).await.unwrap();
+    let err = o.call_json("ManagementService", "GetOrgIDPByID", json!({"id": OIDC})).await.unwrap_err();
+    assert_eq!(err.code, tonic::Code::NotFound);
     s.stop().await;
 }

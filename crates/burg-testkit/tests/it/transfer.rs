@@ -100,7 +100,7 @@ pub fn generated_org(seed: u64, org_no: u32, users: u32) -> Value {
                       "appType": "OIDC_APP_TYPE_USER_AGENT", "clockSkew": "1s", "devMode": true}}],
         "humanUsers": humans,
         "machineUsers": machines,
-        "triggerActions": [{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION", "actionIds": [action]}],
+        "triggerActions": [{"flowType": "1", "triggerType": "1", "actionIds": [action]}],
         "actions": [{"actionId": action, "action": {"name": "enrich", "script": "function enrich(ctx, api) {}", "timeout": "10s", "allowedToFail": true}}],
         "projectGrants": [{"grantId": grant, "projectGrant": {"projectId": project, "grantedOrgId": "299999999999999999", "roleKeys": ["viewer"]}}],
         "userGrants": user_grants,
@@ -191,7 +191,7 @@ matrix!(
 );
 
 /// A document of ZITADEL's v1 format: the org IAM policy, and the login
-/// policy's factors and IdPs listed beside it.
+/// policy's factors and IdPs (the organization's OIDC IdP) listed beside it.
 fn v1_document(org_id: &str) -> Value {
     json!({"orgs": [{
         "orgId": org_id,
@@ -200,7 +200,9 @@ fn v1_document(org_id: &str) -> Value {
         "loginPolicy": {"allowUsernamePassword": true, "allowExternalIdp": true},
         "secondFactors": [{"type": "SECOND_FACTOR_TYPE_OTP"}, {"type": "SECOND_FACTOR_TYPE_U2F"}],
         "multiFactors": [{"type": "MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"}],
-        "idps": [{"idpId": "370000000000000009", "ownerType": "IDP_OWNER_TYPE_ORG"}],
+        "idps": [{"idpId": format!("{org_id}9"), "ownerType": "IDP_OWNER_TYPE_ORG"}],
+        "oidcIdps": [{"idpId": format!("{org_id}9"), "idp": {"name": "Old SSO", "clientId": "old", "clientSecret": "s",
+                      "issuer": "https://old.example.com"}}],
         "humanUsers": [{"userId": format!("{org_id}1"), "user": {"userName": "old", "profile": {"firstName": "O", "lastName": "D"},
             "email": {"email": "old@example.com", "isEmailVerified": true}}}],
         "triggerActions": [{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION", "actionIds": ["1"]}]
@@ -225,9 +227,13 @@ async fn v1_documents_import_in_todays_form(s: Arc<TestServer>, c: Client) {
         assert_eq!(policy["allowExternalIdp"], true);
         assert_eq!(policy["secondFactors"], json!(["SECOND_FACTOR_TYPE_OTP", "SECOND_FACTOR_TYPE_U2F"]));
         assert_eq!(policy["multiFactors"], json!(["MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"]));
-        assert_eq!(policy["idps"], json!([{"idpId": "370000000000000009", "ownerType": "IDP_OWNER_TYPE_ORG"}]));
+        assert_eq!(policy["idps"], json!([{"idpId": format!("{org_id}9"), "ownerType": "IDP_OWNER_TYPE_ORG"}]));
         assert_eq!(org["humanUsers"][0]["user"]["userName"], "old");
-        assert_eq!(org["triggerActions"][0]["flowType"], "FLOW_TYPE_EXTERNAL_AUTHENTICATION");
+        // v1 names the flow by enum name; the export writes its id, as ZITADEL's does.
+        assert_eq!(
+            (&org["triggerActions"][0]["flowType"], &org["triggerActions"][0]["triggerType"]),
+            (&json!("1"), &json!("1"))
+        );
     }
 }
 

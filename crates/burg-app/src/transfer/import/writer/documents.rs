@@ -77,7 +77,12 @@ impl App {
 
 /// The key and event of one item kept as a document; the event's
 /// `data` is the item (an OIDC IdP's client secret sealed beside it).
-fn document_event(key: &MasterKey, section: &Section, org: &str, item: Value) -> (String, NewEvent) {
+fn document_event(key: &MasterKey, section: &Section, org: &str, mut item: Value) -> (String, NewEvent) {
+    // A flow's trigger is kept in one form, under one key per trigger,
+    // whether the document names its types by id or (v1) by enum name.
+    if section.kind == Kind::TriggerAction {
+        burg_domain::events::action::canonical_trigger_document(&mut item);
+    }
     let object_key = key_of(section, &item);
     let sealed = (section.kind == Kind::OidcIdp)
         .then(|| text_at(&item, "idp.clientSecret"))
