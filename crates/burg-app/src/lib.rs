@@ -34,6 +34,7 @@ mod mgmt_policies;
 mod mgmt_texts;
 mod mgmt_user;
 mod notify;
+pub mod oidc;
 mod operations;
 mod org;
 mod policies;

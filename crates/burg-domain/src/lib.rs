@@ -21,6 +21,7 @@ pub mod idp;
 pub mod idp_config;
 pub mod idp_events;
 pub mod instance_settings;
+pub mod jwt;
 pub mod label_policy;
 pub mod machine_key;
 pub mod notify;

@@ -151,6 +151,13 @@ pub fn check_default_complexity(password: &str) -> Result<()> {
     }
 }
 
+/// Whether `secret` is the one bcrypt hash `hash` was made from (a client
+/// secret: machine users', applications'); `false` for a hash of another
+/// format.
+pub fn secret_matches(secret: &str, hash: &str) -> bool {
+    !hash.is_empty() && bcrypt::verify(secret, hash).unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ mod assets;
 mod auth;
 mod grpc;
 pub mod metrics;
+mod oauth;
 mod rest;
 
 use std::future::Future;
@@ -79,6 +80,7 @@ pub fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     Router::new()
         .merge(rest::router(app.clone(), config))
         .merge(assets::router(app.clone()))
+        .merge(oauth::router(app.clone()))
         .merge(grpc::router(app, config))
         .merge(health)
         .fallback(rest::not_found)

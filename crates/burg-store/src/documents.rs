@@ -93,3 +93,36 @@ pub async fn owner_of<'e>(
     row.map(|row| Ok((crate::row::text(&row, "org_id", "DOCS-db021")?, crate::row::text(&row, "kind", "DOCS-db022")?)))
         .transpose()
 }
+
+/// The secret hash of the application of one of `kinds` whose client id
+/// (the document's member `member`, or its key for an app imported without
+/// one) is `client_id`; `None` when there is no such app.
+pub async fn secret_of_client<'e>(
+    on: impl Reader<'e>,
+    instance: &str,
+    kinds: &[&str],
+    member: &str,
+    client_id: &str,
+) -> Result<Option<String>> {
+    let fragment = format!("%{}%", serde_json::json!({ member: client_id }).to_string().trim_matches(['{', '}']));
+    let mut sql = crate::Sql::new("SELECT object_key, data, secret_hash FROM org_objects WHERE instance_id = ");
+    sql.bind(instance).push(" AND kind IN (");
+    for (i, kind) in kinds.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*kind);
+    }
+    sql.push(") AND (data LIKE ").bind(fragment).push(" OR object_key = ").bind(client_id).push(")");
+    let rows = sql.query().fetch_all(on).await.map_err(db_error("DOCS-db030"))?;
+    for row in rows {
+        let key = crate::row::text(&row, "object_key", "DOCS-db031")?;
+        let data: serde_json::Value =
+            serde_json::from_str(&crate::row::text(&row, "data", "DOCS-db032")?).unwrap_or_default();
+        let own = data.get(member).and_then(serde_json::Value::as_str).filter(|id| !id.is_empty());
+        if own.map_or(key == client_id, |id| id == client_id) {
+            return Ok(Some(crate::row::text(&row, "secret_hash", "DOCS-db033")?));
+        }
+    }
+    Ok(None)
+}

@@ -89,10 +89,13 @@ pub struct TokenUser {
 
 /// The user of the token whose SHA-256 is `hash`, if there is one.
 pub async fn token_user(db: &Db, instance: &str, hash: &str) -> Result<Option<TokenUser>> {
+    // A personal access token, or one the token endpoint issued.
     let row = sqlx::query(
-        "SELECT p.user_id, p.expiration, u.resource_owner, u.state FROM personal_access_tokens p \
-         JOIN users u ON u.instance_id = p.instance_id AND u.id = p.user_id \
-         WHERE p.token_hash = $1 AND p.instance_id = $2",
+        "SELECT p.user_id, p.expiration, u.resource_owner, u.state FROM \
+         (SELECT instance_id, user_id, expiration FROM personal_access_tokens WHERE token_hash = $1 AND instance_id = $2 \
+          UNION ALL \
+          SELECT instance_id, user_id, expiration FROM access_tokens WHERE token_hash = $1 AND instance_id = $2) p \
+         JOIN users u ON u.instance_id = p.instance_id AND u.id = p.user_id",
     )
     .bind(hash)
     .bind(instance)
@@ -785,4 +788,38 @@ pub async fn in_org_named(db: &Db, instance: &str, org: &str, user_name: &str) -
     .await
     .map_err(db_error("USER-db047"))?;
     row.as_ref().map(user_from_row).transpose()
+}
+
+/// An access token the token endpoint issued, by its hash: for
+/// introspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub org_id: String,
+    pub client_id: String,
+    /// JSON lists.
+    pub audience: String,
+    pub scopes: String,
+    /// µs since the epoch.
+    pub expiration: i64,
+    pub creation_date: i64,
+}
+
+pub async fn access_token(db: &Db, instance: &str, hash: &str) -> Result<Option<AccessTokenRow>> {
+    type Row = (String, String, String, String, String, String, String, i64, i64);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT t.id, t.user_id, u.username, u.resource_owner, t.client_id, t.audience, t.scopes, t.expiration, \
+         t.creation_date FROM access_tokens t JOIN users u ON u.instance_id = t.instance_id AND u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.instance_id = $2",
+    )
+    .bind(hash)
+    .bind(instance)
+    .fetch_optional(db.pool())
+    .await
+    .map_err(db_error("AUTH-db020"))?;
+    Ok(row.map(|(id, user_id, user_name, org_id, client_id, audience, scopes, expiration, creation_date)| {
+        AccessTokenRow { id, user_id, user_name, org_id, client_id, audience, scopes, expiration, creation_date }
+    }))
 }

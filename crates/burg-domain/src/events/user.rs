@@ -63,6 +63,19 @@ payloads! {
     /// (ZITADEL's token is its encrypted id, so it has none).
     PersonalAccessTokenAdded = "user.pat.added" { token_id: String, expiration: EventTime, scopes: Vec<String>, token_hash: String }
     PersonalAccessTokenRemoved = "user.pat.removed" { token_id: String }
+    /// An access token issued at the token endpoint: ZITADEL's members
+    /// (`reason` as it names the grant: `jwt_profile`,
+    /// `client_credentials`), `expiration` in RFC 3339, and burg's
+    /// `tokenHash`, the token's SHA-256 (the token is never stored).
+    AccessTokenAdded = "user.token.added" {
+        token_id: String,
+        application_id: String,
+        audience: Vec<String>,
+        scopes: Vec<String>,
+        expiration: EventTime,
+        reason: String,
+        token_hash: String,
+    }
     ExternalIdpAdded = "user.human.externalidp.added" { idp_config_id: String, user_id: String, display_name: String }
     ExternalIdpRemoved = "user.human.externalidp.removed" { idp_config_id: String, user_id: String }
     ExternalIdpCascadeRemoved = "user.human.externalidp.cascade.removed" { idp_config_id: String, user_id: String }

@@ -72,6 +72,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         UserRemoved::TYPE => {
             for statement in [
                 "DELETE FROM personal_access_tokens WHERE instance_id = $1 AND user_id = $2",
+                "DELETE FROM access_tokens WHERE instance_id = $1 AND user_id = $2",
                 "DELETE FROM iam_members WHERE instance_id = $1 AND user_id = $2",
                 "DELETE FROM org_members WHERE instance_id = $1 AND user_id = $2",
                 "DELETE FROM user_idp_links WHERE instance_id = $1 AND user_id = $2",
@@ -166,6 +167,25 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             .execute(&mut *conn)
             .await
             .map_err(db_error("PROJ-usr04"))?;
+        }
+        AccessTokenAdded::TYPE => {
+            let p: AccessTokenAdded = e.decode()?;
+            sqlx::query(
+                "INSERT INTO access_tokens (instance_id, id, user_id, token_hash, client_id, audience, scopes, \
+                 expiration, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(inst)
+            .bind(p.token_id)
+            .bind(user)
+            .bind(p.token_hash)
+            .bind(p.application_id)
+            .bind(serde_json::to_string(&p.audience).unwrap_or_default())
+            .bind(serde_json::to_string(&p.scopes).unwrap_or_default())
+            .bind(p.expiration.0)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("PROJ-usr30"))?;
         }
         PersonalAccessTokenRemoved::TYPE => {
             let p: PersonalAccessTokenRemoved = e.decode()?;

@@ -25,6 +25,7 @@ mod mgmt_texts;
 mod mgmt_user_grants;
 mod mgmt_users;
 mod notify;
+mod oidc;
 mod old_store;
 mod openapi;
 mod orgs;

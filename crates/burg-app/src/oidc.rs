@@ -1,0 +1,271 @@
+//! Service accounts sign in as in ZITADEL: the token endpoint's JWT
+//! bearer grant ("JWT profile": an assertion signed with a machine key,
+//! the key file's) and client credentials grant (a machine user's name and
+//! client secret), each answering an opaque bearer token the APIs accept;
+//! introspection of those tokens for an API or OIDC application; the
+//! discovery document. Tokens live 12 hours (ZITADEL's
+//! `AccessTokenLifetime`), are kept only as their SHA-256 and are written
+//! as ZITADEL's `user.token.added`. Sign-in of people (authorization code,
+//! ID tokens, signing keys) is not here yet: the key set is empty.
+
+use burg_domain::crypto::{new_token, token_hash};
+use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::events::EventTime;
+use burg_domain::events::user::AccessTokenAdded;
+use burg_domain::jwt::Jwt;
+use burg_domain::state::UserState;
+use serde_json::{Value, json};
+
+use crate::{App, Ctx};
+
+/// ZITADEL's `AccessTokenLifetime` (`cmd/defaults.yaml`): 12 h.
+pub const ACCESS_TOKEN_LIFETIME_SECS: i64 = 12 * 3600;
+/// How far a clock may be off for an assertion's `iat` and `exp`.
+const LEEWAY_SECS: i64 = 60;
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+pub const CLIENT_CREDENTIALS: &str = "client_credentials";
+
+/// An OAuth error (RFC 6749 §5.2): its code, and a description for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl OAuthError {
+    fn new(error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError { error, description: description.into() }
+    }
+
+    /// The HTTP status of the answer: 401 for a client that failed to
+    /// authenticate, 500 for ours, else 400.
+    pub fn status(&self) -> u16 {
+        match self.error {
+            "invalid_client" => 401,
+            "server_error" => 500,
+            _ => 400,
+        }
+    }
+}
+
+impl From<burg_domain::Error> for OAuthError {
+    fn from(e: burg_domain::Error) -> Self {
+        tracing::error!(id = e.id, message = %e.message, "the token endpoint failed");
+        OAuthError::new("server_error", "internal error")
+    }
+}
+
+/// A request to the token endpoint, its form and basic credentials.
+#[derive(Debug, Clone, Default)]
+pub struct TokenRequest {
+    pub grant_type: String,
+    pub assertion: String,
+    pub scope: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// What the token endpoint answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+impl App {
+    /// The token endpoint: the JWT bearer and client credentials grants
+    /// for machine users. `issuer` is the URL the server is called at.
+    pub async fn oauth_token(&self, issuer: &str, r: TokenRequest) -> Result<IssuedToken, OAuthError> {
+        let (user_id, reason) = match r.grant_type.as_str() {
+            JWT_BEARER => (self.jwt_profile_user(issuer, &r.assertion).await?, "jwt_profile"),
+            CLIENT_CREDENTIALS => {
+                (self.client_credentials_user(&r.client_id, &r.client_secret).await?, "client_credentials")
+            }
+            "" => return Err(OAuthError::new("invalid_request", "grant_type missing")),
+            other => {
+                return Err(OAuthError::new(
+                    "unsupported_grant_type",
+                    format!("{other} is not supported: use {JWT_BEARER} or {CLIENT_CREDENTIALS}"),
+                ));
+            }
+        };
+        let scopes: Vec<String> = r.scope.split_whitespace().map(str::to_string).collect();
+        let token = new_token();
+        let expiration = self.now().saturating_add(ACCESS_TOKEN_LIFETIME_SECS * 1_000_000);
+        let owner = burg_store::users::get(self.db.pool(), &self.instance_id, &user_id)
+            .await?
+            .map(|u| u.resource_owner)
+            .unwrap_or_default();
+        let added = AccessTokenAdded {
+            token_id: self.new_id(),
+            application_id: r.client_id.clone(),
+            audience: vec![user_id.clone()],
+            scopes: scopes.clone(),
+            expiration: EventTime(expiration),
+            reason: reason.to_string(),
+            token_hash: token_hash(&token),
+        };
+        let ctx = Ctx::system("oidc");
+        let on = Aggregate::new(aggregate::USER, &user_id, &owner);
+        crate::in_tx!(self, &ctx, |_conn| { Ok(vec![NewEvent::new(&on, &added)?]) })?;
+        Ok(IssuedToken { access_token: token, expires_in: ACCESS_TOKEN_LIFETIME_SECS, scope: scopes.join(" ") })
+    }
+
+    /// The user a JWT bearer assertion signs in: signed with one of the
+    /// user's machine keys (`kid`), issued by and about the user, for this
+    /// issuer, and current.
+    async fn jwt_profile_user(&self, issuer: &str, assertion: &str) -> Result<String, OAuthError> {
+        let invalid = |why: &str| OAuthError::new("invalid_grant", why.to_string());
+        if assertion.is_empty() {
+            return Err(OAuthError::new("invalid_request", "assertion missing"));
+        }
+        let jwt = Jwt::parse(assertion).map_err(|why| invalid(&why))?;
+        let user = jwt.claim("sub");
+        if user.is_empty() || jwt.claim("iss") != user {
+            return Err(invalid("the assertion's iss and sub must both be the user's id"));
+        }
+        if !jwt.audience().iter().any(|a| a.trim_end_matches('/') == issuer.trim_end_matches('/')) {
+            return Err(invalid("the assertion's audience must contain the issuer"));
+        }
+        let now = self.now() / 1_000_000;
+        match (jwt.time("exp"), jwt.time("iat")) {
+            (Some(exp), _) if exp + LEEWAY_SECS < now => return Err(invalid("the assertion has expired")),
+            (None, _) => return Err(invalid("the assertion has no exp")),
+            (_, Some(iat)) if iat > now + LEEWAY_SECS => return Err(invalid("the assertion is issued in the future")),
+            _ => {}
+        }
+        let key = burg_store::machine::key_anywhere(self.db.pool(), &self.instance_id, &jwt.kid).await?;
+        let Some((_, key)) = key else { return Err(invalid("the assertion's key (kid) is unknown")) };
+        let doc: Value = serde_json::from_str(&key.data).unwrap_or_default();
+        if doc.get("userId").and_then(Value::as_str) != Some(user) {
+            return Err(invalid("the assertion's key is not the user's"));
+        }
+        let expiry = doc.get("expirationDate").cloned().and_then(|t| serde_json::from_value::<EventTime>(t).ok());
+        let expired = expiry.is_some_and(|t| t.0 / 1_000_000 < now);
+        if expired {
+            return Err(invalid("the assertion's key has expired"));
+        }
+        let public = doc
+            .get("publicKey")
+            .and_then(Value::as_str)
+            .and_then(|b| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok())
+            .unwrap_or_default();
+        if !jwt.verify_rs256(&public) {
+            return Err(invalid("the assertion's signature does not check (RS256 with the key named by kid)"));
+        }
+        self.require_active_user(user).await.map_err(|why| invalid(&why))?;
+        Ok(user.to_string())
+    }
+
+    /// The machine user whose name and client secret these are.
+    async fn client_credentials_user(&self, client_id: &str, secret: &str) -> Result<String, OAuthError> {
+        let invalid = || OAuthError::new("invalid_client", "client authentication failed");
+        if client_id.is_empty() || secret.is_empty() {
+            return Err(OAuthError::new("invalid_client", "client_id and client_secret are required"));
+        }
+        let found = burg_store::machine::by_user_name(self.db.pool(), &self.instance_id, client_id).await?;
+        let Some((id, _, machine)) = found else { return Err(invalid()) };
+        let (secret, hash) = (secret.to_string(), machine.secret_hash.clone());
+        let matches = tokio::task::spawn_blocking(move || burg_domain::password::secret_matches(&secret, &hash))
+            .await
+            .unwrap_or(false);
+        if !matches {
+            return Err(invalid());
+        }
+        self.require_active_user(&id).await.map_err(|why| OAuthError::new("invalid_client", why))?;
+        Ok(id)
+    }
+
+    async fn require_active_user(&self, id: &str) -> Result<(), String> {
+        match burg_store::machine::user_state(self.db.pool(), &self.instance_id, id).await {
+            Ok(Some(state)) if state == UserState::Active.code() => Ok(()),
+            Ok(Some(_)) => Err("the user is not active".into()),
+            _ => Err("the user does not exist".into()),
+        }
+    }
+
+    /// Token introspection (RFC 7662) for an application that
+    /// authenticates with its client id and secret (API and OIDC apps).
+    pub async fn oauth_introspect(
+        &self,
+        issuer: &str,
+        client_id: &str,
+        client_secret: &str,
+        token: &str,
+    ) -> Result<Value, OAuthError> {
+        if !self.app_secret_matches(client_id, client_secret).await? {
+            return Err(OAuthError::new("invalid_client", "client authentication failed"));
+        }
+        let inactive = json!({"active": false});
+        let Some(t) = burg_store::users::access_token(&self.db, &self.instance_id, &token_hash(token)).await? else {
+            return Ok(inactive);
+        };
+        if t.expiration <= self.now() || self.require_active_user(&t.user_id).await.is_err() {
+            return Ok(inactive);
+        }
+        let list = |text: &str| serde_json::from_str::<Vec<String>>(text).unwrap_or_default();
+        Ok(json!({
+            "active": true,
+            "scope": list(&t.scopes).join(" "),
+            "client_id": t.client_id,
+            "token_type": "Bearer",
+            "exp": t.expiration / 1_000_000,
+            "iat": t.creation_date / 1_000_000,
+            "nbf": t.creation_date / 1_000_000,
+            "sub": t.user_id,
+            "aud": list(&t.audience),
+            "iss": issuer,
+            "jti": t.id,
+            "username": t.user_name,
+            "urn:zitadel:iam:user:resourceowner:id": t.org_id,
+        }))
+    }
+
+    /// Whether an API or OIDC app of the instance has the client id and the
+    /// secret.
+    async fn app_secret_matches(&self, client_id: &str, secret: &str) -> Result<bool, OAuthError> {
+        use burg_store::projection::app::{API_KIND, CLIENT_ID, OIDC_KIND};
+        if client_id.is_empty() || secret.is_empty() {
+            return Ok(false);
+        }
+        let hash = burg_store::documents::secret_of_client(
+            self.db.pool(),
+            &self.instance_id,
+            &[API_KIND, OIDC_KIND],
+            CLIENT_ID,
+            client_id,
+        )
+        .await?;
+        let Some(hash) = hash else { return Ok(false) };
+        let secret = secret.to_string();
+        Ok(tokio::task::spawn_blocking(move || burg_domain::password::secret_matches(&secret, &hash))
+            .await
+            .unwrap_or(false))
+    }
+}
+
+/// The OpenID Provider's discovery document for `issuer`.
+pub fn discovery(issuer: &str) -> Value {
+    let at = |path: &str| format!("{}{path}", issuer.trim_end_matches('/'));
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": at("/oauth/v2/authorize"),
+        "token_endpoint": at("/oauth/v2/token"),
+        "introspection_endpoint": at("/oauth/v2/introspect"),
+        "userinfo_endpoint": at("/oidc/v1/userinfo"),
+        "revocation_endpoint": at("/oauth/v2/revoke"),
+        "end_session_endpoint": at("/oidc/v1/end_session"),
+        "jwks_uri": at("/oauth/v2/keys"),
+        "scopes_supported": ["openid", "profile", "email", "phone", "address", "offline_access"],
+        "response_types_supported": ["code", "id_token", "id_token token"],
+        "grant_types_supported": [CLIENT_CREDENTIALS, JWT_BEARER],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "claims_supported": ["sub", "aud", "exp", "iat", "iss", "auth_time", "name", "email", "preferred_username"],
+        "code_challenge_methods_supported": ["S256"],
+        "request_uri_parameter_supported": false,
+    })
+}
