@@ -76,6 +76,9 @@ pub mod zitadel {
         pub mod v1 {
             include_package!("zitadel.org.v1");
         }
+        pub mod v2 {
+            include_package!("zitadel.org.v2");
+        }
     }
     pub mod policy {
         pub mod v1 {
@@ -100,6 +103,9 @@ pub mod zitadel {
     pub mod user {
         pub mod v1 {
             include_package!("zitadel.user.v1");
+        }
+        pub mod v2 {
+            include_package!("zitadel.user.v2");
         }
     }
     pub mod member {
@@ -133,6 +139,9 @@ pub mod zitadel {
     pub mod metadata {
         pub mod v1 {
             include_package!("zitadel.metadata.v1");
+        }
+        pub mod v2 {
+            include_package!("zitadel.metadata.v2");
         }
     }
     pub mod milestone {
