@@ -51,3 +51,35 @@ fn every_admin_call_of_the_terraform_provider_is_served() {
     assert!(unknown.is_empty(), "RPCs clients.md names that the proto lacks: {unknown:?}");
     assert!(unserved.is_empty(), "Admin RPCs the Terraform provider calls that burg does not serve: {unserved:?}");
 }
+
+/// Every `orgv2:` call of `clients.md` (the Organization API v2, which
+/// Terraform's organization resources call first, AddOrganization with no
+/// v1 fallback) is served.
+#[test]
+fn every_organization_v2_call_of_the_terraform_provider_is_served() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/api/clients.md");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(!burg_testkit::in_ci(), "clients.md is missing at {}", path.display());
+        eprintln!("skipped: clients.md is not at {}", path.display());
+        return;
+    };
+    let mut calls = BTreeSet::new();
+    for line in text.lines().filter(|l| l.starts_with("| zitadel_")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        for call in cells[1].split(',').map(str::trim) {
+            if let Some(rpc) = call.strip_prefix("orgv2:") {
+                calls.insert(rpc.to_string());
+            }
+        }
+    }
+    assert!(calls.len() >= 12, "clients.md names {} orgv2 calls: {calls:?}", calls.len());
+    let unserved: Vec<&String> = calls
+        .iter()
+        .filter(|rpc| {
+            !ROUTES
+                .iter()
+                .any(|r| r.service == "OrganizationService" && r.method == rpc.as_str() && burg_server::serves(r))
+        })
+        .collect();
+    assert!(unserved.is_empty(), "orgv2 RPCs the Terraform provider calls that burg does not serve: {unserved:?}");
+}

@@ -27,6 +27,7 @@ mod mgmt_users;
 mod notify;
 mod old_store;
 mod openapi;
+mod org_v2;
 mod orgs;
 mod policies;
 mod rules;
