@@ -52,6 +52,12 @@ SERVICES = [
 # written; the rest of each service comes with the sign-in work.
 V2_SERVICES = [
     ("zitadel.settings.v2", "SettingsService", LOGIN_SHEETS, ["GetSecuritySettings", "SetSecuritySettings"]),
+    ("zitadel.org.v2", "OrganizationService", "own", [
+        "AddOrganization", "UpdateOrganization", "DeleteOrganization", "ListOrganizations",
+        "AddOrganizationDomain", "DeleteOrganizationDomain", "GenerateOrganizationDomainValidation",
+        "ListOrganizationDomains", "VerifyOrganizationDomain",
+        "SetOrganizationMetadata", "ListOrganizationMetadata", "DeleteOrganizationMetadata",
+    ]),
     ("zitadel.feature.v2", "FeatureService", "own", [
         "GetInstanceFeatures", "SetInstanceFeatures", "ResetInstanceFeatures",
         "GetSystemFeatures", "SetSystemFeatures", "ResetSystemFeatures",

@@ -187,7 +187,14 @@ fn routes(pool: &DescriptorPool) -> BuildResult<String> {
             } else {
                 query_params(&input, &path_params(&rule.path))
                     .into_iter()
-                    .map(|p| format!("({:?}, {:?}, QueryKind::{})", p.name, p.json, p.kind))
+                    .map(|p| {
+                        let kind = if p.repeated {
+                            format!("QueryKind::Repeated(&QueryKind::{})", p.kind)
+                        } else {
+                            format!("QueryKind::{}", p.kind)
+                        };
+                        format!("({:?}, {:?}, {kind})", p.name, p.json)
+                    })
                     .collect()
             };
             writeln!(
@@ -290,6 +297,9 @@ pub(crate) struct QueryParam {
     pub name: String,
     pub json: String,
     pub kind: &'static str,
+    /// A repeated scalar: each value of the query string is one item
+    /// (`keys=a&keys=b`), as grpc-gateway reads them.
+    pub repeated: bool,
     pub field: FieldDescriptor,
 }
 
@@ -308,11 +318,13 @@ pub(crate) fn query_params(message: &MessageDescriptor, in_path: &[String]) -> V
 }
 
 fn collect_query_params(message: &MessageDescriptor, prefix: (&str, &str), depth: usize, out: &mut Vec<QueryParam>) {
-    for field in message.fields().filter(|f| !f.is_list() && !f.is_map()) {
+    for field in message.fields().filter(|f| !f.is_map()) {
         let name = format!("{}{}", prefix.0, field.name());
         let json = format!("{}{}", prefix.1, field.json_name());
+        let repeated = field.is_list();
         match (param_kind(&field), field.kind()) {
-            (Some(kind), _) => out.push(QueryParam { name, json, kind, field }),
+            (Some(kind), _) => out.push(QueryParam { name, json, kind, repeated, field }),
+            (None, _) if repeated => {}
             (None, Kind::Message(m)) if depth > 1 && !m.full_name().starts_with("google.") => {
                 collect_query_params(&m, (&format!("{name}."), &format!("{json}.")), depth - 1, out);
             }

@@ -57,6 +57,10 @@ pub(crate) fn document(pool: &DescriptorPool, service_name: &str) -> BuildResult
                     param.insert("name".into(), json!(query.json));
                     param.insert("in".into(), json!("query"));
                     param.insert("required".into(), json!(false));
+                    if query.repeated {
+                        // `keys=a&keys=b`, as grpc-gateway reads it.
+                        param.insert("collectionFormat".into(), json!("multi"));
+                    }
                     parameters.push(Value::Object(param));
                 }
             }

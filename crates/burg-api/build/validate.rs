@@ -236,6 +236,13 @@ fn scalar_check(field: &FieldDescriptor, rule: &Rules, value: &str) -> BuildResu
         let not_in: Vec<String> = e.all("not_in").iter().map(|n| n.to_string()).collect();
         return Ok(Some(format!("v::enumeration({value}, {defined}, &[{}])", not_in.join(", "))));
     }
+    if let Some(b) = rule.block("bool") {
+        if field.kind() != Kind::Bool {
+            return Err(format!("{}: bool rule on {:?}", field.full_name(), field.kind()).into());
+        }
+        b.only(&["const"])?;
+        return Ok(Some(format!("v::boolean({value}, {})", b.flag("const")?)));
+    }
     Ok(None)
 }
 

@@ -76,6 +76,9 @@ pub mod zitadel {
         pub mod v1 {
             include_package!("zitadel.org.v1");
         }
+        pub mod v2 {
+            include_package!("zitadel.org.v2");
+        }
     }
     pub mod policy {
         pub mod v1 {
@@ -109,6 +112,9 @@ pub mod zitadel {
         pub mod v1 {
             include_package!("zitadel.user.v1");
         }
+        pub mod v2 {
+            include_package!("zitadel.user.v2");
+        }
     }
     pub mod member {
         pub mod v1 {
@@ -141,6 +147,9 @@ pub mod zitadel {
     pub mod metadata {
         pub mod v1 {
             include_package!("zitadel.metadata.v1");
+        }
+        pub mod v2 {
+            include_package!("zitadel.metadata.v2");
         }
     }
     pub mod milestone {

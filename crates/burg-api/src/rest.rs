@@ -37,32 +37,25 @@ pub fn rest_input(
             Err(e) => return Err(format!("invalid JSON body: {e}")),
         }
     };
+    // The items of repeated fields, by field, in the order given.
+    let mut lists: Vec<(&str, &str, Vec<Value>)> = Vec::new();
     for (key, value) in query_pairs {
         let Some((name, json, kind)) = route.query_fields.iter().find(|(n, j, _)| key == *n || key == *j) else {
             continue;
         };
-        let value = match kind {
-            QueryKind::Text => Value::String(value),
-            QueryKind::Enum => enum_value(value),
-            QueryKind::Bool => match value.as_str() {
-                "true" | "1" => Value::Bool(true),
-                "false" | "0" | "" => Value::Bool(false),
-                _ => {
-                    return Err(format!("invalid value for field `{json}`: {value:?} is not a boolean"));
+        match kind {
+            QueryKind::Repeated(item) => {
+                let value = scalar_value(item, json, value)?;
+                match lists.iter_mut().find(|(n, _, _)| n == name) {
+                    Some((_, _, items)) => items.push(value),
+                    None => lists.push((name, json, vec![value])),
                 }
-            },
-            // An integer stays one: pbjson reads integer fields through an
-            // untagged enum, which takes no float (`5.0`) for a `u32`.
-            QueryKind::Number => match (value.parse::<i64>(), value.parse::<u64>(), value.parse::<f64>()) {
-                (Ok(n), _, _) => Value::from(n),
-                (_, Ok(n), _) => Value::from(n),
-                (_, _, Ok(n)) => serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null),
-                _ => {
-                    return Err(format!("invalid value for field `{json}`: {value:?} is not a number"));
-                }
-            },
-        };
-        set_path(&mut object, name, json, value);
+            }
+            kind => set_path(&mut object, name, json, scalar_value(kind, json, value)?),
+        }
+    }
+    for (name, json, items) in lists {
+        set_path(&mut object, name, json, Value::Array(items));
     }
     for (param, value) in path {
         if let Some((name, json, kind)) = route.path_fields.iter().find(|(n, _, _)| n == param) {
@@ -75,6 +68,32 @@ pub fn rest_input(
         }
     }
     Ok(JsonInput::Value(Value::Object(object)))
+}
+
+/// The JSON value of one query-string value of a field of `kind`.
+fn scalar_value(kind: &QueryKind, json: &str, value: String) -> Result<Value, String> {
+    Ok(match kind {
+        QueryKind::Text => Value::String(value),
+        QueryKind::Enum => enum_value(value),
+        QueryKind::Bool => match value.as_str() {
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" | "" => Value::Bool(false),
+            _ => {
+                return Err(format!("invalid value for field `{json}`: {value:?} is not a boolean"));
+            }
+        },
+        // An integer stays one: pbjson reads integer fields through an
+        // untagged enum, which takes no float (`5.0`) for a `u32`.
+        QueryKind::Number => match (value.parse::<i64>(), value.parse::<u64>(), value.parse::<f64>()) {
+            (Ok(n), _, _) => Value::from(n),
+            (_, Ok(n), _) => Value::from(n),
+            (_, _, Ok(n)) => serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null),
+            _ => {
+                return Err(format!("invalid value for field `{json}`: {value:?} is not a number"));
+            }
+        },
+        QueryKind::Repeated(item) => return scalar_value(item, json, value),
+    })
 }
 
 /// An enum's value by number (`2`) or by name (`SECOND_FACTOR_TYPE_U2F`).

@@ -26,6 +26,9 @@ pub enum QueryKind {
     Bool,
     /// 32-bit integers and floats: JSON numbers.
     Number,
+    /// A repeated field of the inner kind: every value the query string
+    /// gives it is one item, in order (`keys=a&keys=b`).
+    Repeated(&'static QueryKind),
 }
 
 /// One RPC: its gRPC path, its REST mapping and the permission it needs.
@@ -67,6 +70,16 @@ impl Route {
     /// read, as ZITADEL's commands check it; before, any valid token passes.
     pub fn org_in_request(&self) -> bool {
         matches!(self.service, "OrganizationService" | "ProjectService" | "ApplicationService")
+    }
+
+    /// The HTTP status of a successful REST answer: 200, or the
+    /// `http_response.success_code` ZITADEL's proto gives the route
+    /// (201 for the Organization API v2's AddOrganization).
+    pub fn success_status(&self) -> u16 {
+        match (self.service, self.method) {
+            ("OrganizationService", "AddOrganization") => 201,
+            _ => 200,
+        }
     }
 
     /// The route of an RPC by its service and name, e.g. `AdminService`,

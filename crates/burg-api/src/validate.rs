@@ -182,6 +182,11 @@ fn byte_len(n: u64, min: Option<u64>, max: Option<u64>) -> Result<(), String> {
     }
 }
 
+/// A `bool` field's `const` rule.
+pub fn boolean(value: &bool, want: bool) -> Result<(), String> {
+    if *value == want { Ok(()) } else { Err(format!("value must equal {want}")) }
+}
+
 /// The item count rules of a repeated field (PGV ignores a zero `min_items`).
 pub fn items(n: usize, min: u64, max: Option<u64>) -> Result<(), String> {
     let n = n as u64;

@@ -37,6 +37,7 @@ mod notify;
 pub mod oidc;
 mod operations;
 mod org;
+mod org_v2;
 mod policies;
 mod policy;
 mod project;
@@ -223,6 +224,8 @@ pub(crate) mod shared_ids {
     pub(crate) const USER_NOT_FOUND: &str = "COMMAND-uXHNj";
     /// `AddOrgMemberCommand`: the user does not exist.
     pub(crate) const MEMBER_USER_NOT_FOUND: &str = "ORG-GoXOn";
+    /// `AddOrgMemberCommand`: no user or no role given.
+    pub(crate) const MEMBER_INVALID: &str = "ORG-4Mlfs";
     /// `AddOrgMemberCommand`: the user is a member already.
     pub(crate) const MEMBER_EXISTS: &str = "ORG-poWwe";
     /// `prepareAddOrgDomain`: a domain that is blank once trimmed.
@@ -271,6 +274,15 @@ pub(crate) mod shared_ids {
     pub(crate) const FIRST_NAME_BLANK: &str = "USER-UCej2";
     /// `Profile.Validate`: the last name, blank once trimmed.
     pub(crate) const LAST_NAME_BLANK: &str = "USER-4hB7d";
+    /// `AddOrgCommand`: an organization name that is blank once trimmed
+    /// (SetUpOrg, AddOrganization).
+    pub(crate) const ORG_NAME_BLANK: &str = "ORG-mruNY";
+    /// `userValidateDomain`: a username in a domain another organization
+    /// verified (SetUpOrg, AddOrganization).
+    pub(crate) const USERNAME_DOMAIN_TAKEN: &str = "COMMAND-SFd21";
+    /// `BulkSetOrgMetadata`: no metadata given (the Management API's and
+    /// the Organization API v2's).
+    pub(crate) const METADATA_NO_DATA: &str = "META-9mm2d";
 }
 
 /// How long a write keeps trying while other writers win its aggregate.

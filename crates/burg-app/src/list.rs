@@ -3,6 +3,7 @@
 
 use burg_api::object::{ListDetails, ListQuery, TextQueryMethod};
 use burg_api::wkt::Timestamp;
+use burg_api::zitadel::filter::v2::PaginationRequest;
 use burg_domain::{Error, Result};
 use burg_store::list::{Page, TextMatch, TextMethod};
 
@@ -15,17 +16,29 @@ pub(crate) const DEFAULT_LIMIT: i64 = 100;
 /// is the maximum, 1000; a larger limit is refused.
 pub(crate) fn v1_page(query: Option<&ListQuery>) -> Result<Page> {
     let q = query.cloned().unwrap_or_default();
-    let limit = match i64::from(q.limit) {
-        0 => MAX_LIMIT,
-        n if n > MAX_LIMIT => {
-            return Err(Error::invalid_argument(
-                "QUERY-4M0fs",
-                format!("`query.limit` may be at most {MAX_LIMIT}; it is {n}"),
-            ));
-        }
-        n => n,
-    };
+    let limit = checked_limit(q.limit, MAX_LIMIT, "query.limit")?;
     Ok(Page { offset: i64::try_from(q.offset).unwrap_or(i64::MAX), limit, asc: q.asc })
+}
+
+/// The page a v2 list call asks for (`zitadel.filter.v2.PaginationRequest`,
+/// ZITADEL's `PaginationPbToQuery`): no limit (0) is the default, 100; a
+/// limit above 1000 is refused.
+pub(crate) fn v2_page(pagination: Option<&PaginationRequest>) -> Result<Page> {
+    let p = pagination.cloned().unwrap_or_default();
+    let limit = checked_limit(p.limit, DEFAULT_LIMIT, "pagination.limit")?;
+    Ok(Page { offset: i64::try_from(p.offset).unwrap_or(i64::MAX), limit, asc: p.asc })
+}
+
+/// A list call's limit: `if_zero` when none is given, refused above
+/// ZITADEL's `MaxQueryLimit`.
+fn checked_limit(limit: u32, if_zero: i64, field: &str) -> Result<i64> {
+    match i64::from(limit) {
+        0 => Ok(if_zero),
+        n if n > MAX_LIMIT => {
+            Err(Error::invalid_argument("QUERY-4M0fs", format!("`{field}` may be at most {MAX_LIMIT}; it is {n}")))
+        }
+        n => Ok(n),
+    }
 }
 
 /// The page of a list call that ZITADEL builds without that helper

@@ -198,7 +198,7 @@ impl App {
         // empty then.
         let name = org.name.trim().to_string();
         if name.is_empty() {
-            return Err(Error::invalid_argument("ORG-mruNY", "`org.name` is empty once trimmed"));
+            return Err(Error::invalid_argument(crate::shared_ids::ORG_NAME_BLANK, "`org.name` is empty once trimmed"));
         }
         // And its custom domain (prepareAddOrgDomain).
         let custom_domain = org.domain.trim().to_string();
@@ -242,7 +242,7 @@ impl App {
                 && burg_store::orgs::verified_domain_taken(tx.conn(), &self.instance_id, domain).await?
             {
                 return Err(Error::invalid_argument(
-                    "COMMAND-SFd21",
+                    crate::shared_ids::USERNAME_DOMAIN_TAKEN,
                     format!("the username's domain {domain:?} belongs to another organization"),
                 ));
             }

@@ -17,6 +17,8 @@ use burg_api::zitadel::feature::v2 as feature_v2;
 use burg_api::zitadel::feature::v2::feature_service_server::{FeatureService, FeatureServiceServer};
 use burg_api::zitadel::instance::v2 as instance_v2;
 use burg_api::zitadel::instance::v2::instance_service_server::{InstanceService, InstanceServiceServer};
+use burg_api::zitadel::org::v2 as org_v2;
+use burg_api::zitadel::org::v2::organization_service_server::{OrganizationService, OrganizationServiceServer};
 use burg_api::zitadel::project::v2 as project_v2;
 use burg_api::zitadel::project::v2::project_service_server::{ProjectService, ProjectServiceServer};
 use burg_api::zitadel::settings::v2 as settings_v2;
@@ -602,6 +604,22 @@ forward! { SettingsService for V2Api in settings_v2 as SETTINGS_V2_SERVED {
     }
 }
 
+forward! { OrganizationService for V2Api in org_v2 as ORG_V2_SERVED {
+        add_organization(AddOrganizationRequest) -> AddOrganizationResponse;
+        update_organization(UpdateOrganizationRequest) -> UpdateOrganizationResponse;
+        delete_organization(DeleteOrganizationRequest) -> DeleteOrganizationResponse;
+        list_organizations(ListOrganizationsRequest) -> ListOrganizationsResponse;
+        add_organization_domain(AddOrganizationDomainRequest) -> AddOrganizationDomainResponse;
+        delete_organization_domain(DeleteOrganizationDomainRequest) -> DeleteOrganizationDomainResponse;
+        generate_organization_domain_validation(GenerateOrganizationDomainValidationRequest) -> GenerateOrganizationDomainValidationResponse;
+        list_organization_domains(ListOrganizationDomainsRequest) -> ListOrganizationDomainsResponse;
+        verify_organization_domain(VerifyOrganizationDomainRequest) -> VerifyOrganizationDomainResponse;
+        set_organization_metadata(SetOrganizationMetadataRequest) -> SetOrganizationMetadataResponse;
+        list_organization_metadata(ListOrganizationMetadataRequest) -> ListOrganizationMetadataResponse;
+        delete_organization_metadata(DeleteOrganizationMetadataRequest) -> DeleteOrganizationMetadataResponse;
+    }
+}
+
 forward! { FeatureService for V2Api in feature_v2 as FEATURE_V2_SERVED {
         get_instance_features(GetInstanceFeaturesRequest) -> GetInstanceFeaturesResponse;
         set_instance_features(SetInstanceFeaturesRequest) -> SetInstanceFeaturesResponse;
@@ -645,6 +663,7 @@ pub fn serves(route: &Route) -> bool {
         "AdminService" => ADMIN_SERVED.contains(&route.trait_method),
         "ManagementService" => MANAGEMENT_SERVED.contains(&route.trait_method),
         "SettingsService" => SETTINGS_V2_SERVED.contains(&route.trait_method),
+        "OrganizationService" => ORG_V2_SERVED.contains(&route.trait_method),
         "FeatureService" => FEATURE_V2_SERVED.contains(&route.trait_method),
         "InstanceService" => INSTANCE_V2_SERVED.contains(&route.trait_method),
         "ProjectService" => PROJECT_V2_SERVED.contains(&route.trait_method),
@@ -665,6 +684,9 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let settings_v2 = SettingsServiceServer::new(v2.clone())
         .max_decoding_message_size(config.max_body_bytes)
         .max_encoding_message_size(usize::MAX);
+    let org_v2 = OrganizationServiceServer::new(v2.clone())
+        .max_decoding_message_size(config.max_body_bytes)
+        .max_encoding_message_size(usize::MAX);
     let feature_v2 = FeatureServiceServer::new(v2.clone())
         .max_decoding_message_size(config.max_body_bytes)
         .max_encoding_message_size(usize::MAX);
@@ -680,6 +702,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let mut routes = Routes::new(admin)
         .add_service(management)
         .add_service(settings_v2)
+        .add_service(org_v2)
         .add_service(feature_v2)
         .add_service(instance_v2)
         .add_service(project_v2)
@@ -701,6 +724,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .route_service("/zitadel.admin.v1.AdminService/{method}", grpc.clone())
         .route_service("/zitadel.management.v1.ManagementService/{method}", grpc.clone())
         .route_service("/zitadel.settings.v2.SettingsService/{method}", grpc.clone())
+        .route_service("/zitadel.org.v2.OrganizationService/{method}", grpc.clone())
         .route_service("/zitadel.feature.v2.FeatureService/{method}", grpc.clone())
         .route_service("/zitadel.instance.v2.InstanceService/{method}", grpc.clone())
         .route_service("/zitadel.project.v2.ProjectService/{method}", grpc.clone())

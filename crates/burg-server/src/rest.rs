@@ -19,7 +19,8 @@ use burg_api::path_template::positional;
 use burg_api::rest::rest_input;
 use burg_api::routes::{
     CallError, ROUTES, Route, dispatch_admin_service, dispatch_application_service, dispatch_feature_service,
-    dispatch_instance_service, dispatch_management_service, dispatch_project_service, dispatch_settings_service,
+    dispatch_instance_service, dispatch_management_service, dispatch_organization_service, dispatch_project_service,
+    dispatch_settings_service,
 };
 use burg_app::App;
 use bytes::Bytes;
@@ -133,6 +134,7 @@ async fn call(
         "AdminService" => dispatch_admin_service(&state.admin, index, input, metadata, extensions).await,
         "ManagementService" => dispatch_management_service(&state.management, index, input, metadata, extensions).await,
         "SettingsService" => dispatch_settings_service(&state.v2, index, input, metadata, extensions).await,
+        "OrganizationService" => dispatch_organization_service(&state.v2, index, input, metadata, extensions).await,
         "FeatureService" => dispatch_feature_service(&state.v2, index, input, metadata, extensions).await,
         "InstanceService" => dispatch_instance_service(&state.v2, index, input, metadata, extensions).await,
         "ProjectService" => dispatch_project_service(&state.v2, index, input, metadata, extensions).await,
@@ -141,7 +143,8 @@ async fn call(
     };
     match result {
         Ok(json) => {
-            let mut response = (StatusCode::OK, json_headers(), Bytes::from(json)).into_response();
+            let status = StatusCode::from_u16(route.success_status()).unwrap_or(StatusCode::OK);
+            let mut response = (status, json_headers(), Bytes::from(json)).into_response();
             response.extensions_mut().insert(label);
             response
         }

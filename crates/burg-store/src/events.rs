@@ -135,3 +135,24 @@ pub async fn changes(
         })
         .collect()
 }
+
+/// Whether aggregate `aggregate_type`/`aggregate_id` has any event (an
+/// object that was removed still has its events).
+pub async fn aggregate_exists<'e>(
+    on: impl crate::Reader<'e>,
+    instance: &str,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE instance_id = $1 AND aggregate_type = $2 \
+         AND aggregate_id = $3 LIMIT 1) e",
+    )
+    .bind(instance)
+    .bind(aggregate_type)
+    .bind(aggregate_id)
+    .fetch_one(on)
+    .await
+    .map_err(db_error("EVENT-db006"))?;
+    Ok(n > 0)
+}

@@ -113,6 +113,11 @@ pub enum OrgFilter {
     /// In this state; `None` is a state no organization is in.
     State(Option<OrgState>),
     Id(String),
+    /// One of these ids (none: no organization).
+    Ids(Vec<String>),
+    /// Has a verified domain that matches (the Organization API v2's
+    /// domain query).
+    VerifiedDomain(TextMatch),
 }
 
 /// The order of listed organizations.
@@ -145,6 +150,22 @@ pub async fn list(
             }
             OrgFilter::Id(id) => {
                 filter.push(" AND id = ").bind(id);
+            }
+            OrgFilter::Ids(ids) if ids.is_empty() => {
+                filter.push(" AND 1 = 0");
+            }
+            OrgFilter::Ids(ids) => {
+                filter.push(" AND id IN (");
+                for (i, id) in ids.iter().enumerate() {
+                    filter.push(if i == 0 { "" } else { ", " }).bind(id);
+                }
+                filter.push(")");
+            }
+            OrgFilter::VerifiedDomain(m) => {
+                filter.push(" AND id IN (SELECT d.org_id FROM org_domains d WHERE d.instance_id = ").bind(instance);
+                filter.push(" AND d.is_verified = 1");
+                push_text(&mut filter, backend, "d.domain", m);
+                filter.push(")");
             }
         }
     }
@@ -247,12 +268,20 @@ pub enum DomainFilter {
     Name(TextMatch),
 }
 
-/// A page of organization `org`'s domains, by name.
+/// The order of listed domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainOrder {
+    Name,
+    CreationDate,
+}
+
+/// A page of organization `org`'s domains.
 pub async fn list_domains(
     db: &Db,
     instance: &str,
     org: &str,
     filters: &[DomainFilter],
+    order: DomainOrder,
     page: Page,
 ) -> Result<Listed<DomainRow>> {
     let mut filter = Sql::new(" FROM org_domains WHERE instance_id = ");
@@ -264,8 +293,12 @@ pub async fn list_domains(
             DomainFilter::Name(m) => push_text(&mut filter, backend, "domain", m),
         }
     }
+    let order = match order {
+        DomainOrder::Name => "domain",
+        DomainOrder::CreationDate => "creation_date",
+    };
     let select = format!("SELECT {DOMAIN_COLUMNS}");
-    Listing { select: &select, filter, order: "domain" }.run(db, page, domain_from_row).await
+    Listing { select: &select, filter, order }.run(db, page, domain_from_row).await
 }
 
 /// `org_metadata`: the value as base64.

@@ -182,7 +182,7 @@ impl Client {
                     builder = builder.json(&serde_json::json!({}));
                 }
                 let (status, bytes) = self.send(builder).await;
-                if status == 200 { Ok(()) } else { Err(rest_error(status, &bytes)) }
+                if (200..300).contains(&status) { Ok(()) } else { Err(rest_error(status, &bytes)) }
             }
             // The empty message is every message's default: `()` encodes it.
             Protocol::Grpc => self.grpc::<(), ()>(route, ()).await,
@@ -245,7 +245,8 @@ impl Client {
         }
         let (status, bytes) = self.send(builder).await;
         self.record(&bytes);
-        if status == 200 {
+        // 200, or the success code of a route that names its own (201).
+        if (200..300).contains(&status) {
             return Ok(serde_json::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("bad JSON answer {e}: {}", String::from_utf8_lossy(&bytes))));
         }
@@ -454,7 +455,19 @@ fn query_pairs(prefix: &str, object: serde_json::Map<String, serde_json::Value>,
             serde_json::Value::Bool(b) => out.push((key, b.to_string())),
             serde_json::Value::Number(n) => out.push((key, n.to_string())),
             serde_json::Value::Object(inner) => query_pairs(&format!("{key}."), inner, out),
-            serde_json::Value::Array(_) | serde_json::Value::Null => {}
+            // A repeated scalar: one pair per item, as grpc-gateway reads it.
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    match item {
+                        serde_json::Value::String(s) => out.push((key.clone(), s)),
+                        serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                            out.push((key.clone(), item.to_string()))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            serde_json::Value::Null => {}
         }
     }
 }

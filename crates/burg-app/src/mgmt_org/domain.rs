@@ -13,7 +13,7 @@ use burg_domain::events::org as oe;
 use burg_domain::policies::DomainPolicy;
 use burg_domain::state::DomainValidationType;
 use burg_domain::{Error, Result};
-use burg_store::orgs::{DomainFilter, DomainRow};
+use burg_store::orgs::{DomainFilter, DomainOrder, DomainRow};
 
 use super::dns::TxtAnswer;
 use super::org_aggregate;
@@ -120,7 +120,9 @@ impl App {
             }
         }
         let page = v1_page(req.query.as_ref())?;
-        let listed = burg_store::orgs::list_domains(&self.db, &self.instance_id, ctx.org(), &filters, page).await?;
+        let listed =
+            burg_store::orgs::list_domains(&self.db, &self.instance_id, ctx.org(), &filters, DomainOrder::Name, page)
+                .await?;
         Ok(ListOrgDomainsResponse {
             details: list_details(listed.total, 0, self.now()),
             result: listed.rows.into_iter().map(to_domain).collect(),

@@ -80,7 +80,10 @@ impl App {
 
     pub async fn add_org_member(&self, ctx: &Ctx, req: AddOrgMemberRequest) -> Result<AddOrgMemberResponse> {
         if req.user_id.is_empty() || req.roles.is_empty() {
-            return Err(Error::invalid_argument("ORG-4Mlfs", "`userId` and at least one of `roles` are required"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::MEMBER_INVALID,
+                "`userId` and at least one of `roles` are required",
+            ));
         }
         if !org_member_roles_valid(&req.roles) {
             return Err(Error::invalid_argument(

@@ -54,7 +54,7 @@ impl App {
         req: BulkSetOrgMetadataRequest,
     ) -> Result<BulkSetOrgMetadataResponse> {
         if req.metadata.is_empty() {
-            return Err(Error::failed_precondition("META-9mm2d", "`metadata` is empty"));
+            return Err(Error::failed_precondition(crate::shared_ids::METADATA_NO_DATA, "`metadata` is empty"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;

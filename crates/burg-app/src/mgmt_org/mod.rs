@@ -175,7 +175,7 @@ impl App {
         .await
     }
 
-    async fn require_free_org_name(&self, conn: &mut Conn, name: &str) -> Result<()> {
+    pub(crate) async fn require_free_org_name(&self, conn: &mut Conn, name: &str) -> Result<()> {
         if burg_store::orgs::name_taken(conn, &self.instance_id, name).await? {
             return Err(Error::already_exists("V3-DKcYh", format!("an organization named {name:?} exists")));
         }

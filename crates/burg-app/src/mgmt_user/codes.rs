@@ -31,7 +31,7 @@ const PASSWORDLESS_USER_NOT_FOUND: &str = "COMMAND-2n8fs";
 
 /// A new code and its lifetime in nanoseconds, as the instance's
 /// generator of `kind` says.
-async fn new_code(app: &App, kind: SecretGeneratorType) -> Result<(String, i64)> {
+pub(crate) async fn new_code(app: &App, kind: SecretGeneratorType) -> Result<(String, i64)> {
     let code = i64::from(kind.code());
     let generator = burg_store::instance_settings::secret_generator(app.db.pool(), &app.instance_id, code)
         .await?
@@ -96,14 +96,20 @@ impl App {
             let added = ue::EmailCodeAdded { code: Some(sealed.clone()), expiry };
             Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
         })?;
+        self.send_email_code(ctx, &user, &code, expiry).await?;
+        Ok(ResendHumanEmailVerificationResponse { details: changed_details(&events) })
+    }
+
+    /// Sends `user` the email verification message with `code` (stored
+    /// already, valid for `expiry` nanoseconds).
+    pub(crate) async fn send_email_code(&self, ctx: &Ctx, user: &UserRow, code: &str, expiry: i64) -> Result<()> {
         let link = format!(
             "{}/ui/login/mail/verification?userID={}&code={code}&orgID={}",
             self.login_origin(ctx),
             user.id,
             user.resource_owner
         );
-        self.send_user_message(&user, MessageType::VerifyEmail, &user_vars(&user, &code, expiry), Some(&link)).await?;
-        Ok(ResendHumanEmailVerificationResponse { details: changed_details(&events) })
+        self.send_user_message(user, MessageType::VerifyEmail, &user_vars(user, code, expiry), Some(&link)).await
     }
 
     /// A phone code is stored; burg sends no SMS yet (logged).

@@ -42,31 +42,33 @@ const NO_WEBAUTHN: &str = "COMMAND-DAfb2";
 /// `RemoveUserIDPLink`: no such link.
 const NO_LINK: &str = "COMMAND-1M9xR";
 
-/// What AddHumanUser and ImportHumanUser ask for, checked.
-struct NewHuman {
-    user_name: String,
-    first_name: String,
-    last_name: String,
-    nick_name: String,
-    display_name: String,
-    preferred_language: String,
-    gender: i32,
-    email: String,
-    email_verified: bool,
-    phone: Option<(String, bool)>,
+/// What AddHumanUser and ImportHumanUser (and the Organization API v2's
+/// new admins) ask for, checked.
+pub(crate) struct NewHuman {
+    pub(crate) user_name: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) nick_name: String,
+    pub(crate) display_name: String,
+    pub(crate) preferred_language: String,
+    pub(crate) gender: i32,
+    pub(crate) email: String,
+    pub(crate) email_verified: bool,
+    pub(crate) phone: Option<(String, bool)>,
     /// A plain password, checked against the complexity policy later.
-    password: Option<String>,
+    pub(crate) password: Option<String>,
     /// An imported hash.
-    hashed_password: Option<String>,
-    change_required: bool,
-    passwordless: bool,
-    otp_code: Option<String>,
-    idps: Vec<(String, String, String)>,
+    pub(crate) hashed_password: Option<String>,
+    pub(crate) change_required: bool,
+    pub(crate) passwordless: bool,
+    pub(crate) otp_code: Option<String>,
+    /// (identity provider, external user id, display name)
+    pub(crate) idps: Vec<(String, String, String)>,
 }
 
 /// The profile's rules of ZITADEL's `Profile.Validate` and the email's.
 #[allow(clippy::too_many_arguments)]
-fn new_human(
+pub(crate) fn new_human(
     user_name: &str,
     first_name: &str,
     last_name: &str,
@@ -154,61 +156,77 @@ impl App {
             let org = ctx.org().to_string();
             self.org_of_write(tx.conn(), &org).await?;
             self.require_unique_username(tx.conn(), &human.user_name).await?;
-            let encoded_hash = match (&human.hashed_password, &human.password) {
-                (Some(hash), _) => Some(self.key.seal_str(hash)),
-                (None, Some(plain)) => Some(self.hash_checked(tx.conn(), &org, plain, "password").await?),
-                (None, None) => None,
-            };
             let user_id = self.new_id();
-            let agg = Aggregate::new(aggregate::USER, &user_id, &org);
-            let mut events = vec![NewEvent::new(
-                &agg,
-                &ue::HumanAdded {
-                    user_name: human.user_name.clone(),
-                    first_name: human.first_name.clone(),
-                    last_name: human.last_name.clone(),
-                    nick_name: human.nick_name.clone(),
-                    display_name: human.display_name.clone(),
-                    preferred_language: human.preferred_language.clone(),
-                    gender: human.gender,
-                    email: human.email.clone(),
-                    phone: human.phone.as_ref().map(|(p, _)| p.clone()).unwrap_or_default(),
-                    encoded_hash,
-                    change_required: human.change_required,
-                },
-            )?];
-            if human.email_verified {
-                events.push(NewEvent::new(&agg, &ue::EmailVerified {})?);
-            }
-            if human.phone.as_ref().is_some_and(|(_, verified)| *verified) {
-                events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
-            }
-            if let Some(otp) = &human.otp_code {
-                events.push(NewEvent::new(&agg, &ue::OtpAdded { otp_secret: Some(self.key.seal_str(otp)) })?);
-                events.push(NewEvent::new(&agg, &ue::OtpVerified {})?);
-            }
-            if human.passwordless {
-                events.push(NewEvent::new(&agg, &ue::PasswordlessCodeRequested {})?);
-            }
-            for (idp, external, display_name) in &human.idps {
-                if burg_store::users::link_taken(tx.conn(), &self.instance_id, idp, external).await? {
-                    return Err(Error::already_exists(
-                        "COMMAND-2N8fs",
-                        format!("the account {external:?} of identity provider {idp:?} is linked already"),
-                    ));
-                }
-                let e = ue::ExternalIdpAdded {
-                    idp_config_id: idp.clone(),
-                    user_id: external.clone(),
-                    display_name: display_name.clone(),
-                };
-                events.push(NewEvent::new(&agg, &e)?);
-            }
+            let events = self.human_events(tx.conn(), &org, &user_id, &human, "password").await?;
             let stored = tx.push(events).await?;
             tx.commit().await?;
             Ok((user_id, stored))
         })
         .await
+    }
+
+    /// The events that add `human` as user `user_id` of organization
+    /// `org` (its password checked against the organization's policy and
+    /// named `password_field` when it is not), read through a write's
+    /// connection; the caller checks the username.
+    pub(crate) async fn human_events(
+        &self,
+        conn: &mut Conn,
+        org: &str,
+        user_id: &str,
+        human: &NewHuman,
+        password_field: &str,
+    ) -> Result<Vec<NewEvent>> {
+        let encoded_hash = match (&human.hashed_password, &human.password) {
+            (Some(hash), _) => Some(self.key.seal_str(hash)),
+            (None, Some(plain)) => Some(self.hash_checked(conn, org, plain, password_field).await?),
+            (None, None) => None,
+        };
+        let agg = Aggregate::new(aggregate::USER, user_id, org);
+        let mut events = vec![NewEvent::new(
+            &agg,
+            &ue::HumanAdded {
+                user_name: human.user_name.clone(),
+                first_name: human.first_name.clone(),
+                last_name: human.last_name.clone(),
+                nick_name: human.nick_name.clone(),
+                display_name: human.display_name.clone(),
+                preferred_language: human.preferred_language.clone(),
+                gender: human.gender,
+                email: human.email.clone(),
+                phone: human.phone.as_ref().map(|(p, _)| p.clone()).unwrap_or_default(),
+                encoded_hash,
+                change_required: human.change_required,
+            },
+        )?];
+        if human.email_verified {
+            events.push(NewEvent::new(&agg, &ue::EmailVerified {})?);
+        }
+        if human.phone.as_ref().is_some_and(|(_, verified)| *verified) {
+            events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
+        }
+        if let Some(otp) = &human.otp_code {
+            events.push(NewEvent::new(&agg, &ue::OtpAdded { otp_secret: Some(self.key.seal_str(otp)) })?);
+            events.push(NewEvent::new(&agg, &ue::OtpVerified {})?);
+        }
+        if human.passwordless {
+            events.push(NewEvent::new(&agg, &ue::PasswordlessCodeRequested {})?);
+        }
+        for (idp, external, display_name) in &human.idps {
+            if burg_store::users::link_taken(&mut *conn, &self.instance_id, idp, external).await? {
+                return Err(Error::already_exists(
+                    "COMMAND-2N8fs",
+                    format!("the account {external:?} of identity provider {idp:?} is linked already"),
+                ));
+            }
+            let e = ue::ExternalIdpAdded {
+                idp_config_id: idp.clone(),
+                user_id: external.clone(),
+                display_name: display_name.clone(),
+            };
+            events.push(NewEvent::new(&agg, &e)?);
+        }
+        Ok(events)
     }
 
     pub async fn add_human_user(&self, ctx: &Ctx, req: AddHumanUserRequest) -> Result<AddHumanUserResponse> {

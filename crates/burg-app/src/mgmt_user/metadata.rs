@@ -13,7 +13,7 @@ use burg_api::management::{
     SetUserMetadataResponse,
 };
 use burg_api::zitadel::metadata::v1::{Metadata, metadata_query::Query};
-use burg_domain::event::NewEvent;
+use burg_domain::event::{Aggregate, NewEvent};
 use burg_domain::{Error, Result};
 use burg_store::users::{METADATA_KIND, UserMetadataFilter, UserMetadataRow, UserRow, metadata_object_key};
 use serde_json::json;
@@ -34,6 +34,12 @@ fn to_metadata(owner: &str, row: UserMetadataRow) -> Result<Metadata> {
 
 /// The event that sets `key` to `value`; ZITADEL's `Metadata.IsValid`.
 fn set_event(user: &UserRow, key: &str, value: &[u8]) -> Result<NewEvent> {
+    metadata_set_event(user_aggregate(user), key, value)
+}
+
+/// The event that sets metadata `key` of the user of `user` (its
+/// aggregate) to `value`.
+pub(crate) fn metadata_set_event(user: Aggregate, key: &str, value: &[u8]) -> Result<NewEvent> {
     if key.is_empty() || value.is_empty() {
         return Err(Error::invalid_argument(
             crate::shared_ids::METADATA_INVALID,
@@ -43,7 +49,7 @@ fn set_event(user: &UserRow, key: &str, value: &[u8]) -> Result<NewEvent> {
     let object_key = metadata_object_key(&user.id, key);
     let data = json!({"id": user.id, "key": key, "value": B64.encode(value)});
     Ok(NewEvent {
-        aggregate: user_aggregate(user),
+        aggregate: user,
         event_type: "user.metadata.set",
         payload: json!({"objectKind": METADATA_KIND, "key": object_key, "data": data}),
     })

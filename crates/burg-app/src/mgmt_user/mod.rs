@@ -8,6 +8,10 @@ mod codes;
 mod human;
 mod metadata;
 
+pub(crate) use codes::new_code;
+pub(crate) use human::{NewHuman, new_human};
+pub(crate) use metadata::metadata_set_event;
+
 use burg_api::management::{
     DeactivateUserRequest, DeactivateUserResponse, GetUserByIdRequest, GetUserByIdResponse,
     GetUserByLoginNameGlobalRequest, GetUserByLoginNameGlobalResponse, IsUserUniqueRequest, IsUserUniqueResponse,

@@ -28,6 +28,7 @@ mod notify;
 mod oidc;
 mod old_store;
 mod openapi;
+mod org_v2;
 mod orgs;
 mod policies;
 mod rules;

@@ -202,7 +202,7 @@ async fn metadata_is_set_listed_and_removed(_s: Arc<TestServer>, c: Client) {
 
 /// A plain-HTTP server on 127.0.0.1 that answers the challenge files it is
 /// given; its `host:port`.
-async fn challenge_server(files: Arc<Mutex<HashMap<String, String>>>) -> String {
+pub(crate) async fn challenge_server(files: Arc<Mutex<HashMap<String, String>>>) -> String {
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
     async fn serve(
