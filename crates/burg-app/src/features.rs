@@ -1,4 +1,3 @@
-#![allow(deprecated)]
 //! The Feature API v2 at the instance and system levels
 //! (`zitadel.feature.v2.FeatureService`): flags kept as ZITADEL keeps them
 //! (`burg_domain::feature`), read by folding their events. A Set writes an
@@ -7,6 +6,10 @@
 //! level takes `system.feature.*` permissions, which only a `SYSTEM_OWNER`
 //! made with `burg token create` holds (ZITADEL's system users are the
 //! operator's too, configured outside the API).
+
+// The deprecated flags (token exchange, back-channel logout) are still set
+// and read, as ZITADEL does.
+#![allow(deprecated)]
 
 use std::collections::BTreeMap;
 
@@ -18,9 +21,6 @@ use burg_domain::{Error, Result};
 use serde_json::{Value, json};
 
 use crate::{App, Ctx, changed_details};
-
-// The deprecated flags (token exchange, back-channel logout) are still set
-// and read, as ZITADEL does.
 
 type Flags = BTreeMap<&'static str, Value>;
 
