@@ -50,6 +50,29 @@ const SAML_INVALID: &str = "PROJECT-1n9df";
 /// `Errors.NoChangesFound` of a configuration's change.
 pub(crate) const CONFIG_UNCHANGED: &str = "COMMAND-1m88i";
 
+/// The OIDC configuration of an add or change request (see [`values_of`]):
+/// both name their members alike.
+macro_rules! oidc_values_of {
+    ($req:expr) => {
+        values_of(
+            &$req.redirect_uris,
+            &$req.response_types,
+            &$req.grant_types,
+            $req.app_type,
+            $req.auth_method_type,
+            &$req.post_logout_redirect_uris,
+            $req.dev_mode,
+            $req.access_token_type,
+            ($req.access_token_role_assertion, $req.id_token_role_assertion, $req.id_token_userinfo_assertion),
+            $req.clock_skew.as_ref(),
+            &$req.additional_origins,
+            $req.skip_native_app_success_page,
+            &$req.back_channel_logout_uri,
+            $req.login_version.as_ref(),
+        )
+    };
+}
+
 /// An application as stored: its kind, document and row.
 struct Stored {
     kind: &'static str,
@@ -327,22 +350,7 @@ impl App {
         req: AddOidcAppRequest,
         given_id: Option<String>,
     ) -> Result<AddOidcAppResponse> {
-        let values = values_of(
-            &req.redirect_uris,
-            &req.response_types,
-            &req.grant_types,
-            req.app_type,
-            req.auth_method_type,
-            &req.post_logout_redirect_uris,
-            req.dev_mode,
-            req.access_token_type,
-            (req.access_token_role_assertion, req.id_token_role_assertion, req.id_token_userinfo_assertion),
-            req.clock_skew.as_ref(),
-            &req.additional_origins,
-            req.skip_native_app_success_page,
-            &req.back_channel_logout_uri,
-            req.login_version.as_ref(),
-        );
+        let values = oidc_values_of!(req);
         let values = OidcValues { version: req.version, ..values };
         if req.name.is_empty() || !values.is_valid() {
             return Err(Error::invalid_argument(
@@ -526,22 +534,7 @@ impl App {
         ctx: &Ctx,
         req: UpdateOidcAppConfigRequest,
     ) -> Result<UpdateOidcAppConfigResponse> {
-        let wanted = values_of(
-            &req.redirect_uris,
-            &req.response_types,
-            &req.grant_types,
-            req.app_type,
-            req.auth_method_type,
-            &req.post_logout_redirect_uris,
-            req.dev_mode,
-            req.access_token_type,
-            (req.access_token_role_assertion, req.id_token_role_assertion, req.id_token_userinfo_assertion),
-            req.clock_skew.as_ref(),
-            &req.additional_origins,
-            req.skip_native_app_success_page,
-            &req.back_channel_logout_uri,
-            req.login_version.as_ref(),
-        );
+        let wanted = oidc_values_of!(req);
         if !wanted.is_valid() {
             return Err(Error::invalid_argument(
                 "COMMAND-5m9fs",

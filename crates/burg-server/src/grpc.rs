@@ -674,31 +674,21 @@ pub fn serves(route: &Route) -> bool {
 
 /// gRPC and gRPC-Web for both services, behind the auth check.
 pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
-    let admin = AdminServiceServer::new(AdminApi { app: app.clone() })
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
-    let management = ManagementServiceServer::new(ManagementApi { app: app.clone() })
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
+    // Every service takes bodies up to the configured size and answers any size.
+    macro_rules! sized {
+        ($server:ident, $api:expr) => {
+            $server::new($api).max_decoding_message_size(config.max_body_bytes).max_encoding_message_size(usize::MAX)
+        };
+    }
+    let admin = sized!(AdminServiceServer, AdminApi { app: app.clone() });
+    let management = sized!(ManagementServiceServer, ManagementApi { app: app.clone() });
     let v2 = V2Api { app: app.clone() };
-    let settings_v2 = SettingsServiceServer::new(v2.clone())
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
-    let org_v2 = OrganizationServiceServer::new(v2.clone())
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
-    let feature_v2 = FeatureServiceServer::new(v2.clone())
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
-    let instance_v2 = InstanceServiceServer::new(v2.clone())
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
-    let project_v2 = ProjectServiceServer::new(v2.clone())
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
-    let application_v2 = ApplicationServiceServer::new(v2)
-        .max_decoding_message_size(config.max_body_bytes)
-        .max_encoding_message_size(usize::MAX);
+    let settings_v2 = sized!(SettingsServiceServer, v2.clone());
+    let org_v2 = sized!(OrganizationServiceServer, v2.clone());
+    let feature_v2 = sized!(FeatureServiceServer, v2.clone());
+    let instance_v2 = sized!(InstanceServiceServer, v2.clone());
+    let project_v2 = sized!(ProjectServiceServer, v2.clone());
+    let application_v2 = sized!(ApplicationServiceServer, v2);
     let mut routes = Routes::new(admin)
         .add_service(management)
         .add_service(settings_v2)
