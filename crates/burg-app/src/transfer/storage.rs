@@ -495,7 +495,7 @@ impl Partial {
         self.0.as_deref().unwrap_or(Path::new(""))
     }
 
-    /// The file was renamed: nothing to remove.
+    /// The file was renamed, or was never made by us: nothing to remove.
     fn kept(mut self) {
         self.0 = None;
     }
@@ -522,11 +522,18 @@ impl Sink {
         options.write(true).create_new(true);
         #[cfg(unix)]
         options.mode(0o600);
-        let file = options
-            .open(&temp)
-            .await
-            .map_err(|e| Error::invalid_argument("TRANSFER-file1", format!("cannot create the output file: {e}")))?;
+        // The guard comes first: the file exists as soon as the blocking
+        // open has made it, even if this future is dropped before it
+        // hears so (a Ctrl-C at that instant).
         let temp = Partial(Some(temp));
+        let file = match options.open(temp.path()).await {
+            Ok(file) => file,
+            Err(e) => {
+                // Not made by us (create_new): not ours to remove.
+                temp.kept();
+                return Err(Error::invalid_argument("TRANSFER-file1", format!("cannot create the output file: {e}")));
+            }
+        };
         Ok(Sink::File { temp, target, file: tokio::io::BufWriter::with_capacity(256 * 1024, file) })
     }
 
@@ -563,7 +570,11 @@ impl Sink {
                 let done = async {
                     file.flush().await?;
                     file.get_ref().sync_all().await?;
-                    tokio::fs::rename(temp.path(), &target).await
+                    // A rename in place, not on the blocking pool: were
+                    // this future dropped while a pooled rename ran, the
+                    // file would appear after the caller was told that
+                    // nothing was written.
+                    std::fs::rename(temp.path(), &target)
                 }
                 .await;
                 if let Err(e) = done {
