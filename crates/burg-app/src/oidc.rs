@@ -1,12 +1,16 @@
 //! Service accounts sign in as in ZITADEL: the token endpoint's JWT
 //! bearer grant ("JWT profile": an assertion signed with a machine key,
 //! the key file's) and client credentials grant (a machine user's name and
-//! client secret), each answering an opaque bearer token the APIs accept;
+//! client secret), each answering a bearer token the APIs accept;
 //! introspection of those tokens for an API or OIDC application; the
 //! discovery document. Tokens live 12 hours (ZITADEL's
 //! `AccessTokenLifetime`), are kept only as their SHA-256 and are written
-//! as ZITADEL's `user.token.added`. Sign-in of people (authorization code,
-//! ID tokens, signing keys) is not here yet: the key set is empty.
+//! as ZITADEL's `user.token.added`. A machine user whose access token type
+//! is JWT gets a JWT signed by the instance's active web key (see
+//! `web_keys`), which the key set publishes; the APIs and introspection
+//! accept it as they accept an opaque token (by its hash, so a removed
+//! user's JWT stops working too). Sign-in of people (authorization code,
+//! ID tokens) is not here yet.
 
 use burg_domain::crypto::{new_token, token_hash};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
@@ -24,6 +28,8 @@ pub const ACCESS_TOKEN_LIFETIME_SECS: i64 = 12 * 3600;
 const LEEWAY_SECS: i64 = 60;
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 pub const CLIENT_CREDENTIALS: &str = "client_credentials";
+/// `user.AccessTokenType`: the machine user's tokens are JWTs.
+const ACCESS_TOKEN_TYPE_JWT: i64 = 1;
 
 /// An OAuth error (RFC 6749 §5.2): its code, and a description for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,16 +97,37 @@ impl App {
             }
         };
         let scopes: Vec<String> = r.scope.split_whitespace().map(str::to_string).collect();
-        let token = new_token();
-        let expiration = self.now().saturating_add(ACCESS_TOKEN_LIFETIME_SECS * 1_000_000);
+        let now = self.now();
+        let expiration = now.saturating_add(ACCESS_TOKEN_LIFETIME_SECS * 1_000_000);
         let owner = burg_store::users::get(self.db.pool(), &self.instance_id, &user_id)
             .await?
             .map(|u| u.resource_owner)
             .unwrap_or_default();
+        let token_id = self.new_id();
+        let audience = vec![user_id.clone()];
+        let machine = burg_store::machine::machine(self.db.pool(), &self.instance_id, &user_id).await?;
+        // A machine user's `accessTokenType`: 0 an opaque bearer token, 1 a
+        // JWT signed by the instance's active web key.
+        let token = if machine.is_some_and(|m| m.access_token_type == ACCESS_TOKEN_TYPE_JWT) {
+            let claims = json!({
+                "iss": issuer,
+                "sub": user_id,
+                "aud": audience,
+                "exp": expiration / 1_000_000,
+                "iat": now / 1_000_000,
+                "nbf": now / 1_000_000,
+                "jti": token_id,
+                "client_id": if r.client_id.is_empty() { &user_id } else { &r.client_id },
+                "scope": scopes.join(" "),
+            });
+            self.sign_with_web_key(&claims).await?
+        } else {
+            new_token()
+        };
         let added = AccessTokenAdded {
-            token_id: self.new_id(),
+            token_id,
             application_id: r.client_id.clone(),
-            audience: vec![user_id.clone()],
+            audience,
             scopes: scopes.clone(),
             expiration: EventTime(expiration),
             reason: reason.to_string(),

@@ -21,6 +21,7 @@ pub mod aggregate {
     pub const USER_GRANT: &str = "usergrant";
     pub const RESTRICTIONS: &str = "restrictions";
     pub const FEATURE: &str = "feature";
+    pub const WEB_KEY: &str = "web_key";
 }
 
 /// Which aggregate an event belongs to.

@@ -34,6 +34,7 @@ pub mod settings;
 pub mod state;
 pub mod texts;
 pub mod validate;
+pub mod web_key;
 
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use error::{Error, ErrorKind, Result};

@@ -23,6 +23,8 @@ use burg_api::zitadel::project::v2 as project_v2;
 use burg_api::zitadel::project::v2::project_service_server::{ProjectService, ProjectServiceServer};
 use burg_api::zitadel::settings::v2 as settings_v2;
 use burg_api::zitadel::settings::v2::settings_service_server::{SettingsService, SettingsServiceServer};
+use burg_api::zitadel::webkey::v2 as webkey_v2;
+use burg_api::zitadel::webkey::v2::web_key_service_server::{WebKeyService, WebKeyServiceServer};
 use burg_api::{admin, management};
 use burg_app::{App, Ctx};
 use tonic::{Status, service::Routes};
@@ -657,6 +659,14 @@ forward! { ApplicationService for V2Api in application_v2 as APPLICATION_V2_SERV
     }
 }
 
+forward! { WebKeyService for V2Api in webkey_v2 as WEBKEY_V2_SERVED {
+        create_web_key(CreateWebKeyRequest) -> CreateWebKeyResponse;
+        activate_web_key(ActivateWebKeyRequest) -> ActivateWebKeyResponse;
+        delete_web_key(DeleteWebKeyRequest) -> DeleteWebKeyResponse;
+        list_web_keys(ListWebKeysRequest) -> ListWebKeysResponse;
+    }
+}
+
 /// Whether burg answers `route` (every other RPC answers Unimplemented).
 pub fn serves(route: &Route) -> bool {
     match route.service {
@@ -668,6 +678,7 @@ pub fn serves(route: &Route) -> bool {
         "InstanceService" => INSTANCE_V2_SERVED.contains(&route.trait_method),
         "ProjectService" => PROJECT_V2_SERVED.contains(&route.trait_method),
         "ApplicationService" => APPLICATION_V2_SERVED.contains(&route.trait_method),
+        "WebKeyService" => WEBKEY_V2_SERVED.contains(&route.trait_method),
         _ => false,
     }
 }
@@ -688,7 +699,8 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let feature_v2 = sized!(FeatureServiceServer, v2.clone());
     let instance_v2 = sized!(InstanceServiceServer, v2.clone());
     let project_v2 = sized!(ProjectServiceServer, v2.clone());
-    let application_v2 = sized!(ApplicationServiceServer, v2);
+    let application_v2 = sized!(ApplicationServiceServer, v2.clone());
+    let webkey_v2 = sized!(WebKeyServiceServer, v2);
     let mut routes = Routes::new(admin)
         .add_service(management)
         .add_service(settings_v2)
@@ -696,7 +708,8 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .add_service(feature_v2)
         .add_service(instance_v2)
         .add_service(project_v2)
-        .add_service(application_v2);
+        .add_service(application_v2)
+        .add_service(webkey_v2);
     // Server reflection (v1 and the v1alpha that older grpcurl asks for),
     // so that gRPC tools list and call the services without our .proto
     // files. It tells nothing the OpenAPI documents do not.
@@ -719,6 +732,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .route_service("/zitadel.instance.v2.InstanceService/{method}", grpc.clone())
         .route_service("/zitadel.project.v2.ProjectService/{method}", grpc.clone())
         .route_service("/zitadel.application.v2.ApplicationService/{method}", grpc.clone())
+        .route_service("/zitadel.webkey.v2.WebKeyService/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1.ServerReflection/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1alpha.ServerReflection/{method}", grpc)
 }

@@ -33,9 +33,12 @@ async fn discovery(headers: HeaderMap) -> Response {
     json_answer(StatusCode::OK, &burg_app::oidc::discovery(&issuer(&headers)))
 }
 
-/// No signing keys yet: burg issues opaque tokens and no ID tokens.
-async fn keys() -> Response {
-    json_answer(StatusCode::OK, &json!({"keys": []}))
+/// The public keys of the instance's web keys.
+async fn keys(State(app): State<Arc<App>>) -> Response {
+    match app.web_key_set().await {
+        Ok(keys) => json_answer(StatusCode::OK, &json!({"keys": keys})),
+        Err(e) => oauth_error(&OAuthError::from(e)),
+    }
 }
 
 /// The form's fields, and HTTP Basic credentials (`client_id`,

@@ -32,6 +32,7 @@ pub mod texts;
 pub mod transfer;
 pub mod tuning;
 pub mod users;
+pub mod web_keys;
 
 pub use db::{Backend, Db, DbOptions, Pooled};
 pub use event_store::{Editor, WriteTx};

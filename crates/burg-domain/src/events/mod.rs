@@ -32,6 +32,7 @@ pub mod project;
 pub mod restrictions;
 pub mod user;
 pub mod user_grant;
+pub mod web_key;
 
 /// For `skip_serializing_if`: ZITADEL's `omitempty` on a number or flag.
 pub(crate) fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
@@ -110,6 +111,7 @@ pub fn all_types() -> Vec<&'static str> {
         project::TYPES,
         user::TYPES,
         user_grant::TYPES,
+        web_key::TYPES,
         restrictions::TYPES,
         crate::texts::TYPES,
         crate::instance_settings::TYPES,
@@ -133,7 +135,7 @@ pub fn all_types() -> Vec<&'static str> {
 /// Every aggregate type burg writes, for `ListAggregateTypes`.
 pub fn all_aggregate_types() -> Vec<&'static str> {
     use crate::event::aggregate::*;
-    vec![ACTION, FEATURE, INSTANCE, ORG, PROJECT, RESTRICTIONS, USER, USER_GRANT]
+    vec![ACTION, FEATURE, INSTANCE, ORG, PROJECT, RESTRICTIONS, USER, USER_GRANT, WEB_KEY]
 }
 
 #[cfg(test)]

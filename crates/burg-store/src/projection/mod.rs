@@ -39,6 +39,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()>
         "user" if machine::handles(&event.event_type) => machine::apply(conn, event).await,
         "user" => user::apply(conn, event).await,
         "usergrant" if user_grant::handles(&event.event_type) => user_grant::apply(conn, event).await,
+        "web_key" => crate::web_keys::apply(conn, event).await,
         _ => Ok(()),
     }
 }

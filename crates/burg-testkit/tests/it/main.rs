@@ -40,4 +40,5 @@ mod texts;
 mod transfer;
 mod transfer_instance;
 mod v2;
+mod web_keys;
 mod wire;

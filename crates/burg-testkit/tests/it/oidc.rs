@@ -8,7 +8,12 @@ use std::sync::Arc;
 use burg_testkit::{Client, TestServer, matrix};
 use serde_json::{Value, json};
 
-matrix!(a_service_account_signs_in_with_its_key_file, client_credentials_and_introspection);
+matrix!(
+    a_service_account_signs_in_with_its_key_file,
+    client_credentials_and_introspection,
+    jwt_access_tokens_check_against_the_key_set,
+    a_third_party_oauth_client_signs_in
+);
 
 async fn post_form(s: &TestServer, path: &str, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> (u16, Value) {
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
@@ -27,7 +32,11 @@ async fn post_form(s: &TestServer, path: &str, form: &[(&str, &str)], basic: Opt
 /// A machine user of the caller's organization holding `role` on the
 /// instance: its id.
 async fn machine(c: &Client, name: &str, role: &str) -> String {
-    let body = json!({"userName": name, "name": name, "accessTokenType": "ACCESS_TOKEN_TYPE_BEARER"});
+    machine_of_type(c, name, role, "ACCESS_TOKEN_TYPE_BEARER").await
+}
+
+async fn machine_of_type(c: &Client, name: &str, role: &str, token_type: &str) -> String {
+    let body = json!({"userName": name, "name": name, "accessTokenType": token_type});
     let user = c.call_json("ManagementService", "AddMachineUser", body).await.unwrap();
     let id = user["userId"].as_str().unwrap().to_string();
     c.call_json("AdminService", "AddIAMMember", json!({"userId": id, "roles": [role]})).await.unwrap();
@@ -50,6 +59,19 @@ async fn grant(s: &TestServer, assertion: String) -> (u16, Value) {
     post_form(s, "/oauth/v2/token", &form, None).await
 }
 
+/// The key file of an `AddMachineKey` answer.
+fn key_file(answer: &Value) -> Value {
+    let details = answer["keyDetails"].as_str().unwrap();
+    serde_json::from_slice(&base64::Engine::decode(&base64::engine::general_purpose::STANDARD, details).unwrap())
+        .unwrap()
+}
+
+/// A new key file of `user`.
+async fn new_key_file(c: &Client, user: &str) -> Value {
+    let body = json!({"userId": user, "type": "KEY_TYPE_JSON"});
+    key_file(&c.call_json("ManagementService", "AddMachineKey", body).await.unwrap())
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
@@ -68,20 +90,13 @@ async fn a_service_account_signs_in_with_its_key_file(s: Arc<TestServer>, _c: Cl
     let issuer = discovery["issuer"].as_str().unwrap().to_string();
     assert_eq!(issuer, base);
     assert_eq!(discovery["token_endpoint"], format!("{base}/oauth/v2/token"));
-    let keys: Value =
-        burg_testkit::http_client().get(format!("{base}/oauth/v2/keys")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(keys, json!({"keys": []}));
 
     let user = machine(&c, "robot", "IAM_OWNER_VIEWER").await;
     let key = c
         .call_json("ManagementService", "AddMachineKey", json!({"userId": user, "type": "KEY_TYPE_JSON"}))
         .await
         .unwrap();
-    let file: Value = serde_json::from_slice(
-        &base64::Engine::decode(&base64::engine::general_purpose::STANDARD, key["keyDetails"].as_str().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let file = key_file(&key);
     assert_eq!((file["type"].as_str(), file["userId"].as_str()), (Some("serviceaccount"), Some(user.as_str())));
     let (pem, kid) = (file["key"].as_str().unwrap(), file["keyId"].as_str().unwrap());
     let claims = |aud: &str, exp: i64| json!({"iss": user, "sub": user, "aud": [aud], "iat": now(), "exp": exp});
@@ -162,4 +177,91 @@ async fn client_credentials_and_introspection(s: Arc<TestServer>, _c: Client) {
     let (status, answer) =
         post_form(&s, "/oauth/v2/introspect", &[("token", token.as_str())], Some((app_id, "no"))).await;
     assert_eq!((status, answer["error"].as_str()), (401, Some("invalid_client")));
+}
+
+/// A machine user whose token type is JWT gets a JWT signed by the active
+/// web key; it checks against the key set, and the APIs and introspection
+/// take it like an opaque token. After a rotation, new tokens name the new
+/// key and the old ones still check while their key is published.
+async fn jwt_access_tokens_check_against_the_key_set(s: Arc<TestServer>, _c: Client) {
+    let c = s.client(burg_testkit::Protocol::Rest).await;
+    let user = machine_of_type(&c, "signer", "IAM_OWNER_VIEWER", "ACCESS_TOKEN_TYPE_JWT").await;
+    let file = new_key_file(&c, &user).await;
+    let (pem, kid) = (file["key"].as_str().unwrap(), file["keyId"].as_str().unwrap());
+    let issuer = s.base_url();
+    let claims = json!({"iss": user, "sub": user, "aud": [issuer], "iat": now(), "exp": now() + 600});
+    let (status, answer) = grant(&s, burg_domain::jwt::sign_rs256(pem, kid, &claims).unwrap()).await;
+    assert_eq!(status, 200, "{answer}");
+    let token = answer["access_token"].as_str().unwrap().to_string();
+    let jwt = burg_domain::jwt::Jwt::parse(&token).unwrap();
+    assert_eq!((jwt.alg.as_str(), jwt.claim("sub"), jwt.claim("iss")), ("RS256", user.as_str(), issuer.as_str()));
+    assert_eq!(jwt.claim("scope"), "openid urn:zitadel:iam:org:project:id:zitadel:aud");
+    assert_eq!(jwt.time("exp").unwrap() - jwt.time("iat").unwrap(), 43200);
+    let url = format!("{issuer}/oauth/v2/keys");
+    let set: Value = burg_testkit::http_client().get(&url).send().await.unwrap().json().await.unwrap();
+    let key = set["keys"].as_array().unwrap().iter().find(|k| k["kid"] == jwt.kid.as_str()).unwrap().clone();
+    assert!(burg_domain::web_key::verify_jwt(&key, &token));
+    assert!(!burg_domain::web_key::verify_jwt(&key, &format!("{token}x")));
+    assert_eq!(my_instance(&s, &token).await, 200);
+
+    // Rotation: a new Ed25519 key is activated; the next token names it.
+    let g = s.client(burg_testkit::Protocol::Grpc).await;
+    use burg_api::zitadel::webkey::v2 as wk;
+    let request = wk::CreateWebKeyRequest { key: Some(wk::create_web_key_request::Key::Ed25519(wk::Ed25519 {})) };
+    let created: wk::CreateWebKeyResponse = g.call("CreateWebKey", request).await.unwrap();
+    let _: wk::ActivateWebKeyResponse =
+        g.call("ActivateWebKey", wk::ActivateWebKeyRequest { id: created.id.clone() }).await.unwrap();
+    let (_, answer) = grant(&s, burg_domain::jwt::sign_rs256(pem, kid, &claims).unwrap()).await;
+    let rotated = answer["access_token"].as_str().unwrap().to_string();
+    let header = burg_domain::jwt::Jwt::parse(&rotated).unwrap();
+    assert_eq!((header.alg.as_str(), header.kid.as_str()), ("EdDSA", created.id.as_str()));
+    let set: Value = burg_testkit::http_client().get(&url).send().await.unwrap().json().await.unwrap();
+    let new_key = set["keys"].as_array().unwrap().iter().find(|k| k["kid"] == created.id.as_str()).unwrap().clone();
+    assert!(burg_domain::web_key::verify_jwt(&new_key, &rotated));
+    assert!(
+        set["keys"].as_array().unwrap().iter().any(|k| k["kid"] == jwt.kid.as_str()),
+        "the old key stays published"
+    );
+    assert_eq!(my_instance(&s, &rotated).await, 200);
+    assert_eq!(my_instance(&s, &token).await, 200);
+}
+
+/// authlib, a third-party OAuth library, does both grants against burg as
+/// ZITADEL's SDKs do (key file, client secret), calls the API with the
+/// tokens, and checks the JWT against the published key set with joserfc.
+async fn a_third_party_oauth_client_signs_in(s: Arc<TestServer>, _c: Client) {
+    let Some(python) =
+        burg_testkit::emulators::venv_bin("python").or_else(|| burg_testkit::emulators::missing("authlib (Python)"))
+    else {
+        return;
+    };
+    let c = s.client(burg_testkit::Protocol::Rest).await;
+    let user = machine_of_type(&c, "sdk", "IAM_OWNER_VIEWER", "ACCESS_TOKEN_TYPE_JWT").await;
+    let files = tempfile::tempdir().unwrap();
+    let key_path = files.path().join("key.json");
+    std::fs::write(&key_path, new_key_file(&c, &user).await.to_string()).unwrap();
+    let other = machine(&c, "pipeline-sdk", "IAM_OWNER_VIEWER").await;
+    let secret = c.call_json("ManagementService", "GenerateMachineSecret", json!({"userId": other})).await.unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/oidc_client.py");
+    let mut command = std::process::Command::new(python);
+    command
+        .arg(script)
+        .env("BURG_BASE", s.base_url())
+        .env("BURG_KEY_FILE", &key_path)
+        .env("BURG_CLIENT_ID", secret["clientId"].as_str().unwrap())
+        .env("BURG_CLIENT_SECRET", secret["clientSecret"].as_str().unwrap());
+    // The server answers on this runtime: wait for the client off it.
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(report["issuer"], s.base_url());
+    assert_eq!(report["jwt_profile_api_status"], 200, "{report}");
+    assert_eq!(report["jwt_profile_token_type"], "Bearer");
+    assert_eq!(report["jwt_claims"]["sub"], user.as_str());
+    assert_eq!(report["jwt_claims"]["iss"], s.base_url());
+    assert!(report["jwt_header_kid"].as_str().is_some_and(|k| !k.is_empty()));
+    assert_eq!(report["client_credentials_expires_in"], 43200);
+    assert_eq!(report["client_credentials_api_status"], 200);
+    assert_eq!(report["wrong_secret_error"], "invalid_client");
 }
