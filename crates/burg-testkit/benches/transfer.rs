@@ -19,76 +19,6 @@ use burg_api::admin::{ExportDataRequest, ImportDataRequest, export_data_request,
 use burg_testkit::{Backend, TestServer};
 use serde_json::json;
 
-const ORGS: u64 = 10;
-
-/// Writes a document with `users` users over ten organizations: each human
-/// with metadata, a user grant and an IdP link; one project with roles and
-/// apps per thousand users.
-fn generate(path: &Path, users: u64) {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    out.write_all(b"{\"orgs\":[").unwrap();
-    let per_org = users / ORGS;
-    for o in 0..ORGS {
-        let base = 400_000_000_000_000_000u64 + o * 10_000_000;
-        let project = |p: u64| (base + 9_000_000 + p).to_string();
-        let projects = per_org.div_ceil(1000);
-        let mut org = json!({
-            "orgId": base.to_string(),
-            "org": {"name": format!("Bench Org {o}")},
-            "domains": [{"orgId": base.to_string(), "domainName": format!("bench{o}.example.com"), "isVerified": true, "isPrimary": true}],
-            "loginPolicy": {"allowUsernamePassword": true, "passwordCheckLifetime": "864000s"},
-            "oidcIdps": [{"idpId": (base + 8_999_999).to_string(), "idp": {"name": "Corp", "clientId": "c", "issuer": "https://corp.example.com"}}],
-        });
-        let mut p = Vec::new();
-        let mut roles = Vec::new();
-        let mut apps = Vec::new();
-        for i in 0..projects {
-            p.push(json!({"projectId": project(i), "project": {"name": format!("Project {i}")}}));
-            roles.push(json!({"projectId": project(i), "roleKey": "user", "displayName": "User"}));
-            roles.push(json!({"projectId": project(i), "roleKey": "admin", "displayName": "Admin"}));
-            apps.push(
-                json!({"appId": (base + 8_000_000 + i).to_string(), "app": {"projectId": project(i), "name": "Web",
-                "redirectUris": ["https://app.example.com/cb"], "responseTypes": ["OIDC_RESPONSE_TYPE_CODE"]}}),
-            );
-        }
-        org["projects"] = json!(p);
-        org["projectRoles"] = json!(roles);
-        org["oidcApps"] = json!(apps);
-        // Users go out as the org is written, so the generator stays small too.
-        let head = serde_json::to_string(&org).unwrap();
-        out.write_all(&head.as_bytes()[..head.len() - 1]).unwrap();
-        let sections: [(&str, &dyn Fn(u64) -> serde_json::Value); 4] = [
-            ("humanUsers", &|u| {
-                json!({"userId": (base + u).to_string(), "user": {
-                "userName": format!("user{u}"), "profile": {"firstName": "First", "lastName": format!("Last {u}")},
-                "email": {"email": format!("user{u}@bench{o}.example.com"), "isEmailVerified": true},
-                "hashedPassword": {"value": "$2a$04$x1HxC91DV0gStsbF.0h3VeT6Yq8FjPjjYx1y0Vv6ZJ2s1OgNbzG6i"}}})
-            }),
-            ("userMetadata", &|u| json!({"id": (base + u).to_string(), "key": "department", "value": "c2FsZXM="})),
-            (
-                "userGrants",
-                &|u| json!({"userId": (base + u).to_string(), "projectId": project(u / 1000), "roleKeys": ["user"]}),
-            ),
-            (
-                "userLinks",
-                &|u| json!({"userId": (base + u).to_string(), "idpId": (base + 8_999_999).to_string(), "providedUserId": format!("ext{u}")}),
-            ),
-        ];
-        for (name, item) in sections {
-            write!(out, ",\"{name}\":[").unwrap();
-            for u in 0..per_org {
-                if u > 0 {
-                    out.write_all(b",").unwrap();
-                }
-                serde_json::to_writer(&mut out, &item(u)).unwrap();
-            }
-            out.write_all(b"]").unwrap();
-        }
-        out.write_all(if o + 1 < ORGS { b"}," } else { b"}" }).unwrap();
-    }
-    out.write_all(b"]}").unwrap();
-}
-
 fn peak_rss_mb() -> f64 {
     burg_testkit::load::status_mb("VmHWM")
 }
@@ -284,7 +214,7 @@ fn main() {
         for &users in &sizes {
             let doc = dir.join(format!("doc-{users}.json"));
             if !doc.exists() {
-                generate(&doc, users);
+                burg_testkit::bench_data::document(&doc, users);
             }
             let run = |kind: &str| -> Option<serde_json::Value> {
                 let out = std::process::Command::new(&exe)

@@ -11,6 +11,7 @@
 // A dependency nothing uses fails the lints (unit tests use dev-dependencies).
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
+pub mod bench_data;
 mod client;
 pub mod emulators;
 pub mod load;
