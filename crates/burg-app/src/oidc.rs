@@ -71,6 +71,18 @@ pub struct TokenRequest {
     pub client_secret: String,
 }
 
+/// How an application authenticates at the introspection endpoint.
+#[derive(Debug, Clone, Copy)]
+pub enum ClientAuth<'a> {
+    /// HTTP Basic or the form's `client_id` and `client_secret`.
+    Secret { client_id: &'a str, client_secret: &'a str },
+    /// `client_assertion` (of type [`CLIENT_ASSERTION_JWT`]).
+    Assertion(&'a str),
+}
+
+/// The `client_assertion_type` of a private key JWT (RFC 7523 §2.2).
+pub const CLIENT_ASSERTION_JWT: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 /// What the token endpoint answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedToken {
@@ -143,35 +155,51 @@ impl App {
     /// user's machine keys (`kid`), issued by and about the user, for this
     /// issuer, and current.
     async fn jwt_profile_user(&self, issuer: &str, assertion: &str) -> Result<String, OAuthError> {
-        let invalid = |why: &str| OAuthError::new("invalid_grant", why.to_string());
+        let invalid = |why: String| OAuthError::new("invalid_grant", why);
         if assertion.is_empty() {
             return Err(OAuthError::new("invalid_request", "assertion missing"));
         }
-        let jwt = Jwt::parse(assertion).map_err(|why| invalid(&why))?;
+        let jwt = self.checked_assertion(issuer, assertion).map_err(invalid)?;
+        let key = burg_store::machine::key_anywhere(self.db.pool(), &self.instance_id, &jwt.kid).await?;
+        let Some((_, key)) = key else { return Err(invalid("the assertion's key (kid) is unknown".into())) };
         let user = jwt.claim("sub");
-        if user.is_empty() || jwt.claim("iss") != user {
-            return Err(invalid("the assertion's iss and sub must both be the user's id"));
+        self.signed_by_key(&jwt, &key.data, "userId").map_err(invalid)?;
+        self.require_active_user(user).await.map_err(invalid)?;
+        Ok(user.to_string())
+    }
+
+    /// An assertion's claims checked: a JWT issued by and about the same
+    /// party (`iss` = `sub`), for `issuer`, current. Its signature is the
+    /// caller's to check.
+    fn checked_assertion(&self, issuer: &str, assertion: &str) -> Result<Jwt, String> {
+        let jwt = Jwt::parse(assertion)?;
+        let subject = jwt.claim("sub");
+        if subject.is_empty() || jwt.claim("iss") != subject {
+            return Err("the assertion's iss and sub must both name its signer".into());
         }
         if !jwt.audience().iter().any(|a| a.trim_end_matches('/') == issuer.trim_end_matches('/')) {
-            return Err(invalid("the assertion's audience must contain the issuer"));
+            return Err("the assertion's audience must contain the issuer".into());
         }
         let now = self.now() / 1_000_000;
         match (jwt.time("exp"), jwt.time("iat")) {
-            (Some(exp), _) if exp + LEEWAY_SECS < now => return Err(invalid("the assertion has expired")),
-            (None, _) => return Err(invalid("the assertion has no exp")),
-            (_, Some(iat)) if iat > now + LEEWAY_SECS => return Err(invalid("the assertion is issued in the future")),
-            _ => {}
+            (Some(exp), _) if exp + LEEWAY_SECS < now => Err("the assertion has expired".into()),
+            (None, _) => Err("the assertion has no exp".into()),
+            (_, Some(iat)) if iat > now + LEEWAY_SECS => Err("the assertion is issued in the future".into()),
+            _ => Ok(jwt),
         }
-        let key = burg_store::machine::key_anywhere(self.db.pool(), &self.instance_id, &jwt.kid).await?;
-        let Some((_, key)) = key else { return Err(invalid("the assertion's key (kid) is unknown")) };
-        let doc: Value = serde_json::from_str(&key.data).unwrap_or_default();
-        if doc.get("userId").and_then(Value::as_str) != Some(user) {
-            return Err(invalid("the assertion's key is not the user's"));
+    }
+
+    /// Whether `jwt` is signed (RS256) with the stored key `key` (a machine
+    /// or application key's JSON: `publicKey`, `expirationDate`), which
+    /// belongs to the assertion's subject through its member `owner`.
+    fn signed_by_key(&self, jwt: &Jwt, key: &str, owner: &str) -> Result<(), String> {
+        let doc: Value = serde_json::from_str(key).unwrap_or_default();
+        if doc.get(owner).and_then(Value::as_str) != Some(jwt.claim("sub")) {
+            return Err("the assertion's key is not its signer's".into());
         }
         let expiry = doc.get("expirationDate").cloned().and_then(|t| serde_json::from_value::<EventTime>(t).ok());
-        let expired = expiry.is_some_and(|t| t.0 / 1_000_000 < now);
-        if expired {
-            return Err(invalid("the assertion's key has expired"));
+        if expiry.is_some_and(|t| t.0 < self.now()) {
+            return Err("the assertion's key has expired".into());
         }
         let public = doc
             .get("publicKey")
@@ -179,10 +207,9 @@ impl App {
             .and_then(|b| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok())
             .unwrap_or_default();
         if !jwt.verify_rs256(&public) {
-            return Err(invalid("the assertion's signature does not check (RS256 with the key named by kid)"));
+            return Err("the assertion's signature does not check (RS256 with the key named by kid)".into());
         }
-        self.require_active_user(user).await.map_err(|why| invalid(&why))?;
-        Ok(user.to_string())
+        Ok(())
     }
 
     /// The machine user whose name and client secret these are.
@@ -213,15 +240,22 @@ impl App {
     }
 
     /// Token introspection (RFC 7662) for an application that
-    /// authenticates with its client id and secret (API and OIDC apps).
+    /// authenticates with its client id and secret (API and OIDC apps), or
+    /// with a JWT signed by one of its keys (private key JWT, as ZITADEL's
+    /// resource-server libraries do with an API app's key file).
     pub async fn oauth_introspect(
         &self,
         issuer: &str,
-        client_id: &str,
-        client_secret: &str,
+        client: ClientAuth<'_>,
         token: &str,
     ) -> Result<Value, OAuthError> {
-        if !self.app_secret_matches(client_id, client_secret).await? {
+        let authenticated = match client {
+            ClientAuth::Secret { client_id, client_secret } => {
+                self.app_secret_matches(client_id, client_secret).await?
+            }
+            ClientAuth::Assertion(assertion) => self.app_assertion_checks(issuer, assertion).await?,
+        };
+        if !authenticated {
             return Err(OAuthError::new("invalid_client", "client authentication failed"));
         }
         let inactive = json!({"active": false});
@@ -247,6 +281,20 @@ impl App {
             "username": t.user_name,
             "urn:zitadel:iam:user:resourceowner:id": t.org_id,
         }))
+    }
+
+    /// Whether `assertion` is signed by a key of the application it names
+    /// (`iss` and `sub`: the app's client id) and meant for `issuer`.
+    async fn app_assertion_checks(&self, issuer: &str, assertion: &str) -> Result<bool, OAuthError> {
+        use burg_store::projection::app::KEY_KIND;
+        let Ok(jwt) = self.checked_assertion(issuer, assertion) else { return Ok(false) };
+        let pool = self.db.pool();
+        let Some((org, _)) = burg_store::documents::owner_of(pool, &self.instance_id, &[KEY_KIND], &jwt.kid).await?
+        else {
+            return Ok(false);
+        };
+        let key = burg_store::documents::get(pool, &self.instance_id, &org, KEY_KIND, &jwt.kid).await?;
+        Ok(key.is_some_and(|key| self.signed_by_key(&jwt, &key.data, "clientId").is_ok()))
     }
 
     /// Whether an API or OIDC app of the instance has the client id and the
@@ -290,7 +338,7 @@ pub fn discovery(issuer: &str) -> Value {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
         "claims_supported": ["sub", "aud", "exp", "iat", "iss", "auth_time", "name", "email", "preferred_username"],
         "code_challenge_methods_supported": ["S256"],
         "request_uri_parameter_supported": false,

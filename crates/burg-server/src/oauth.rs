@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use burg_app::App;
-use burg_app::oidc::{OAuthError, TokenRequest};
+use burg_app::oidc::{CLIENT_ASSERTION_JWT, ClientAuth, OAuthError, TokenRequest};
 use serde_json::json;
 
 pub(crate) fn router(app: Arc<App>) -> Router {
@@ -88,7 +88,12 @@ async fn token(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> 
 async fn introspect(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let f = form(&headers, &body);
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
-    match app.oauth_introspect(&issuer(&headers), get("client_id"), get("client_secret"), get("token")).await {
+    let client = if get("client_assertion_type") == CLIENT_ASSERTION_JWT {
+        ClientAuth::Assertion(get("client_assertion"))
+    } else {
+        ClientAuth::Secret { client_id: get("client_id"), client_secret: get("client_secret") }
+    };
+    match app.oauth_introspect(&issuer(&headers), client, get("token")).await {
         Ok(answer) => json_answer(StatusCode::OK, &answer),
         Err(e) => oauth_error(&e),
     }

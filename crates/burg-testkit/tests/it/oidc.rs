@@ -177,6 +177,40 @@ async fn client_credentials_and_introspection(s: Arc<TestServer>, _c: Client) {
     let (status, answer) =
         post_form(&s, "/oauth/v2/introspect", &[("token", token.as_str())], Some((app_id, "no"))).await;
     assert_eq!((status, answer["error"].as_str()), (401, Some("invalid_client")));
+
+    // An API app with a key introspects with a JWT signed by it (private
+    // key JWT), as ZITADEL's resource-server libraries do with its key file.
+    let body =
+        json!({"projectId": project["id"], "name": "keyed", "authMethodType": "API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"});
+    let keyed = c.call_json("ManagementService", "AddAPIApp", body).await.unwrap();
+    let (keyed_id, keyed_client) = (keyed["appId"].as_str().unwrap(), keyed["clientId"].as_str().unwrap());
+    let body = json!({"projectId": project["id"], "appId": keyed_id, "type": "KEY_TYPE_JSON"});
+    let file = key_file(&c.call_json("ManagementService", "AddAppKey", body).await.unwrap());
+    assert_eq!((file["type"].as_str(), file["clientId"].as_str()), (Some("application"), Some(keyed_client)));
+    let (pem, kid) = (file["key"].as_str().unwrap(), file["keyId"].as_str().unwrap());
+    let issuer = s.base_url();
+    let claims = |sub: &str, aud: &str| json!({"iss": sub, "sub": sub, "aud": [aud], "iat": now(), "exp": now() + 60});
+    let introspect = |assertion: String| {
+        let s = s.clone();
+        let token = token.clone();
+        async move {
+            let form = [
+                ("token", token.as_str()),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                ("client_assertion", assertion.as_str()),
+            ];
+            post_form(&s, "/oauth/v2/introspect", &form, None).await
+        }
+    };
+    let signed = |claims: Value| burg_domain::jwt::sign_rs256(pem, kid, &claims).unwrap();
+    let (status, answer) = introspect(signed(claims(keyed_client, &issuer))).await;
+    assert_eq!((status, answer["active"].as_bool(), answer["sub"].as_str()), (200, Some(true), Some(user.as_str())));
+    // Refused: another audience, another app's name, another key's signature.
+    assert_eq!(introspect(signed(claims(keyed_client, "https://elsewhere.example.com"))).await.0, 401);
+    assert_eq!(introspect(signed(claims(app_id, &issuer))).await.0, 401);
+    let (other, _) = burg_domain::machine_key::new_key_pair(1024).unwrap();
+    let forged = burg_domain::jwt::sign_rs256(&other, kid, &claims(keyed_client, &issuer)).unwrap();
+    assert_eq!(introspect(forged).await.0, 401);
 }
 
 /// A machine user whose token type is JWT gets a JWT signed by the active
