@@ -744,12 +744,7 @@ impl App {
         }
         apps.sort_by(|a, b| (a.row.creation_date, &a.row.key).cmp(&(b.row.creation_date, &b.row.key)));
         let total = apps.len() as i64;
-        let result = apps
-            .iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .map(|a| a.wire(org))
-            .collect();
+        let result = page.of(apps.iter()).map(|a| a.wire(org)).collect();
         Ok(ListAppsResponse { details: list_details(total, 0, self.now()), result })
     }
 
@@ -842,12 +837,7 @@ impl App {
             .filter(|row| key_belongs(row, &req.project_id, &req.app_id))
             .collect();
         let total = rows.len() as i64;
-        let result = rows
-            .iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .map(|r| app_key_of(r, org))
-            .collect();
+        let result = page.of(rows.iter()).map(|r| app_key_of(r, org)).collect();
         Ok(ListAppKeysResponse { details: list_details(total, 0, self.now()), result })
     }
 }

@@ -237,12 +237,7 @@ impl App {
         // ZITADEL's key list names no sorting column: oldest first.
         rows.sort_by_key(|r| (r.creation_date, r.sequence));
         let total = rows.len() as i64;
-        let result = rows
-            .iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .map(|r| key_of(r, org))
-            .collect();
+        let result = page.of(rows.iter()).map(|r| key_of(r, org)).collect();
         Ok(ListMachineKeysResponse { details: list_details(total, 0, self.now()), result })
     }
 

@@ -354,12 +354,7 @@ impl App {
             });
         }
         let total = matching.len() as i64;
-        let result = matching
-            .iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .map(|s| s.wire(org))
-            .collect();
+        let result = page.of(matching.iter()).map(|s| s.wire(org)).collect();
         Ok(m::ListActionsResponse { details: list_details(total, 0, self.now()), sorting_column: 0, result })
     }
 

@@ -267,12 +267,7 @@ impl App {
         let matching: Vec<Stored> =
             rows.into_iter().map(Stored::of).filter(|p| names.iter().all(|m| m.matches(p.name()))).collect();
         let total = matching.len() as i64;
-        let result = matching
-            .iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .map(|p| p.wire(org))
-            .collect();
+        let result = page.of(matching.iter()).map(|p| p.wire(org)).collect();
         Ok(ListProjectsResponse { details: list_details(total, 0, self.now()), result })
     }
 
@@ -469,11 +464,7 @@ impl App {
         let page = v1_page(req.query.as_ref())?;
         let roles = self.roles_matching(ctx.org(), &req.project_id, &req.queries, None).await?;
         let total = roles.len() as i64;
-        let result = roles
-            .into_iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .collect();
+        let result = page.of(roles).collect();
         Ok(ListProjectRolesResponse { details: list_details(total, 0, self.now()), result })
     }
 }
@@ -688,11 +679,7 @@ impl App {
         }
         members.sort_by(|a, b| a.user_id.cmp(&b.user_id));
         let total = members.len() as i64;
-        let result = members
-            .into_iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .collect();
+        let result = page.of(members).collect();
         Ok((total, result))
     }
 }

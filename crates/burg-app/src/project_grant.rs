@@ -320,11 +320,7 @@ impl App {
             }
         }
         let total = result.len() as i64;
-        let result = result
-            .into_iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .collect();
+        let result = page.of(result).collect();
         Ok(ListGrantedProjectsResponse { details: list_details(total, 0, self.now()), result })
     }
 
@@ -350,11 +346,7 @@ impl App {
         drop(conn);
         let roles = self.roles_matching(&owner, &req.project_id, &req.queries, Some(&g.roles())).await?;
         let total = roles.len() as i64;
-        let result = roles
-            .into_iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .collect();
+        let result = page.of(roles).collect();
         Ok(ListGrantedProjectRolesResponse { details: list_details(total, 0, self.now()), result })
     }
 
@@ -376,11 +368,7 @@ impl App {
             }
         }
         let total = all.len() as i64;
-        let result = all
-            .into_iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .collect();
+        let result = page.of(all).collect();
         Ok((total, result))
     }
 

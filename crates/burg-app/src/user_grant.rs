@@ -412,11 +412,7 @@ impl App {
             }
         }
         let total = result.len() as i64;
-        let result = result
-            .into_iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-            .collect();
+        let result = page.of(result).collect();
         Ok(ListUserGrantResponse { details: list_details(total, 0, self.now()), result })
     }
 }

@@ -18,6 +18,15 @@ pub struct Page {
     pub asc: bool,
 }
 
+impl Page {
+    /// This page of `items`, which are in the list's order already (a list
+    /// made in memory).
+    pub fn of<I: IntoIterator>(&self, items: I) -> impl Iterator<Item = I::Item> {
+        let skip = usize::try_from(self.offset).unwrap_or(usize::MAX);
+        items.into_iter().skip(skip).take(usize::try_from(self.limit).unwrap_or(usize::MAX))
+    }
+}
+
 /// A page of rows and how many rows match in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed<T> {

@@ -334,10 +334,8 @@ impl App {
         };
         let matching: Vec<_> = rows.into_iter().filter(keep).collect();
         let total = matching.len() as i64;
-        let result = matching
-            .into_iter()
-            .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+        let result = page
+            .of(matching)
             .map(|m| {
                 let (owner, kind, display_name) = match m.org_id {
                     Some(org) => (org.clone(), membership::Type::OrgId(org), m.org_name),
