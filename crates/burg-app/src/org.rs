@@ -9,9 +9,10 @@ use burg_api::admin::{
 };
 use burg_api::object::ObjectDetails;
 use burg_api::zitadel::org::v1::{Org, OrgFieldName, org_query::Query};
-use burg_domain::crypto::MasterKey;
+use burg_domain::crypto::{MasterKey, Sealed};
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{instance as ie, org as oe, user as ue};
+use burg_domain::instance_settings::SecretGeneratorType;
 use burg_domain::state::OrgState;
 use burg_domain::{Error, Result, password, permission, phone, validate};
 use burg_store::orgs::{OrgFilter, OrgOrder, OrgRow};
@@ -226,7 +227,22 @@ impl App {
                 Some(password::hash_plain(plain, self.config.password_cost)?)
             }
         };
-        retry(|| async {
+        // The first codes of ZITADEL's AddHumanCommand (init mails
+        // allowed): an initialization code unless the address is verified
+        // and a password set, a phone code for an unverified number.
+        let wants_init = !human.email_verified || human.password.is_none();
+        let wants_phone = human.phone.as_ref().is_some_and(|(_, verified)| !verified);
+        let init = match wants_init {
+            true => Some(crate::mgmt_user::new_code(self, SecretGeneratorType::InitCode).await?),
+            false => None,
+        };
+        let phone = match wants_phone {
+            true => Some(crate::mgmt_user::new_code(self, SecretGeneratorType::VerifyPhoneCode).await?),
+            false => None,
+        };
+        let sealed = |code: &Option<(String, i64)>| code.as_ref().map(|(c, e)| (self.key.seal_str(c), *e));
+        let (init_sealed, phone_sealed) = (sealed(&init), sealed(&phone));
+        let answer = retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let instance_domain = self.primary_instance_domain(tx.conn()).await?;
             let generated = validate::org_domain_name(&name, &instance_domain)?;
@@ -260,7 +276,8 @@ impl App {
                 NewEvent::new(&agg, &oe::DomainVerified { domain: generated.clone() })?,
                 NewEvent::new(&agg, &oe::DomainPrimarySet { domain: generated })?,
             ];
-            events.extend(human_events(&self.key, &user_id, &org_id, &human, hash.as_deref())?);
+            let codes = (init_sealed.clone(), phone_sealed.clone());
+            events.extend(human_events(&self.key, &user_id, &org_id, &human, hash.as_deref(), codes)?);
             events.push(NewEvent::new(&agg, &oe::MemberAdded { user_id: user_id.clone(), roles: roles.clone() })?);
             if !custom_domain.is_empty() {
                 events.push(NewEvent::new(&agg, &oe::DomainAdded { domain: custom_domain.clone() })?);
@@ -270,7 +287,11 @@ impl App {
             tx.commit().await?;
             Ok(SetUpOrgResponse { details: added_details(&stored), org_id, user_id })
         })
-        .await
+        .await?;
+        if init.is_some() || phone.is_some() {
+            self.send_first_codes(ctx, &answer.user_id, init.as_ref(), None, phone.as_ref()).await;
+        }
+        Ok(answer)
     }
 
     pub(crate) async fn primary_instance_domain(&self, conn: &mut Conn) -> Result<String> {
@@ -278,6 +299,9 @@ impl App {
         Ok(domain.unwrap_or_else(|| self.config.external_domain.clone()))
     }
 }
+
+/// A code as its event stores it: sealed, and its lifetime.
+type SealedCode = (Sealed, i64);
 
 /// SetUpOrg's first user, checked and normalised as ZITADEL's
 /// `AddHuman.Validate` does.
@@ -373,6 +397,7 @@ fn human_events(
     org_id: &str,
     human: &NewHuman,
     hash: Option<&str>,
+    (init, phone): (Option<SealedCode>, Option<SealedCode>),
 ) -> Result<Vec<NewEvent>> {
     let user = Aggregate::new(aggregate::USER, user_id, org_id);
     let mut events = vec![NewEvent::new(
@@ -394,8 +419,15 @@ fn human_events(
     if human.email_verified {
         events.push(NewEvent::new(&user, &ue::EmailVerified {})?);
     }
+    // ZITADEL's order: the address, its code, then the phone or its code.
+    if let Some((code, expiry)) = init {
+        events.push(NewEvent::new(&user, &ue::InitCodeAdded { code: Some(code), expiry })?);
+    }
     if human.phone.as_ref().is_some_and(|(_, verified)| *verified) {
         events.push(NewEvent::new(&user, &ue::PhoneVerified {})?);
+    }
+    if let Some((code, expiry)) = phone {
+        events.push(NewEvent::new(&user, &ue::PhoneCodeAdded { code: Some(code), expiry })?);
     }
     Ok(events)
 }

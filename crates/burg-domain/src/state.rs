@@ -49,6 +49,9 @@ stored_enum! {
         Active = 1,
         Inactive = 2,
         Locked = 4,
+        /// Added without a verified address or a way to sign in: an
+        /// initialization code is out (`user.human.initialization.code.added`).
+        Initial = 6,
     }
 }
 
@@ -142,7 +145,7 @@ mod tests {
         for (t, code) in [(UserType::Human, 1), (UserType::Machine, 2)] {
             assert_eq!((t.code(), UserType::from_code(code)), (code, Some(t)));
         }
-        for (s, code) in [(UserState::Active, 1), (UserState::Inactive, 2)] {
+        for (s, code) in [(UserState::Active, 1), (UserState::Inactive, 2), (UserState::Initial, 6)] {
             assert_eq!((s.code(), UserState::from_code(code)), (code, Some(s)));
         }
         for (s, code) in [(OrgState::Active, 1), (OrgState::Inactive, 2)] {

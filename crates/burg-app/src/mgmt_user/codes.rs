@@ -2,20 +2,21 @@
 //! verification, initialization, password reset and passwordless
 //! registration. Each is drawn as the instance's secret generator of its
 //! kind says, stored sealed in ZITADEL's `*.code.added` event, and (for
-//! email) sent through the active email provider with the message text
+//! email or SMS) sent through the active provider with the message text
 //! of its kind (`notify::deliver`). Ids are from ZITADEL's
 //! `command/user_human_*.go`.
 
 use burg_api::management::*;
 use burg_api::wkt::Duration;
-use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::event::{Aggregate, NewEvent, Payload, aggregate};
 use burg_domain::events::user as ue;
 use burg_domain::instance_settings::SecretGeneratorType;
+use burg_domain::state::UserState;
 use burg_domain::texts::MessageType;
 use burg_domain::{Error, Result};
 use burg_store::users::UserRow;
 
-use crate::notify::deliver::{Vars, render};
+use crate::notify::deliver::{Message, Vars};
 use crate::{App, Ctx, changed_details, in_tx};
 
 /// `Errors.User.Email.NotFound` of an email code.
@@ -66,11 +67,26 @@ impl App {
         ctx.origin.clone().unwrap_or_else(|| format!("http://{}", self.config.external_domain))
     }
 
-    /// Renders the message of `kind` for `u` and sends it by email.
-    async fn send_user_message(&self, u: &UserRow, kind: MessageType, vars: &Vars, link: Option<&str>) -> Result<()> {
+    /// Renders the message of `kind` (asked for by an event of
+    /// `event_type`) for `u` and sends it by email.
+    async fn send_user_message(
+        &self,
+        u: &UserRow,
+        kind: MessageType,
+        event_type: &'static str,
+        vars: Vars,
+        link: Option<String>,
+    ) -> Result<()> {
         let text = self.message_for(&u.resource_owner, kind, &u.preferred_language).await?;
-        let (subject, body) = render(&text, vars, link);
-        self.send_email_later(&u.email, subject, body).await;
+        self.send_email_later(&u.email, Message::new(&text, vars, link, event_type)).await;
+        Ok(())
+    }
+
+    /// Renders the message of `kind` for `u` and sends it by SMS to the
+    /// user's phone number.
+    async fn send_user_sms(&self, u: &UserRow, kind: MessageType, event_type: &'static str, vars: Vars) -> Result<()> {
+        let text = self.message_for(&u.resource_owner, kind, &u.preferred_language).await?;
+        self.send_sms_later(&u.phone, Message::new(&text, vars, None, event_type)).await;
         Ok(())
     }
 
@@ -109,10 +125,30 @@ impl App {
             user.id,
             user.resource_owner
         );
-        self.send_user_message(user, MessageType::VerifyEmail, &user_vars(user, code, expiry), Some(&link)).await
+        let vars = user_vars(user, code, expiry);
+        self.send_user_message(user, MessageType::VerifyEmail, ue::EmailCodeAdded::TYPE, vars, Some(link)).await
     }
 
-    /// A phone code is stored; burg sends no SMS yet (logged).
+    /// Sends `user` the initialization message with `code`.
+    pub(crate) async fn send_init_code(&self, ctx: &Ctx, user: &UserRow, code: &str, expiry: i64) -> Result<()> {
+        let link = format!(
+            "{}/ui/login/user/init?userID={}&code={code}&passwordset={}&orgID={}",
+            self.login_origin(ctx),
+            user.id,
+            user.has_password,
+            user.resource_owner
+        );
+        let vars = user_vars(user, code, expiry);
+        self.send_user_message(user, MessageType::InitCode, ue::InitCodeAdded::TYPE, vars, Some(link)).await
+    }
+
+    /// Sends `user` the phone verification message with `code` by SMS.
+    pub(crate) async fn send_phone_code(&self, user: &UserRow, code: &str, expiry: i64) -> Result<()> {
+        let vars = user_vars(user, code, expiry);
+        self.send_user_sms(user, MessageType::VerifyPhone, ue::PhoneCodeAdded::TYPE, vars).await
+    }
+
+    /// A new phone code, sent by SMS.
     pub async fn resend_human_phone_verification(
         &self,
         ctx: &Ctx,
@@ -120,7 +156,7 @@ impl App {
     ) -> Result<ResendHumanPhoneVerificationResponse> {
         let (code, expiry) = new_code(self, SecretGeneratorType::VerifyPhoneCode).await?;
         let sealed = self.key.seal_str(&code);
-        let events = in_tx!(self, ctx, |conn| {
+        let (events, user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, &req.user_id, PHONE_USER_NOT_FOUND).await?;
             if u.phone.is_empty() {
                 return Err(Error::not_found(PHONE_USER_NOT_FOUND, "the user has no phone number"));
@@ -129,9 +165,9 @@ impl App {
                 return Err(Error::failed_precondition("COMMAND-2M9sf", "the phone number is verified already"));
             }
             let added = ue::PhoneCodeAdded { code: Some(sealed.clone()), expiry };
-            Ok(vec![NewEvent::new(&Self::user_aggregate(&u), &added)?])
+            Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
         })?;
-        tracing::warn!("a phone verification code was stored; burg does not send SMS to users yet");
+        self.send_phone_code(&user, &code, expiry).await?;
         Ok(ResendHumanPhoneVerificationResponse { details: changed_details(&events) })
     }
 
@@ -147,9 +183,10 @@ impl App {
         let email = req.email.trim().to_string();
         let (events, mut user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, &req.user_id, INIT_USER_NOT_FOUND).await?;
-            // burg keeps no initial state: a user who has a password and a
-            // verified address is initialised.
-            if u.has_password && u.email_verified {
+            // A user in the initial state, or one that has no way to sign
+            // in yet (one imported without a password, say, whom ZITADEL's
+            // import would have put in the initial state).
+            if u.state != UserState::Initial && u.has_password && u.email_verified {
                 return Err(Error::failed_precondition("COMMAND-2M9sd", "the user is initialised already"));
             }
             let on = Self::user_aggregate(&u);
@@ -163,18 +200,11 @@ impl App {
         if !email.is_empty() {
             user.email = email;
         }
-        let link = format!(
-            "{}/ui/login/user/init?userID={}&code={code}&passwordset={}&orgID={}",
-            self.login_origin(ctx),
-            user.id,
-            user.has_password,
-            user.resource_owner
-        );
-        self.send_user_message(&user, MessageType::InitCode, &user_vars(&user, &code, expiry), Some(&link)).await?;
+        self.send_init_code(ctx, &user, &code, expiry).await?;
         Ok(ResendHumanInitializationResponse { details: changed_details(&events) })
     }
 
-    /// A password reset code, sent by email (an SMS one is stored only).
+    /// A password reset code, sent by email or SMS.
     pub async fn send_human_reset_password_notification(
         &self,
         ctx: &Ctx,
@@ -189,8 +219,9 @@ impl App {
                 ue::PasswordCodeAdded { code: Some(sealed.clone()), expiry, notification_type: i32::from(by_sms) };
             Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
         })?;
+        let vars = user_vars(&user, &code, expiry);
         if by_sms {
-            tracing::warn!("a password reset code was stored; burg does not send SMS to users yet");
+            self.send_user_sms(&user, MessageType::PasswordReset, ue::PasswordCodeAdded::TYPE, vars).await?;
         } else {
             let link = format!(
                 "{}/ui/login/password/init?userID={}&code={code}&orgID={}",
@@ -198,8 +229,8 @@ impl App {
                 user.id,
                 user.resource_owner
             );
-            let vars = user_vars(&user, &code, expiry);
-            self.send_user_message(&user, MessageType::PasswordReset, &vars, Some(&link)).await?;
+            self.send_user_message(&user, MessageType::PasswordReset, ue::PasswordCodeAdded::TYPE, vars, Some(link))
+                .await?;
         }
         Ok(SendHumanResetPasswordNotificationResponse { details: changed_details(&events) })
     }
@@ -235,7 +266,8 @@ impl App {
         );
         if send {
             let vars = user_vars(&user, &code, expiry);
-            self.send_user_message(&user, MessageType::PasswordlessRegistration, &vars, Some(&link)).await?;
+            let kind = MessageType::PasswordlessRegistration;
+            self.send_user_message(&user, kind, ue::PasswordlessCodeAdded::TYPE, vars, Some(link.clone())).await?;
         }
         Ok((changed_details(&events), link, expiry))
     }

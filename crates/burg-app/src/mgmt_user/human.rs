@@ -20,6 +20,7 @@ use burg_api::zitadel::idp::v1::IdpUserLink;
 use burg_api::zitadel::user::v1::{AuthFactor, AuthFactorOtp, AuthFactorState, Email, Phone, auth_factor};
 use burg_domain::event::{Aggregate, Event, NewEvent, aggregate};
 use burg_domain::events::user as ue;
+use burg_domain::instance_settings::SecretGeneratorType;
 use burg_domain::policies::PasswordComplexityPolicy;
 use burg_domain::state::UserType;
 use burg_domain::{Error, Result, password, phone, validate};
@@ -64,6 +65,48 @@ pub(crate) struct NewHuman {
     pub(crate) otp_code: Option<String>,
     /// (identity provider, external user id, display name)
     pub(crate) idps: Vec<(String, String, String)>,
+}
+
+/// The codes a user added through the v1 API is given at once, as
+/// ZITADEL's commands decide: an initialization code puts the user in the
+/// initial state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FirstCodes {
+    init: bool,
+    email: bool,
+    phone: bool,
+    /// ZITADEL's import leaves a verified address unverified when it sends
+    /// an initialization code (the code verifies it).
+    drop_email_verified: bool,
+}
+
+impl FirstCodes {
+    /// AddHumanUser (`AddHuman` with init mails allowed): an
+    /// initialization code unless the address is verified and a password
+    /// is set; a phone code for an unverified number.
+    pub(crate) fn of_added(h: &NewHuman) -> FirstCodes {
+        let init = h.idps.is_empty() && (!h.email_verified || (!h.passwordless && h.password.is_none()));
+        FirstCodes {
+            init,
+            email: !init && !h.email_verified,
+            phone: h.phone.as_ref().is_some_and(|(_, verified)| !verified),
+            drop_email_verified: false,
+        }
+    }
+
+    /// ImportHumanUser (`ImportHuman`'s `IsInitialState`): as added, except
+    /// that an imported hash counts as a password and a verified address
+    /// is verified again through the initialization code.
+    pub(crate) fn of_imported(h: &NewHuman) -> FirstCodes {
+        let no_password = h.password.is_none() && h.hashed_password.is_none();
+        let init = h.idps.is_empty() && (!h.email_verified || (!h.passwordless && no_password));
+        FirstCodes {
+            init,
+            email: !init && !h.email_verified,
+            phone: h.phone.as_ref().is_some_and(|(_, verified)| !verified),
+            drop_email_verified: init,
+        }
+    }
 }
 
 /// The profile's rules of ZITADEL's `Profile.Validate` and the email's.
@@ -150,19 +193,74 @@ impl App {
         Ok(self.key.seal_str(&hash))
     }
 
-    async fn add_human(&self, ctx: &Ctx, human: NewHuman) -> Result<(String, Vec<Event>)> {
-        retry(|| async {
+    /// Adds `human` through the v1 API with the first codes `first`
+    /// decides, and sends them once the user is stored.
+    async fn add_human(&self, ctx: &Ctx, mut human: NewHuman, first: FirstCodes) -> Result<(String, Vec<Event>)> {
+        let draw = |wanted: bool, kind| async move {
+            if wanted { super::codes::new_code(self, kind).await.map(Some) } else { Ok(None) }
+        };
+        let init = draw(first.init, SecretGeneratorType::InitCode).await?;
+        let email = draw(first.email, SecretGeneratorType::VerifyEmailCode).await?;
+        let phone = draw(first.phone, SecretGeneratorType::VerifyPhoneCode).await?;
+        human.email_verified &= !first.drop_email_verified;
+        let sealed = |code: &Option<(String, i64)>| code.as_ref().map(|(c, e)| (self.key.seal_str(c), *e));
+        let (init_sealed, email_sealed, phone_sealed) = (sealed(&init), sealed(&email), sealed(&phone));
+        let (user_id, stored) = retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();
             self.org_of_write(tx.conn(), &org).await?;
             self.require_unique_username(tx.conn(), &human.user_name).await?;
             let user_id = self.new_id();
-            let events = self.human_events(tx.conn(), &org, &user_id, &human, "password").await?;
+            let mut events = self.human_events(tx.conn(), &org, &user_id, &human, "password").await?;
+            let agg = Aggregate::new(aggregate::USER, &user_id, &org);
+            if let Some((code, expiry)) = &init_sealed {
+                events.push(NewEvent::new(&agg, &ue::InitCodeAdded { code: Some(code.clone()), expiry: *expiry })?);
+            }
+            if let Some((code, expiry)) = &email_sealed {
+                events.push(NewEvent::new(&agg, &ue::EmailCodeAdded { code: Some(code.clone()), expiry: *expiry })?);
+            }
+            if let Some((code, expiry)) = &phone_sealed {
+                events.push(NewEvent::new(&agg, &ue::PhoneCodeAdded { code: Some(code.clone()), expiry: *expiry })?);
+            }
             let stored = tx.push(events).await?;
             tx.commit().await?;
             Ok((user_id, stored))
         })
-        .await
+        .await?;
+        if init.is_some() || email.is_some() || phone.is_some() {
+            self.send_first_codes(ctx, &user_id, init.as_ref(), email.as_ref(), phone.as_ref()).await;
+        }
+        Ok((user_id, stored))
+    }
+
+    /// Sends a new user (stored already) its first codes, each with its
+    /// lifetime; one that cannot go out is logged.
+    pub(crate) async fn send_first_codes(
+        &self,
+        ctx: &Ctx,
+        user_id: &str,
+        init: Option<&(String, i64)>,
+        email: Option<&(String, i64)>,
+        phone: Option<&(String, i64)>,
+    ) {
+        let sent = async {
+            let user = burg_store::users::user(self.db.pool(), &self.instance_id, user_id)
+                .await?
+                .ok_or_else(|| Error::internal("USER-new01", "the new user is not stored"))?;
+            if let Some((code, expiry)) = init {
+                self.send_init_code(ctx, &user, code, *expiry).await?;
+            }
+            if let Some((code, expiry)) = email {
+                self.send_email_code(ctx, &user, code, *expiry).await?;
+            }
+            if let Some((code, expiry)) = phone {
+                self.send_phone_code(&user, code, *expiry).await?;
+            }
+            Ok::<_, Error>(())
+        };
+        if let Err(e) = sent.await {
+            tracing::warn!(error_id = e.id, "the new user's codes were not sent: {}", e.message);
+        }
     }
 
     /// The events that add `human` as user `user_id` of organization
@@ -247,7 +345,8 @@ impl App {
         human.password = (!req.initial_password.is_empty()).then(|| req.initial_password.clone());
         // An initial password must be changed at the first login.
         human.change_required = human.password.is_some();
-        let (user_id, events) = self.add_human(ctx, human).await?;
+        let first = FirstCodes::of_added(&human);
+        let (user_id, events) = self.add_human(ctx, human, first).await?;
         Ok(AddHumanUserResponse { user_id, details: added_details(&events) })
     }
 
@@ -281,7 +380,8 @@ impl App {
             .iter()
             .map(|i| (i.config_id.clone(), i.external_user_id.clone(), i.display_name.clone()))
             .collect();
-        let (user_id, events) = self.add_human(ctx, human).await?;
+        let first = FirstCodes::of_imported(&human);
+        let (user_id, events) = self.add_human(ctx, human, first).await?;
         Ok(ImportHumanUserResponse { user_id, details: added_details(&events), passwordless_registration: None })
     }
 

@@ -54,6 +54,7 @@ fn wire_state(state: UserState) -> wire::UserState {
         UserState::Active => wire::UserState::Active,
         UserState::Inactive => wire::UserState::Inactive,
         UserState::Locked => wire::UserState::Locked,
+        UserState::Initial => wire::UserState::Initial,
     }
 }
 
@@ -140,6 +141,7 @@ fn user_filter(q: &SearchQuery) -> Result<Option<UserFilter>> {
             Ok(wire::UserState::Active) => UserFilter::State(UserState::Active),
             Ok(wire::UserState::Inactive) => UserFilter::State(UserState::Inactive),
             Ok(wire::UserState::Locked) => UserFilter::State(UserState::Locked),
+            Ok(wire::UserState::Initial) => UserFilter::State(UserState::Initial),
             // States burg's users are never in.
             _ => UserFilter::InIds(Vec::new()),
         },
@@ -357,6 +359,10 @@ impl App {
         let events = self
             .change_user_state(ctx, &req.id, crate::shared_ids::COMMAND_3M9DS, |u| match u.state {
                 UserState::Inactive => Err(Error::failed_precondition("COMMAND-5M0sf", "the user is inactive already")),
+                // ZITADEL answers NotFound here.
+                UserState::Initial => {
+                    Err(Error::not_found("COMMAND-ke0fw", "a user in the initial state cannot be deactivated"))
+                }
                 _ => Ok(NewEvent::new(&user_aggregate(u), &ue::UserDeactivated {})?),
             })
             .await?;
@@ -376,7 +382,7 @@ impl App {
     pub async fn lock_user(&self, ctx: &Ctx, req: LockUserRequest) -> Result<LockUserResponse> {
         let events = self
             .change_user_state(ctx, &req.id, "COMMAND-5M9fs", |u| match u.state {
-                UserState::Active => Ok(NewEvent::new(&user_aggregate(u), &ue::UserLocked {})?),
+                UserState::Active | UserState::Initial => Ok(NewEvent::new(&user_aggregate(u), &ue::UserLocked {})?),
                 _ => Err(Error::failed_precondition("COMMAND-3NN8v", "the user must be active or initial")),
             })
             .await?;

@@ -1,19 +1,24 @@
 //! Messages to users: a message text (the organization's keys over the
 //! instance's over burg's defaults, in the user's language) filled with
 //! the user's values and a code, sent through the instance's active email
-//! provider.
+//! or SMS provider: SMTP, or an HTTP provider called as ZITADEL calls it
+//! (a JSON body of `contextInfo`, `templateData` and `args`, signed in the
+//! `ZITADEL-Signature` header with the provider's signing key).
 //!
 //! As in ZITADEL, the RPC that asks for a message answers once its event
 //! is stored; the message is sent after it, and a failed send is logged
 //! (with no secret), not answered. ZITADEL's notification worker retries
 //! and writes a `*.sent` event; burg sends once and writes none yet.
 
-use burg_domain::notify::{Channel, Config};
+use burg_domain::crypto::SecretString;
+use burg_domain::notify::{Channel, Config, Http};
 use burg_domain::texts::{MessageText, MessageType};
 use burg_domain::{Error, Result};
+use burg_store::notify::ProviderRow;
+use serde_json::{Map, Value, json};
 
 use crate::App;
-use crate::egress::{Mail, SmtpServer};
+use crate::egress::{Egress, Mail, SmtpServer};
 
 /// The values a message text names (`{{.Name}}`).
 pub(crate) type Vars = Vec<(&'static str, String)>;
@@ -28,22 +33,112 @@ fn fill(text: &str, vars: &Vars) -> String {
     out
 }
 
-/// The subject and plain-text body of a message.
-pub(crate) fn render(text: &MessageText, vars: &Vars, link: Option<&str>) -> (String, String) {
-    let mut body = Vec::new();
-    for part in [&text.greeting, &text.text] {
-        if !part.is_empty() {
-            body.push(fill(part, vars));
+/// A message for one user, filled in: every part of its text with the
+/// user's values, the link it carries, the values themselves, and the
+/// event that asked for it.
+pub(crate) struct Message {
+    text: MessageText,
+    url: Option<String>,
+    args: Vars,
+    event_type: &'static str,
+}
+
+impl Message {
+    pub(crate) fn new(text: &MessageText, args: Vars, url: Option<String>, event_type: &'static str) -> Message {
+        let text = MessageText {
+            title: fill(&text.title, &args),
+            pre_header: fill(&text.pre_header, &args),
+            subject: fill(&text.subject, &args),
+            greeting: fill(&text.greeting, &args),
+            text: fill(&text.text, &args),
+            button_text: fill(&text.button_text, &args),
+            footer_text: fill(&text.footer_text, &args),
+        };
+        Message { text, url, args, event_type }
+    }
+
+    /// The subject and plain-text body of the message as an email.
+    pub(crate) fn plain(&self) -> (String, String) {
+        let t = &self.text;
+        let mut body: Vec<String> = [&t.greeting, &t.text].into_iter().filter(|p| !p.is_empty()).cloned().collect();
+        if let Some(url) = &self.url {
+            body.push(if t.button_text.is_empty() { url.clone() } else { format!("{}: {url}", t.button_text) });
         }
+        if !t.footer_text.is_empty() {
+            body.push(t.footer_text.clone());
+        }
+        (t.subject.clone(), body.join("\n\n"))
     }
-    if let Some(link) = link {
-        let button = fill(&text.button_text, vars);
-        body.push(if button.is_empty() { link.to_string() } else { format!("{button}: {link}") });
+
+    /// The JSON body ZITADEL posts to an HTTP provider: who and what the
+    /// message is for (`contextInfo`), the filled parts (`templateData`,
+    /// empty ones left out) and the values (`args`, names with a lowercase
+    /// first letter).
+    fn webhook_body(&self, recipient: (&str, &str), provider: &ProviderRow) -> Value {
+        let t = &self.text;
+        let mut template = Map::new();
+        let parts = [
+            ("title", &t.title),
+            ("preHeader", &t.pre_header),
+            ("subject", &t.subject),
+            ("greeting", &t.greeting),
+            ("text", &t.text),
+            ("buttonText", &t.button_text),
+            ("footerText", &t.footer_text),
+        ];
+        for (name, value) in parts.into_iter().chain(self.url.as_ref().map(|u| ("url", u))) {
+            if !value.is_empty() {
+                template.insert(name.to_string(), Value::String(value.clone()));
+            }
+        }
+        let args: Map<String, Value> = self
+            .args
+            .iter()
+            .map(|(name, value)| {
+                let mut chars = name.chars();
+                let first = chars.next().map(|c| c.to_ascii_lowercase().to_string()).unwrap_or_default();
+                (first + chars.as_str(), Value::String(value.clone()))
+            })
+            .collect();
+        json!({
+            "contextInfo": {
+                recipient.0: recipient.1,
+                "eventType": self.event_type,
+                "provider": { "id": provider.id, "description": provider.description },
+            },
+            "templateData": template,
+            "args": args,
+        })
     }
-    if !text.footer_text.is_empty() {
-        body.push(fill(&text.footer_text, vars));
+}
+
+/// Posts `body` to an HTTP provider, signed with its key when it has one.
+async fn post_to_provider(egress: &Egress, http: &Http, signing_key: Option<SecretString>, body: Value) -> Result<()> {
+    let body = serde_json::to_vec(&body).map_err(|e| Error::internal("NOTIF-http1", e.to_string()))?;
+    let request = egress
+        .documents()
+        .request(reqwest::Method::POST, &http.endpoint)
+        .map_err(|r| crate::egress::refused("endpoint", &r))?
+        .header(reqwest::header::CONTENT_TYPE, "application/json");
+    let request = match signing_key {
+        Some(key) => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or_default();
+            request.header("ZITADEL-Signature", burg_domain::notify::webhook_signature(key.expose(), now, &body))
+        }
+        None => request,
+    };
+    let response = request
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| Error::unavailable("NOTIF-http2", format!("the HTTP provider was not reached: {e}")))?;
+    if !response.status().is_success() {
+        return Err(Error::unavailable("NOTIF-http3", format!("the HTTP provider answered {}", response.status())));
     }
-    (fill(&text.subject, vars), body.join("\n\n"))
+    Ok(())
 }
 
 impl App {
@@ -70,45 +165,72 @@ impl App {
         Ok(text)
     }
 
-    /// Sends `subject` and `body` to `to` through the active email
+    /// Sends `message` to email address `to` through the active email
     /// provider in the background. A message that cannot be sent (no
-    /// provider burg sends through, or the provider refused it) is logged.
-    pub(crate) async fn send_email_later(&self, to: &str, subject: String, body: String) {
-        if let Err(e) = self.try_send_email_later(to, subject, body).await {
+    /// provider, or the provider refused it) is logged.
+    pub(crate) async fn send_email_later(&self, to: &str, message: Message) {
+        if let Err(e) = self.try_send_later(Channel::Email, to, message).await {
             tracing::warn!(error = %e, "a message to a user was not sent");
         }
     }
 
-    async fn try_send_email_later(&self, to: &str, subject: String, body: String) -> Result<()> {
-        let row = burg_store::notify::active(self.db.pool(), &self.instance_id, Channel::Email)
-            .await?
-            .ok_or_else(|| Error::failed_precondition("NOTIF-mail01", "the instance has no active email provider"))?;
-        let Config::Smtp(smtp) = row.config else {
-            return Err(Error::failed_precondition(
-                "NOTIF-mail02",
-                "burg sends user messages through SMTP providers only",
-            ));
-        };
-        let password = match &smtp.password {
-            Some(sealed) => self.key.open_string(sealed)?,
-            None => Default::default(),
-        };
+    /// Sends `message` to phone number `to` through the active SMS
+    /// provider in the background, as [`App::send_email_later`].
+    pub(crate) async fn send_sms_later(&self, to: &str, message: Message) {
+        if let Err(e) = self.try_send_later(Channel::Sms, to, message).await {
+            tracing::warn!(error = %e, "a message to a user was not sent");
+        }
+    }
+
+    async fn try_send_later(&self, channel: Channel, to: &str, message: Message) -> Result<()> {
+        let what = if channel == Channel::Email { "email" } else { "SMS" };
+        let row = burg_store::notify::active(self.db.pool(), &self.instance_id, channel).await?.ok_or_else(|| {
+            Error::failed_precondition("NOTIF-none1", format!("the instance has no active {what} provider"))
+        })?;
         let egress = self.egress.clone();
         let to = to.to_string();
-        tokio::spawn(async move {
-            let server = SmtpServer { host: &smtp.host, tls: smtp.tls, user: &smtp.user, password: &password };
-            let mail = Mail {
-                from_address: &smtp.sender_address,
-                from_name: &smtp.sender_name,
-                reply_to: &smtp.reply_to_address,
-                to: &to,
-                subject: &subject,
-                body: &body,
-            };
-            if let Err(e) = egress.send_mail("host", &server, &mail).await {
-                tracing::warn!(error = %e, "a message to a user was not sent");
+        match &row.config {
+            Config::Smtp(smtp) => {
+                let smtp = smtp.clone();
+                let password = match &smtp.password {
+                    Some(sealed) => self.key.open_string(sealed)?,
+                    None => Default::default(),
+                };
+                tokio::spawn(async move {
+                    let (subject, body) = message.plain();
+                    let server = SmtpServer { host: &smtp.host, tls: smtp.tls, user: &smtp.user, password: &password };
+                    let mail = Mail {
+                        from_address: &smtp.sender_address,
+                        from_name: &smtp.sender_name,
+                        reply_to: &smtp.reply_to_address,
+                        to: &to,
+                        subject: &subject,
+                        body: &body,
+                    };
+                    if let Err(e) = egress.send_mail("host", &server, &mail).await {
+                        tracing::warn!(error = %e, "a message to a user was not sent");
+                    }
+                });
             }
-        });
+            Config::EmailHttp(http) | Config::SmsHttp(http) => {
+                let http = http.clone();
+                let key = http.signing_key.as_ref().map(|k| self.key.open_string(k)).transpose()?;
+                let recipient =
+                    if channel == Channel::Email { "recipientEmailAddress" } else { "recipientPhoneNumber" };
+                let body = message.webhook_body((recipient, &to), &row);
+                tokio::spawn(async move {
+                    if let Err(e) = post_to_provider(&egress, &http, key, body).await {
+                        tracing::warn!(error = %e, "a message to a user was not sent");
+                    }
+                });
+            }
+            Config::Twilio(_) => {
+                return Err(Error::unimplemented(
+                    "NOTIF-twil1",
+                    "burg sends SMS through HTTP providers only; Twilio is not called",
+                ));
+            }
+        }
         Ok(())
     }
 }

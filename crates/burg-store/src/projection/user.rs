@@ -93,10 +93,13 @@ pub(super) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
             }
             return Ok(());
         }
-        UserDeactivated::TYPE | UserReactivated::TYPE | UserLocked::TYPE | UserUnlocked::TYPE => {
+        UserDeactivated::TYPE | UserReactivated::TYPE | UserLocked::TYPE | UserUnlocked::TYPE | InitCodeAdded::TYPE => {
+            // As ZITADEL's projection: an initialization code puts the
+            // user in the initial state, whatever it was.
             let state = match e.event_type.as_str() {
                 UserDeactivated::TYPE => UserState::Inactive,
                 UserLocked::TYPE => UserState::Locked,
+                InitCodeAdded::TYPE => UserState::Initial,
                 _ => UserState::Active,
             };
             sqlx::query("UPDATE users SET state = $1 WHERE instance_id = $2 AND id = $3")

@@ -7,8 +7,8 @@ use burg_api::admin::set_up_org_request::{self as setup, human};
 use burg_api::admin::*;
 use burg_api::management::{
     AddMachineUserRequest, AddMachineUserResponse, AddPersonalAccessTokenRequest, AddPersonalAccessTokenResponse,
-    ListPersonalAccessTokensRequest, ListPersonalAccessTokensResponse, RemovePersonalAccessTokenRequest,
-    RemovePersonalAccessTokenResponse,
+    GetUserByIdRequest, GetUserByIdResponse, ListPersonalAccessTokensRequest, ListPersonalAccessTokensResponse,
+    RemovePersonalAccessTokenRequest, RemovePersonalAccessTokenResponse,
 };
 use burg_api::object::{ListQuery, ObjectDetails};
 use burg_api::wkt::Duration;
@@ -759,6 +759,23 @@ async fn users_and_orgs_are_stored_as_zitadel_stores_them(s: Arc<TestServer>, c:
     ] {
         assert_eq!(user[member], value, "{member}");
     }
+    // ZITADEL's AddHumanCommand: an unverified address gets an
+    // initialization code (sealed in the event), and the user is initial.
+    let events: ListEventsResponse = c
+        .call(
+            "ListEvents",
+            ListEventsRequest { aggregate_id: created.user_id.clone(), asc: true, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let types: Vec<String> = events.events.iter().map(|e| e.r#type.clone().unwrap().r#type).collect();
+    assert_eq!(types, ["user.human.added", "user.human.initialization.code.added", "user.human.phone.verified"]);
+    let got: GetUserByIdResponse = c
+        .with_org(&created.org_id)
+        .call("GetUserByID", GetUserByIdRequest { id: created.user_id.clone() })
+        .await
+        .unwrap();
+    assert_eq!(got.user.unwrap().state, burg_api::zitadel::user::v1::UserState::Initial as i32);
     let events: ListEventsResponse = c
         .call("ListEvents", ListEventsRequest { aggregate_id: created.org_id.clone(), asc: true, ..Default::default() })
         .await

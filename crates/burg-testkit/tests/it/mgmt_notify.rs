@@ -10,6 +10,7 @@ use burg_api::admin::{
     AddEmailProviderSmtpResponse, SetDefaultVerifyEmailMessageTextRequest, SetDefaultVerifyEmailMessageTextResponse,
 };
 use burg_api::management::*;
+use burg_api::zitadel::user::v1::UserState;
 use burg_testkit::{Client, Protocol, TestServer, emulators, matrix};
 use serde_json::{Value, json};
 use tonic::Code;
@@ -24,6 +25,11 @@ async fn wait_for(sink: &emulators::SmtpSink, n: usize) -> Vec<Value> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{n} messages did not arrive: {:?}", sink.received());
+}
+
+async fn state_of(c: &Client, id: &str) -> UserState {
+    let got: GetUserByIdResponse = c.call("GetUserByID", GetUserByIdRequest { id: id.into() }).await.unwrap();
+    UserState::try_from(got.user.unwrap().state).unwrap()
 }
 
 /// The value of `name` in a link of `body` (`…name=value&…`).
@@ -64,6 +70,15 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
     };
     let user: AddHumanUserResponse = c.call("AddHumanUser", human).await.unwrap();
 
+    // Added with an unverified address: the user is in the initial state
+    // and its initialization message goes out at once (ZITADEL's AddHuman).
+    let init = wait_for(&sink, 1).await.pop().unwrap();
+    assert_eq!(init["rcpt_tos"], json!(["ada@example.com"]));
+    let body = init["body"].as_str().unwrap();
+    assert!(body.contains("/ui/login/user/init?userID="), "{body}");
+    assert_eq!(param(body, "passwordset"), "true");
+    assert_eq!(state_of(&c, &user.user_id).await, UserState::Initial);
+
     // A custom subject with the user's values.
     let text = SetDefaultVerifyEmailMessageTextRequest {
         language: "en".into(),
@@ -74,7 +89,7 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
 
     let resend = ResendHumanEmailVerificationRequest { user_id: user.user_id.clone() };
     let _: ResendHumanEmailVerificationResponse = c.call("ResendHumanEmailVerification", resend).await.unwrap();
-    let mail = wait_for(&sink, 1).await.pop().unwrap();
+    let mail = wait_for(&sink, 2).await.pop().unwrap();
     assert_eq!(mail["rcpt_tos"], json!(["ada@example.com"]));
     assert_eq!(mail["subject"], "Confirm it, Ada");
     let body = mail["body"].as_str().unwrap();
@@ -102,7 +117,7 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
     let reset = SendHumanResetPasswordNotificationRequest { user_id: user.user_id.clone(), r#type: 0 };
     let _: SendHumanResetPasswordNotificationResponse =
         c.call("SendHumanResetPasswordNotification", reset).await.unwrap();
-    let mail = wait_for(&sink, 2).await.pop().unwrap();
+    let mail = wait_for(&sink, 3).await.pop().unwrap();
     assert_eq!(mail["subject"], "Reset for ada");
     assert!(mail["body"].as_str().unwrap().contains("/ui/login/password/init?userID="), "{mail}");
 
@@ -117,7 +132,7 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
         .call("SendPasswordlessRegistration", SendPasswordlessRegistrationRequest { user_id: user.user_id.clone() })
         .await
         .unwrap();
-    let mail = wait_for(&sink, 3).await.pop().unwrap();
+    let mail = wait_for(&sink, 4).await.pop().unwrap();
     assert!(mail["body"].as_str().unwrap().contains("/ui/login/login/passwordless/init?"), "{mail}");
 
     // A verified address is not verified again; an unknown user is not found.
@@ -133,7 +148,7 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
         initial_password: "Secr3t-Passw0rd!".into(),
     };
     let bob: AddHumanUserResponse = c.call("AddHumanUser", verified).await.unwrap();
-    let resend = ResendHumanEmailVerificationRequest { user_id: bob.user_id };
+    let resend = ResendHumanEmailVerificationRequest { user_id: bob.user_id.clone() };
     let err =
         c.call::<_, ResendHumanEmailVerificationResponse>("ResendHumanEmailVerification", resend).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMAND-3M9ds"));
@@ -149,5 +164,156 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
         .await
         .unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-2b7Hf"), "no phone number");
-    assert_eq!(sink.received().len(), 3, "nothing more was sent");
+    assert_eq!(state_of(&c, &bob.user_id).await, UserState::Active, "a verified address and a password");
+    assert_eq!(sink.received().len(), 4, "nothing more was sent");
+}
+
+/// What an HTTP provider received: each request's `ZITADEL-Signature`
+/// header and body, by path.
+type Received = Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
+
+/// A local HTTP provider (`/mail` and `/sms`) that records what it is sent.
+async fn http_provider() -> (String, Received) {
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    async fn take(
+        State(got): State<Received>,
+        Path(path): Path<String>,
+        headers: HeaderMap,
+        body: String,
+    ) -> StatusCode {
+        let signature = headers.get("zitadel-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        got.lock().unwrap().push((path, signature.to_string(), body));
+        StatusCode::OK
+    }
+    let got = Received::default();
+    let app = axum::Router::new().route("/{path}", axum::routing::post(take)).with_state(got.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), got)
+}
+
+/// Waits (up to 10 s) for the `n`th request to `path`, checks its
+/// signature against `key`, and answers its body.
+async fn request_to(got: &Received, path: &str, n: usize, key: &str) -> Value {
+    for _ in 0..100 {
+        let to_path: Vec<_> = got.lock().unwrap().iter().filter(|(p, ..)| p == path).cloned().collect();
+        if let Some((_, signature, body)) = to_path.get(n - 1) {
+            let t: i64 = signature
+                .strip_prefix("t=")
+                .and_then(|rest| rest.split(',').next())
+                .and_then(|t| t.parse().ok())
+                .unwrap_or_else(|| panic!("no time in the signature {signature:?}"));
+            assert_eq!(signature, &burg_domain::notify::webhook_signature(key, t, body.as_bytes()));
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+            assert!((now - t).abs() < 60, "signed now: {t}");
+            return serde_json::from_str(body).unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("request {n} to /{path} did not arrive: {:?}", got.lock().unwrap());
+}
+
+matrix!(codes_reach_http_providers_signed);
+
+/// HTTP email and SMS providers are called as ZITADEL calls them: a JSON
+/// body of `contextInfo`, `templateData` and `args`, signed with the
+/// provider's key. A user added without a verified address is initial.
+async fn codes_reach_http_providers_signed(_s: Arc<TestServer>, c: Client) {
+    use burg_api::admin::{
+        ActivateSmsProviderRequest, ActivateSmsProviderResponse, AddEmailProviderHttpRequest,
+        AddEmailProviderHttpResponse, AddSmsProviderHttpRequest, AddSmsProviderHttpResponse,
+    };
+    let (base, got) = http_provider().await;
+    let mail = AddEmailProviderHttpRequest { endpoint: format!("{base}/mail"), description: "hook".into() };
+    let mail: AddEmailProviderHttpResponse = c.call("AddEmailProviderHTTP", mail).await.unwrap();
+    let _: ActivateEmailProviderResponse =
+        c.call("ActivateEmailProvider", ActivateEmailProviderRequest { id: mail.id.clone() }).await.unwrap();
+    let sms = AddSmsProviderHttpRequest { endpoint: format!("{base}/sms"), description: "texts".into() };
+    let sms: AddSmsProviderHttpResponse = c.call("AddSMSProviderHTTP", sms).await.unwrap();
+    let _: ActivateSmsProviderResponse =
+        c.call("ActivateSMSProvider", ActivateSmsProviderRequest { id: sms.id.clone() }).await.unwrap();
+
+    let human = AddHumanUserRequest {
+        user_name: "grace".into(),
+        profile: Some(add_human_user_request::Profile {
+            first_name: "Grace".into(),
+            last_name: "Hopper".into(),
+            preferred_language: "en".into(),
+            ..Default::default()
+        }),
+        email: Some(add_human_user_request::Email { email: "grace@example.com".into(), is_email_verified: true }),
+        phone: Some(add_human_user_request::Phone { phone: "+41 79 123 45 67".into(), is_phone_verified: false }),
+        initial_password: String::new(),
+    };
+    let user: AddHumanUserResponse = c.call("AddHumanUser", human).await.unwrap();
+    let got_user: GetUserByIdResponse =
+        c.call("GetUserByID", GetUserByIdRequest { id: user.user_id.clone() }).await.unwrap();
+    let got_user = got_user.user.unwrap();
+    assert_eq!(got_user.state, UserState::Initial as i32, "no password yet");
+    let Some(burg_api::zitadel::user::v1::user::Type::Human(h)) = got_user.r#type else { panic!("a human") };
+    let phone = h.phone.unwrap().phone;
+
+    // The initialization message, by the HTTP email provider.
+    let init = request_to(&got, "mail", 1, &mail.signing_key).await;
+    assert_eq!(init["contextInfo"]["recipientEmailAddress"], "grace@example.com");
+    assert_eq!(init["contextInfo"]["eventType"], "user.human.initialization.code.added");
+    assert_eq!(init["contextInfo"]["provider"], json!({"id": mail.id, "description": "hook"}));
+    let url = init["templateData"]["url"].as_str().unwrap();
+    assert!(url.contains("/ui/login/user/init?userID="), "{init}");
+    assert_eq!(param(url, "passwordset"), "false");
+    assert_eq!(init["args"]["code"].as_str().unwrap(), param(url, "code"));
+    assert_eq!(init["args"]["firstName"], "Grace");
+    assert!(!init["templateData"]["subject"].as_str().unwrap().is_empty(), "{init}");
+
+    // The phone code, by the HTTP SMS provider, its text naming the code.
+    let text = request_to(&got, "sms", 1, &sms.signing_key).await;
+    assert_eq!(text["contextInfo"]["recipientPhoneNumber"], phone.as_str());
+    assert_eq!(text["contextInfo"]["eventType"], "user.human.phone.code.added");
+    let code = text["args"]["code"].as_str().unwrap();
+    assert!(text["templateData"]["text"].as_str().unwrap().contains(code), "{text}");
+
+    // A password reset by SMS, and a new phone code.
+    let reset = SendHumanResetPasswordNotificationRequest { user_id: user.user_id.clone(), r#type: 1 };
+    let _: SendHumanResetPasswordNotificationResponse =
+        c.call("SendHumanResetPasswordNotification", reset).await.unwrap();
+    let text = request_to(&got, "sms", 2, &sms.signing_key).await;
+    assert_eq!(text["contextInfo"]["eventType"], "user.human.password.code.added");
+    let resend = ResendHumanPhoneVerificationRequest { user_id: user.user_id.clone() };
+    let _: ResendHumanPhoneVerificationResponse = c.call("ResendHumanPhoneVerification", resend).await.unwrap();
+    let again = request_to(&got, "sms", 3, &sms.signing_key).await;
+    assert_ne!(again["args"]["code"], code, "a new code");
+
+    // The initial state as ZITADEL keeps it: listed by state, not
+    // deactivated, locked.
+    let initial = ListUsersRequest {
+        queries: vec![burg_api::zitadel::user::v1::SearchQuery {
+            query: Some(burg_api::zitadel::user::v1::search_query::Query::StateQuery(
+                burg_api::zitadel::user::v1::StateQuery { state: UserState::Initial as i32 },
+            )),
+        }],
+        ..Default::default()
+    };
+    let listed: ListUsersResponse = c.call("ListUsers", initial).await.unwrap();
+    assert_eq!(listed.result.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), [user.user_id.as_str()]);
+    let err = c
+        .call::<_, DeactivateUserResponse>("DeactivateUser", DeactivateUserRequest { id: user.user_id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-ke0fw"));
+    let _: ResendHumanInitializationResponse = c
+        .call(
+            "ResendHumanInitialization",
+            ResendHumanInitializationRequest { user_id: user.user_id.clone(), email: String::new() },
+        )
+        .await
+        .unwrap();
+    let again = request_to(&got, "mail", 2, &mail.signing_key).await;
+    assert_eq!(again["contextInfo"]["eventType"], "user.human.initialization.code.added");
+    let _: LockUserResponse = c.call("LockUser", LockUserRequest { id: user.user_id.clone() }).await.unwrap();
+    assert_eq!(state_of(&c, &user.user_id).await, UserState::Locked);
+    // No secret of the providers in what they were sent.
+    let all = format!("{:?}", got.lock().unwrap());
+    assert!(!all.contains(&mail.signing_key) && !all.contains(&sms.signing_key));
 }

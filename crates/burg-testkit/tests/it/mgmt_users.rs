@@ -249,6 +249,7 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
         [
             "EventTypes.user.human.added",
             "EventTypes.user.human.email.verified",
+            "EventTypes.user.human.phone.code.added",
             "EventTypes.user.human.profile.changed",
             "EventTypes.user.human.email.changed",
             "EventTypes.user.human.phone.changed",
@@ -693,7 +694,14 @@ async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
 
     // Nothing of that was written.
     let types = change_types(&o, &id).await;
-    assert_eq!(types, ["EventTypes.user.human.added", "EventTypes.user.human.email.verified"]);
+    assert_eq!(
+        types,
+        [
+            "EventTypes.user.human.added",
+            "EventTypes.user.human.email.verified",
+            "EventTypes.user.human.phone.code.added"
+        ]
+    );
 }
 
 async fn an_org_owner_manages_its_own_users_only(s: Arc<TestServer>, c: Client) {
