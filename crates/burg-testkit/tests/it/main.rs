@@ -42,3 +42,4 @@ mod transfer_instance;
 mod v2;
 mod web_keys;
 mod wire;
+mod zitadel_node;
