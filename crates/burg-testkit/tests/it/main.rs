@@ -43,3 +43,4 @@ mod v2;
 mod web_keys;
 mod wire;
 mod zitadel_node;
+mod zitadel_rust;
