@@ -10,7 +10,7 @@ use burg_api::management::*;
 use burg_api::wkt::Duration;
 use burg_domain::event::{Aggregate, NewEvent, Payload, aggregate};
 use burg_domain::events::user as ue;
-use burg_domain::instance_settings::SecretGeneratorType;
+use burg_domain::instance_settings::{GeneratorConfig, SecretGeneratorType};
 use burg_domain::state::UserState;
 use burg_domain::texts::MessageType;
 use burg_domain::{Error, Result};
@@ -33,12 +33,17 @@ const PASSWORDLESS_USER_NOT_FOUND: &str = "COMMAND-2n8fs";
 /// A new code and its lifetime in nanoseconds, as the instance's
 /// generator of `kind` says.
 pub(crate) async fn new_code(app: &App, kind: SecretGeneratorType) -> Result<(String, i64)> {
+    let generator = generator(app, kind).await?;
+    Ok((generator.generate(), generator.expiry))
+}
+
+/// The instance's secret generator of `kind`, or ZITADEL's default for it.
+pub(crate) async fn generator(app: &App, kind: SecretGeneratorType) -> Result<GeneratorConfig> {
     let code = i64::from(kind.code());
-    let generator = burg_store::instance_settings::secret_generator(app.db.pool(), &app.instance_id, code)
+    Ok(burg_store::instance_settings::secret_generator(app.db.pool(), &app.instance_id, code)
         .await?
         .map(|row| row.config)
-        .unwrap_or_else(|| kind.instance_default());
-    Ok((generator.generate(), generator.expiry))
+        .unwrap_or_else(|| kind.instance_default()))
 }
 
 /// The values a user's message names.

@@ -99,13 +99,31 @@ impl FirstCodes {
     /// is verified again through the initialization code.
     pub(crate) fn of_imported(h: &NewHuman) -> FirstCodes {
         let no_password = h.password.is_none() && h.hashed_password.is_none();
-        let init = h.idps.is_empty() && (!h.email_verified || (!h.passwordless && no_password));
-        FirstCodes {
-            init,
-            email: !init && !h.email_verified,
-            phone: h.phone.as_ref().is_some_and(|(_, verified)| !verified),
-            drop_email_verified: init,
-        }
+        let phone_unverified = h.phone.as_ref().is_some_and(|(_, verified)| !verified);
+        FirstCodes::imported(h.email_verified, no_password, h.passwordless, !h.idps.is_empty(), phone_unverified)
+    }
+
+    /// ImportHumanUser's and ImportData's decision from the user's facts.
+    pub(crate) fn imported(
+        email_verified: bool,
+        no_password: bool,
+        passwordless: bool,
+        linked: bool,
+        phone_unverified: bool,
+    ) -> FirstCodes {
+        let init = !linked && (!email_verified || (!passwordless && no_password));
+        FirstCodes { init, email: !init && !email_verified, phone: phone_unverified, drop_email_verified: init }
+    }
+
+    /// Which codes: initialization, email, phone.
+    pub(crate) fn wanted(self) -> (bool, bool, bool) {
+        (self.init, self.email, self.phone)
+    }
+
+    /// Whether a verified address is left unverified (the initialization
+    /// code verifies it).
+    pub(crate) fn drops_email_verified(self) -> bool {
+        self.drop_email_verified
     }
 }
 

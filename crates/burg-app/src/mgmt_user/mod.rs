@@ -8,8 +8,8 @@ mod codes;
 mod human;
 mod metadata;
 
-pub(crate) use codes::new_code;
-pub(crate) use human::{NewHuman, new_human};
+pub(crate) use codes::{generator, new_code};
+pub(crate) use human::{FirstCodes, NewHuman, new_human};
 pub(crate) use metadata::metadata_set_event;
 
 use burg_api::management::{

@@ -317,3 +317,101 @@ async fn codes_reach_http_providers_signed(_s: Arc<TestServer>, c: Client) {
     let all = format!("{:?}", got.lock().unwrap());
     assert!(!all.contains(&mail.signing_key) && !all.contains(&sms.signing_key));
 }
+
+matrix!(imported_users_get_their_first_codes);
+
+/// ImportData gives each user the codes ZITADEL's `ImportHuman` gives:
+/// without a verified address, or without any password, an initialization
+/// code (the user is initial, and a verified flag waits for the code); an
+/// unverified phone number a phone code. The codes go out once the
+/// organization is committed.
+async fn imported_users_get_their_first_codes(s: Arc<TestServer>, c: Client) {
+    let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
+    let smtp = AddEmailProviderSmtpRequest {
+        sender_address: "burg@example.com".into(),
+        sender_name: "Burg".into(),
+        host: sink.host.clone(),
+        user: "mailer".into(),
+        password: "s3cret-Pw".into(),
+        description: "mail".into(),
+        ..Default::default()
+    };
+    let added: AddEmailProviderSmtpResponse = c.call("AddEmailProviderSMTP", smtp).await.unwrap();
+    let _: ActivateEmailProviderResponse =
+        c.call("ActivateEmailProvider", ActivateEmailProviderRequest { id: added.id }).await.unwrap();
+
+    let org = "310000000000000001";
+    let human = |id: &str, name: &str, verified: bool, hash: bool, phone: Option<&str>| {
+        let mut user = json!({"userName": name, "profile": {"firstName": "Imp", "lastName": name},
+            "email": {"email": format!("{name}@import.example"), "isEmailVerified": verified}});
+        if hash {
+            user["hashedPassword"] = json!({"value": crate::transfer::BCRYPT});
+        }
+        if let Some(phone) = phone {
+            user["phone"] = json!({"phone": phone, "isPhoneVerified": false});
+        }
+        json!({"userId": id, "user": user})
+    };
+    let doc = json!({"orgs": [{"orgId": org, "org": {"name": "Imported Codes"}, "humanUsers": [
+        human("310000000000000011", "no-password", true, false, None),
+        human("310000000000000012", "unverified", false, true, None),
+        human("310000000000000013", "ready", true, true, None),
+        human("310000000000000014", "phone", true, true, Some("+41791234567")),
+    ]}]});
+    let r = s.client(Protocol::Rest).await;
+    let report = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert_eq!(report["errors"], Value::Null, "{report}");
+
+    let in_org = c.with_org(org);
+    for (id, state) in [
+        ("310000000000000011", UserState::Initial),
+        ("310000000000000012", UserState::Initial),
+        ("310000000000000013", UserState::Active),
+        ("310000000000000014", UserState::Active),
+    ] {
+        assert_eq!(state_of(&in_org, id).await, state, "user {id}");
+    }
+    let got: GetUserByIdResponse =
+        in_org.call("GetUserByID", GetUserByIdRequest { id: "310000000000000011".into() }).await.unwrap();
+    let Some(burg_api::zitadel::user::v1::user::Type::Human(h)) = got.user.unwrap().r#type else { panic!() };
+    assert!(!h.email.unwrap().is_email_verified, "the initialization code verifies the address");
+
+    // Two initialization mails, one to each initial user.
+    let mut mails = wait_for(&sink, 2).await;
+    mails.sort_by_key(|m| m["rcpt_tos"].to_string());
+    let to: Vec<_> = mails.iter().map(|m| m["rcpt_tos"][0].as_str().unwrap()).collect();
+    assert_eq!(to, ["no-password@import.example", "unverified@import.example"]);
+    let body = mails[0]["body"].as_str().unwrap();
+    assert!(body.contains("/ui/login/user/init?userID="), "{body}");
+    assert_eq!(param(body, "userID"), "310000000000000011");
+    assert_eq!(param(body, "passwordset"), "false");
+    assert_eq!(param(mails[1]["body"].as_str().unwrap(), "passwordset"), "true");
+
+    // The code events, sealed; the phone code waits for an SMS provider.
+    let events =
+        r.call_json("AdminService", "ListEvents", json!({"limit": 1000, "aggregateTypes": ["user"]})).await.unwrap();
+    let of = |id: &str| -> Vec<String> {
+        let list = events["events"].as_array().unwrap();
+        let mut types: Vec<String> = list
+            .iter()
+            .filter(|e| e["aggregate"]["id"] == id)
+            .map(|e| e["type"]["type"].as_str().unwrap().to_string())
+            .collect();
+        types.sort();
+        types
+    };
+    assert_eq!(of("310000000000000011"), ["user.human.added", "user.human.initialization.code.added"]);
+    assert_eq!(of("310000000000000013"), ["user.human.added", "user.human.email.verified"]);
+    assert_eq!(
+        of("310000000000000014"),
+        ["user.human.added", "user.human.email.verified", "user.human.phone.code.added"]
+    );
+    let code = param(body, "code");
+    assert!(!events.to_string().contains(&code), "no event payload holds the code");
+
+    // Imported again: the users are there, nothing new is sent.
+    let again = r.call_json("AdminService", "ImportData", json!({"dataOrgs": doc, "timeout": "1m"})).await.unwrap();
+    assert!(again.to_string().contains("310000000000000011"), "{again}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.received().len(), 2, "nothing more was sent");
+}

@@ -24,6 +24,7 @@ mod source;
 mod writer;
 
 use burg_api::admin::{ImportDataRequest, ImportDataResponse, ImportDataSuccess};
+use burg_domain::notify::Channel;
 use burg_domain::{Error, ErrorKind, Result};
 
 pub use check::{check_document, check_file_document};
@@ -70,7 +71,10 @@ impl App {
             let (mut done, mut written) = (0u64, 0u64);
             while let Some(org) = orgs.next().await {
                 let (org, checked) = org?;
-                let outcome = self.import_org(ctx, org, checked, &orgs.document_users, mode).await?;
+                let mut outcome = self.import_org(ctx, org, checked, &orgs.document_users, mode).await?;
+                if !mode.dry_run && !outcome.drawn.is_empty() {
+                    self.send_imported_codes(ctx, std::mem::take(&mut outcome.drawn)).await?;
+                }
                 seen += orgs.planned.pop_front().unwrap_or_default();
                 written += outcome.users;
                 done += 1;
@@ -99,6 +103,32 @@ impl App {
                 "the import ran out of time; organizations finished before are imported, the one in progress is not",
             )
         })?
+    }
+
+    /// Sends the users of a committed organization their first codes, as
+    /// ZITADEL's notification worker does, through the active providers.
+    /// Without an active provider for a channel, its codes stay stored
+    /// (a resend sends a new one) and one line says how many.
+    async fn send_imported_codes(&self, ctx: &Ctx, drawn: Vec<writer::Drawn>) -> Result<()> {
+        let active = |channel| burg_store::notify::active(self.db.pool(), &self.instance_id, channel);
+        let email = active(Channel::Email).await?.is_some();
+        let sms = active(Channel::Sms).await?.is_some();
+        let mut unsent = 0;
+        for d in &drawn {
+            let init = d.init.as_ref().filter(|_| email);
+            let email_code = d.email.as_ref().filter(|_| email);
+            let phone = d.phone.as_ref().filter(|_| sms);
+            let wanted = [&d.init, &d.email, &d.phone].iter().filter(|c| c.is_some()).count();
+            let sending = [init, email_code, phone].iter().filter(|c| c.is_some()).count();
+            unsent += wanted - sending;
+            if sending > 0 {
+                self.send_first_codes(ctx, &d.user_id, init, email_code, phone).await;
+            }
+        }
+        if unsent > 0 {
+            tracing::info!(unsent, "imported users' first codes are stored but not sent: no active provider");
+        }
+        Ok(())
     }
 
     /// Imports one organization as `checked` found it (see

@@ -19,12 +19,14 @@ pub(super) struct Outcome {
     /// Users imported (a summary's success entry no longer lists them).
     pub(super) users: u64,
     pub(super) errors: Vec<ImportDataError>,
+    /// The first codes of the users added, sent once committed.
+    pub(super) drawn: Vec<super::writer::Drawn>,
 }
 
 impl Outcome {
     /// An organization that was not imported.
     pub(super) fn refused(errors: Vec<ImportDataError>) -> Outcome {
-        Outcome { success: None, users: 0, errors }
+        Outcome { success: None, users: 0, errors, drawn: Vec::new() }
     }
 }
 

@@ -12,6 +12,8 @@ mod documents;
 mod org;
 mod users;
 
+pub(super) use users::Drawn;
+
 use burg_api::admin::ImportDataError;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::{Error, Result};
@@ -72,6 +74,8 @@ pub(super) struct OrgWriter<'t> {
     /// Members and grants written so far, to report a second one.
     seen: std::collections::HashSet<(Kind, Box<str>)>,
     tally: Tally,
+    /// The first codes of the users added, to send after the commit.
+    drawn: Vec<users::Drawn>,
 }
 
 impl<'t> OrgWriter<'t> {
@@ -88,6 +92,7 @@ impl<'t> OrgWriter<'t> {
             refused: Vec::new(),
             seen: Default::default(),
             tally: Tally::new(org_id, mode),
+            drawn: Vec::new(),
         }
     }
 
@@ -173,7 +178,7 @@ impl<'t> OrgWriter<'t> {
         self.merge_users();
         self.tx.push(self.events).await?;
         let (entry, users) = self.tally.finish();
-        Ok(Ok(Outcome { success: Some(entry), users, errors: self.existing }))
+        Ok(Ok(Outcome { success: Some(entry), users, errors: self.existing, drawn: self.drawn }))
     }
 }
 

@@ -7,6 +7,7 @@ use burg_api::admin::ImportDataSuccessUserLinks;
 use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::user as ue;
+use burg_domain::instance_settings::{GeneratorConfig, SecretGeneratorType};
 use burg_domain::{Error, Result, password};
 use burg_store::transfer::import::{self as stored, StoredUser};
 use burg_store::tuning::Statistics;
@@ -15,6 +16,7 @@ use serde_json::Value;
 use super::super::super::{Kind, at, list, text_at};
 use super::super::doc::{OrgDoc, Reading};
 use super::{OrgWriter, Stored};
+use crate::mgmt_user::{FirstCodes, generator};
 use crate::{App, Tick};
 
 /// The two lists of users.
@@ -40,6 +42,23 @@ impl Users {
     }
 }
 
+/// The first codes of a user the import adds, each with its lifetime in
+/// nanoseconds: sent once its organization is committed.
+pub(crate) struct Drawn {
+    pub(crate) user_id: String,
+    pub(crate) init: Option<(String, i64)>,
+    pub(crate) email: Option<(String, i64)>,
+    pub(crate) phone: Option<(String, i64)>,
+}
+
+/// The instance's generators of the first codes, read once per
+/// organization.
+struct Generators {
+    init: GeneratorConfig,
+    email: GeneratorConfig,
+    phone: GeneratorConfig,
+}
+
 /// One user link of the document.
 struct Link {
     user_id: String,
@@ -56,6 +75,11 @@ impl App {
         let org_id = org.org_id();
         let mut statistics = Statistics::default();
         let mut seen = 0;
+        let generators = Generators {
+            init: generator(self, SecretGeneratorType::InitCode).await?,
+            email: generator(self, SecretGeneratorType::VerifyEmailCode).await?,
+            phone: generator(self, SecretGeneratorType::VerifyPhoneCode).await?,
+        };
         for users in [Users::Human, Users::Machine] {
             let mut batches = org.batches(users.json(), Reading::Json, |u| u);
             while let Some(batch) = batches.next() {
@@ -74,16 +98,19 @@ impl App {
                         continue;
                     }
                     let ids = match users {
-                        Users::Human => match human_events(&self.key, self.config.password_cost, org_id, u) {
-                            Ok((added, rest)) => {
-                                w.add_user(added, rest);
-                                &mut w.tally.org.human_user_ids
+                        Users::Human => {
+                            match human_events(&self.key, self.config.password_cost, org_id, u, &generators) {
+                                Ok((added, rest, drawn)) => {
+                                    w.add_user(added, rest);
+                                    w.drawn.extend(drawn);
+                                    &mut w.tally.org.human_user_ids
+                                }
+                                Err(e) => {
+                                    w.refuse(Kind::HumanUser, user_id, &e);
+                                    continue;
+                                }
                             }
-                            Err(e) => {
-                                w.refuse(Kind::HumanUser, user_id, &e);
-                                continue;
-                            }
-                        },
+                        }
                         Users::Machine => {
                             w.add_user(machine_event(org_id, u)?, []);
                             &mut w.tally.org.machine_user_ids
@@ -166,9 +193,16 @@ async fn stored_user(
     })
 }
 
-/// The events of one imported human user: the user added, and the rest;
-/// `cost`: of hashing a plain password.
-fn human_events(key: &MasterKey, cost: u32, org: &str, u: &Value) -> Result<(NewEvent, Vec<NewEvent>)> {
+/// The events of one imported human user: the user added, and the rest,
+/// with the codes ZITADEL's `ImportHuman` gives it first (drawn from
+/// `generators`, sealed in the events); `cost`: of hashing a plain password.
+fn human_events(
+    key: &MasterKey,
+    cost: u32,
+    org: &str,
+    u: &Value,
+    generators: &Generators,
+) -> Result<(NewEvent, Vec<NewEvent>, Option<Drawn>)> {
     let user_id = text_at(u, "userId");
     let agg = Aggregate::new(aggregate::USER, user_id, org);
     let hash = match (text_at(u, "user.hashedPassword.value"), text_at(u, "user.password")) {
@@ -195,13 +229,38 @@ fn human_events(key: &MasterKey, cost: u32, org: &str, u: &Value) -> Result<(New
         encoded_hash: hash.map(|h| key.seal(h.as_bytes())),
         change_required: flag(u, "user.passwordChangeRequired"),
     };
+    let first = FirstCodes::imported(
+        flag(u, "user.email.isEmailVerified"),
+        added.encoded_hash.is_none(),
+        flag(u, "user.requestPasswordlessRegistration"),
+        list(u, "user.idps").next().is_some(),
+        !added.phone.is_empty() && !flag(u, "user.phone.isPhoneVerified"),
+    );
     let added = NewEvent::new(&agg, &added)?;
     let mut events = Vec::new();
-    if flag(u, "user.email.isEmailVerified") {
+    if flag(u, "user.email.isEmailVerified") && !first.drops_email_verified() {
         events.push(NewEvent::new(&agg, &ue::EmailVerified {})?);
     }
     if flag(u, "user.phone.isPhoneVerified") {
         events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
+    }
+    let (init, email, phone) = first.wanted();
+    let draw = |wanted: bool, generator: &GeneratorConfig| wanted.then(|| (generator.generate(), generator.expiry));
+    let drawn = Drawn {
+        user_id: user_id.to_string(),
+        init: draw(init, &generators.init),
+        email: draw(email, &generators.email),
+        phone: draw(phone, &generators.phone),
+    };
+    let sealed = |code: &Option<(String, i64)>| code.as_ref().map(|(c, e)| (Some(key.seal_str(c)), *e));
+    if let Some((code, expiry)) = sealed(&drawn.init) {
+        events.push(NewEvent::new(&agg, &ue::InitCodeAdded { code, expiry })?);
+    }
+    if let Some((code, expiry)) = sealed(&drawn.email) {
+        events.push(NewEvent::new(&agg, &ue::EmailCodeAdded { code, expiry })?);
+    }
+    if let Some((code, expiry)) = sealed(&drawn.phone) {
+        events.push(NewEvent::new(&agg, &ue::PhoneCodeAdded { code, expiry })?);
     }
     let otp = text_at(u, "user.otpCode");
     if !otp.is_empty() {
@@ -219,7 +278,8 @@ fn human_events(key: &MasterKey, cost: u32, org: &str, u: &Value) -> Result<(New
         };
         events.push(NewEvent::new(&agg, &e)?);
     }
-    Ok((added, events))
+    let any = drawn.init.is_some() || drawn.email.is_some() || drawn.phone.is_some();
+    Ok((added, events, any.then_some(drawn)))
 }
 
 /// The event of one imported machine user.
