@@ -38,23 +38,28 @@ fn param(body: &str, name: &str) -> String {
     body[start..].split(['&', '\n', ' ']).next().unwrap().to_string()
 }
 
-matrix!(codes_are_delivered_by_email);
-
-async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
-    let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
+/// Adds an SMTP provider that sends to `sink` (user `mailer`), and
+/// activates it.
+async fn activate_smtp(c: &Client, sink: &emulators::SmtpSink) {
     let smtp = AddEmailProviderSmtpRequest {
         sender_address: "burg@example.com".into(),
         sender_name: "Burg".into(),
-        tls: false,
         host: sink.host.clone(),
         user: "mailer".into(),
         password: "s3cret-Pw".into(),
-        reply_to_address: String::new(),
         description: "mail".into(),
+        ..Default::default()
     };
     let added: AddEmailProviderSmtpResponse = c.call("AddEmailProviderSMTP", smtp).await.unwrap();
     let _: ActivateEmailProviderResponse =
         c.call("ActivateEmailProvider", ActivateEmailProviderRequest { id: added.id }).await.unwrap();
+}
+
+matrix!(codes_are_delivered_by_email);
+
+async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
+    let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
+    activate_smtp(&c, &sink).await;
 
     let human = AddHumanUserRequest {
         user_name: "ada".into(),
@@ -327,18 +332,7 @@ matrix!(imported_users_get_their_first_codes);
 /// organization is committed.
 async fn imported_users_get_their_first_codes(s: Arc<TestServer>, c: Client) {
     let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
-    let smtp = AddEmailProviderSmtpRequest {
-        sender_address: "burg@example.com".into(),
-        sender_name: "Burg".into(),
-        host: sink.host.clone(),
-        user: "mailer".into(),
-        password: "s3cret-Pw".into(),
-        description: "mail".into(),
-        ..Default::default()
-    };
-    let added: AddEmailProviderSmtpResponse = c.call("AddEmailProviderSMTP", smtp).await.unwrap();
-    let _: ActivateEmailProviderResponse =
-        c.call("ActivateEmailProvider", ActivateEmailProviderRequest { id: added.id }).await.unwrap();
+    activate_smtp(&c, &sink).await;
 
     let org = "310000000000000001";
     let human = |id: &str, name: &str, verified: bool, hash: bool, phone: Option<&str>| {
