@@ -188,9 +188,13 @@ async fn crash_loop(database_url: Option<String>) {
         .json()
         .await
         .unwrap();
+    assert!(export.get("code").is_none(), "the export answered: {export}");
+    // An export of no organization omits the empty list, as proto3 JSON does:
+    // with a slow database every import of the loop may have been cut.
     let users: HashMap<String, usize> = export["orgs"]
         .as_array()
-        .unwrap()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
         .iter()
         .map(|o| (o["orgId"].as_str().unwrap().to_string(), o["humanUsers"].as_array().map_or(0, Vec::len)))
         .collect();
