@@ -71,6 +71,9 @@ V2_SERVICES = [
         "CreateApplication", "UpdateApplication", "DeleteApplication", "GetApplication", "GenerateClientSecret",
     ]),
     ("zitadel.webkey.v2", "WebKeyService", LOGIN_SHEETS, ["CreateWebKey", "ActivateWebKey", "DeleteWebKey", "ListWebKeys"]),
+    ("zitadel.user.v2", "UserService", LOGIN_SHEETS, [
+        "SendEmailCode", "ResendEmailCode", "VerifyEmail", "ResendPhoneCode", "VerifyPhone",
+    ]),
 ]
 
 # The permission of a v2 RPC whose sheet leaves it empty: ZITADEL writes it
@@ -84,6 +87,13 @@ V2_PERMISSIONS = {
     ("WebKeyService", "ActivateWebKey"): "iam.web_key.write",
     ("WebKeyService", "DeleteWebKey"): "iam.web_key.delete",
     ("WebKeyService", "ListWebKeys"): "iam.web_key.read",
+    # user_service.proto: only `authenticated`; the commands check the user
+    # (internal/command/user_v2_email.go, user_v2_phone.go).
+    ("UserService", "SendEmailCode"): "authenticated",
+    ("UserService", "ResendEmailCode"): "authenticated",
+    ("UserService", "VerifyEmail"): "authenticated",
+    ("UserService", "ResendPhoneCode"): "authenticated",
+    ("UserService", "VerifyPhone"): "authenticated",
 }
 
 # Package -> file under proto/zitadel/. Packages not listed here use the

@@ -48,6 +48,7 @@ mod texts;
 mod transfer;
 mod user;
 mod user_grant;
+mod user_v2;
 mod v2_projects;
 mod web_keys;
 

@@ -427,7 +427,7 @@ fn human_events(
         events.push(NewEvent::new(&user, &ue::PhoneVerified {})?);
     }
     if let Some((code, expiry)) = phone {
-        events.push(NewEvent::new(&user, &ue::PhoneCodeAdded { code: Some(code), expiry })?);
+        events.push(NewEvent::new(&user, &ue::PhoneCodeAdded { code: Some(code), expiry, ..Default::default() })?);
     }
     Ok(events)
 }

@@ -382,11 +382,19 @@ impl App {
         let mut events = self.human_events(conn, org_id, user_id, &h.human, &field).await?;
         let agg = Aggregate::new(aggregate::USER, user_id, org_id);
         if let Some(code) = email {
-            let added = ue::EmailCodeAdded { code: Some(self.key.seal_str(&code.clear)), expiry: code.expiry };
+            let added = ue::EmailCodeAdded {
+                code: Some(self.key.seal_str(&code.clear)),
+                expiry: code.expiry,
+                ..Default::default()
+            };
             events.push(NewEvent::new(&agg, &added)?);
         }
         if let Some(code) = phone {
-            let added = ue::PhoneCodeAdded { code: Some(self.key.seal_str(&code.clear)), expiry: code.expiry };
+            let added = ue::PhoneCodeAdded {
+                code: Some(self.key.seal_str(&code.clear)),
+                expiry: code.expiry,
+                ..Default::default()
+            };
             events.push(NewEvent::new(&agg, &added)?);
         }
         for (key, value) in &h.metadata {

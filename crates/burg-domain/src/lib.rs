@@ -33,6 +33,7 @@ pub mod policies;
 pub mod settings;
 pub mod state;
 pub mod texts;
+pub mod url_template;
 pub mod validate;
 pub mod web_key;
 

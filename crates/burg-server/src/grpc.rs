@@ -23,6 +23,8 @@ use burg_api::zitadel::project::v2 as project_v2;
 use burg_api::zitadel::project::v2::project_service_server::{ProjectService, ProjectServiceServer};
 use burg_api::zitadel::settings::v2 as settings_v2;
 use burg_api::zitadel::settings::v2::settings_service_server::{SettingsService, SettingsServiceServer};
+use burg_api::zitadel::user::v2 as user_v2;
+use burg_api::zitadel::user::v2::user_service_server::{UserService, UserServiceServer};
 use burg_api::zitadel::webkey::v2 as webkey_v2;
 use burg_api::zitadel::webkey::v2::web_key_service_server::{WebKeyService, WebKeyServiceServer};
 use burg_api::{admin, management};
@@ -667,6 +669,15 @@ forward! { WebKeyService for V2Api in webkey_v2 as WEBKEY_V2_SERVED {
     }
 }
 
+forward! { UserService for V2Api in user_v2 as USER_V2_SERVED {
+        send_email_code(SendEmailCodeRequest) -> SendEmailCodeResponse as user_v2_send_email_code;
+        resend_email_code(ResendEmailCodeRequest) -> ResendEmailCodeResponse;
+        verify_email(VerifyEmailRequest) -> VerifyEmailResponse;
+        resend_phone_code(ResendPhoneCodeRequest) -> ResendPhoneCodeResponse;
+        verify_phone(VerifyPhoneRequest) -> VerifyPhoneResponse;
+    }
+}
+
 /// Whether burg answers `route` (every other RPC answers Unimplemented).
 pub fn serves(route: &Route) -> bool {
     match route.service {
@@ -679,6 +690,7 @@ pub fn serves(route: &Route) -> bool {
         "ProjectService" => PROJECT_V2_SERVED.contains(&route.trait_method),
         "ApplicationService" => APPLICATION_V2_SERVED.contains(&route.trait_method),
         "WebKeyService" => WEBKEY_V2_SERVED.contains(&route.trait_method),
+        "UserService" => USER_V2_SERVED.contains(&route.trait_method),
         _ => false,
     }
 }
@@ -700,7 +712,8 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
     let instance_v2 = sized!(InstanceServiceServer, v2.clone());
     let project_v2 = sized!(ProjectServiceServer, v2.clone());
     let application_v2 = sized!(ApplicationServiceServer, v2.clone());
-    let webkey_v2 = sized!(WebKeyServiceServer, v2);
+    let webkey_v2 = sized!(WebKeyServiceServer, v2.clone());
+    let user_v2 = sized!(UserServiceServer, v2);
     let mut routes = Routes::new(admin)
         .add_service(management)
         .add_service(settings_v2)
@@ -709,7 +722,8 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .add_service(instance_v2)
         .add_service(project_v2)
         .add_service(application_v2)
-        .add_service(webkey_v2);
+        .add_service(webkey_v2)
+        .add_service(user_v2);
     // Server reflection (v1 and the v1alpha that older grpcurl asks for),
     // so that gRPC tools list and call the services without our .proto
     // files. It tells nothing the OpenAPI documents do not.
@@ -733,6 +747,7 @@ pub(crate) fn router(app: Arc<App>, config: &ServerConfig) -> Router {
         .route_service("/zitadel.project.v2.ProjectService/{method}", grpc.clone())
         .route_service("/zitadel.application.v2.ApplicationService/{method}", grpc.clone())
         .route_service("/zitadel.webkey.v2.WebKeyService/{method}", grpc.clone())
+        .route_service("/zitadel.user.v2.UserService/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1.ServerReflection/{method}", grpc.clone())
         .route_service("/grpc.reflection.v1alpha.ServerReflection/{method}", grpc)
 }

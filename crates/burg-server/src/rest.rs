@@ -20,7 +20,7 @@ use burg_api::rest::rest_input;
 use burg_api::routes::{
     CallError, ROUTES, Route, dispatch_admin_service, dispatch_application_service, dispatch_feature_service,
     dispatch_instance_service, dispatch_management_service, dispatch_organization_service, dispatch_project_service,
-    dispatch_settings_service, dispatch_web_key_service,
+    dispatch_settings_service, dispatch_user_service, dispatch_web_key_service,
 };
 use burg_app::App;
 use bytes::Bytes;
@@ -140,6 +140,7 @@ async fn call(
         "ProjectService" => dispatch_project_service(&state.v2, index, input, metadata, extensions).await,
         "ApplicationService" => dispatch_application_service(&state.v2, index, input, metadata, extensions).await,
         "WebKeyService" => dispatch_web_key_service(&state.v2, index, input, metadata, extensions).await,
+        "UserService" => dispatch_user_service(&state.v2, index, input, metadata, extensions).await,
         _ => Err(CallError::UnknownRoute),
     };
     match result {

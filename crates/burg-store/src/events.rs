@@ -156,3 +156,24 @@ pub async fn aggregate_exists<'e>(
     .map_err(db_error("EVENT-db006"))?;
     Ok(n > 0)
 }
+
+/// The newest event of aggregate `aggregate_type`/`aggregate_id` whose type
+/// is one of `types`: what a write model that only these types change
+/// holds now (a user's newest verification code, say).
+pub async fn newest_of(
+    conn: &mut sqlx::AnyConnection,
+    instance: &str,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    types: &[&str],
+) -> Result<Option<Event>> {
+    let mut sql = Sql::new(format!("SELECT {EVENT_COLUMNS} FROM events WHERE instance_id = "));
+    sql.bind(instance);
+    sql.push(" AND aggregate_type = ").bind(aggregate_type);
+    sql.push(" AND aggregate_id = ").bind(aggregate_id);
+    let types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+    push_in(&mut sql, "event_type", &types);
+    sql.push(" ORDER BY sequence DESC LIMIT 1");
+    let row = sql.query_for(conn).fetch_optional(&mut *conn).await.map_err(db_error("EVENT-db007"))?;
+    row.as_ref().map(event_from_row).transpose()
+}

@@ -8,7 +8,7 @@
 
 use burg_api::management::*;
 use burg_api::wkt::Duration;
-use burg_domain::event::{Aggregate, NewEvent, Payload, aggregate};
+use burg_domain::event::{NewEvent, Payload};
 use burg_domain::events::user as ue;
 use burg_domain::instance_settings::{GeneratorConfig, SecretGeneratorType};
 use burg_domain::state::UserState;
@@ -95,10 +95,6 @@ impl App {
         Ok(())
     }
 
-    fn user_aggregate(u: &UserRow) -> Aggregate {
-        Aggregate::new(aggregate::USER, &u.id, &u.resource_owner)
-    }
-
     pub async fn resend_human_email_verification(
         &self,
         ctx: &Ctx,
@@ -114,8 +110,8 @@ impl App {
                     "the email address is verified already",
                 ));
             }
-            let added = ue::EmailCodeAdded { code: Some(sealed.clone()), expiry };
-            Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
+            let added = ue::EmailCodeAdded { code: Some(sealed.clone()), expiry, ..Default::default() };
+            Ok((vec![NewEvent::new(&super::user_aggregate(&u), &added)?], u))
         })?;
         self.send_email_code(ctx, &user, &code, expiry).await?;
         Ok(ResendHumanEmailVerificationResponse { details: changed_details(&events) })
@@ -130,6 +126,17 @@ impl App {
             user.id,
             user.resource_owner
         );
+        self.send_email_code_linked(user, code, expiry, link).await
+    }
+
+    /// Sends `user` the email verification message with `code` and `link`.
+    pub(crate) async fn send_email_code_linked(
+        &self,
+        user: &UserRow,
+        code: &str,
+        expiry: i64,
+        link: String,
+    ) -> Result<()> {
         let vars = user_vars(user, code, expiry);
         self.send_user_message(user, MessageType::VerifyEmail, ue::EmailCodeAdded::TYPE, vars, Some(link)).await
     }
@@ -169,8 +176,8 @@ impl App {
             if u.phone_verified {
                 return Err(Error::failed_precondition("COMMAND-2M9sf", "the phone number is verified already"));
             }
-            let added = ue::PhoneCodeAdded { code: Some(sealed.clone()), expiry };
-            Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
+            let added = ue::PhoneCodeAdded { code: Some(sealed.clone()), expiry, ..Default::default() };
+            Ok((vec![NewEvent::new(&super::user_aggregate(&u), &added)?], u))
         })?;
         self.send_phone_code(&user, &code, expiry).await?;
         Ok(ResendHumanPhoneVerificationResponse { details: changed_details(&events) })
@@ -194,7 +201,7 @@ impl App {
             if u.state != UserState::Initial && u.has_password && u.email_verified {
                 return Err(Error::failed_precondition("COMMAND-2M9sd", "the user is initialised already"));
             }
-            let on = Self::user_aggregate(&u);
+            let on = super::user_aggregate(&u);
             let mut events = Vec::new();
             if !email.is_empty() && email != u.email {
                 events.push(NewEvent::new(&on, &ue::EmailChanged { email: email.clone() })?);
@@ -222,7 +229,7 @@ impl App {
             let u = self.org_human(conn, ctx, &req.user_id, RESET_USER_NOT_FOUND).await?;
             let added =
                 ue::PasswordCodeAdded { code: Some(sealed.clone()), expiry, notification_type: i32::from(by_sms) };
-            Ok((vec![NewEvent::new(&Self::user_aggregate(&u), &added)?], u))
+            Ok((vec![NewEvent::new(&super::user_aggregate(&u), &added)?], u))
         })?;
         let vars = user_vars(&user, &code, expiry);
         if by_sms {
@@ -253,7 +260,7 @@ impl App {
         let code_id = self.new_id();
         let (events, user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, user_id, PASSWORDLESS_USER_NOT_FOUND).await?;
-            let on = Self::user_aggregate(&u);
+            let on = super::user_aggregate(&u);
             let mut events = vec![NewEvent::new(
                 &on,
                 &ue::PasswordlessCodeAdded { id: code_id.clone(), code: Some(sealed.clone()), expiry },

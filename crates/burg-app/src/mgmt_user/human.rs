@@ -235,10 +235,16 @@ impl App {
                 events.push(NewEvent::new(&agg, &ue::InitCodeAdded { code: Some(code.clone()), expiry: *expiry })?);
             }
             if let Some((code, expiry)) = &email_sealed {
-                events.push(NewEvent::new(&agg, &ue::EmailCodeAdded { code: Some(code.clone()), expiry: *expiry })?);
+                events.push(NewEvent::new(
+                    &agg,
+                    &ue::EmailCodeAdded { code: Some(code.clone()), expiry: *expiry, ..Default::default() },
+                )?);
             }
             if let Some((code, expiry)) = &phone_sealed {
-                events.push(NewEvent::new(&agg, &ue::PhoneCodeAdded { code: Some(code.clone()), expiry: *expiry })?);
+                events.push(NewEvent::new(
+                    &agg,
+                    &ue::PhoneCodeAdded { code: Some(code.clone()), expiry: *expiry, ..Default::default() },
+                )?);
             }
             let stored = tx.push(events).await?;
             tx.commit().await?;
@@ -519,20 +525,34 @@ impl App {
     ) -> Result<UpdateHumanEmailResponse> {
         let email = req.email.trim().to_string();
         validate::email("email", &email)?;
+        // An unverified address gets a code to verify it (ZITADEL's ChangeHumanEmail).
+        let code = if req.is_email_verified {
+            None
+        } else {
+            let (code, expiry) = super::new_code(self, SecretGeneratorType::VerifyEmailCode).await?;
+            Some((self.key.seal_str(&code), code, expiry))
+        };
         let events = self
             .human_write(ctx, &req.user_id, crate::shared_ids::EMAIL_USER_NOT_FOUND, |u: &UserRow| {
                 let agg = user_aggregate(u);
                 if u.email == email {
-                    Err(Error::failed_precondition("COMMAND-2b7fM", "the user has this email"))
-                } else {
-                    let mut events = vec![NewEvent::new(&agg, &ue::EmailChanged { email: email.clone() })];
-                    if req.is_email_verified {
-                        events.push(NewEvent::new(&agg, &ue::EmailVerified {}));
-                    }
-                    events.into_iter().collect::<Result<Vec<_>>>()
+                    return Err(Error::failed_precondition("COMMAND-2b7fM", "the user has this email"));
                 }
+                let verified = match &code {
+                    None => NewEvent::new(&agg, &ue::EmailVerified {})?,
+                    Some((sealed, _, expiry)) => NewEvent::new(
+                        &agg,
+                        &ue::EmailCodeAdded { code: Some(sealed.clone()), expiry: *expiry, ..Default::default() },
+                    )?,
+                };
+                Ok(vec![NewEvent::new(&agg, &ue::EmailChanged { email: email.clone() })?, verified])
             })
             .await?;
+        if let Some((_, code, expiry)) = code
+            && let Some(user) = burg_store::users::user(self.db.pool(), &self.instance_id, &req.user_id).await?
+        {
+            self.send_email_code(ctx, &user, &code, expiry).await?;
+        }
         Ok(UpdateHumanEmailResponse { details: changed_details(&events) })
     }
 
@@ -542,20 +562,34 @@ impl App {
         req: UpdateHumanPhoneRequest,
     ) -> Result<UpdateHumanPhoneResponse> {
         let number = phone::normalize(&req.phone)?;
+        // An unverified number gets a code to verify it (ZITADEL's ChangeHumanPhone).
+        let code = if req.is_phone_verified {
+            None
+        } else {
+            let (code, expiry) = super::new_code(self, SecretGeneratorType::VerifyPhoneCode).await?;
+            Some((self.key.seal_str(&code), code, expiry))
+        };
         let events = self
             .human_write(ctx, &req.user_id, PHONE_USER_NOT_FOUND, |u: &UserRow| {
                 let agg = user_aggregate(u);
                 if u.phone == number {
-                    Err(Error::failed_precondition("COMMAND-wF94r", "the user has this phone number"))
-                } else {
-                    let mut events = vec![NewEvent::new(&agg, &ue::PhoneChanged { phone: number.clone() })];
-                    if req.is_phone_verified {
-                        events.push(NewEvent::new(&agg, &ue::PhoneVerified {}));
-                    }
-                    events.into_iter().collect::<Result<Vec<_>>>()
+                    return Err(Error::failed_precondition("COMMAND-wF94r", "the user has this phone number"));
                 }
+                let verified = match &code {
+                    None => NewEvent::new(&agg, &ue::PhoneVerified {})?,
+                    Some((sealed, _, expiry)) => NewEvent::new(
+                        &agg,
+                        &ue::PhoneCodeAdded { code: Some(sealed.clone()), expiry: *expiry, ..Default::default() },
+                    )?,
+                };
+                Ok(vec![NewEvent::new(&agg, &ue::PhoneChanged { phone: number.clone() })?, verified])
             })
             .await?;
+        if let Some((_, code, expiry)) = code
+            && let Some(user) = burg_store::users::user(self.db.pool(), &self.instance_id, &req.user_id).await?
+        {
+            self.send_phone_code(&user, &code, expiry).await?;
+        }
         Ok(UpdateHumanPhoneResponse { details: changed_details(&events) })
     }
 

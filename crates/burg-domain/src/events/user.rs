@@ -40,8 +40,30 @@ payloads! {
     PasswordlessCodeRequested = "user.human.passwordless.initialization.code.requested" {}
     /// Codes a user is sent (`repository/user/human_*.go`): sealed with the
     /// master key, `expiry` a Go duration in nanoseconds.
-    EmailCodeAdded = "user.human.email.code.added" { code: Option<Sealed>, expiry: i64 }
-    PhoneCodeAdded = "user.human.phone.code.added" { code: Option<Sealed>, expiry: i64 }
+    /// The user API v2 adds the link template asked for, whether the code
+    /// went back to the caller instead of being sent, and the origin of
+    /// the request, in ZITADEL's member names (two of them snake case).
+    EmailCodeAdded = "user.human.email.code.added" {
+        code: Option<Sealed>,
+        expiry: i64,
+        #[serde(default, rename = "url_template", skip_serializing_if = "String::is_empty")]
+        url_template: String,
+        #[serde(default, rename = "code_returned", skip_serializing_if = "is_zero")]
+        code_returned: bool,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        trigger_origin: String,
+    }
+    PhoneCodeAdded = "user.human.phone.code.added" {
+        code: Option<Sealed>,
+        expiry: i64,
+        #[serde(default, rename = "code_returned", skip_serializing_if = "is_zero")]
+        code_returned: bool,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        trigger_origin: String,
+    }
+    /// A wrong, expired or missing code given to verify an address.
+    EmailVerificationFailed = "user.human.email.verification.failed" {}
+    PhoneVerificationFailed = "user.human.phone.verification.failed" {}
     InitCodeAdded = "user.human.initialization.code.added" { code: Option<Sealed>, expiry: i64 }
     /// `notificationType`: 0 email, 1 SMS (`domain.NotificationType`).
     PasswordCodeAdded = "user.human.password.code.added" {

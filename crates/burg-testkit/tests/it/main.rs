@@ -39,6 +39,7 @@ mod terraform;
 mod texts;
 mod transfer;
 mod transfer_instance;
+mod user_v2;
 mod v2;
 mod web_keys;
 mod wire;

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tonic::Code;
 
 /// Waits (up to 10 s) until the sink holds `n` messages, and answers them.
-async fn wait_for(sink: &emulators::SmtpSink, n: usize) -> Vec<Value> {
+pub(crate) async fn wait_for(sink: &emulators::SmtpSink, n: usize) -> Vec<Value> {
     for _ in 0..100 {
         let got = sink.received();
         if got.len() >= n {
@@ -33,14 +33,14 @@ async fn state_of(c: &Client, id: &str) -> UserState {
 }
 
 /// The value of `name` in a link of `body` (`…name=value&…`).
-fn param(body: &str, name: &str) -> String {
+pub(crate) fn param(body: &str, name: &str) -> String {
     let start = body.find(&format!("{name}=")).unwrap_or_else(|| panic!("no {name} in {body}")) + name.len() + 1;
     body[start..].split(['&', '\n', ' ']).next().unwrap().to_string()
 }
 
 /// Adds an SMTP provider that sends to `sink` (user `mailer`), and
 /// activates it.
-async fn activate_smtp(c: &Client, sink: &emulators::SmtpSink) {
+pub(crate) async fn activate_smtp(c: &Client, sink: &emulators::SmtpSink) {
     let smtp = AddEmailProviderSmtpRequest {
         sender_address: "burg@example.com".into(),
         sender_name: "Burg".into(),

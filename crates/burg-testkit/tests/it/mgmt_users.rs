@@ -252,6 +252,8 @@ async fn a_human_is_added_read_changed_and_removed(_s: Arc<TestServer>, c: Clien
             "EventTypes.user.human.phone.code.added",
             "EventTypes.user.human.profile.changed",
             "EventTypes.user.human.email.changed",
+            // An unverified address gets a code (ZITADEL's ChangeHumanEmail).
+            "EventTypes.user.human.email.code.added",
             "EventTypes.user.human.phone.changed",
             "EventTypes.user.human.phone.verified",
             "EventTypes.user.human.phone.removed",

@@ -257,10 +257,10 @@ fn human_events(
         events.push(NewEvent::new(&agg, &ue::InitCodeAdded { code, expiry })?);
     }
     if let Some((code, expiry)) = sealed(&drawn.email) {
-        events.push(NewEvent::new(&agg, &ue::EmailCodeAdded { code, expiry })?);
+        events.push(NewEvent::new(&agg, &ue::EmailCodeAdded { code, expiry, ..Default::default() })?);
     }
     if let Some((code, expiry)) = sealed(&drawn.phone) {
-        events.push(NewEvent::new(&agg, &ue::PhoneCodeAdded { code, expiry })?);
+        events.push(NewEvent::new(&agg, &ue::PhoneCodeAdded { code, expiry, ..Default::default() })?);
     }
     let otp = text_at(u, "user.otpCode");
     if !otp.is_empty() {

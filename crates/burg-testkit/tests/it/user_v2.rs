@@ -1,0 +1,207 @@
+//! Verification codes through the user API v2: a code that arrived by
+//! email (a real SMTP server on loopback) or came back to the caller
+//! verifies the address once; wrong, used and expired codes are refused
+//! and written down; sending needs `user.write` or the user themself,
+//! verifying needs only the code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use burg_api::admin::{UpdateSecretGeneratorRequest, UpdateSecretGeneratorResponse};
+use burg_api::management::*;
+use burg_api::zitadel::user::v2 as u2;
+use burg_testkit::{Client, Protocol, TestServer, emulators, matrix};
+use serde_json::json;
+use tonic::Code;
+
+use crate::mgmt_notify::{activate_smtp, param, wait_for};
+
+async fn email_of(c: &Client, id: &str) -> (String, bool) {
+    let got: GetHumanEmailResponse =
+        c.call("GetHumanEmail", GetHumanEmailRequest { user_id: id.into() }).await.unwrap();
+    let email = got.email.unwrap();
+    (email.email, email.is_email_verified)
+}
+
+async fn phone_verified(c: &Client, id: &str) -> bool {
+    let got: GetHumanPhoneResponse =
+        c.call("GetHumanPhone", GetHumanPhoneRequest { user_id: id.into() }).await.unwrap();
+    got.phone.unwrap().is_phone_verified
+}
+
+async fn verify_email(c: &Client, id: &str, code: &str) -> Result<u2::VerifyEmailResponse, burg_testkit::ApiError> {
+    c.call("VerifyEmail", u2::VerifyEmailRequest { user_id: id.into(), verification_code: code.into() }).await
+}
+
+/// How many events of `event_type` the instance has.
+async fn count_events(s: &TestServer, event_type: &str) -> usize {
+    let r = s.client(Protocol::Rest).await;
+    let got = r.call_json("AdminService", "ListEvents", json!({"limit": 1000, "eventTypes": [event_type]})).await;
+    got.unwrap()["events"].as_array().map_or(0, Vec::len)
+}
+
+matrix!(codes_verify_addresses_once);
+
+async fn codes_verify_addresses_once(s: Arc<TestServer>, c: Client) {
+    let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
+    activate_smtp(&c, &sink).await;
+
+    // A user who can sign in (verified address, password) with an
+    // unverified phone number.
+    let human = AddHumanUserRequest {
+        user_name: "bob".into(),
+        profile: Some(add_human_user_request::Profile {
+            first_name: "Bob".into(),
+            last_name: "Babbage".into(),
+            ..Default::default()
+        }),
+        email: Some(add_human_user_request::Email { email: "bob@example.com".into(), is_email_verified: true }),
+        phone: Some(add_human_user_request::Phone { phone: "+41791234567".into(), is_phone_verified: false }),
+        initial_password: "Secr3t-Passw0rd!".into(),
+    };
+    let bob: AddHumanUserResponse = c.call("AddHumanUser", human).await.unwrap();
+    let id = bob.user_id.clone();
+
+    // A verified address has no code to compare: refused and written down.
+    let err = verify_email(&c, &id, "ABCDEF").await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-eis9R"));
+    assert_eq!(count_events(&s, "user.human.email.verification.failed").await, 1);
+
+    // A new address gets a code by email (the Management API's path).
+    let change =
+        UpdateHumanEmailRequest { user_id: id.clone(), email: "bob2@example.com".into(), is_email_verified: false };
+    let _: UpdateHumanEmailResponse = c.call("UpdateHumanEmail", change).await.unwrap();
+    let mail = wait_for(&sink, 1).await.pop().unwrap();
+    assert_eq!(mail["rcpt_tos"], json!(["bob2@example.com"]));
+    let code = param(mail["body"].as_str().unwrap(), "code");
+    assert_eq!(email_of(&c, &id).await, ("bob2@example.com".to_string(), false));
+
+    // A wrong code changes nothing but the failure count; the right one verifies.
+    let err = verify_email(&c, &id, "WRONG1").await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-eis9R"));
+    assert_eq!(count_events(&s, "user.human.email.verification.failed").await, 2);
+    assert!(!email_of(&c, &id).await.1, "a wrong code verifies nothing");
+    // Verifying needs no permission, only the code.
+    let stranger = c.with_token(&s.token_with_roles(&[]).await);
+    let done = verify_email(&stranger, &id, &code).await.unwrap();
+    let details = done.details.unwrap();
+    assert!(details.change_date.is_some() && details.creation_date.is_none(), "{details:?}");
+    assert!(details.sequence > 0);
+    assert_eq!(email_of(&c, &id).await, ("bob2@example.com".to_string(), true));
+    // A code verifies once.
+    let err = verify_email(&c, &id, &code).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-eis9R"));
+
+    // Nothing pending: no resend. A send always makes a new code.
+    let resend = u2::ResendEmailCodeRequest { user_id: id.clone(), verification: None };
+    let err = c.call::<_, u2::ResendEmailCodeResponse>("ResendEmailCode", resend).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "EMAIL-5w5ilin4yt"));
+
+    // A code given back to the caller is sent to no one, and only a caller
+    // with user.write may ask for one.
+    let returned = || u2::SendEmailCodeRequest {
+        user_id: id.clone(),
+        verification: Some(u2::send_email_code_request::Verification::ReturnCode(Default::default())),
+    };
+    let err = stranger.call::<_, u2::SendEmailCodeResponse>("SendEmailCode", returned()).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::PermissionDenied, "AUTHZ-HKJD33"));
+    let sent: u2::SendEmailCodeResponse = c.call("SendEmailCode", returned()).await.unwrap();
+    let code = sent.verification_code.expect("the code comes back");
+    assert!(code.len() >= 6, "{code}");
+    verify_email(&c, &id, &code).await.unwrap();
+
+    // A link template of the caller's makes the message's link.
+    let template = "https://app.example.com/verify?u={{.UserID}}&c={{ .Code }}&o={{.OrgID}}";
+    let send = u2::SendEmailCodeRequest {
+        user_id: id.clone(),
+        verification: Some(u2::send_email_code_request::Verification::SendCode(u2::SendEmailVerificationCode {
+            url_template: Some(template.into()),
+        })),
+    };
+    let sent: u2::SendEmailCodeResponse = c.call("SendEmailCode", send).await.unwrap();
+    assert_eq!(sent.verification_code, None, "a sent code does not come back");
+    let org = sent.details.unwrap().resource_owner;
+    let mail = wait_for(&sink, 2).await.pop().unwrap();
+    let body = mail["body"].as_str().unwrap();
+    let code = param(body, "c");
+    assert!(body.contains(&format!("https://app.example.com/verify?u={id}&c={code}&o={org}")), "{body}");
+    // Resent: the newest code counts, the older one no longer.
+    let resend = u2::ResendEmailCodeRequest { user_id: id.clone(), verification: None };
+    let _: u2::ResendEmailCodeResponse = c.call("ResendEmailCode", resend).await.unwrap();
+    let newest = param(wait_for(&sink, 3).await.pop().unwrap()["body"].as_str().unwrap(), "code");
+    if newest != code {
+        let err = verify_email(&c, &id, &code).await.unwrap_err();
+        assert_eq!(err.id, "COMMAND-eis9R", "an older code");
+    }
+    verify_email(&c, &id, &newest).await.unwrap();
+
+    // A template that names what a link cannot hold is refused first.
+    let bad = u2::ResendEmailCodeRequest {
+        user_id: id.clone(),
+        verification: Some(u2::resend_email_code_request::Verification::SendCode(u2::SendEmailVerificationCode {
+            url_template: Some("https://app.example.com/{{.Password}}".into()),
+        })),
+    };
+    let err = c.call::<_, u2::ResendEmailCodeResponse>("ResendEmailCode", bad).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "DOMAIN-ieYa7"));
+
+    // An expired code is refused.
+    let short = UpdateSecretGeneratorRequest {
+        generator_type: 2, // VERIFY_EMAIL_CODE
+        length: 8,
+        expiry: Some(burg_api::wkt::Duration { seconds: 0, nanos: 1_000_000 }),
+        include_upper_letters: true,
+        include_digits: true,
+        ..Default::default()
+    };
+    let _: UpdateSecretGeneratorResponse = c.call("UpdateSecretGenerator", short).await.unwrap();
+    let sent: u2::SendEmailCodeResponse = c.call("SendEmailCode", returned()).await.unwrap();
+    let code = sent.verification_code.unwrap();
+    assert_eq!(code.len(), 8, "the generator's length");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let err = verify_email(&c, &id, &code).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-eis9R"), "expired");
+
+    // The phone: a code given back verifies it once.
+    assert!(!phone_verified(&c, &id).await);
+    let resend = u2::ResendPhoneCodeRequest {
+        user_id: id.clone(),
+        verification: Some(u2::resend_phone_code_request::Verification::ReturnCode(Default::default())),
+    };
+    let got: u2::ResendPhoneCodeResponse = c.call("ResendPhoneCode", resend.clone()).await.unwrap();
+    let code = got.verification_code.unwrap();
+    let verify = |code: &str| u2::VerifyPhoneRequest { user_id: id.clone(), verification_code: code.into() };
+    let err = c.call::<_, u2::VerifyPhoneResponse>("VerifyPhone", verify("000000")).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-eis9R"));
+    let _: u2::VerifyPhoneResponse = c.call("VerifyPhone", verify(&code)).await.unwrap();
+    assert!(phone_verified(&c, &id).await);
+    assert_eq!(count_events(&s, "user.human.phone.verification.failed").await, 1);
+    let err = c.call::<_, u2::ResendPhoneCodeResponse>("ResendPhoneCode", resend).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "PHONE-5xrra88eq8"), "nothing pending");
+
+    // Unknown users, machines and users still initial.
+    let err = verify_email(&c, "4711", "ABCDEF").await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-ieJ2e"));
+    let machine = AddMachineUserRequest { user_name: "robot".into(), name: "Robot".into(), ..Default::default() };
+    let machine: AddMachineUserResponse = c.call("AddMachineUser", machine).await.unwrap();
+    let err = verify_email(&c, &machine.user_id, "ABCDEF").await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::NotFound, "COMMAND-ieJ2e"));
+    let initial = AddHumanUserRequest {
+        user_name: "ida".into(),
+        profile: Some(add_human_user_request::Profile {
+            first_name: "Ida".into(),
+            last_name: "Initial".into(),
+            ..Default::default()
+        }),
+        email: Some(add_human_user_request::Email { email: "ida@example.com".into(), is_email_verified: false }),
+        ..Default::default()
+    };
+    let ida: AddHumanUserResponse = c.call("AddHumanUser", initial).await.unwrap();
+    let err = verify_email(&c, &ida.user_id, "ABCDEF").await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "COMMAND-uz0Uu"));
+    // No event holds a code in the clear.
+    let r = s.client(Protocol::Rest).await;
+    let events = r.call_json("AdminService", "ListEvents", json!({"limit": 1000})).await.unwrap().to_string();
+    assert!(events.contains("\"code_returned\":true"), "the returned flag is in ZITADEL's member");
+    assert!(!events.contains(&newest), "no payload holds a code");
+}
