@@ -175,10 +175,10 @@ async fn codes_are_delivered_by_email(s: Arc<TestServer>, c: Client) {
 
 /// What an HTTP provider received: each request's `ZITADEL-Signature`
 /// header and body, by path.
-type Received = Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
+pub(crate) type Received = Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
 
 /// A local HTTP provider (`/mail` and `/sms`) that records what it is sent.
-async fn http_provider() -> (String, Received) {
+pub(crate) async fn http_provider() -> (String, Received) {
     use axum::extract::{Path, State};
     use axum::http::{HeaderMap, StatusCode};
     async fn take(
@@ -201,7 +201,7 @@ async fn http_provider() -> (String, Received) {
 
 /// Waits (up to 10 s) for the `n`th request to `path`, checks its
 /// signature against `key`, and answers its body.
-async fn request_to(got: &Received, path: &str, n: usize, key: &str) -> Value {
+pub(crate) async fn request_to(got: &Received, path: &str, n: usize, key: &str) -> Value {
     for _ in 0..100 {
         let to_path: Vec<_> = got.lock().unwrap().iter().filter(|(p, ..)| p == path).cloned().collect();
         if let Some((_, signature, body)) = to_path.get(n - 1) {

@@ -1,20 +1,23 @@
 //! Verification codes through the user API v2: a code that arrived by
-//! email (a real SMTP server on loopback) or came back to the caller
-//! verifies the address once; wrong, used and expired codes are refused
-//! and written down; sending needs `user.write` or the user themself,
-//! verifying needs only the code.
+//! email (a real SMTP server on loopback), by SMS (a local HTTP provider)
+//! or came back to the caller verifies the address once; wrong, used and
+//! expired codes are refused and written down; sending needs `user.write`
+//! or the user themself, verifying needs only the code.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use burg_api::admin::{UpdateSecretGeneratorRequest, UpdateSecretGeneratorResponse};
+use burg_api::admin::{
+    ActivateSmsProviderRequest, ActivateSmsProviderResponse, AddSmsProviderHttpRequest, AddSmsProviderHttpResponse,
+    UpdateSecretGeneratorRequest, UpdateSecretGeneratorResponse,
+};
 use burg_api::management::*;
 use burg_api::zitadel::user::v2 as u2;
 use burg_testkit::{Client, Protocol, TestServer, emulators, matrix};
 use serde_json::json;
 use tonic::Code;
 
-use crate::mgmt_notify::{activate_smtp, param, wait_for};
+use crate::mgmt_notify::{activate_smtp, http_provider, param, request_to, wait_for};
 
 async fn email_of(c: &Client, id: &str) -> (String, bool) {
     let got: GetHumanEmailResponse =
@@ -162,22 +165,39 @@ async fn codes_verify_addresses_once(s: Arc<TestServer>, c: Client) {
     let err = verify_email(&c, &id, &code).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-eis9R"), "expired");
 
-    // The phone: a code given back verifies it once.
+    // The phone: a code sent by SMS through an HTTP provider verifies it once.
+    let (base, got) = http_provider().await;
+    let sms = AddSmsProviderHttpRequest { endpoint: format!("{base}/sms"), description: "texts".into() };
+    let sms: AddSmsProviderHttpResponse = c.call("AddSMSProviderHTTP", sms).await.unwrap();
+    let _: ActivateSmsProviderResponse =
+        c.call("ActivateSMSProvider", ActivateSmsProviderRequest { id: sms.id.clone() }).await.unwrap();
     assert!(!phone_verified(&c, &id).await);
-    let resend = u2::ResendPhoneCodeRequest {
-        user_id: id.clone(),
-        verification: Some(u2::resend_phone_code_request::Verification::ReturnCode(Default::default())),
-    };
-    let got: u2::ResendPhoneCodeResponse = c.call("ResendPhoneCode", resend.clone()).await.unwrap();
-    let code = got.verification_code.unwrap();
+    let resend = |verification| u2::ResendPhoneCodeRequest { user_id: id.clone(), verification };
+    let _: u2::ResendPhoneCodeResponse = c.call("ResendPhoneCode", resend(None)).await.unwrap();
+    let text = request_to(&got, "sms", 1, &sms.signing_key).await;
+    assert_eq!(text["contextInfo"]["recipientPhoneNumber"], "+41791234567");
+    let code = text["args"]["code"].as_str().unwrap().to_string();
     let verify = |code: &str| u2::VerifyPhoneRequest { user_id: id.clone(), verification_code: code.into() };
     let err = c.call::<_, u2::VerifyPhoneResponse>("VerifyPhone", verify("000000")).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::InvalidArgument, "COMMAND-eis9R"));
     let _: u2::VerifyPhoneResponse = c.call("VerifyPhone", verify(&code)).await.unwrap();
     assert!(phone_verified(&c, &id).await);
     assert_eq!(count_events(&s, "user.human.phone.verification.failed").await, 1);
-    let err = c.call::<_, u2::ResendPhoneCodeResponse>("ResendPhoneCode", resend).await.unwrap_err();
+    let err = c.call::<_, u2::ResendPhoneCodeResponse>("ResendPhoneCode", resend(None)).await.unwrap_err();
     assert_eq!((err.code, err.id.as_str()), (Code::FailedPrecondition, "PHONE-5xrra88eq8"), "nothing pending");
+
+    // A new number gets a code by SMS; one given back instead replaces it.
+    let change =
+        UpdateHumanPhoneRequest { user_id: id.clone(), phone: "+41 79 765 43 21".into(), is_phone_verified: false };
+    let _: UpdateHumanPhoneResponse = c.call("UpdateHumanPhone", change).await.unwrap();
+    let text = request_to(&got, "sms", 2, &sms.signing_key).await;
+    assert_eq!(text["contextInfo"]["recipientPhoneNumber"], "+41797654321");
+    assert!(!phone_verified(&c, &id).await);
+    let returned = Some(u2::resend_phone_code_request::Verification::ReturnCode(Default::default()));
+    let got_code: u2::ResendPhoneCodeResponse = c.call("ResendPhoneCode", resend(returned)).await.unwrap();
+    let _: u2::VerifyPhoneResponse = c.call("VerifyPhone", verify(&got_code.verification_code.unwrap())).await.unwrap();
+    assert!(phone_verified(&c, &id).await);
+    assert_eq!(got.lock().unwrap().len(), 2, "a code given back is not sent");
 
     // Unknown users, machines and users still initial.
     let err = verify_email(&c, "4711", "ABCDEF").await.unwrap_err();
