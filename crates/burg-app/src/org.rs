@@ -9,7 +9,7 @@ use burg_api::admin::{
 };
 use burg_api::object::ObjectDetails;
 use burg_api::zitadel::org::v1::{Org, OrgFieldName, org_query::Query};
-use burg_domain::crypto::{MasterKey, Sealed};
+use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::{instance as ie, org as oe, user as ue};
 use burg_domain::instance_settings::SecretGeneratorType;
@@ -19,6 +19,7 @@ use burg_store::orgs::{OrgFilter, OrgOrder, OrgRow};
 use burg_store::{Conn, Pooled};
 
 use crate::list::{list_details, text_match, v1_page};
+use crate::mgmt_user::DrawnCode;
 use crate::{App, Ctx, added_details, changed_details, details, retry};
 
 /// A `RemoveOrg` request of either API.
@@ -233,15 +234,13 @@ impl App {
         let wants_init = !human.email_verified || human.password.is_none();
         let wants_phone = human.phone.as_ref().is_some_and(|(_, verified)| !verified);
         let init = match wants_init {
-            true => Some(crate::mgmt_user::new_code(self, SecretGeneratorType::InitCode).await?),
+            true => Some(crate::mgmt_user::draw_code(self, SecretGeneratorType::InitCode).await?),
             false => None,
         };
         let phone = match wants_phone {
-            true => Some(crate::mgmt_user::new_code(self, SecretGeneratorType::VerifyPhoneCode).await?),
+            true => Some(crate::mgmt_user::draw_code(self, SecretGeneratorType::VerifyPhoneCode).await?),
             false => None,
         };
-        let sealed = |code: &Option<(String, i64)>| code.as_ref().map(|(c, e)| (self.key.seal_str(c), *e));
-        let (init_sealed, phone_sealed) = (sealed(&init), sealed(&phone));
         let answer = retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let instance_domain = self.primary_instance_domain(tx.conn()).await?;
@@ -276,7 +275,7 @@ impl App {
                 NewEvent::new(&agg, &oe::DomainVerified { domain: generated.clone() })?,
                 NewEvent::new(&agg, &oe::DomainPrimarySet { domain: generated })?,
             ];
-            let codes = (init_sealed.clone(), phone_sealed.clone());
+            let codes = (init.as_ref(), phone.as_ref());
             events.extend(human_events(&self.key, &user_id, &org_id, &human, hash.as_deref(), codes)?);
             events.push(NewEvent::new(&agg, &oe::MemberAdded { user_id: user_id.clone(), roles: roles.clone() })?);
             if !custom_domain.is_empty() {
@@ -299,9 +298,6 @@ impl App {
         Ok(domain.unwrap_or_else(|| self.config.external_domain.clone()))
     }
 }
-
-/// A code as its event stores it: sealed, and its lifetime.
-type SealedCode = (Sealed, i64);
 
 /// SetUpOrg's first user, checked and normalised as ZITADEL's
 /// `AddHuman.Validate` does.
@@ -397,7 +393,7 @@ fn human_events(
     org_id: &str,
     human: &NewHuman,
     hash: Option<&str>,
-    (init, phone): (Option<SealedCode>, Option<SealedCode>),
+    (init, phone): (Option<&DrawnCode>, Option<&DrawnCode>),
 ) -> Result<Vec<NewEvent>> {
     let user = Aggregate::new(aggregate::USER, user_id, org_id);
     let mut events = vec![NewEvent::new(
@@ -420,14 +416,14 @@ fn human_events(
         events.push(NewEvent::new(&user, &ue::EmailVerified {})?);
     }
     // ZITADEL's order: the address, its code, then the phone or its code.
-    if let Some((code, expiry)) = init {
-        events.push(NewEvent::new(&user, &ue::InitCodeAdded { code: Some(code), expiry })?);
+    if let Some(code) = init {
+        events.push(NewEvent::new(&user, &code.init_added())?);
     }
     if human.phone.as_ref().is_some_and(|(_, verified)| *verified) {
         events.push(NewEvent::new(&user, &ue::PhoneVerified {})?);
     }
-    if let Some((code, expiry)) = phone {
-        events.push(NewEvent::new(&user, &ue::PhoneCodeAdded { code: Some(code), expiry, ..Default::default() })?);
+    if let Some(code) = phone {
+        events.push(NewEvent::new(&user, &code.phone_added())?);
     }
     Ok(events)
 }

@@ -24,7 +24,7 @@ use burg_api::zitadel::object::v2 as obj2;
 use burg_api::zitadel::org::v2 as o2;
 use burg_api::zitadel::user::v2 as u2;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
-use burg_domain::events::{org as oe, user as ue};
+use burg_domain::events::org as oe;
 use burg_domain::instance_settings::SecretGeneratorType;
 use burg_domain::permission::org_member_roles_valid;
 use burg_domain::state::OrgState;
@@ -35,7 +35,7 @@ use burg_store::orgs::{DomainFilter, DomainOrder, OrgFilter, OrgOrder};
 
 use crate::list::{MAX_LIMIT, text_match, v2_page};
 use crate::mgmt_org::org_aggregate;
-use crate::mgmt_user::{NewHuman, metadata_set_event, new_code, new_human};
+use crate::mgmt_user::{DrawnCode, NewHuman, draw_code, metadata_set_event, new_human};
 use crate::org::to_org;
 use crate::{App, Ctx, changed_details, details_v2, in_tx, shared_ids};
 
@@ -76,12 +76,6 @@ enum AdminUser {
 struct Admin {
     user: AdminUser,
     roles: Vec<String>,
-}
-
-/// A stored code: clear (for the answer or the message), its lifetime.
-struct DrawnCode {
-    clear: String,
-    expiry: i64,
 }
 
 /// A human admin as written: its id, codes, and whether the email code is
@@ -232,11 +226,11 @@ impl App {
             };
             let email = match h.email_code {
                 Code::None => None,
-                _ => Some(self.draw_code(SecretGeneratorType::VerifyEmailCode).await?),
+                _ => Some(draw_code(self, SecretGeneratorType::VerifyEmailCode).await?),
             };
             let phone = match h.phone_code {
                 Code::None => None,
-                _ => Some(self.draw_code(SecretGeneratorType::VerifyPhoneCode).await?),
+                _ => Some(draw_code(self, SecretGeneratorType::VerifyPhoneCode).await?),
             };
             codes.push((email, phone));
         }
@@ -283,8 +277,8 @@ impl App {
                         events.extend(self.human_admin_events(conn, i, &org_id, &user_id, h, email, phone).await?);
                         created.push(CreatedHuman {
                             user_id: user_id.clone(),
-                            email: email.as_ref().map(|c| DrawnCode { clear: c.clear.clone(), expiry: c.expiry }),
-                            phone: phone.as_ref().map(|c| DrawnCode { clear: c.clear.clone(), expiry: c.expiry }),
+                            email: email.clone(),
+                            phone: phone.clone(),
                             email_code: h.email_code,
                             phone_code: h.phone_code,
                         });
@@ -323,11 +317,6 @@ impl App {
             organization_id: org_id,
             created_admins,
         })
-    }
-
-    async fn draw_code(&self, kind: SecretGeneratorType) -> Result<DrawnCode> {
-        let (clear, expiry) = new_code(self, kind).await?;
-        Ok(DrawnCode { clear, expiry })
     }
 
     /// ZITADEL's `AddOrgCommand`: the organization with its generated
@@ -382,20 +371,10 @@ impl App {
         let mut events = self.human_events(conn, org_id, user_id, &h.human, &field).await?;
         let agg = Aggregate::new(aggregate::USER, user_id, org_id);
         if let Some(code) = email {
-            let added = ue::EmailCodeAdded {
-                code: Some(self.key.seal_str(&code.clear)),
-                expiry: code.expiry,
-                ..Default::default()
-            };
-            events.push(NewEvent::new(&agg, &added)?);
+            events.push(NewEvent::new(&agg, &code.email_added())?);
         }
         if let Some(code) = phone {
-            let added = ue::PhoneCodeAdded {
-                code: Some(self.key.seal_str(&code.clear)),
-                expiry: code.expiry,
-                ..Default::default()
-            };
-            events.push(NewEvent::new(&agg, &added)?);
+            events.push(NewEvent::new(&agg, &code.phone_added())?);
         }
         for (key, value) in &h.metadata {
             events.push(metadata_set_event(agg.clone(), key, value)?);

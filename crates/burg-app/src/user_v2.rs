@@ -22,7 +22,7 @@ use burg_domain::{Error, Result};
 use burg_store::Conn;
 use burg_store::users::UserRow;
 
-use crate::mgmt_user::{new_code, user_aggregate};
+use crate::mgmt_user::{DrawnCode, draw_code, user_aggregate};
 use crate::{App, Ctx, changed_details, details_v2, in_tx};
 
 /// `Errors.User.NotFound` of the email and phone write models.
@@ -174,8 +174,7 @@ impl App {
             let data = ConfirmUrlData { user_id, code: "code", org_id: "orgID" };
             render(&delivery.url_template, data)?;
         }
-        let (code, expiry) = new_code(self, channel.generator()).await?;
-        let sealed = self.key.seal_str(&code);
+        let code = draw_code(self, channel.generator()).await?;
         let origin = ctx.origin.clone().unwrap_or_default();
         let (events, user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.code_user(conn, user_id, channel).await?;
@@ -188,39 +187,38 @@ impl App {
                 Channel::Email => NewEvent::new(
                     &on,
                     &ue::EmailCodeAdded {
-                        code: Some(sealed.clone()),
-                        expiry,
                         url_template: delivery.url_template.clone(),
                         code_returned: delivery.returned,
                         trigger_origin: origin.clone(),
+                        ..code.email_added()
                     },
                 )?,
                 Channel::Phone => NewEvent::new(
                     &on,
                     &ue::PhoneCodeAdded {
-                        code: Some(sealed.clone()),
-                        expiry,
                         code_returned: delivery.returned,
                         trigger_origin: origin.clone(),
+                        ..code.phone_added()
                     },
                 )?,
             };
             Ok((vec![event], u))
         })?;
         let details = details_v2(changed_details(&events));
+        let DrawnCode { clear, expiry, .. } = code;
         if delivery.returned {
-            return Ok((details, Some(code)));
+            return Ok((details, Some(clear)));
         }
         match channel {
             Channel::Email if delivery.url_template.is_empty() => {
-                self.send_email_code(ctx, &user, &code, expiry).await?
+                self.send_email_code(ctx, &user, &clear, expiry).await?
             }
             Channel::Email => {
-                let data = ConfirmUrlData { user_id: &user.id, code: &code, org_id: &user.resource_owner };
+                let data = ConfirmUrlData { user_id: &user.id, code: &clear, org_id: &user.resource_owner };
                 let link = render(&delivery.url_template, data)?;
-                self.send_email_code_linked(&user, &code, expiry, link).await?
+                self.send_email_code_linked(&user, &clear, expiry, link).await?
             }
-            Channel::Phone => self.send_phone_code(&user, &code, expiry).await?,
+            Channel::Phone => self.send_phone_code(&user, &clear, expiry).await?,
         }
         Ok((details, None))
     }

@@ -8,6 +8,7 @@
 
 use burg_api::management::*;
 use burg_api::wkt::Duration;
+use burg_domain::crypto::{MasterKey, Sealed};
 use burg_domain::event::{NewEvent, Payload};
 use burg_domain::events::user as ue;
 use burg_domain::instance_settings::{GeneratorConfig, SecretGeneratorType};
@@ -30,11 +31,39 @@ const RESET_USER_NOT_FOUND: &str = "COMMAND-Hj9ds";
 /// `Errors.User.NotFound` of a passwordless registration.
 const PASSWORDLESS_USER_NOT_FOUND: &str = "COMMAND-2n8fs";
 
-/// A new code and its lifetime in nanoseconds, as the instance's
-/// generator of `kind` says.
-pub(crate) async fn new_code(app: &App, kind: SecretGeneratorType) -> Result<(String, i64)> {
-    let generator = generator(app, kind).await?;
-    Ok((generator.generate(), generator.expiry))
+/// A code drawn for a user: in the clear (for the message or the answer),
+/// sealed with the master key (for its `*.code.added` event), and its
+/// lifetime in nanoseconds.
+#[derive(Debug, Clone)]
+pub(crate) struct DrawnCode {
+    pub(crate) clear: String,
+    pub(crate) sealed: Sealed,
+    pub(crate) expiry: i64,
+}
+
+impl DrawnCode {
+    /// A code drawn by `generator`, sealed with `key`.
+    pub(crate) fn draw(key: &MasterKey, generator: &GeneratorConfig) -> Self {
+        let clear = generator.generate();
+        DrawnCode { sealed: key.seal_str(&clear), clear, expiry: generator.expiry }
+    }
+
+    pub(crate) fn init_added(&self) -> ue::InitCodeAdded {
+        ue::InitCodeAdded { code: Some(self.sealed.clone()), expiry: self.expiry }
+    }
+
+    pub(crate) fn email_added(&self) -> ue::EmailCodeAdded {
+        ue::EmailCodeAdded { code: Some(self.sealed.clone()), expiry: self.expiry, ..Default::default() }
+    }
+
+    pub(crate) fn phone_added(&self) -> ue::PhoneCodeAdded {
+        ue::PhoneCodeAdded { code: Some(self.sealed.clone()), expiry: self.expiry, ..Default::default() }
+    }
+}
+
+/// A new code of `kind`, as the instance's generator of that kind says.
+pub(crate) async fn draw_code(app: &App, kind: SecretGeneratorType) -> Result<DrawnCode> {
+    Ok(DrawnCode::draw(&app.key, &generator(app, kind).await?))
 }
 
 /// The instance's secret generator of `kind`, or ZITADEL's default for it.
@@ -100,8 +129,7 @@ impl App {
         ctx: &Ctx,
         req: ResendHumanEmailVerificationRequest,
     ) -> Result<ResendHumanEmailVerificationResponse> {
-        let (code, expiry) = new_code(self, SecretGeneratorType::VerifyEmailCode).await?;
-        let sealed = self.key.seal_str(&code);
+        let code = draw_code(self, SecretGeneratorType::VerifyEmailCode).await?;
         let (events, user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, &req.user_id, EMAIL_USER_NOT_FOUND).await?;
             if u.email_verified {
@@ -110,10 +138,9 @@ impl App {
                     "the email address is verified already",
                 ));
             }
-            let added = ue::EmailCodeAdded { code: Some(sealed.clone()), expiry, ..Default::default() };
-            Ok((vec![NewEvent::new(&super::user_aggregate(&u), &added)?], u))
+            Ok((vec![NewEvent::new(&super::user_aggregate(&u), &code.email_added())?], u))
         })?;
-        self.send_email_code(ctx, &user, &code, expiry).await?;
+        self.send_email_code(ctx, &user, &code.clear, code.expiry).await?;
         Ok(ResendHumanEmailVerificationResponse { details: changed_details(&events) })
     }
 
@@ -166,8 +193,7 @@ impl App {
         ctx: &Ctx,
         req: ResendHumanPhoneVerificationRequest,
     ) -> Result<ResendHumanPhoneVerificationResponse> {
-        let (code, expiry) = new_code(self, SecretGeneratorType::VerifyPhoneCode).await?;
-        let sealed = self.key.seal_str(&code);
+        let code = draw_code(self, SecretGeneratorType::VerifyPhoneCode).await?;
         let (events, user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, &req.user_id, PHONE_USER_NOT_FOUND).await?;
             if u.phone.is_empty() {
@@ -176,10 +202,9 @@ impl App {
             if u.phone_verified {
                 return Err(Error::failed_precondition("COMMAND-2M9sf", "the phone number is verified already"));
             }
-            let added = ue::PhoneCodeAdded { code: Some(sealed.clone()), expiry, ..Default::default() };
-            Ok((vec![NewEvent::new(&super::user_aggregate(&u), &added)?], u))
+            Ok((vec![NewEvent::new(&super::user_aggregate(&u), &code.phone_added())?], u))
         })?;
-        self.send_phone_code(&user, &code, expiry).await?;
+        self.send_phone_code(&user, &code.clear, code.expiry).await?;
         Ok(ResendHumanPhoneVerificationResponse { details: changed_details(&events) })
     }
 
@@ -190,8 +215,7 @@ impl App {
         ctx: &Ctx,
         req: ResendHumanInitializationRequest,
     ) -> Result<ResendHumanInitializationResponse> {
-        let (code, expiry) = new_code(self, SecretGeneratorType::InitCode).await?;
-        let sealed = self.key.seal_str(&code);
+        let code = draw_code(self, SecretGeneratorType::InitCode).await?;
         let email = req.email.trim().to_string();
         let (events, mut user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, &req.user_id, INIT_USER_NOT_FOUND).await?;
@@ -206,13 +230,13 @@ impl App {
             if !email.is_empty() && email != u.email {
                 events.push(NewEvent::new(&on, &ue::EmailChanged { email: email.clone() })?);
             }
-            events.push(NewEvent::new(&on, &ue::InitCodeAdded { code: Some(sealed.clone()), expiry })?);
+            events.push(NewEvent::new(&on, &code.init_added())?);
             Ok((events, u))
         })?;
         if !email.is_empty() {
             user.email = email;
         }
-        self.send_init_code(ctx, &user, &code, expiry).await?;
+        self.send_init_code(ctx, &user, &code.clear, code.expiry).await?;
         Ok(ResendHumanInitializationResponse { details: changed_details(&events) })
     }
 
@@ -222,8 +246,7 @@ impl App {
         ctx: &Ctx,
         req: SendHumanResetPasswordNotificationRequest,
     ) -> Result<SendHumanResetPasswordNotificationResponse> {
-        let (code, expiry) = new_code(self, SecretGeneratorType::PasswordResetCode).await?;
-        let sealed = self.key.seal_str(&code);
+        let DrawnCode { clear: code, sealed, expiry } = draw_code(self, SecretGeneratorType::PasswordResetCode).await?;
         let by_sms = req.r#type == send_human_reset_password_notification_request::Type::Sms as i32;
         let (events, user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, &req.user_id, RESET_USER_NOT_FOUND).await?;
@@ -255,8 +278,8 @@ impl App {
         user_id: &str,
         send: bool,
     ) -> Result<(Option<burg_api::object::ObjectDetails>, String, i64)> {
-        let (code, expiry) = new_code(self, SecretGeneratorType::PasswordlessInitCode).await?;
-        let sealed = self.key.seal_str(&code);
+        let DrawnCode { clear: code, sealed, expiry } =
+            draw_code(self, SecretGeneratorType::PasswordlessInitCode).await?;
         let code_id = self.new_id();
         let (events, user) = in_tx!(self, ctx, |conn| -> out {
             let u = self.org_human(conn, ctx, user_id, PASSWORDLESS_USER_NOT_FOUND).await?;

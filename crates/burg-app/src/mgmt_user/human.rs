@@ -27,7 +27,7 @@ use burg_domain::{Error, Result, password, phone, validate};
 use burg_store::Conn;
 use burg_store::users::UserRow;
 
-use super::{to_profile, user_aggregate};
+use super::{DrawnCode, to_profile, user_aggregate};
 use crate::list::{list_details, v1_page};
 use crate::settings::Scope;
 use crate::{App, Ctx, added_details, changed_details, details, retry};
@@ -215,14 +215,12 @@ impl App {
     /// decides, and sends them once the user is stored.
     async fn add_human(&self, ctx: &Ctx, mut human: NewHuman, first: FirstCodes) -> Result<(String, Vec<Event>)> {
         let draw = |wanted: bool, kind| async move {
-            if wanted { super::codes::new_code(self, kind).await.map(Some) } else { Ok(None) }
+            if wanted { super::draw_code(self, kind).await.map(Some) } else { Ok(None) }
         };
         let init = draw(first.init, SecretGeneratorType::InitCode).await?;
         let email = draw(first.email, SecretGeneratorType::VerifyEmailCode).await?;
         let phone = draw(first.phone, SecretGeneratorType::VerifyPhoneCode).await?;
         human.email_verified &= !first.drop_email_verified;
-        let sealed = |code: &Option<(String, i64)>| code.as_ref().map(|(c, e)| (self.key.seal_str(c), *e));
-        let (init_sealed, email_sealed, phone_sealed) = (sealed(&init), sealed(&email), sealed(&phone));
         let (user_id, stored) = retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();
@@ -231,20 +229,14 @@ impl App {
             let user_id = self.new_id();
             let mut events = self.human_events(tx.conn(), &org, &user_id, &human, "password").await?;
             let agg = Aggregate::new(aggregate::USER, &user_id, &org);
-            if let Some((code, expiry)) = &init_sealed {
-                events.push(NewEvent::new(&agg, &ue::InitCodeAdded { code: Some(code.clone()), expiry: *expiry })?);
+            if let Some(code) = &init {
+                events.push(NewEvent::new(&agg, &code.init_added())?);
             }
-            if let Some((code, expiry)) = &email_sealed {
-                events.push(NewEvent::new(
-                    &agg,
-                    &ue::EmailCodeAdded { code: Some(code.clone()), expiry: *expiry, ..Default::default() },
-                )?);
+            if let Some(code) = &email {
+                events.push(NewEvent::new(&agg, &code.email_added())?);
             }
-            if let Some((code, expiry)) = &phone_sealed {
-                events.push(NewEvent::new(
-                    &agg,
-                    &ue::PhoneCodeAdded { code: Some(code.clone()), expiry: *expiry, ..Default::default() },
-                )?);
+            if let Some(code) = &phone {
+                events.push(NewEvent::new(&agg, &code.phone_added())?);
             }
             let stored = tx.push(events).await?;
             tx.commit().await?;
@@ -263,22 +255,22 @@ impl App {
         &self,
         ctx: &Ctx,
         user_id: &str,
-        init: Option<&(String, i64)>,
-        email: Option<&(String, i64)>,
-        phone: Option<&(String, i64)>,
+        init: Option<&DrawnCode>,
+        email: Option<&DrawnCode>,
+        phone: Option<&DrawnCode>,
     ) {
         let sent = async {
             let user = burg_store::users::user(self.db.pool(), &self.instance_id, user_id)
                 .await?
                 .ok_or_else(|| Error::internal("USER-new01", "the new user is not stored"))?;
-            if let Some((code, expiry)) = init {
-                self.send_init_code(ctx, &user, code, *expiry).await?;
+            if let Some(code) = init {
+                self.send_init_code(ctx, &user, &code.clear, code.expiry).await?;
             }
-            if let Some((code, expiry)) = email {
-                self.send_email_code(ctx, &user, code, *expiry).await?;
+            if let Some(code) = email {
+                self.send_email_code(ctx, &user, &code.clear, code.expiry).await?;
             }
-            if let Some((code, expiry)) = phone {
-                self.send_phone_code(&user, code, *expiry).await?;
+            if let Some(code) = phone {
+                self.send_phone_code(&user, &code.clear, code.expiry).await?;
             }
             Ok::<_, Error>(())
         };
@@ -526,11 +518,9 @@ impl App {
         let email = req.email.trim().to_string();
         validate::email("email", &email)?;
         // An unverified address gets a code to verify it (ZITADEL's ChangeHumanEmail).
-        let code = if req.is_email_verified {
-            None
-        } else {
-            let (code, expiry) = super::new_code(self, SecretGeneratorType::VerifyEmailCode).await?;
-            Some((self.key.seal_str(&code), code, expiry))
+        let code = match req.is_email_verified {
+            true => None,
+            false => Some(super::draw_code(self, SecretGeneratorType::VerifyEmailCode).await?),
         };
         let events = self
             .human_write(ctx, &req.user_id, crate::shared_ids::EMAIL_USER_NOT_FOUND, |u: &UserRow| {
@@ -540,18 +530,15 @@ impl App {
                 }
                 let verified = match &code {
                     None => NewEvent::new(&agg, &ue::EmailVerified {})?,
-                    Some((sealed, _, expiry)) => NewEvent::new(
-                        &agg,
-                        &ue::EmailCodeAdded { code: Some(sealed.clone()), expiry: *expiry, ..Default::default() },
-                    )?,
+                    Some(code) => NewEvent::new(&agg, &code.email_added())?,
                 };
                 Ok(vec![NewEvent::new(&agg, &ue::EmailChanged { email: email.clone() })?, verified])
             })
             .await?;
-        if let Some((_, code, expiry)) = code
+        if let Some(code) = code
             && let Some(user) = burg_store::users::user(self.db.pool(), &self.instance_id, &req.user_id).await?
         {
-            self.send_email_code(ctx, &user, &code, expiry).await?;
+            self.send_email_code(ctx, &user, &code.clear, code.expiry).await?;
         }
         Ok(UpdateHumanEmailResponse { details: changed_details(&events) })
     }
@@ -563,11 +550,9 @@ impl App {
     ) -> Result<UpdateHumanPhoneResponse> {
         let number = phone::normalize(&req.phone)?;
         // An unverified number gets a code to verify it (ZITADEL's ChangeHumanPhone).
-        let code = if req.is_phone_verified {
-            None
-        } else {
-            let (code, expiry) = super::new_code(self, SecretGeneratorType::VerifyPhoneCode).await?;
-            Some((self.key.seal_str(&code), code, expiry))
+        let code = match req.is_phone_verified {
+            true => None,
+            false => Some(super::draw_code(self, SecretGeneratorType::VerifyPhoneCode).await?),
         };
         let events = self
             .human_write(ctx, &req.user_id, PHONE_USER_NOT_FOUND, |u: &UserRow| {
@@ -577,18 +562,15 @@ impl App {
                 }
                 let verified = match &code {
                     None => NewEvent::new(&agg, &ue::PhoneVerified {})?,
-                    Some((sealed, _, expiry)) => NewEvent::new(
-                        &agg,
-                        &ue::PhoneCodeAdded { code: Some(sealed.clone()), expiry: *expiry, ..Default::default() },
-                    )?,
+                    Some(code) => NewEvent::new(&agg, &code.phone_added())?,
                 };
                 Ok(vec![NewEvent::new(&agg, &ue::PhoneChanged { phone: number.clone() })?, verified])
             })
             .await?;
-        if let Some((_, code, expiry)) = code
+        if let Some(code) = code
             && let Some(user) = burg_store::users::user(self.db.pool(), &self.instance_id, &req.user_id).await?
         {
-            self.send_phone_code(&user, &code, expiry).await?;
+            self.send_phone_code(&user, &code.clear, code.expiry).await?;
         }
         Ok(UpdateHumanPhoneResponse { details: changed_details(&events) })
     }

@@ -8,7 +8,7 @@ mod codes;
 mod human;
 mod metadata;
 
-pub(crate) use codes::{generator, new_code};
+pub(crate) use codes::{DrawnCode, draw_code, generator};
 pub(crate) use human::{FirstCodes, NewHuman, new_human};
 pub(crate) use metadata::metadata_set_event;
 

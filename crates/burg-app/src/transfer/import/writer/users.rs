@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::super::super::{Kind, at, list, text_at};
 use super::super::doc::{OrgDoc, Reading};
 use super::{OrgWriter, Stored};
-use crate::mgmt_user::{FirstCodes, generator};
+use crate::mgmt_user::{DrawnCode, FirstCodes, generator};
 use crate::{App, Tick};
 
 /// The two lists of users.
@@ -42,13 +42,13 @@ impl Users {
     }
 }
 
-/// The first codes of a user the import adds, each with its lifetime in
-/// nanoseconds: sent once its organization is committed.
+/// The first codes of a user the import adds: sent once its organization
+/// is committed.
 pub(crate) struct Drawn {
     pub(crate) user_id: String,
-    pub(crate) init: Option<(String, i64)>,
-    pub(crate) email: Option<(String, i64)>,
-    pub(crate) phone: Option<(String, i64)>,
+    pub(crate) init: Option<DrawnCode>,
+    pub(crate) email: Option<DrawnCode>,
+    pub(crate) phone: Option<DrawnCode>,
 }
 
 /// The instance's generators of the first codes, read once per
@@ -245,22 +245,21 @@ fn human_events(
         events.push(NewEvent::new(&agg, &ue::PhoneVerified {})?);
     }
     let (init, email, phone) = first.wanted();
-    let draw = |wanted: bool, generator: &GeneratorConfig| wanted.then(|| (generator.generate(), generator.expiry));
+    let draw = |wanted: bool, generator: &GeneratorConfig| wanted.then(|| DrawnCode::draw(key, generator));
     let drawn = Drawn {
         user_id: user_id.to_string(),
         init: draw(init, &generators.init),
         email: draw(email, &generators.email),
         phone: draw(phone, &generators.phone),
     };
-    let sealed = |code: &Option<(String, i64)>| code.as_ref().map(|(c, e)| (Some(key.seal_str(c)), *e));
-    if let Some((code, expiry)) = sealed(&drawn.init) {
-        events.push(NewEvent::new(&agg, &ue::InitCodeAdded { code, expiry })?);
+    if let Some(code) = &drawn.init {
+        events.push(NewEvent::new(&agg, &code.init_added())?);
     }
-    if let Some((code, expiry)) = sealed(&drawn.email) {
-        events.push(NewEvent::new(&agg, &ue::EmailCodeAdded { code, expiry, ..Default::default() })?);
+    if let Some(code) = &drawn.email {
+        events.push(NewEvent::new(&agg, &code.email_added())?);
     }
-    if let Some((code, expiry)) = sealed(&drawn.phone) {
-        events.push(NewEvent::new(&agg, &ue::PhoneCodeAdded { code, expiry, ..Default::default() })?);
+    if let Some(code) = &drawn.phone {
+        events.push(NewEvent::new(&agg, &code.phone_added())?);
     }
     let otp = text_at(u, "user.otpCode");
     if !otp.is_empty() {
