@@ -265,7 +265,11 @@ impl App {
                 {
                     user["accessTokenType"] = json!(t.as_str_name());
                 }
-                machines.item(out, &json!({ "userId": row.id, "user": user })).await?;
+                let mut item = json!({ "userId": row.id, "user": user });
+                if let Some(state) = user_state(row.state) {
+                    item["state"] = json!(state);
+                }
+                machines.item(out, &item).await?;
                 out.users += 1;
             }
         }
@@ -352,6 +356,13 @@ impl App {
                 out.put_json(&value).await?;
             }
         }
+        // `orgState` (field 40) last, as ZITADEL writes it.
+        let state = burg_api::zitadel::org::v1::OrgState::try_from(org.state as i32);
+        if let Ok(state) = state.as_ref().map(|s| s.as_str_name())
+            && org.state != 0
+        {
+            out.put(format!(",\"orgState\":\"{state}\"").as_bytes()).await?;
+        }
         out.put(b"}").await
     }
 
@@ -401,7 +412,11 @@ impl App {
         {
             user["otpCode"] = json!(otp);
         }
-        Ok(json!({ "userId": row.id, "user": user }))
+        let mut item = json!({ "userId": row.id, "user": user });
+        if let Some(state) = user_state(row.state) {
+            item["state"] = json!(state);
+        }
+        Ok(item)
     }
 
     /// A sealed value stored as JSON ("" for none), opened.
@@ -413,6 +428,13 @@ impl App {
             .map_err(|e| Error::internal("EXPORT-seal1", format!("a stored secret is unreadable: {e}")))?;
         Ok(Some(self.key.open_string(&sealed)?.expose().to_string()))
     }
+}
+
+/// A stored user state by its wire name, as ZITADEL's export writes
+/// `DataHumanUser.state` and `DataMachineUser.state`.
+fn user_state(code: i64) -> Option<&'static str> {
+    let state = burg_api::zitadel::user::v1::UserState::try_from(code as i32).ok()?;
+    (code != 0).then(|| state.as_str_name())
 }
 
 /// The providers organization `org`'s login policy offers, as `DataOrg`'s

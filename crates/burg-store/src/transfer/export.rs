@@ -16,6 +16,8 @@ use crate::members::roles;
 pub struct OrgRow {
     pub id: String,
     pub name: String,
+    /// `zitadel.org.v1.OrgState`.
+    pub state: i64,
 }
 
 /// `org_domains`.
@@ -47,6 +49,8 @@ pub struct HumanRow {
     pub password_change_required: bool,
     pub passwordless_requested: bool,
     pub otp_secret: String,
+    /// `zitadel.user.v1.UserState`.
+    pub state: i64,
 }
 
 /// `users` of type machine.
@@ -58,6 +62,8 @@ pub struct MachineRow {
     pub description: String,
     /// `zitadel.user.v1.AccessTokenType`.
     pub access_token_type: i64,
+    /// `zitadel.user.v1.UserState`.
+    pub state: i64,
 }
 
 /// `user_idp_links`.
@@ -124,13 +130,13 @@ fn flag(row: &AnyRow, c: &str) -> bool {
 impl Snapshot {
     /// The organizations, oldest first.
     pub async fn orgs(&mut self) -> Result<Vec<OrgRow>> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, name FROM orgs WHERE instance_id = $1 ORDER BY creation_date, id")
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT id, name, state FROM orgs WHERE instance_id = $1 ORDER BY creation_date, id")
                 .bind(&self.instance_id)
                 .fetch_all(&mut *self.tx)
                 .await
                 .map_err(db_error("EXPORT-db003"))?;
-        Ok(rows.into_iter().map(|(id, name)| OrgRow { id, name }).collect())
+        Ok(rows.into_iter().map(|(id, name, state)| OrgRow { id, name, state }).collect())
     }
 
     /// How many users each organization that has any owns.
@@ -180,7 +186,7 @@ impl Snapshot {
     pub fn humans<'s>(&'s mut self, org_id: &'s str) -> impl Stream<Item = Result<HumanRow>> + Send + 's {
         let sql = "SELECT id, username, first_name, last_name, nick_name, display_name, preferred_language, gender, \
                    email, email_verified, phone, phone_verified, password_hash, password_change_required, \
-                   passwordless_requested, otp_secret FROM users \
+                   passwordless_requested, otp_secret, state FROM users \
                    WHERE instance_id = $1 AND resource_owner = $2 AND user_type = $3 ORDER BY id";
         let human = Some(Third::Number(UserType::Human.code()));
         self.rows(sql, org_id, human, "EXPORT-db011", |row| {
@@ -201,13 +207,14 @@ impl Snapshot {
                 password_change_required: flag(row, "password_change_required"),
                 passwordless_requested: flag(row, "passwordless_requested"),
                 otp_secret: text(row, "otp_secret"),
+                state: number(row, "state"),
             })
         })
     }
 
     /// The machine users of organization `org_id`, by id.
     pub fn machines<'s>(&'s mut self, org_id: &'s str) -> impl Stream<Item = Result<MachineRow>> + Send + 's {
-        let sql = "SELECT id, username, machine_name, machine_description, access_token_type FROM users \
+        let sql = "SELECT id, username, machine_name, machine_description, access_token_type, state FROM users \
                    WHERE instance_id = $1 AND resource_owner = $2 AND user_type = $3 ORDER BY id";
         let machine = Some(Third::Number(UserType::Machine.code()));
         self.rows(sql, org_id, machine, "EXPORT-db012", |row| {
@@ -217,6 +224,7 @@ impl Snapshot {
                 name: text(row, "machine_name"),
                 description: text(row, "machine_description"),
                 access_token_type: number(row, "access_token_type"),
+                state: number(row, "state"),
             })
         })
     }

@@ -49,7 +49,8 @@ pub fn generated_org(seed: u64, org_no: u32, users: u32) -> Value {
             machines.push(json!({
                 "userId": uid,
                 "user": {"userName": r.word("svc-"), "name": r.word("Service "), "description": "a machine",
-                         "accessTokenType": "ACCESS_TOKEN_TYPE_JWT"}
+                         "accessTokenType": "ACCESS_TOKEN_TYPE_JWT"},
+                "state": if u % 2 == 0 { "USER_STATE_INACTIVE" } else { "USER_STATE_ACTIVE" }
             }));
             machine_keys.push(json!({
                 "keyId": id(500_000 + u64::from(u)), "userId": uid, "type": "KEY_TYPE_JSON",
@@ -71,7 +72,15 @@ pub fn generated_org(seed: u64, org_no: u32, users: u32) -> Value {
         if r.flag() {
             user["passwordChangeRequired"] = json!(true);
         }
-        humans.push(json!({"userId": uid, "user": user}));
+        // The state the user ends in: ZITADEL's import makes a user without
+        // a verified address initial; inactive and locked ones are kept so.
+        let state = match u % 7 {
+            3 => "USER_STATE_INACTIVE",
+            5 => "USER_STATE_LOCKED",
+            _ if user["email"]["isEmailVerified"] == true => "USER_STATE_ACTIVE",
+            _ => "USER_STATE_INITIAL",
+        };
+        humans.push(json!({"userId": uid, "user": user, "state": state}));
         metadata.push(json!({"id": uid, "key": r.word("key"), "value": "aGVsbG8="}));
         links.push(
             json!({"userId": uid, "idpId": id(6), "providedUserId": r.word("ext-"), "providedUserName": "ext name"}),
@@ -83,6 +92,7 @@ pub fn generated_org(seed: u64, org_no: u32, users: u32) -> Value {
     json!({
         "orgId": org_id,
         "org": {"name": format!("Generated Org {org_no} {}", r.word(""))},
+        "orgState": "ORG_STATE_ACTIVE",
         "domainPolicy": {"orgId": org_id, "userLoginMustBeDomain": true, "validateOrgDomains": true},
         "labelPolicy": {"primaryColor": "#5469d4", "warnColor": "#cd3d56", "hideLoginNameSuffix": true},
         "lockoutPolicy": {"maxPasswordAttempts": 5, "maxOtpAttempts": 3},
@@ -188,7 +198,59 @@ matrix!(
     reimport_is_idempotent_and_conflicts_are_refused,
     bad_documents_change_nothing,
     v1_documents_import_in_todays_form,
+    states_move_with_the_document,
 );
+
+/// An inactive organization is deactivated as it is imported, and its
+/// users keep their states; the export writes them back, as ZITADEL's
+/// (PR #9992). A second import leaves the stored organization as it is.
+async fn states_move_with_the_document(s: Arc<TestServer>, c: Client) {
+    let org_id = "380000000000000001";
+    let doc = json!({"orgs": [{
+        "orgId": org_id,
+        "org": {"name": "Dormant"},
+        "orgState": "ORG_STATE_INACTIVE",
+        "humanUsers": [{"userId": "380000000000000002", "state": "USER_STATE_LOCKED",
+            "user": {"userName": "locked", "profile": {"firstName": "L", "lastName": "K"},
+                     "email": {"email": "locked@example.com", "isEmailVerified": true}, "hashedPassword": {"value": BCRYPT}}}],
+        "machineUsers": [{"userId": "380000000000000003", "state": "USER_STATE_INACTIVE",
+            "user": {"userName": "idle", "name": "Idle"}}]
+    }]});
+    let request =
+        || -> ImportDataRequest { serde_json::from_value(json!({"dataOrgs": doc, "timeout": "1m"})).unwrap() };
+    let report: ImportDataResponse = c.call("ImportData", request()).await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let org: burg_api::admin::GetOrgByIdResponse =
+        c.call("GetOrgByID", burg_api::admin::GetOrgByIdRequest { id: org_id.into() }).await.unwrap();
+    assert_eq!(org.org.unwrap().state, burg_api::zitadel::org::v1::OrgState::Inactive as i32);
+    let in_org = c.with_org(org_id);
+    use burg_api::zitadel::user::v1::UserState;
+    for (id, state) in [("380000000000000002", UserState::Locked), ("380000000000000003", UserState::Inactive)] {
+        let got: burg_api::management::GetUserByIdResponse =
+            in_org.call("GetUserByID", burg_api::management::GetUserByIdRequest { id: id.into() }).await.unwrap();
+        assert_eq!(got.user.unwrap().state, state as i32, "{id}");
+    }
+    let exported = export(&c, ExportDataRequest { org_ids: vec![org_id.into()], ..Default::default() }).await;
+    let got = serde_json::to_value(&exported.orgs[0]).unwrap();
+    assert_eq!(got["orgState"], "ORG_STATE_INACTIVE");
+    assert_eq!(got["humanUsers"][0]["state"], "USER_STATE_LOCKED");
+    assert_eq!(got["machineUsers"][0]["state"], "USER_STATE_INACTIVE");
+
+    let again: ImportDataResponse = c.call("ImportData", request()).await.unwrap();
+    assert_eq!(again.errors.len(), 3, "the organization and its two users are there: {:?}", again.errors);
+    let r = s.client(burg_testkit::Protocol::Rest).await;
+    let events = r
+        .call_json(
+            "AdminService",
+            "ListEvents",
+            json!({"limit": 100, "eventTypes": ["org.deactivated", "user.locked", "user.deactivated"]}),
+        )
+        .await
+        .unwrap();
+    let types: Vec<&str> =
+        events["events"].as_array().unwrap().iter().map(|e| e["type"]["type"].as_str().unwrap()).collect();
+    assert_eq!(types.len(), 3, "once each: {types:?}");
+}
 
 /// A document of ZITADEL's v1 format: the org IAM policy, and the login
 /// policy's factors and IdPs (the organization's OIDC IdP) listed beside it.

@@ -64,9 +64,11 @@ pub(super) struct OrgWriter<'t> {
     org_existed: bool,
     /// Events to append, in order.
     events: Vec<NewEvent>,
-    /// Users' first events, and their other events (see [`Self::add_user`]).
+    /// Users' first events, their other events, and the events of their
+    /// state (see [`Self::add_user`]).
     added: Vec<NewEvent>,
     rest: Vec<NewEvent>,
+    states: Vec<NewEvent>,
     /// Items that are there already with the same content, and items
     /// skipped for a reason that does not stop the organization.
     existing: Vec<ImportDataError>,
@@ -88,6 +90,7 @@ impl<'t> OrgWriter<'t> {
             events: Vec::new(),
             added: Vec::new(),
             rest: Vec::new(),
+            states: Vec::new(),
             existing: Vec::new(),
             refused: Vec::new(),
             seen: Default::default(),
@@ -141,7 +144,7 @@ impl<'t> OrgWriter<'t> {
     /// Before an item: appends the events gathered so far once there are
     /// [`PUSH_EVERY`] of them. True when it did.
     async fn room(&mut self) -> Result<bool> {
-        if self.events.len() + self.added.len() + self.rest.len() < PUSH_EVERY {
+        if self.events.len() + self.added.len() + self.rest.len() + self.states.len() < PUSH_EVERY {
             return Ok(false);
         }
         self.merge_users();
@@ -154,18 +157,22 @@ impl<'t> OrgWriter<'t> {
     }
 
     /// Adds one user's events: the user added goes with the other users'
-    /// first events, the `rest` with the others' rest.
-    fn add_user(&mut self, added: NewEvent, rest: impl IntoIterator<Item = NewEvent>) {
+    /// first events, the `rest` with the others' rest, and the event of
+    /// its state (deactivated, locked) after all of them, as ZITADEL's
+    /// import writes it last.
+    fn add_user(&mut self, added: NewEvent, rest: impl IntoIterator<Item = NewEvent>, state: Option<NewEvent>) {
         self.added.push(added);
         self.rest.extend(rest);
+        self.states.extend(state);
     }
 
     /// Queues the users' events: every first event, then the others
-    /// grouped by type (each group in the users' order).
+    /// grouped by type (each group in the users' order), then their states.
     fn merge_users(&mut self) {
         self.events.append(&mut self.added);
         self.rest.sort_by_key(|e| e.event_type);
         self.events.append(&mut self.rest);
+        self.events.append(&mut self.states);
     }
 
     /// Appends the rest and tells what became of the organization; `Err`

@@ -35,6 +35,13 @@ impl App {
             return Ok(());
         }
         w.add(NewEvent::new(&w.org, &oe::OrgAdded { name })?);
+        // An inactive organization is deactivated as it is added (ZITADEL's
+        // AddOrgWithID with `setOrgInactive`); one stored already is left as it is.
+        let state = org.value("orgState").unwrap_or_default();
+        let inactive = burg_api::zitadel::org::v1::OrgState::Inactive;
+        if state.as_str() == Some(inactive.as_str_name()) || state.as_i64() == Some(inactive as i64) {
+            w.add(NewEvent::new(&w.org, &oe::OrgDeactivated {})?);
+        }
         // An organization that never had events has nothing else either
         // (a removed one keeps its history).
         if !stored::has_history(w.tx, aggregate::ORG, org_id).await? {

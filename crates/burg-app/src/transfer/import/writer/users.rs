@@ -97,11 +97,12 @@ impl App {
                     if !w.settle(users.kind(), user_id, found) {
                         continue;
                     }
+                    let state = state_event(org_id, u)?;
                     let ids = match users {
                         Users::Human => {
                             match human_events(&self.key, self.config.password_cost, org_id, u, &generators) {
                                 Ok((added, rest, drawn)) => {
-                                    w.add_user(added, rest);
+                                    w.add_user(added, rest, state);
                                     w.drawn.extend(drawn);
                                     &mut w.tally.org.human_user_ids
                                 }
@@ -112,7 +113,7 @@ impl App {
                             }
                         }
                         Users::Machine => {
-                            w.add_user(machine_event(org_id, u)?, []);
+                            w.add_user(machine_event(org_id, u)?, [], state);
                             &mut w.tally.org.machine_user_ids
                         }
                     };
@@ -294,6 +295,19 @@ fn machine_event(org: &str, m: &Value) -> Result<NewEvent> {
         ),
     };
     NewEvent::new(&agg, &added)
+}
+
+/// The event of an imported user's `state` (PR #9992 of ZITADEL's
+/// `ImportHuman` and `AddMachine`): inactive users are deactivated, locked
+/// ones locked; every other state adds nothing.
+fn state_event(org: &str, u: &Value) -> Result<Option<NewEvent>> {
+    use burg_api::zitadel::user::v1::UserState;
+    let agg = Aggregate::new(aggregate::USER, text_at(u, "userId"), org);
+    match UserState::try_from(enum_number(at(u, "state"), UserState::from_str_name)) {
+        Ok(UserState::Inactive) => NewEvent::new(&agg, &ue::UserDeactivated {}).map(Some),
+        Ok(UserState::Locked) => NewEvent::new(&agg, &ue::UserLocked {}).map(Some),
+        _ => Ok(None),
+    }
 }
 
 fn flag(v: &Value, path: &str) -> bool {
