@@ -387,20 +387,6 @@ pub(crate) fn unchanged_details(sequence: i64, changed: i64, owner: &str) -> Opt
     })
 }
 
-/// `details` of an answer to a write with both dates set to the last
-/// event's time. The identity-provider RPCs still answer this way; ZITADEL
-/// answers them with [`added_details`] or [`changed_details`].
-pub(crate) fn details_of(events: &[Event]) -> Option<ObjectDetails> {
-    let last = events.last()?;
-    let at = Timestamp::from_micros(last.created_at);
-    Some(ObjectDetails {
-        sequence: last.sequence as u64,
-        creation_date: Some(at),
-        change_date: Some(at),
-        resource_owner: last.resource_owner.clone(),
-    })
-}
-
 /// `details` of an object read from a projection row.
 pub(crate) fn details(sequence: i64, created: i64, changed: i64, owner: &str) -> Option<ObjectDetails> {
     Some(ObjectDetails {

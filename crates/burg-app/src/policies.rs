@@ -15,7 +15,7 @@ use burg_domain::settings::Setting;
 use burg_domain::{Error, Result};
 
 use crate::settings::{Current, Scope};
-use crate::{App, Ctx, details_of, retry};
+use crate::{App, Ctx, added_details, retry};
 
 /// ZITADEL answers a missing instance policy with one id for every kind
 /// (the instance holds each from its setup, so it is not expected).
@@ -204,7 +204,7 @@ impl App {
             }
             let events = tx.push(value.added_events(&agg)?).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(added_details(&events))
         })
         .await
     }

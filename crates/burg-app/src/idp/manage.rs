@@ -18,7 +18,7 @@ use super::kinds::{Azure, Google};
 use super::wire::to_provider;
 use super::{IdpKind, Scope, not_found};
 use crate::list::{list_details, page, text_match};
-use crate::{App, Ctx, details_of, retry};
+use crate::{App, Ctx, added_details, changed_details, retry};
 use burg_store::list::Page;
 
 /// A provider query of either API, as the store's filter.
@@ -159,7 +159,7 @@ impl App {
             events.push(NewEvent { aggregate: on.clone(), event_type: removed, payload });
             let pushed = tx.push(events).await?;
             tx.commit().await?;
-            Ok(details_of(&pushed[pushed.len() - 1..]))
+            Ok(changed_details(&pushed))
         })
         .await
     }
@@ -224,7 +224,7 @@ impl App {
             };
             let events = self.push_added(&mut tx, scope, event_type, &next).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(added_details(&events))
         })
         .await
     }

@@ -41,7 +41,7 @@ use burg_domain::{Error, Result};
 
 pub(crate) use store::Stored;
 
-use crate::{App, Ctx, details_of, retry};
+use crate::{App, Ctx, added_details, changed_details, retry, unchanged_details};
 
 /// A template from a request, validated, its secret not yet sealed.
 pub(crate) struct Draft {
@@ -248,7 +248,7 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             let events = self.push_added(&mut tx, scope, scope.added_event(K::KIND), &template).await?;
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(added_details(&events))
         })
         .await?;
         Ok((id, details))
@@ -284,10 +284,10 @@ impl App {
             // As ZITADEL: nothing to change (no member of the event
             // differs) is a success without an event.
             let Some(events) = self.push_changed(&mut tx, scope, &current.template, &next).await? else {
-                return Ok(store::stored_details(&current));
+                return Ok(unchanged_details(current.sequence, current.change_date, &current.resource_owner));
             };
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(changed_details(&events))
         })
         .await
     }

@@ -11,7 +11,7 @@ use burg_domain::{Error, Result, validate};
 use super::Stored;
 use super::fields::update_id;
 use super::{Scope, not_found};
-use crate::{App, Ctx, details_of, egress, retry};
+use crate::{App, Ctx, changed_details, egress, retry};
 
 /// SAML metadata documents: at most 500 kB.
 const SAML_METADATA_MAX: usize = 500_000;
@@ -170,7 +170,7 @@ impl App {
             // `{id, key, certificate}`: a fresh key always differs.
             let events = self.push_changed(&mut tx, scope, &current.template, &next).await?.unwrap_or_default();
             tx.commit().await?;
-            Ok(details_of(&events))
+            Ok(changed_details(&events))
         })
         .await
     }

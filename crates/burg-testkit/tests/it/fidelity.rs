@@ -20,7 +20,46 @@ in_process!(
     lists_languages_and_login_policy_as_zitadel,
     set_up_org_checks_as_zitadel,
     members_and_tokens_answer_zitadel_ids,
+    idp_writes_answer_zitadels_details,
 );
+
+/// The identity-provider writes answer ZITADEL's `details` flavours: an
+/// add or a migration only a creation date, a change (one that changes
+/// nothing too) or a removal only a change date.
+async fn idp_writes_answer_zitadels_details(_s: Arc<TestServer>, c: Client) {
+    let add = AddGenericOidcProviderRequest {
+        name: "Corp".into(),
+        issuer: "https://issuer.example.com".into(),
+        client_id: "client".into(),
+        client_secret: "secret".into(),
+        ..Default::default()
+    };
+    let added: AddGenericOidcProviderResponse = c.call("AddGenericOIDCProvider", add).await.unwrap();
+    assert!(is_add(&added.details), "{:?}", added.details);
+    let update = |name: &str| UpdateGenericOidcProviderRequest {
+        id: added.id.clone(),
+        name: name.into(),
+        issuer: "https://issuer.example.com".into(),
+        client_id: "client".into(),
+        ..Default::default()
+    };
+    let changed: UpdateGenericOidcProviderResponse =
+        c.call("UpdateGenericOIDCProvider", update("Corp 2")).await.unwrap();
+    assert!(is_change(&changed.details), "{:?}", changed.details);
+    let same: UpdateGenericOidcProviderResponse = c.call("UpdateGenericOIDCProvider", update("Corp 2")).await.unwrap();
+    assert!(is_change(&same.details), "{:?}", same.details);
+    assert_eq!(same.details, changed.details, "nothing changed: the stored change");
+    let google = AddGoogleProviderRequest { client_id: "g".into(), client_secret: "s".into(), ..Default::default() };
+    let migrate = MigrateGenericOidcProviderRequest {
+        id: added.id.clone(),
+        template: Some(migrate_generic_oidc_provider_request::Template::Google(google)),
+    };
+    let migrated: MigrateGenericOidcProviderResponse = c.call("MigrateGenericOIDCProvider", migrate).await.unwrap();
+    assert!(is_add(&migrated.details), "{:?}", migrated.details);
+    let deleted: DeleteProviderResponse =
+        c.call("DeleteProvider", DeleteProviderRequest { id: added.id.clone() }).await.unwrap();
+    assert!(is_change(&deleted.details), "{:?}", deleted.details);
+}
 matrix!(users_and_orgs_are_stored_as_zitadel_stores_them);
 
 fn code_and_id<T: std::fmt::Debug>(r: Result<T, ApiError>) -> (Code, String) {

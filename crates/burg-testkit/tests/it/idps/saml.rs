@@ -57,7 +57,9 @@ async fn saml_certificates_are_generated_and_regenerated(s: Arc<TestServer>, c: 
         .call("RegenerateSAMLProviderCertificate", RegenerateSamlProviderCertificateRequest { id: added.id.clone() })
         .await
         .unwrap();
-    assert!(regenerated.details.unwrap().sequence > idp.details.unwrap().sequence);
+    let details = regenerated.details.unwrap();
+    assert!(details.creation_date.is_none() && details.change_date.is_some(), "a change: {details:?}");
+    assert!(details.sequence > idp.details.unwrap().sequence);
     let second = s.app.saml_sp_certificate(&added.id).await.unwrap();
     assert_ne!(first, second, "a new certificate replaces the old");
 
