@@ -140,7 +140,21 @@ pub fn all_aggregate_types() -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::EventTime;
+    use super::{EventTime, user};
+
+    #[test]
+    fn a_human_added_leaves_out_empty_members_as_zitadel() {
+        let minimal = user::HumanAdded { user_name: "ada".into(), ..Default::default() };
+        let json = serde_json::to_value(&minimal).unwrap();
+        assert_eq!(json, serde_json::json!({"userName": "ada", "preferredLanguage": ""}));
+        // Stored in full by earlier releases, and read back either way.
+        let full = serde_json::json!({"userName": "ada", "firstName": "Ada", "lastName": "", "nickName": "",
+            "displayName": "", "preferredLanguage": "en", "gender": 0, "email": "a@example.com", "phone": "",
+            "changeRequired": false});
+        let read: user::HumanAdded = serde_json::from_value(full).unwrap();
+        assert_eq!((read.first_name.as_str(), read.email.as_str()), ("Ada", "a@example.com"));
+        assert_eq!(serde_json::from_value::<user::HumanAdded>(json).unwrap(), minimal);
+    }
 
     #[test]
     fn event_times_are_written_as_go_writes_a_time() {

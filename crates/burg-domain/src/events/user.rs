@@ -17,19 +17,31 @@ payloads! {
         #[serde(default, skip_serializing_if = "is_zero")]
         access_token_type: i32,
     }
+    /// Every member but `userName` and `preferredLanguage` is left out when
+    /// empty, as ZITADEL's `HumanAddedEvent` (`omitempty`; its language is
+    /// a tag, always written).
     HumanAdded = "user.human.added" {
         user_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         first_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         last_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         nick_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         display_name: String,
+        #[serde(default)]
         preferred_language: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
         gender: i32,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         email: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         phone: String,
         /// The password hash (modular crypt format), sealed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         encoded_hash: Option<Sealed>,
+        #[serde(default, skip_serializing_if = "is_zero")]
         change_required: bool,
     }
     EmailVerified = "user.human.email.verified" {}
