@@ -199,7 +199,43 @@ matrix!(
     bad_documents_change_nothing,
     v1_documents_import_in_todays_form,
     states_move_with_the_document,
+    imported_humans_are_normalised_as_zitadel,
 );
+
+/// An imported human's display name is made as ZITADEL's
+/// `EnsureDisplayName` makes it, its language is a normalised tag and its
+/// phone number E.164; a number with no valid country code is refused.
+async fn imported_humans_are_normalised_as_zitadel(_s: Arc<TestServer>, c: Client) {
+    let org_id = "390000000000000001";
+    let user_id = "390000000000000002";
+    let doc = |phone: &str| {
+        json!({"orgs": [{"orgId": org_id, "org": {"name": "Normal"}, "humanUsers": [{"userId": user_id,
+            "user": {"userName": "norm", "profile": {"firstName": "Nora", "lastName": "Mal", "preferredLanguage": "DE"},
+                     "email": {"email": "norm@example.com", "isEmailVerified": true}, "hashedPassword": {"value": BCRYPT},
+                     "phone": {"phone": phone, "isPhoneVerified": true}}}]}]})
+    };
+    let import = |doc: Value| -> ImportDataRequest {
+        serde_json::from_value(json!({"dataOrgs": doc, "timeout": "1m"})).unwrap()
+    };
+    let refused: ImportDataResponse = c.call("ImportData", import(doc("+999 1234567"))).await.unwrap();
+    let error = refused.errors.iter().find(|e| e.r#type == "human_user").expect("the user is refused");
+    assert!(error.message.contains("PHONE-so0wa"), "{error:?}");
+    assert!(refused.success.is_none_or(|s| s.orgs.is_empty()), "nothing of the organization is stored");
+
+    let report: ImportDataResponse = c.call("ImportData", import(doc("+41 79 123 45 67"))).await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let got: burg_api::management::GetUserByIdResponse = c
+        .with_org(org_id)
+        .call("GetUserByID", burg_api::management::GetUserByIdRequest { id: user_id.into() })
+        .await
+        .unwrap();
+    let Some(burg_api::zitadel::user::v1::user::Type::Human(human)) = got.user.unwrap().r#type else {
+        panic!("a human")
+    };
+    let profile = human.profile.unwrap();
+    assert_eq!((profile.display_name.as_str(), profile.preferred_language.as_str()), ("Nora Mal", "de"));
+    assert_eq!(human.phone.unwrap().phone, "+41791234567");
+}
 
 /// An inactive organization is deactivated as it is imported, and its
 /// users keep their states; the export writes them back, as ZITADEL's

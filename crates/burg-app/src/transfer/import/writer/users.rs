@@ -8,7 +8,7 @@ use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::user as ue;
 use burg_domain::instance_settings::{GeneratorConfig, SecretGeneratorType};
-use burg_domain::{Error, Result, password};
+use burg_domain::{Error, Result, password, phone, validate};
 use burg_store::transfer::import::{self as stored, StoredUser};
 use burg_store::tuning::Statistics;
 use serde_json::Value;
@@ -217,16 +217,20 @@ fn human_events(
         }
     };
     let gender = enum_number(at(u, "user.profile.gender"), burg_api::zitadel::user::v1::Gender::from_str_name);
+    let phone = match text_at(u, "user.phone.phone") {
+        "" => String::new(),
+        given => phone::normalize(given).map_err(|e| e.context("`humanUsers.user.phone.phone`"))?,
+    };
     let added = ue::HumanAdded {
         user_name: text_at(u, "user.userName").into(),
         first_name: text_at(u, "user.profile.firstName").into(),
         last_name: text_at(u, "user.profile.lastName").into(),
         nick_name: text_at(u, "user.profile.nickName").into(),
-        display_name: text_at(u, "user.profile.displayName").into(),
-        preferred_language: text_at(u, "user.profile.preferredLanguage").into(),
+        display_name: display_name(u),
+        preferred_language: validate::preferred_language(text_at(u, "user.profile.preferredLanguage")),
         gender,
         email: text_at(u, "user.email.email").into(),
-        phone: text_at(u, "user.phone.phone").into(),
+        phone,
         encoded_hash: hash.map(|h| key.seal(h.as_bytes())),
         change_required: flag(u, "user.passwordChangeRequired"),
     };
@@ -295,6 +299,24 @@ fn machine_event(org: &str, m: &Value) -> Result<NewEvent> {
         ),
     };
     NewEvent::new(&agg, &added)
+}
+
+/// The display name ZITADEL's `Human.EnsureDisplayName` gives an imported
+/// user: the one given, else first and last name, else the email address,
+/// else the username.
+fn display_name(u: &Value) -> String {
+    let (given, first, last) = (
+        text_at(u, "user.profile.displayName"),
+        text_at(u, "user.profile.firstName"),
+        text_at(u, "user.profile.lastName"),
+    );
+    let email = text_at(u, "user.email.email").trim();
+    match () {
+        _ if !given.is_empty() => given.to_string(),
+        _ if !first.is_empty() && !last.is_empty() => format!("{first} {last}"),
+        _ if !email.is_empty() => email.to_string(),
+        _ => text_at(u, "user.userName").to_string(),
+    }
 }
 
 /// The event of an imported user's `state` (PR #9992 of ZITADEL's
