@@ -159,10 +159,24 @@ mod tests {
         let events = lockout.changed_events(&on, &zero).unwrap();
         assert_eq!(events[0].payload, serde_json::json!({"showLockOutFailures": false}), "false is written");
     }
+
+    #[test]
+    fn added_events_leave_out_zero_members_and_read_back_whole() {
+        use crate::event::{Aggregate, aggregate};
+        use crate::settings::Setting;
+        let on = Aggregate::new(aggregate::ORG, "o", "o");
+        let lockout = LockoutPolicy { max_password_attempts: 5, ..Default::default() };
+        let events = lockout.added_events(&on).unwrap();
+        assert_eq!(events[0].payload, serde_json::json!({"maxPasswordAttempts": 5}));
+        assert_eq!(LockoutPolicy::reduce(None, events[0].event_type, &events[0].payload).unwrap(), lockout);
+        // An earlier release wrote every member.
+        let whole = serde_json::to_value(&lockout).unwrap();
+        assert_eq!(LockoutPolicy::reduce(None, events[0].event_type, &whole).unwrap(), lockout);
+    }
 }
 
 /// Each policy as a setting (ZITADEL's member names are the types' serde
-/// names): the whole document in its added event, the members that changed
+/// names): the document's non-zero members in its added event, the members that changed
 /// in its changed events ([`crate::settings::members_changed`]); a changed
 /// event of an earlier release, which carried the whole document, reads
 /// the same way ([`crate::settings::merge`]).

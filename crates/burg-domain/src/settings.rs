@@ -13,9 +13,9 @@
 //! organization's, with the payload members of ZITADEL's events, and the
 //! events of a setting's parts (the login policy's factors). What they
 //! carry is the type's to say ([`Setting::added_events`],
-//! [`Setting::changed_events`], [`Setting::reduce`]); by default the whole
-//! document in the added event and the members that changed in a changed
-//! event. The `settings` table keeps the whole document in the type's own
+//! [`Setting::changed_events`], [`Setting::reduce`]); by default the
+//! document's non-zero members in the added event and the members that
+//! changed in a changed event. The `settings` table keeps the whole document in the type's own
 //! serde form. A setting only the instance holds has no `org.*` types
 //! ([`SettingEvents::instance_only`]); one ZITADEL's setup does not write
 //! reads as its zero value until it is first set ([`Setting::SET_UP`]).
@@ -125,7 +125,8 @@ pub trait Setting: Serialize + DeserializeOwned + Clone + PartialEq + Default + 
     const SET_UP: bool = true;
 
     /// The events that give `on` (the instance, or an organization) this
-    /// value. By default one `added` event with the whole document.
+    /// value. By default one `added` event with the document's non-zero
+    /// members.
     fn added_events(&self, on: &Aggregate) -> crate::Result<Vec<NewEvent>> {
         Ok(vec![whole(on, Self::EVENTS.added(on), self)?])
     }
@@ -141,7 +142,7 @@ pub trait Setting: Serialize + DeserializeOwned + Clone + PartialEq + Default + 
     /// The document after the event `event_type` with `payload`, given the
     /// stored one (none before an `added` event). By default the payload's
     /// members replace the stored document's ([`merge`]): an `added` event
-    /// with the whole document, a `changed` event with some members, and a
+    /// with the non-zero members, a `changed` event with some members, and a
     /// `changed` event of an earlier release with the whole document all
     /// read so.
     fn reduce(stored: Option<Self>, event_type: &str, payload: &serde_json::Value) -> crate::Result<Self> {
@@ -216,8 +217,17 @@ pub fn event<P: Serialize>(on: &Aggregate, event_type: &'static str, payload: &P
     Ok(NewEvent { aggregate: on.clone(), event_type, payload })
 }
 
+/// An `added` event with the members of `value` that are not zero: ZITADEL
+/// writes its policies' `added` members `omitempty`, and [`merge`] reads a
+/// missing member as the type's zero value.
 fn whole<S: Setting>(on: &Aggregate, event_type: &'static str, value: &S) -> crate::Result<NewEvent> {
-    event(on, event_type, value)
+    let mut added = event(on, event_type, value)?;
+    let zero = serde_json::to_value(S::default())
+        .map_err(|e| crate::Error::internal("SETTING-enc5", format!("cannot encode {event_type}: {e}")))?;
+    if let (serde_json::Value::Object(members), serde_json::Value::Object(zero)) = (&mut added.payload, &zero) {
+        members.retain(|member, value| zero.get(member) != Some(value));
+    }
+    Ok(added)
 }
 
 /// Lists the declared settings: the list of every kind with its event
