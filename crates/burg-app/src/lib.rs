@@ -97,6 +97,9 @@ pub struct AppConfig {
     pub egress: egress::Policy,
     /// How organization domains' challenges are looked for.
     pub domain_check: DomainCheck,
+    /// The base URL of Twilio's REST API, which SMS of a Twilio provider
+    /// are posted to (tests point it at a local server).
+    pub twilio_api: String,
 }
 
 /// What an export or an import tells its [`Progress`] listener.
@@ -146,6 +149,7 @@ impl Default for AppConfig {
             defer_setup: false,
             egress: egress::Policy::default(),
             domain_check: DomainCheck::default(),
+            twilio_api: "https://api.twilio.com".into(),
         }
     }
 }

@@ -225,3 +225,101 @@ async fn codes_verify_addresses_once(s: Arc<TestServer>, c: Client) {
     assert!(events.contains("\"code_returned\":true"), "the returned flag is in ZITADEL's member");
     assert!(!events.contains(&newest), "no payload holds a code");
 }
+
+/// What a stand-in for Twilio's Messages API received: path, the
+/// `Authorization` header and the form body.
+type TwilioPosts = Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
+
+async fn twilio_stand_in() -> (String, TwilioPosts) {
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode, Uri};
+    async fn take(State(got): State<TwilioPosts>, uri: Uri, headers: HeaderMap, body: String) -> StatusCode {
+        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        got.lock().unwrap().push((uri.path().to_string(), auth.to_string(), body));
+        StatusCode::CREATED
+    }
+    let got = TwilioPosts::default();
+    let app = axum::Router::new().fallback(axum::routing::post(take)).with_state(got.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), got)
+}
+
+/// An SMS of a Twilio provider goes to Twilio's Messages API as ZITADEL's
+/// Twilio channel sends it: the account's basic auth, sender, recipient and
+/// the text; the code in it verifies the number.
+async fn sms_reach_twilio(backend: burg_testkit::Backend) {
+    use base64::Engine;
+    use burg_api::admin::{
+        ActivateSmsProviderRequest, ActivateSmsProviderResponse, AddSmsProviderTwilioRequest,
+        AddSmsProviderTwilioResponse, SetDefaultVerifyPhoneMessageTextRequest,
+        SetDefaultVerifyPhoneMessageTextResponse,
+    };
+    let (base, got) = twilio_stand_in().await;
+    let config = burg_app::AppConfig { twilio_api: base, ..burg_testkit::test_app_config() };
+    let Some(s) = TestServer::start_or_skip_with(backend, config).await else { return };
+    let c = s.client(Protocol::Grpc).await;
+    let twilio = AddSmsProviderTwilioRequest {
+        sid: "AC0123".into(),
+        token: "tw-s3cret".into(),
+        sender_number: "+41445550000".into(),
+        description: "twilio".into(),
+        ..Default::default()
+    };
+    let twilio: AddSmsProviderTwilioResponse = c.call("AddSMSProviderTwilio", twilio).await.unwrap();
+    let _: ActivateSmsProviderResponse =
+        c.call("ActivateSMSProvider", ActivateSmsProviderRequest { id: twilio.id }).await.unwrap();
+    let text = SetDefaultVerifyPhoneMessageTextRequest {
+        language: "en".into(),
+        text: "Your code: code={{.Code}} ".into(),
+        ..Default::default()
+    };
+    let _: SetDefaultVerifyPhoneMessageTextResponse = c.call("SetDefaultVerifyPhoneMessageText", text).await.unwrap();
+    let human = AddHumanUserRequest {
+        user_name: "tess".into(),
+        profile: Some(add_human_user_request::Profile {
+            first_name: "Tess".into(),
+            last_name: "Wilio".into(),
+            preferred_language: "en".into(),
+            ..Default::default()
+        }),
+        email: Some(add_human_user_request::Email { email: "tess@example.com".into(), is_email_verified: true }),
+        phone: Some(add_human_user_request::Phone { phone: "+41 79 111 22 33".into(), is_phone_verified: false }),
+        initial_password: "Secr3t-Passw0rd!".into(),
+    };
+    let tess: AddHumanUserResponse = c.call("AddHumanUser", human).await.unwrap();
+    let mut posted = None;
+    for _ in 0..100 {
+        posted = got.lock().unwrap().first().cloned();
+        if posted.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (path, auth, body) = posted.expect("Twilio was called");
+    assert_eq!(path, "/2010-04-01/Accounts/AC0123/Messages.json");
+    let basic = base64::engine::general_purpose::STANDARD.encode("AC0123:tw-s3cret");
+    assert_eq!(auth, format!("Basic {basic}"));
+    let form: std::collections::HashMap<String, String> = url_form(&body);
+    assert_eq!((form["To"].as_str(), form["From"].as_str()), ("+41791112233", "+41445550000"));
+    let code = param(&form["Body"], "code");
+    let verify = u2::VerifyPhoneRequest { user_id: tess.user_id.clone(), verification_code: code };
+    let _: u2::VerifyPhoneResponse = c.call("VerifyPhone", verify).await.unwrap();
+    assert!(phone_verified(&c, &tess.user_id).await);
+    s.stop().await;
+}
+
+fn url_form(body: &str) -> std::collections::HashMap<String, String> {
+    form_urlencoded::parse(body.as_bytes()).into_owned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_reach_twilio_on_sqlite() {
+    sms_reach_twilio(burg_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_reach_twilio_on_postgres() {
+    sms_reach_twilio(burg_testkit::Backend::Postgres).await;
+}
