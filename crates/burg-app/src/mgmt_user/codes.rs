@@ -112,7 +112,7 @@ impl App {
         link: Option<String>,
     ) -> Result<()> {
         let text = self.message_for(&u.resource_owner, kind, &u.preferred_language).await?;
-        self.send_email_later(&u.email, Message::new(&text, vars, link, event_type)).await;
+        self.send_email_later(&u.email, Message::new(&text, vars, link, event_type, super::user_aggregate(u))).await;
         Ok(())
     }
 
@@ -120,7 +120,7 @@ impl App {
     /// user's phone number.
     async fn send_user_sms(&self, u: &UserRow, kind: MessageType, event_type: &'static str, vars: Vars) -> Result<()> {
         let text = self.message_for(&u.resource_owner, kind, &u.preferred_language).await?;
-        self.send_sms_later(&u.phone, Message::new(&text, vars, None, event_type)).await;
+        self.send_sms_later(&u.phone, Message::new(&text, vars, None, event_type, super::user_aggregate(u))).await;
         Ok(())
     }
 

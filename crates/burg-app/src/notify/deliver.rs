@@ -7,9 +7,10 @@
 //!
 //! As in ZITADEL, the RPC that asks for a message answers once its event
 //! is stored; the message is sent after it, and a failed send is logged
-//! (with no secret), not answered. ZITADEL's notification worker retries
-//! and writes a `*.sent` event; burg sends once and writes none yet. SMS
-//! go through an HTTP provider or Twilio's Messages API.
+//! (with no secret), not answered. As ZITADEL's notification worker, a
+//! code's message that went out is recorded in its `*.code.sent` event;
+//! burg sends once (ZITADEL retries). SMS go through an HTTP provider or
+//! Twilio's Messages API.
 
 use burg_domain::crypto::SecretString;
 use burg_domain::notify::{Channel, Config, Http};
@@ -17,6 +18,14 @@ use burg_domain::texts::{MessageText, MessageType};
 use burg_domain::{Error, Result};
 use burg_store::notify::ProviderRow;
 use serde_json::{Map, Value, json};
+
+use std::sync::Arc;
+
+use burg_domain::Clock;
+use burg_domain::event::{Aggregate, NewEvent, Payload};
+use burg_domain::events::user as ue;
+use burg_store::Db;
+use burg_store::event_store::Editor;
 
 use crate::App;
 use crate::egress::{Egress, Mail, SmtpServer};
@@ -42,10 +51,58 @@ pub(crate) struct Message {
     url: Option<String>,
     args: Vars,
     event_type: &'static str,
+    /// The aggregate the event that asked for it is on: its `*.sent`
+    /// event goes there once the message is out.
+    on: Aggregate,
+}
+
+/// The event that says the message asked for by an event of `added` went
+/// out, as ZITADEL's notification worker writes it.
+fn sent_event(added: &str) -> Option<&'static str> {
+    Some(match added {
+        ue::EmailCodeAdded::TYPE => ue::EmailCodeSent::TYPE,
+        ue::PhoneCodeAdded::TYPE => ue::PhoneCodeSent::TYPE,
+        ue::InitCodeAdded::TYPE => ue::InitCodeSent::TYPE,
+        ue::PasswordCodeAdded::TYPE => ue::PasswordCodeSent::TYPE,
+        _ => return None,
+    })
+}
+
+/// Writes the `*.sent` event of a message that went out.
+struct SentRecord {
+    db: Db,
+    instance_id: String,
+    clock: Arc<dyn Clock>,
+    event: NewEvent,
+}
+
+impl SentRecord {
+    async fn write(self) -> Result<()> {
+        // ZITADEL's notification worker writes as its own user.
+        let editor = Editor { user_id: "NOTIFICATION".into(), service: "burg.notify".into() };
+        let mut tx = self.db.begin_write(&self.instance_id, editor, self.clock.now_micros()).await?;
+        tx.push(vec![self.event]).await?;
+        tx.commit().await
+    }
+
+    /// Writes it, logging a failure (the message went out regardless).
+    async fn write_or_log(record: Option<SentRecord>) {
+        if let Some(record) = record
+            && let Err(e) = record.write().await
+        {
+            tracing::warn!(error_id = e.id, "a sent message was not recorded: {}", e.message);
+        }
+    }
 }
 
 impl Message {
-    pub(crate) fn new(text: &MessageText, args: Vars, url: Option<String>, event_type: &'static str) -> Message {
+    pub(crate) fn new(
+        text: &MessageText,
+        args: Vars,
+        url: Option<String>,
+        event_type: &'static str,
+        on: Aggregate,
+    ) -> Message {
         let text = MessageText {
             title: fill(&text.title, &args),
             pre_header: fill(&text.pre_header, &args),
@@ -55,7 +112,7 @@ impl Message {
             button_text: fill(&text.button_text, &args),
             footer_text: fill(&text.footer_text, &args),
         };
-        Message { text, url, args, event_type }
+        Message { text, url, args, event_type, on }
     }
 
     /// The subject and plain-text body of the message as an email.
@@ -224,6 +281,13 @@ impl App {
         })?;
         let egress = self.egress.clone();
         let to = to.to_string();
+        let sent = sent_event(message.event_type).map(|event_type| SentRecord {
+            db: self.db.clone(),
+            instance_id: self.instance_id.clone(),
+            clock: self.clock.clone(),
+            // No payload, as ZITADEL's.
+            event: NewEvent { aggregate: message.on.clone(), event_type, payload: Value::Null },
+        });
         match &row.config {
             Config::Smtp(smtp) => {
                 let smtp = smtp.clone();
@@ -242,8 +306,9 @@ impl App {
                         subject: &subject,
                         body: &body,
                     };
-                    if let Err(e) = egress.send_mail("host", &server, &mail).await {
-                        tracing::warn!(error = %e, "a message to a user was not sent");
+                    match egress.send_mail("host", &server, &mail).await {
+                        Ok(()) => SentRecord::write_or_log(sent).await,
+                        Err(e) => tracing::warn!(error = %e, "a message to a user was not sent"),
                     }
                 });
             }
@@ -254,8 +319,9 @@ impl App {
                     if channel == Channel::Email { "recipientEmailAddress" } else { "recipientPhoneNumber" };
                 let body = message.webhook_body((recipient, &to), &row);
                 tokio::spawn(async move {
-                    if let Err(e) = post_to_provider(&egress, &http, key, body).await {
-                        tracing::warn!(error = %e, "a message to a user was not sent");
+                    match post_to_provider(&egress, &http, key, body).await {
+                        Ok(()) => SentRecord::write_or_log(sent).await,
+                        Err(e) => tracing::warn!(error = %e, "a message to a user was not sent"),
                     }
                 });
             }
@@ -265,8 +331,9 @@ impl App {
                 let api = self.config.twilio_api.clone();
                 let text = message.text.text.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = post_to_twilio(&egress, &api, &twilio, token, &to, &text).await {
-                        tracing::warn!(error = %e, "a message to a user was not sent");
+                    match post_to_twilio(&egress, &api, &twilio, token, &to, &text).await {
+                        Ok(()) => SentRecord::write_or_log(sent).await,
+                        Err(e) => tracing::warn!(error = %e, "a message to a user was not sent"),
                     }
                 });
             }

@@ -73,6 +73,12 @@ payloads! {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         trigger_origin: String,
     }
+    /// A code's message went out through the active provider (ZITADEL's
+    /// notification worker writes these after sending).
+    EmailCodeSent = "user.human.email.code.sent" {}
+    PhoneCodeSent = "user.human.phone.code.sent" {}
+    InitCodeSent = "user.human.initialization.code.sent" {}
+    PasswordCodeSent = "user.human.password.code.sent" {}
     /// A wrong, expired or missing code given to verify an address.
     EmailVerificationFailed = "user.human.email.verification.failed" {}
     PhoneVerificationFailed = "user.human.phone.verification.failed" {}

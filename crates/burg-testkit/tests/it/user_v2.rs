@@ -43,6 +43,17 @@ async fn count_events(s: &TestServer, event_type: &str) -> usize {
     got.unwrap()["events"].as_array().map_or(0, Vec::len)
 }
 
+/// Waits (up to 10 s) until the instance has `n` events of `event_type`.
+async fn wait_for_events(s: &TestServer, event_type: &str, n: usize) {
+    for _ in 0..100 {
+        if count_events(s, event_type).await >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{n} {event_type} events were not written");
+}
+
 matrix!(codes_verify_addresses_once);
 
 async fn codes_verify_addresses_once(s: Arc<TestServer>, c: Client) {
@@ -78,6 +89,8 @@ async fn codes_verify_addresses_once(s: Arc<TestServer>, c: Client) {
     assert_eq!(mail["rcpt_tos"], json!(["bob2@example.com"]));
     let code = param(mail["body"].as_str().unwrap(), "code");
     assert_eq!(email_of(&c, &id).await, ("bob2@example.com".to_string(), false));
+    // The message went out: ZITADEL's sent event follows.
+    wait_for_events(&s, "user.human.email.code.sent", 1).await;
 
     // A wrong code changes nothing but the failure count; the right one verifies.
     let err = verify_email(&c, &id, "WRONG1").await.unwrap_err();
@@ -307,6 +320,7 @@ async fn sms_reach_twilio(backend: burg_testkit::Backend) {
     let verify = u2::VerifyPhoneRequest { user_id: tess.user_id.clone(), verification_code: code };
     let _: u2::VerifyPhoneResponse = c.call("VerifyPhone", verify).await.unwrap();
     assert!(phone_verified(&c, &tess.user_id).await);
+    wait_for_events(&s, "user.human.phone.code.sent", 1).await;
     s.stop().await;
 }
 
