@@ -23,6 +23,28 @@ pub struct Principal {
     pub org_id: String,
     pub instance_permissions: BTreeSet<&'static str>,
     pub org_permissions: HashMap<String, BTreeSet<&'static str>>,
+    /// Permissions held on one project or project grant only (a project
+    /// member's or a project grant member's roles).
+    pub object_permissions: Vec<ObjectPermissions>,
+}
+
+/// What a membership of one project (or project grant) lets its member do
+/// there, in the calls of the organizations it counts in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectPermissions {
+    pub object_id: String,
+    pub orgs: Vec<String>,
+    pub permissions: BTreeSet<&'static str>,
+}
+
+/// A call let through on a permission the caller holds on some projects or
+/// project grants only (`ids`), as ZITADEL's `check_field_name`: the
+/// request's `field` (its JSON name) must be one of them, or, for a list
+/// without such a field, the list holds only them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectScope {
+    pub field: Option<&'static str>,
+    pub ids: Vec<String>,
 }
 
 impl Principal {
@@ -42,6 +64,16 @@ impl Principal {
             return true;
         }
         org.and_then(|o| self.org_permissions.get(o)).is_some_and(|p| p.contains(permission))
+    }
+
+    /// The projects or project grants on which the caller holds
+    /// `permission` in the calls of organization `org`.
+    pub fn object_ids(&self, permission: &str, org: &str) -> Vec<String> {
+        self.object_permissions
+            .iter()
+            .filter(|o| o.permissions.contains(permission) && o.orgs.iter().any(|x| x == org))
+            .map(|o| o.object_id.clone())
+            .collect()
     }
 
     /// Fails with PermissionDenied unless the caller holds `permission`.
@@ -72,12 +104,14 @@ pub struct Ctx {
     /// The scheme and host the call was made to (`https://login.example.com`),
     /// for the URLs of answers; `None` off a request.
     pub origin: Option<String>,
+    /// Set when the call is let through on project (grant) permissions only.
+    pub scope: Option<ObjectScope>,
 }
 
 impl Ctx {
     /// Work burg does on its own behalf (start-up, command line).
     pub fn system(service: &'static str) -> Self {
-        Ctx { principal: Arc::new(Principal::system()), service, org_id: None, origin: None }
+        Ctx { principal: Arc::new(Principal::system()), service, org_id: None, origin: None, scope: None }
     }
 
     /// The organization an org-scoped call works on: the header's, or the
@@ -131,6 +165,16 @@ impl App {
         for (org, roles) in roles.orgs {
             org_permissions.insert(org, permissions_of(roles.iter().map(String::as_str)));
         }
-        Ok(Principal { user_id, org_id, instance_permissions, org_permissions })
+        let object_permissions = roles
+            .objects
+            .into_iter()
+            .map(|o| ObjectPermissions {
+                permissions: burg_domain::permission::project_permissions_of(o.roles.iter().map(String::as_str)),
+                object_id: o.object_id,
+                orgs: o.orgs,
+            })
+            .filter(|o| !o.permissions.is_empty())
+            .collect();
+        Ok(Principal { user_id, org_id, instance_permissions, org_permissions, object_permissions })
     }
 }

@@ -55,7 +55,7 @@ mod web_keys;
 use std::future::Future;
 use std::sync::Arc;
 
-pub use auth::{Ctx, Principal};
+pub use auth::{Ctx, ObjectScope, Principal};
 pub use bootstrap::Bootstrap;
 use burg_api::object::ObjectDetails;
 use burg_api::wkt::Timestamp;

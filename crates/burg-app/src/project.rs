@@ -264,8 +264,13 @@ impl App {
         } else {
             burg_store::documents::all(self.db.pool(), &self.instance_id, org, KIND).await?
         };
-        let matching: Vec<Stored> =
-            rows.into_iter().map(Stored::of).filter(|p| names.iter().all(|m| m.matches(p.name()))).collect();
+        // A caller let through on its project memberships sees those projects.
+        let visible = |p: &Stored| ctx.scope.as_ref().is_none_or(|s| s.ids.contains(&p.row.key));
+        let matching: Vec<Stored> = rows
+            .into_iter()
+            .map(Stored::of)
+            .filter(|p| names.iter().all(|m| m.matches(p.name())) && visible(p))
+            .collect();
         let total = matching.len() as i64;
         let result = page.of(matching.iter()).map(|p| p.wire(org)).collect();
         Ok(ListProjectsResponse { details: list_details(total, 0, self.now()), result })

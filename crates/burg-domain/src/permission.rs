@@ -489,6 +489,139 @@ pub static ROLES: &[RoleDef] = &[
     RoleDef { role: SYSTEM_OWNER, permissions: SYSTEM_OWNER_PERMISSIONS },
 ];
 
+// The roles of a project member and of a project grant member. They grant
+// their permissions on that one project (or grant) only: ZITADEL suffixes
+// them with the membership's object id, and an RPC whose auth option names
+// a `check_field_name` accepts them when the request's field is that id.
+
+const PROJECT_OWNER_PERMISSIONS: &[&str] = &[
+    "org.global.read",
+    "policy.read",
+    "project.read",
+    "project.write",
+    "project.delete",
+    "project.member.read",
+    "project.member.write",
+    "project.member.delete",
+    "project.role.read",
+    "project.role.write",
+    "project.role.delete",
+    "project.app.read",
+    "project.app.write",
+    "project.app.delete",
+    "project.grant.read",
+    "project.grant.write",
+    "project.grant.delete",
+    "project.grant.member.read",
+    "project.grant.member.write",
+    "project.grant.member.delete",
+    "user.read",
+    "user.global.read",
+    "user.grant.read",
+    "user.grant.write",
+    "user.grant.delete",
+    "user.membership.read",
+];
+
+const PROJECT_OWNER_VIEWER_PERMISSIONS: &[&str] = &[
+    "policy.read",
+    "project.read",
+    "project.member.read",
+    "project.role.read",
+    "project.app.read",
+    "project.grant.read",
+    "project.grant.member.read",
+    "user.read",
+    "user.global.read",
+    "user.grant.read",
+    "user.membership.read",
+];
+
+const PROJECT_OWNER_GLOBAL_PERMISSIONS: &[&str] = &[
+    "org.global.read",
+    "policy.read",
+    "project.read",
+    "project.write",
+    "project.delete",
+    "project.member.read",
+    "project.member.write",
+    "project.member.delete",
+    "project.role.read",
+    "project.role.write",
+    "project.role.delete",
+    "project.app.read",
+    "project.app.write",
+    "project.app.delete",
+    "user.global.read",
+    "user.grant.read",
+    "user.grant.write",
+    "user.grant.delete",
+    "user.membership.read",
+];
+
+const PROJECT_OWNER_VIEWER_GLOBAL_PERMISSIONS: &[&str] = &[
+    "policy.read",
+    "project.read",
+    "project.member.read",
+    "project.role.read",
+    "project.app.read",
+    "project.grant.read",
+    "project.grant.member.read",
+    "user.global.read",
+    "user.grant.read",
+    "user.membership.read",
+];
+
+const PROJECT_GRANT_OWNER_PERMISSIONS: &[&str] = &[
+    "policy.read",
+    "org.global.read",
+    "project.read",
+    "project.grant.read",
+    "project.grant.member.read",
+    "project.grant.member.write",
+    "project.grant.member.delete",
+    "user.read",
+    "user.global.read",
+    "user.grant.read",
+    "user.grant.write",
+    "user.grant.delete",
+    "user.membership.read",
+];
+
+const PROJECT_GRANT_OWNER_VIEWER_PERMISSIONS: &[&str] = &[
+    "policy.read",
+    "project.read",
+    "project.grant.read",
+    "project.grant.member.read",
+    "user.read",
+    "user.global.read",
+    "user.grant.read",
+    "user.membership.read",
+];
+
+/// The roles of project members and project grant members, with the
+/// permissions each grants on its project (or grant).
+pub static PROJECT_ROLES: &[RoleDef] = &[
+    RoleDef { role: "PROJECT_OWNER", permissions: PROJECT_OWNER_PERMISSIONS },
+    RoleDef { role: "PROJECT_OWNER_VIEWER", permissions: PROJECT_OWNER_VIEWER_PERMISSIONS },
+    RoleDef { role: "PROJECT_OWNER_GLOBAL", permissions: PROJECT_OWNER_GLOBAL_PERMISSIONS },
+    RoleDef { role: "PROJECT_OWNER_VIEWER_GLOBAL", permissions: PROJECT_OWNER_VIEWER_GLOBAL_PERMISSIONS },
+    RoleDef { role: "PROJECT_GRANT_OWNER", permissions: PROJECT_GRANT_OWNER_PERMISSIONS },
+    RoleDef { role: "PROJECT_GRANT_OWNER_VIEWER", permissions: PROJECT_GRANT_OWNER_VIEWER_PERMISSIONS },
+];
+
+/// The union of the permissions of project (grant) member `roles` on the
+/// membership's object; unknown roles grant nothing.
+pub fn project_permissions_of<'a>(roles: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    for role in roles {
+        if let Some(def) = PROJECT_ROLES.iter().find(|r| r.role == role) {
+            out.extend(def.permissions.iter().copied());
+        }
+    }
+    out
+}
+
 /// The instance roles an IAM member may hold (`ListIAMMemberRoles`).
 pub fn instance_roles() -> impl Iterator<Item = &'static str> {
     ROLES.iter().map(|r| r.role).filter(|r| r.starts_with("IAM_"))

@@ -78,7 +78,7 @@ async fn authorize(app: &App, headers: &HeaderMap, permission: &str) -> Result<C
         .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "auth header missing"))?;
     let principal = app.authenticate(token).await.map_err(domain_error)?;
     principal.require(permission, None).map_err(domain_error)?;
-    Ok(Ctx { principal, service: "Assets-API", org_id: None, origin: origin(headers) })
+    Ok(Ctx { principal, service: "Assets-API", org_id: None, origin: origin(headers), scope: None })
 }
 
 async fn upload(app: Arc<App>, asset: LabelAsset, headers: HeaderMap, body: Bytes) -> Response {

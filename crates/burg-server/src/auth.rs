@@ -1,8 +1,9 @@
-//! Bearer tokens and permissions, checked before a request is decoded.
+//! Bearer tokens and permissions, checked before a request is decoded
+//! (a permission held on one project only: once it is, [`check_object_scope`]).
 
 use axum::http::HeaderMap;
 use burg_api::routes::Route;
-use burg_app::{App, Ctx};
+use burg_app::{App, Ctx, ObjectScope, Principal};
 use burg_domain::{Error, Result};
 
 /// The context of a call to `route`: who calls, and whether they may.
@@ -21,17 +22,96 @@ pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) ->
         .map(str::to_string);
     let origin = origin(headers);
     let Some(permission) = route.permission else {
-        return Ok(Ctx { principal: Default::default(), service, org_id: org_header, origin });
+        return Ok(Ctx { principal: Default::default(), service, org_id: org_header, origin, scope: None });
     };
     let token = bearer(headers)
         .ok_or_else(|| Error::unauthenticated("AUTH-hdr01", "missing bearer token (Authorization: Bearer <token>)"))?;
     let principal = app.authenticate(token).await?;
+    let mut scope = None;
     if !route.org_in_request() {
         let org_scoped = route.service == "ManagementService";
         let org = if org_scoped { Some(org_header.as_deref().unwrap_or(&principal.org_id).to_string()) } else { None };
-        principal.require(permission, org.as_deref())?;
+        if let Err(denied) = principal.require(permission, org.as_deref()) {
+            scope = Some(org.and_then(|org| object_scope(route, &principal, permission, &org)).ok_or(denied)?);
+        }
     }
-    Ok(Ctx { principal, service, org_id: org_header, origin })
+    Ok(Ctx { principal, service, org_id: org_header, origin, scope })
+}
+
+/// The Management API RPCs whose auth option names a `check_field_name`
+/// (ZITADEL's `management.proto`), by the JSON name of that field: a
+/// permission held on one project (or, for `grantId`, one project grant)
+/// lets the call through when the field names it.
+const CHECK_FIELDS: &[(&str, &str)] = &[
+    ("GetProjectByID", "id"),
+    ("UpdateProject", "id"),
+    ("DeactivateProject", "id"),
+    ("ReactivateProject", "id"),
+    ("RemoveProject", "id"),
+    ("GetGrantedProjectByID", "grantId"),
+    ("ListGrantedProjectRoles", "grantId"),
+    ("ListProjectGrantChanges", "grantId"),
+    ("ListProjectChanges", "projectId"),
+    ("ListProjectRoles", "projectId"),
+    ("AddProjectRole", "projectId"),
+    ("BulkAddProjectRoles", "projectId"),
+    ("UpdateProjectRole", "projectId"),
+    ("RemoveProjectRole", "projectId"),
+    ("ListProjectMembers", "projectId"),
+    ("AddProjectMember", "projectId"),
+    ("UpdateProjectMember", "projectId"),
+    ("RemoveProjectMember", "projectId"),
+    ("GetAppByID", "projectId"),
+    ("ListApps", "projectId"),
+    ("ListAppChanges", "projectId"),
+    ("GetAppKey", "projectId"),
+    ("ListAppKeys", "projectId"),
+    ("AddOIDCApp", "projectId"),
+    ("AddSAMLApp", "projectId"),
+    ("AddAPIApp", "projectId"),
+    ("UpdateApp", "projectId"),
+    ("UpdateOIDCAppConfig", "projectId"),
+    ("UpdateSAMLAppConfig", "projectId"),
+    ("UpdateAPIAppConfig", "projectId"),
+    ("DeactivateApp", "projectId"),
+    ("ReactivateApp", "projectId"),
+    ("RegenerateOIDCClientSecret", "projectId"),
+    ("RegenerateAPIClientSecret", "projectId"),
+    ("AddAppKey", "projectId"),
+    ("RemoveAppKey", "projectId"),
+    ("RemoveApp", "projectId"),
+    ("ListProjectGrants", "projectId"),
+];
+
+/// Lists without a check field that ZITADEL narrows to the projects a
+/// caller holds the permission on.
+const SCOPED_LISTS: &[&str] = &["ListProjects"];
+
+/// How a call of `route` may go through on `permission` held on some
+/// projects (or project grants) of organization `org` only: `None` when it
+/// holds it on none, or when the RPC names no project to check. (ZITADEL
+/// lets any such call through its interceptor and leaves the rest to each
+/// handler; burg refuses the RPCs without a check field, ListProjects
+/// aside.)
+fn object_scope(route: &Route, principal: &Principal, permission: &str, org: &str) -> Option<ObjectScope> {
+    let ids = principal.object_ids(permission, org);
+    if ids.is_empty() {
+        return None;
+    }
+    let field = CHECK_FIELDS.iter().find(|(rpc, _)| *rpc == route.method).map(|(_, f)| *f);
+    (field.is_some() || SCOPED_LISTS.contains(&route.method)).then_some(ObjectScope { field, ids })
+}
+
+/// ZITADEL's check of a call let through on project (grant) permissions:
+/// the request's check field must name one of the caller's projects.
+pub fn check_object_scope<T: serde::Serialize>(ctx: &Ctx, request: &T) -> Result<()> {
+    let Some(ObjectScope { field: Some(field), ids }) = &ctx.scope else { return Ok(()) };
+    let value = serde_json::to_value(request).ok();
+    let named = value.as_ref().and_then(|v| v.get(*field)).and_then(serde_json::Value::as_str).unwrap_or_default();
+    if !named.is_empty() && ids.iter().any(|id| id == named) {
+        return Ok(());
+    }
+    Err(Error::permission_denied("AUTH-3jknH", format!("no permission on the object named by `{field}`")))
 }
 
 /// The scheme and host a request was sent to, from its `Host` header (and
@@ -82,6 +162,21 @@ pub fn to_status(err: Error) -> tonic::Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_check_field_is_a_path_field_of_a_project_rpc() {
+        use burg_api::routes::ROUTES;
+        for (rpc, field) in CHECK_FIELDS.iter().map(|(r, f)| (*r, *f)).chain(SCOPED_LISTS.iter().map(|r| (*r, ""))) {
+            let route = ROUTES
+                .iter()
+                .find(|r| r.service == "ManagementService" && r.method == rpc)
+                .unwrap_or_else(|| panic!("{rpc} is no Management RPC"));
+            let permission = route.permission.unwrap_or_default();
+            assert!(permission.starts_with("project."), "{rpc}: {permission}");
+            assert!(field.is_empty() || route.path_fields.iter().any(|(_, json, _)| *json == field), "{rpc}.{field}");
+        }
+        assert_eq!(CHECK_FIELDS.len(), 38, "ZITADEL's count");
+    }
 
     #[test]
     fn bearer_parsing() {

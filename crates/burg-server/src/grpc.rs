@@ -81,6 +81,7 @@ macro_rules! forward {
             $(
                 async fn $method(&self, request: tonic::Request<$m::$req>) -> Result<tonic::Response<$m::$resp>, Status> {
                     let ctx = ctx_of(&request)?;
+                    crate::auth::check_object_scope(&ctx, request.get_ref()).map_err(to_status)?;
                     // The proto's rules, before the handler, as ZITADEL's
                     // validation interceptor runs after its auth check.
                     burg_api::validate::Validate::validate(request.get_ref())?;

@@ -103,6 +103,18 @@ pub struct UserRoles {
     pub instance: Vec<String>,
     /// (organization id, roles there).
     pub orgs: Vec<(String, Vec<String>)>,
+    /// Memberships of projects and project grants.
+    pub objects: Vec<ObjectRoles>,
+}
+
+/// A membership of one project (its id) or one project grant (the grant's
+/// id), and the organizations whose calls it counts in: the project's
+/// owner, and for a grant also the granted organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRoles {
+    pub object_id: String,
+    pub orgs: Vec<String>,
+    pub roles: Vec<String>,
 }
 
 /// The roles of `user_id`, instance-wide and in each organization.
@@ -119,7 +131,59 @@ pub async fn roles_of_user(db: &Db, instance: &str, user_id: &str) -> Result<Use
         let org = text(&row, "org_id", "AUTH-db008")?;
         orgs.push((org, roles(&text(&row, "roles", "AUTH-db009")?)));
     }
-    Ok(UserRoles { instance: iam, orgs })
+    let objects = object_roles(db, instance, user_id).await?;
+    Ok(UserRoles { instance: iam, orgs, objects })
+}
+
+/// `user_id`'s memberships of projects (`project_member` documents, keyed
+/// `projectId_userId`) and project grants (`project_grant_member`, keyed
+/// `projectId_grantId_userId`).
+async fn object_roles(db: &Db, instance: &str, user_id: &str) -> Result<Vec<ObjectRoles>> {
+    let rows = sqlx::query(
+        "SELECT org_id, kind, data FROM org_objects WHERE instance_id = $1 \
+         AND kind IN ('project_member', 'project_grant_member') AND object_key LIKE $2",
+    )
+    .bind(instance)
+    .bind(format!("%_{user_id}"))
+    .fetch_all(db.pool())
+    .await
+    .map_err(db_error("AUTH-db011"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let org = text(&row, "org_id", "AUTH-db012")?;
+        let kind = text(&row, "kind", "AUTH-db013")?;
+        let data: serde_json::Value = serde_json::from_str(&text(&row, "data", "AUTH-db014")?).unwrap_or_default();
+        let field = |name: &str| data.get(name).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+        if field("userId") != user_id {
+            continue;
+        }
+        let roles: Vec<String> = data
+            .get("roles")
+            .and_then(serde_json::Value::as_array)
+            .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        if kind == "project_member" {
+            out.push(ObjectRoles { object_id: field("projectId"), orgs: vec![org], roles });
+            continue;
+        }
+        let grant_id = field("grantId");
+        let grant: Option<String> = sqlx::query_scalar(
+            "SELECT data FROM org_objects WHERE instance_id = $1 AND org_id = $2 AND kind = 'project_grant' \
+             AND object_key = $3",
+        )
+        .bind(instance)
+        .bind(&org)
+        .bind(&grant_id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(db_error("AUTH-db015"))?;
+        let granted = grant
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .and_then(|d| d.pointer("/projectGrant/grantedOrgId").and_then(|v| v.as_str().map(str::to_string)));
+        let orgs = std::iter::once(org).chain(granted).collect();
+        out.push(ObjectRoles { object_id: grant_id, orgs, roles });
+    }
+    Ok(out)
 }
 
 /// An IAM member with its user, as the member list shows it.

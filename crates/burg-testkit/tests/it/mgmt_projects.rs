@@ -315,6 +315,69 @@ async fn project_members_created_and_imported_alike(s: Arc<TestServer>, c: Clien
     assert!(!roles.result.iter().any(|r| r.starts_with("PROJECT_GRANT")));
 }
 
+matrix!(project_members_act_on_their_project);
+
+/// A project member's roles count on its project only, as ZITADEL's
+/// `check_field_name`: a PROJECT_OWNER changes its project and not another,
+/// lists only its projects, creates none; a viewer only reads.
+async fn project_members_act_on_their_project(_s: Arc<TestServer>, c: Client) {
+    let added = |name: &str| AddProjectRequest { name: name.into(), ..Default::default() };
+    let mine: AddProjectResponse = c.call("AddProject", added("Mine")).await.unwrap();
+    let other: AddProjectResponse = c.call("AddProject", added("Other")).await.unwrap();
+    let token_of = |user_name: &'static str, role: &'static str| {
+        let c = c.clone();
+        let project = mine.id.clone();
+        async move {
+            let machine =
+                AddMachineUserRequest { user_name: user_name.into(), name: "Bot".into(), ..Default::default() };
+            let machine: AddMachineUserResponse = c.call("AddMachineUser", machine).await.unwrap();
+            let member = AddProjectMemberRequest {
+                project_id: project,
+                user_id: machine.user_id.clone(),
+                roles: vec![role.into()],
+            };
+            let _: AddProjectMemberResponse = c.call("AddProjectMember", member).await.unwrap();
+            let pat = AddPersonalAccessTokenRequest { user_id: machine.user_id, ..Default::default() };
+            let pat: AddPersonalAccessTokenResponse = c.call("AddPersonalAccessToken", pat).await.unwrap();
+            c.with_token(&pat.token)
+        }
+    };
+    let owner = token_of("owner-bot", "PROJECT_OWNER").await;
+    let viewer = token_of("viewer-bot", "PROJECT_OWNER_VIEWER").await;
+    let denied = |err: burg_testkit::ApiError| (err.code, err.id);
+
+    let got: GetProjectByIdResponse =
+        owner.call("GetProjectByID", GetProjectByIdRequest { id: mine.id.clone() }).await.unwrap();
+    assert_eq!(got.project.unwrap().name, "Mine");
+    let err = owner.call::<_, GetProjectByIdResponse>("GetProjectByID", GetProjectByIdRequest { id: other.id.clone() });
+    assert_eq!(denied(err.await.unwrap_err()), (Code::PermissionDenied, "AUTH-3jknH".into()));
+    let rename = |id: &str| UpdateProjectRequest { id: id.into(), name: "Renamed".into(), ..Default::default() };
+    let _: UpdateProjectResponse = owner.call("UpdateProject", rename(&mine.id)).await.unwrap();
+    let err = owner.call::<_, UpdateProjectResponse>("UpdateProject", rename(&other.id)).await.unwrap_err();
+    assert_eq!(denied(err), (Code::PermissionDenied, "AUTH-3jknH".into()));
+    let role = |id: &str| AddProjectRoleRequest {
+        project_id: id.into(),
+        role_key: "reader".into(),
+        display_name: "Reader".into(),
+        ..Default::default()
+    };
+    let _: AddProjectRoleResponse = owner.call("AddProjectRole", role(&mine.id)).await.unwrap();
+    let err = owner.call::<_, AddProjectRoleResponse>("AddProjectRole", role(&other.id)).await.unwrap_err();
+    assert_eq!(err.code, Code::PermissionDenied);
+    let listed: ListProjectsResponse = owner.call("ListProjects", ListProjectsRequest::default()).await.unwrap();
+    assert_eq!(listed.result.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [mine.id.as_str()]);
+    let err = owner.call::<_, AddProjectResponse>("AddProject", added("Third")).await.unwrap_err();
+    assert_eq!(err.code, Code::PermissionDenied, "a project member creates no project");
+
+    let got: GetProjectByIdResponse =
+        viewer.call("GetProjectByID", GetProjectByIdRequest { id: mine.id.clone() }).await.unwrap();
+    assert_eq!(got.project.unwrap().name, "Renamed");
+    let err = viewer.call::<_, UpdateProjectResponse>("UpdateProject", rename(&mine.id)).await.unwrap_err();
+    assert_eq!(err.code, Code::PermissionDenied, "a viewer changes nothing");
+    let all: ListProjectsResponse = c.call("ListProjects", ListProjectsRequest::default()).await.unwrap();
+    assert_eq!(all.result.len(), 2, "the org owner sees every project");
+}
+
 matrix!(project_grants_created_and_imported_alike);
 
 async fn project_grants_created_and_imported_alike(s: Arc<TestServer>, c: Client) {
