@@ -313,7 +313,12 @@ impl App {
         }
         let mut conn = self.db.acquire("GRANT-db05").await?;
         let mut result = Vec::new();
+        // A caller let through on its project grant memberships sees those grants.
+        let visible = |grant: &str| ctx.scope.as_ref().is_none_or(|s| s.ids.iter().any(|id| id == grant));
         for (owner, g) in self.grants_to(&mut conn, ctx.org()).await? {
+            if !visible(&g.row.key) {
+                continue;
+            }
             let p = self.granted(&mut conn, &owner, &g).await?;
             if names.iter().all(|m| m.matches(&p.project_name)) && owners.iter().all(|o| *o == owner) {
                 result.push(p);

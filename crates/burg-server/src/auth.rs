@@ -83,15 +83,15 @@ const CHECK_FIELDS: &[(&str, &str)] = &[
     ("ListProjectGrants", "projectId"),
 ];
 
-/// Lists without a check field that ZITADEL narrows to the projects a
-/// caller holds the permission on.
-const SCOPED_LISTS: &[&str] = &["ListProjects"];
+/// Lists without a check field that ZITADEL narrows to the projects (or
+/// project grants) a caller holds the permission on.
+const SCOPED_LISTS: &[&str] = &["ListProjects", "ListGrantedProjects"];
 
 /// How a call of `route` may go through on `permission` held on some
 /// projects (or project grants) of organization `org` only: `None` when it
 /// holds it on none, or when the RPC names no project to check. (ZITADEL
 /// lets any such call through its interceptor and leaves the rest to each
-/// handler; burg refuses the RPCs without a check field, ListProjects
+/// handler; burg refuses the RPCs without a check field, the two lists
 /// aside.)
 fn object_scope(route: &Route, principal: &Principal, permission: &str, org: &str) -> Option<ObjectScope> {
     let ids = principal.object_ids(permission, org);

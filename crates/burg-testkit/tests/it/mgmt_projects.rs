@@ -527,6 +527,20 @@ async fn project_grant_members(s: Arc<TestServer>, c: Client) {
     let members: Vec<(String, Vec<String>, String)> =
         listed.result.into_iter().map(|m| (m.user_id, m.roles, m.user_resource_owner)).collect();
     assert_eq!(members, vec![(USER.into(), vec!["PROJECT_GRANT_OWNER_VIEWER".into()], PARTNER.into())]);
+
+    // The member's role counts on its grant, in the granted organization.
+    let pat = AddPersonalAccessTokenRequest { user_id: USER.into(), ..Default::default() };
+    let pat: AddPersonalAccessTokenResponse = c.with_org(PARTNER).call("AddPersonalAccessToken", pat).await.unwrap();
+    let member = c.with_token(&pat.token).with_org(PARTNER);
+    let granted: ListGrantedProjectsResponse =
+        member.call("ListGrantedProjects", ListGrantedProjectsRequest::default()).await.unwrap();
+    assert_eq!(granted.result.iter().map(|g| g.grant_id.as_str()).collect::<Vec<_>>(), [GRANT]);
+    let get = |grant: &str| GetGrantedProjectByIdRequest { project_id: IMPORTED.into(), grant_id: grant.into() };
+    let got: GetGrantedProjectByIdResponse = member.call("GetGrantedProjectByID", get(GRANT)).await.unwrap();
+    assert_eq!(got.granted_project.unwrap().project_name, "Imported");
+    let err = member.call::<_, GetGrantedProjectByIdResponse>("GetGrantedProjectByID", get("4711")).await.unwrap_err();
+    assert_eq!((err.code, err.id.as_str()), (Code::PermissionDenied, "AUTH-3jknH"));
+
     let doc = exported(&s).await;
     assert_eq!(
         doc["projectGrantMembers"],
