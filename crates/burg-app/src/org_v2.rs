@@ -25,9 +25,11 @@ use burg_api::zitadel::org::v2 as o2;
 use burg_api::zitadel::user::v2 as u2;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::org as oe;
+use burg_domain::events::user::{EmailCodeAdded, PhoneCodeAdded};
 use burg_domain::instance_settings::SecretGeneratorType;
 use burg_domain::permission::org_member_roles_valid;
 use burg_domain::state::OrgState;
+use burg_domain::url_template::{ConfirmUrlData, render};
 use burg_domain::{Error, ErrorKind, Result, password, validate};
 use burg_store::Conn;
 use burg_store::list::Page;
@@ -53,7 +55,7 @@ const USER_EXISTS: &str = "COMMAND-k2unb";
 enum Code {
     /// Verified, or no phone: no code.
     None,
-    /// A code is stored and sent (email; burg sends no SMS yet).
+    /// A code is stored and sent through the active provider.
     Send,
     /// A code is stored and answered (`return_code`).
     Return,
@@ -64,6 +66,8 @@ struct HumanAdmin {
     user_id: Option<String>,
     human: NewHuman,
     email_code: Code,
+    /// The caller's template for the email code's link (`send_code`).
+    url_template: String,
     phone_code: Code,
     metadata: Vec<(String, Vec<u8>)>,
 }
@@ -85,6 +89,7 @@ struct CreatedHuman {
     email: Option<DrawnCode>,
     phone: Option<DrawnCode>,
     email_code: Code,
+    url_template: String,
     phone_code: Code,
 }
 
@@ -122,11 +127,19 @@ fn human_admin(i: usize, h: &u2::AddHumanUserRequest) -> Result<HumanAdmin> {
     let at = |e: Error| e.context(format!("`admins[{i}].human`"));
     let profile = h.profile.clone().unwrap_or_default();
     let email = h.email.clone().unwrap_or_default();
-    let (email_verified, email_code) = match email.verification {
+    let (email_verified, email_code) = match &email.verification {
         Some(set_human_email::Verification::IsVerified(true)) => (true, Code::None),
         Some(set_human_email::Verification::ReturnCode(_)) => (false, Code::Return),
         _ => (false, Code::Send),
     };
+    let url_template = match &email.verification {
+        Some(set_human_email::Verification::SendCode(s)) => s.url_template.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    if !url_template.is_empty() {
+        let data = ConfirmUrlData { user_id: "userID", code: "code", org_id: "orgID" };
+        render(&url_template, data).map_err(at)?;
+    }
     let phone = h.phone.clone().filter(|p| !p.phone.trim().is_empty());
     let (phone_verified, phone_code) = match phone.as_ref().map(|p| &p.verification) {
         None => (false, Code::None),
@@ -164,7 +177,8 @@ fn human_admin(i: usize, h: &u2::AddHumanUserRequest) -> Result<HumanAdmin> {
     human.otp_code = h.totp_secret.clone().filter(|s| !s.is_empty());
     human.idps = h.idp_links.iter().map(|l| (l.idp_id.clone(), l.user_id.clone(), l.user_name.clone())).collect();
     let metadata = h.metadata.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
-    Ok(HumanAdmin { user_id: h.user_id.clone().filter(|id| !id.is_empty()), human, email_code, phone_code, metadata })
+    let user_id = h.user_id.clone().filter(|id| !id.is_empty());
+    Ok(HumanAdmin { user_id, human, email_code, url_template, phone_code, metadata })
 }
 
 /// `zitadel.org.v2.Organization` of a stored organization.
@@ -280,6 +294,7 @@ impl App {
                             email: email.clone(),
                             phone: phone.clone(),
                             email_code: h.email_code,
+                            url_template: h.url_template.clone(),
                             phone_code: h.phone_code,
                         });
                         user_id
@@ -298,11 +313,10 @@ impl App {
         })?;
         let mut created_admins = Vec::with_capacity(created.len());
         for c in created {
-            if let (Code::Send, Some(code)) = (c.email_code, &c.email) {
-                self.send_admin_email_code(ctx, &c.user_id, code).await;
-            }
-            if c.phone_code == Code::Send && c.phone.is_some() {
-                tracing::warn!("a phone verification code was stored; burg does not send SMS to users yet");
+            let email = c.email.as_ref().filter(|_| c.email_code == Code::Send);
+            let phone = c.phone.as_ref().filter(|_| c.phone_code == Code::Send);
+            if email.is_some() || phone.is_some() {
+                self.send_admin_codes(ctx, &c.user_id, email, &c.url_template, phone).await;
             }
             let answered =
                 |code: Code, drawn: Option<DrawnCode>| drawn.filter(|_| code == Code::Return).map(|d| d.clear);
@@ -371,10 +385,16 @@ impl App {
         let mut events = self.human_events(conn, org_id, user_id, &h.human, &field).await?;
         let agg = Aggregate::new(aggregate::USER, user_id, org_id);
         if let Some(code) = email {
-            events.push(NewEvent::new(&agg, &code.email_added())?);
+            let added = EmailCodeAdded {
+                url_template: h.url_template.clone(),
+                code_returned: h.email_code == Code::Return,
+                ..code.email_added()
+            };
+            events.push(NewEvent::new(&agg, &added)?);
         }
         if let Some(code) = phone {
-            events.push(NewEvent::new(&agg, &code.phone_added())?);
+            let added = PhoneCodeAdded { code_returned: h.phone_code == Code::Return, ..code.phone_added() };
+            events.push(NewEvent::new(&agg, &added)?);
         }
         for (key, value) in &h.metadata {
             events.push(metadata_set_event(agg.clone(), key, value)?);
@@ -382,14 +402,34 @@ impl App {
         Ok(events)
     }
 
-    /// Sends a new admin its email code, after the write (a failure is
-    /// logged: the organization exists already).
-    async fn send_admin_email_code(&self, ctx: &Ctx, user_id: &str, code: &DrawnCode) {
+    /// Sends a new admin its email code (with a link made from the
+    /// caller's template, when given) and phone code, after the write (a
+    /// failure is logged: the organization exists already).
+    async fn send_admin_codes(
+        &self,
+        ctx: &Ctx,
+        user_id: &str,
+        email: Option<&DrawnCode>,
+        url_template: &str,
+        phone: Option<&DrawnCode>,
+    ) {
         let sent = async {
             let user = burg_store::users::user(self.db.pool(), &self.instance_id, user_id)
                 .await?
                 .ok_or_else(|| Error::internal("ORG-v2snd", "the new admin is not stored"))?;
-            self.send_email_code(ctx, &user, &code.clear, code.expiry).await
+            if let Some(code) = email {
+                if url_template.is_empty() {
+                    self.send_email_code(ctx, &user, &code.clear, code.expiry).await?;
+                } else {
+                    let data = ConfirmUrlData { user_id: &user.id, code: &code.clear, org_id: &user.resource_owner };
+                    let link = render(url_template, data)?;
+                    self.send_email_code_linked(&user, &code.clear, code.expiry, link).await?;
+                }
+            }
+            match phone {
+                Some(code) => self.send_phone_code(&user, &code.clear, code.expiry).await,
+                None => Ok(()),
+            }
         };
         if let Err(e) = sent.await {
             tracing::warn!(error_id = e.id, "the new admin's email code was not sent: {}", e.message);

@@ -35,7 +35,7 @@ async fn state_of(c: &Client, id: &str) -> UserState {
 /// The value of `name` in a link of `body` (`…name=value&…`).
 pub(crate) fn param(body: &str, name: &str) -> String {
     let start = body.find(&format!("{name}=")).unwrap_or_else(|| panic!("no {name} in {body}")) + name.len() + 1;
-    body[start..].split(['&', '\n', ' ']).next().unwrap().to_string()
+    body[start..].split(['&', '\r', '\n', ' ']).next().unwrap().to_string()
 }
 
 /// Adds an SMTP provider that sends to `sink` (user `mailer`), and

@@ -472,6 +472,12 @@ async fn admins_of_a_new_organization(s: Arc<TestServer>, c: Client) {
     assert_eq!(h.profile.unwrap().display_name, "Grace Hopper");
     let email = h.email.unwrap();
     assert_eq!((email.email.as_str(), email.is_email_verified), ("grace@example.com", false));
+    // The code answered verifies the address (user API v2).
+    let verify = u2::VerifyEmailRequest {
+        user_id: created.user_id.clone(),
+        verification_code: created.email_code.clone().unwrap_or_default(),
+    };
+    let _: u2::VerifyEmailResponse = c.call("VerifyEmail", verify).await.unwrap();
     let meta: m::ListUserMetadataResponse = in_org
         .call("ListUserMetadata", m::ListUserMetadataRequest { id: created.user_id.clone(), ..Default::default() })
         .await

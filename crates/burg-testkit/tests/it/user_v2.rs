@@ -54,7 +54,59 @@ async fn wait_for_events(s: &TestServer, event_type: &str, n: usize) {
     panic!("{n} {event_type} events were not written");
 }
 
-matrix!(codes_verify_addresses_once);
+matrix!(codes_verify_addresses_once, new_admins_get_their_codes);
+
+/// AddOrganization's new human admins get their codes as AddHumanUser's
+/// users do: the email code by mail with a link from the caller's
+/// template, the phone code by SMS.
+async fn new_admins_get_their_codes(_s: Arc<TestServer>, c: Client) {
+    use burg_api::zitadel::org::v2 as o2;
+    let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
+    activate_smtp(&c, &sink).await;
+    let (base, got) = http_provider().await;
+    let sms = AddSmsProviderHttpRequest { endpoint: format!("{base}/sms"), description: "texts".into() };
+    let sms: AddSmsProviderHttpResponse = c.call("AddSMSProviderHTTP", sms).await.unwrap();
+    let _: ActivateSmsProviderResponse =
+        c.call("ActivateSMSProvider", ActivateSmsProviderRequest { id: sms.id.clone() }).await.unwrap();
+    let send = u2::SendEmailVerificationCode { url_template: Some("https://app.example.com/v?c={{.Code}}".into()) };
+    let human = u2::AddHumanUserRequest {
+        username: Some("ada".into()),
+        profile: Some(u2::SetHumanProfile { given_name: "Ada".into(), family_name: "L".into(), ..Default::default() }),
+        email: Some(u2::SetHumanEmail {
+            email: "ada@example.com".into(),
+            verification: Some(u2::set_human_email::Verification::SendCode(send)),
+        }),
+        phone: Some(u2::SetHumanPhone { phone: "+41791234567".into(), verification: None }),
+        ..Default::default()
+    };
+    let admin = o2::add_organization_request::Admin {
+        user_type: Some(o2::add_organization_request::admin::UserType::Human(human)),
+        roles: vec![],
+    };
+    let added: o2::AddOrganizationResponse = c
+        .call(
+            "AddOrganization",
+            o2::AddOrganizationRequest { name: "Coded".into(), admins: vec![admin], ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let created = &added.created_admins[0];
+    assert_eq!((created.email_code.as_deref(), created.phone_code.as_deref()), (None, None), "sent, not answered");
+    let mail = wait_for(&sink, 1).await.pop().unwrap();
+    let body = mail["body"].as_str().unwrap();
+    let code = param(body, "c");
+    assert!(body.contains(&format!("https://app.example.com/v?c={code}")), "{body}");
+    let text = request_to(&got, "sms", 1, &sms.signing_key).await;
+    assert_eq!(text["contextInfo"]["recipientPhoneNumber"], "+41791234567");
+    let verify = u2::VerifyEmailRequest { user_id: created.user_id.clone(), verification_code: code };
+    let _: u2::VerifyEmailResponse = c.call("VerifyEmail", verify).await.unwrap();
+    let phone_code = text["args"]["code"].as_str().unwrap().to_string();
+    let verify = u2::VerifyPhoneRequest { user_id: created.user_id.clone(), verification_code: phone_code };
+    let _: u2::VerifyPhoneResponse = c.call("VerifyPhone", verify).await.unwrap();
+    let in_org = c.with_org(&added.organization_id);
+    assert!(email_of(&in_org, &created.user_id).await.1, "verified");
+    assert!(phone_verified(&in_org, &created.user_id).await);
+}
 
 async fn codes_verify_addresses_once(s: Arc<TestServer>, c: Client) {
     let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
