@@ -40,42 +40,6 @@ pub(crate) const LIMITS: &[(&str, &str, usize, usize)] = &[
     ("userMetadata", "id", 1, 200),
     ("userMetadata", "key", 1, 200),
     ("userMetadata", "value", 1, 500000),
-    ("initMessages", "title", 0, 500),
-    ("initMessages", "preHeader", 0, 500),
-    ("initMessages", "subject", 0, 500),
-    ("initMessages", "greeting", 0, 1000),
-    ("initMessages", "text", 0, 10000),
-    ("initMessages", "buttonText", 0, 1000),
-    ("passwordResetMessages", "title", 0, 500),
-    ("passwordResetMessages", "preHeader", 0, 500),
-    ("passwordResetMessages", "subject", 0, 500),
-    ("passwordResetMessages", "greeting", 0, 1000),
-    ("passwordResetMessages", "text", 0, 10000),
-    ("passwordResetMessages", "buttonText", 0, 1000),
-    ("verifyEmailMessages", "title", 0, 500),
-    ("verifyEmailMessages", "preHeader", 0, 500),
-    ("verifyEmailMessages", "subject", 0, 500),
-    ("verifyEmailMessages", "greeting", 0, 1000),
-    ("verifyEmailMessages", "text", 0, 10000),
-    ("verifyEmailMessages", "buttonText", 0, 1000),
-    ("verifyPhoneMessages", "title", 0, 500),
-    ("verifyPhoneMessages", "preHeader", 0, 500),
-    ("verifyPhoneMessages", "subject", 0, 500),
-    ("verifyPhoneMessages", "greeting", 0, 1000),
-    ("verifyPhoneMessages", "text", 0, 800),
-    ("verifyPhoneMessages", "buttonText", 0, 1000),
-    ("domainClaimedMessages", "title", 0, 500),
-    ("domainClaimedMessages", "preHeader", 0, 500),
-    ("domainClaimedMessages", "subject", 0, 500),
-    ("domainClaimedMessages", "greeting", 0, 1000),
-    ("domainClaimedMessages", "text", 0, 10000),
-    ("domainClaimedMessages", "buttonText", 0, 1000),
-    ("passwordlessRegistrationMessages", "title", 0, 500),
-    ("passwordlessRegistrationMessages", "preHeader", 0, 500),
-    ("passwordlessRegistrationMessages", "subject", 0, 500),
-    ("passwordlessRegistrationMessages", "greeting", 0, 1000),
-    ("passwordlessRegistrationMessages", "text", 0, 10000),
-    ("passwordlessRegistrationMessages", "buttonText", 0, 500),
     ("oidcIdps", "name", 1, 200),
     ("oidcIdps", "clientId", 1, 200),
     ("oidcIdps", "clientSecret", 1, 200),
@@ -84,17 +48,31 @@ pub(crate) const LIMITS: &[(&str, &str, usize, usize)] = &[
     ("jwtIdps", "issuer", 1, 200),
     ("jwtIdps", "keysEndpoint", 1, 200),
     ("jwtIdps", "headerName", 1, 200),
-    ("verifySmsOtpMessages", "text", 0, 800),
-    ("verifyEmailOtpMessages", "title", 0, 500),
-    ("verifyEmailOtpMessages", "preHeader", 0, 500),
-    ("verifyEmailOtpMessages", "subject", 0, 500),
-    ("verifyEmailOtpMessages", "greeting", 0, 1000),
-    ("verifyEmailOtpMessages", "text", 0, 10000),
-    ("verifyEmailOtpMessages", "buttonText", 0, 1000),
-    ("inviteUserMessages", "title", 0, 500),
-    ("inviteUserMessages", "preHeader", 0, 500),
-    ("inviteUserMessages", "subject", 0, 500),
-    ("inviteUserMessages", "greeting", 0, 1000),
-    ("inviteUserMessages", "text", 0, 10000),
-    ("inviteUserMessages", "buttonText", 0, 500),
 ];
+
+/// The message texts' rules (`SetCustom*MessageTextRequest` in the sheets):
+/// maximum bytes per field of every `*Messages` section, and the SMS texts
+/// (verify phone, verify SMS OTP) at most 800 characters.
+pub(crate) fn message_text_limit(section: &str, field: &str) -> Option<TextLimit> {
+    if !section.ends_with("Messages") {
+        return None;
+    }
+    if field == "text" && matches!(section, "verifyPhoneMessages" | "verifySmsOtpMessages") {
+        return Some(TextLimit::Chars(800));
+    }
+    Some(TextLimit::Bytes(match field {
+        "title" | "preHeader" | "subject" => 2000,
+        "greeting" | "buttonText" => 4000,
+        "text" => 40000,
+        "footerText" => 8000,
+        _ => return None,
+    }))
+}
+
+/// A maximum length, counted in bytes (proto-validate's `max_bytes`) or in
+/// characters (`max_len`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextLimit {
+    Bytes(usize),
+    Chars(usize),
+}

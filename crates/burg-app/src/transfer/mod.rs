@@ -70,7 +70,18 @@ fn check_limits(section_json: &str, at_path: &str, value: &Value) -> Result<()> 
         Value::Object(map) => {
             for (k, v) in map {
                 let path = if at_path.is_empty() { k.clone() } else { format!("{at_path}.{k}") };
-                if let Value::String(s) = v
+                if let (Value::String(s), Some(limit)) = (v, limits::message_text_limit(section_json, k)) {
+                    let (length, max, unit) = match limit {
+                        limits::TextLimit::Bytes(max) => (s.len(), max, "bytes"),
+                        limits::TextLimit::Chars(max) => (s.chars().count(), max, "characters"),
+                    };
+                    if length > max {
+                        return Err(Error::invalid_argument(
+                            "IMPORT-len02",
+                            format!("`{section_json}.{path}` must have at most {max} {unit}, has {length}"),
+                        ));
+                    }
+                } else if let Value::String(s) = v
                     && let Some((_, _, min, max)) =
                         LIMITS.iter().find(|(sec, field, ..)| *sec == section_json && field == k)
                 {
@@ -149,6 +160,22 @@ pub(crate) const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::fro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_texts_are_limited_as_the_sheets_say() {
+        let item = |field: &str, text: String| serde_json::json!({"language": "en", field: text});
+        // 600 characters of two bytes each: within the title's 2000 bytes.
+        check_item("initMessages", &[], &item("title", "é".repeat(600))).unwrap();
+        let err = check_item("initMessages", &[], &item("title", "é".repeat(1001))).unwrap_err();
+        assert_eq!(err.id, "IMPORT-len02");
+        assert!(err.message.contains("initMessages.title") && err.message.contains("2000 bytes"), "{}", err.message);
+        check_item("inviteUserMessages", &[], &item("footerText", "x".repeat(8000))).unwrap();
+        assert!(check_item("inviteUserMessages", &[], &item("footerText", "x".repeat(8001))).is_err());
+        // The SMS texts count characters.
+        check_item("verifyPhoneMessages", &[], &item("text", "é".repeat(800))).unwrap();
+        assert!(check_item("verifySmsOtpMessages", &[], &item("text", "é".repeat(801))).is_err());
+        check_item("verifyEmailMessages", &[], &item("text", "x".repeat(40000))).unwrap();
+    }
 
     #[test]
     fn durations() {
