@@ -272,7 +272,7 @@ impl App {
 
     /// A passwordless registration code: its link (and lifetime), or the
     /// link sent by email (`send`).
-    async fn passwordless_registration(
+    pub(super) async fn passwordless_registration(
         &self,
         ctx: &Ctx,
         user_id: &str,

@@ -14,8 +14,9 @@ use burg_api::management::{
     RemoveHumanPasswordlessRequest, RemoveHumanPasswordlessResponse, RemoveHumanPhoneRequest, RemoveHumanPhoneResponse,
     SetHumanInitialPasswordRequest, SetHumanInitialPasswordResponse, SetHumanPasswordRequest, SetHumanPasswordResponse,
     UpdateHumanEmailRequest, UpdateHumanEmailResponse, UpdateHumanPhoneRequest, UpdateHumanPhoneResponse,
-    UpdateHumanProfileRequest, UpdateHumanProfileResponse,
+    UpdateHumanProfileRequest, UpdateHumanProfileResponse, import_human_user_response,
 };
+use burg_api::wkt::Duration;
 use burg_api::zitadel::idp::v1::IdpUserLink;
 use burg_api::zitadel::user::v1::{AuthFactor, AuthFactorOtp, AuthFactorState, Email, Phone, auth_factor};
 use burg_domain::event::{Aggregate, Event, NewEvent, aggregate};
@@ -398,7 +399,20 @@ impl App {
             .collect();
         let first = FirstCodes::of_imported(&human);
         let (user_id, events) = self.add_human(ctx, human, first).await?;
-        Ok(ImportHumanUserResponse { user_id, details: added_details(&events), passwordless_registration: None })
+        // As ZITADEL's ImportHuman: a passwordless registration asked for
+        // comes back as its link and lifetime.
+        let passwordless_registration = if req.request_passwordless_registration {
+            let (_, link, expiry) = self.passwordless_registration(ctx, &user_id, false).await?;
+            let lifetime = Duration { seconds: expiry / 1_000_000_000, nanos: (expiry % 1_000_000_000) as i32 };
+            Some(import_human_user_response::PasswordlessRegistration {
+                link,
+                lifetime: Some(lifetime),
+                expiration: Some(lifetime),
+            })
+        } else {
+            None
+        };
+        Ok(ImportHumanUserResponse { user_id, details: added_details(&events), passwordless_registration })
     }
 
     /// A human user of the call's organization, inside a write.

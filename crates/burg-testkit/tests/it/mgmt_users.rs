@@ -621,6 +621,11 @@ async fn bad_requests_change_nothing(_s: Arc<TestServer>, c: Client) {
     good.otp_code = "JBSWY3DPEHPK3PXP".into();
     good.request_passwordless_registration = true;
     let imported: ImportHumanUserResponse = o.call("ImportHumanUser", good).await.unwrap();
+    // The passwordless registration comes back as its link, as ZITADEL's.
+    let registration = imported.passwordless_registration.expect("a passwordless registration link");
+    assert!(registration.link.contains(&format!("userID={}", imported.user_id)), "{}", registration.link);
+    assert!(registration.expiration.is_some_and(|e| e.seconds > 0));
+    assert_eq!(registration.lifetime, registration.expiration);
     let factors: ListHumanAuthFactorsResponse = o
         .call("ListHumanAuthFactors", ListHumanAuthFactorsRequest { user_id: imported.user_id.clone() })
         .await
