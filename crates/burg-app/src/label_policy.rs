@@ -333,49 +333,71 @@ impl App {
         Ok(content_type)
     }
 
-    /// Stores an uploaded file of the preview under a new key and writes
-    /// its added event, in one transaction. The caller checked it
-    /// ([`App::check_label_upload`]).
+    /// Stores an uploaded file of the preview of the instance's label
+    /// policy (`org`: `None`) or of an organization's own one under a new
+    /// key and writes its added event, in one transaction. The caller
+    /// checked it ([`App::check_label_upload`]).
     pub async fn upload_label_asset(
         &self,
         ctx: &Ctx,
+        org: Option<&str>,
         asset: LabelAsset,
         content_type: &str,
         data: &[u8],
     ) -> Result<Option<ObjectDetails>> {
         let hash = asset_hash(data);
+        let scope = org.map_or(Scope::Instance, Scope::Org);
+        let (owner, missing) = match org {
+            None => (self.instance_id.as_str(), missing_ids(asset).0),
+            Some(org) => (org, crate::mgmt_policies::org_label_missing(asset)),
+        };
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            if self.own_setting::<LabelPolicy>(tx.conn(), Scope::Instance).await?.is_none() {
-                return Err(Error::not_found(missing_ids(asset).0, "label policy not found"));
+            if self.own_setting::<LabelPolicy>(tx.conn(), scope).await?.is_none() {
+                return Err(Error::not_found(missing, "label policy not found"));
             }
             let key = format!("{}{}", asset.key_prefix(), self.new_id());
             let now = tx.now();
-            burg_store::assets::put(
-                tx.conn(),
-                &self.instance_id,
-                &self.instance_id,
-                &key,
-                content_type,
-                data,
-                &hash,
-                now,
-            )
-            .await?;
-            let events = tx.push(vec![asset.event(&self.label_aggregate(), true, &key)?]).await?;
+            burg_store::assets::put(tx.conn(), &self.instance_id, owner, &key, content_type, data, &hash, now).await?;
+            let events = tx.push(vec![asset.event(&self.aggregate_of(scope), true, &key)?]).await?;
             tx.commit().await?;
             Ok(changed_details(&events))
         })
         .await
     }
 
-    /// The file `asset` of the instance's active label policy, or of its
-    /// preview.
-    pub async fn label_asset(&self, asset: LabelAsset, preview: bool) -> Result<Option<ServedAsset>> {
-        let (_, policy) = self.label_row().await?;
-        let style = if preview { Some(&policy.preview) } else { policy.active.as_ref() };
-        let Some(key) = style.map(|s| asset.key(s)).filter(|k| !k.is_empty()) else { return Ok(None) };
-        self.stored_asset(&self.instance_id, key).await
+    /// The file `asset` of the active label policy, or of its preview: the
+    /// instance's (`org`: `None`), or the one an organization's calls get
+    /// (its own, else the instance's).
+    pub async fn label_asset(
+        &self,
+        org: Option<&str>,
+        asset: LabelAsset,
+        preview: bool,
+    ) -> Result<Option<ServedAsset>> {
+        let mut conn = self.db.acquire("LABEL-db002").await?;
+        let owners = org.into_iter().chain(std::iter::once(self.instance_id.as_str()));
+        for owner in owners {
+            let Some(row) = burg_store::settings::load(&mut conn, &self.instance_id, owner, "policy.label").await?
+            else {
+                continue;
+            };
+            let policy: LabelPolicy = decode(&row)?;
+            let style = if preview { Some(&policy.preview) } else { policy.active.as_ref() };
+            let Some(style) = style else {
+                // An organization's policy not yet activated: the instance's applies.
+                if owner == self.instance_id {
+                    return Ok(None);
+                }
+                continue;
+            };
+            let key = asset.key(style);
+            if key.is_empty() {
+                return Ok(None);
+            }
+            return self.stored_asset(owner, key).await;
+        }
+        Err(Error::not_found(LABEL_MISSING, "label policy not found"))
     }
 
     /// A stored file by its owner and key (the public download path).

@@ -1,8 +1,10 @@
 //! ZITADEL's asset API (`/assets/v1`, `internal/api/assets`) for the
-//! instance's label policy: multipart uploads of its logos, icons and font
-//! (`iam.policy.write`), downloads of the active and preview files
-//! (`iam.policy.read`), and the public download of a stored file by its
-//! owner and key, the URL the label policy answers. Errors are plain text
+//! label policies: multipart uploads of the logos, icons and font of the
+//! instance's (`iam.policy.write`) and of an organization's own
+//! (`/assets/v1/org/…`, the organization of `x-zitadel-orgid` or the
+//! caller's, `policy.write`), downloads of the active and preview files
+//! (`iam.policy.read`, `policy.read`), and the public download of a stored
+//! file by its owner and key, the URL the label policy answers. Errors are plain text
 //! with an HTTP status, as ZITADEL's asset handler writes them.
 
 use std::sync::Arc;
@@ -32,23 +34,25 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         ("icon/dark", LabelAsset::IconDark),
         ("font", LabelAsset::Font),
     ] {
-        let base = format!("/assets/v1/instance/policy/label/{path}");
-        router = router
-            .route(
-                &base,
-                post(move |State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes| async move {
-                    upload(app, asset, headers, body).await
-                })
-                .get(move |State(app): State<Arc<App>>, headers: HeaderMap| async move {
-                    download(app, asset, false, headers).await
-                }),
-            )
-            .route(
-                &format!("{base}/_preview"),
-                get(move |State(app): State<Arc<App>>, headers: HeaderMap| async move {
-                    download(app, asset, true, headers).await
-                }),
-            );
+        for level in [Level::Instance, Level::Org] {
+            let base = format!("/assets/v1/{}/policy/label/{path}", level.path());
+            router = router
+                .route(
+                    &base,
+                    post(move |State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes| async move {
+                        upload(app, level, asset, headers, body).await
+                    })
+                    .get(move |State(app): State<Arc<App>>, headers: HeaderMap| async move {
+                        download(app, level, asset, false, headers).await
+                    }),
+                )
+                .route(
+                    &format!("{base}/_preview"),
+                    get(move |State(app): State<Arc<App>>, headers: HeaderMap| async move {
+                        download(app, level, asset, true, headers).await
+                    }),
+                );
+        }
     }
     router.route("/assets/v1/{owner}/{*key}", get(public)).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)).with_state(app)
 }
@@ -66,8 +70,41 @@ fn domain_error(err: burg_domain::Error) -> Response {
     error(status, message)
 }
 
-/// The caller, who must hold `permission` on the instance.
-async fn authorize(app: &App, headers: &HeaderMap, permission: &str) -> Result<Ctx, Response> {
+/// Whose label policy a route serves: the instance's, or an organization's.
+#[derive(Debug, Clone, Copy)]
+enum Level {
+    Instance,
+    Org,
+}
+
+impl Level {
+    fn path(self) -> &'static str {
+        match self {
+            Level::Instance => "instance",
+            Level::Org => "org",
+        }
+    }
+
+    /// ZITADEL's permission for a write (or a read) at this level.
+    fn permission(self, write: bool) -> &'static str {
+        match (self, write) {
+            (Level::Instance, true) => "iam.policy.write",
+            (Level::Instance, false) => "iam.policy.read",
+            (Level::Org, true) => "policy.write",
+            (Level::Org, false) => "policy.read",
+        }
+    }
+}
+
+/// The caller, who must hold the level's permission: on the instance, or
+/// in the organization of `x-zitadel-orgid` (else its own), which the
+/// answer names.
+async fn authorize(
+    app: &App,
+    headers: &HeaderMap,
+    level: Level,
+    write: bool,
+) -> Result<(Ctx, Option<String>), Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -77,12 +114,25 @@ async fn authorize(app: &App, headers: &HeaderMap, permission: &str) -> Result<C
         .filter(|t| !t.is_empty())
         .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "auth header missing"))?;
     let principal = app.authenticate(token).await.map_err(domain_error)?;
-    principal.require(permission, None).map_err(domain_error)?;
-    Ok(Ctx { principal, service: "Assets-API", org_id: None, origin: origin(headers), scope: None })
+    let org = match level {
+        Level::Instance => None,
+        Level::Org => Some(
+            headers
+                .get("x-zitadel-orgid")
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(&principal.org_id)
+                .to_string(),
+        ),
+    };
+    principal.require(level.permission(write), org.as_deref()).map_err(domain_error)?;
+    let ctx = Ctx { principal, service: "Assets-API", org_id: org.clone(), origin: origin(headers), scope: None };
+    Ok((ctx, org))
 }
 
-async fn upload(app: Arc<App>, asset: LabelAsset, headers: HeaderMap, body: Bytes) -> Response {
-    let ctx = match authorize(&app, &headers, "iam.policy.write").await {
+async fn upload(app: Arc<App>, level: Level, asset: LabelAsset, headers: HeaderMap, body: Bytes) -> Response {
+    let (ctx, org) = match authorize(&app, &headers, level, true).await {
         Ok(ctx) => ctx,
         Err(response) => return response,
     };
@@ -94,17 +144,18 @@ async fn upload(app: Arc<App>, asset: LabelAsset, headers: HeaderMap, body: Byte
         Ok(content_type) => content_type,
         Err(refused) => return error(StatusCode::BAD_REQUEST, refused.to_string()),
     };
-    match app.upload_label_asset(&ctx, asset, &content_type, file.data).await {
+    match app.upload_label_asset(&ctx, org.as_deref(), asset, &content_type, file.data).await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(err) => domain_error(err),
     }
 }
 
-async fn download(app: Arc<App>, asset: LabelAsset, preview: bool, headers: HeaderMap) -> Response {
-    if let Err(response) = authorize(&app, &headers, "iam.policy.read").await {
-        return response;
-    }
-    match app.label_asset(asset, preview).await {
+async fn download(app: Arc<App>, level: Level, asset: LabelAsset, preview: bool, headers: HeaderMap) -> Response {
+    let org = match authorize(&app, &headers, level, false).await {
+        Ok((_, org)) => org,
+        Err(response) => return response,
+    };
+    match app.label_asset(org.as_deref(), asset, preview).await {
         Ok(Some(file)) => serve(file, &headers),
         Ok(None) => error(StatusCode::NOT_FOUND, "file not found"),
         Err(err) => domain_error(err),

@@ -33,7 +33,7 @@ macro_rules! as_update {
 }
 
 /// ZITADEL's id of a file removal that finds no policy of the organization.
-fn remove_missing(asset: LabelAsset) -> &'static str {
+pub(crate) fn remove_missing(asset: LabelAsset) -> &'static str {
     match asset {
         LabelAsset::Logo => "ORG-4MVsf",
         LabelAsset::LogoDark => "ORG-0peQw",

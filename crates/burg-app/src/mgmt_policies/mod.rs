@@ -9,6 +9,7 @@
 
 pub(crate) mod imported;
 mod label;
+pub(crate) use label::remove_missing as org_label_missing;
 mod login;
 
 use burg_api::management as m;

@@ -224,3 +224,93 @@ async fn assets_upload_download_and_limits() {
         s.stop().await;
     }
 }
+
+/// An organization's own label policy takes its files at ZITADEL's
+/// `/assets/v1/org/policy/label/…` paths (the organization of
+/// `x-zitadel-orgid`): stored under the organization, named by its preview
+/// and, once activated, by its policy; without its own policy the upload
+/// is refused with ZITADEL's NotFound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizations_branding_files() {
+    use burg_api::management as m;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(s) = TestServer::start_or_skip(backend).await else { continue };
+        let c = s.client(Protocol::Rest).await;
+        let org: SetUpOrgResponse = c
+            .call(
+                "SetUpOrg",
+                SetUpOrgRequest {
+                    org: Some(set_up_org_request::Org { name: "Branded".into(), domain: String::new() }),
+                    user: Some(set_up_org_request::User::Human(set_up_org_request::Human {
+                        user_name: "brand".into(),
+                        profile: Some(set_up_org_request::human::Profile {
+                            first_name: "B".into(),
+                            last_name: "R".into(),
+                            ..Default::default()
+                        }),
+                        email: Some(set_up_org_request::human::Email {
+                            email: "brand@example.com".into(),
+                            is_email_verified: true,
+                        }),
+                        password: "Secr3t-Passw0rd!".into(),
+                        ..Default::default()
+                    })),
+                    roles: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let http = burg_testkit::http_client();
+        let url = format!("{}/assets/v1/org/policy/label/logo", s.base_url());
+        let post = |data: Vec<u8>| {
+            let (content_type, body) = form("org.png", "image/png", &data);
+            http.post(&url)
+                .bearer_auth(&s.admin_token)
+                .header("x-zitadel-orgid", &org.org_id)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+        };
+        // No policy of its own yet.
+        let refused = post(png(1000)).await.unwrap();
+        assert_eq!(refused.status().as_u16(), 404, "{backend:?}");
+        assert!(refused.text().await.unwrap().contains("ORG-4MVsf"));
+
+        let o = c.with_org(&org.org_id);
+        let _: m::AddCustomLabelPolicyResponse =
+            o.call("AddCustomLabelPolicy", m::AddCustomLabelPolicyRequest::default()).await.unwrap();
+        let logo = png(30_000);
+        assert_eq!(post(logo.clone()).await.unwrap().status().as_u16(), 200);
+        let (event, payload) = newest_event(&s).await;
+        assert_eq!(event, "org.policy.label.logo.added");
+        let key = payload["storeKey"].as_str().unwrap().to_string();
+        let preview: m::GetPreviewLabelPolicyResponse =
+            o.call("GetPreviewLabelPolicy", m::GetPreviewLabelPolicyRequest {}).await.unwrap();
+        let logo_url = preview.policy.unwrap().logo_url;
+        assert!(logo_url.ends_with(&format!("/assets/v1/{}/{key}", org.org_id)), "{logo_url}");
+
+        let get =
+            |path: String| http.get(path).bearer_auth(&s.admin_token).header("x-zitadel-orgid", &org.org_id).send();
+        let served = get(format!("{url}/_preview")).await.unwrap();
+        assert_eq!(served.status().as_u16(), 200);
+        assert_eq!(served.bytes().await.unwrap().as_ref(), logo.as_slice(), "byte for byte");
+        let public = http.get(&logo_url).send().await.unwrap();
+        assert_eq!(public.bytes().await.unwrap().as_ref(), logo.as_slice());
+        // Active only once activated; before, the instance's policy applies (no logo).
+        assert_eq!(get(url.clone()).await.unwrap().status().as_u16(), 404);
+        let _: m::ActivateCustomLabelPolicyResponse =
+            o.call("ActivateCustomLabelPolicy", m::ActivateCustomLabelPolicyRequest {}).await.unwrap();
+        let active = get(url.clone()).await.unwrap();
+        assert_eq!(active.status().as_u16(), 200);
+        assert_eq!(active.bytes().await.unwrap().as_ref(), logo.as_slice());
+        // The instance's preview is untouched.
+        let instance = http
+            .get(format!("{}/assets/v1/instance/policy/label/logo/_preview", s.base_url()))
+            .bearer_auth(&s.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(instance.status().as_u16(), 404);
+        s.stop().await;
+    }
+}
