@@ -54,7 +54,44 @@ async fn wait_for_events(s: &TestServer, event_type: &str, n: usize) {
     panic!("{n} {event_type} events were not written");
 }
 
-matrix!(codes_verify_addresses_once, new_admins_get_their_codes);
+matrix!(codes_verify_addresses_once, new_admins_get_their_codes, messages_go_out_in_the_users_language);
+
+/// A user's messages are written in the user's language: a German user
+/// gets the German default text.
+async fn messages_go_out_in_the_users_language(_s: Arc<TestServer>, c: Client) {
+    use burg_api::admin::{GetDefaultVerifyEmailMessageTextRequest, GetDefaultVerifyEmailMessageTextResponse};
+    let Some(sink) = emulators::smtp_sink("mailer", "s3cret-Pw") else { return };
+    activate_smtp(&c, &sink).await;
+    let human = AddHumanUserRequest {
+        user_name: "greta".into(),
+        profile: Some(add_human_user_request::Profile {
+            first_name: "Greta".into(),
+            last_name: "G".into(),
+            preferred_language: "de".into(),
+            ..Default::default()
+        }),
+        email: Some(add_human_user_request::Email { email: "greta@example.com".into(), is_email_verified: true }),
+        phone: None,
+        initial_password: "Secr3t-Passw0rd!".into(),
+    };
+    let greta: AddHumanUserResponse = c.call("AddHumanUser", human).await.unwrap();
+    let change =
+        UpdateHumanEmailRequest { user_id: greta.user_id, email: "greta@example.de".into(), is_email_verified: false };
+    let _: UpdateHumanEmailResponse = c.call("UpdateHumanEmail", change).await.unwrap();
+    let mail = wait_for(&sink, 1).await.pop().unwrap();
+    let subject = |language: &str| {
+        let request = GetDefaultVerifyEmailMessageTextRequest { language: language.into() };
+        let c = c.clone();
+        async move {
+            let got: GetDefaultVerifyEmailMessageTextResponse =
+                c.call("GetDefaultVerifyEmailMessageText", request).await.unwrap();
+            got.custom_text.unwrap().subject
+        }
+    };
+    let (german, english) = (subject("de").await, subject("en").await);
+    assert_ne!(german, english);
+    assert_eq!(mail["subject"], german.as_str(), "{mail}");
+}
 
 /// AddOrganization's new human admins get their codes as AddHumanUser's
 /// users do: the email code by mail with a link from the caller's

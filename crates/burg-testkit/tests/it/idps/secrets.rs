@@ -37,7 +37,8 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 /// passwords and keys of all twelve kinds, user passwords (set up and
 /// imported), imported hashes and OTP secrets, org IdP client secrets,
 /// personal access tokens, object-store credentials, SMTP passwords and
-/// Twilio tokens of the notification providers.
+/// Twilio tokens of the notification providers, and the client secrets of
+/// the legacy IdP API's OIDC configurations.
 async fn secrets_never_leave(backend: burg_testkit::Backend) {
     let logs = Captured::default();
     let installed = tracing::subscriber::set_global_default(
@@ -256,6 +257,33 @@ async fn secrets_never_leave(backend: burg_testkit::Backend) {
         .call(
             "UpdateSMSProviderTwilioToken",
             UpdateSmsProviderTwilioTokenRequest { id: twilio.id.clone(), token: canary("twilio2") },
+        )
+        .await
+        .unwrap();
+    // The legacy IdP API's OIDC configurations.
+    let legacy: AddOidcidpResponse = rest
+        .call(
+            "AddOIDCIDP",
+            AddOidcidpRequest {
+                name: "Legacy".into(),
+                client_id: "legacy".into(),
+                client_secret: canary("legacyidp"),
+                issuer: "https://legacy.example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let _: UpdateIdpoidcConfigResponse = grpc
+        .call(
+            "UpdateIDPOIDCConfig",
+            UpdateIdpoidcConfigRequest {
+                idp_id: legacy.idp_id.clone(),
+                issuer: "https://legacy.example.com".into(),
+                client_id: "legacy".into(),
+                client_secret: canary("legacyidp2"),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
