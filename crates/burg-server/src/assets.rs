@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use burg_app::{App, Ctx, ServedAsset};
 use burg_domain::label_policy::LabelAsset;
 
-use crate::auth::origin;
+use crate::auth::{bearer, org_header, origin};
 
 /// Largest multipart body read (ZITADEL parses forms of up to 4 MiB; a
 /// file over the 512 KiB limit is refused with its own message).
@@ -105,26 +105,11 @@ async fn authorize(
     level: Level,
     write: bool,
 ) -> Result<(Ctx, Option<String>), Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "auth header missing"))?;
+    let token = bearer(headers).ok_or_else(|| error(StatusCode::UNAUTHORIZED, "auth header missing"))?;
     let principal = app.authenticate(token).await.map_err(domain_error)?;
     let org = match level {
         Level::Instance => None,
-        Level::Org => Some(
-            headers
-                .get("x-zitadel-orgid")
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .unwrap_or(&principal.org_id)
-                .to_string(),
-        ),
+        Level::Org => Some(org_header(headers).unwrap_or(&principal.org_id).to_string()),
     };
     principal.require(level.permission(write), org.as_deref()).map_err(domain_error)?;
     let ctx = Ctx { principal, service: "Assets-API", org_id: org.clone(), origin: origin(headers), scope: None };

@@ -14,12 +14,7 @@ use burg_domain::{Error, Result};
 /// in the request ([`Route::org_in_request`]) by the app, within it.
 pub async fn authorize(app: &App, route: &'static Route, headers: &HeaderMap) -> Result<Ctx> {
     let service = service_name(route);
-    let org_header = headers
-        .get("x-zitadel-orgid")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string);
+    let org_header = org_header(headers).map(str::to_string);
     let origin = origin(headers);
     let Some(permission) = route.permission else {
         return Ok(Ctx { principal: Default::default(), service, org_id: org_header, origin, scope: None });
@@ -133,7 +128,12 @@ fn service_name(route: &'static Route) -> &'static str {
     path.rsplit_once('/').map_or(path, |(service, _)| service)
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The organization a call names in `x-zitadel-orgid`, if any.
+pub(crate) fn org_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-zitadel-orgid").and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
