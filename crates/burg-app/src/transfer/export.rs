@@ -16,6 +16,97 @@ use crate::{App, Ctx, Tick};
 /// Bytes gathered before they go to the outputs.
 const CHUNK: usize = 256 * 1024;
 
+/// Which organizations an export holds, and what of the references
+/// between them it keeps. As ZITADEL's `ExportData`, an export of some
+/// organizations keeps a member, a grant or a flow's action only where
+/// everything it names is exported too: its user, its project, its grant
+/// and the granted organization, its action. An export of every
+/// organization holds all of them, so it checks nothing.
+struct Scope {
+    /// The chosen organizations; `None` when that is all of them.
+    chosen: Option<std::collections::HashSet<String>>,
+    /// Answers already looked up, by kind and id.
+    known: std::collections::HashMap<(&'static str, String), bool>,
+}
+
+impl Scope {
+    fn holds_org(&self, org: &str) -> bool {
+        self.chosen.as_ref().is_none_or(|c| c.contains(org))
+    }
+
+    /// Whether the export holds `id` of `kind` (`user`, or an object kind
+    /// such as `project`).
+    async fn holds(&mut self, snapshot: &mut Snapshot, kind: &'static str, id: &str) -> Result<bool> {
+        if self.chosen.is_none() {
+            return Ok(true);
+        }
+        if let Some(known) = self.known.get(&(kind, id.to_string())) {
+            return Ok(*known);
+        }
+        let held = match kind {
+            "user" => snapshot.user_owner(id).await?.is_some_and(|org| self.holds_org(&org)),
+            _ => match snapshot.object(kind, id).await? {
+                // A grant is exported with its project, to an exported organization.
+                Some((org, data)) if kind == super::Kind::ProjectGrant.as_str() => {
+                    let data: Value = serde_json::from_str(&data).unwrap_or_default();
+                    self.holds_org(&org) && self.holds_org(super::text_at(&data, "projectGrant.grantedOrgId"))
+                }
+                Some((org, _)) => self.holds_org(&org),
+                None => false,
+            },
+        };
+        self.known.insert((kind, id.to_string()), held);
+        Ok(held)
+    }
+
+    /// Whether item `value` of `kind` is kept: everything it names is
+    /// exported. A flow keeps its exported actions only.
+    async fn keep(&mut self, snapshot: &mut Snapshot, kind: super::Kind, value: &mut Value) -> Result<bool> {
+        use super::Kind as K;
+        if self.chosen.is_none() {
+            return Ok(true);
+        }
+        let text = |path: &str| super::text_at(value, path).to_string();
+        let (user, project, grant) = match kind {
+            K::ProjectMember => (text("userId"), text("projectId"), String::new()),
+            K::ProjectGrantMember => (text("userId"), text("projectId"), text("grantId")),
+            K::UserGrant => (text("userId"), text("projectId"), text("projectGrantId")),
+            K::ProjectGrant => {
+                let granted = text("projectGrant.grantedOrgId");
+                return Ok(self.holds_org(&granted));
+            }
+            K::TriggerAction => {
+                let ids: Vec<String> = value["actionIds"]
+                    .as_array()
+                    .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .unwrap_or_default();
+                let mut kept = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if self.holds(snapshot, K::Action.as_str(), &id).await? {
+                        kept.push(Value::String(id));
+                    }
+                }
+                value["actionIds"] = Value::Array(kept);
+                return Ok(true);
+            }
+            _ => return Ok(true),
+        };
+        Ok(self.holds(snapshot, "user", &user).await?
+            && self.holds(snapshot, K::Project.as_str(), &project).await?
+            && (grant.is_empty() || self.holds(snapshot, K::ProjectGrant.as_str(), &grant).await?))
+    }
+
+    /// Whether `kind`'s items are looked at one by one.
+    fn filters(&self, kind: super::Kind) -> bool {
+        use super::Kind as K;
+        self.chosen.is_some()
+            && matches!(
+                kind,
+                K::ProjectMember | K::ProjectGrantMember | K::UserGrant | K::ProjectGrant | K::TriggerAction
+            )
+    }
+}
+
 /// The outputs of one export, written together.
 struct Out {
     sinks: Vec<Sink>,
@@ -160,13 +251,17 @@ impl App {
     async fn write_export(&self, req: &ExportDataRequest, out: &mut Out, deadline: std::time::Instant) -> Result<()> {
         let late = || Error::deadline_exceeded("EXPORT-time02", "the export ran out of time; no output was written");
         let mut snapshot = self.db.snapshot(&self.instance_id).await?;
-        let chosen: Vec<OrgRow> = snapshot
-            .orgs()
-            .await?
+        let orgs = snapshot.orgs().await?;
+        let every = orgs.len();
+        let chosen: Vec<OrgRow> = orgs
             .into_iter()
             .filter(|org| req.org_ids.is_empty() || req.org_ids.contains(&org.id))
             .filter(|org| !req.excluded_org_ids.contains(&org.id))
             .collect();
+        let mut scope = Scope {
+            chosen: (chosen.len() < every).then(|| chosen.iter().map(|o| o.id.clone()).collect()),
+            known: Default::default(),
+        };
         if self.config.progress.0.is_some() {
             let counts = snapshot.users_per_org().await?;
             let users =
@@ -183,7 +278,7 @@ impl App {
             if i > 0 {
                 out.put(b",").await?;
             }
-            self.export_org(&mut snapshot, req, out, org).await?;
+            self.export_org(&mut snapshot, &mut scope, req, out, org).await?;
             self.config.progress.tell(Tick::Users(out.users));
             self.config.progress.tell(Tick::Orgs(i as u64 + 1));
         }
@@ -204,6 +299,7 @@ impl App {
     async fn export_org(
         &self,
         snapshot: &mut Snapshot,
+        scope: &mut Scope,
         req: &ExportDataRequest,
         out: &mut Out,
         org: &OrgRow,
@@ -289,10 +385,12 @@ impl App {
             }
         }
         links.end(out).await?;
+        // An organization's members are few: read them all, then keep
+        // those whose user is exported.
+        let stored: Vec<_> = snapshot.members(org_id).try_collect().await?;
         let mut members = List::new("orgMembers");
-        {
-            let mut rows = std::pin::pin!(snapshot.members(org_id));
-            while let Some(row) = rows.try_next().await? {
+        for row in stored {
+            if scope.holds(snapshot, "user", &row.user_id).await? {
                 members.item(out, &json!({ "userId": row.user_id, "roles": row.roles })).await?;
             }
         }
@@ -316,6 +414,7 @@ impl App {
                 continue;
             }
             let mut login_documents = Vec::new();
+            let mut references = Vec::new();
             let mut list = List::new(section.json);
             {
                 let mut rows = std::pin::pin!(snapshot.objects(org_id, section.kind.as_str()));
@@ -341,12 +440,19 @@ impl App {
                         login_documents.push(value);
                         continue;
                     }
-                    if section.many {
+                    if scope.filters(section.kind) {
+                        references.push(value);
+                    } else if section.many {
                         list.item(out, &value).await?;
                     } else {
                         out.put(format!(",\"{}\":", section.json).as_bytes()).await?;
                         out.put_json(&value).await?;
                     }
+                }
+            }
+            for mut value in references {
+                if scope.keep(snapshot, section.kind, &mut value).await? {
+                    list.item(out, &value).await?;
                 }
             }
             list.end(out).await?;

@@ -296,6 +296,28 @@ impl Snapshot {
         Ok(rows.into_iter().map(|(idp, owner)| (idp, owner == org_id)).collect())
     }
 
+    /// The organization that owns user `id`, if the user is stored.
+    pub async fn user_owner(&mut self, id: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT resource_owner FROM users WHERE instance_id = $1 AND id = $2")
+            .bind(&self.instance_id)
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_error("EXPORT-db032"))
+    }
+
+    /// The organization that keeps document `key` of `kind`, and the
+    /// document, if it is stored.
+    pub async fn object(&mut self, kind: &str, key: &str) -> Result<Option<(String, String)>> {
+        sqlx::query_as("SELECT org_id, data FROM org_objects WHERE instance_id = $1 AND kind = $2 AND object_key = $3")
+            .bind(&self.instance_id)
+            .bind(kind)
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_error("EXPORT-db033"))
+    }
+
     /// Ends the snapshot (it wrote nothing).
     pub async fn end(self) -> Result<()> {
         self.tx.rollback().await.map_err(db_error("EXPORT-db004"))
