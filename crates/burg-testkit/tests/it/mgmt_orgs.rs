@@ -399,7 +399,12 @@ async fn an_imported_org_is_changed_and_exported(s: Arc<TestServer>, c: Client) 
     let i = c.with_org(org_id);
     assert_eq!(my_org(&i).await.name, "Imported");
     let members: ListOrgMembersResponse = i.call("ListOrgMembers", ListOrgMembersRequest::default()).await.unwrap();
-    assert_eq!(members.result[0].user_id, "371000000000000002");
+    // The document's member, and the importer as the owner of the new
+    // organization (ZITADEL's AddOrgWithID).
+    let mut members: Vec<_> =
+        members.result.iter().map(|m| (m.preferred_login_name.as_str(), m.roles.join(","))).collect();
+    members.sort();
+    assert_eq!(members, [("burg-admin", "ORG_OWNER".into()), ("imp", "ORG_OWNER".to_string())]);
 
     let _: UpdateOrgResponse = i.call("UpdateOrg", UpdateOrgRequest { name: "Imported Again".into() }).await.unwrap();
     let sa = s.app.create_service_account(Some("imp-helper"), &[], None, None).await.unwrap();
@@ -421,11 +426,12 @@ async fn an_imported_org_is_changed_and_exported(s: Arc<TestServer>, c: Client) 
     let exported: ExportDataResponse = c
         .call(
             "ExportData",
-            ExportDataRequest { org_ids: vec![org_id.into()], timeout: "1m".into(), ..Default::default() },
+            // Every organization: the new member is a user of another one.
+            ExportDataRequest { timeout: "1m".into(), ..Default::default() },
         )
         .await
         .unwrap();
-    let org = serde_json::to_value(&exported.orgs[0]).unwrap();
+    let org = serde_json::to_value(exported.orgs.iter().find(|o| o.org_id == org_id).unwrap()).unwrap();
     assert_eq!(org["org"]["name"], "Imported Again");
     let mut members: Vec<(String, serde_json::Value)> = org["orgMembers"]
         .as_array()
@@ -434,9 +440,14 @@ async fn an_imported_org_is_changed_and_exported(s: Arc<TestServer>, c: Client) 
         .map(|m| (m["userId"].as_str().unwrap().to_string(), m["roles"].clone()))
         .collect();
     members.sort_by(|a, b| a.0.cmp(&b.0));
+    // The importer owns the organization it imported.
+    let iam = s.client(burg_testkit::Protocol::Rest).await;
+    let iam = iam.call_json("AdminService", "ListIAMMembers", json!({})).await.unwrap();
+    let admin = iam["result"].as_array().unwrap().iter().find(|m| m["preferredLoginName"] == "burg-admin").unwrap();
     let mut want = vec![
         ("371000000000000002".to_string(), json!(["ORG_USER_MANAGER"])),
         (sa.user_id.clone(), json!(["ORG_OWNER_VIEWER"])),
+        (admin["userId"].as_str().unwrap().to_string(), json!(["ORG_OWNER"])),
     ];
     want.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(members, want);

@@ -148,7 +148,7 @@ impl App {
         loop {
             let result: Result<Outcome> = async {
                 let mut tx = self.begin(ctx).await?;
-                match self.write_org(&mut tx, &org, document_users, mode).await? {
+                match self.write_org(&mut tx, &ctx.principal.user_id, &org, document_users, mode).await? {
                     Ok(outcome) => {
                         // Everything read must have been read whole.
                         org.read_failure()?;

@@ -62,6 +62,9 @@ pub(super) struct OrgWriter<'t> {
     org: Aggregate,
     /// Whether the organization was stored before this import.
     org_existed: bool,
+    /// The user who imports, who becomes the owner of each new
+    /// organization ("SYSTEM" from the command line: no user).
+    caller: &'t str,
     /// Events to append, in order.
     events: Vec<NewEvent>,
     /// Users' first events, their other events, and the events of their
@@ -81,12 +84,19 @@ pub(super) struct OrgWriter<'t> {
 }
 
 impl<'t> OrgWriter<'t> {
-    fn new(tx: &'t mut WriteTx, document_users: &'t DocumentUsers, org_id: &str, mode: ImportMode) -> Self {
+    fn new(
+        tx: &'t mut WriteTx,
+        document_users: &'t DocumentUsers,
+        caller: &'t str,
+        org_id: &str,
+        mode: ImportMode,
+    ) -> Self {
         OrgWriter {
             tx,
             document_users,
             org: Aggregate::new(aggregate::ORG, org_id, org_id),
             org_existed: false,
+            caller,
             events: Vec::new(),
             added: Vec::new(),
             rest: Vec::new(),
@@ -219,11 +229,12 @@ impl App {
     pub(super) async fn write_org(
         &self,
         tx: &mut WriteTx,
+        caller: &str,
         org: &OrgDoc,
         document_users: &DocumentUsers,
         mode: ImportMode,
     ) -> Result<std::result::Result<Outcome, Refused>> {
-        let mut w = OrgWriter::new(tx, document_users, org.org_id(), mode);
+        let mut w = OrgWriter::new(tx, document_users, caller, org.org_id(), mode);
         self.write_org_row(&mut w, org).await?;
         if w.refused.is_empty() {
             self.write_domains(&mut w, org).await?;

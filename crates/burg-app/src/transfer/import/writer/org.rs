@@ -42,6 +42,16 @@ impl App {
         if state.as_str() == Some(inactive.as_str_name()) || state.as_i64() == Some(inactive as i64) {
             w.add(NewEvent::new(&w.org, &oe::OrgDeactivated {})?);
         }
+        // The user who imports owns the new organization, as ZITADEL's
+        // AddOrgWithID makes them; a member entry of theirs in the document
+        // is then reported as one that exists. From the command line there
+        // is no such user.
+        let caller = w.caller;
+        if !caller.is_empty() && !burg_store::transfer::import::users(w.tx, std::iter::once(caller)).await?.is_empty() {
+            w.first_time(Kind::OrgMember, caller);
+            let owner = vec!["ORG_OWNER".to_string()];
+            w.add(NewEvent::new(&w.org, &oe::MemberAdded { user_id: caller.to_string(), roles: owner })?);
+        }
         // An organization that never had events has nothing else either
         // (a removed one keeps its history).
         if !stored::has_history(w.tx, aggregate::ORG, org_id).await? {
@@ -101,8 +111,11 @@ impl App {
                 w.settle(Kind::OrgMember, &id, Stored::Skipped(e));
                 continue;
             }
+            // A member stored with other roles is reported, as ZITADEL's
+            // AddOrgMember answers it, and left as it is.
             let found = match stored::member_roles(w.tx, org_id, &user_id).await? {
-                Some(stored) => Stored::found(stored == roles),
+                Some(stored) if stored == roles => Stored::Same,
+                Some(_) => super::duplicate(Kind::OrgMember).map_or(Stored::Different, Stored::Skipped),
                 None => Stored::Absent,
             };
             if !w.settle(Kind::OrgMember, &id, found) {
