@@ -182,7 +182,11 @@ pub(crate) fn document_of_setting(kind: &str, data: &str, org: &str) -> Result<V
                 warn_color_dark: s.warn_color_dark,
                 font_color_dark: s.font_color_dark,
                 disable_watermark: s.disable_watermark,
-                theme_mode: crate::label_policy::theme_to_api(s.theme_mode),
+                // Left out when automatic, which is what an import reads
+                // for none (ZITADEL's export leaves the mode out always).
+                theme_mode: Some(crate::label_policy::theme_to_api(s.theme_mode))
+                    .filter(|&t| t != burg_api::zitadel::policy::v1::ThemeMode::Auto as i32)
+                    .unwrap_or_default(),
             })
         }
         "policy.lockout" => {

@@ -412,6 +412,25 @@ async fn org_idp_documents_of_an_earlier_release_are_live(backend: Backend) {
             .unwrap();
     }
 
+    // That release kept the login policy as a document too, not as the
+    // organization's setting.
+    sqlx::query("DELETE FROM settings WHERE owner_id = $1 AND kind = 'policy.login'")
+        .bind(ORG)
+        .execute(before.app.db().pool())
+        .await
+        .unwrap();
+    let policy = json!({"allowExternalIdp": true, "idps": [{"idpId": OIDC, "ownerType": "IDP_OWNER_TYPE_ORG"}]});
+    sqlx::query(
+        "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sealed_secret, sequence, \
+         creation_date, change_date) VALUES ($1, $2, 'login_policy', '', '', $3, '', 1, 0, 0)",
+    )
+    .bind(before.app.instance_id())
+    .bind(ORG)
+    .bind(policy.to_string())
+    .execute(before.app.db().pool())
+    .await
+    .unwrap();
+
     let mut tables = dump_sqlite(before.app.db().pool()).await;
     // That release had not offered the login policy's providers yet.
     tables.get_mut("burg_meta").unwrap().retain(|row| row["key"] != "policy_links_adopted");

@@ -1,10 +1,15 @@
-//! The sections kept as documents (policies, projects, apps, grants,
-//! texts, …): one event per item on its aggregate, projected into
-//! `org_objects`.
+//! The sections kept as documents (projects, apps, grants, texts, …): one
+//! event per item on its aggregate, projected into `org_objects`. The
+//! one-per-organization policies are the organization's own settings, as
+//! the API keeps them.
 
-use burg_domain::Result;
 use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent};
+use burg_domain::events::instance::LoginPolicy;
+use burg_domain::events::org as oe;
+use burg_domain::settings::{self, Setting};
+use burg_domain::state::IdpProviderType;
+use burg_domain::{ErrorKind, Result};
 use burg_store::transfer::import as stored;
 use serde_json::{Value, json};
 
@@ -20,6 +25,13 @@ impl App {
     pub(super) async fn write_documents(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
         let org_id = org.org_id();
         for section in SECTIONS {
+            let policy = (!section.many).then(|| crate::mgmt_policies::imported::setting_kind(section.kind.as_str()));
+            if let Some(Some(kind)) = policy {
+                if let Some(item) = org.value(section.json).filter(Value::is_object) {
+                    self.write_policy(w, section, kind, item).await?;
+                }
+                continue;
+            }
             let prepare = |item: Value| document_event(&self.key, section, org_id, item);
             let mut docs = if section.many {
                 org.batches(section.json, Reading::Typed, prepare)
@@ -70,6 +82,60 @@ impl App {
                     w.add(event);
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+impl App {
+    /// A policy of the organization, written as the API writes it: its own
+    /// setting of `kind`, with ZITADEL's events (`…added`, the label
+    /// policy's `…activated`, the login policy's factors and providers).
+    /// In an organization stored before, the same setting, or the same
+    /// document of an earlier release's import, is the same policy.
+    async fn write_policy(&self, w: &mut OrgWriter<'_>, section: &Section, kind: &str, item: Value) -> Result<()> {
+        let org_id = w.org.id.clone();
+        w.room().await?;
+        let next = match crate::mgmt_policies::imported::setting_of_document(kind, &item.to_string()) {
+            Ok(next) => next,
+            // Refused as ZITADEL's command refuses it, alone.
+            Err(e) if e.kind == ErrorKind::InvalidArgument => {
+                w.settle(section.kind, &org_id, Stored::Skipped(e));
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let stored = burg_store::settings::load(w.tx.conn(), &self.instance_id, &org_id, kind).await?.map(|r| r.data);
+        let mut events = settings::transition(kind, section.json, &w.org, stored.as_deref(), &next)?;
+        if w.org_existed {
+            let found = match &stored {
+                Some(_) => Stored::found(events.is_empty()),
+                None => match stored::object_data(w.tx, &org_id, section.kind.as_str(), "").await? {
+                    Some(doc) => Stored::found(serde_json::from_str::<Value>(&doc).ok().as_ref() == Some(&item)),
+                    None => Stored::Absent,
+                },
+            };
+            if !w.settle(section.kind, &org_id, found) {
+                return Ok(());
+            }
+        }
+        if kind == LoginPolicy::KIND {
+            let mut offered: Vec<&str> = Vec::new();
+            for idp in item["idps"].as_array().into_iter().flatten() {
+                let id = idp["idpId"].as_str().unwrap_or_default();
+                if id.is_empty() || offered.contains(&id) {
+                    continue;
+                }
+                offered.push(id);
+                let own = idp["ownerType"] == "IDP_OWNER_TYPE_ORG" || idp["ownerType"] == 2;
+                let owner = if own { IdpProviderType::Org } else { IdpProviderType::System };
+                let added =
+                    oe::LoginPolicyIdpAdded { idp_config_id: id.to_string(), idp_provider_type: owner.event_code() };
+                events.push(NewEvent::new(&w.org, &added)?);
+            }
+        }
+        for event in events {
+            w.add(event);
         }
         Ok(())
     }
