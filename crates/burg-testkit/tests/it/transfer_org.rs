@@ -254,15 +254,30 @@ async fn answers(r: &Client, b: &Built) -> Value {
     }
     // The granted organization sees the grant.
     let partner = r.with_org(&b.partner);
-    for (rpc, body) in [
-        ("ListGrantedProjects", json!({})),
-        ("ListUserGrants", json!({})),
-        ("GetUserByID", json!({"id": b.pat})),
-    ] {
+    for (rpc, body) in
+        [("ListGrantedProjects", json!({})), ("ListUserGrants", json!({})), ("GetUserByID", json!({"id": b.pat}))]
+    {
         let answer = partner.call_json("ManagementService", rpc, body).await.unwrap_or_else(|e| panic!("{rpc}: {e:?}"));
         all.push(json!({ rpc: strip(without_grant_ids(rpc, answer)) }));
     }
     Value::Array(all)
+}
+
+/// The type and payload of each `org.policy.…` event of organization
+/// `org`, sorted (the import writes them in another order).
+async fn policy_events(r: &Client, org: &str) -> Vec<(String, Value)> {
+    let query = json!({"aggregateId": org, "aggregateTypes": ["org"], "limit": 1000});
+    let listed = r.call_json("AdminService", "ListEvents", query).await.unwrap();
+    let mut events: Vec<(String, Value)> = listed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["type"]["type"].as_str().unwrap().to_string(), e["payload"].clone()))
+        .filter(|(t, _)| t.starts_with("org.policy."))
+        .collect();
+    events.sort_by_key(|(t, p)| format!("{t} {p}"));
+    assert!(events.iter().any(|(t, _)| t == "org.policy.label.activated"), "{events:?}");
+    events
 }
 
 /// A user grant's id, which the format does not carry (ZITADEL's import
@@ -327,13 +342,21 @@ async fn organizations_built_through_the_api_move_whole(s: Arc<TestServer>, c: C
     let fc = fresh.client(c.protocol).await;
     let fr = fresh.client(Protocol::Rest).await;
     let import = ImportDataRequest {
-        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg { orgs: exported.orgs.clone(), ..Default::default() })),
+        data: Some(import_data_request::Data::DataOrgs(ImportDataOrg {
+            orgs: exported.orgs.clone(),
+            ..Default::default()
+        })),
         timeout: "5m".into(),
     };
     let report: ImportDataResponse = fc.call("ImportData", import.clone()).await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let after = answers(&fr, &built).await;
     assert!(first_difference(&before, &after).is_none(), "{}", first_difference(&before, &after).unwrap());
+
+    // The policies moved as the API writes them: the same events, with the
+    // same payloads (the label policy activated, the login policy's
+    // factors and providers each an event of its own).
+    assert_eq!(policy_events(&fr, &built.acme).await, policy_events(&r, &built.acme).await);
 
     // The moved organizations export as the document they came from, and a
     // second import writes nothing.
