@@ -126,6 +126,17 @@ impl IdpProviderType {
         }
     }
 
+    /// The owner a `DataOrg` login policy's `idps[].ownerType` names, as
+    /// its enum name or number: the organization for ORG, else the
+    /// instance.
+    pub fn of_owner_type(owner_type: &serde_json::Value) -> Self {
+        if *owner_type == "IDP_OWNER_TYPE_ORG" || *owner_type == 2 {
+            IdpProviderType::Org
+        } else {
+            IdpProviderType::System
+        }
+    }
+
     /// The owner an event's `idpProviderType` names (absent is 0).
     pub const fn from_event_code(code: i64) -> Option<Self> {
         match code {

@@ -184,9 +184,10 @@ pub(crate) fn document_of_setting(kind: &str, data: &str, org: &str) -> Result<V
                 disable_watermark: s.disable_watermark,
                 // Left out when automatic, which is what an import reads
                 // for none (ZITADEL's export leaves the mode out always).
-                theme_mode: Some(crate::label_policy::theme_to_api(s.theme_mode))
-                    .filter(|&t| t != burg_api::zitadel::policy::v1::ThemeMode::Auto as i32)
-                    .unwrap_or_default(),
+                theme_mode: match crate::label_policy::theme_to_api(s.theme_mode) {
+                    auto if auto == burg_api::zitadel::policy::v1::ThemeMode::Auto as i32 => 0,
+                    theme => theme,
+                },
             })
         }
         "policy.lockout" => {

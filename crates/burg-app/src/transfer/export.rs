@@ -25,7 +25,8 @@ const CHUNK: usize = 256 * 1024;
 struct Scope {
     /// The chosen organizations; `None` when that is all of them.
     chosen: Option<std::collections::HashSet<String>>,
-    /// Answers already looked up, by kind and id.
+    /// Projects, grants and actions already looked up, by kind and id
+    /// (few; users are many, each named by few items, so not kept).
     known: std::collections::HashMap<(&'static str, String), bool>,
 }
 
@@ -55,7 +56,9 @@ impl Scope {
                 None => false,
             },
         };
-        self.known.insert((kind, id.to_string()), held);
+        if kind != "user" {
+            self.known.insert((kind, id.to_string()), held);
+        }
         Ok(held)
     }
 

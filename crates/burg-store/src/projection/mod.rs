@@ -98,8 +98,7 @@ async fn links_of_policy(
     // One after the other, so that they list in the document's order.
     for (i, idp) in idps.iter().enumerate() {
         let Some(id) = idp.get("idpId").and_then(|v| v.as_str()).filter(|id| !id.is_empty()) else { continue };
-        let own = matches!(idp.get("ownerType"), Some(v) if *v == "IDP_OWNER_TYPE_ORG" || *v == 2);
-        let owner_type = if own { IdpProviderType::Org } else { IdpProviderType::System };
+        let owner_type = IdpProviderType::of_owner_type(&idp["ownerType"]);
         sqlx::query(
             "INSERT INTO login_policy_idps (instance_id, owner_id, idp_id, owner_type, sequence, creation_date) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (instance_id, owner_id, idp_id) DO NOTHING",

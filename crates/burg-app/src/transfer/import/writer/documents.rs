@@ -127,8 +127,7 @@ impl App {
                     continue;
                 }
                 offered.push(id);
-                let own = idp["ownerType"] == "IDP_OWNER_TYPE_ORG" || idp["ownerType"] == 2;
-                let owner = if own { IdpProviderType::Org } else { IdpProviderType::System };
+                let owner = IdpProviderType::of_owner_type(&idp["ownerType"]);
                 let added =
                     oe::LoginPolicyIdpAdded { idp_config_id: id.to_string(), idp_provider_type: owner.event_code() };
                 events.push(NewEvent::new(&w.org, &added)?);

@@ -47,7 +47,7 @@ impl App {
         // is then reported as one that exists. From the command line there
         // is no such user.
         let caller = w.caller;
-        if !caller.is_empty() && !burg_store::transfer::import::users(w.tx, std::iter::once(caller)).await?.is_empty() {
+        if !caller.is_empty() && w.user_exists(caller).await? {
             w.first_time(Kind::OrgMember, caller);
             let owner = vec!["ORG_OWNER".to_string()];
             w.add(NewEvent::new(&w.org, &oe::MemberAdded { user_id: caller.to_string(), roles: owner })?);
