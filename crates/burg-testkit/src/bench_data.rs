@@ -17,7 +17,7 @@ pub fn org_id(o: u64) -> u64 {
 
 /// Writes an import document with `users` users over ten organizations: each human
 /// with metadata, a user grant and an IdP link; one project with roles and
-/// apps per thousand users.
+/// apps per thousand users. Usernames are unique in the instance.
 pub fn document(path: &Path, users: u64) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     out.write_all(b"{\"orgs\":[").unwrap();
@@ -54,7 +54,7 @@ pub fn document(path: &Path, users: u64) {
         let sections: [(&str, &dyn Fn(u64) -> serde_json::Value); 4] = [
             ("humanUsers", &|u| {
                 json!({"userId": (base + u).to_string(), "user": {
-                "userName": format!("user{u}"), "profile": {"firstName": "First", "lastName": format!("Last {u}")},
+                "userName": format!("user{}", o * per_org + u), "profile": {"firstName": "First", "lastName": format!("Last {u}")},
                 "email": {"email": format!("user{u}@bench{o}.example.com"), "isEmailVerified": true},
                 "hashedPassword": {"value": "$2a$04$x1HxC91DV0gStsbF.0h3VeT6Yq8FjPjjYx1y0Vv6ZJ2s1OgNbzG6i"}}})
             }),

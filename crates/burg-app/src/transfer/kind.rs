@@ -9,8 +9,6 @@ pub(crate) enum Kind {
     Domain,
     HumanUser,
     MachineUser,
-    /// A user id, human or machine: ids are unique across both.
-    User,
     UserLink,
     OrgMember,
     DomainPolicy,
@@ -55,7 +53,6 @@ impl Kind {
             Kind::Domain => "domain",
             Kind::HumanUser => "human_user",
             Kind::MachineUser => "machine_user",
-            Kind::User => "user",
             Kind::UserLink => "user_link",
             Kind::OrgMember => "org_member",
             Kind::DomainPolicy => "domain_policy",
@@ -123,7 +120,6 @@ mod tests {
             (Kind::Domain, "domain"),
             (Kind::HumanUser, "human_user"),
             (Kind::MachineUser, "machine_user"),
-            (Kind::User, "user"),
             (Kind::UserLink, "user_link"),
             (Kind::OrgMember, "org_member"),
         ];

@@ -112,20 +112,35 @@ pub async fn object_data(tx: &mut WriteTx, org_id: &str, kind: &str, key: &str) 
     .map_err(db_error("IMPORT-db006"))
 }
 
-/// Whether a user of organization `org_id` is named `user_name`
-/// (case-insensitively).
-pub async fn user_name_taken(tx: &mut WriteTx, org_id: &str, user_name: &str) -> Result<bool> {
+/// The names among `names` that a stored user of the instance has (of
+/// organization `org` only, when given), compared case-insensitively; each
+/// answered in lower case. One statement per 100 names.
+pub async fn taken_user_names<'n>(
+    tx: &mut WriteTx,
+    org: Option<&str>,
+    names: impl Iterator<Item = &'n str>,
+) -> Result<std::collections::HashSet<String>> {
+    let names: Vec<&str> = names.collect();
     let (instance, conn) = tx.split();
-    let taken: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE instance_id = $1 AND resource_owner = $2 AND lower(username) = lower($3)",
-    )
-    .bind(instance)
-    .bind(org_id)
-    .bind(user_name)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db_error("IMPORT-db008"))?;
-    Ok(taken > 0)
+    let mut taken = std::collections::HashSet::new();
+    for chunk in names.chunks(USERS_PER_LOOKUP) {
+        let mut sql = Sql::new("SELECT username FROM users WHERE instance_id = ");
+        sql.bind(instance);
+        if let Some(org) = org {
+            sql.push(" AND resource_owner = ").bind(org);
+        }
+        sql.push(" AND lower(username) IN (");
+        for (i, name) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "lower(" } else { ", lower(" }).bind(*name).push(")");
+        }
+        sql.push(")");
+        let rows = sql.query_for(conn).fetch_all(&mut *conn).await.map_err(db_error("IMPORT-db008"))?;
+        for row in rows {
+            let name: String = row.try_get("username").map_err(db_error("IMPORT-db008"))?;
+            taken.insert(name.to_lowercase());
+        }
+    }
+    Ok(taken)
 }
 
 /// Ids per statement of [`users`].

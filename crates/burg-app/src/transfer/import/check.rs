@@ -1,10 +1,11 @@
 //! The check before anything is written: each organization's required
-//! fields, limits, hash formats and ids unique within the document.
+//! fields, limits, hash formats and ids unique within the document (its
+//! users are checked one by one as they are written).
 
 use std::collections::{HashMap, HashSet};
 
 use burg_api::admin::ImportDataError;
-use burg_domain::{Error, Result, password, validate};
+use burg_domain::{Error, Result, validate};
 use serde_json::Value;
 
 use super::super::{Kind, SECTIONS, check_item, key_of, list, report_id, text_at};
@@ -66,16 +67,6 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
 
     // Kind → ids; boxed strings: these sets grow with the organization.
     let mut seen: HashMap<Kind, HashSet<Box<str>>> = HashMap::new();
-    let mut names: HashSet<Box<str>> = HashSet::new();
-    let mut names_unique = |name: &str, kind: Kind, id: &str, refused: &mut Vec<ImportDataError>| {
-        if !names.insert(name.to_lowercase().into_boxed_str()) {
-            let e = Error::invalid_argument(
-                "IMPORT-dup02",
-                format!("the user name {name:?} appears twice in the organization"),
-            );
-            refused.push(error(kind, id, &e));
-        }
-    };
     let mut unique = |kind: Kind, id: &str, refused: &mut Vec<ImportDataError>| {
         if !seen.entry(kind).or_default().insert(id.into()) {
             refused.push(error(kind, id, &twice(id)));
@@ -90,35 +81,8 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
         }
         unique(Kind::Domain, &id, &mut refused);
     }
-    for u in org.each("humanUsers") {
-        let u = &u;
-        let id = text_at(u, "userId");
-        let required =
-            ["userId", "user.userName", "user.profile.firstName", "user.profile.lastName", "user.email.email"];
-        let r = check_item("humanUsers", &required, u)
-            .and_then(|_| validate::len("humanUsers.user.userName", text_at(u, "user.userName"), 1, 200))
-            .and_then(|_| validate::email("humanUsers.user.email.email", text_at(u, "user.email.email")))
-            .and_then(|_| match text_at(u, "user.hashedPassword.value") {
-                "" => Ok(()),
-                hash => password::recognize(hash).map(|_| ()).map_err(|e| {
-                    Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
-                }),
-            });
-        if let Err(e) = r {
-            refused.push(error(Kind::HumanUser, id, &e));
-        }
-        unique(Kind::User, id, &mut refused);
-        names_unique(text_at(u, "user.userName"), Kind::HumanUser, id, &mut refused);
-    }
-    for m in org.each("machineUsers") {
-        let m = &m;
-        let id = text_at(m, "userId");
-        if let Err(e) = check_item("machineUsers", &["userId", "user.userName", "user.name"], m) {
-            refused.push(error(Kind::MachineUser, id, &e));
-        }
-        unique(Kind::User, id, &mut refused);
-        names_unique(text_at(m, "user.userName"), Kind::MachineUser, id, &mut refused);
-    }
+    // Users are checked one by one as they are written: ZITADEL's import
+    // reports a refused user and goes on.
     for l in org.each("userLinks") {
         let l = &l;
         let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));

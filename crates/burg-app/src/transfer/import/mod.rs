@@ -9,11 +9,12 @@
 //! Then, in its transaction, the [`writer`] compares every item with what
 //! is stored: identical items are reported as existing and skipped,
 //! different ones are conflicts. Any refused item leaves its whole
-//! organization unwritten; the other organizations go on. An org member,
+//! organization unwritten; the other organizations go on. Some items are
+//! refused alone and their organization goes on, as in ZITADEL's import:
+//! a user its command refuses (with what names it), and an org member,
 //! user grant or project (grant) member whose user is neither in the
-//! document (any organization of it) nor stored is skipped and reported,
-//! and its organization goes on, as in ZITADEL's import. What each
-//! organization came to is the [`report`].
+//! document (any organization of it) nor stored. What each organization
+//! came to is the [`report`].
 
 mod check;
 mod doc;
@@ -74,6 +75,9 @@ impl App {
                 let mut outcome = self.import_org(ctx, org, checked, &orgs.document_users, mode).await?;
                 if !mode.dry_run && !outcome.drawn.is_empty() {
                     self.send_imported_codes(ctx, std::mem::take(&mut outcome.drawn)).await?;
+                }
+                for id in std::mem::take(&mut outcome.failed_users) {
+                    orgs.document_users.remove(&id);
                 }
                 seen += orgs.planned.pop_front().unwrap_or_default();
                 written += outcome.users;

@@ -54,6 +54,10 @@ impl DocumentUsers {
         self.0.extend(ids.map(Self::key));
     }
 
+    pub(super) fn remove(&mut self, id: &str) {
+        self.0.remove(&Self::key(id));
+    }
+
     pub(super) fn contains(&self, id: &str) -> bool {
         self.0.contains(&Self::key(id))
     }

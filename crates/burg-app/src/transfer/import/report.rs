@@ -21,12 +21,15 @@ pub(super) struct Outcome {
     pub(super) errors: Vec<ImportDataError>,
     /// The first codes of the users added, sent once committed.
     pub(super) drawn: Vec<super::writer::Drawn>,
+    /// The document's users that could not be written (and are not
+    /// stored): later organizations find no such user.
+    pub(super) failed_users: Vec<String>,
 }
 
 impl Outcome {
     /// An organization that was not imported.
     pub(super) fn refused(errors: Vec<ImportDataError>) -> Outcome {
-        Outcome { success: None, users: 0, errors, drawn: Vec::new() }
+        Outcome { success: None, users: 0, errors, drawn: Vec::new(), failed_users: Vec::new() }
     }
 }
 

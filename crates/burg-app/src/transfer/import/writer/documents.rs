@@ -51,6 +51,20 @@ impl App {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
+                    // A user's own items need their user, which may have
+                    // been refused above (ZITADEL's check in each command).
+                    let owner = match section.kind {
+                        Kind::UserMetadata => Some(("id", crate::shared_ids::USER_NOT_FOUND)),
+                        Kind::MachineUserKey => Some(("userId", "COMMAND-bnipwm1")),
+                        _ => None,
+                    };
+                    if let Some((field, id)) = owner
+                        && w.failed(text_at(data, field))
+                    {
+                        let e = super::no_such_user(id);
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
                     if let Some(e) = super::duplicate(section.kind) {
                         // A project grant is also one per project and granted organization.
                         let pair = (section.kind == Kind::ProjectGrant).then(|| {

@@ -4,7 +4,8 @@
 //! identity and hands the finding to the [`OrgWriter`], which decides for
 //! all of them: nothing stored → written, the same → reported as existing
 //! and skipped, something else → refused (the organization is then not
-//! committed). The writer also owns the batching rule: events are appended
+//! committed), or skipped alone for a reason that is reported (a user its
+//! command refuses, what names a user that does not exist). The writer also owns the batching rule: events are appended
 //! [`PUSH_EVERY`] at a time, a user's first event apart from its others so
 //! that the projections write each kind many rows at a time.
 
@@ -78,6 +79,13 @@ pub(super) struct OrgWriter<'t> {
     refused: Vec<ImportDataError>,
     /// Members and grants written so far, to report a second one.
     seen: std::collections::HashSet<(Kind, Box<str>)>,
+    /// The users written so far, by id and by lowercase name, to report a
+    /// second one as ZITADEL's commands do.
+    user_ids: std::collections::HashSet<Box<str>>,
+    user_names: std::collections::HashSet<Box<str>>,
+    /// The users of this organization that could not be written (and are
+    /// not stored): what names them finds no user.
+    failed_users: std::collections::HashSet<String>,
     tally: Tally,
     /// The first codes of the users added, to send after the commit.
     drawn: Vec<users::Drawn>,
@@ -104,6 +112,9 @@ impl<'t> OrgWriter<'t> {
             existing: Vec::new(),
             refused: Vec::new(),
             seen: Default::default(),
+            user_ids: Default::default(),
+            user_names: Default::default(),
+            failed_users: Default::default(),
             tally: Tally::new(org_id, mode),
             drawn: Vec::new(),
         }
@@ -142,13 +153,39 @@ impl<'t> OrgWriter<'t> {
     /// Whether user `user_id` is in the document or stored, in any
     /// organization.
     async fn user_exists(&mut self, user_id: &str) -> Result<bool> {
-        Ok(self.document_users.contains(user_id)
+        Ok((self.document_users.contains(user_id) && !self.failed(user_id))
             || !burg_store::transfer::import::users(self.tx, std::iter::once(user_id)).await?.is_empty())
     }
 
-    /// Refuses item `id` of `kind`, whose events cannot be made.
-    fn refuse(&mut self, kind: Kind, id: &str, e: &Error) {
-        self.refused.push(error(kind, id, e));
+    /// Whether user `user_id` of this organization could not be written.
+    fn failed(&self, user_id: &str) -> bool {
+        self.failed_users.contains(user_id)
+    }
+
+    /// User `id` of `kind` could not be written for `e`: reported, and
+    /// what names it finds no user; the organization goes on.
+    fn user_failed(&mut self, kind: Kind, id: &str, e: Error) {
+        self.existing.push(error(kind, id, &e));
+        if !self.user_ids.contains(id) {
+            self.failed_users.insert(id.to_string());
+        }
+    }
+
+    /// User `id`, named `name`, is written.
+    fn user_written(&mut self, id: &str, name: &str) {
+        self.user_ids.insert(id.into());
+        self.user_names.insert(name.to_lowercase().into());
+    }
+
+    /// Whether a user with id `id` was written before in this organization.
+    fn user_written_before(&self, id: &str) -> bool {
+        self.user_ids.contains(id)
+    }
+
+    /// Whether a user named `name` (in any case) was written before in
+    /// this organization.
+    fn name_written(&self, name: &str) -> bool {
+        self.user_names.contains(name.to_lowercase().as_str())
     }
 
     /// Before an item: appends the events gathered so far once there are
@@ -195,7 +232,13 @@ impl<'t> OrgWriter<'t> {
         self.merge_users();
         self.tx.push(self.events).await?;
         let (entry, users) = self.tally.finish();
-        Ok(Ok(Outcome { success: Some(entry), users, errors: self.existing, drawn: self.drawn }))
+        Ok(Ok(Outcome {
+            success: Some(entry),
+            users,
+            errors: self.existing,
+            drawn: self.drawn,
+            failed_users: self.failed_users.into_iter().collect(),
+        }))
     }
 }
 

@@ -8,6 +8,7 @@ use burg_domain::crypto::MasterKey;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::user as ue;
 use burg_domain::instance_settings::{GeneratorConfig, SecretGeneratorType};
+use burg_domain::policies::{DomainPolicy, PasswordComplexityPolicy};
 use burg_domain::{Error, Result, password, phone, validate};
 use burg_store::transfer::import::{self as stored, StoredUser};
 use burg_store::tuning::Statistics;
@@ -80,6 +81,11 @@ impl App {
             email: generator(self, SecretGeneratorType::VerifyEmailCode).await?,
             phone: generator(self, SecretGeneratorType::VerifyPhoneCode).await?,
         };
+        let complexity = self.import_complexity(w, org).await?;
+        // Usernames are unique in the organization when its domain policy
+        // makes them login names in its domains, else in the instance (the
+        // scope of ZITADEL's username constraint).
+        let names_of = self.import_domain_policy(w, org).await?.user_login_must_be_domain;
         for users in [Users::Human, Users::Machine] {
             let mut batches = org.batches(users.json(), Reading::Json, |u| u);
             while let Some(batch) = batches.next() {
@@ -88,36 +94,60 @@ impl App {
                 self.config.progress.tell(Tick::OrgUsers(seen));
                 statistics.before_users(w.tx, batch.len()).await?;
                 let known = stored::users(w.tx, batch.iter().map(|u| text_at(u, "userId"))).await?;
-                for u in &batch {
+                let names = batch.iter().map(|u| text_at(u, "user.userName").trim());
+                let taken = stored::taken_user_names(w.tx, names_of.then_some(org_id), names).await?;
+                for mut u in batch {
                     if w.room().await? {
                         statistics.after_write(w.tx).await?;
                     }
+                    if text_at(&u, "userId").is_empty()
+                        && let Some(fields) = u.as_object_mut()
+                    {
+                        // As ZITADEL's commands: a user without an id gets one.
+                        fields.insert("userId".into(), Value::String(self.new_id()));
+                    }
+                    let u = &u;
                     let user_id = text_at(u, "userId");
-                    let found = stored_user(w, &known, org_id, user_id, text_at(u, "user.userName")).await?;
+                    let found = match stored_user(w, &known, org_id, users, u) {
+                        Ok(found) => found,
+                        Err(e) => {
+                            w.user_failed(users.kind(), user_id, e);
+                            continue;
+                        }
+                    };
                     if !w.settle(users.kind(), user_id, found) {
                         continue;
                     }
-                    let state = state_event(org_id, u)?;
-                    let ids = match users {
+                    let events = match users {
                         Users::Human => {
-                            match human_events(&self.key, self.config.password_cost, org_id, u, &generators) {
-                                Ok((added, rest, drawn)) => {
-                                    w.add_user(added, rest, state);
-                                    w.drawn.extend(drawn);
-                                    &mut w.tally.org.human_user_ids
-                                }
-                                Err(e) => {
-                                    w.refuse(Kind::HumanUser, user_id, &e);
-                                    continue;
-                                }
-                            }
+                            human_events(&self.key, self.config.password_cost, org_id, u, &generators, &complexity)
                         }
-                        Users::Machine => {
-                            w.add_user(machine_event(org_id, u)?, [], state);
-                            &mut w.tally.org.machine_user_ids
-                        }
+                        Users::Machine => machine_event(org_id, u).map(|added| (added, Vec::new(), None)),
                     };
-                    ids.push(user_id.to_string());
+                    let user_name = text_at(u, "user.userName").trim();
+                    let name_free = || match taken.contains(&user_name.to_lowercase()) || w.name_written(user_name) {
+                        // ZITADEL's unique constraint on the username.
+                        true => Err(Error::already_exists("V3-DKcYh", "Errors.User.AlreadyExists")),
+                        false => Ok(()),
+                    };
+                    let events = events.and_then(|e| name_free().map(|_| e));
+                    match events.and_then(|e| Ok((e, state_event(org_id, u)?))) {
+                        Ok(((added, rest, drawn), state)) => {
+                            w.add_user(added, rest, state);
+                            w.drawn.extend(drawn);
+                        }
+                        Err(e) => {
+                            // Refused by its command alone: ZITADEL's
+                            // import reports the user and goes on.
+                            w.user_failed(users.kind(), user_id, e);
+                            continue;
+                        }
+                    }
+                    w.user_written(user_id, user_name);
+                    match users {
+                        Users::Human => w.tally.org.human_user_ids.push(user_id.to_string()),
+                        Users::Machine => w.tally.org.machine_user_ids.push(user_id.to_string()),
+                    }
                 }
             }
             w.merge_users();
@@ -141,6 +171,10 @@ impl App {
             for l in batch {
                 w.room().await?;
                 let id = format!("{}_{}", l.user_id, l.idp_id);
+                if w.failed(&l.user_id) {
+                    w.settle(Kind::UserLink, &id, Stored::Skipped(super::no_such_user("COMMAND-vzktar7b7f")));
+                    continue;
+                }
                 let found = match known.get(&(l.idp_id.clone(), l.external.clone())) {
                     Some(owner) => Stored::found(*owner == l.user_id),
                     None => Stored::Absent,
@@ -167,31 +201,57 @@ impl App {
     }
 }
 
-/// What is stored under user `id` (named `user_name`) of organization
-/// `org`; `known`: the stored users of its batch.
-async fn stored_user(
-    w: &mut OrgWriter<'_>,
+/// What is stored under the id of user `u` of organization `org` (one of
+/// `users`); `known`: the stored users of its batch. An id stored for the
+/// same user (same organization and name) is the same user; any other
+/// stored, or written before in this document, is ZITADEL's "already
+/// existing" (the user exists: what names it still finds it). `Err` when
+/// the user cannot be written at all.
+fn stored_user(
+    w: &OrgWriter<'_>,
     known: &HashMap<String, StoredUser>,
     org: &str,
-    id: &str,
-    user_name: &str,
+    users: Users,
+    u: &Value,
 ) -> Result<Stored> {
+    let id = text_at(u, "userId");
+    let exists = match users {
+        Users::Human => Error::failed_precondition("COMMAND-ziuna", "Errors.User.AlreadyExisting"),
+        Users::Machine => Error::failed_precondition("COMMAND-k2una", "Errors.User.AlreadyExisting"),
+    };
     if let Some(user) = known.get(id) {
-        return Ok(if user.org_id == org && user.user_name.eq_ignore_ascii_case(user_name) {
-            Stored::Same
-        } else {
-            Stored::Refused(Error::already_exists("IMPORT-usr01", "a different user with this id exists"))
-        });
+        let same = user.org_id == org && user.user_name.eq_ignore_ascii_case(text_at(u, "user.userName").trim());
+        return Ok(if same { Stored::Same } else { Stored::Skipped(exists) });
     }
-    if !w.org_existed {
-        // A new organization has no users whose names could clash.
-        return Ok(Stored::Absent);
+    Ok(if w.user_written_before(id) { Stored::Skipped(exists) } else { Stored::Absent })
+}
+
+impl App {
+    /// The organization's password complexity policy for imported plain
+    /// passwords: the document's own, else the one stored for the
+    /// organization or the instance's (ZITADEL imports the policies first).
+    async fn import_complexity(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<PasswordComplexityPolicy> {
+        const KIND: &str = "policy.password.complexity";
+        if let Some(doc) = org.value("passwordComplexityPolicy").filter(Value::is_object)
+            && let Ok(setting) = crate::mgmt_policies::imported::setting_of_document(KIND, &doc.to_string())
+            && let Ok(policy) = serde_json::from_value(setting)
+        {
+            return Ok(policy);
+        }
+        self.complexity(w.tx.conn(), org.org_id()).await
     }
-    Ok(if stored::user_name_taken(w.tx, org, user_name).await? {
-        Stored::Refused(Error::already_exists("IMPORT-usr02", "the user name is taken in this organization"))
-    } else {
-        Stored::Absent
-    })
+
+    /// The organization's domain policy: the document's own, else the one
+    /// stored for the organization or the instance's.
+    async fn import_domain_policy(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<DomainPolicy> {
+        if let Some(doc) = org.value("domainPolicy").filter(Value::is_object)
+            && let Ok(setting) = crate::mgmt_policies::imported::setting_of_document("policy.domain", &doc.to_string())
+            && let Ok(policy) = serde_json::from_value(setting)
+        {
+            return Ok(policy);
+        }
+        Ok(self.setting::<DomainPolicy>(w.tx.conn(), crate::settings::Scope::Org(org.org_id())).await?.value)
+    }
 }
 
 /// The events of one imported human user: the user added, and the rest,
@@ -203,36 +263,59 @@ fn human_events(
     org: &str,
     u: &Value,
     generators: &Generators,
+    complexity: &PasswordComplexityPolicy,
 ) -> Result<(NewEvent, Vec<NewEvent>, Option<Drawn>)> {
     let user_id = text_at(u, "userId");
     let agg = Aggregate::new(aggregate::USER, user_id, org);
-    let hash = match (text_at(u, "user.hashedPassword.value"), text_at(u, "user.password")) {
-        ("", "") => None,
-        ("", plain) => Some(password::hash_plain(plain, cost)?),
-        (hash, _) => {
-            password::recognize(hash).map_err(|e| {
-                Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
-            })?;
-            Some(hash.to_string())
-        }
-    };
-    let gender = enum_number(at(u, "user.profile.gender"), burg_api::zitadel::user::v1::Gender::from_str_name);
+    // ZITADEL's `Human.Normalize`, in its order.
+    if text_at(u, "user.userName").is_empty() {
+        return Err(Error::invalid_argument("COMMAND-00p2b", "`humanUsers.user.userName` is empty"));
+    }
+    if text_at(u, "user.profile.firstName").is_empty() {
+        return Err(Error::invalid_argument("PROFILE-RF5z2", "`humanUsers.user.profile.firstName` is empty"));
+    }
+    if text_at(u, "user.profile.lastName").is_empty() {
+        return Err(Error::invalid_argument("PROFILE-DSUkN", "`humanUsers.user.profile.lastName` is empty"));
+    }
+    let email = text_at(u, "user.email.email").trim();
+    validate::email("humanUsers.user.email.email", email)?;
     let phone = match text_at(u, "user.phone.phone") {
         "" => String::new(),
         given => phone::normalize(given).map_err(|e| e.context("`humanUsers.user.phone.phone`"))?,
     };
+    let user_name = text_at(u, "user.userName").trim();
+    if user_name.is_empty() {
+        return Err(Error::invalid_argument("COMMAND-00p2b", "`humanUsers.user.userName` is blank"));
+    }
+    // A plain password meets the organization's complexity policy and may
+    // have to be changed; an imported hash never has to (ZITADEL's
+    // `createAddHumanEvent`).
+    let (hash, change_required) = match (text_at(u, "user.hashedPassword.value"), text_at(u, "user.password")) {
+        ("", "") => (None, false),
+        ("", plain) => {
+            complexity.check(plain).map_err(|e| e.context("`humanUsers.user.password`"))?;
+            (Some(password::hash_plain(plain, cost)?), flag(u, "user.passwordChangeRequired"))
+        }
+        (hash, _) => {
+            password::recognize(hash).map_err(|e| {
+                Error::invalid_argument(e.id, format!("`humanUsers.user.hashedPassword.value`: {}", e.message))
+            })?;
+            (Some(hash.to_string()), false)
+        }
+    };
+    let gender = enum_number(at(u, "user.profile.gender"), burg_api::zitadel::user::v1::Gender::from_str_name);
     let added = ue::HumanAdded {
-        user_name: text_at(u, "user.userName").into(),
+        user_name: user_name.into(),
         first_name: text_at(u, "user.profile.firstName").into(),
         last_name: text_at(u, "user.profile.lastName").into(),
         nick_name: text_at(u, "user.profile.nickName").into(),
         display_name: display_name(u),
         preferred_language: validate::preferred_language(text_at(u, "user.profile.preferredLanguage")),
         gender,
-        email: text_at(u, "user.email.email").into(),
+        email: email.into(),
         phone,
         encoded_hash: hash.map(|h| key.seal(h.as_bytes())),
-        change_required: flag(u, "user.passwordChangeRequired"),
+        change_required,
     };
     let first = FirstCodes::imported(
         flag(u, "user.email.isEmailVerified"),
@@ -288,9 +371,16 @@ fn human_events(
 
 /// The event of one imported machine user.
 fn machine_event(org: &str, m: &Value) -> Result<NewEvent> {
+    // ZITADEL's `AddMachine`: name, then username.
+    if text_at(m, "user.name").trim().is_empty() {
+        return Err(Error::invalid_argument("COMMAND-bs9Ds", "`machineUsers.user.name` is empty"));
+    }
+    if text_at(m, "user.userName").trim().is_empty() {
+        return Err(Error::invalid_argument("COMMAND-bm9Ds", "`machineUsers.user.userName` is empty"));
+    }
     let agg = Aggregate::new(aggregate::USER, text_at(m, "userId"), org);
     let added = ue::MachineAdded {
-        user_name: text_at(m, "user.userName").into(),
+        user_name: text_at(m, "user.userName").trim().into(),
         name: text_at(m, "user.name").into(),
         description: text_at(m, "user.description").into(),
         access_token_type: enum_number(
