@@ -228,6 +228,12 @@ impl App {
 pub(crate) mod shared_ids {
     /// `checkUserExists`: AddOrg's caller, an imported grant's or member's user.
     pub(crate) const USER_NOT_FOUND: &str = "COMMAND-uXHNj";
+    /// `AddMachine`: a user with the machine's id exists (AddMachineUser,
+    /// an imported machine).
+    pub(crate) const MACHINE_ID_TAKEN: &str = "COMMAND-k2una";
+    /// `AddUserMachineKey`: no such machine user in the organization (the
+    /// RPC, an imported key).
+    pub(crate) const MACHINE_KEY_USER_NOT_FOUND: &str = "COMMAND-bnipwm1";
     /// `AddOrgMemberCommand`: the user does not exist.
     pub(crate) const MEMBER_USER_NOT_FOUND: &str = "ORG-GoXOn";
     /// `AddOrgMemberCommand`: no user or no role given.

@@ -161,8 +161,10 @@ impl App {
         let key_id = self.new_id();
         let events = retry(|| async {
             let mut tx = self.begin(ctx).await?;
-            let missing =
-                Error::failed_precondition("COMMAND-bnipwm1", format!("machine user {:?} not found", req.user_id));
+            let missing = Error::failed_precondition(
+                crate::shared_ids::MACHINE_KEY_USER_NOT_FOUND,
+                format!("machine user {:?} not found", req.user_id),
+            );
             let m = self.org_machine(tx.conn(), ctx, &req.user_id, missing).await?;
             let on = Aggregate::new(aggregate::USER, &req.user_id, &m.resource_owner);
             let added = MachineKeyAdded {

@@ -70,7 +70,10 @@ impl App {
             self.require_active_org(tx.conn(), &org).await?;
             let user_id = req.user_id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| self.new_id());
             if self.require_user(tx.conn(), &user_id).await.is_ok() {
-                return Err(Error::failed_precondition("COMMAND-k2una", format!("a user with id {user_id:?} exists")));
+                return Err(Error::failed_precondition(
+                    crate::shared_ids::MACHINE_ID_TAKEN,
+                    format!("a user with id {user_id:?} exists"),
+                ));
             }
             self.require_unique_username(tx.conn(), &req.user_name).await?;
             let user = Aggregate::new(aggregate::USER, &user_id, &org);

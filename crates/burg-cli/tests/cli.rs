@@ -267,7 +267,7 @@ fn big_document(orgs: u64, users: u64) -> String {
                 doc.push(',');
             }
             doc.push_str(&format!(
-                "{{\"userId\":\"{}\",\"user\":{{\"userName\":\"u{u}\",\"profile\":{{\"firstName\":\"F\",\"lastName\":\"L\"}},\"email\":{{\"email\":\"u{u}@example.com\"}}}}}}",
+                "{{\"userId\":\"{}\",\"user\":{{\"userName\":\"u{o}-{u}\",\"profile\":{{\"firstName\":\"F\",\"lastName\":\"L\"}},\"email\":{{\"email\":\"u{u}@example.com\"}}}}}}",
                 base + u
             ));
         }

@@ -52,7 +52,7 @@ fn document(round: u64) -> (String, Vec<String>) {
                 doc.push(',');
             }
             doc.push_str(&format!(
-                "{{\"userId\":\"{}\",\"user\":{{\"userName\":\"u{u}\",\"profile\":{{\"firstName\":\"F\",\"lastName\":\"L\"}},\
+                "{{\"userId\":\"{}\",\"user\":{{\"userName\":\"u{round}-{o}-{u}\",\"profile\":{{\"firstName\":\"F\",\"lastName\":\"L\"}},\
                  \"email\":{{\"email\":\"u{u}@example.com\"}}}}}}",
                 base + u
             ));

@@ -136,7 +136,7 @@ pub async fn taken_user_names<'n>(
         sql.push(")");
         let rows = sql.query_for(conn).fetch_all(&mut *conn).await.map_err(db_error("IMPORT-db008"))?;
         for row in rows {
-            let name: String = row.try_get("username").map_err(db_error("IMPORT-db008"))?;
+            let name: String = row.try_get("username").map_err(db_error("IMPORT-db013"))?;
             taken.insert(name.to_lowercase());
         }
     }

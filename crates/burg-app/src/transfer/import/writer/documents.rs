@@ -55,7 +55,7 @@ impl App {
                     // been refused above (ZITADEL's check in each command).
                     let owner = match section.kind {
                         Kind::UserMetadata => Some(("id", crate::shared_ids::USER_NOT_FOUND)),
-                        Kind::MachineUserKey => Some(("userId", "COMMAND-bnipwm1")),
+                        Kind::MachineUserKey => Some(("userId", crate::shared_ids::MACHINE_KEY_USER_NOT_FOUND)),
                         _ => None,
                     };
                     if let Some((field, id)) = owner

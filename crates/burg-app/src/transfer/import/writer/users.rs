@@ -217,7 +217,9 @@ fn stored_user(
     let id = text_at(u, "userId");
     let exists = match users {
         Users::Human => Error::failed_precondition("COMMAND-ziuna", "Errors.User.AlreadyExisting"),
-        Users::Machine => Error::failed_precondition("COMMAND-k2una", "Errors.User.AlreadyExisting"),
+        Users::Machine => {
+            Error::failed_precondition(crate::shared_ids::MACHINE_ID_TAKEN, "Errors.User.AlreadyExisting")
+        }
     };
     if let Some(user) = known.get(id) {
         let same = user.org_id == org && user.user_name.eq_ignore_ascii_case(text_at(u, "user.userName").trim());
@@ -267,8 +269,10 @@ fn human_events(
 ) -> Result<(NewEvent, Vec<NewEvent>, Option<Drawn>)> {
     let user_id = text_at(u, "userId");
     let agg = Aggregate::new(aggregate::USER, user_id, org);
-    // ZITADEL's `Human.Normalize`, in its order.
-    if text_at(u, "user.userName").is_empty() {
+    // ZITADEL's `Human.Normalize`, in its order (the username is trimmed
+    // later there; a blank one is refused here as an empty one).
+    let user_name = text_at(u, "user.userName").trim();
+    if user_name.is_empty() {
         return Err(Error::invalid_argument("COMMAND-00p2b", "`humanUsers.user.userName` is empty"));
     }
     if text_at(u, "user.profile.firstName").is_empty() {
@@ -283,10 +287,6 @@ fn human_events(
         "" => String::new(),
         given => phone::normalize(given).map_err(|e| e.context("`humanUsers.user.phone.phone`"))?,
     };
-    let user_name = text_at(u, "user.userName").trim();
-    if user_name.is_empty() {
-        return Err(Error::invalid_argument("COMMAND-00p2b", "`humanUsers.user.userName` is blank"));
-    }
     // A plain password meets the organization's complexity policy and may
     // have to be changed; an imported hash never has to (ZITADEL's
     // `createAddHumanEvent`).
