@@ -67,7 +67,8 @@ pub use label_policy::{ServedAsset, UploadRefused};
 pub use mgmt_org::DomainCheck;
 pub use org::RemoveOrgCall;
 pub use transfer::{
-    DocumentFormat, IMPORT_EXISTS_ID, ImportMode, TransferDir, check_document, check_file_document, parse_duration,
+    DocumentFormat, IMPORT_EXISTS_ID, IMPORT_ORG_EXISTS_ID, ImportMode, TransferDir, check_document,
+    check_file_document, parse_duration,
 };
 pub use user::ServiceAccount;
 

@@ -500,9 +500,16 @@ fn summarize(
     source: &str,
     display: &Display,
 ) -> Result<(), Failure> {
-    let exists = |e: &&burg_api::admin::ImportDataError| e.message.contains(burg_app::IMPORT_EXISTS_ID);
-    let refused: Vec<_> = report.errors.iter().filter(|e| !exists(e)).collect();
     let orgs = report.success.as_ref().map(|s| s.orgs.as_slice()).unwrap_or_default();
+    // An item there already, or an organization stored before that the
+    // import went on into (ZITADEL's report names it with AddOrgWithID's id).
+    let exists = |e: &&burg_api::admin::ImportDataError| {
+        e.message.contains(burg_app::IMPORT_EXISTS_ID)
+            || (e.r#type == "org"
+                && e.message.contains(burg_app::IMPORT_ORG_EXISTS_ID)
+                && orgs.iter().any(|o| o.org_id == e.id))
+    };
+    let refused: Vec<_> = report.errors.iter().filter(|e| !exists(e)).collect();
     let there: Vec<&str> =
         report.errors.iter().filter(|e| exists(e) && e.r#type == "org").map(|e| e.id.as_str()).collect();
     let new_orgs = orgs.iter().filter(|o| !there.contains(&o.org_id.as_str())).count() as u64;

@@ -26,7 +26,8 @@ use burg_domain::{Error, Result};
 use serde_json::Value;
 
 pub use import::{
-    EXISTS_ID as IMPORT_EXISTS_ID, Format as DocumentFormat, ImportMode, check_document, check_file_document,
+    EXISTS_ID as IMPORT_EXISTS_ID, Format as DocumentFormat, ImportMode, ORG_EXISTS_ID as IMPORT_ORG_EXISTS_ID,
+    check_document, check_file_document,
 };
 pub(crate) use kind::Kind;
 use limits::LIMITS;

@@ -236,7 +236,69 @@ matrix!(
     states_move_with_the_document,
     imported_humans_are_normalised_as_zitadel,
     users_are_refused_one_by_one,
+    users_go_into_a_stored_organization,
 );
+
+/// ZITADEL's documented bulk upload: users for an organization that
+/// exists, with no `org` section. ZITADEL's `AddOrgWithID` reports the
+/// organization (`ORG-lapo2m`) and the import goes on into it; a removed
+/// organization's id is refused, and so is a new organization without a
+/// name or with another's.
+async fn users_go_into_a_stored_organization(s: Arc<TestServer>, c: Client) {
+    use burg_api::management::{AddOrgRequest, AddOrgResponse, GetUserByIdRequest, GetUserByIdResponse};
+    let added: AddOrgResponse = c.call("AddOrg", AddOrgRequest { name: "Bulk Target".into() }).await.unwrap();
+    let org_id = added.id;
+    let user = |id: &str, name: &str| {
+        json!({"userId": id, "user": {"userName": name, "profile": {"firstName": "Road", "lastName": "Runner"},
+            "email": {"email": format!("{name}@example.com"), "isEmailVerified": true},
+            "hashedPassword": {"value": BCRYPT}}})
+    };
+    let doc = json!({"orgs": [{"orgId": org_id, "humanUsers": [user("420000000000000001", "roadrunner")]}]});
+    let request = |doc: &Value| -> ImportDataRequest {
+        serde_json::from_value(json!({"dataOrgs": doc, "timeout": "10m"})).unwrap()
+    };
+    let report: ImportDataResponse = c.call("ImportData", request(&doc)).await.unwrap();
+    let org_entry = |r: &ImportDataResponse| {
+        r.errors.iter().map(|e| (e.r#type.clone(), e.id.clone(), e.message.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        org_entry(&report),
+        [("org".to_string(), org_id.clone(), "ID=ORG-lapo2m Message=Errors.Org.AlreadyExisting".to_string())]
+    );
+    assert_eq!(report.success.unwrap().orgs[0].human_user_ids, ["420000000000000001"]);
+    let got: GetUserByIdResponse =
+        c.with_org(&org_id).call("GetUserByID", GetUserByIdRequest { id: "420000000000000001".into() }).await.unwrap();
+    assert_eq!(got.user.unwrap().user_name, "roadrunner");
+    let got: GetOrgByIdResponse = c.call("GetOrgByID", GetOrgByIdRequest { id: org_id.clone() }).await.unwrap();
+    assert_eq!(got.org.unwrap().name, "Bulk Target", "the stored organization keeps its name");
+
+    // A removed organization's id, and new ones without a name or with a
+    // taken one, are refused whole.
+    let _: RemoveOrgResponse = c.call("RemoveOrg", RemoveOrgRequest { org_id: org_id.clone() }).await.unwrap();
+    let _: AddOrgResponse = c.call("AddOrg", AddOrgRequest { name: "Bulk Taken".into() }).await.unwrap();
+    let events = s.event_count().await;
+    let refused = json!({"orgs": [
+        {"orgId": org_id, "org": {"name": "Reborn"}, "humanUsers": [user("420000000000000002", "reborn")]},
+        {"orgId": "420000000000000003", "org": {"name": "  "}},
+        {"orgId": "420000000000000004", "org": {"name": " Bulk Taken "}},
+    ]});
+    let report: ImportDataResponse = c.call("ImportData", request(&refused)).await.unwrap();
+    let mut got: Vec<(String, String)> = report
+        .errors
+        .iter()
+        .map(|e| (e.id.clone(), e.message.split(' ').next().unwrap_or_default().to_string()))
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (org_id.clone(), "ID=ORG-lapo2m".to_string()),
+        ("420000000000000003".to_string(), "ID=COMM-deLSk".to_string()),
+        ("420000000000000004".to_string(), "ID=V3-DKcYh".to_string()),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{:?}", report.errors);
+    assert!(report.success.is_none_or(|s| s.orgs.is_empty()));
+    assert_eq!(s.event_count().await, events, "nothing written");
+}
 
 /// A user its command refuses is reported alone and the organization goes
 /// on, as ZITADEL's import goes on (the file's users get no proto rules,
@@ -549,7 +611,7 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
     let again = import(&c, orgs.clone()).await;
     assert!(!again.errors.is_empty());
     assert!(
-        again.errors.iter().all(|e| e.message.contains("IMPORT-exists")),
+        again.errors.iter().all(|e| e.message.contains(if e.r#type == "org" { "ORG-lapo2m" } else { "IMPORT-exists" })),
         "identical objects are reported as existing: {:?}",
         again.errors
     );

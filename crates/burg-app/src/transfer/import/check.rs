@@ -63,7 +63,7 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
         }
     };
     check(Kind::Org, org_id.into(), validate::len("orgId", org_id, 1, 200));
-    check(Kind::Org, org_id.into(), check_item("org", &["name"], &org.value("org").unwrap_or_default()));
+    // The name is the writer's: an organization that is stored needs none.
 
     // Kind → ids; boxed strings: these sets grow with the organization.
     let mut seen: HashMap<Kind, HashSet<Box<str>>> = HashMap::new();

@@ -34,6 +34,7 @@ pub use reader::Format;
 use reader::{Checked, DocumentUsers};
 pub use report::EXISTS_ID;
 use report::{Outcome, error};
+pub use writer::ORG_EXISTS_ID;
 
 use super::{Kind, timeout_of};
 use crate::{App, Ctx, Tick};

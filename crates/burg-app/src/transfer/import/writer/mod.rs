@@ -13,6 +13,7 @@ mod documents;
 mod org;
 mod users;
 
+pub use org::ORG_EXISTS_ID;
 pub(super) use users::Drawn;
 
 use burg_api::admin::ImportDataError;

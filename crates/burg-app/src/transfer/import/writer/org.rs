@@ -11,23 +11,29 @@ use super::super::doc::OrgDoc;
 use super::{OrgWriter, Stored};
 use crate::App;
 
+/// ZITADEL's `AddOrgWithID` on an id that has an organization, or had one:
+/// an import goes on into a stored one.
+pub const ORG_EXISTS_ID: &str = "ORG-lapo2m";
+
 impl App {
-    /// The organization: the same name under its id is the same
-    /// organization; another name, or its name taken by another, refuses
-    /// it.
+    /// The organization, as ZITADEL's `AddOrgWithID`: one stored under its
+    /// id (whatever its name) is reported as existing and the import goes
+    /// on into it; a removed one's id, an empty name or a name another
+    /// organization has refuses it.
     pub(super) async fn write_org_row(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
         let org_id = org.org_id();
-        let name = text_at(&org.value("org").unwrap_or_default(), "name").to_string();
+        let name = text_at(&org.value("org").unwrap_or_default(), "name").trim().to_string();
         let stored_name = stored::org_name(w.tx, org_id).await?;
         w.org_existed = stored_name.is_some();
+        let existing = || Error::not_found(ORG_EXISTS_ID, "Errors.Org.AlreadyExisting");
         let found = match stored_name {
-            Some(stored) if stored == name => Stored::Same,
-            Some(_) => Stored::Refused(Error::already_exists(
-                "IMPORT-org02",
-                "an organization with this id and another name exists",
-            )),
+            Some(_) => Stored::Skipped(existing()),
+            None if stored::has_history(w.tx, aggregate::ORG, org_id).await? => Stored::Refused(existing()),
+            None if name.is_empty() => {
+                Stored::Refused(Error::invalid_argument("COMM-deLSk", "`org.name` is empty once trimmed"))
+            }
             None if stored::org_name_taken(w.tx, &name).await? => {
-                Stored::Refused(Error::already_exists("IMPORT-org03", format!("an organization named {name:?} exists")))
+                Stored::Refused(Error::already_exists("V3-DKcYh", "Errors.Org.AlreadyExists"))
             }
             None => Stored::Absent,
         };
@@ -53,10 +59,8 @@ impl App {
             w.add(NewEvent::new(&w.org, &oe::MemberAdded { user_id: caller.to_string(), roles: owner })?);
         }
         // An organization that never had events has nothing else either
-        // (a removed one keeps its history).
-        if !stored::has_history(w.tx, aggregate::ORG, org_id).await? {
-            w.tx.assume_new_aggregates();
-        }
+        // (a removed one, refused above, keeps its history).
+        w.tx.assume_new_aggregates();
         Ok(())
     }
 
