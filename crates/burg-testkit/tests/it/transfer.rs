@@ -337,7 +337,11 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
         ],
         "userLinks": [{"userId": id(3), "idpId": "idp-x", "providedUserId": "ext-3", "providedUserName": "bea"}],
         "userMetadata": [{"id": id(3), "key": "k", "value": "dmFsdWU="}],
-        "orgMembers": [{"userId": id(3), "roles": ["ORG_OWNER"]}],
+        "orgMembers": [
+            {"userId": id(3), "roles": ["ORG_OWNER"]},
+            {"userId": id(2), "roles": ["ORG_EMPEROR"]},
+            {"userId": id(10), "roles": []},
+        ],
     }]});
     std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
     std::fs::write(s.data_dir().join("transfer/one-by-one.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
@@ -369,6 +373,8 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
         ("user_link", format!("{}_idp-x", id(3)), "COMMAND-vzktar7b7f"),
         ("user_metadata", String::new(), "COMMAND-uXHNj"),
         ("org_member", format!("{org_id}_{}", id(3)), "ORG-GoXOn"),
+        ("org_member", format!("{org_id}_{}", id(2)), "Org-4N8es"),
+        ("org_member", format!("{org_id}_{}", id(10)), "ORG-4Mlfs"),
     ]
     .into_iter()
     .map(|(t, i, e)| (t.to_string(), i, e.to_string()))
@@ -699,9 +705,12 @@ async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
     }
     // What the rules do not cover refuses the organization it is in.
     let cases: Vec<Case> = vec![(
-        "unknown org role",
-        Box::new(|o: &mut Value| o["orgMembers"][0]["roles"] = json!(["ORG_EMPEROR"])),
-        "ORG_EMPEROR",
+        "duplicate project",
+        Box::new(|o: &mut Value| {
+            let dup = o["projects"][0].clone();
+            o["projects"].as_array_mut().unwrap().push(dup);
+        }),
+        "appears twice",
     )];
     for (what, break_it, expect) in cases {
         let mut bad = base.clone();

@@ -6,9 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use burg_api::admin::ImportDataError;
 use burg_domain::{Error, Result, validate};
-use serde_json::Value;
 
-use super::super::{Kind, SECTIONS, check_item, key_of, list, report_id, text_at};
+use super::super::{Kind, SECTIONS, check_item, key_of, report_id, text_at};
 use super::doc::{Backing, OrgDoc};
 use super::reader::{Checked, Format, Pass, read_orgs_from, read_v1_orgs};
 use super::report::{Refused, error};
@@ -88,26 +87,6 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
         let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));
         if let Err(e) = check_item("userLinks", &["userId", "idpId", "providedUserId"], l) {
             refused.push(error(Kind::UserLink, &id, &e));
-        }
-    }
-    for m in org.each("orgMembers") {
-        let m = &m;
-        let id = format!("{org_id}_{}", text_at(m, "userId"));
-        let r = check_item("orgMembers", &["userId", "roles"], m).and_then(|_| {
-            // As ZITADEL's AddOrgMemberCommand: ORG_ roles, or
-            // SELF_MANAGEMENT_GLOBAL alone.
-            let roles: Vec<String> = list(m, "roles").filter_map(Value::as_str).map(str::to_string).collect();
-            if burg_domain::permission::org_member_roles_valid(&roles) {
-                Ok(())
-            } else {
-                Err(Error::invalid_argument(
-                    "IMPORT-role01",
-                    format!("`orgMembers.roles`: {} are not roles of an organization member", roles.join(", ")),
-                ))
-            }
-        });
-        if let Err(e) = r {
-            refused.push(error(Kind::OrgMember, &id, &e));
         }
     }
     for section in SECTIONS {
