@@ -498,6 +498,19 @@ fn roles_valid(roles: &[String]) -> bool {
     roles.iter().all(|r| PROJECT_MEMBER_ROLES.contains(&r.as_str()))
 }
 
+/// A project member's roles as ZITADEL's `AddProjectMember` checks them
+/// (the RPC and the import): some, and each a project member's role;
+/// `field` names them in the answer.
+pub(crate) fn project_member_roles(roles: &[String], field: &str) -> Result<()> {
+    if roles.is_empty() {
+        return Err(Error::invalid_argument("PROJECT-W8m4l", format!("`{field}` must not be empty")));
+    }
+    if !roles_valid(roles) {
+        return Err(Error::invalid_argument("PROJECT-3m9ds", format!("`{field}` holds a role projects do not have")));
+    }
+    Ok(())
+}
+
 impl App {
     /// The roles of an owned project's members (the granted-project roles
     /// are the project grant members').
@@ -516,12 +529,7 @@ impl App {
         ctx: &Ctx,
         req: AddProjectMemberRequest,
     ) -> Result<AddProjectMemberResponse> {
-        if req.roles.is_empty() {
-            return Err(Error::invalid_argument("PROJECT-W8m4l", "`roles` must not be empty"));
-        }
-        if !roles_valid(&req.roles) {
-            return Err(Error::invalid_argument("PROJECT-3m9ds", "`roles` holds a role projects do not have"));
-        }
+        project_member_roles(&req.roles, "roles")?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();

@@ -456,6 +456,19 @@ fn grant_roles_valid(roles: &[String]) -> bool {
     roles.iter().all(|r| GRANT_MEMBER_ROLES.contains(&r.as_str()))
 }
 
+/// A grant member's roles as ZITADEL's `AddProjectGrantMember` checks them
+/// (the RPC and the import): some, and each a grant member's role; `field`
+/// names them in the answer.
+pub(crate) fn grant_member_roles(roles: &[String], field: &str) -> Result<()> {
+    if roles.is_empty() {
+        return Err(Error::invalid_argument("PROJECT-8fi7G", format!("`{field}` must not be empty")));
+    }
+    if !grant_roles_valid(roles) {
+        return Err(Error::invalid_argument("PROJECT-m9gKK", format!("`{field}` holds a role grants do not have")));
+    }
+    Ok(())
+}
+
 impl App {
     pub async fn list_project_grant_member_roles(
         &self,
@@ -485,12 +498,7 @@ impl App {
         ctx: &Ctx,
         req: AddProjectGrantMemberRequest,
     ) -> Result<AddProjectGrantMemberResponse> {
-        if req.roles.is_empty() {
-            return Err(Error::invalid_argument("PROJECT-8fi7G", "`roles` must not be empty"));
-        }
-        if !grant_roles_valid(&req.roles) {
-            return Err(Error::invalid_argument("PROJECT-m9gKK", "`roles` holds a role grants do not have"));
-        }
+        grant_member_roles(&req.roles, "roles")?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();

@@ -342,6 +342,12 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
             {"userId": id(2), "roles": ["ORG_EMPEROR"]},
             {"userId": id(10), "roles": []},
         ],
+        "projects": [{"projectId": id(20), "project": {"name": "Roles"}}],
+        "projectMembers": [
+            {"projectId": id(20), "userId": id(2), "roles": []},
+            {"projectId": id(20), "userId": id(10), "roles": ["OWNER"]},
+        ],
+        "projectGrantMembers": [{"projectId": id(20), "grantId": id(21), "userId": id(2), "roles": ["PROJECT_OWNER"]}],
     }]});
     std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
     std::fs::write(s.data_dir().join("transfer/one-by-one.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
@@ -375,6 +381,9 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
         ("org_member", format!("{org_id}_{}", id(3)), "ORG-GoXOn"),
         ("org_member", format!("{org_id}_{}", id(2)), "Org-4N8es"),
         ("org_member", format!("{org_id}_{}", id(10)), "ORG-4Mlfs"),
+        ("project_member", format!("{org_id}_{}_{}", id(20), id(2)), "PROJECT-W8m4l"),
+        ("project_member", format!("{org_id}_{}_{}", id(20), id(10)), "PROJECT-3m9ds"),
+        ("project_grant_member", format!("{org_id}_{}_{}_{}", id(20), id(21), id(2)), "PROJECT-m9gKK"),
     ]
     .into_iter()
     .map(|(t, i, e)| (t.to_string(), i, e.to_string()))

@@ -44,6 +44,26 @@ impl App {
                 for (key, event) in batch {
                     w.room().await?;
                     let data = &event.payload["data"];
+                    // A member's roles first, as ZITADEL's commands check them.
+                    let roles = || -> Vec<String> {
+                        data["roles"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|r| r.as_str().map(str::to_string))
+                            .collect()
+                    };
+                    let roles_checked = match section.kind {
+                        Kind::ProjectMember => crate::project::project_member_roles(&roles(), "projectMembers.roles"),
+                        Kind::ProjectGrantMember => {
+                            crate::project_grant::grant_member_roles(&roles(), "projectGrantMembers.roles")
+                        }
+                        _ => Ok(()),
+                    };
+                    if let Err(e) = roles_checked {
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
                     if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember)
                         && !w.user_exists(text_at(data, "userId")).await?
                     {
