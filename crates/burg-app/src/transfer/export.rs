@@ -510,12 +510,9 @@ impl App {
         {
             user["hashedPassword"] = json!({ "value": hash });
         }
-        if row.password_change_required {
-            user["passwordChangeRequired"] = json!(true);
-        }
-        if row.passwordless_requested {
-            user["requestPasswordlessRegistration"] = json!(true);
-        }
+        // As ZITADEL's export: neither `passwordChangeRequired` (an imported
+        // hash never has to be changed) nor `requestPasswordlessRegistration`
+        // (a second import would send the registration again).
         if req.with_otp
             && let Some(otp) = self.open_sealed(&row.otp_secret)?
         {

@@ -46,8 +46,6 @@ pub struct HumanRow {
     pub phone: String,
     pub phone_verified: bool,
     pub password_hash: String,
-    pub password_change_required: bool,
-    pub passwordless_requested: bool,
     pub otp_secret: String,
     /// `zitadel.user.v1.UserState`.
     pub state: i64,
@@ -185,8 +183,7 @@ impl Snapshot {
     /// The human users of organization `org_id`, by id.
     pub fn humans<'s>(&'s mut self, org_id: &'s str) -> impl Stream<Item = Result<HumanRow>> + Send + 's {
         let sql = "SELECT id, username, first_name, last_name, nick_name, display_name, preferred_language, gender, \
-                   email, email_verified, phone, phone_verified, password_hash, password_change_required, \
-                   passwordless_requested, otp_secret, state FROM users \
+                   email, email_verified, phone, phone_verified, password_hash, otp_secret, state FROM users \
                    WHERE instance_id = $1 AND resource_owner = $2 AND user_type = $3 ORDER BY id";
         let human = Some(Third::Number(UserType::Human.code()));
         self.rows(sql, org_id, human, "EXPORT-db011", |row| {
@@ -204,8 +201,6 @@ impl Snapshot {
                 phone: text(row, "phone"),
                 phone_verified: flag(row, "phone_verified"),
                 password_hash: text(row, "password_hash"),
-                password_change_required: flag(row, "password_change_required"),
-                passwordless_requested: flag(row, "passwordless_requested"),
                 otp_secret: text(row, "otp_secret"),
                 state: number(row, "state"),
             })

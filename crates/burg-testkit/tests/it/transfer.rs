@@ -149,8 +149,8 @@ pub fn decode_orgs(orgs: &[Value]) -> Vec<DataOrg> {
 /// `org` as an export of the organizations `exported` writes it: as
 /// ZITADEL's, without the grants to other organizations and what names
 /// those grants (the generated documents grant to an organization that
-/// is in none of them), with every lifetime of the login policy, and no
-/// imported hash to be changed.
+/// is in none of them), with every lifetime of the login policy, and
+/// without the two flags of a human that ZITADEL's export leaves out.
 fn as_exported(org: &DataOrg, exported: &[String]) -> DataOrg {
     let mut org = org.clone();
     if let Some(p) = org.login_policy.as_mut() {
@@ -164,11 +164,11 @@ fn as_exported(org: &DataOrg, exported: &[String]) -> DataOrg {
             lifetime.get_or_insert_with(Default::default);
         }
     }
-    // An imported hash never has to be changed (ZITADEL's ImportHuman).
+    // ZITADEL's export writes neither flag (and an imported hash never has
+    // to be changed).
     for user in org.human_users.iter_mut().filter_map(|h| h.user.as_mut()) {
-        if user.hashed_password.as_ref().is_some_and(|h| !h.value.is_empty()) {
-            user.password_change_required = false;
-        }
+        user.password_change_required = false;
+        user.request_passwordless_registration = false;
     }
     let (kept, dropped): (Vec<_>, Vec<_>) = org
         .project_grants
