@@ -271,6 +271,20 @@ async fn users_go_into_a_stored_organization(s: Arc<TestServer>, c: Client) {
     assert_eq!(got.user.unwrap().user_name, "roadrunner");
     let got: GetOrgByIdResponse = c.call("GetOrgByID", GetOrgByIdRequest { id: org_id.clone() }).await.unwrap();
     assert_eq!(got.org.unwrap().name, "Bulk Target", "the stored organization keeps its name");
+    // Metadata is set: a second value under the key replaces the first.
+    for (value, plain) in [("cmVk", "red"), ("Ymx1ZQ==", "blue")] {
+        let doc = json!({"orgs": [{"orgId": org_id,
+            "userMetadata": [{"id": "420000000000000001", "key": "team", "value": value}]}]});
+        let report: ImportDataResponse = c.call("ImportData", request(&doc)).await.unwrap();
+        assert_eq!(report.errors.len(), 1, "only the organization: {:?}", report.errors);
+        let exported = export(&c, ExportDataRequest { org_ids: vec![org_id.clone()], ..Default::default() }).await;
+        let stored: Vec<(String, String)> = exported.orgs[0]
+            .user_metadata
+            .iter()
+            .map(|m| (m.key.clone(), String::from_utf8_lossy(&m.value).into_owned()))
+            .collect();
+        assert_eq!(stored, [("team".to_string(), plain.to_string())]);
+    }
 
     // A removed organization's id, and new ones without a name or with a
     // taken one, are refused whole.

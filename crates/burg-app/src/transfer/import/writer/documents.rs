@@ -108,6 +108,12 @@ impl App {
                             }
                             None => Stored::Absent,
                         };
+                        // Metadata is set, not added: another value under
+                        // the key is overwritten (ZITADEL's SetUserMetadata).
+                        let found = match found {
+                            Stored::Different if section.kind == Kind::UserMetadata => Stored::Absent,
+                            found => found,
+                        };
                         if !w.settle(section.kind, &report_id(section, org_id, &key, data), found) {
                             continue;
                         }
