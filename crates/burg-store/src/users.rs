@@ -36,7 +36,9 @@ pub async fn get<'e>(on: impl Reader<'e>, instance: &str, id: &str) -> Result<Op
 /// (case-insensitively), in any organization.
 pub async fn name_taken<'e>(on: impl Reader<'e>, instance: &str, user_name: &str) -> Result<bool> {
     let taken: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE instance_id = $1 AND lower(username) = lower($2)")
+        // COUNT(id), not COUNT(*): SQLite then finds the name by the index on
+        // `lower(username)` rather than reading every user of the instance.
+        sqlx::query_scalar("SELECT COUNT(id) FROM users WHERE instance_id = $1 AND lower(username) = lower($2)")
             .bind(instance)
             .bind(user_name)
             .fetch_one(on)

@@ -124,7 +124,9 @@ pub async fn taken_user_names<'n>(
     let (instance, conn) = tx.split();
     let mut taken = std::collections::HashSet::new();
     for chunk in names.chunks(USERS_PER_LOOKUP) {
-        let mut sql = Sql::new("SELECT username FROM users WHERE instance_id = ");
+        // `id` too: with `username` alone SQLite reads a covering index of
+        // every user of the instance instead of the one by login name.
+        let mut sql = Sql::new("SELECT id, username FROM users WHERE instance_id = ");
         sql.bind(instance);
         if let Some(org) = org {
             sql.push(" AND resource_owner = ").bind(org);

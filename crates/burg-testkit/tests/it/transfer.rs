@@ -344,13 +344,16 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
             human(7, "", "Nil", json!({})),
             human(8, "nameless", "", json!({})),
             human(11, "hash", "Has", json!({"hashedPassword": {"value": "not-a-hash"}})),
+            // Refused, then given again well: the second entry is the user.
+            human(12, "retry", "Ret", json!({"phone": {"phone": "+999 1234567"}})),
+            human(12, "retry", "Ret", json!({})),
         ],
         "machineUsers": [
             {"userId": id(9), "user": {"userName": "svc", "name": ""}},
             {"userId": id(10), "user": {"userName": "svc-ok", "name": "Service"}},
         ],
         "userLinks": [{"userId": id(3), "idpId": "idp-x", "providedUserId": "ext-3", "providedUserName": "bea"}],
-        "userMetadata": [{"id": id(3), "key": "k", "value": "dmFsdWU="}],
+        "userMetadata": [{"id": id(3), "key": "k", "value": "dmFsdWU="}, {"id": id(12), "key": "k", "value": "dmFsdWU="}],
         "orgMembers": [
             {"userId": id(3), "roles": ["ORG_OWNER"]},
             {"userId": id(2), "roles": ["ORG_EMPEROR"]},
@@ -369,7 +372,8 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
 
     let success = report.success.expect("a success list");
     assert_eq!(success.orgs.len(), 1, "the organization is imported: {:?}", report.errors);
-    assert_eq!(success.orgs[0].human_user_ids, [id(2)]);
+    assert_eq!(success.orgs[0].human_user_ids, [id(2), id(12)]);
+    assert_eq!(success.orgs[0].user_metadata.len(), 1, "the metadata of the user given again is written");
     assert_eq!(success.orgs[0].machine_user_ids, [id(10)]);
     let mut got: Vec<(String, String, String)> = report
         .errors
@@ -389,6 +393,7 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
         ("human_user", id(7), "COMMAND-00p2b"),
         ("human_user", id(8), "PROFILE-RF5z2"),
         ("human_user", id(11), "PASSW-fmt00"),
+        ("human_user", id(12), "PHONE-so0wa"),
         ("machine_user", id(9), "COMMAND-bs9Ds"),
         ("user_link", format!("{}_idp-x", id(3)), "COMMAND-vzktar7b7f"),
         ("user_metadata", String::new(), "COMMAND-uXHNj"),

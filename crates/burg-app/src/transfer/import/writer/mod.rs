@@ -174,6 +174,8 @@ impl<'t> OrgWriter<'t> {
 
     /// User `id`, named `name`, is written.
     fn user_written(&mut self, id: &str, name: &str) {
+        // An earlier entry with this id may have failed.
+        self.failed_users.remove(id);
         self.user_ids.insert(id.into());
         self.user_names.insert(name.to_lowercase().into());
     }
