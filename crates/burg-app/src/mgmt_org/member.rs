@@ -17,6 +17,29 @@ use super::org_aggregate;
 use crate::list::{list_details, text_match, v1_page};
 use crate::{App, Ctx, added_details, changed_details, details, retry, unchanged_details};
 
+/// An org member's user and roles as ZITADEL's `AddOrgMember` checks them
+/// (the RPC and the import): both given, and `ORG_` roles or
+/// `SELF_MANAGEMENT_GLOBAL` alone. `prefix` goes before the field names in
+/// the answer (`orgMembers.` for an import document).
+pub(crate) fn org_member_valid(user_id: &str, roles: &[String], prefix: &str) -> Result<()> {
+    if user_id.is_empty() || roles.is_empty() {
+        return Err(Error::invalid_argument(
+            crate::shared_ids::MEMBER_INVALID,
+            format!("`{prefix}userId` and at least one of `{prefix}roles` are required"),
+        ));
+    }
+    if !org_member_roles_valid(roles) {
+        return Err(Error::invalid_argument(
+            "Org-4N8es",
+            format!(
+                "`{prefix}roles` must be organization roles (ORG_…), or SELF_MANAGEMENT_GLOBAL alone; given: {}",
+                roles.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl App {
     /// The `ORG_*` roles, and `SELF_MANAGEMENT_GLOBAL` in the default
     /// organization (ZITADEL's `GetOrgMemberRoles` for its global org).
@@ -79,21 +102,7 @@ impl App {
     }
 
     pub async fn add_org_member(&self, ctx: &Ctx, req: AddOrgMemberRequest) -> Result<AddOrgMemberResponse> {
-        if req.user_id.is_empty() || req.roles.is_empty() {
-            return Err(Error::invalid_argument(
-                crate::shared_ids::MEMBER_INVALID,
-                "`userId` and at least one of `roles` are required",
-            ));
-        }
-        if !org_member_roles_valid(&req.roles) {
-            return Err(Error::invalid_argument(
-                "Org-4N8es",
-                format!(
-                    "`roles` must be organization roles (ORG_…), or SELF_MANAGEMENT_GLOBAL alone; given: {}",
-                    req.roles.join(", ")
-                ),
-            ));
-        }
+        org_member_valid(&req.user_id, &req.roles, "")?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = self.org_of_write(tx.conn(), ctx.org()).await?;

@@ -5,7 +5,7 @@
 
 mod dns;
 mod domain;
-mod member;
+pub(crate) mod member;
 mod metadata;
 
 use burg_api::management::{

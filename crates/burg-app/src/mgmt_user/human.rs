@@ -194,7 +194,7 @@ pub(crate) fn new_human(
 impl App {
     /// The password complexity policy of organization `org` (its own, else
     /// the instance's).
-    pub(crate) async fn complexity(&self, conn: &mut Conn, org: &str) -> Result<PasswordComplexityPolicy> {
+    async fn complexity(&self, conn: &mut Conn, org: &str) -> Result<PasswordComplexityPolicy> {
         Ok(self.setting::<PasswordComplexityPolicy>(conn, Scope::Org(org)).await?.value)
     }
 

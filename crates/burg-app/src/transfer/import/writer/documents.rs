@@ -13,7 +13,7 @@ use burg_domain::{ErrorKind, Result};
 use burg_store::transfer::import as stored;
 use serde_json::{Value, json};
 
-use super::super::super::{Kind, SECTIONS, Section, key_of, report_id, text_at};
+use super::super::super::{Kind, SECTIONS, Section, key_of, list, report_id, text_at};
 use super::super::doc::{Batches, OrgDoc, Reading};
 use super::{OrgWriter, Stored};
 use crate::App;
@@ -46,12 +46,7 @@ impl App {
                     let data = &event.payload["data"];
                     // A member's roles first, as ZITADEL's commands check them.
                     let roles = || -> Vec<String> {
-                        data["roles"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|r| r.as_str().map(str::to_string))
-                            .collect()
+                        list(data, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect()
                     };
                     let roles_checked = match section.kind {
                         Kind::ProjectMember => crate::project::project_member_roles(&roles(), "projectMembers.roles"),

@@ -172,12 +172,12 @@ impl<'t> OrgWriter<'t> {
         }
     }
 
-    /// User `id`, named `name`, is written.
-    fn user_written(&mut self, id: &str, name: &str) {
+    /// User `id`, named `lower_name` in lower case, is written.
+    fn user_written(&mut self, id: &str, lower_name: String) {
         // An earlier entry with this id may have failed.
         self.failed_users.remove(id);
         self.user_ids.insert(id.into());
-        self.user_names.insert(name.to_lowercase().into());
+        self.user_names.insert(lower_name.into());
     }
 
     /// Whether a user with id `id` was written before in this organization.
@@ -185,10 +185,10 @@ impl<'t> OrgWriter<'t> {
         self.user_ids.contains(id)
     }
 
-    /// Whether a user named `name` (in any case) was written before in
-    /// this organization.
-    fn name_written(&self, name: &str) -> bool {
-        self.user_names.contains(name.to_lowercase().as_str())
+    /// Whether a user named `lower_name` (in lower case) was written before
+    /// in this organization.
+    fn name_written(&self, lower_name: &str) -> bool {
+        self.user_names.contains(lower_name)
     }
 
     /// Before an item: appends the events gathered so far once there are

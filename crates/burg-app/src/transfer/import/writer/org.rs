@@ -103,7 +103,7 @@ impl App {
             let id = format!("{org_id}_{user_id}");
             // ZITADEL's AddOrgMember, in its order: a user and roles, the
             // roles of an organization member, the user, then the member.
-            if let Err(e) = member_valid(&user_id, &roles) {
+            if let Err(e) = crate::mgmt_org::member::org_member_valid(&user_id, &roles, "orgMembers.") {
                 w.settle(Kind::OrgMember, &id, Stored::Skipped(e));
                 continue;
             }
@@ -136,25 +136,4 @@ impl App {
         }
         Ok(())
     }
-}
-
-/// An org member's user and roles as ZITADEL's `AddOrgMember` checks them:
-/// both given, and `ORG_` roles or `SELF_MANAGEMENT_GLOBAL` alone.
-fn member_valid(user_id: &str, roles: &[String]) -> Result<()> {
-    if user_id.is_empty() || roles.is_empty() {
-        return Err(Error::invalid_argument(
-            crate::shared_ids::MEMBER_INVALID,
-            "`orgMembers.userId` and at least one of `orgMembers.roles` are required",
-        ));
-    }
-    if !burg_domain::permission::org_member_roles_valid(roles) {
-        return Err(Error::invalid_argument(
-            "Org-4N8es",
-            format!(
-                "`orgMembers.roles` must be organization roles (ORG_…), or SELF_MANAGEMENT_GLOBAL alone; given: {}",
-                roles.join(", ")
-            ),
-        ));
-    }
-    Ok(())
 }

@@ -9,6 +9,7 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::events::user as ue;
 use burg_domain::instance_settings::{GeneratorConfig, SecretGeneratorType};
 use burg_domain::policies::{DomainPolicy, PasswordComplexityPolicy};
+use burg_domain::settings::Setting;
 use burg_domain::{Error, Result, password, phone, validate};
 use burg_store::transfer::import::{self as stored, StoredUser};
 use burg_store::tuning::Statistics;
@@ -81,11 +82,11 @@ impl App {
             email: generator(self, SecretGeneratorType::VerifyEmailCode).await?,
             phone: generator(self, SecretGeneratorType::VerifyPhoneCode).await?,
         };
-        let complexity = self.import_complexity(w, org).await?;
+        let complexity: PasswordComplexityPolicy = self.import_setting(w, org, "passwordComplexityPolicy").await?;
         // Usernames are unique in the organization when its domain policy
         // makes them login names in its domains, else in the instance (the
         // scope of ZITADEL's username constraint).
-        let names_of = self.import_domain_policy(w, org).await?.user_login_must_be_domain;
+        let names_of = self.import_setting::<DomainPolicy>(w, org, "domainPolicy").await?.user_login_must_be_domain;
         for users in [Users::Human, Users::Machine] {
             let mut batches = org.batches(users.json(), Reading::Json, |u| u);
             while let Some(batch) = batches.next() {
@@ -124,8 +125,8 @@ impl App {
                         }
                         Users::Machine => machine_event(org_id, u).map(|added| (added, Vec::new(), None)),
                     };
-                    let user_name = text_at(u, "user.userName").trim();
-                    let name_free = || match taken.contains(&user_name.to_lowercase()) || w.name_written(user_name) {
+                    let user_name = text_at(u, "user.userName").trim().to_lowercase();
+                    let name_free = || match taken.contains(&user_name) || w.name_written(&user_name) {
                         // ZITADEL's unique constraint on the username.
                         true => Err(Error::already_exists("V3-DKcYh", "Errors.User.AlreadyExists")),
                         false => Ok(()),
@@ -229,30 +230,23 @@ fn stored_user(
 }
 
 impl App {
-    /// The organization's password complexity policy for imported plain
-    /// passwords: the document's own, else the one stored for the
-    /// organization or the instance's (ZITADEL imports the policies first).
-    async fn import_complexity(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<PasswordComplexityPolicy> {
-        const KIND: &str = "policy.password.complexity";
-        if let Some(doc) = org.value("passwordComplexityPolicy").filter(Value::is_object)
-            && let Ok(setting) = crate::mgmt_policies::imported::setting_of_document(KIND, &doc.to_string())
+    /// The organization's setting `S` for its users, as ZITADEL imports the
+    /// policies before the users: the document's own (its member
+    /// `document_member`), else the one stored for the organization or the
+    /// instance's.
+    async fn import_setting<S: Setting>(
+        &self,
+        w: &mut OrgWriter<'_>,
+        org: &OrgDoc,
+        document_member: &str,
+    ) -> Result<S> {
+        if let Some(doc) = org.value(document_member).filter(Value::is_object)
+            && let Ok(setting) = crate::mgmt_policies::imported::setting_of_document(S::KIND, &doc.to_string())
             && let Ok(policy) = serde_json::from_value(setting)
         {
             return Ok(policy);
         }
-        self.complexity(w.tx.conn(), org.org_id()).await
-    }
-
-    /// The organization's domain policy: the document's own, else the one
-    /// stored for the organization or the instance's.
-    async fn import_domain_policy(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<DomainPolicy> {
-        if let Some(doc) = org.value("domainPolicy").filter(Value::is_object)
-            && let Ok(setting) = crate::mgmt_policies::imported::setting_of_document("policy.domain", &doc.to_string())
-            && let Ok(policy) = serde_json::from_value(setting)
-        {
-            return Ok(policy);
-        }
-        Ok(self.setting::<DomainPolicy>(w.tx.conn(), crate::settings::Scope::Org(org.org_id())).await?.value)
+        Ok(self.setting::<S>(w.tx.conn(), crate::settings::Scope::Org(org.org_id())).await?.value)
     }
 }
 
