@@ -56,6 +56,13 @@ fn main() -> BuildResult {
         .extern_path(DURATION.0, DURATION.1)
         .out_dir(&out_dir)
         .build(&[".zitadel"])?;
+    for entry in std::fs::read_dir(&out_dir)? {
+        let path = entry?.path();
+        if path.to_string_lossy().ends_with(".serde.rs") {
+            let code = std::fs::read_to_string(&path)?;
+            std::fs::write(&path, open_enums(&code).map_err(|e| format!("{}: {e}", path.display()))?)?;
+        }
+    }
 
     std::fs::write(out_dir.join("routes.rs"), routes(&pool)?)?;
     std::fs::write(out_dir.join("validate.rs"), validate::generate(&pool)?)?;
@@ -92,6 +99,73 @@ fn with_our_unimplemented(file: &Path) -> BuildResult {
     }
     std::fs::write(file, code.replace(TONIC_STUB, "Err(crate::error::unimplemented())"))?;
     Ok(())
+}
+
+/// Makes the enum fields of pbjson's code open, as proto3 JSON has them
+/// (`crate::json::OpenEnum`): pbjson refuses to read a number no variant
+/// has, and to write one, where Go's protojson keeps it. Each enum field's
+/// read (`next_value::<E>()? as i32`, in an `Option` or `Vec` too) and
+/// write (`E::try_from(..)` with its "Invalid variant" error) is rewritten;
+/// a form not recognised fails the build, so a new pbjson cannot slip by.
+fn open_enums(code: &str) -> Result<String, String> {
+    const INVALID: &str = ".map_err(|_| serde::ser::Error::custom(format!(\"Invalid variant {}\", ";
+    const COLLECT: &str = "}).collect::<std::result::Result<Vec<_>, _>>()?;";
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = String::with_capacity(code.len() + code.len() / 20);
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        // Reads.
+        if line.contains("map_.next_value::<") && line.contains(" as i32") {
+            let start = line.find("map_.next_value::<").unwrap() + "map_.next_value::<".len();
+            let end = line[start..].find(">()?").ok_or_else(|| format!("an enum read: {line}"))? + start;
+            let ty = &line[start..end];
+            let wrapped = match ty.strip_prefix("::std::option::Option<").or_else(|| ty.strip_prefix("Vec<")) {
+                Some(inner) => {
+                    let inner = inner.strip_suffix('>').ok_or_else(|| format!("an enum read: {line}"))?;
+                    ty.replace(inner, &format!("crate::json::OpenEnum<{inner}>"))
+                }
+                None => format!("crate::json::OpenEnum<{ty}>"),
+            };
+            let rest = line[end..].replace("()? as i32", "()?.0").replace("x as i32", "x.0");
+            writeln!(out, "{}{wrapped}{rest}", &line[..start]).unwrap();
+            i += 1;
+            continue;
+        }
+        // Writes of one value: `let v = E::try_from(x)` and its error.
+        if let Some(call) = trimmed.strip_prefix("let v = ").and_then(|c| c.strip_suffix(')'))
+            && let Some((ty, arg)) = call.split_once("::try_from(")
+            && lines.get(i + 1).is_some_and(|next| next.trim_start().starts_with(INVALID))
+        {
+            writeln!(out, "{indent}let v = crate::json::OpenEnum::<{ty}>::of({arg});").unwrap();
+            i += 2;
+            continue;
+        }
+        // Writes of a list: `.map(|v| { E::try_from(v) .map_err(..) }).collect::<Result<..>>()?`.
+        if let Some(ty) = trimmed.strip_suffix("::try_from(v)")
+            && !ty.contains(' ')
+            && ty != "i32"
+            && lines.get(i + 1).is_some_and(|next| next.trim_start().starts_with(INVALID))
+        {
+            let close = lines.get(i + 2).map(|l| l.trim_start());
+            if close != Some(COLLECT) {
+                return Err(format!("an enum list write: {line}"));
+            }
+            writeln!(out, "{indent}crate::json::OpenEnum::<{ty}>::of(v)").unwrap();
+            writeln!(out, "{}}}).collect::<Vec<_>>();", &lines[i + 2][..lines[i + 2].len() - COLLECT.len()]).unwrap();
+            i += 3;
+            continue;
+        }
+        if line.contains("Invalid variant") {
+            return Err(format!("an enum write in a form not known: {line}"));
+        }
+        out.push_str(line);
+        out.push('\n');
+        i += 1;
+    }
+    Ok(out)
 }
 
 fn proto_files(dir: &Path) -> BuildResult<Vec<PathBuf>> {

@@ -34,6 +34,12 @@ fn legacy_idp_type(kind: Kind) -> i32 {
     }
 }
 
+/// The older `IDPType` of a provider stored with `ProviderType`
+/// `provider_type` (ZITADEL's `IDPTypeToPb`): 0 for one that is gone.
+pub(crate) fn link_idp_type(provider_type: i64) -> i32 {
+    Kind::from_provider_type(provider_type).map_or(pb::IdpType::Unspecified as i32, legacy_idp_type)
+}
+
 /// The wire form of a login policy's link.
 pub(crate) fn to_link(link: PolicyLink) -> IdpLoginPolicyLink {
     IdpLoginPolicyLink { idp_id: link.idp_id, idp_name: link.name, idp_type: legacy_idp_type(link.kind) }

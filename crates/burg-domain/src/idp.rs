@@ -76,6 +76,26 @@ impl Kind {
         self.info().provider_type
     }
 
+    /// ZITADEL's `domain.IDPType` of the kind, the number its query side
+    /// keeps per template (LDAP and OAuth in the other order than
+    /// `ProviderType`); ExportData writes it as a user link's `idpType`.
+    pub fn domain_idp_type(self) -> i32 {
+        match self {
+            Kind::Oidc => 1,
+            Kind::Jwt => 2,
+            Kind::Oauth => 3,
+            Kind::Ldap => 4,
+            Kind::Azure => 5,
+            Kind::Github => 6,
+            Kind::GithubEnterprise => 7,
+            Kind::Gitlab => 8,
+            Kind::GitlabSelfHosted => 9,
+            Kind::Google => 10,
+            Kind::Apple => 11,
+            Kind::Saml => 12,
+        }
+    }
+
     /// The kind of `ProviderType` number `provider_type` (as
     /// `idp_templates.idp_type` stores it); `None` for a number no kind has.
     pub fn from_provider_type(provider_type: i64) -> Option<Kind> {

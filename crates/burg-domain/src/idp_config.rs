@@ -354,6 +354,14 @@ impl IdpConfig {
     /// creation and linking allowed, auto-creation as auto-register, no
     /// ID-token mapping or PKCE. None before the protocol event, or for an
     /// OIDC configuration without a secret (which only an import brings).
+    /// The template kind of its protocol (none before its protocol event).
+    pub fn kind(&self) -> Option<crate::idp::Kind> {
+        Some(match self.protocol.as_ref()? {
+            Protocol::Oidc { .. } => crate::idp::Kind::Oidc,
+            Protocol::Jwt { .. } => crate::idp::Kind::Jwt,
+        })
+    }
+
     pub fn template(&self) -> Option<Template> {
         let config = match self.protocol.as_ref()? {
             Protocol::Oidc { client_id, client_secret, issuer, scopes, .. } => Config::Oidc {

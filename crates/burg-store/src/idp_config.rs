@@ -3,6 +3,7 @@
 
 use burg_domain::idp_config::IdpConfig;
 use burg_domain::{Error, Result};
+use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::list::{Listed, Listing, Page, TextMatch, push_text};
@@ -34,6 +35,35 @@ fn from_row(row: &AnyRow) -> Result<ConfigRow> {
         change_date: n("change_date")?,
         resource_owner: text(row, "resource_owner", "IDPC-db004")?,
     })
+}
+
+/// The provider name and `ProviderType` a user link shows, from the
+/// link's template (`template_name`, `template_type`, NULL when it has
+/// none) or else its configuration (`config`, the stored JSON, NULL when
+/// none): a configuration without a client secret has no template. Empty
+/// and 0 for a provider that is gone.
+pub fn link_provider(template_name: Option<String>, template_type: Option<i64>, config: Option<&str>) -> (String, i64) {
+    if let (Some(name), Some(idp_type)) = (template_name, template_type) {
+        return (name, idp_type);
+    }
+    match config.and_then(|c| serde_json::from_str::<IdpConfig>(c).ok()) {
+        Some(config) => {
+            let idp_type = config.kind().map_or(0, |k| i64::from(k.provider_type()));
+            (config.name, idp_type)
+        }
+        None => (String::new(), 0),
+    }
+}
+
+/// Reads the link's provider from `row` (for a query of
+/// `user_idp_links l` that selects `t.name AS template_name, t.idp_type AS
+/// template_type, c.config AS legacy_config` after `LEFT JOIN idp_templates
+/// t` and `LEFT JOIN idp_configs c` on the link's instance and `idp_id`).
+pub fn link_provider_of(row: &AnyRow) -> (String, i64) {
+    let name: Option<String> = row.try_get("template_name").ok().flatten();
+    let idp_type: Option<i64> = row.try_get("template_type").ok().flatten();
+    let config: Option<String> = row.try_get("legacy_config").ok().flatten();
+    link_provider(name, idp_type, config.as_deref())
 }
 
 /// Configuration `id` of the instance, whoever owns it.

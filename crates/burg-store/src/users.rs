@@ -522,6 +522,8 @@ pub async fn list_users(
 pub struct LinkRow {
     pub idp_id: String,
     pub idp_name: String,
+    /// The provider's `ProviderType` (0 when it is gone).
+    pub idp_type: i64,
     pub external_user_id: String,
     pub display_name: String,
     pub resource_owner: String,
@@ -533,17 +535,19 @@ pub struct LinkRow {
 pub async fn list_links(db: &Db, instance: &str, user_id: &str, page: Page) -> Result<Listed<LinkRow>> {
     let mut filter = Sql::new(
         " FROM user_idp_links l LEFT JOIN idp_templates t ON t.instance_id = l.instance_id AND t.id = l.idp_id \
-         WHERE l.instance_id = ",
+         LEFT JOIN idp_configs c ON c.instance_id = l.instance_id AND c.id = l.idp_id WHERE l.instance_id = ",
     );
     filter.bind(instance).push(" AND l.user_id = ").bind(user_id);
-    let select = "SELECT l.idp_id, COALESCE(t.name, '') AS idp_name, l.external_user_id, l.display_name, l.resource_owner, l.sequence, l.creation_date";
+    let select = "SELECT l.idp_id, t.name AS template_name, t.idp_type AS template_type, c.config AS legacy_config, l.external_user_id, l.display_name, l.resource_owner, l.sequence, l.creation_date";
     Listing { select, filter, order: "l.idp_id" }
         .run(db, page, |row| {
             let s = |c: &str| text(row, c, "USER-db050");
             let n = |c: &str| number(row, c, "USER-db051");
+            let provider = crate::idp_config::link_provider_of(row);
             Ok(LinkRow {
                 idp_id: s("idp_id")?,
-                idp_name: s("idp_name")?,
+                idp_name: provider.0,
+                idp_type: provider.1,
                 external_user_id: s("external_user_id")?,
                 display_name: s("display_name")?,
                 resource_owner: s("resource_owner")?,

@@ -758,7 +758,7 @@ impl App {
                 idp_name: l.idp_name,
                 provided_user_id: l.external_user_id,
                 provided_user_name: l.display_name,
-                idp_type: 0,
+                idp_type: crate::policy::link_idp_type(l.idp_type),
             })
             .collect();
         Ok(ListHumanLinkedIdPsResponse { details: list_details(listed.total, 0, self.now()), result })

@@ -384,6 +384,12 @@ impl App {
                 if !row.display_name.is_empty() {
                     link["providedUserName"] = json!(row.display_name);
                 }
+                if !row.idp_name.is_empty() {
+                    link["idpName"] = json!(row.idp_name);
+                }
+                if let Some(idp_type) = link_idp_type(row.idp_type) {
+                    link["idpType"] = idp_type;
+                }
                 links.item(out, &link).await?;
             }
         }
@@ -557,4 +563,17 @@ async fn offered_idps(snapshot: &mut Snapshot, org: &str, policy: &mut Value) ->
         map.insert("idps".into(), Value::Array(idps));
     }
     Ok(())
+}
+
+/// A user link's `idpType` as ZITADEL's export writes it: the provider's
+/// `domain.IDPType` number taken as a `zitadel.idp.v1.IDPType`, so OIDC and
+/// JWT by name and the newer kinds by number; `None` for a provider that
+/// is gone. `provider_type`: the template's stored `ProviderType`.
+fn link_idp_type(provider_type: i64) -> Option<Value> {
+    use burg_api::idp::IdpType;
+    let number = burg_domain::idp::Kind::from_provider_type(provider_type)?.domain_idp_type();
+    Some(match IdpType::try_from(number) {
+        Ok(known) => json!(known.as_str_name()),
+        Err(_) => json!(number),
+    })
 }

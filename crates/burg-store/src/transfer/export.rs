@@ -69,6 +69,9 @@ pub struct MachineRow {
 pub struct LinkRow {
     pub user_id: String,
     pub idp_id: String,
+    /// The provider's name and `ProviderType` (empty and 0 when it is gone).
+    pub idp_name: String,
+    pub idp_type: i64,
     pub external_user_id: String,
     pub display_name: String,
 }
@@ -226,14 +229,20 @@ impl Snapshot {
 
     /// The IdP links of the users of organization `org_id`.
     pub fn links<'s>(&'s mut self, org_id: &'s str) -> impl Stream<Item = Result<LinkRow>> + Send + 's {
-        let sql = "SELECT user_id, idp_id, external_user_id, display_name FROM user_idp_links \
-                   WHERE instance_id = $1 AND resource_owner = $2 ORDER BY user_id, idp_id, external_user_id";
+        let sql = "SELECT l.user_id, l.idp_id, l.external_user_id, l.display_name, t.name AS template_name, \
+                   t.idp_type AS template_type, c.config AS legacy_config FROM user_idp_links l \
+                   LEFT JOIN idp_templates t ON t.instance_id = l.instance_id AND t.id = l.idp_id \
+                   LEFT JOIN idp_configs c ON c.instance_id = l.instance_id AND c.id = l.idp_id \
+                   WHERE l.instance_id = $1 AND l.resource_owner = $2 ORDER BY l.user_id, l.idp_id, l.external_user_id";
         self.rows(sql, org_id, None, "EXPORT-db013", |row| {
+            let provider = crate::idp_config::link_provider_of(row);
             Ok(LinkRow {
                 user_id: text(row, "user_id"),
                 idp_id: text(row, "idp_id"),
                 external_user_id: text(row, "external_user_id"),
                 display_name: text(row, "display_name"),
+                idp_name: provider.0,
+                idp_type: provider.1,
             })
         })
     }

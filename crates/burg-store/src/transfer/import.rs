@@ -3,7 +3,7 @@
 //! include what it wrote so far). Users and links are looked up a batch at
 //! a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use burg_domain::Result;
 use sqlx::Row;
@@ -64,6 +64,32 @@ pub async fn has_history(tx: &mut WriteTx, aggregate_type: &str, aggregate_id: &
     .await
     .map_err(db_error("IMPORT-db009"))?;
     Ok(events > 0)
+}
+
+/// The aggregates of `aggregate_type` among `ids` that have events (a
+/// removed user leaves no row but keeps its history); one statement per
+/// 100 ids.
+pub async fn with_history<'i>(
+    tx: &mut WriteTx,
+    aggregate_type: &str,
+    ids: impl Iterator<Item = &'i str>,
+) -> Result<HashSet<String>> {
+    let ids: Vec<&str> = ids.collect();
+    let (instance, conn) = tx.split();
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(USERS_PER_LOOKUP) {
+        let mut sql = Sql::new("SELECT DISTINCT aggregate_id FROM events WHERE instance_id = ");
+        sql.bind(instance).push(" AND aggregate_type = ").bind(aggregate_type).push(" AND aggregate_id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).bind(*id);
+        }
+        sql.push(")");
+        let rows = sql.query_for(conn).fetch_all(&mut *conn).await.map_err(db_error("IMPORT-db014"))?;
+        for row in rows {
+            found.insert(row.try_get("aggregate_id").map_err(db_error("IMPORT-db015"))?);
+        }
+    }
+    Ok(found)
 }
 
 /// Domain `domain` as stored in organization `org_id`, or verified in any

@@ -54,7 +54,7 @@ pub fn generated_org(seed: u64, org_no: u32, users: u32) -> Value {
             }));
             machine_keys.push(json!({
                 "keyId": id(500_000 + u64::from(u)), "userId": uid, "type": "KEY_TYPE_JSON",
-                "expirationDate": "2030-01-01T00:00:00Z", "publicKey": "LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0K"
+                "expirationDate": "2030-01-01T00:00:00Z", "publicKey": public_key()
             }));
             continue;
         }
@@ -151,6 +151,16 @@ pub fn decode_orgs(orgs: &[Value]) -> Vec<DataOrg> {
 /// those grants (the generated documents grant to an organization that
 /// is in none of them), with every lifetime of the login policy, and
 /// without the two flags of a human that ZITADEL's export leaves out.
+/// A real RSA public key in PEM, in base64 as documents carry it (made
+/// once per test process).
+pub(crate) fn public_key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let (_, public) = burg_domain::machine_key::new_key_pair(1024).unwrap();
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, public.as_bytes())
+    })
+}
+
 fn as_exported(org: &DataOrg, exported: &[String]) -> DataOrg {
     let mut org = org.clone();
     if let Some(p) = org.login_policy.as_mut() {
@@ -169,6 +179,15 @@ fn as_exported(org: &DataOrg, exported: &[String]) -> DataOrg {
     for user in org.human_users.iter_mut().filter_map(|h| h.user.as_mut()) {
         user.password_change_required = false;
         user.request_passwordless_registration = false;
+    }
+    // The export names each link's provider and its older type.
+    let oidc = org.oidc_idps.iter().map(|i| (&i.idp_id, i.idp.as_ref().map(|p| p.name.clone()), 1));
+    let jwt = org.jwt_idps.iter().map(|i| (&i.idp_id, i.idp.as_ref().map(|p| p.name.clone()), 2));
+    let providers: Vec<_> = oidc.chain(jwt).map(|(id, name, t)| (id.clone(), name.unwrap_or_default(), t)).collect();
+    for link in &mut org.user_links {
+        if let Some((_, name, idp_type)) = providers.iter().find(|p| p.0 == link.idp_id) {
+            (link.idp_name, link.idp_type) = (name.clone(), *idp_type);
+        }
     }
     let (kept, dropped): (Vec<_>, Vec<_>) = org
         .project_grants
@@ -237,7 +256,162 @@ matrix!(
     imported_humans_are_normalised_as_zitadel,
     users_are_refused_one_by_one,
     users_go_into_a_stored_organization,
+    links_and_keys_are_checked_one_by_one,
 );
+
+/// User links, the links a human brings and machine keys are checked as
+/// ZITADEL's commands check them, each alone: the user must be one of the
+/// organization, the provider stored (or the organization's, for a link),
+/// a provider that creates no users takes no new human, a key must be a
+/// public key with an expiry ahead, and a second link or key is "already
+/// exists". The export names each link's provider and its type.
+async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
+    use burg_api::management::{AddMachineUserRequest, AddMachineUserResponse, AddOrgRequest, AddOrgResponse};
+    let options = |creates: bool| {
+        Some(burg_api::idp::Options { is_linking_allowed: true, is_creation_allowed: creates, ..Default::default() })
+    };
+    let oidc = AddGenericOidcProviderRequest {
+        name: "Corporate".into(),
+        issuer: "https://issuer.example.com".into(),
+        client_id: "corp".into(),
+        client_secret: "s".into(),
+        provider_options: options(true),
+        ..Default::default()
+    };
+    let oidc: AddGenericOidcProviderResponse = c.call("AddGenericOIDCProvider", oidc).await.unwrap();
+    let github = AddGitHubProviderRequest {
+        name: "Hub".into(),
+        client_id: "hub".into(),
+        client_secret: "s".into(),
+        provider_options: options(false),
+        ..Default::default()
+    };
+    let github: AddGitHubProviderResponse = c.call("AddGitHubProvider", github).await.unwrap();
+    let other: AddOrgResponse = c.call("AddOrg", AddOrgRequest { name: "Elsewhere".into() }).await.unwrap();
+    let stranger =
+        AddMachineUserRequest { user_name: "stranger".into(), name: "Stranger".into(), ..Default::default() };
+    let stranger: AddMachineUserResponse = c.with_org(&other.id).call("AddMachineUser", stranger).await.unwrap();
+    let stranger = stranger.user_id;
+
+    let id = |n: u64| format!("{}", 430_000_000_000_000_000u64 + n);
+    let (org_id, doc_idp) = (id(1), id(2));
+    let human = |n: u64, links: Value| {
+        json!({"userId": id(n), "user": {"userName": format!("linked{n}"),
+            "profile": {"firstName": "Li", "lastName": "Nk"},
+            "email": {"email": format!("linked{n}@example.com"), "isEmailVerified": true},
+            "hashedPassword": {"value": BCRYPT}, "idps": links}})
+    };
+    let public = public_key();
+    let key = |n: u64, user: &str, public: &str, expiry: Option<&str>| {
+        let mut key = json!({"keyId": id(n), "userId": user, "type": "KEY_TYPE_JSON", "publicKey": public});
+        if let Some(expiry) = expiry {
+            key["expirationDate"] = json!(expiry);
+        }
+        key
+    };
+    let link =
+        |user: &str, idp: &str, external: &str| json!({"userId": user, "idpId": idp, "providedUserId": external});
+    // A human its command refuses: its OTP secret finds no user either.
+    let mut h11 = human(11, json!([{"configId": "no-such-idp", "externalUserId": "e11"}]));
+    h11["user"]["otpCode"] = json!("OTPSECRET11");
+    let doc = json!({"orgs": [{
+        "orgId": org_id,
+        "org": {"name": "Linked"},
+        "oidcIdps": [{"idpId": doc_idp, "idp": {"name": "Own", "clientId": "own", "issuer": "https://own.example.com"}}],
+        "humanUsers": [
+            human(10, json!([{"configId": doc_idp, "externalUserId": "e10", "displayName": "ten"}])),
+            h11,
+            human(12, json!([{"configId": github.id, "externalUserId": "e12"}])),
+            human(13, json!([{"configId": doc_idp, "externalUserId": ""}])),
+            human(14, json!([])),
+        ],
+        "machineUsers": [{"userId": id(20), "user": {"userName": "keyed", "name": "Keyed"}}],
+        "userLinks": [
+            link(&id(14), &doc_idp, "x14"),
+            link(&id(14), &oidc.id, "y14"),
+            link(&id(14), &github.id, "z14"),
+            link(&stranger, &doc_idp, "x-stranger"),
+            link(&id(14), "no-such-idp", "x-none"),
+            link(&id(14), &doc_idp, "e10"),
+            link(&id(14), &doc_idp, "x14"),
+            link("", &doc_idp, "x-nobody"),
+        ],
+        "machineKeys": [
+            key(30, &id(20), public, Some("2040-01-01T00:00:00Z")),
+            key(31, &id(20), "bm90IGEga2V5", Some("2040-01-01T00:00:00Z")),
+            key(32, &id(20), public, None),
+            key(33, &id(20), public, Some("2001-01-01T00:00:00Z")),
+            key(34, &stranger, public, Some("2040-01-01T00:00:00Z")),
+            key(30, &id(20), public, Some("2041-01-01T00:00:00Z")),
+        ],
+        "userMetadata": [{"id": stranger, "key": "k", "value": "dmFsdWU="}],
+    }]});
+    std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
+    std::fs::write(s.data_dir().join("transfer/links.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
+    let report = import_local(&c, "links.json").await.unwrap();
+    let success = report.success.expect("a success list");
+    assert_eq!(success.orgs.len(), 1, "the organization is imported: {:?}", report.errors);
+    assert_eq!(success.orgs[0].human_user_ids, [id(10), id(14)]);
+    assert_eq!(success.orgs[0].machine_keys, [id(30)]);
+    let written: Vec<(&str, &str)> =
+        success.orgs[0].user_links.iter().map(|l| (l.idp_id.as_str(), l.external_user_id.as_str())).collect();
+    assert_eq!(written, [(doc_idp.as_str(), "x14"), (oidc.id.as_str(), "y14"), (github.id.as_str(), "z14")]);
+    let mut got: Vec<(String, String, String)> = report
+        .errors
+        .iter()
+        .map(|e| {
+            let error_id = e.message.trim_start_matches("ID=").split(' ').next().unwrap_or_default();
+            (e.r#type.clone(), e.id.clone(), error_id.to_string())
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String, String)> = [
+        ("human_user", id(11), "COMMAND-39nfs"),
+        ("human_user_otp", id(11), "COMMAND-uXHNj"),
+        ("human_user", id(12), "COMMAND-SJI3g"),
+        ("human_user", id(13), "COMMAND-6m9Kd"),
+        ("user_link", format!("{stranger}_{doc_idp}"), "COMMAND-vzktar7b7f"),
+        ("user_link", format!("{}_no-such-idp", id(14)), "COMMAND-39nf2"),
+        ("user_link", format!("{}_{doc_idp}", id(14)), "V3-DKcYh"),
+        ("user_link", format!("{}_{doc_idp}", id(14)), "V3-DKcYh"),
+        ("user_link", format!("_{doc_idp}"), "COMMAND-03j8f"),
+        ("machine_user_key", id(31), "COMMAND-5F3h1"),
+        ("machine_user_key", id(32), "DOMAIN-dv3t5"),
+        ("machine_user_key", id(33), "DOMAIN-dv3t5"),
+        ("machine_user_key", id(34), "COMMAND-bnipwm1"),
+        ("machine_user_key", id(30), "COMMAND-091mops"),
+        ("user_metadata", format!("{stranger}_k"), "COMMAND-uXHNj"),
+    ]
+    .into_iter()
+    .map(|(t, i, e)| (t.to_string(), i, e.to_string()))
+    .collect();
+    want.sort();
+    assert_eq!(got, want);
+
+    // The export names each link's provider and its older type: OIDC by
+    // name, a GitHub template by ZITADEL's number for it.
+    let exported = export(&c, ExportDataRequest { org_ids: vec![org_id.clone()], ..Default::default() }).await;
+    let mut links: Vec<(String, String, String, i32)> = exported.orgs[0]
+        .user_links
+        .iter()
+        .map(|l| (l.user_id.clone(), l.provided_user_id.clone(), l.idp_name.clone(), l.idp_type))
+        .collect();
+    links.sort();
+    assert_eq!(
+        links,
+        [
+            (id(10), "e10".to_string(), "Own".to_string(), 1),
+            (id(14), "x14".to_string(), "Own".to_string(), 1),
+            (id(14), "y14".to_string(), "Corporate".to_string(), 1),
+            (id(14), "z14".to_string(), "Hub".to_string(), 6),
+        ]
+    );
+    // Imported again, the links and the key are there already.
+    let report = import_local(&c, "links.json").await.unwrap();
+    let again =
+        |kind: &str| report.errors.iter().filter(|e| e.r#type == kind && e.message.contains("IMPORT-exists")).count();
+    assert_eq!((again("user_link"), again("machine_user_key")), (4, 1), "{:?}", report.errors);
+}
 
 /// ZITADEL's documented bulk upload: users for an organization that
 /// exists, with no `org` section. ZITADEL's `AddOrgWithID` reports the
@@ -285,6 +459,26 @@ async fn users_go_into_a_stored_organization(s: Arc<TestServer>, c: Client) {
             .collect();
         assert_eq!(stored, [("team".to_string(), plain.to_string())]);
     }
+
+    // A removed user's id is taken for good (ZITADEL's ImportHuman finds
+    // its history).
+    let in_org = c.with_org(&org_id);
+    let remove = burg_api::management::RemoveUserRequest { id: "420000000000000001".into() };
+    let _: burg_api::management::RemoveUserResponse = in_org.call("RemoveUser", remove).await.unwrap();
+    let report: ImportDataResponse = c.call("ImportData", request(&doc)).await.unwrap();
+    let mut got = org_entry(&report);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "human_user".to_string(),
+                "420000000000000001".to_string(),
+                "ID=COMMAND-ziuna Message=Errors.User.AlreadyExisting".to_string()
+            ),
+            ("org".to_string(), org_id.clone(), "ID=ORG-lapo2m Message=Errors.Org.AlreadyExisting".to_string()),
+        ]
+    );
 
     // A removed organization's id, and new ones without a name or with a
     // taken one, are refused whole.
@@ -533,7 +727,8 @@ fn v1_document(org_id: &str) -> Value {
         "orgId": org_id,
         "org": {"name": format!("Old {org_id}")},
         "iamPolicy": {"orgId": org_id, "userLoginMustBeDomain": true},
-        "loginPolicy": {"allowUsernamePassword": true, "allowExternalIdp": true},
+        "loginPolicy": {"allowUsernamePassword": true, "allowExternalIdp": true, "passwordCheckLifetime": "1s"},
+        "inviteUserMessages": [{"language": "de", "title": "Willkommen"}],
         "secondFactors": [{"type": "SECOND_FACTOR_TYPE_OTP"}, {"type": "SECOND_FACTOR_TYPE_U2F"}],
         "multiFactors": [{"type": "MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"}],
         "idps": [{"idpId": format!("{org_id}9"), "ownerType": "IDP_OWNER_TYPE_ORG"}],
@@ -542,10 +737,20 @@ fn v1_document(org_id: &str) -> Value {
         "humanUsers": [{"userId": format!("{org_id}1"), "user": {"userName": "old", "profile": {"firstName": "O", "lastName": "D"},
             "email": {"email": "old@example.com", "isEmailVerified": true}}}],
         "triggerActions": [{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION", "actionIds": ["1"]}]
+    }, {
+        // Factors without a login policy have nowhere to go.
+        "orgId": format!("{org_id}8"),
+        "org": {"name": format!("Old {org_id} bare")},
+        "secondFactors": [{"type": "SECOND_FACTOR_TYPE_OTP"}],
     }]})
 }
 
+/// ZITADEL's `dataOrgsV1ToDataOrgs`: the domain policy's other flags and the
+/// login policy's lifetimes are the instance's defaults, factors need a
+/// login policy, invite texts stay behind.
 async fn v1_documents_import_in_todays_form(s: Arc<TestServer>, c: Client) {
+    let defaults = UpdateDomainPolicyRequest { validate_org_domains: true, ..Default::default() };
+    let _: UpdateDomainPolicyResponse = c.call("UpdateDomainPolicy", defaults).await.unwrap();
     let inline: ImportDataRequest =
         serde_json::from_value(json!({"dataOrgsv1": v1_document("370000000000000001"), "timeout": "1m"})).unwrap();
     let file = s.dir.path().join("transfer").join("old.json");
@@ -559,7 +764,10 @@ async fn v1_documents_import_in_todays_form(s: Arc<TestServer>, c: Client) {
         let exported = export(&c, ExportDataRequest { org_ids: vec![org_id.into()], ..Default::default() }).await;
         let org = serde_json::to_value(&exported.orgs[0]).unwrap();
         assert_eq!(org["domainPolicy"]["userLoginMustBeDomain"], true);
+        assert_eq!(org["domainPolicy"]["validateOrgDomains"], true, "the instance's default");
+        assert!(org.get("inviteUserMessages").is_none(), "{org}");
         let policy = &org["loginPolicy"];
+        assert_eq!(policy["passwordCheckLifetime"], "864000s", "the instance's default");
         assert_eq!(policy["allowExternalIdp"], true);
         assert_eq!(policy["secondFactors"], json!(["SECOND_FACTOR_TYPE_OTP", "SECOND_FACTOR_TYPE_U2F"]));
         assert_eq!(policy["multiFactors"], json!(["MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"]));
@@ -570,6 +778,9 @@ async fn v1_documents_import_in_todays_form(s: Arc<TestServer>, c: Client) {
             (&org["triggerActions"][0]["flowType"], &org["triggerActions"][0]["triggerType"]),
             (&json!("1"), &json!("1"))
         );
+        let bare = format!("{org_id}8");
+        let exported = export(&c, ExportDataRequest { org_ids: vec![bare], ..Default::default() }).await;
+        assert!(exported.orgs[0].login_policy.is_none(), "{:?}", exported.orgs[0]);
     }
 }
 
@@ -662,10 +873,6 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
     let mut changed = orgs.clone();
     changed[0].projects[0].project.as_mut().unwrap().name = "Renamed".into();
     changed[0].actions[0].action.as_mut().unwrap().script = "function other() {}".into();
-    // The same external account, now linked to another user.
-    let other_user =
-        changed[0].human_users.iter().map(|u| u.user_id.clone()).find(|id| *id != changed[0].user_links[0].user_id);
-    changed[0].user_links[0].user_id = other_user.expect("a second user");
     let conflict = import(&c, changed).await;
     let conflicts: Vec<(&str, &str)> = conflict
         .errors
@@ -673,10 +880,20 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
         .filter(|e| e.message.contains("IMPORT-conflict"))
         .map(|e| (e.r#type.as_str(), e.id.as_str()))
         .collect();
-    assert_eq!(conflicts.len(), 3, "{:?}", conflict.errors);
+    assert_eq!(conflicts.len(), 2, "{:?}", conflict.errors);
     assert!(conflicts.contains(&("project", orgs[0].projects[0].project_id.as_str())), "{conflicts:?}");
-    assert!(conflicts.iter().any(|(kind, _)| *kind == "user_link"), "{conflicts:?}");
     assert_eq!(s.event_count().await, events_before, "a conflicting org is not half-written");
+    // The same external account, now linked to another user, is reported
+    // alone, as ZITADEL's unique constraint answers it.
+    let mut relinked = orgs.clone();
+    let other_user =
+        relinked[0].human_users.iter().map(|u| u.user_id.clone()).find(|id| *id != relinked[0].user_links[0].user_id);
+    relinked[0].user_links[0].user_id = other_user.expect("a second user");
+    let report = import(&c, relinked).await;
+    let taken = |e: &&ImportDataError| e.r#type == "user_link" && e.message.starts_with("ID=V3-DKcYh");
+    assert_eq!(report.errors.iter().filter(taken).count(), 1, "{:?}", report.errors);
+    assert!(!report.errors.iter().any(|e| e.message.contains("IMPORT-conflict")), "{:?}", report.errors);
+    assert_eq!(s.event_count().await, events_before, "nothing new was written");
     let exported = export(&c, ExportDataRequest { org_ids: vec![orgs[0].org_id.clone()], ..Default::default() }).await;
     assert_eq!(
         exported.orgs[0].projects[0].project.as_ref().unwrap().name,

@@ -49,7 +49,8 @@ pub fn check_file_document(bytes: &[u8], format: Format) -> Result<usize> {
 
 /// The kinds whose second item in a document is reported on its own (see
 /// the writer), not a refusal of the organization.
-const REPORTED_TWICE: [Kind; 4] = [Kind::ProjectGrant, Kind::ProjectGrantMember, Kind::ProjectMember, Kind::UserGrant];
+const REPORTED_TWICE: [Kind; 5] =
+    [Kind::ProjectGrant, Kind::ProjectGrantMember, Kind::ProjectMember, Kind::UserGrant, Kind::MachineUserKey];
 
 /// Checks an organization before anything is written: required fields,
 /// limits, and ids unique within the document.
@@ -84,8 +85,9 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
     // reports a refused user and goes on.
     for l in org.each("userLinks") {
         let l = &l;
-        let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));
-        if let Err(e) = check_item("userLinks", &["userId", "idpId", "providedUserId"], l) {
+        // Required ids are the writer's: ZITADEL reports such a link alone.
+        if let Err(e) = check_item("userLinks", &[], l) {
+            let id = format!("{}_{}", text_at(l, "userId"), text_at(l, "idpId"));
             refused.push(error(Kind::UserLink, &id, &e));
         }
     }

@@ -46,6 +46,9 @@ pub(crate) struct OrgDoc {
     /// types know. Text from a file is read through the types item by item
     /// (unknown members dropped, as a `DataOrg` would drop them).
     pub(super) written: bool,
+    /// Read from a v1 document: its policies take the instance's defaults
+    /// where ZITADEL's upgrade gives them (see [`upgrade_v1`]).
+    pub(super) v1: bool,
     /// The first read that failed after the check had passed (the file
     /// went away or changed): the organization must not be committed.
     pub(super) failed: std::sync::Mutex<Option<String>>,
@@ -69,6 +72,7 @@ impl OrgDoc {
             users,
             user_ids,
             written: true,
+            v1: false,
             failed: Default::default(),
         })
     }
@@ -276,10 +280,13 @@ impl Iterator for Items<'_> {
     }
 }
 
-/// An organization of a v1 document (`dataOrgsv1…`) in today's form. The
-/// JSON names are the same but for three things: the org IAM policy is the
-/// domain policy, and the second factors, multi factors and IdPs that v1
-/// lists beside the login policy belong in it.
+/// An organization of a v1 document (`dataOrgsv1…`) in today's form, as
+/// ZITADEL's `dataOrgsV1ToDataOrgs` makes it. The JSON names are the same
+/// but for these: the org IAM policy becomes the domain policy (its other
+/// two flags and the login policy's lifetimes are the instance's defaults,
+/// filled in when written: [`OrgDoc::v1`]); the second factors, multi
+/// factors and IdPs that v1 lists beside the login policy go into it, and
+/// are dropped when there is none; invite texts are not carried over.
 pub(super) fn upgrade_v1(org: &burg_api::zitadel::v1::v1::DataOrg) -> Result<DataOrg> {
     let bad = |e: serde_json::Error| Error::invalid_argument("IMPORT-v1001", format!("a v1 organization: {e}"));
     let mut value = serde_json::to_value(org).map_err(bad)?;
@@ -287,8 +294,10 @@ pub(super) fn upgrade_v1(org: &burg_api::zitadel::v1::v1::DataOrg) -> Result<Dat
         return Err(Error::invalid_argument("IMPORT-v1002", "a v1 organization is not an object"));
     };
     if let Some(policy) = map.remove("iamPolicy") {
-        map.insert("domainPolicy".into(), policy);
+        let must_be_domain = policy.get("userLoginMustBeDomain").cloned().unwrap_or(Value::Bool(false));
+        map.insert("domainPolicy".into(), json!({"userLoginMustBeDomain": must_be_domain}));
     }
+    map.remove("inviteUserMessages");
     let types = |items: Option<Value>| -> Vec<Value> {
         items
             .and_then(|v| v.as_array().cloned())
@@ -300,8 +309,7 @@ pub(super) fn upgrade_v1(org: &burg_api::zitadel::v1::v1::DataOrg) -> Result<Dat
     let second = types(map.remove("secondFactors"));
     let multi = types(map.remove("multiFactors"));
     let idps = map.remove("idps").and_then(|v| v.as_array().cloned()).unwrap_or_default();
-    if !(second.is_empty() && multi.is_empty() && idps.is_empty()) {
-        let policy = map.entry("loginPolicy").or_insert_with(|| json!({}));
+    if let Some(policy) = map.get_mut("loginPolicy").filter(|p| p.is_object()) {
         for (key, items) in [("secondFactors", second), ("multiFactors", multi), ("idps", idps)] {
             if !items.is_empty() {
                 policy[key] = Value::Array(items);

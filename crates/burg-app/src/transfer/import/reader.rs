@@ -107,7 +107,7 @@ impl Source {
         let mut document_users = DocumentUsers::default();
         let instance;
         match self {
-            Source::Inline(orgs, section) => {
+            Source::Inline(orgs, section, v1) => {
                 instance = section;
                 planned = orgs.iter().map(|o| (o.human_users.len() + o.machine_users.len()) as u64).collect();
                 for org in &orgs {
@@ -117,7 +117,8 @@ impl Source {
                 }
                 tokio::task::spawn_blocking(move || {
                     for org in orgs {
-                        if wanted.recv().is_err() || tx.blocking_send(OrgDoc::of(&org).map(checked)).is_err() {
+                        let doc = OrgDoc::of(&org).map(|doc| OrgDoc { v1, ..doc });
+                        if wanted.recv().is_err() || tx.blocking_send(doc.map(checked)).is_err() {
                             return;
                         }
                     }
@@ -247,6 +248,7 @@ fn read_today(
                             users,
                             user_ids,
                             written: false,
+                            v1: false,
                             failed: Default::default(),
                         };
                         if !each(org) {
@@ -412,6 +414,7 @@ pub(crate) fn read_v1_orgs(
                 };
                 let org = upgrade_v1(&org)
                     .and_then(|org| OrgDoc::of(&org))
+                    .map(|doc| OrgDoc { v1: true, ..doc })
                     .map_err(|e| serde::de::Error::custom(at(&e.message)))?;
                 n += 1;
                 if !each(org) {

@@ -13,7 +13,9 @@ use crate::App;
 /// An import document.
 pub(super) enum Source {
     /// The organizations and the instance's section, if given.
-    Inline(Vec<DataOrg>, Option<serde_json::Value>),
+    /// The organizations, the instance section, and whether they came
+    /// from a v1 document.
+    Inline(Vec<DataOrg>, Option<serde_json::Value>, bool),
     /// A file; `keep` removes a downloaded copy when dropped.
     File { path: std::path::PathBuf, keep: Option<TempFile>, format: Format },
 }
@@ -32,10 +34,10 @@ impl App {
             None => return Err(Error::invalid_argument("IMPORT-data01", "one of the `dataOrgs…` inputs is required")),
             Some(Data::DataOrgs(doc)) => {
                 let instance = doc.burg_instance.map(|s| crate::events::from_struct(&s));
-                return Ok(Source::Inline(doc.orgs, instance));
+                return Ok(Source::Inline(doc.orgs, instance, false));
             }
             Some(Data::DataOrgsv1(doc)) => {
-                return Ok(Source::Inline(doc.orgs.iter().map(upgrade_v1).collect::<Result<_>>()?, None));
+                return Ok(Source::Inline(doc.orgs.iter().map(upgrade_v1).collect::<Result<_>>()?, None, true));
             }
             Some(Data::DataOrgsLocal(i)) => (Format::Today, Input::Local(i)),
             Some(Data::DataOrgsv1Local(i)) => (Format::V1, Input::Local(i)),

@@ -27,7 +27,10 @@ impl App {
         for section in SECTIONS {
             let policy = (!section.many).then(|| crate::mgmt_policies::imported::setting_kind(section.kind.as_str()));
             if let Some(Some(kind)) = policy {
-                if let Some(item) = org.value(section.json).filter(Value::is_object) {
+                if let Some(mut item) = org.value(section.json).filter(Value::is_object) {
+                    if org.v1 {
+                        self.v1_defaults(w, kind, &mut item).await?;
+                    }
                     self.write_policy(w, section, kind, item).await?;
                 }
                 continue;
@@ -73,8 +76,16 @@ impl App {
                         Kind::MachineUserKey => Some(("userId", crate::shared_ids::MACHINE_KEY_USER_NOT_FOUND)),
                         _ => None,
                     };
+                    // A key is checked before its user (ZITADEL's
+                    // `AddUserMachineKey`).
+                    if section.kind == Kind::MachineUserKey
+                        && let Err(e) = machine_key_valid(data, self.now())
+                    {
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
                     if let Some((field, id)) = owner
-                        && w.failed(text_at(data, field))
+                        && !w.user_here(text_at(data, field)).await?
                     {
                         let e = super::no_such_user(id);
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
@@ -105,8 +116,13 @@ impl App {
                         };
                         // Metadata is set, not added: another value under
                         // the key is overwritten (ZITADEL's SetUserMetadata).
+                        // Where ZITADEL's command answers "already exists",
+                        // the item is reported alone.
                         let found = match found {
                             Stored::Different if section.kind == Kind::UserMetadata => Stored::Absent,
+                            Stored::Different => {
+                                super::duplicate(section.kind).map_or(Stored::Different, Stored::Skipped)
+                            }
                             found => found,
                         };
                         if !w.settle(section.kind, &report_id(section, org_id, &key, data), found) {
@@ -123,6 +139,31 @@ impl App {
 }
 
 impl App {
+    /// What ZITADEL's upgrade of a v1 document takes from the instance's
+    /// defaults: the domain policy's flags beside `userLoginMustBeDomain`,
+    /// and the login policy's five lifetimes.
+    async fn v1_defaults(&self, w: &mut OrgWriter<'_>, kind: &str, item: &mut Value) -> Result<()> {
+        use burg_domain::policies::DomainPolicy;
+        let instance = crate::settings::Scope::Instance;
+        if kind == DomainPolicy::KIND {
+            let default = self.setting::<DomainPolicy>(w.tx.conn(), instance).await?.value;
+            item["validateOrgDomains"] = json!(default.validate_org_domains);
+            item["smtpSenderAddressMatchesInstanceDomain"] = json!(default.smtp_sender_address_matches_instance_domain);
+        } else if kind == LoginPolicy::KIND {
+            let default = self.setting::<LoginPolicy>(w.tx.conn(), instance).await?.value;
+            for (member, seconds) in [
+                ("passwordCheckLifetime", default.password_check_lifetime),
+                ("externalLoginCheckLifetime", default.external_login_check_lifetime),
+                ("mfaInitSkipLifetime", default.mfa_init_skip_lifetime),
+                ("secondFactorCheckLifetime", default.second_factor_check_lifetime),
+                ("multiFactorCheckLifetime", default.multi_factor_check_lifetime),
+            ] {
+                item[member] = json!(format!("{seconds}s"));
+            }
+        }
+        Ok(())
+    }
+
     /// A policy of the organization, written as the API writes it: its own
     /// setting of `kind`, with ZITADEL's events (`…added`, the label
     /// policy's `…activated`, the login policy's factors and providers).
@@ -173,6 +214,28 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Checks imported machine key `data` as ZITADEL's `AddUserMachineKey`
+/// does before it looks for the user: a public key given must be one, and
+/// the expiry must come after `now` (microseconds). A key without an expiry
+/// is refused too: ZITADEL's import reads it as the start of 1970.
+fn machine_key_valid(data: &Value, now: i64) -> burg_domain::Result<()> {
+    use base64::Engine as _;
+    let public = text_at(data, "publicKey");
+    if !public.is_empty() {
+        let pem = base64::engine::general_purpose::STANDARD.decode(public).unwrap_or_default();
+        if !burg_domain::machine_key::is_public_key(&pem) {
+            let e = "`machineKeys.publicKey` is not an RSA public key in PEM";
+            return Err(burg_domain::Error::invalid_argument("COMMAND-5F3h1", e));
+        }
+    }
+    let expiry = burg_api::wkt::Timestamp::parse(text_at(data, "expirationDate")).map_or(0, |t| t.to_micros());
+    if expiry <= now {
+        let e = "`machineKeys.expirationDate` must be in the future";
+        return Err(burg_domain::Error::invalid_argument(crate::shared_ids::EXPIRY_IN_PAST, e));
+    }
+    Ok(())
 }
 
 /// The key and event of one item kept as a document; the event's

@@ -18,10 +18,11 @@ pub(super) use users::Drawn;
 
 use burg_api::admin::ImportDataError;
 use burg_domain::event::{Aggregate, NewEvent, aggregate};
+use burg_domain::state::IdpOwnerType;
 use burg_domain::{Error, Result};
 use burg_store::WriteTx;
 
-use super::super::Kind;
+use super::super::{Kind, text_at};
 use super::ImportMode;
 use super::doc::OrgDoc;
 use super::reader::DocumentUsers;
@@ -87,6 +88,14 @@ pub(super) struct OrgWriter<'t> {
     /// The users of this organization that could not be written (and are
     /// not stored): what names them finds no user.
     failed_users: std::collections::HashSet<String>,
+    /// Users not written by this import, by whether they are stored in
+    /// this organization (looked up once).
+    stored_here: std::collections::HashMap<Box<str>, bool>,
+    /// The identity providers of the document's organization (its
+    /// `oidcIdps` and `jwtIdps`, which ZITADEL imports before its users).
+    document_idps: std::collections::HashSet<String>,
+    /// Identity providers looked up by id (`None`: the instance has none).
+    idps: std::collections::HashMap<Box<str>, Option<FoundIdp>>,
     tally: Tally,
     /// The first codes of the users added, to send after the commit.
     drawn: Vec<users::Drawn>,
@@ -116,6 +125,9 @@ impl<'t> OrgWriter<'t> {
             user_ids: Default::default(),
             user_names: Default::default(),
             failed_users: Default::default(),
+            stored_here: Default::default(),
+            document_idps: Default::default(),
+            idps: Default::default(),
             tally: Tally::new(org_id, mode),
             drawn: Vec::new(),
         }
@@ -146,7 +158,7 @@ impl<'t> OrgWriter<'t> {
     }
 
     /// False when an item of `kind` under `key` came before in this
-    /// organization (only for the kinds of [`duplicate`]).
+    /// organization (for the kinds of [`duplicate`], and user links).
     fn first_time(&mut self, kind: Kind, key: &str) -> bool {
         self.seen.insert((kind, key.into()))
     }
@@ -156,6 +168,55 @@ impl<'t> OrgWriter<'t> {
     async fn user_exists(&mut self, user_id: &str) -> Result<bool> {
         Ok((self.document_users.contains(user_id) && !self.failed(user_id))
             || !burg_store::transfer::import::users(self.tx, std::iter::once(user_id)).await?.is_empty())
+    }
+
+    /// Whether user `user_id` is a user of this organization: written by
+    /// this import, or stored in it (ZITADEL's commands for a user's own
+    /// items look the user up in the organization they import into).
+    async fn user_here(&mut self, user_id: &str) -> Result<bool> {
+        if self.user_ids.contains(user_id) {
+            return Ok(true);
+        }
+        if self.failed(user_id) {
+            return Ok(false);
+        }
+        if let Some(here) = self.stored_here.get(user_id) {
+            return Ok(*here);
+        }
+        let stored = burg_store::transfer::import::users(self.tx, std::iter::once(user_id)).await?;
+        let here = stored.get(user_id).is_some_and(|u| u.org_id == self.org.id);
+        self.stored_here.insert(user_id.into(), here);
+        Ok(here)
+    }
+
+    /// Identity provider `id` as a user's link finds it: one of the
+    /// document's organization, or stored for any owner; `None` when the
+    /// instance has no such provider.
+    async fn idp(&mut self, id: &str) -> Result<Option<FoundIdp>> {
+        if self.document_idps.contains(id) {
+            // Imported as a configuration of ZITADEL's first IdP API,
+            // which lets users be created and linked.
+            return Ok(Some(FoundIdp { here: true, creation_allowed: true }));
+        }
+        if let Some(found) = self.idps.get(id) {
+            return Ok(*found);
+        }
+        let instance = self.tx.instance_id().to_string();
+        let template = burg_store::idp::get(self.tx.conn(), &instance, id).await?;
+        let found = match template {
+            Some(row) => Some(FoundIdp {
+                here: row.owner == IdpOwnerType::System || row.resource_owner == self.org.id,
+                creation_allowed: row.template.options.is_creation_allowed,
+            }),
+            // A configuration of the first IdP API without a client secret
+            // has no template; such configurations let users be created.
+            None => burg_store::idp_config::get(self.tx.conn(), &instance, id).await?.map(|row| FoundIdp {
+                here: row.owner_type == IdpOwnerType::System.code() || row.resource_owner == self.org.id,
+                creation_allowed: true,
+            }),
+        };
+        self.idps.insert(id.into(), found);
+        Ok(found)
     }
 
     /// Whether user `user_id` of this organization could not be written.
@@ -245,6 +306,16 @@ impl<'t> OrgWriter<'t> {
     }
 }
 
+/// A stored identity provider as an imported link finds it.
+#[derive(Debug, Clone, Copy)]
+struct FoundIdp {
+    /// The organization's own or the instance's (not another
+    /// organization's).
+    here: bool,
+    /// Whether its options let it create users.
+    creation_allowed: bool,
+}
+
 /// A member or grant naming a user that is neither in the document nor
 /// stored: skipped and reported with ZITADEL's id and message for it.
 fn no_such_user(id: &'static str) -> Error {
@@ -265,6 +336,7 @@ fn duplicate(kind: Kind) -> Option<Error> {
         }
         Kind::UserGrant => Error::already_exists("V3-DKcYh", "Errors.UserGrant.AlreadyExists"),
         Kind::OrgMember => Error::already_exists(crate::shared_ids::MEMBER_EXISTS, "Errors.Org.Member.AlreadyExists"),
+        Kind::MachineUserKey => Error::already_exists("COMMAND-091mops", "Errors.User.Machine.Key.AlreadyExists"),
         _ => return None,
     })
 }
@@ -281,6 +353,9 @@ impl App {
         mode: ImportMode,
     ) -> Result<std::result::Result<Outcome, Refused>> {
         let mut w = OrgWriter::new(tx, document_users, caller, org.org_id(), mode);
+        for idps in ["oidcIdps", "jwtIdps"] {
+            w.document_idps.extend(org.each(idps).map(|idp| text_at(&idp, "idpId").to_string()));
+        }
         self.write_org_row(&mut w, org).await?;
         if w.refused.is_empty() {
             self.write_domains(&mut w, org).await?;

@@ -1,7 +1,7 @@
 //! Human and machine users, and the document's user links: a batch at a
 //! time, the stored users or links of a batch looked up together.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use burg_api::admin::ImportDataSuccessUserLinks;
 use burg_domain::crypto::MasterKey;
@@ -95,6 +95,10 @@ impl App {
                 self.config.progress.tell(Tick::OrgUsers(seen));
                 statistics.before_users(w.tx, batch.len()).await?;
                 let known = stored::users(w.tx, batch.iter().map(|u| text_at(u, "userId"))).await?;
+                // Ids of users removed before are ZITADEL's "already existing".
+                let unknown =
+                    batch.iter().map(|u| text_at(u, "userId")).filter(|id| !id.is_empty() && !known.contains_key(*id));
+                let removed = stored::with_history(w.tx, aggregate::USER, unknown).await?;
                 let names = batch.iter().map(|u| text_at(u, "user.userName").trim());
                 let taken = stored::taken_user_names(w.tx, names_of.then_some(org_id), names).await?;
                 for mut u in batch {
@@ -109,14 +113,16 @@ impl App {
                     }
                     let u = &u;
                     let user_id = text_at(u, "userId");
-                    let found = match stored_user(w, &known, org_id, users, u) {
+                    let found = match stored_user(w, &known, &removed, org_id, users, u) {
                         Ok(found) => found,
                         Err(e) => {
                             w.user_failed(users.kind(), user_id, e);
+                            otp_without_user(w, u).await?;
                             continue;
                         }
                     };
                     if !w.settle(users.kind(), user_id, found) {
+                        otp_without_user(w, u).await?;
                         continue;
                     }
                     let events = match users {
@@ -125,13 +131,18 @@ impl App {
                         }
                         Users::Machine => machine_event(org_id, u).map(|added| (added, Vec::new(), None)),
                     };
+                    let links = match users {
+                        Users::Human => human_links(w, u).await?,
+                        Users::Machine => Ok(()),
+                    };
+                    let events = events.and_then(|e| links.map(|_| e));
                     let user_name = text_at(u, "user.userName").trim().to_lowercase();
-                    let name_free = || match taken.contains(&user_name) || w.name_written(&user_name) {
+                    let name_taken = taken.contains(&user_name) || w.name_written(&user_name);
+                    let events = events.and_then(|e| match name_taken {
                         // ZITADEL's unique constraint on the username.
                         true => Err(Error::already_exists("V3-DKcYh", "Errors.User.AlreadyExists")),
-                        false => Ok(()),
-                    };
-                    let events = events.and_then(|e| name_free().map(|_| e));
+                        false => Ok(e),
+                    });
                     match events.and_then(|e| Ok((e, state_event(org_id, u)?))) {
                         Ok(((added, rest, drawn), state)) => {
                             w.add_user(added, rest, state);
@@ -141,10 +152,16 @@ impl App {
                             // Refused by its command alone: ZITADEL's
                             // import reports the user and goes on.
                             w.user_failed(users.kind(), user_id, e);
+                            otp_without_user(w, u).await?;
                             continue;
                         }
                     }
                     w.user_written(user_id, user_name);
+                    for link in list(u, "user.idps") {
+                        // A link of the document given again is taken.
+                        let pair = format!("{}\0{}", text_at(link, "configId"), text_at(link, "externalUserId"));
+                        w.first_time(Kind::UserLink, &pair);
+                    }
                     match users {
                         Users::Human => w.tally.org.human_user_ids.push(user_id.to_string()),
                         Users::Machine => w.tally.org.machine_user_ids.push(user_id.to_string()),
@@ -172,14 +189,7 @@ impl App {
             for l in batch {
                 w.room().await?;
                 let id = format!("{}_{}", l.user_id, l.idp_id);
-                if w.failed(&l.user_id) {
-                    w.settle(Kind::UserLink, &id, Stored::Skipped(super::no_such_user("COMMAND-vzktar7b7f")));
-                    continue;
-                }
-                let found = match known.get(&(l.idp_id.clone(), l.external.clone())) {
-                    Some(owner) => Stored::found(*owner == l.user_id),
-                    None => Stored::Absent,
-                };
+                let found = link_stored(w, &known, &l).await?;
                 if !w.settle(Kind::UserLink, &id, found) {
                     continue;
                 }
@@ -202,15 +212,76 @@ impl App {
     }
 }
 
+/// After human `u` was not written: ZITADEL imports its OTP secret apart
+/// (`ImportHumanTOTP`), which finds no user when the organization has
+/// none under the id, and reports that.
+async fn otp_without_user(w: &mut OrgWriter<'_>, u: &Value) -> Result<()> {
+    let user_id = text_at(u, "userId");
+    if !text_at(u, "user.otpCode").is_empty() && !w.user_here(user_id).await? {
+        let e = super::no_such_user(crate::shared_ids::USER_NOT_FOUND);
+        w.settle(Kind::HumanUserOtp, user_id, Stored::Skipped(e));
+    }
+    Ok(())
+}
+
+/// Checks the links of human `u` as ImportHuman's `addUserIDPLink` does,
+/// each in turn: both ids given, the provider stored (for any owner) or
+/// the organization's, and one that lets users be created. `Err` inside
+/// when the user cannot be written.
+async fn human_links(w: &mut OrgWriter<'_>, u: &Value) -> Result<Result<()>> {
+    for link in list(u, "user.idps") {
+        let (idp_id, external) = (text_at(link, "configId"), text_at(link, "externalUserId"));
+        if idp_id.is_empty() || external.is_empty() {
+            let e = "`humanUsers.user.idps` needs `configId` and `externalUserId`";
+            return Ok(Err(Error::invalid_argument("COMMAND-6m9Kd", e)));
+        }
+        match w.idp(idp_id).await? {
+            None => return Ok(Err(Error::failed_precondition("COMMAND-39nfs", "Errors.IDPConfig.NotExisting"))),
+            Some(idp) if !idp.creation_allowed => {
+                let e = "Errors.ExternalIDP.CreationNotAllowed";
+                return Ok(Err(Error::failed_precondition("COMMAND-SJI3g", e)));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// What becomes of link `l` (`known`: the stored links of its batch, to
+/// their users), as ZITADEL's `AddUserIDPLink` decides in its order: an
+/// id is needed, the user must be one of this organization, the provider
+/// this organization's or the instance's, and the provider's user not
+/// linked yet (the same link stored is the same).
+async fn link_stored(w: &mut OrgWriter<'_>, known: &HashMap<(String, String), String>, l: &Link) -> Result<Stored> {
+    if l.user_id.is_empty() {
+        return Ok(Stored::Skipped(Error::invalid_argument("COMMAND-03j8f", "`userLinks.userId` is empty")));
+    }
+    if !w.user_here(&l.user_id).await? {
+        return Ok(Stored::Skipped(super::no_such_user("COMMAND-vzktar7b7f")));
+    }
+    if !w.idp(&l.idp_id).await?.is_some_and(|idp| idp.here) {
+        return Ok(Stored::Skipped(Error::failed_precondition("COMMAND-39nf2", "Errors.IDPConfig.NotExisting")));
+    }
+    // ZITADEL's unique constraint on the provider's user.
+    let taken = || Stored::Skipped(Error::already_exists("V3-DKcYh", "Errors.User.ExternalIDP.AlreadyExists"));
+    Ok(match known.get(&(l.idp_id.clone(), l.external.clone())) {
+        Some(owner) if *owner == l.user_id => Stored::Same,
+        Some(_) => taken(),
+        None if !w.first_time(Kind::UserLink, &format!("{}\0{}", l.idp_id, l.external)) => taken(),
+        None => Stored::Absent,
+    })
+}
+
 /// What is stored under the id of user `u` of organization `org` (one of
 /// `users`); `known`: the stored users of its batch. An id stored for the
 /// same user (same organization and name) is the same user; any other
-/// stored, or written before in this document, is ZITADEL's "already
-/// existing" (the user exists: what names it still finds it). `Err` when
+/// stored, removed (`removed`: the batch's ids with history), or written
+/// before in this document, is ZITADEL's "already existing" (the user exists: what names it still finds it). `Err` when
 /// the user cannot be written at all.
 fn stored_user(
     w: &OrgWriter<'_>,
     known: &HashMap<String, StoredUser>,
+    removed: &HashSet<String>,
     org: &str,
     users: Users,
     u: &Value,
@@ -226,7 +297,7 @@ fn stored_user(
         let same = user.org_id == org && user.user_name.eq_ignore_ascii_case(text_at(u, "user.userName").trim());
         return Ok(if same { Stored::Same } else { Stored::Skipped(exists) });
     }
-    Ok(if w.user_written_before(id) { Stored::Skipped(exists) } else { Stored::Absent })
+    Ok(if w.user_written_before(id) || removed.contains(id) { Stored::Skipped(exists) } else { Stored::Absent })
 }
 
 impl App {
