@@ -258,6 +258,8 @@ pub(crate) mod shared_ids {
     pub(crate) const PROJECT_OR_APP_INVALID: &str = "COMMAND-4m9vS";
     /// `ValidateExpirationDate`: a token's or key's expiry in the past.
     pub(crate) const EXPIRY_IN_PAST: &str = "DOMAIN-dv3t5";
+    /// A machine key's public key that is not one.
+    pub(crate) const NOT_A_PUBLIC_KEY: &str = "COMMAND-5F3h1";
     /// `AddInstanceMember`: the user does not exist (an RPC and the
     /// instance section of an import).
     pub(crate) const IAM_MEMBER_USER_NOT_FOUND: &str = "INSTA-GSXOn";

@@ -156,7 +156,10 @@ impl App {
         } else if machine_key::is_public_key(&req.public_key) {
             (None, req.public_key.clone())
         } else {
-            return Err(Error::invalid_argument("COMMAND-5F3h1", "`publicKey` is not an RSA public key in PEM"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::NOT_A_PUBLIC_KEY,
+                "`publicKey` is not an RSA public key in PEM",
+            ));
         };
         let key_id = self.new_id();
         let events = retry(|| async {

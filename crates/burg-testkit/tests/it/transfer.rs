@@ -318,6 +318,8 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
         "orgId": org_id,
         "org": {"name": "Linked"},
         "oidcIdps": [{"idpId": doc_idp, "idp": {"name": "Own", "clientId": "own", "issuer": "https://own.example.com"}}],
+        "loginPolicy": {"allowExternalIdp": true, "idps": [{"idpId": doc_idp, "ownerType": "IDP_OWNER_TYPE_ORG"},
+                        {"idpId": "no-such-idp", "ownerType": "IDP_OWNER_TYPE_SYSTEM"}]},
         "humanUsers": [
             human(10, json!([{"configId": doc_idp, "externalUserId": "e10", "displayName": "ten"}])),
             h11,
@@ -368,6 +370,7 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
     let mut want: Vec<(String, String, String)> = [
         ("human_user", id(11), "COMMAND-39nfs"),
         ("human_user_otp", id(11), "COMMAND-uXHNj"),
+        ("login_policy", org_id.clone(), "Org-FEd32"),
         ("human_user", id(12), "COMMAND-SJI3g"),
         ("human_user", id(13), "COMMAND-6m9Kd"),
         ("user_link", format!("{stranger}_{doc_idp}"), "COMMAND-vzktar7b7f"),

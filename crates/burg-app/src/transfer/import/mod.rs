@@ -68,12 +68,14 @@ impl App {
             let mut orgs = source.orgs().await?;
             let planned_users = orgs.planned.iter().sum();
             self.config.progress.tell(Tick::Planned { orgs: orgs.planned.len() as u64, users: planned_users });
+            let instance_idps = writer::instance_idps(orgs.instance.as_ref());
             let mut seen = 0u64;
             let mut response = ImportDataResponse { errors: vec![], success: Some(ImportDataSuccess::default()) };
             let (mut done, mut written) = (0u64, 0u64);
             while let Some(org) = orgs.next().await {
                 let (org, checked) = org?;
-                let mut outcome = self.import_org(ctx, org, checked, &orgs.document_users, mode).await?;
+                let mut outcome =
+                    self.import_org(ctx, org, checked, (&orgs.document_users, &instance_idps), mode).await?;
                 if !mode.dry_run && !outcome.drawn.is_empty() {
                     self.send_imported_codes(ctx, std::mem::take(&mut outcome.drawn)).await?;
                 }
@@ -143,7 +145,7 @@ impl App {
         ctx: &Ctx,
         org: OrgDoc,
         checked: Checked,
-        document_users: &DocumentUsers,
+        document: (&DocumentUsers, &writer::InstanceIdps),
         mode: ImportMode,
     ) -> Result<Outcome> {
         if let Err(refused) = checked {
@@ -153,7 +155,7 @@ impl App {
         loop {
             let result: Result<Outcome> = async {
                 let mut tx = self.begin(ctx).await?;
-                match self.write_org(&mut tx, &ctx.principal.user_id, &org, document_users, mode).await? {
+                match self.write_org(&mut tx, &ctx.principal.user_id, &org, document, mode).await? {
                     Ok(outcome) => {
                         // Everything read must have been read whole.
                         org.read_failure()?;

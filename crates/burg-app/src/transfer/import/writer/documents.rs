@@ -196,6 +196,15 @@ impl App {
             }
         }
         if kind == LoginPolicy::KIND {
+            // Each provider offered must be the organization's or the
+            // instance's (ZITADEL's `prepareAddLoginPolicy`).
+            for idp in item["idps"].as_array().into_iter().flatten() {
+                if !w.idp(idp["idpId"].as_str().unwrap_or_default()).await?.is_some_and(|found| found.here) {
+                    let e = burg_domain::Error::failed_precondition("Org-FEd32", "Errors.IDPConfig.NotExisting");
+                    w.settle(section.kind, &org_id, Stored::Skipped(e));
+                    return Ok(());
+                }
+            }
             let mut offered: Vec<&str> = Vec::new();
             for idp in item["idps"].as_array().into_iter().flatten() {
                 let id = idp["idpId"].as_str().unwrap_or_default();
@@ -227,7 +236,7 @@ fn machine_key_valid(data: &Value, now: i64) -> burg_domain::Result<()> {
         let pem = base64::engine::general_purpose::STANDARD.decode(public).unwrap_or_default();
         if !burg_domain::machine_key::is_public_key(&pem) {
             let e = "`machineKeys.publicKey` is not an RSA public key in PEM";
-            return Err(burg_domain::Error::invalid_argument("COMMAND-5F3h1", e));
+            return Err(burg_domain::Error::invalid_argument(crate::shared_ids::NOT_A_PUBLIC_KEY, e));
         }
     }
     let expiry = burg_api::wkt::Timestamp::parse(text_at(data, "expirationDate")).map_or(0, |t| t.to_micros());

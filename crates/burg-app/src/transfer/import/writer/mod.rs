@@ -21,6 +21,7 @@ use burg_domain::event::{Aggregate, NewEvent, aggregate};
 use burg_domain::state::IdpOwnerType;
 use burg_domain::{Error, Result};
 use burg_store::WriteTx;
+use serde_json::Value;
 
 use super::super::{Kind, text_at};
 use super::ImportMode;
@@ -61,6 +62,8 @@ pub(super) struct OrgWriter<'t> {
     tx: &'t mut WriteTx,
     /// The users of the whole document.
     document_users: &'t DocumentUsers,
+    /// The identity providers of its instance section.
+    instance_idps: &'t InstanceIdps,
     /// The organization's aggregate.
     org: Aggregate,
     /// Whether the organization was stored before this import.
@@ -104,7 +107,7 @@ pub(super) struct OrgWriter<'t> {
 impl<'t> OrgWriter<'t> {
     fn new(
         tx: &'t mut WriteTx,
-        document_users: &'t DocumentUsers,
+        (document_users, instance_idps): (&'t DocumentUsers, &'t InstanceIdps),
         caller: &'t str,
         org_id: &str,
         mode: ImportMode,
@@ -112,6 +115,7 @@ impl<'t> OrgWriter<'t> {
         OrgWriter {
             tx,
             document_users,
+            instance_idps,
             org: Aggregate::new(aggregate::ORG, org_id, org_id),
             org_existed: false,
             caller,
@@ -197,6 +201,9 @@ impl<'t> OrgWriter<'t> {
             // Imported as a configuration of ZITADEL's first IdP API,
             // which lets users be created and linked.
             return Ok(Some(FoundIdp { here: true, creation_allowed: true }));
+        }
+        if let Some(creation_allowed) = self.instance_idps.get(id) {
+            return Ok(Some(FoundIdp { here: true, creation_allowed: *creation_allowed }));
         }
         if let Some(found) = self.idps.get(id) {
             return Ok(*found);
@@ -306,6 +313,27 @@ impl<'t> OrgWriter<'t> {
     }
 }
 
+/// The identity providers of the document's instance section
+/// (`burgInstance`, imported after the organizations), by id: whether each
+/// lets users be created. What the organizations name may be among them.
+pub(crate) type InstanceIdps = std::collections::HashMap<String, bool>;
+
+/// The [`InstanceIdps`] of instance section `section`.
+pub(crate) fn instance_idps(section: Option<&Value>) -> InstanceIdps {
+    let mut idps = InstanceIdps::new();
+    let Some(section) = section else { return idps };
+    for t in section["idpTemplates"].as_array().into_iter().flatten() {
+        if let Ok(template) = serde_json::from_value::<burg_domain::idp::Template>(t["template"].clone()) {
+            idps.insert(template.id, template.options.is_creation_allowed);
+        }
+    }
+    for c in section["idpConfigs"].as_array().into_iter().flatten() {
+        // Configurations of the first IdP API let users be created.
+        idps.insert(text_at(&c["config"], "id").to_string(), true);
+    }
+    idps
+}
+
 /// A stored identity provider as an imported link finds it.
 #[derive(Debug, Clone, Copy)]
 struct FoundIdp {
@@ -349,10 +377,10 @@ impl App {
         tx: &mut WriteTx,
         caller: &str,
         org: &OrgDoc,
-        document_users: &DocumentUsers,
+        document: (&DocumentUsers, &InstanceIdps),
         mode: ImportMode,
     ) -> Result<std::result::Result<Outcome, Refused>> {
-        let mut w = OrgWriter::new(tx, document_users, caller, org.org_id(), mode);
+        let mut w = OrgWriter::new(tx, document, caller, org.org_id(), mode);
         for idps in ["oidcIdps", "jwtIdps"] {
             w.document_idps.extend(org.each(idps).map(|idp| text_at(&idp, "idpId").to_string()));
         }
@@ -365,5 +393,47 @@ impl App {
             self.write_documents(&mut w, org).await?;
         }
         w.finish().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burg_domain::idp_config::{IdpConfig, Protocol};
+
+    use super::*;
+
+    #[test]
+    fn the_instance_sections_providers_are_found_by_id() {
+        let config = IdpConfig {
+            id: "legacy".into(),
+            name: "Legacy".into(),
+            styling_type: 0,
+            auto_register: false,
+            state: 1,
+            protocol: Some(Protocol::Jwt {
+                jwt_endpoint: "https://jwt.example.com".into(),
+                issuer: "https://jwt.example.com".into(),
+                keys_endpoint: "https://jwt.example.com/keys".into(),
+                header_name: "x-jwt".into(),
+            }),
+        };
+        let mut template = config.template().unwrap();
+        template.id = "closed".into();
+        template.options.is_creation_allowed = false;
+        // The section as the export writes it.
+        let section = crate::transfer::instance::InstanceSection {
+            idp_templates: vec![crate::transfer::instance::IdpTemplate {
+                template: serde_json::to_value(&template).unwrap(),
+                ..Default::default()
+            }],
+            idp_configs: vec![crate::transfer::instance::LegacyIdp {
+                config: serde_json::to_value(&config).unwrap(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let found = instance_idps(Some(&serde_json::to_value(&section).unwrap()));
+        assert_eq!(found, InstanceIdps::from([("closed".into(), false), ("legacy".into(), true)]));
+        assert!(instance_idps(None).is_empty());
     }
 }
