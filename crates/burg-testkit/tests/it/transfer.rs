@@ -409,6 +409,17 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
             (id(14), "z14".to_string(), "Hub".to_string(), 6),
         ]
     );
+    // The user's own list names the older type only for OIDC and JWT
+    // (ZITADEL's `IDPTypeToPb`).
+    use burg_api::management::{ListHumanLinkedIdPsRequest, ListHumanLinkedIdPsResponse};
+    let listed: ListHumanLinkedIdPsResponse = c
+        .with_org(&org_id)
+        .call("ListHumanLinkedIDPs", ListHumanLinkedIdPsRequest { user_id: id(14), query: None })
+        .await
+        .unwrap();
+    let mut types: Vec<(String, i32)> = listed.result.iter().map(|l| (l.idp_name.clone(), l.idp_type)).collect();
+    types.sort();
+    assert_eq!(types, [("Corporate".to_string(), 1), ("Hub".to_string(), 0), ("Own".to_string(), 1)]);
     // Imported again, the links and the key are there already.
     let report = import_local(&c, "links.json").await.unwrap();
     let again =
