@@ -7,6 +7,8 @@
 pub(crate) enum Kind {
     Org,
     Domain,
+    /// A domain's `isPrimary`, which ZITADEL's import sets apart.
+    DomainIsPrimary,
     HumanUser,
     /// A human's OTP secret, which ZITADEL imports apart from the human.
     HumanUserOtp,
@@ -53,6 +55,7 @@ impl Kind {
         match self {
             Kind::Org => "org",
             Kind::Domain => "domain",
+            Kind::DomainIsPrimary => "domain_isprimary",
             Kind::HumanUser => "human_user",
             Kind::HumanUserOtp => "human_user_otp",
             Kind::MachineUser => "machine_user",

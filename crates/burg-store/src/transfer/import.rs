@@ -92,21 +92,27 @@ pub async fn with_history<'i>(
     Ok(found)
 }
 
-/// Domain `domain` as stored in organization `org_id`, or verified in any
-/// organization.
-pub async fn domain(tx: &mut WriteTx, org_id: &str, domain: &str) -> Result<Option<StoredDomain>> {
+/// Domain `domain` as stored in organization `org_id` (if it has it), and
+/// whether another organization has it verified.
+pub async fn domain(tx: &mut WriteTx, org_id: &str, domain: &str) -> Result<(Option<StoredDomain>, bool)> {
     let (instance, conn) = tx.split();
-    let row: Option<(String, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT org_id, is_verified, is_primary FROM org_domains WHERE instance_id = $1 AND domain = $2 \
          AND (org_id = $3 OR is_verified = 1)",
     )
     .bind(instance)
     .bind(domain)
     .bind(org_id)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db_error("IMPORT-db003"))?;
-    Ok(row.map(|(org_id, verified, primary)| StoredDomain { org_id, verified: verified == 1, primary: primary == 1 }))
+    let here = rows.iter().find(|r| r.0 == org_id).map(|(org_id, verified, primary)| StoredDomain {
+        org_id: org_id.clone(),
+        verified: *verified == 1,
+        primary: *primary == 1,
+    });
+    let elsewhere = rows.iter().any(|r| r.0 != org_id && r.1 == 1);
+    Ok((here, elsewhere))
 }
 
 /// The roles of member `user_id` of organization `org_id`, when it is one.

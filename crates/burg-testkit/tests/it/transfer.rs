@@ -257,7 +257,80 @@ matrix!(
     users_are_refused_one_by_one,
     users_go_into_a_stored_organization,
     links_and_keys_are_checked_one_by_one,
+    domains_are_added_one_by_one,
 );
+
+/// Domains as ZITADEL's import adds them, each alone: trimmed, verified at
+/// once unless the organization's domain policy validates domains, one
+/// given twice or verified by another organization reported, and a primary
+/// domain that is not verified reported as `domain_isprimary`.
+async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
+    use burg_api::management::{
+        AddOrgDomainRequest, AddOrgDomainResponse, AddOrgRequest, AddOrgResponse, ListOrgDomainsRequest,
+        ListOrgDomainsResponse,
+    };
+    let other: AddOrgResponse = c.call("AddOrg", AddOrgRequest { name: "Holder".into() }).await.unwrap();
+    let taken = AddOrgDomainRequest { domain: "taken.example.com".into() };
+    let _: AddOrgDomainResponse = c.with_org(&other.id).call("AddOrgDomain", taken).await.unwrap();
+    let id = |n: u64| format!("{}", 440_000_000_000_000_000u64 + n);
+    let (open, validated) = (id(1), id(2));
+    let domain = |name: &str, verified: bool, primary: bool| json!({"domainName": name, "isVerified": verified, "isPrimary": primary});
+    let doc = json!({"orgs": [
+        {"orgId": open, "org": {"name": "Open"}, "domains": [
+            domain(" open.example.com ", false, true),
+            domain("open.example.com", false, false),
+            domain("  ", false, false),
+            domain("taken.example.com", true, false),
+        ]},
+        {"orgId": validated, "org": {"name": "Validated"},
+         "domainPolicy": {"userLoginMustBeDomain": false, "validateOrgDomains": true},
+         "domains": [domain("checked.example.com", false, true), domain("proven.example.com", true, true)]},
+    ]});
+    std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
+    std::fs::write(s.data_dir().join("transfer/domains.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
+    let report = import_local(&c, "domains.json").await.unwrap();
+    let mut got: Vec<(String, String, String)> = report
+        .errors
+        .iter()
+        .map(|e| {
+            let error_id = e.message.trim_start_matches("ID=").split(' ').next().unwrap_or_default();
+            (e.r#type.clone(), e.id.clone(), error_id.to_string())
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String, String)> = [
+        ("domain", format!("{open}_open.example.com"), "V2-e1wse"),
+        ("domain", format!("{open}_  "), "ORG-r3h4J"),
+        ("domain", format!("{open}_taken.example.com"), "V3-DKcYh"),
+        ("domain_isprimary", format!("{validated}_checked.example.com"), "ORG-Ggd32"),
+    ]
+    .into_iter()
+    .map(|(t, i, e)| (t.to_string(), i, e.to_string()))
+    .collect();
+    want.sort();
+    assert_eq!(got, want);
+    let listed = |org: String| {
+        let c = c.with_org(&org);
+        async move {
+            let r: ListOrgDomainsResponse = c.call("ListOrgDomains", ListOrgDomainsRequest::default()).await.unwrap();
+            let mut d: Vec<(String, bool, bool)> =
+                r.result.into_iter().map(|d| (d.domain_name, d.is_verified, d.is_primary)).collect();
+            d.sort();
+            d
+        }
+    };
+    let has = |list: &[(String, bool, bool)], name: &str| list.iter().find(|d| d.0 == name).cloned();
+    let open_domains = listed(open.clone()).await;
+    assert_eq!(
+        has(&open_domains, "open.example.com"),
+        Some(("open.example.com".into(), true, true)),
+        "{open_domains:?}"
+    );
+    assert_eq!(has(&open_domains, "taken.example.com"), None);
+    let validated_domains = listed(validated.clone()).await;
+    assert_eq!(has(&validated_domains, "checked.example.com"), Some(("checked.example.com".into(), false, false)));
+    assert_eq!(has(&validated_domains, "proven.example.com"), Some(("proven.example.com".into(), true, true)));
+}
 
 /// User links, the links a human brings and machine keys are checked as
 /// ZITADEL's commands check them, each alone: the user must be one of the

@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use burg_api::admin::ImportDataError;
 use burg_domain::{Error, Result, validate};
 
 use super::super::{Kind, SECTIONS, check_item, key_of, report_id, text_at};
@@ -67,22 +66,8 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
 
     // Kind → ids; boxed strings: these sets grow with the organization.
     let mut seen: HashMap<Kind, HashSet<Box<str>>> = HashMap::new();
-    let mut unique = |kind: Kind, id: &str, refused: &mut Vec<ImportDataError>| {
-        if !seen.entry(kind).or_default().insert(id.into()) {
-            refused.push(error(kind, id, &twice(id)));
-        }
-    };
-    for d in org.each("domains") {
-        let d = &d;
-        let domain = text_at(d, "domainName");
-        let id = format!("{org_id}_{domain}");
-        if let Err(e) = validate::len("domains.domainName", domain, 1, 200) {
-            refused.push(error(Kind::Domain, &id, &e));
-        }
-        unique(Kind::Domain, &id, &mut refused);
-    }
-    // Users are checked one by one as they are written: ZITADEL's import
-    // reports a refused user and goes on.
+    // Domains and users are checked one by one as they are written:
+    // ZITADEL's import reports each refused one and goes on.
     for l in org.each("userLinks") {
         let l = &l;
         // Required ids are the writer's: ZITADEL reports such a link alone.

@@ -64,31 +64,63 @@ impl App {
         Ok(())
     }
 
-    /// The domains: one stored in this organization with the same flags
-    /// is the same; one stored elsewhere and verified there is a conflict.
+    /// The domains, each as ZITADEL's import adds it: `AddOrgDomain`
+    /// (trimmed; empty IA `ORG-r3h4J`; one the organization has AE
+    /// `V2-e1wse`, or the same with the same flags "exists"; verified at
+    /// once when the organization's domain policy does not validate
+    /// domains; verified in another organization AE `V3-DKcYh`), then its
+    /// `isVerified` and `isPrimary` (a primary domain must be verified,
+    /// `domain_isprimary` FP `ORG-Ggd32`).
     pub(super) async fn write_domains(&self, w: &mut OrgWriter<'_>, org: &OrgDoc) -> Result<()> {
+        use burg_domain::policies::DomainPolicy;
         let org_id = org.org_id();
+        let validated = self.import_setting::<DomainPolicy>(w, org, "domainPolicy").await?.validate_org_domains;
         for d in org.each("domains") {
             w.room().await?;
-            let domain = text_at(&d, "domainName").to_string();
-            let id = format!("{org_id}_{domain}");
-            let verified = at(&d, "isVerified").and_then(Value::as_bool).unwrap_or(false);
+            let domain = text_at(&d, "domainName").trim().to_string();
+            let id = format!("{org_id}_{}", text_at(&d, "domainName"));
+            let verify = at(&d, "isVerified").and_then(Value::as_bool).unwrap_or(false);
             let primary = at(&d, "isPrimary").and_then(Value::as_bool).unwrap_or(false);
-            let found = match stored::domain(w.tx, org_id, &domain).await? {
-                Some(s) => Stored::found(s.org_id == org_id && s.verified == verified && s.primary == primary),
+            let (here, taken) = stored::domain(w.tx, org_id, &domain).await?;
+            let verified_now = !validated || verify;
+            let found = match &here {
+                _ if domain.is_empty() => {
+                    Stored::Skipped(Error::invalid_argument("ORG-r3h4J", "`domains.domainName` is empty"))
+                }
+                Some(s) if s.verified == verify && s.primary == primary => Stored::Same,
+                Some(_) => Stored::Skipped(Error::already_exists("V2-e1wse", "Errors.Already.Exists")),
+                None if !w.first_time(Kind::Domain, &domain) => {
+                    Stored::Skipped(Error::already_exists("V2-e1wse", "Errors.Already.Exists"))
+                }
+                // The verified domain's unique constraint.
+                None if taken && verified_now => {
+                    Stored::Skipped(Error::already_exists("V3-DKcYh", "Errors.Org.Domain.AlreadyExists"))
+                }
                 None => Stored::Absent,
             };
-            if !w.settle(Kind::Domain, &id, found) {
+            let written = w.settle(Kind::Domain, &id, found);
+            if written {
+                w.add(NewEvent::new(&w.org, &oe::DomainAdded { domain: domain.clone() })?);
+                if verified_now {
+                    w.add(NewEvent::new(&w.org, &oe::DomainVerified { domain: domain.clone() })?);
+                }
+                w.tally.org.domains.push(domain.clone());
+            }
+            // A domain the organization had goes on to its flags, as
+            // ZITADEL's import goes on after AddOrgDomain failed.
+            let Some(is_verified) = (if written { Some(verified_now) } else { here.as_ref().map(|s| s.verified) })
+            else {
                 continue;
+            };
+            let is_primary = !written && here.as_ref().is_some_and(|s| s.primary);
+            if primary && !is_primary {
+                if is_verified {
+                    w.add(NewEvent::new(&w.org, &oe::DomainPrimarySet { domain: domain.clone() })?);
+                } else {
+                    let e = Error::failed_precondition("ORG-Ggd32", "Errors.Org.DomainNotVerified");
+                    w.settle(Kind::DomainIsPrimary, &id, Stored::Skipped(e));
+                }
             }
-            w.add(NewEvent::new(&w.org, &oe::DomainAdded { domain: domain.clone() })?);
-            if verified {
-                w.add(NewEvent::new(&w.org, &oe::DomainVerified { domain: domain.clone() })?);
-            }
-            if primary {
-                w.add(NewEvent::new(&w.org, &oe::DomainPrimarySet { domain: domain.clone() })?);
-            }
-            w.tally.org.domains.push(domain);
         }
         Ok(())
     }

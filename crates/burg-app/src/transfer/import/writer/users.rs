@@ -305,7 +305,7 @@ impl App {
     /// policies before the users: the document's own (its member
     /// `document_member`), else the one stored for the organization or the
     /// instance's.
-    async fn import_setting<S: Setting>(
+    pub(super) async fn import_setting<S: Setting>(
         &self,
         w: &mut OrgWriter<'_>,
         org: &OrgDoc,
