@@ -48,8 +48,16 @@ pub fn check_file_document(bytes: &[u8], format: Format) -> Result<usize> {
 
 /// The kinds whose second item in a document is reported on its own (see
 /// the writer), not a refusal of the organization.
-const REPORTED_TWICE: [Kind; 5] =
-    [Kind::ProjectGrant, Kind::ProjectGrantMember, Kind::ProjectMember, Kind::UserGrant, Kind::MachineUserKey];
+const REPORTED_TWICE: [Kind; 8] = [
+    Kind::ProjectGrant,
+    Kind::ProjectGrantMember,
+    Kind::ProjectMember,
+    Kind::UserGrant,
+    Kind::MachineUserKey,
+    Kind::Project,
+    Kind::Action,
+    Kind::OidcApp,
+];
 
 /// Checks an organization before anything is written: required fields,
 /// limits, and ids unique within the document.
