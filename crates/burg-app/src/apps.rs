@@ -40,7 +40,7 @@ const INACTIVE: i64 = 2;
 pub(crate) const QUERY_NOT_FOUND: &str = "QUERY-pCP8P";
 /// `Errors.Project.App.AlreadyExisting` of an OIDC (and here SAML) app
 /// added with an id given.
-const OIDC_APP_EXISTS: &str = "PROJECT-lxowmp";
+const OIDC_APP_EXISTS: &str = crate::shared_ids::APP_EXISTS;
 /// `Errors.Project.App.NotExisting` of the OIDC configuration's change.
 const OIDC_NOT_FOUND: &str = "COMMAND-2n8uU";
 /// `Errors.Project.App.NotExisting` of a secret's regeneration.

@@ -243,6 +243,14 @@ pub(crate) mod shared_ids {
     pub(crate) const MEMBER_EXISTS: &str = "ORG-poWwe";
     /// `prepareAddOrgDomain`: a domain that is blank once trimmed.
     pub(crate) const DOMAIN_BLANK: &str = "ORG-r3h4J";
+    /// `AddProjectWithID` on an id a project has.
+    pub(crate) const PROJECT_EXISTS: &str = "COMMAND-opamwu";
+    /// `AddOIDCApplicationWithID` on an id an application has.
+    pub(crate) const APP_EXISTS: &str = "PROJECT-lxowmp";
+    /// `prepareAddOrgDomain` on a domain the organization has.
+    pub(crate) const DOMAIN_ON_ORG: &str = "V2-e1wse";
+    /// `SetPrimaryOrgDomain` on a domain that is not verified.
+    pub(crate) const DOMAIN_NOT_VERIFIED: &str = "ORG-Ggd32";
     /// A machine's token or key that is not there (ZITADEL's one id for
     /// both removals).
     pub(crate) const MACHINE_CREDENTIAL_NOT_FOUND: &str = "COMMAND-4m77G";

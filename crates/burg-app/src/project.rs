@@ -116,7 +116,10 @@ impl App {
             if given_id.is_some()
                 && burg_store::documents::owner_of(tx.conn(), &self.instance_id, &[KIND], &id).await?.is_some()
             {
-                return Err(Error::already_exists("COMMAND-opamwu", format!("a project with id {id:?} exists")));
+                return Err(Error::already_exists(
+                    crate::shared_ids::PROJECT_EXISTS,
+                    format!("a project with id {id:?} exists"),
+                ));
             }
             self.require_active_org(tx.conn(), &org).await?;
             let added = ProjectAdded {

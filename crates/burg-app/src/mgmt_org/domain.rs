@@ -92,7 +92,10 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             let org = self.org_of_write(tx.conn(), ctx.org()).await?;
             if burg_store::orgs::domain(tx.conn(), &self.instance_id, &org.id, &domain).await?.is_some() {
-                return Err(Error::already_exists("V2-e1wse", format!("the organization has the domain {domain:?}")));
+                return Err(Error::already_exists(
+                    crate::shared_ids::DOMAIN_ON_ORG,
+                    format!("the organization has the domain {domain:?}"),
+                ));
             }
             let policy = self.setting::<DomainPolicy>(tx.conn(), Scope::Org(&org.id)).await?.value;
             let agg = org_aggregate(&org.id);
@@ -167,7 +170,10 @@ impl App {
             let mut tx = self.begin(ctx).await?;
             let row = self.org_domain(tx.conn(), ctx, &req.domain, NOT_ON_ORG).await?;
             if !row.is_verified {
-                return Err(Error::failed_precondition("ORG-Ggd32", "only a verified domain can be primary"));
+                return Err(Error::failed_precondition(
+                    crate::shared_ids::DOMAIN_NOT_VERIFIED,
+                    "only a verified domain can be primary",
+                ));
             }
             let agg = org_aggregate(&row.org_id);
             let events = tx.push(vec![NewEvent::new(&agg, &oe::DomainPrimarySet { domain: row.domain })?]).await?;

@@ -365,9 +365,11 @@ fn duplicate(kind: Kind) -> Option<Error> {
         Kind::UserGrant => Error::already_exists("V3-DKcYh", "Errors.UserGrant.AlreadyExists"),
         Kind::OrgMember => Error::already_exists(crate::shared_ids::MEMBER_EXISTS, "Errors.Org.Member.AlreadyExists"),
         Kind::MachineUserKey => Error::already_exists("COMMAND-091mops", "Errors.User.Machine.Key.AlreadyExists"),
-        Kind::Project => Error::already_exists("COMMAND-opamwu", "Errors.Project.AlreadyExisting"),
+        Kind::Project => Error::already_exists(crate::shared_ids::PROJECT_EXISTS, "Errors.Project.AlreadyExisting"),
         Kind::Action => Error::failed_precondition("COMMAND-nau2k", "Errors.Action.AlreadyExisting"),
-        Kind::OidcApp => Error::failed_precondition("PROJECT-lxowmp", "Errors.Project.App.AlreadyExisting"),
+        Kind::OidcApp => {
+            Error::failed_precondition(crate::shared_ids::APP_EXISTS, "Errors.Project.App.AlreadyExisting")
+        }
         _ => return None,
     })
 }

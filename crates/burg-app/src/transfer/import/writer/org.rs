@@ -84,13 +84,16 @@ impl App {
             let (here, taken) = stored::domain(w.tx, org_id, &domain).await?;
             let verified_now = !validated || verify;
             let found = match &here {
-                _ if domain.is_empty() => {
-                    Stored::Skipped(Error::invalid_argument("ORG-r3h4J", "`domains.domainName` is empty"))
-                }
+                _ if domain.is_empty() => Stored::Skipped(Error::invalid_argument(
+                    crate::shared_ids::DOMAIN_BLANK,
+                    "`domains.domainName` is empty",
+                )),
                 Some(s) if s.verified == verify && s.primary == primary => Stored::Same,
-                Some(_) => Stored::Skipped(Error::already_exists("V2-e1wse", "Errors.Already.Exists")),
+                Some(_) => {
+                    Stored::Skipped(Error::already_exists(crate::shared_ids::DOMAIN_ON_ORG, "Errors.Already.Exists"))
+                }
                 None if !w.first_time(Kind::Domain, &domain) => {
-                    Stored::Skipped(Error::already_exists("V2-e1wse", "Errors.Already.Exists"))
+                    Stored::Skipped(Error::already_exists(crate::shared_ids::DOMAIN_ON_ORG, "Errors.Already.Exists"))
                 }
                 // The verified domain's unique constraint.
                 None if taken && verified_now => {
@@ -117,7 +120,10 @@ impl App {
                 if is_verified {
                     w.add(NewEvent::new(&w.org, &oe::DomainPrimarySet { domain: domain.clone() })?);
                 } else {
-                    let e = Error::failed_precondition("ORG-Ggd32", "Errors.Org.DomainNotVerified");
+                    let e = Error::failed_precondition(
+                        crate::shared_ids::DOMAIN_NOT_VERIFIED,
+                        "Errors.Org.DomainNotVerified",
+                    );
                     w.settle(Kind::DomainIsPrimary, &id, Stored::Skipped(e));
                 }
             }
