@@ -262,14 +262,7 @@ pub async fn newest_of_type<'e>(on: impl Reader<'e>, instance: &str, event_type:
 /// (`org_objects`), if one was.
 pub async fn first_object<'e>(on: impl Reader<'e>, instance: &str, kinds: &[&str]) -> Result<Option<i64>> {
     let mut sql = Sql::new("SELECT MIN(creation_date) FROM org_objects WHERE instance_id = ");
-    sql.bind(instance).push(" AND kind IN (");
-    for (i, kind) in kinds.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*kind);
-    }
-    sql.push(")");
+    sql.bind(instance).push(" AND kind IN ").bind_list(kinds.iter().copied());
     let first: Option<i64> =
         sql.query().fetch_one(on).await.and_then(|r| sqlx::Row::try_get(&r, 0)).map_err(db_error("VIEW-db03"))?;
     Ok(first)

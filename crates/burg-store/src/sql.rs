@@ -40,6 +40,18 @@ impl Sql {
         self
     }
 
+    /// Appends `(…)` with a placeholder for each of `values`, for `IN`.
+    pub fn bind_list<V: Into<SqlValue>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self.push(")")
+    }
+
     /// Appends another builder's text and binds, renumbering its placeholders.
     pub fn extend(&mut self, other: &Sql) -> &mut Self {
         let offset = self.binds.len();

@@ -79,11 +79,8 @@ pub async fn with_history<'i>(
     let mut found = HashSet::new();
     for chunk in ids.chunks(USERS_PER_LOOKUP) {
         let mut sql = Sql::new("SELECT DISTINCT aggregate_id FROM events WHERE instance_id = ");
-        sql.bind(instance).push(" AND aggregate_type = ").bind(aggregate_type).push(" AND aggregate_id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-        }
-        sql.push(")");
+        sql.bind(instance).push(" AND aggregate_type = ").bind(aggregate_type).push(" AND aggregate_id IN ");
+        sql.bind_list(chunk.iter().copied());
         let rows = sql.query_for(conn).fetch_all(&mut *conn).await.map_err(db_error("IMPORT-db014"))?;
         for row in rows {
             found.insert(row.try_get("aggregate_id").map_err(db_error("IMPORT-db015"))?);
@@ -187,14 +184,7 @@ pub async fn users<'i>(tx: &mut WriteTx, ids: impl Iterator<Item = &'i str>) -> 
     let mut known = HashMap::new();
     for chunk in ids.chunks(USERS_PER_LOOKUP) {
         let mut sql = Sql::new("SELECT id, resource_owner, username FROM users WHERE instance_id = ");
-        sql.bind(instance).push(" AND id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*id);
-        }
-        sql.push(")");
+        sql.bind(instance).push(" AND id IN ").bind_list(chunk.iter().copied());
         let rows = sql.query_for(conn).fetch_all(&mut *conn).await.map_err(db_error("IMPORT-db007"))?;
         for row in rows {
             let s = |c: &str| -> Result<String> { row.try_get(c).map_err(db_error("IMPORT-db010")) };
@@ -218,11 +208,8 @@ pub async fn links<'p>(
     let mut known = HashMap::new();
     for (idp, externals) in by_idp {
         let mut sql = Sql::new("SELECT external_user_id, user_id FROM user_idp_links WHERE instance_id = ");
-        sql.bind(instance).push(" AND idp_id = ").bind(idp).push(" AND external_user_id IN (");
-        for (i, external) in externals.iter().enumerate() {
-            sql.push(if i == 0 { "" } else { ", " }).bind(*external);
-        }
-        sql.push(")");
+        sql.bind(instance).push(" AND idp_id = ").bind(idp).push(" AND external_user_id IN ");
+        sql.bind_list(externals.iter().copied());
         let rows = sql.query_for(conn).fetch_all(&mut *conn).await.map_err(db_error("IMPORT-db004"))?;
         for row in rows {
             let s = |c: &str| -> Result<String> { row.try_get(c).map_err(db_error("IMPORT-db011")) };

@@ -151,6 +151,19 @@ pub fn decode_orgs(orgs: &[Value]) -> Vec<DataOrg> {
 /// those grants (the generated documents grant to an organization that
 /// is in none of them), with every lifetime of the login policy, and
 /// without the two flags of a human that ZITADEL's export leaves out.
+/// Each entry of an import report as (type, id, error id), sorted.
+fn reported(errors: &[ImportDataError]) -> Vec<(String, String, String)> {
+    let mut got: Vec<(String, String, String)> = errors
+        .iter()
+        .map(|e| {
+            let error_id = e.message.trim_start_matches("ID=").split(' ').next().unwrap_or_default();
+            (e.r#type.clone(), e.id.clone(), error_id.to_string())
+        })
+        .collect();
+    got.sort();
+    got
+}
+
 /// A real RSA public key in PEM, in base64 as documents carry it (made
 /// once per test process).
 pub(crate) fn public_key() -> &'static str {
@@ -289,15 +302,7 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
     std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
     std::fs::write(s.data_dir().join("transfer/domains.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
     let report = import_local(&c, "domains.json").await.unwrap();
-    let mut got: Vec<(String, String, String)> = report
-        .errors
-        .iter()
-        .map(|e| {
-            let error_id = e.message.trim_start_matches("ID=").split(' ').next().unwrap_or_default();
-            (e.r#type.clone(), e.id.clone(), error_id.to_string())
-        })
-        .collect();
-    got.sort();
+    let got = reported(&report.errors);
     let mut want: Vec<(String, String, String)> = [
         ("domain", format!("{open}_open.example.com"), "V2-e1wse"),
         ("domain", format!("{open}_  "), "ORG-r3h4J"),
@@ -431,15 +436,7 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
     let written: Vec<(&str, &str)> =
         success.orgs[0].user_links.iter().map(|l| (l.idp_id.as_str(), l.external_user_id.as_str())).collect();
     assert_eq!(written, [(doc_idp.as_str(), "x14"), (oidc.id.as_str(), "y14"), (github.id.as_str(), "z14")]);
-    let mut got: Vec<(String, String, String)> = report
-        .errors
-        .iter()
-        .map(|e| {
-            let error_id = e.message.trim_start_matches("ID=").split(' ').next().unwrap_or_default();
-            (e.r#type.clone(), e.id.clone(), error_id.to_string())
-        })
-        .collect();
-    got.sort();
+    let got = reported(&report.errors);
     let mut want: Vec<(String, String, String)> = [
         ("human_user", id(11), "COMMAND-39nfs"),
         ("human_user_otp", id(11), "COMMAND-uXHNj"),
@@ -656,15 +653,7 @@ async fn users_are_refused_one_by_one(s: Arc<TestServer>, c: Client) {
     assert_eq!(success.orgs[0].human_user_ids, [id(2), id(12)]);
     assert_eq!(success.orgs[0].user_metadata.len(), 1, "the metadata of the user given again is written");
     assert_eq!(success.orgs[0].machine_user_ids, [id(10)]);
-    let mut got: Vec<(String, String, String)> = report
-        .errors
-        .iter()
-        .map(|e| {
-            let error_id = e.message.trim_start_matches("ID=").split(' ').next().unwrap_or_default();
-            (e.r#type.clone(), e.id.clone(), error_id.to_string())
-        })
-        .collect();
-    got.sort();
+    let mut got = reported(&report.errors);
     let mut want: Vec<(String, String, String)> = [
         ("human_user", id(3), "PHONE-so0wa"),
         ("human_user", id(4), "V3-DKcYh"),
