@@ -229,6 +229,8 @@ impl App {
 pub(crate) mod shared_ids {
     /// `checkUserExists`: AddOrg's caller, an imported grant's or member's user.
     pub(crate) const USER_NOT_FOUND: &str = "COMMAND-uXHNj";
+    /// `AddUserGrant`: no user or project named (the RPC, an imported grant).
+    pub(crate) const USER_GRANT_INVALID: &str = "COMMAND-kVfMa";
     /// `AddMachine`: a user with the machine's id exists (AddMachineUser,
     /// an imported machine).
     pub(crate) const MACHINE_ID_TAKEN: &str = "COMMAND-k2una";

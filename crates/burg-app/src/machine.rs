@@ -149,9 +149,7 @@ impl App {
     pub async fn add_machine_key(&self, ctx: &Ctx, req: AddMachineKeyRequest) -> Result<AddMachineKeyResponse> {
         let expiration = self.key_expiry(req.expiration_date)?;
         let (private, public) = if req.public_key.is_empty() {
-            let pair = tokio::task::spawn_blocking(|| machine_key::new_key_pair(machine_key::KEY_BITS))
-                .await
-                .map_err(|e| Error::internal("MACH-key01", format!("key generation stopped: {e}")))??;
+            let pair = new_key_pair().await?;
             (Some(pair.0), pair.1.into_bytes())
         } else if machine_key::is_public_key(&req.public_key) {
             (None, req.public_key.clone())
@@ -298,4 +296,12 @@ fn key_of(row: &KeyRow, org: &str) -> Key {
         r#type: key_type as i32,
         expiration_date: expiration,
     }
+}
+
+/// A new key pair of a machine key (private and public PEM), made off the
+/// async threads.
+pub(crate) async fn new_key_pair() -> Result<(String, String)> {
+    tokio::task::spawn_blocking(|| machine_key::new_key_pair(machine_key::KEY_BITS))
+        .await
+        .map_err(|e| Error::internal("MACH-key01", format!("key generation stopped: {e}")))?
 }

@@ -73,6 +73,15 @@ impl App {
             .filter(|g| g.project_id() == project))
     }
 
+    /// Fails with `AddProjectGrantMember`'s answer unless `org` has grant
+    /// `grant` of `project`.
+    pub(crate) async fn require_grant(&self, conn: &mut Conn, org: &str, project: &str, grant: &str) -> Result<()> {
+        match self.grant(conn, org, project, grant).await? {
+            Some(_) => Ok(()),
+            None => Err(Error::not_found(GRANT_NOT_FOUND, format!("grant {grant:?} not found"))),
+        }
+    }
+
     /// The grant as the wire's `GrantedProject`, with the names of its
     /// project and organizations.
     async fn granted(&self, conn: &mut Conn, org: &str, g: &Grant) -> Result<GrantedProject> {
@@ -502,9 +511,7 @@ impl App {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();
-            if self.grant(tx.conn(), &org, &req.project_id, &req.grant_id).await?.is_none() {
-                return Err(Error::not_found(GRANT_NOT_FOUND, format!("grant {:?} not found", req.grant_id)));
-            }
+            self.require_grant(tx.conn(), &org, &req.project_id, &req.grant_id).await?;
             if burg_store::users::get(tx.conn(), &self.instance_id, &req.user_id).await?.is_none() {
                 return Err(Error::failed_precondition(
                     crate::shared_ids::USER_NOT_FOUND,

@@ -75,7 +75,7 @@ impl App {
     /// The role keys a grant on `project` may hold in organization `org`,
     /// and the project grant it goes through (none for an own project):
     /// ZITADEL's `checkUserGrantPreCondition`.
-    async fn grantable_roles(
+    pub(crate) async fn grantable_roles(
         &self,
         conn: &mut Conn,
         org: &str,
@@ -112,7 +112,7 @@ impl App {
     }
 
     /// Fails unless every key is one the grant may hold.
-    fn require_roles(wanted: &[String], allowed: &[String]) -> Result<()> {
+    pub(crate) fn require_roles(wanted: &[String], allowed: &[String]) -> Result<()> {
         match wanted.iter().find(|k| !allowed.contains(k)) {
             Some(k) => Err(Error::failed_precondition("COMMAND-mm9F4", format!("the project has no role {k:?}"))),
             None => Ok(()),
@@ -121,7 +121,10 @@ impl App {
 
     pub async fn add_user_grant(&self, ctx: &Ctx, req: AddUserGrantRequest) -> Result<AddUserGrantResponse> {
         if req.user_id.is_empty() || req.project_id.is_empty() {
-            return Err(Error::invalid_argument("COMMAND-kVfMa", "`userId` and `projectId` are needed"));
+            return Err(Error::invalid_argument(
+                crate::shared_ids::USER_GRANT_INVALID,
+                "`userId` and `projectId` are needed",
+            ));
         }
         let id = self.new_id();
         let events = retry(|| async {

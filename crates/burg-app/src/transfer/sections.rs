@@ -186,7 +186,8 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "user.grant.added",
         agg: Agg::UserGrant,
         key: &["projectId", "userId"],
-        required: &["projectId", "userId"],
+        // Checked by the command (`COMMAND-kVfMa`), item by item.
+        required: &[],
         many: true,
     },
     Section {

@@ -194,6 +194,20 @@ pub async fn users<'i>(tx: &mut WriteTx, ids: impl Iterator<Item = &'i str>) -> 
     Ok(known)
 }
 
+/// Whether stored user `user_id` has a one-time password secret.
+pub async fn has_otp(tx: &mut WriteTx, user_id: &str) -> Result<bool> {
+    let (instance, conn) = tx.split();
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT CASE WHEN otp_secret = '' THEN 0 ELSE 1 END FROM users WHERE instance_id = $1 AND id = $2",
+    )
+    .bind(instance)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error("IMPORT-db016"))?;
+    Ok(found == Some(1))
+}
+
 /// The stored links among `pairs` of (IdP id, external user id), to the
 /// user each belongs to; one statement per IdP.
 pub async fn links<'p>(

@@ -202,6 +202,18 @@ fn as_exported(org: &DataOrg, exported: &[String]) -> DataOrg {
             (link.idp_name, link.idp_type) = (name.clone(), *idp_type);
         }
     }
+    // The organization's domain made from its name (the instance's domain
+    // is `localhost`), verified; the document's primary domain took over.
+    let name = org.org.as_ref().map(|o| o.name.trim().to_string()).unwrap_or_default();
+    let generated = burg_domain::validate::org_domain_name(&name, "localhost").unwrap();
+    if !org.domains.iter().any(|d| d.domain_name == generated) {
+        org.domains.push(burg_api::zitadel::org::v1::Domain {
+            org_id: org.org_id.clone(),
+            domain_name: generated,
+            is_verified: true,
+            ..Default::default()
+        });
+    }
     let (kept, dropped): (Vec<_>, Vec<_>) = org
         .project_grants
         .into_iter()
@@ -271,7 +283,71 @@ matrix!(
     users_go_into_a_stored_organization,
     links_and_keys_are_checked_one_by_one,
     domains_are_added_one_by_one,
+    grants_and_members_find_their_project,
 );
+
+/// User grants, project members and project grant members name their
+/// project (or grant) and roles, checked as ZITADEL's commands check them
+/// after the projects, roles and grants before them: each refused alone.
+async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
+    let id = |n: u64| format!("{}", 450_000_000_000_000_000u64 + n);
+    let (owner, granted, project, grant) = (id(1), id(2), id(3), id(4));
+    let human = |n: u64| {
+        json!({"userId": id(n), "user": {"userName": format!("granted{n}"),
+            "profile": {"firstName": "Gr", "lastName": "Ant"},
+            "email": {"email": format!("granted{n}@example.com"), "isEmailVerified": true}}})
+    };
+    let user_grant = |user: u64, project: &str, grant: &str, roles: &[&str]| json!({"userId": id(user), "projectId": project, "projectGrantId": grant, "roleKeys": roles});
+    let doc = json!({"orgs": [
+        {"orgId": owner, "org": {"name": "Project Owner"},
+         "humanUsers": [human(10), human(11)],
+         "projects": [{"projectId": project, "project": {"name": "Shop"}}],
+         "projectRoles": [{"projectId": project, "roleKey": "admin", "displayName": "Admin"},
+                          {"projectId": project, "roleKey": "clerk", "displayName": "Clerk"}],
+         "projectGrants": [{"grantId": grant, "projectGrant": {"projectId": project, "grantedOrgId": granted, "roleKeys": ["clerk"]}}],
+         "userGrants": [
+             user_grant(10, &project, "", &["admin"]),
+             user_grant(11, "", "", &[]),
+             user_grant(11, "no-such-project", "", &[]),
+             user_grant(11, &project, "", &["cook"]),
+         ],
+         "projectMembers": [
+             {"projectId": project, "userId": id(10), "roles": ["PROJECT_OWNER"]},
+             {"projectId": "no-such-project", "userId": id(11), "roles": ["PROJECT_OWNER"]},
+         ],
+         "projectGrantMembers": [
+             {"projectId": project, "grantId": grant, "userId": id(10), "roles": ["PROJECT_GRANT_OWNER"]},
+             {"projectId": project, "grantId": "no-such-grant", "userId": id(11), "roles": ["PROJECT_GRANT_OWNER"]},
+         ]},
+        {"orgId": granted, "org": {"name": "Project Taker"},
+         "humanUsers": [human(20)],
+         "userGrants": [user_grant(20, &project, &grant, &["clerk"]), user_grant(20, &project, &grant, &["admin"])]},
+    ]});
+    std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
+    std::fs::write(s.data_dir().join("transfer/grants.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
+    let report = import_local(&c, "grants.json").await.unwrap();
+    let got = reported(&report.errors);
+    let mut want: Vec<(String, String, String)> = [
+        ("user_grant", format!("{owner}__{}", id(11)), "COMMAND-kVfMa"),
+        ("user_grant", format!("{owner}_no-such-project_{}", id(11)), "COMMAND-4m9ff"),
+        ("user_grant", format!("{owner}_{project}_{}", id(11)), "COMMAND-mm9F4"),
+        ("user_grant", format!("{granted}_{project}_{}", id(20)), "COMMAND-mm9F4"),
+        ("project_member", format!("{owner}_no-such-project_{}", id(11)), "COMMA-VCnwD"),
+        ("project_grant_member", format!("{owner}_{project}_no-such-grant_{}", id(11)), "PROJECT-D8JxR"),
+    ]
+    .into_iter()
+    .map(|(t, i, e)| (t.to_string(), i, e.to_string()))
+    .collect();
+    want.sort();
+    assert_eq!(got, want);
+    let success = report.success.expect("a success list");
+    let grants = |n: usize| success.orgs[n].user_grants.iter().map(|g| g.user_id.clone()).collect::<Vec<_>>();
+    assert_eq!((grants(0), grants(1)), (vec![id(10)], vec![id(20)]));
+    let members = success.orgs[0].project_members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>();
+    assert_eq!(members, [id(10)]);
+    let grant_members = success.orgs[0].project_grant_members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>();
+    assert_eq!(grant_members, [id(10)]);
+}
 
 /// Domains as ZITADEL's import adds them, each alone: trimmed, verified at
 /// once unless the organization's domain policy validates domains, one
@@ -285,6 +361,12 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
     let other: AddOrgResponse = c.call("AddOrg", AddOrgRequest { name: "Holder".into() }).await.unwrap();
     let taken = AddOrgDomainRequest { domain: "taken.example.com".into() };
     let _: AddOrgDomainResponse = c.with_org(&other.id).call("AddOrgDomain", taken).await.unwrap();
+    // A new organization gets its domain from its name, as AddOrg gives it.
+    let holder: ListOrgDomainsResponse =
+        c.with_org(&other.id).call("ListOrgDomains", ListOrgDomainsRequest::default()).await.unwrap();
+    let suffix =
+        holder.result.iter().find_map(|d| d.domain_name.strip_prefix("holder.")).expect("generated").to_string();
+    let generated = |org: &str| format!("{org}.{suffix}");
     let id = |n: u64| format!("{}", 440_000_000_000_000_000u64 + n);
     let (open, validated) = (id(1), id(2));
     let domain = |name: &str, verified: bool, primary: bool| json!({"domainName": name, "isVerified": verified, "isPrimary": primary});
@@ -294,10 +376,12 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
             domain("open.example.com", false, false),
             domain("  ", false, false),
             domain("taken.example.com", true, false),
+            domain(&generated("open"), true, true),
         ]},
         {"orgId": validated, "org": {"name": "Validated"},
          "domainPolicy": {"userLoginMustBeDomain": false, "validateOrgDomains": true},
-         "domains": [domain("checked.example.com", false, true), domain("proven.example.com", true, true)]},
+         "domains": [domain("checked.example.com", false, true), domain("proven.example.com", true, true),
+                     domain(&generated("validated"), false, false)]},
     ]});
     std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
     std::fs::write(s.data_dir().join("transfer/domains.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
@@ -307,6 +391,7 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
         ("domain", format!("{open}_open.example.com"), "V2-e1wse"),
         ("domain", format!("{open}_  "), "ORG-r3h4J"),
         ("domain", format!("{open}_taken.example.com"), "V3-DKcYh"),
+        ("domain", format!("{validated}_{}", generated("validated")), "V2-e1wse"),
         ("domain_isprimary", format!("{validated}_checked.example.com"), "ORG-Ggd32"),
     ]
     .into_iter()
@@ -332,9 +417,15 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
         "{open_domains:?}"
     );
     assert_eq!(has(&open_domains, "taken.example.com"), None);
+    // Added verified and primary with the organization (the document's
+    // verified entry for it is taken as done); another became primary
+    // after it.
+    assert_eq!(has(&open_domains, &generated("open")), Some((generated("open"), true, false)));
+    assert_eq!(open_domains.len(), 2, "{open_domains:?}");
     let validated_domains = listed(validated.clone()).await;
     assert_eq!(has(&validated_domains, "checked.example.com"), Some(("checked.example.com".into(), false, false)));
     assert_eq!(has(&validated_domains, "proven.example.com"), Some(("proven.example.com".into(), true, true)));
+    assert_eq!(has(&validated_domains, &generated("validated")), Some((generated("validated"), true, false)));
 }
 
 /// User links, the links a human brings and machine keys are checked as
@@ -423,6 +514,7 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
             key(33, &id(20), public, Some("2001-01-01T00:00:00Z")),
             key(34, &stranger, public, Some("2040-01-01T00:00:00Z")),
             key(30, &id(20), public, Some("2041-01-01T00:00:00Z")),
+            key(35, &id(20), "", Some("2040-01-01T00:00:00Z")),
         ],
         "userMetadata": [{"id": stranger, "key": "k", "value": "dmFsdWU="}],
     }]});
@@ -432,7 +524,7 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
     let success = report.success.expect("a success list");
     assert_eq!(success.orgs.len(), 1, "the organization is imported: {:?}", report.errors);
     assert_eq!(success.orgs[0].human_user_ids, [id(10), id(14)]);
-    assert_eq!(success.orgs[0].machine_keys, [id(30)]);
+    assert_eq!(success.orgs[0].machine_keys, [id(30), id(35)]);
     let written: Vec<(&str, &str)> =
         success.orgs[0].user_links.iter().map(|l| (l.idp_id.as_str(), l.external_user_id.as_str())).collect();
     assert_eq!(written, [(doc_idp.as_str(), "x14"), (oidc.id.as_str(), "y14"), (github.id.as_str(), "z14")]);
@@ -479,6 +571,14 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
             (id(14), "z14".to_string(), "Hub".to_string(), 6),
         ]
     );
+    // A key that came without its public half got a new pair (ZITADEL's
+    // AddUserMachineKey): the export carries the public key.
+    let made = exported.orgs[0].machine_keys.iter().find(|k| k.key_id == id(35)).expect("key 35 exported");
+    assert!(
+        burg_domain::machine_key::is_public_key(&made.public_key),
+        "{:?}",
+        String::from_utf8_lossy(&made.public_key)
+    );
     // The user's own list names the older type only for OIDC and JWT
     // (ZITADEL's `IDPTypeToPb`).
     use burg_api::management::{ListHumanLinkedIdPsRequest, ListHumanLinkedIdPsResponse};
@@ -495,6 +595,9 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
     let again =
         |kind: &str| report.errors.iter().filter(|e| e.r#type == kind && e.message.contains("IMPORT-exists")).count();
     assert_eq!((again("user_link"), again("machine_user_key")), (4, 1), "{:?}", report.errors);
+    // The key given without a public key is not the stored one with it.
+    let key35 = report.errors.iter().find(|e| e.r#type == "machine_user_key" && e.id == id(35));
+    assert!(key35.is_some_and(|e| e.message.starts_with("ID=COMMAND-091mops")), "{:?}", report.errors);
 }
 
 /// ZITADEL's documented bulk upload: users for an organization that
@@ -543,6 +646,33 @@ async fn users_go_into_a_stored_organization(s: Arc<TestServer>, c: Client) {
             .collect();
         assert_eq!(stored, [("team".to_string(), plain.to_string())]);
     }
+
+    // An OTP secret goes to the organization's user under the id, as
+    // ZITADEL's ImportHumanTOTP adds it apart, unless that user has one.
+    let factors = || async {
+        use burg_api::management::{ListHumanAuthFactorsRequest, ListHumanAuthFactorsResponse};
+        let listed: ListHumanAuthFactorsResponse = c
+            .with_org(&org_id)
+            .call("ListHumanAuthFactors", ListHumanAuthFactorsRequest { user_id: "420000000000000001".into() })
+            .await
+            .unwrap();
+        listed.result.len()
+    };
+    assert_eq!(factors().await, 0);
+    let mut with_otp = user("420000000000000001", "roadrunner");
+    with_otp["user"]["otpCode"] = json!("OTPSECRETROADRUNNER");
+    let report: ImportDataResponse =
+        c.call("ImportData", request(&json!({"orgs": [{"orgId": org_id, "humanUsers": [with_otp]}]}))).await.unwrap();
+    let ids = |r: &ImportDataResponse| {
+        reported(&r.errors).into_iter().map(|(t, _, id)| format!("{t} {id}")).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&report), ["human_user IMPORT-exists", "org ORG-lapo2m"]);
+    assert_eq!(factors().await, 1, "the stored user has the secret");
+    let mut renamed = user("420000000000000001", "coyote");
+    renamed["user"]["otpCode"] = json!("OTPSECRETCOYOTE");
+    let report: ImportDataResponse =
+        c.call("ImportData", request(&json!({"orgs": [{"orgId": org_id, "humanUsers": [renamed]}]}))).await.unwrap();
+    assert_eq!(ids(&report), ["human_user COMMAND-ziuna", "human_user_otp COMMAND-do9se", "org ORG-lapo2m"]);
 
     // A removed user's id is taken for good (ZITADEL's ImportHuman finds
     // its history).

@@ -42,9 +42,15 @@ impl App {
                 let one = org.value(section.json).filter(Value::is_object).map(prepare);
                 Batches(Box::new(one.into_iter()))
             };
+            // Grants and members look up what came before them in this
+            // transaction: ZITADEL's import adds them after the projects,
+            // roles and project grants of every organization before.
+            if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember) {
+                w.flush().await?;
+            }
             while let Some(batch) = docs.next() {
                 w.tally.settle();
-                for (key, event) in batch {
+                for (key, mut event) in batch {
                     w.room().await?;
                     let data = &event.payload["data"];
                     // A member's roles first, as ZITADEL's commands check them.
@@ -62,10 +68,20 @@ impl App {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
+                    if let Err(e) = self.refers_before_user(w, section.kind, org_id, data).await? {
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
                     if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember)
                         && !w.user_exists(text_at(data, "userId")).await?
                     {
                         let e = super::no_such_user(crate::shared_ids::USER_NOT_FOUND);
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
+                    if section.kind == Kind::UserGrant
+                        && let Err(e) = self.user_grant_roles(w, org_id, data).await?
+                    {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
@@ -129,7 +145,13 @@ impl App {
                             continue;
                         }
                     }
-                    w.tally.document(section.kind, data, &key);
+                    // A key without its public half gets a new pair, as
+                    // ZITADEL's `AddUserMachineKey` makes one; the private
+                    // half goes nowhere.
+                    if section.kind == Kind::MachineUserKey && text_at(data, "publicKey").is_empty() {
+                        event.payload["data"]["publicKey"] = Value::String(new_public_key().await?);
+                    }
+                    w.tally.document(section.kind, &event.payload["data"], &key);
                     w.add(event);
                 }
             }
@@ -139,6 +161,64 @@ impl App {
 }
 
 impl App {
+    /// What the command of a grant or member checks before its user: a
+    /// user grant names a user and a project (IA `COMMAND-kVfMa`), a
+    /// project member's project is the organization's (FP `COMMA-VCnwD`),
+    /// a project grant member's grant too (NF, `AddProjectGrantMember`).
+    async fn refers_before_user(
+        &self,
+        w: &mut OrgWriter<'_>,
+        kind: Kind,
+        org_id: &str,
+        data: &Value,
+    ) -> Result<burg_domain::Result<()>> {
+        let project = text_at(data, "projectId");
+        Ok(match kind {
+            Kind::UserGrant if text_at(data, "userId").is_empty() || project.is_empty() => {
+                Err(burg_domain::Error::invalid_argument(
+                    crate::shared_ids::USER_GRANT_INVALID,
+                    "`userGrants.userId` and `projectId` are needed",
+                ))
+            }
+            Kind::ProjectMember => match self.require_project(w.tx.conn(), org_id, project).await {
+                Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
+                other => other.map(|_| Ok(()))?,
+            },
+            Kind::ProjectGrantMember => {
+                match self.require_grant(w.tx.conn(), org_id, project, text_at(data, "grantId")).await {
+                    Err(e) if e.kind == ErrorKind::NotFound => Err(e),
+                    other => other.map(|_| Ok(()))?,
+                }
+            }
+            _ => Ok(()),
+        })
+    }
+
+    /// A user grant's project (the organization's own, or granted to it)
+    /// and roles, as ZITADEL's `checkUserGrantPreCondition` after the
+    /// user; looked up once per project and project grant.
+    async fn user_grant_roles(
+        &self,
+        w: &mut OrgWriter<'_>,
+        org_id: &str,
+        data: &Value,
+    ) -> Result<burg_domain::Result<()>> {
+        let on = (text_at(data, "projectId").to_string(), text_at(data, "projectGrantId").to_string());
+        let grantable = match w.grantable.get(&on) {
+            Some(found) => found.clone(),
+            None => {
+                let found = match self.grantable_roles(w.tx.conn(), org_id, &on.0, &on.1).await {
+                    Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
+                    other => Ok(other?.0),
+                };
+                w.grantable.insert(on, found.clone());
+                found
+            }
+        };
+        let wanted: Vec<String> = list(data, "roleKeys").filter_map(|r| r.as_str().map(str::to_string)).collect();
+        Ok(grantable.and_then(|allowed| Self::require_roles(&wanted, &allowed)))
+    }
+
     /// What ZITADEL's upgrade of a v1 document takes from the instance's
     /// defaults: the domain policy's flags beside `userLoginMustBeDomain`,
     /// and the login policy's five lifetimes.
@@ -245,6 +325,14 @@ fn machine_key_valid(data: &Value, now: i64) -> burg_domain::Result<()> {
         return Err(burg_domain::Error::invalid_argument(crate::shared_ids::EXPIRY_IN_PAST, e));
     }
     Ok(())
+}
+
+/// The public half of a new key pair, base64 of its PEM as a document
+/// carries it.
+async fn new_public_key() -> Result<String> {
+    use base64::Engine as _;
+    let (_, public) = crate::machine::new_key_pair().await?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(public))
 }
 
 /// The key and event of one item kept as a document; the event's

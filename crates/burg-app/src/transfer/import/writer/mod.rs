@@ -68,6 +68,8 @@ pub(super) struct OrgWriter<'t> {
     org: Aggregate,
     /// Whether the organization was stored before this import.
     org_existed: bool,
+    /// The domain generated from a new organization's name.
+    generated_domain: Option<String>,
     /// The user who imports, who becomes the owner of each new
     /// organization ("SYSTEM" from the command line: no user).
     caller: &'t str,
@@ -97,6 +99,9 @@ pub(super) struct OrgWriter<'t> {
     /// The identity providers of the document's organization (its
     /// `oidcIdps` and `jwtIdps`, which ZITADEL imports before its users).
     document_idps: std::collections::HashSet<String>,
+    /// The roles a user grant may hold, by project and project grant
+    /// (looked up once).
+    grantable: std::collections::HashMap<(String, String), Result<Vec<String>>>,
     /// Identity providers looked up by id (`None`: the instance has none).
     idps: std::collections::HashMap<Box<str>, Option<FoundIdp>>,
     tally: Tally,
@@ -118,6 +123,7 @@ impl<'t> OrgWriter<'t> {
             instance_idps,
             org: Aggregate::new(aggregate::ORG, org_id, org_id),
             org_existed: false,
+            generated_domain: None,
             caller,
             events: Vec::new(),
             added: Vec::new(),
@@ -132,6 +138,7 @@ impl<'t> OrgWriter<'t> {
             stored_here: Default::default(),
             document_idps: Default::default(),
             idps: Default::default(),
+            grantable: Default::default(),
             tally: Tally::new(org_id, mode),
             drawn: Vec::new(),
         }
@@ -268,6 +275,15 @@ impl<'t> OrgWriter<'t> {
         self.merge_users();
         self.tx.push(std::mem::take(&mut self.events)).await?;
         Ok(true)
+    }
+
+    /// Appends what is queued, so that lookups in the transaction see it.
+    async fn flush(&mut self) -> Result<()> {
+        self.merge_users();
+        if !self.events.is_empty() {
+            self.tx.push(std::mem::take(&mut self.events)).await?;
+        }
+        Ok(())
     }
 
     fn add(&mut self, event: NewEvent) {

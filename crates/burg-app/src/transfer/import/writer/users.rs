@@ -117,12 +117,13 @@ impl App {
                         Ok(found) => found,
                         Err(e) => {
                             w.user_failed(users.kind(), user_id, e);
-                            otp_without_user(w, u).await?;
+                            self.otp_apart(w, u, false).await?;
                             continue;
                         }
                     };
+                    let same = matches!(found, Stored::Same);
                     if !w.settle(users.kind(), user_id, found) {
-                        otp_without_user(w, u).await?;
+                        self.otp_apart(w, u, same).await?;
                         continue;
                     }
                     let events = match users {
@@ -152,11 +153,14 @@ impl App {
                             // Refused by its command alone: ZITADEL's
                             // import reports the user and goes on.
                             w.user_failed(users.kind(), user_id, e);
-                            otp_without_user(w, u).await?;
+                            self.otp_apart(w, u, false).await?;
                             continue;
                         }
                     }
                     w.user_written(user_id, user_name);
+                    if !text_at(u, "user.otpCode").is_empty() {
+                        w.first_time(Kind::HumanUserOtp, user_id);
+                    }
                     for link in list(u, "user.idps") {
                         // A link of the document given again is taken.
                         let pair = format!("{}\0{}", text_at(link, "configId"), text_at(link, "externalUserId"));
@@ -212,16 +216,40 @@ impl App {
     }
 }
 
-/// After human `u` was not written: ZITADEL imports its OTP secret apart
-/// (`ImportHumanTOTP`), which finds no user when the organization has
-/// none under the id, and reports that.
-async fn otp_without_user(w: &mut OrgWriter<'_>, u: &Value) -> Result<()> {
-    let user_id = text_at(u, "userId");
-    if !text_at(u, "user.otpCode").is_empty() && !w.user_here(user_id).await? {
-        let e = super::no_such_user(crate::shared_ids::USER_NOT_FOUND);
-        w.settle(Kind::HumanUserOtp, user_id, Stored::Skipped(e));
+impl App {
+    /// After human `u` was not written: ZITADEL imports its OTP secret apart
+    /// (`ImportHumanTOTP`) into the organization's user under the id, if it
+    /// has one (`COMMAND-uXHNj` if not), unless that user's secret is ready
+    /// (AE `COMMAND-do9se`; not reported for the `same` user stored with
+    /// the same content, which an import again finds as it left it).
+    async fn otp_apart(&self, w: &mut OrgWriter<'_>, u: &Value, same: bool) -> Result<()> {
+        let user_id = text_at(u, "userId");
+        let otp = text_at(u, "user.otpCode");
+        if otp.is_empty() {
+            return Ok(());
+        }
+        if !w.user_here(user_id).await? {
+            let e = super::no_such_user(crate::shared_ids::USER_NOT_FOUND);
+            w.settle(Kind::HumanUserOtp, user_id, Stored::Skipped(e));
+            return Ok(());
+        }
+        // Written by this import with a secret, or stored with one.
+        let ready = !w.first_time(Kind::HumanUserOtp, user_id)
+            || (!w.user_ids.contains(user_id) && stored::has_otp(w.tx, user_id).await?);
+        if ready && same {
+            return Ok(());
+        }
+        if ready {
+            let e = Error::already_exists("COMMAND-do9se", "Errors.User.MFA.OTP.AlreadyReady");
+            w.settle(Kind::HumanUserOtp, user_id, Stored::Skipped(e));
+            return Ok(());
+        }
+        let agg = Aggregate::new(aggregate::USER, user_id, &w.org.id);
+        let added = ue::OtpAdded { otp_secret: Some(self.key.seal(otp.as_bytes())) };
+        w.rest.push(NewEvent::new(&agg, &added)?);
+        w.rest.push(NewEvent::new(&agg, &ue::OtpVerified {})?);
+        Ok(())
     }
-    Ok(())
 }
 
 /// Checks the links of human `u` as ImportHuman's `addUserIDPLink` does,
