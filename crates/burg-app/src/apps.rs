@@ -309,6 +309,11 @@ impl App {
         Ok(None)
     }
 
+    /// Whether organization `org` has app `app_id` in `project`.
+    pub(crate) async fn has_app(&self, conn: &mut Conn, org: &str, project: &str, app_id: &str) -> Result<bool> {
+        Ok(self.stored_app(conn, org, project, app_id).await?.is_some())
+    }
+
     /// The project of app `app_id` of organization `org`, if it has one.
     pub(crate) async fn project_of_app(&self, org: &str, app_id: &str) -> Result<Option<String>> {
         let mut conn = self.db.acquire("APP-db30").await?;
@@ -407,7 +412,7 @@ impl App {
         let (app_id, client_id) = (given_id.clone().unwrap_or_else(|| self.new_id()), self.new_id());
         let events = in_tx!(self, ctx, |conn| {
             if given_id.is_some() {
-                self.require_new_app_id(conn, &app_id, "PROJECT-mabu12").await?;
+                self.require_new_app_id(conn, &app_id, crate::shared_ids::API_APP_EXISTS).await?;
             }
             self.require_project(conn, ctx.org(), &req.project_id).await?;
             let on = Self::project_aggregate(ctx, &req.project_id);

@@ -249,6 +249,9 @@ pub(crate) mod shared_ids {
     pub(crate) const PROJECT_EXISTS: &str = "COMMAND-opamwu";
     /// `AddOIDCApplicationWithID` on an id an application has.
     pub(crate) const APP_EXISTS: &str = "PROJECT-lxowmp";
+    /// `AddAPIApplicationWithID`: an app with the id exists (AddAPIApp, an
+    /// imported API app).
+    pub(crate) const API_APP_EXISTS: &str = "PROJECT-mabu12";
     /// `prepareAddOrgDomain` on a domain the organization has.
     pub(crate) const DOMAIN_ON_ORG: &str = "V2-e1wse";
     /// `SetPrimaryOrgDomain` on a domain that is not verified.

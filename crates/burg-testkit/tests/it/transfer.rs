@@ -286,9 +286,10 @@ matrix!(
     grants_and_members_find_their_project,
 );
 
-/// User grants, project members and project grant members name their
-/// project (or grant) and roles, checked as ZITADEL's commands check them
-/// after the projects, roles and grants before them: each refused alone.
+/// Apps, roles, app keys, user grants, project members and project grant
+/// members name their project (or app, grant) and roles, checked as
+/// ZITADEL's commands check them after what came before them; one given
+/// twice is "already exists": each refused alone.
 async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
     let id = |n: u64| format!("{}", 450_000_000_000_000_000u64 + n);
     let (owner, granted, project, grant) = (id(1), id(2), id(3), id(4));
@@ -298,12 +299,27 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
             "email": {"email": format!("granted{n}@example.com"), "isEmailVerified": true}}})
     };
     let user_grant = |user: u64, project: &str, grant: &str, roles: &[&str]| json!({"userId": id(user), "projectId": project, "projectGrantId": grant, "roleKeys": roles});
+    let api_app = |app: &str, project: &str| {
+        json!({"appId": app, "app": {"projectId": project, "name": "API",
+            "authMethodType": "API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}})
+    };
+    let app_key = |key: &str, project: &str, app: &str| {
+        json!({"id": key, "projectId": project, "appId": app, "type": "KEY_TYPE_JSON",
+            "expirationDate": "2040-01-01T00:00:00Z", "publicKey": public_key()})
+    };
     let doc = json!({"orgs": [
         {"orgId": owner, "org": {"name": "Project Owner"},
          "humanUsers": [human(10), human(11)],
          "projects": [{"projectId": project, "project": {"name": "Shop"}}],
          "projectRoles": [{"projectId": project, "roleKey": "admin", "displayName": "Admin"},
-                          {"projectId": project, "roleKey": "clerk", "displayName": "Clerk"}],
+                          {"projectId": project, "roleKey": "clerk", "displayName": "Clerk"},
+                          {"projectId": project, "roleKey": "admin", "displayName": "Admin again"},
+                          {"projectId": "no-such-project", "roleKey": "admin", "displayName": "Admin"}],
+         "apiApps": [api_app(&id(5), &project), api_app(&id(5), &project), api_app(&id(6), "no-such-project")],
+         "oidcApps": [{"appId": id(7), "app": {"projectId": "no-such-project", "name": "Web",
+                       "redirectUris": ["https://app.example.com/cb"], "responseTypes": ["OIDC_RESPONSE_TYPE_CODE"],
+                       "grantTypes": ["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"], "appType": "OIDC_APP_TYPE_WEB"}}],
+         "appKeys": [app_key(&id(8), &project, &id(5)), app_key(&id(8), &project, &id(5)), app_key(&id(9), &project, &id(7))],
          "projectGrants": [{"grantId": grant, "projectGrant": {"projectId": project, "grantedOrgId": granted, "roleKeys": ["clerk"]}}],
          "userGrants": [
              user_grant(10, &project, "", &["admin"]),
@@ -334,6 +350,13 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
         ("user_grant", format!("{granted}_{project}_{}", id(20)), "COMMAND-mm9F4"),
         ("project_member", format!("{owner}_no-such-project_{}", id(11)), "COMMA-VCnwD"),
         ("project_grant_member", format!("{owner}_{project}_no-such-grant_{}", id(11)), "PROJECT-D8JxR"),
+        ("project_role", format!("{project}_admin"), "V3-DKcYh"),
+        ("project_role", "no-such-project_admin".to_string(), "COMMA-VCnwD"),
+        ("api_app", id(5), "PROJECT-mabu12"),
+        ("api_app", id(6), "COMMA-VCnwD"),
+        ("oidc_app", id(7), "COMMA-VCnwD"),
+        ("app_key", id(8), "COMMAND-so20alo"),
+        ("app_key", id(9), "COMMAND-sak24"),
     ]
     .into_iter()
     .map(|(t, i, e)| (t.to_string(), i, e.to_string()))
@@ -345,6 +368,8 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
     assert_eq!((grants(0), grants(1)), (vec![id(10)], vec![id(20)]));
     let members = success.orgs[0].project_members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>();
     assert_eq!(members, [id(10)]);
+    assert_eq!((&success.orgs[0].api_app_ids, &success.orgs[0].app_keys), (&vec![id(5)], &vec![id(8)]));
+    assert!(success.orgs[0].oidc_app_ids.is_empty());
     let grant_members = success.orgs[0].project_grant_members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>();
     assert_eq!(grant_members, [id(10)]);
 }
@@ -1157,10 +1182,10 @@ async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
     }
     // What the rules do not cover refuses the organization it is in.
     let cases: Vec<Case> = vec![(
-        "duplicate API app",
+        "duplicate OIDC IdP",
         Box::new(|o: &mut Value| {
-            let dup = o["apiApps"][0].clone();
-            o["apiApps"].as_array_mut().unwrap().push(dup);
+            let dup = o["oidcIdps"][0].clone();
+            o["oidcIdps"].as_array_mut().unwrap().push(dup);
         }),
         "appears twice",
     )];

@@ -48,7 +48,7 @@ pub fn check_file_document(bytes: &[u8], format: Format) -> Result<usize> {
 
 /// The kinds whose second item in a document is reported on its own (see
 /// the writer), not a refusal of the organization.
-const REPORTED_TWICE: [Kind; 8] = [
+const REPORTED_TWICE: [Kind; 11] = [
     Kind::ProjectGrant,
     Kind::ProjectGrantMember,
     Kind::ProjectMember,
@@ -57,6 +57,9 @@ const REPORTED_TWICE: [Kind; 8] = [
     Kind::Project,
     Kind::Action,
     Kind::OidcApp,
+    Kind::ApiApp,
+    Kind::ProjectRole,
+    Kind::AppKey,
 ];
 
 /// Checks an organization before anything is written: required fields,

@@ -45,7 +45,16 @@ impl App {
             // Grants and members look up what came before them in this
             // transaction: ZITADEL's import adds them after the projects,
             // roles and project grants of every organization before.
-            if matches!(section.kind, Kind::UserGrant | Kind::ProjectMember | Kind::ProjectGrantMember) {
+            if matches!(
+                section.kind,
+                Kind::OidcApp
+                    | Kind::ApiApp
+                    | Kind::AppKey
+                    | Kind::ProjectRole
+                    | Kind::UserGrant
+                    | Kind::ProjectMember
+                    | Kind::ProjectGrantMember
+            ) {
                 w.flush().await?;
             }
             while let Some(batch) = docs.next() {
@@ -68,7 +77,7 @@ impl App {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
-                    if let Err(e) = self.refers_before_user(w, section.kind, org_id, data).await? {
+                    if let Err(e) = self.references_valid(w, section.kind, org_id, data).await? {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
@@ -161,11 +170,13 @@ impl App {
 }
 
 impl App {
-    /// What the command of a grant or member checks before its user: a
-    /// user grant names a user and a project (IA `COMMAND-kVfMa`), a
-    /// project member's project is the organization's (FP `COMMA-VCnwD`),
-    /// a project grant member's grant too (NF, `AddProjectGrantMember`).
-    async fn refers_before_user(
+    /// What an item's command checks of what it names, before its user:
+    /// a user grant names a user and a project (IA `COMMAND-kVfMa`); an
+    /// app's, role's or project member's project is the organization's
+    /// (FP `COMMA-VCnwD`); an app key's app is the project's (FP
+    /// `COMMAND-sak24`); a project grant member's grant is the
+    /// organization's (NF, `AddProjectGrantMember`).
+    async fn references_valid(
         &self,
         w: &mut OrgWriter<'_>,
         kind: Kind,
@@ -180,9 +191,21 @@ impl App {
                     "`userGrants.userId` and `projectId` are needed",
                 ))
             }
-            Kind::ProjectMember => match self.require_project(w.tx.conn(), org_id, project).await {
-                Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
-                other => other.map(|_| Ok(()))?,
+            // An app or role needs its project (ZITADEL's `checkProjectExists`).
+            Kind::ProjectMember | Kind::OidcApp | Kind::ApiApp | Kind::ProjectRole => {
+                let project = match kind {
+                    Kind::OidcApp | Kind::ApiApp => text_at(data, "app.projectId"),
+                    _ => project,
+                };
+                match self.require_project(w.tx.conn(), org_id, project).await {
+                    Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
+                    other => other.map(|_| Ok(()))?,
+                }
+            }
+            // A key needs its app in the project (`AddApplicationKeyWithID`).
+            Kind::AppKey => match self.has_app(w.tx.conn(), org_id, project, text_at(data, "appId")).await? {
+                true => Ok(()),
+                false => Err(burg_domain::Error::failed_precondition("COMMAND-sak24", "Errors.Project.App.NotFound")),
             },
             Kind::ProjectGrantMember => {
                 match self.require_grant(w.tx.conn(), org_id, project, text_at(data, "grantId")).await {

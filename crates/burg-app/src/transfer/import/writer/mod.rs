@@ -386,6 +386,12 @@ fn duplicate(kind: Kind) -> Option<Error> {
         Kind::OidcApp => {
             Error::failed_precondition(crate::shared_ids::APP_EXISTS, "Errors.Project.App.AlreadyExisting")
         }
+        Kind::ApiApp => {
+            Error::failed_precondition(crate::shared_ids::API_APP_EXISTS, "Errors.Project.App.AlreadyExisting")
+        }
+        // The unique constraint of a project's role keys.
+        Kind::ProjectRole => Error::already_exists("V3-DKcYh", "Errors.Project.Role.AlreadyExists"),
+        Kind::AppKey => Error::failed_precondition("COMMAND-so20alo", "Errors.Project.App.Key.AlreadyExisting"),
         _ => return None,
     })
 }
