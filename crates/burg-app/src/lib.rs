@@ -231,6 +231,9 @@ pub(crate) mod shared_ids {
     pub(crate) const USER_NOT_FOUND: &str = "COMMAND-uXHNj";
     /// `AddUserGrant`: no user or project named (the RPC, an imported grant).
     pub(crate) const USER_GRANT_INVALID: &str = "COMMAND-kVfMa";
+    /// `SetTriggerActions`: the trigger runs these actions already (the
+    /// RPC, an imported trigger without actions).
+    pub(crate) const TRIGGER_UNCHANGED: &str = "COMMAND-Nfh52";
     /// `AddMachine`: a user with the machine's id exists (AddMachineUser,
     /// an imported machine).
     pub(crate) const MACHINE_ID_TAKEN: &str = "COMMAND-k2una";

@@ -149,6 +149,16 @@ impl App {
         Ok(burg_store::documents::get(conn, &self.instance_id, org, ACTION_KIND, id).await?.map(Stored::of))
     }
 
+    /// Fails unless `org` has every action of `ids` (`SetTriggerActions`).
+    pub(crate) async fn require_actions(&self, conn: &mut Conn, org: &str, ids: &[String]) -> Result<()> {
+        for id in ids {
+            if self.action(&mut *conn, org, id).await?.is_none() {
+                return Err(Error::failed_precondition("COMMAND-dg422", format!("action {id:?} does not exist")));
+            }
+        }
+        Ok(())
+    }
+
     async fn triggers(&self, conn: &mut Conn, org: &str) -> Result<Vec<Trigger>> {
         let rows = burg_store::documents::all(conn, &self.instance_id, org, TRIGGER_KIND).await?;
         Ok(rows.into_iter().map(Trigger::of).collect())
@@ -440,15 +450,7 @@ impl App {
     ) -> Result<m::SetTriggerActionsResponse> {
         let flow_type = ev::flow_of_wire(&req.flow_type);
         let trigger_type = ev::trigger_of_wire(&req.trigger_type);
-        let Some(flow) = ev::flow(flow_type) else {
-            return Err(Error::invalid_argument("COMMAND-Dfhj5", format!("flow type {:?} is not one", req.flow_type)));
-        };
-        if !flow.triggers.contains(&trigger_type) {
-            return Err(Error::invalid_argument(
-                "COMMAND-Dfgh6",
-                format!("flow type {:?} has no trigger type {:?}", req.flow_type, req.trigger_type),
-            ));
-        }
+        trigger_valid((flow_type, &req.flow_type), (trigger_type, &req.trigger_type))?;
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();
@@ -460,13 +462,12 @@ impl App {
                 .map(|t| t.ids)
                 .unwrap_or_default();
             if current == req.action_ids {
-                return Err(Error::failed_precondition("COMMAND-Nfh52", "the trigger runs these actions already"));
+                return Err(Error::failed_precondition(
+                    crate::shared_ids::TRIGGER_UNCHANGED,
+                    "the trigger runs these actions already",
+                ));
             }
-            for id in &req.action_ids {
-                if self.action(tx.conn(), &org, id).await?.is_none() {
-                    return Err(Error::failed_precondition("COMMAND-dg422", format!("action {id:?} does not exist")));
-                }
-            }
+            self.require_actions(tx.conn(), &org, &req.action_ids).await?;
             let set = TriggerActionsSet { flow_type, trigger_type, action_ids: req.action_ids.clone() };
             let events = tx.push(vec![NewEvent::new(&org_aggregate(&org), &set)?]).await?;
             tx.commit().await?;
@@ -474,4 +475,19 @@ impl App {
         })
         .await
     }
+}
+
+/// Fails unless the flow type is one and has the trigger type (each as
+/// its number and as given), as `SetTriggerActions` checks them.
+pub(crate) fn trigger_valid(flow: (i32, &str), trigger: (i32, &str)) -> Result<()> {
+    let Some(found) = ev::flow(flow.0) else {
+        return Err(Error::invalid_argument("COMMAND-Dfhj5", format!("flow type {:?} is not one", flow.1)));
+    };
+    if !found.triggers.contains(&trigger.0) {
+        return Err(Error::invalid_argument(
+            "COMMAND-Dfgh6",
+            format!("flow type {:?} has no trigger type {:?}", flow.1, trigger.1),
+        ));
+    }
+    Ok(())
 }

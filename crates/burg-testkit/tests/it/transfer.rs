@@ -286,8 +286,9 @@ matrix!(
     grants_and_members_find_their_project,
 );
 
-/// Apps, roles, app keys, user grants, project members and project grant
-/// members name their project (or app, grant) and roles, checked as
+/// Apps, roles, app keys, flows' triggers, user grants, project members
+/// and project grant members name their project (or app, action, grant)
+/// and roles, checked as
 /// ZITADEL's commands check them after what came before them; one given
 /// twice is "already exists": each refused alone.
 async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
@@ -320,6 +321,14 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
                        "redirectUris": ["https://app.example.com/cb"], "responseTypes": ["OIDC_RESPONSE_TYPE_CODE"],
                        "grantTypes": ["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"], "appType": "OIDC_APP_TYPE_WEB"}}],
          "appKeys": [app_key(&id(8), &project, &id(5)), app_key(&id(8), &project, &id(5)), app_key(&id(9), &project, &id(7))],
+         "actions": [{"actionId": id(12), "action": {"name": "enrich", "script": "function enrich(ctx, api) {}", "timeout": "10s"}}],
+         "triggerActions": [
+             {"flowType": "1", "triggerType": "1", "actionIds": [id(12)]},
+             {"flowType": "9", "triggerType": "1", "actionIds": [id(12)]},
+             {"flowType": "1", "triggerType": "4", "actionIds": [id(12)]},
+             {"flowType": "2", "triggerType": "4", "actionIds": ["no-such-action"]},
+             {"flowType": "1", "triggerType": "2", "actionIds": []},
+         ],
          "projectGrants": [{"grantId": grant, "projectGrant": {"projectId": project, "grantedOrgId": granted, "roleKeys": ["clerk"]}}],
          "userGrants": [
              user_grant(10, &project, "", &["admin"]),
@@ -357,6 +366,10 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
         ("oidc_app", id(7), "COMMA-VCnwD"),
         ("app_key", id(8), "COMMAND-so20alo"),
         ("app_key", id(9), "COMMAND-sak24"),
+        ("trigger_action", "9_1".to_string(), "COMMAND-Dfhj5"),
+        ("trigger_action", "1_4".to_string(), "COMMAND-Dfgh6"),
+        ("trigger_action", "2_4".to_string(), "COMMAND-dg422"),
+        ("trigger_action", "1_2".to_string(), "COMMAND-Nfh52"),
     ]
     .into_iter()
     .map(|(t, i, e)| (t.to_string(), i, e.to_string()))
@@ -370,6 +383,9 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
     assert_eq!(members, [id(10)]);
     assert_eq!((&success.orgs[0].api_app_ids, &success.orgs[0].app_keys), (&vec![id(5)], &vec![id(8)]));
     assert!(success.orgs[0].oidc_app_ids.is_empty());
+    let triggers: Vec<(String, String)> =
+        success.orgs[0].trigger_actions.iter().map(|t| (t.flow_type.clone(), t.trigger_type.clone())).collect();
+    assert_eq!(triggers, [("1".to_string(), "1".to_string())]);
     let grant_members = success.orgs[0].project_grant_members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>();
     assert_eq!(grant_members, [id(10)]);
 }
@@ -967,7 +983,9 @@ fn v1_document(org_id: &str) -> Value {
                       "issuer": "https://old.example.com"}}],
         "humanUsers": [{"userId": format!("{org_id}1"), "user": {"userName": "old", "profile": {"firstName": "O", "lastName": "D"},
             "email": {"email": "old@example.com", "isEmailVerified": true}}}],
-        "triggerActions": [{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION", "actionIds": ["1"]}]
+        "actions": [{"actionId": format!("{org_id}7"), "action": {"name": "old", "script": "function old(ctx, api) {}"}}],
+        "triggerActions": [{"flowType": "FLOW_TYPE_EXTERNAL_AUTHENTICATION", "triggerType": "TRIGGER_TYPE_POST_AUTHENTICATION",
+                            "actionIds": [format!("{org_id}7")]}]
     }, {
         // Factors without a login policy have nowhere to go.
         "orgId": format!("{org_id}8"),

@@ -48,6 +48,7 @@ impl App {
             if matches!(
                 section.kind,
                 Kind::OidcApp
+                    | Kind::TriggerAction
                     | Kind::ApiApp
                     | Kind::AppKey
                     | Kind::ProjectRole
@@ -139,12 +140,15 @@ impl App {
                             }
                             None => Stored::Absent,
                         };
-                        // Metadata is set, not added: another value under
-                        // the key is overwritten (ZITADEL's SetUserMetadata).
+                        // Metadata and a flow's trigger are set, not added:
+                        // another value under the key is overwritten
+                        // (ZITADEL's SetUserMetadata, SetTriggerActions).
                         // Where ZITADEL's command answers "already exists",
                         // the item is reported alone.
                         let found = match found {
-                            Stored::Different if section.kind == Kind::UserMetadata => Stored::Absent,
+                            Stored::Different if matches!(section.kind, Kind::UserMetadata | Kind::TriggerAction) => {
+                                Stored::Absent
+                            }
                             Stored::Different => {
                                 super::duplicate(section.kind).map_or(Stored::Different, Stored::Skipped)
                             }
@@ -200,6 +204,30 @@ impl App {
                 match self.require_project(w.tx.conn(), org_id, project).await {
                     Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
                     other => other.map(|_| Ok(()))?,
+                }
+            }
+            // A flow's trigger and its actions (`SetTriggerActions`); a new
+            // organization's trigger without actions changes nothing
+            // (`COMMAND-Nfh52`). A stored one is compared below.
+            Kind::TriggerAction => {
+                use burg_domain::events::action as ev;
+                let (flow, trigger) = (&data["flowType"], &data["triggerType"]);
+                let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                let ids: Vec<String> = list(data, "actionIds").filter_map(|a| a.as_str().map(str::to_string)).collect();
+                let valid = crate::mgmt_actions::trigger_valid(
+                    (ev::flow_of_document(flow), &text(flow)),
+                    (ev::trigger_of_document(trigger), &text(trigger)),
+                );
+                match valid {
+                    Err(e) => Err(e),
+                    Ok(()) if ids.is_empty() && !w.org_existed => Err(burg_domain::Error::failed_precondition(
+                        crate::shared_ids::TRIGGER_UNCHANGED,
+                        "Errors.Flow.NoChanges",
+                    )),
+                    Ok(()) => match self.require_actions(w.tx.conn(), org_id, &ids).await {
+                        Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
+                        other => other.map(|_| Ok(()))?,
+                    },
                 }
             }
             // A key needs its app in the project (`AddApplicationKeyWithID`).
