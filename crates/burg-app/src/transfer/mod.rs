@@ -18,7 +18,6 @@ mod export;
 mod import;
 mod instance;
 mod kind;
-mod limits;
 mod sections;
 mod storage;
 
@@ -30,7 +29,6 @@ pub use import::{
     check_document, check_file_document,
 };
 pub(crate) use kind::Kind;
-use limits::LIMITS;
 pub(crate) use sections::{SECTIONS, Section, key_of, report_id};
 pub use storage::TransferDir;
 
@@ -50,8 +48,10 @@ pub(crate) fn list<'v>(v: &'v Value, path: &str) -> impl Iterator<Item = &'v Val
     at(v, path).and_then(Value::as_array).into_iter().flatten()
 }
 
-/// Checks an item against the reference limits of its section and its
-/// required paths; the error names the section member and the field.
+/// Checks an item's required paths; the error names the section member
+/// and the field. Lengths are not checked here: ZITADEL's file import
+/// applies no proto rules, only its commands' checks, and inline documents
+/// get the proto rules before (`VALID-rules`).
 pub(crate) fn check_item(section_json: &str, required: &[&str], item: &Value) -> Result<()> {
     for path in required {
         let present = match at(item, path) {
@@ -63,47 +63,7 @@ pub(crate) fn check_item(section_json: &str, required: &[&str], item: &Value) ->
             return Err(Error::invalid_argument("IMPORT-req01", format!("`{section_json}.{path}` is required")));
         }
     }
-    check_limits(section_json, "", item)
-}
-
-fn check_limits(section_json: &str, at_path: &str, value: &Value) -> Result<()> {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let path = if at_path.is_empty() { k.clone() } else { format!("{at_path}.{k}") };
-                if let (Value::String(s), Some(limit)) = (v, limits::message_text_limit(section_json, k)) {
-                    let (length, max, unit) = match limit {
-                        limits::TextLimit::Bytes(max) => (s.len(), max, "bytes"),
-                        limits::TextLimit::Chars(max) => (s.chars().count(), max, "characters"),
-                    };
-                    if length > max {
-                        return Err(Error::invalid_argument(
-                            "IMPORT-len02",
-                            format!("`{section_json}.{path}` must have at most {max} {unit}, has {length}"),
-                        ));
-                    }
-                } else if let Value::String(s) = v
-                    && let Some((_, _, min, max)) =
-                        LIMITS.iter().find(|(sec, field, ..)| *sec == section_json && field == k)
-                {
-                    if section_json == "userMetadata" && k == "value" {
-                        continue; // bytes: checked decoded
-                    }
-                    burg_domain::validate::len(&format!("{section_json}.{path}"), s, *min, *max)?;
-                } else {
-                    check_limits(section_json, &path, v)?;
-                }
-            }
-            Ok(())
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                check_limits(section_json, &format!("{at_path}[{i}]"), v)?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 /// A Go-style duration (`30s`, `10m`, `1h30m`, `500ms`), as ZITADEL's
@@ -163,22 +123,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn message_texts_are_limited_as_the_sheets_say() {
-        let item = |field: &str, text: String| serde_json::json!({"language": "en", field: text});
-        // 600 characters of two bytes each: within the title's 2000 bytes.
-        check_item("initMessages", &[], &item("title", "é".repeat(600))).unwrap();
-        let err = check_item("initMessages", &[], &item("title", "é".repeat(1001))).unwrap_err();
-        assert_eq!(err.id, "IMPORT-len02");
-        assert!(err.message.contains("initMessages.title") && err.message.contains("2000 bytes"), "{}", err.message);
-        check_item("inviteUserMessages", &[], &item("footerText", "x".repeat(8000))).unwrap();
-        assert!(check_item("inviteUserMessages", &[], &item("footerText", "x".repeat(8001))).is_err());
-        // The SMS texts count characters.
-        check_item("verifyPhoneMessages", &[], &item("text", "é".repeat(800))).unwrap();
-        assert!(check_item("verifySmsOtpMessages", &[], &item("text", "é".repeat(801))).is_err());
-        check_item("verifyEmailMessages", &[], &item("text", "x".repeat(40000))).unwrap();
-    }
-
-    #[test]
     fn durations() {
         assert_eq!(parse_duration("t", "30s").unwrap().as_secs(), 30);
         assert_eq!(parse_duration("t", "1h30m").unwrap().as_secs(), 5400);
@@ -191,16 +135,13 @@ mod tests {
     }
 
     #[test]
-    fn limits_and_required_paths() {
-        let item = serde_json::json!({"projectId": "1", "roleKey": "admin", "displayName": "x".repeat(201)});
-        let e = check_item("projectRoles", &["projectId", "roleKey", "displayName"], &item).unwrap_err();
-        assert!(e.message.contains("projectRoles.displayName"), "{}", e.message);
+    fn required_paths() {
         let item = serde_json::json!({"projectId": "1", "roleKey": "admin"});
         let e = check_item("projectRoles", &["projectId", "roleKey", "displayName"], &item).unwrap_err();
         assert!(e.message.contains("`projectRoles.displayName` is required"), "{}", e.message);
-        let nested = serde_json::json!({"user": {"profile": {"firstName": "x".repeat(201)}}});
-        let e = check_item("humanUsers", &[], &nested).unwrap_err();
-        assert!(e.message.contains("humanUsers.user.profile.firstName"), "{}", e.message);
+        // No length of its own: ZITADEL's file import takes any.
+        let item = serde_json::json!({"projectId": "1", "roleKey": "admin", "displayName": "x".repeat(201)});
+        check_item("projectRoles", &["projectId", "roleKey", "displayName"], &item).unwrap();
     }
 
     #[test]

@@ -311,7 +311,8 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
     let doc = json!({"orgs": [
         {"orgId": owner, "org": {"name": "Project Owner"},
          "humanUsers": [human(10), human(11)],
-         "projects": [{"projectId": project, "project": {"name": "Shop"}}],
+         // Longer than the API's rules allow: ZITADEL's file import takes it.
+         "projects": [{"projectId": project, "project": {"name": "Shop ".repeat(60)}}],
          "projectRoles": [{"projectId": project, "roleKey": "admin", "displayName": "Admin"},
                           {"projectId": project, "roleKey": "clerk", "displayName": "Clerk"},
                           {"projectId": project, "roleKey": "admin", "displayName": "Admin again"},
@@ -321,7 +322,8 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
                        "redirectUris": ["https://app.example.com/cb"], "responseTypes": ["OIDC_RESPONSE_TYPE_CODE"],
                        "grantTypes": ["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"], "appType": "OIDC_APP_TYPE_WEB"}}],
          "appKeys": [app_key(&id(8), &project, &id(5)), app_key(&id(8), &project, &id(5)), app_key(&id(9), &project, &id(7))],
-         "actions": [{"actionId": id(12), "action": {"name": "enrich", "script": "function enrich(ctx, api) {}", "timeout": "10s"}}],
+         "actions": [{"actionId": id(12), "action": {"name": "enrich", "timeout": "10s",
+                      "script": format!("function enrich(ctx, api) {{ {} }}", "let a = 1; ".repeat(1500))}}],
          "triggerActions": [
              {"flowType": "1", "triggerType": "1", "actionIds": [id(12)]},
              {"flowType": "9", "triggerType": "1", "actionIds": [id(12)]},
@@ -383,6 +385,7 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
     assert_eq!(members, [id(10)]);
     assert_eq!((&success.orgs[0].api_app_ids, &success.orgs[0].app_keys), (&vec![id(5)], &vec![id(8)]));
     assert!(success.orgs[0].oidc_app_ids.is_empty());
+    assert_eq!((&success.orgs[0].project_ids, &success.orgs[0].action_ids), (&vec![project.clone()], &vec![id(12)]));
     let triggers: Vec<(String, String)> =
         success.orgs[0].trigger_actions.iter().map(|t| (t.flow_type.clone(), t.trigger_type.clone())).collect();
     assert_eq!(triggers, [("1".to_string(), "1".to_string())]);
