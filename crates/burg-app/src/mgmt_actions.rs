@@ -35,7 +35,7 @@ use crate::{App, Ctx, added_details, changed_details, retry};
 
 /// ZITADEL's answer for a name another action of the organization has
 /// (its unique constraint).
-fn name_taken(name: &str) -> Error {
+pub(crate) fn name_taken(name: &str) -> Error {
     Error::already_exists("V3-DKcYh", format!("the organization has an action named {name:?}"))
 }
 
@@ -165,7 +165,7 @@ impl App {
     }
 
     /// Whether another action of `org` than `except` is named `name`.
-    async fn action_name_taken(&self, conn: &mut Conn, org: &str, name: &str, except: &str) -> Result<bool> {
+    pub(crate) async fn action_name_taken(&self, conn: &mut Conn, org: &str, name: &str, except: &str) -> Result<bool> {
         let rows = burg_store::documents::all(conn, &self.instance_id, org, ACTION_KIND).await?;
         Ok(rows.into_iter().map(Stored::of).any(|s| s.row.key != except && s.name() == name))
     }

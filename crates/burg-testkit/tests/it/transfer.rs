@@ -323,7 +323,8 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
                        "grantTypes": ["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"], "appType": "OIDC_APP_TYPE_WEB"}}],
          "appKeys": [app_key(&id(8), &project, &id(5)), app_key(&id(8), &project, &id(5)), app_key(&id(9), &project, &id(7))],
          "actions": [{"actionId": id(12), "action": {"name": "enrich", "timeout": "10s",
-                      "script": format!("function enrich(ctx, api) {{ {} }}", "let a = 1; ".repeat(1500))}}],
+                      "script": format!("function enrich(ctx, api) {{ {} }}", "let a = 1; ".repeat(1500))}},
+                     {"actionId": id(13), "action": {"name": "enrich", "script": "function enrich(ctx, api) {}"}}],
          "triggerActions": [
              {"flowType": "1", "triggerType": "1", "actionIds": [id(12)]},
              {"flowType": "9", "triggerType": "1", "actionIds": [id(12)]},
@@ -368,6 +369,7 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
         ("oidc_app", id(7), "COMMA-VCnwD"),
         ("app_key", id(8), "COMMAND-so20alo"),
         ("app_key", id(9), "COMMAND-sak24"),
+        ("action", id(13), "V3-DKcYh"),
         ("trigger_action", "9_1".to_string(), "COMMAND-Dfhj5"),
         ("trigger_action", "1_4".to_string(), "COMMAND-Dfgh6"),
         ("trigger_action", "2_4".to_string(), "COMMAND-dg422"),

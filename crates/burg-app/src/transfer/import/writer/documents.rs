@@ -133,6 +133,17 @@ impl App {
                             continue;
                         }
                     }
+                    // An action's name is one per organization (the unique
+                    // constraint of ZITADEL's `action.added`).
+                    if section.kind == Kind::Action {
+                        let name = text_at(data, "action.name");
+                        let again = !w.first_time(Kind::Action, &format!("\0name\0{name}"));
+                        if again || (w.org_existed && self.action_name_taken(w.tx.conn(), org_id, name, &key).await?) {
+                            let e = crate::mgmt_actions::name_taken(name);
+                            w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                            continue;
+                        }
+                    }
                     if w.org_existed {
                         let found = match stored::object_data(w.tx, org_id, section.kind.as_str(), &key).await? {
                             Some(stored) => {
