@@ -9,6 +9,7 @@ pub(crate) enum Kind {
     Domain,
     /// A domain's `isPrimary`, which ZITADEL's import sets apart.
     DomainIsPrimary,
+    DomainIsVerified,
     HumanUser,
     /// A human's OTP secret, which ZITADEL imports apart from the human.
     HumanUserOtp,
@@ -56,6 +57,7 @@ impl Kind {
             Kind::Org => "org",
             Kind::Domain => "domain",
             Kind::DomainIsPrimary => "domain_isprimary",
+            Kind::DomainIsVerified => "domain_isverified",
             Kind::HumanUser => "human_user",
             Kind::HumanUserOtp => "human_user_otp",
             Kind::MachineUser => "machine_user",

@@ -427,7 +427,7 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
         {"orgId": validated, "org": {"name": "Validated"},
          "domainPolicy": {"userLoginMustBeDomain": false, "validateOrgDomains": true},
          "domains": [domain("checked.example.com", false, true), domain("proven.example.com", true, true),
-                     domain(&generated("validated"), false, false)]},
+                     domain(&generated("validated"), false, false), domain("taken.example.com", true, false)]},
     ]});
     std::fs::create_dir_all(s.data_dir().join("transfer")).unwrap();
     std::fs::write(s.data_dir().join("transfer/domains.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
@@ -438,6 +438,9 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
         ("domain", format!("{open}_  "), "ORG-r3h4J"),
         ("domain", format!("{open}_taken.example.com"), "V3-DKcYh"),
         ("domain", format!("{validated}_{}", generated("validated")), "V2-e1wse"),
+        // Added unverified under the validating policy; verifying it hits
+        // the other organization's verified domain.
+        ("domain_isverified", format!("{validated}_taken.example.com"), "V3-DKcYh"),
         ("domain_isprimary", format!("{validated}_checked.example.com"), "ORG-Ggd32"),
     ]
     .into_iter()
@@ -472,6 +475,7 @@ async fn domains_are_added_one_by_one(s: Arc<TestServer>, c: Client) {
     assert_eq!(has(&validated_domains, "checked.example.com"), Some(("checked.example.com".into(), false, false)));
     assert_eq!(has(&validated_domains, "proven.example.com"), Some(("proven.example.com".into(), true, true)));
     assert_eq!(has(&validated_domains, &generated("validated")), Some((generated("validated"), true, false)));
+    assert_eq!(has(&validated_domains, "taken.example.com"), Some(("taken.example.com".into(), false, false)));
 }
 
 /// User links, the links a human brings and machine keys are checked as

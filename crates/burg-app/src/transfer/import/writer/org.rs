@@ -130,13 +130,22 @@ impl App {
                 None if !w.first_time(Kind::Domain, &domain) => {
                     Stored::Skipped(Error::already_exists(crate::shared_ids::DOMAIN_ON_ORG, "Errors.Already.Exists"))
                 }
-                // The verified domain's unique constraint.
-                None if taken && verified_now => {
+                // The verified domain's unique constraint, which
+                // AddOrgDomain's own verified event hits.
+                None if taken && !validated => {
                     Stored::Skipped(Error::already_exists("V3-DKcYh", "Errors.Org.Domain.AlreadyExists"))
                 }
                 None => Stored::Absent,
             };
             let written = w.settle(Kind::Domain, &id, found);
+            // Under a policy that validates domains the domain is added
+            // unverified, and verifying one that another organization
+            // verified hits the constraint (`domain_isverified`).
+            let verified_now = verified_now && !(written && validated && taken);
+            if written && validated && verify && taken {
+                let e = Error::already_exists("V3-DKcYh", "Errors.Org.Domain.AlreadyExists");
+                w.settle(Kind::DomainIsVerified, &id, Stored::Skipped(e));
+            }
             if written {
                 w.add(NewEvent::new(&w.org, &oe::DomainAdded { domain: domain.clone() })?);
                 if verified_now {
