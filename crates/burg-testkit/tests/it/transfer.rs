@@ -536,7 +536,8 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
     let doc = json!({"orgs": [{
         "orgId": org_id,
         "org": {"name": "Linked"},
-        "oidcIdps": [{"idpId": doc_idp, "idp": {"name": "Own", "clientId": "own", "issuer": "https://own.example.com"}}],
+        "oidcIdps": [{"idpId": doc_idp, "idp": {"name": "Own", "clientId": "own", "issuer": "https://own.example.com"}},
+                     {"idpId": doc_idp, "idp": {"name": "Own again", "clientId": "own", "issuer": "https://own.example.com"}}],
         "loginPolicy": {"allowExternalIdp": true, "idps": [{"idpId": doc_idp, "ownerType": "IDP_OWNER_TYPE_ORG"},
                         {"idpId": "no-such-idp", "ownerType": "IDP_OWNER_TYPE_SYSTEM"}]},
         "humanUsers": [
@@ -583,6 +584,7 @@ async fn links_and_keys_are_checked_one_by_one(s: Arc<TestServer>, c: Client) {
         ("human_user", id(11), "COMMAND-39nfs"),
         ("human_user_otp", id(11), "COMMAND-uXHNj"),
         ("login_policy", org_id.clone(), "Org-FEd32"),
+        ("oidc_idp", doc_idp.clone(), "Org-1J8fs"),
         ("human_user", id(12), "COMMAND-SJI3g"),
         ("human_user", id(13), "COMMAND-6m9Kd"),
         ("user_link", format!("{stranger}_{doc_idp}"), "COMMAND-vzktar7b7f"),
@@ -1209,12 +1211,11 @@ async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {
     }
     // What the rules do not cover refuses the organization it is in.
     let cases: Vec<Case> = vec![(
-        "duplicate OIDC IdP",
+        "project without an id",
         Box::new(|o: &mut Value| {
-            let dup = o["oidcIdps"][0].clone();
-            o["oidcIdps"].as_array_mut().unwrap().push(dup);
+            o["projects"][0].as_object_mut().unwrap().remove("projectId");
         }),
-        "appears twice",
+        "`projects.projectId` is required",
     )];
     for (what, break_it, expect) in cases {
         let mut bad = base.clone();

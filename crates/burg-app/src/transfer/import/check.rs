@@ -48,7 +48,9 @@ pub fn check_file_document(bytes: &[u8], format: Format) -> Result<usize> {
 
 /// The kinds whose second item in a document is reported on its own (see
 /// the writer), not a refusal of the organization.
-const REPORTED_TWICE: [Kind; 11] = [
+const REPORTED_TWICE: [Kind; 13] = [
+    Kind::OidcIdp,
+    Kind::JwtIdp,
     Kind::ProjectGrant,
     Kind::ProjectGrantMember,
     Kind::ProjectMember,

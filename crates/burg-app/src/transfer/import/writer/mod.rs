@@ -392,6 +392,8 @@ fn duplicate(kind: Kind) -> Option<Error> {
         // The unique constraint of a project's role keys.
         Kind::ProjectRole => Error::already_exists("V3-DKcYh", "Errors.Project.Role.AlreadyExists"),
         Kind::AppKey => Error::failed_precondition("COMMAND-so20alo", "Errors.Project.App.Key.AlreadyExisting"),
+        // `ImportIDPConfig` on an id the organization has.
+        Kind::OidcIdp | Kind::JwtIdp => Error::not_found("Org-1J8fs", "Errors.Org.IDPConfig.AlreadyExisting"),
         _ => return None,
     })
 }
