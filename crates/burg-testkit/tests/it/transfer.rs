@@ -1160,6 +1160,23 @@ async fn reimport_is_idempotent_and_conflicts_are_refused(s: Arc<TestServer>, c:
         exported.orgs[0].projects[0].project.as_ref().unwrap().name,
         orgs[0].projects[0].project.as_ref().unwrap().name
     );
+    // Texts are set (ZITADEL's SetOrgLoginText): another text for a
+    // language replaces the stored one, and of two in one document the
+    // last holds.
+    let mut retexted = orgs.clone();
+    let mut second = retexted[0].login_texts[0].clone();
+    retexted[0].login_texts[0].select_account_text.as_mut().unwrap().title = "Zuerst".into();
+    second.select_account_text.as_mut().unwrap().title = "Anderes Konto".into();
+    retexted[0].login_texts.push(second);
+    let report = import(&c, retexted).await;
+    assert!(!report.errors.iter().any(|e| e.r#type == "login_texts"), "{:?}", report.errors);
+    let exported = export(&c, ExportDataRequest { org_ids: vec![orgs[0].org_id.clone()], ..Default::default() }).await;
+    let titles: Vec<&str> = exported.orgs[0]
+        .login_texts
+        .iter()
+        .filter_map(|t| t.select_account_text.as_ref().map(|s| s.title.as_str()))
+        .collect();
+    assert_eq!(titles, ["Anderes Konto"]);
 }
 
 async fn bad_documents_change_nothing(s: Arc<TestServer>, c: Client) {

@@ -110,8 +110,11 @@ pub(super) fn check_org(org: &OrgDoc) -> Checked {
             // Members and grants given twice are reported one by one when
             // written, as ZITADEL's import does; other ids given twice
             // refuse the organization.
+            // A text given twice for a language is set twice (ZITADEL's
+            // `SetOrg*Text`): the last one holds.
             if section.many
                 && !REPORTED_TWICE.contains(&section.kind)
+                && section.key != ["language"]
                 && !seen.entry(section.kind).or_default().insert(key.as_str().into())
             {
                 refused.push(error(section.kind, report_id(section, org_id, &key, item), &twice(&key)));

@@ -151,13 +151,17 @@ impl App {
                             }
                             None => Stored::Absent,
                         };
-                        // Metadata and a flow's trigger are set, not added:
-                        // another value under the key is overwritten
-                        // (ZITADEL's SetUserMetadata, SetTriggerActions).
+                        // Metadata, a flow's trigger and texts are set, not
+                        // added: another value under the key is overwritten
+                        // (ZITADEL's SetUserMetadata, SetTriggerActions,
+                        // SetOrg*Text).
                         // Where ZITADEL's command answers "already exists",
                         // the item is reported alone.
                         let found = match found {
-                            Stored::Different if matches!(section.kind, Kind::UserMetadata | Kind::TriggerAction) => {
+                            Stored::Different
+                                if matches!(section.kind, Kind::UserMetadata | Kind::TriggerAction)
+                                    || section.key == ["language"] =>
+                            {
                                 Stored::Absent
                             }
                             Stored::Different => {
