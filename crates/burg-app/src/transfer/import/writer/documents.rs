@@ -42,9 +42,10 @@ impl App {
                 let one = org.value(section.json).filter(Value::is_object).map(prepare);
                 Batches(Box::new(one.into_iter()))
             };
-            // Grants and members look up what came before them in this
+            // The sections that name other items look those up in this
             // transaction: ZITADEL's import adds them after the projects,
-            // roles and project grants of every organization before.
+            // apps, actions and roles (and, for grants and members, after
+            // those of every organization before).
             if matches!(
                 section.kind,
                 Kind::OidcApp
@@ -192,9 +193,10 @@ impl App {
     /// What an item's command checks of what it names, before its user:
     /// a user grant names a user and a project (IA `COMMAND-kVfMa`); an
     /// app's, role's or project member's project is the organization's
-    /// (FP `COMMA-VCnwD`); an app key's app is the project's (FP
-    /// `COMMAND-sak24`); a project grant member's grant is the
-    /// organization's (NF, `AddProjectGrantMember`).
+    /// (FP `COMMA-VCnwD`); a flow's trigger is one of the flow and its
+    /// actions the organization's (`SetTriggerActions`); an app key's app
+    /// is the project's (FP `COMMAND-sak24`); a project grant member's
+    /// grant is the organization's (NF, `AddProjectGrantMember`).
     async fn references_valid(
         &self,
         w: &mut OrgWriter<'_>,
@@ -216,10 +218,7 @@ impl App {
                     Kind::OidcApp | Kind::ApiApp => text_at(data, "app.projectId"),
                     _ => project,
                 };
-                match self.require_project(w.tx.conn(), org_id, project).await {
-                    Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
-                    other => other.map(|_| Ok(()))?,
-                }
+                answer(self.require_project(w.tx.conn(), org_id, project).await, ErrorKind::FailedPrecondition)?
             }
             // A flow's trigger and its actions (`SetTriggerActions`); a new
             // organization's trigger without actions changes nothing
@@ -239,10 +238,9 @@ impl App {
                         crate::shared_ids::TRIGGER_UNCHANGED,
                         "Errors.Flow.NoChanges",
                     )),
-                    Ok(()) => match self.require_actions(w.tx.conn(), org_id, &ids).await {
-                        Err(e) if e.kind == ErrorKind::FailedPrecondition => Err(e),
-                        other => other.map(|_| Ok(()))?,
-                    },
+                    Ok(()) => {
+                        answer(self.require_actions(w.tx.conn(), org_id, &ids).await, ErrorKind::FailedPrecondition)?
+                    }
                 }
             }
             // A key needs its app in the project (`AddApplicationKeyWithID`).
@@ -251,10 +249,8 @@ impl App {
                 false => Err(burg_domain::Error::failed_precondition("COMMAND-sak24", "Errors.Project.App.NotFound")),
             },
             Kind::ProjectGrantMember => {
-                match self.require_grant(w.tx.conn(), org_id, project, text_at(data, "grantId")).await {
-                    Err(e) if e.kind == ErrorKind::NotFound => Err(e),
-                    other => other.map(|_| Ok(()))?,
-                }
+                let found = self.require_grant(w.tx.conn(), org_id, project, text_at(data, "grantId")).await;
+                answer(found, ErrorKind::NotFound)?
             }
             _ => Ok(()),
         })
@@ -391,6 +387,16 @@ fn machine_key_valid(data: &Value, now: i64) -> burg_domain::Result<()> {
         return Err(burg_domain::Error::invalid_argument(crate::shared_ids::EXPIRY_IN_PAST, e));
     }
     Ok(())
+}
+
+/// Check `r` as an item's answer: an error of `kind` (the check's own)
+/// refuses the item, any other stops the import.
+fn answer(r: Result<()>, kind: ErrorKind) -> Result<burg_domain::Result<()>> {
+    match r {
+        Err(e) if e.kind == kind => Ok(Err(e)),
+        Err(e) => Err(e),
+        Ok(()) => Ok(Ok(())),
+    }
 }
 
 /// The public half of a new key pair, base64 of its PEM as a document

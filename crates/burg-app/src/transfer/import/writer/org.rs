@@ -105,7 +105,7 @@ impl App {
             // The organization's own domain, added verified with it: the
             // document's entry for it (ZITADEL's export lists it) asks for
             // what is there. ZITADEL reports it as AE `V2-e1wse`; burg
-            // does not (routes.md, departures).
+            // does not (docs/departures.md).
             if generated && verify {
                 w.tally.org.domains.push(domain);
                 continue;
