@@ -231,6 +231,11 @@ pub(crate) mod shared_ids {
     pub(crate) const USER_NOT_FOUND: &str = "COMMAND-uXHNj";
     /// `AddUserGrant`: no user or project named (the RPC, an imported grant).
     pub(crate) const USER_GRANT_INVALID: &str = "COMMAND-kVfMa";
+    /// `AddProjectMember`: an id or the roles missing (the RPC's roles, an
+    /// imported member's ids and roles).
+    pub(crate) const PROJECT_MEMBER_INVALID: &str = "PROJECT-W8m4l";
+    /// `AddProjectGrantMember`: the same for a grant's member.
+    pub(crate) const GRANT_MEMBER_INVALID: &str = "PROJECT-8fi7G";
     /// `SetTriggerActions`: the trigger runs these actions already (the
     /// RPC, an imported trigger without actions).
     pub(crate) const TRIGGER_UNCHANGED: &str = "COMMAND-Nfh52";

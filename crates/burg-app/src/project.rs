@@ -506,7 +506,10 @@ fn roles_valid(roles: &[String]) -> bool {
 /// `field` names them in the answer.
 pub(crate) fn project_member_roles(roles: &[String], field: &str) -> Result<()> {
     if roles.is_empty() {
-        return Err(Error::invalid_argument("PROJECT-W8m4l", format!("`{field}` must not be empty")));
+        return Err(Error::invalid_argument(
+            crate::shared_ids::PROJECT_MEMBER_INVALID,
+            format!("`{field}` must not be empty"),
+        ));
     }
     if !roles_valid(roles) {
         return Err(Error::invalid_argument("PROJECT-3m9ds", format!("`{field}` holds a role projects do not have")));
@@ -536,13 +539,14 @@ impl App {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();
-            self.require_project(tx.conn(), &org, &req.project_id).await?;
+            // ZITADEL's order: the user, then the project.
             if burg_store::users::get(tx.conn(), &self.instance_id, &req.user_id).await?.is_none() {
                 return Err(Error::failed_precondition(
                     crate::shared_ids::USER_NOT_FOUND,
                     format!("user {:?} not found", req.user_id),
                 ));
             }
+            self.require_project(tx.conn(), &org, &req.project_id).await?;
             let key = role_doc_key(&req.project_id, &req.user_id);
             if burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key).await?.is_some() {
                 return Err(Error::already_exists(

@@ -470,7 +470,10 @@ fn grant_roles_valid(roles: &[String]) -> bool {
 /// names them in the answer.
 pub(crate) fn grant_member_roles(roles: &[String], field: &str) -> Result<()> {
     if roles.is_empty() {
-        return Err(Error::invalid_argument("PROJECT-8fi7G", format!("`{field}` must not be empty")));
+        return Err(Error::invalid_argument(
+            crate::shared_ids::GRANT_MEMBER_INVALID,
+            format!("`{field}` must not be empty"),
+        ));
     }
     if !grant_roles_valid(roles) {
         return Err(Error::invalid_argument("PROJECT-m9gKK", format!("`{field}` holds a role grants do not have")));
@@ -511,13 +514,14 @@ impl App {
         retry(|| async {
             let mut tx = self.begin(ctx).await?;
             let org = ctx.org().to_string();
-            self.require_grant(tx.conn(), &org, &req.project_id, &req.grant_id).await?;
+            // ZITADEL's order: the user, then the grant.
             if burg_store::users::get(tx.conn(), &self.instance_id, &req.user_id).await?.is_none() {
                 return Err(Error::failed_precondition(
                     crate::shared_ids::USER_NOT_FOUND,
                     format!("user {:?} not found", req.user_id),
                 ));
             }
+            self.require_grant(tx.conn(), &org, &req.project_id, &req.grant_id).await?;
             let key = format!("{}_{}_{}", req.project_id, req.grant_id, req.user_id);
             if burg_store::documents::get(tx.conn(), &self.instance_id, &org, MEMBER_KIND, &key).await?.is_some() {
                 return Err(Error::already_exists("PROJECT-16dVN", "the user is a member of the grant already"));

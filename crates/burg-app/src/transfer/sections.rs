@@ -196,7 +196,8 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.member.added",
         agg: Agg::Project("projectId"),
         key: &["projectId", "userId"],
-        required: &["projectId", "userId"],
+        // Checked by the command (`PROJECT-W8m4l`), item by item.
+        required: &[],
         many: true,
     },
     Section {
@@ -205,7 +206,8 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.grant.member.added",
         agg: Agg::Project("projectId"),
         key: &["projectId", "grantId", "userId"],
-        required: &["projectId", "grantId", "userId"],
+        // Checked by the command (`PROJECT-8fi7G`), item by item.
+        required: &[],
         many: true,
     },
 ];

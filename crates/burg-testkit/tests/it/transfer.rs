@@ -342,10 +342,14 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
          "projectMembers": [
              {"projectId": project, "userId": id(10), "roles": ["PROJECT_OWNER"]},
              {"projectId": "no-such-project", "userId": id(11), "roles": ["PROJECT_OWNER"]},
+             // The user is checked before the project, as ZITADEL's AddProjectMember.
+             {"projectId": "no-such-project", "userId": "no-such-user", "roles": ["PROJECT_OWNER"]},
+             {"projectId": project, "userId": "", "roles": ["PROJECT_OWNER"]},
          ],
          "projectGrantMembers": [
              {"projectId": project, "grantId": grant, "userId": id(10), "roles": ["PROJECT_GRANT_OWNER"]},
              {"projectId": project, "grantId": "no-such-grant", "userId": id(11), "roles": ["PROJECT_GRANT_OWNER"]},
+             {"projectId": project, "grantId": "", "userId": id(11), "roles": ["PROJECT_GRANT_OWNER"]},
          ]},
         {"orgId": granted, "org": {"name": "Project Taker"},
          "humanUsers": [human(20)],
@@ -361,6 +365,9 @@ async fn grants_and_members_find_their_project(s: Arc<TestServer>, c: Client) {
         ("user_grant", format!("{owner}_{project}_{}", id(11)), "COMMAND-mm9F4"),
         ("user_grant", format!("{granted}_{project}_{}", id(20)), "COMMAND-mm9F4"),
         ("project_member", format!("{owner}_no-such-project_{}", id(11)), "COMMA-VCnwD"),
+        ("project_member", format!("{owner}_no-such-project_no-such-user"), "COMMAND-uXHNj"),
+        ("project_member", format!("{owner}_{project}_"), "PROJECT-W8m4l"),
+        ("project_grant_member", format!("{owner}_{project}__{}", id(11)), "PROJECT-8fi7G"),
         ("project_grant_member", format!("{owner}_{project}_no-such-grant_{}", id(11)), "PROJECT-D8JxR"),
         ("project_role", format!("{project}_admin"), "V3-DKcYh"),
         ("project_role", "no-such-project_admin".to_string(), "COMMA-VCnwD"),

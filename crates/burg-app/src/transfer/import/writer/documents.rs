@@ -9,7 +9,7 @@ use burg_domain::events::instance::LoginPolicy;
 use burg_domain::events::org as oe;
 use burg_domain::settings::{self, Setting};
 use burg_domain::state::IdpProviderType;
-use burg_domain::{ErrorKind, Result};
+use burg_domain::{Error, ErrorKind, Result};
 use burg_store::transfer::import as stored;
 use serde_json::{Value, json};
 
@@ -68,8 +68,19 @@ impl App {
                     let roles = || -> Vec<String> {
                         list(data, "roles").filter_map(|r| r.as_str().map(str::to_string)).collect()
                     };
+                    let ids_given = |paths: &[&str]| paths.iter().all(|p| !text_at(data, p).is_empty());
                     let roles_checked = match section.kind {
+                        Kind::ProjectMember if !ids_given(&["projectId", "userId"]) => Err(Error::invalid_argument(
+                            crate::shared_ids::PROJECT_MEMBER_INVALID,
+                            "`projectMembers.projectId` and `userId` are needed",
+                        )),
                         Kind::ProjectMember => crate::project::project_member_roles(&roles(), "projectMembers.roles"),
+                        Kind::ProjectGrantMember if !ids_given(&["projectId", "grantId", "userId"]) => {
+                            Err(Error::invalid_argument(
+                                crate::shared_ids::GRANT_MEMBER_INVALID,
+                                "`projectGrantMembers.projectId`, `grantId` and `userId` are needed",
+                            ))
+                        }
                         Kind::ProjectGrantMember => {
                             crate::project_grant::grant_member_roles(&roles(), "projectGrantMembers.roles")
                         }
@@ -87,6 +98,13 @@ impl App {
                         && !w.user_exists(text_at(data, "userId")).await?
                     {
                         let e = super::no_such_user(crate::shared_ids::USER_NOT_FOUND);
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
+                    // After the user: a member's project or grant (ZITADEL's
+                    // AddProjectMember, AddProjectGrantMember), a user
+                    // grant's project and roles.
+                    if let Err(e) = self.member_target_valid(w, section.kind, org_id, data).await? {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
@@ -190,13 +208,12 @@ impl App {
 }
 
 impl App {
-    /// What an item's command checks of what it names, before its user:
+    /// What an item's command checks of what it names, before any user:
     /// a user grant names a user and a project (IA `COMMAND-kVfMa`); an
-    /// app's, role's or project member's project is the organization's
-    /// (FP `COMMA-VCnwD`); a flow's trigger is one of the flow and its
-    /// actions the organization's (`SetTriggerActions`); an app key's app
-    /// is the project's (FP `COMMAND-sak24`); a project grant member's
-    /// grant is the organization's (NF, `AddProjectGrantMember`).
+    /// app's or role's project is the organization's (FP `COMMA-VCnwD`);
+    /// a flow's trigger is one of the flow and its actions the
+    /// organization's (`SetTriggerActions`); an app key's app is the
+    /// project's (FP `COMMAND-sak24`).
     async fn references_valid(
         &self,
         w: &mut OrgWriter<'_>,
@@ -213,7 +230,7 @@ impl App {
                 ))
             }
             // An app or role needs its project (ZITADEL's `checkProjectExists`).
-            Kind::ProjectMember | Kind::OidcApp | Kind::ApiApp | Kind::ProjectRole => {
+            Kind::OidcApp | Kind::ApiApp | Kind::ProjectRole => {
                 let project = match kind {
                     Kind::OidcApp | Kind::ApiApp => text_at(data, "app.projectId"),
                     _ => project,
@@ -248,6 +265,25 @@ impl App {
                 true => Ok(()),
                 false => Err(burg_domain::Error::failed_precondition("COMMAND-sak24", "Errors.Project.App.NotFound")),
             },
+            _ => Ok(()),
+        })
+    }
+
+    /// A project member's project (FP `COMMA-VCnwD`) or a project grant
+    /// member's grant (NF `PROJECT-D8JxR`), the organization's: checked
+    /// after the user, as ZITADEL's commands check them.
+    async fn member_target_valid(
+        &self,
+        w: &mut OrgWriter<'_>,
+        kind: Kind,
+        org_id: &str,
+        data: &Value,
+    ) -> Result<burg_domain::Result<()>> {
+        let project = text_at(data, "projectId");
+        Ok(match kind {
+            Kind::ProjectMember => {
+                answer(self.require_project(w.tx.conn(), org_id, project).await, ErrorKind::FailedPrecondition)?
+            }
             Kind::ProjectGrantMember => {
                 let found = self.require_grant(w.tx.conn(), org_id, project, text_at(data, "grantId")).await;
                 answer(found, ErrorKind::NotFound)?
