@@ -224,7 +224,7 @@ impl App {
         let project = text_at(data, "projectId");
         Ok(match kind {
             Kind::UserGrant if text_at(data, "userId").is_empty() || project.is_empty() => {
-                Err(burg_domain::Error::invalid_argument(
+                Err(Error::invalid_argument(
                     crate::shared_ids::USER_GRANT_INVALID,
                     "`userGrants.userId` and `projectId` are needed",
                 ))
@@ -251,10 +251,9 @@ impl App {
                 );
                 match valid {
                     Err(e) => Err(e),
-                    Ok(()) if ids.is_empty() && !w.org_existed => Err(burg_domain::Error::failed_precondition(
-                        crate::shared_ids::TRIGGER_UNCHANGED,
-                        "Errors.Flow.NoChanges",
-                    )),
+                    Ok(()) if ids.is_empty() && !w.org_existed => {
+                        Err(Error::failed_precondition(crate::shared_ids::TRIGGER_UNCHANGED, "Errors.Flow.NoChanges"))
+                    }
                     Ok(()) => {
                         answer(self.require_actions(w.tx.conn(), org_id, &ids).await, ErrorKind::FailedPrecondition)?
                     }
@@ -263,7 +262,7 @@ impl App {
             // A key needs its app in the project (`AddApplicationKeyWithID`).
             Kind::AppKey => match self.has_app(w.tx.conn(), org_id, project, text_at(data, "appId")).await? {
                 true => Ok(()),
-                false => Err(burg_domain::Error::failed_precondition("COMMAND-sak24", "Errors.Project.App.NotFound")),
+                false => Err(Error::failed_precondition("COMMAND-sak24", "Errors.Project.App.NotFound")),
             },
             _ => Ok(()),
         })
@@ -378,7 +377,7 @@ impl App {
             // instance's (ZITADEL's `prepareAddLoginPolicy`).
             for idp in item["idps"].as_array().into_iter().flatten() {
                 if !w.idp(idp["idpId"].as_str().unwrap_or_default()).await?.is_some_and(|found| found.here) {
-                    let e = burg_domain::Error::failed_precondition("Org-FEd32", "Errors.IDPConfig.NotExisting");
+                    let e = Error::failed_precondition("Org-FEd32", "Errors.IDPConfig.NotExisting");
                     w.settle(section.kind, &org_id, Stored::Skipped(e));
                     return Ok(());
                 }
@@ -414,13 +413,13 @@ fn machine_key_valid(data: &Value, now: i64) -> burg_domain::Result<()> {
         let pem = base64::engine::general_purpose::STANDARD.decode(public).unwrap_or_default();
         if !burg_domain::machine_key::is_public_key(&pem) {
             let e = "`machineKeys.publicKey` is not an RSA public key in PEM";
-            return Err(burg_domain::Error::invalid_argument(crate::shared_ids::NOT_A_PUBLIC_KEY, e));
+            return Err(Error::invalid_argument(crate::shared_ids::NOT_A_PUBLIC_KEY, e));
         }
     }
     let expiry = burg_api::wkt::Timestamp::parse(text_at(data, "expirationDate")).map_or(0, |t| t.to_micros());
     if expiry <= now {
         let e = "`machineKeys.expirationDate` must be in the future";
-        return Err(burg_domain::Error::invalid_argument(crate::shared_ids::EXPIRY_IN_PAST, e));
+        return Err(Error::invalid_argument(crate::shared_ids::EXPIRY_IN_PAST, e));
     }
     Ok(())
 }

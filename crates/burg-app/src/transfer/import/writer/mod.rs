@@ -272,8 +272,7 @@ impl<'t> OrgWriter<'t> {
         if self.events.len() + self.added.len() + self.rest.len() + self.states.len() < PUSH_EVERY {
             return Ok(false);
         }
-        self.merge_users();
-        self.tx.push(std::mem::take(&mut self.events)).await?;
+        self.flush().await?;
         Ok(true)
     }
 
