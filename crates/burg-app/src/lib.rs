@@ -274,6 +274,15 @@ pub(crate) mod shared_ids {
     pub(crate) const COMMAND_3M9DS: &str = "COMMAND-3M9ds";
     /// `GetAuthNKeyByID`: no such key (a machine user's or an app's).
     pub(crate) const KEY_NOT_FOUND: &str = "QUERY-Dgr3g";
+    /// `Project.IsValid`: a project without a name (the RPC, an imported
+    /// project).
+    pub(crate) const PROJECT_INVALID: &str = "PROJECT-IOVCC";
+    /// `setUserMetadata`: an empty key or value (the RPCs, imported
+    /// metadata); `BulkSetUserMetadata` with none.
+    pub(crate) const USER_METADATA_INVALID: &str = "META-2m00f";
+    /// `LanguageIsDefined`: a text without its language (the RPCs, an
+    /// imported text).
+    pub(crate) const LANGUAGE_UNDEFINED: &str = "LANG-3M9f2";
     /// `Errors.Project.Invalid` / `Errors.Project.App.Invalid` of ZITADEL's
     /// project and application changes.
     pub(crate) const PROJECT_OR_APP_INVALID: &str = "COMMAND-4m9vS";
@@ -298,8 +307,14 @@ pub(crate) mod shared_ids {
     pub(crate) const GRANT_MEMBER_NOT_FOUND: &str = "PROJECT-37fug";
     /// `AddIDPToDefaultLoginPolicy`: the provider does not exist.
     pub(crate) const POLICY_IDP_NOT_FOUND: &str = "INSTANCE-m8fsd";
-    /// `Metadata.IsValid`: a key or value is missing.
-    pub(crate) const METADATA_INVALID: &str = "META-2ml0f";
+    /// `AddOrgDomainPolicy`: the organization has its own (the RPC, an
+    /// imported policy).
+    pub(crate) const ORG_DOMAIN_POLICY_EXISTS: &str = "ORG-1M8ds";
+    /// `AddLockoutPolicy`: the organization has its own (the RPC, an
+    /// imported policy).
+    pub(crate) const ORG_LOCKOUT_POLICY_EXISTS: &str = "ORG-0olDf";
+    /// `setOrgMetadata`: a key or value is missing.
+    pub(crate) const ORG_METADATA_INVALID: &str = "META-2ml0f";
     /// `RemoveOrgMetadata`, `RemoveUserMetadata`: no key given.
     pub(crate) const METADATA_KEY_MISSING: &str = "META-2n0f1";
     /// `BulkRemove…Metadata`: no keys given.

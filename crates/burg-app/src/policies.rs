@@ -182,7 +182,7 @@ fn org_iam(user_login_must_be_domain: bool) -> DomainPolicy {
 // ZITADEL's ids (command/instance_policy_domain*.go, org_policy_domain*.go).
 const DOMAIN_UNCHANGED: &str = "INSTANCE-pl9fN";
 const DOMAIN_MISSING: &str = "INSTANCE-0Pl0d";
-const ORG_DOMAIN_EXISTS: &str = "ORG-1M8ds";
+const ORG_DOMAIN_EXISTS: &str = crate::shared_ids::ORG_DOMAIN_POLICY_EXISTS;
 const ORG_DOMAIN_UNCHANGED: &str = "ORG-3M9ds";
 const ORG_DOMAIN_MISSING: &str = "ORG-2N9sd";
 const ORG_DOMAIN_RESET_MISSING: &str = "ORG-Dvsh3";

@@ -107,7 +107,7 @@ impl App {
     ) -> Result<AddProjectResponse> {
         let name = req.name.trim().to_string();
         if name.is_empty() {
-            return Err(Error::invalid_argument("PROJECT-IOVCC", "`name` must not be empty"));
+            return Err(Error::invalid_argument(crate::shared_ids::PROJECT_INVALID, "`name` must not be empty"));
         }
         let id = given_id.clone().unwrap_or_else(|| self.new_id());
         let events = retry(|| async {

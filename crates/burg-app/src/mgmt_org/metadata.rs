@@ -29,7 +29,7 @@ fn to_metadata(org: &str, row: MetadataRow) -> Result<Metadata> {
 fn set_event(agg: &Aggregate, key: &str, value: &[u8]) -> Result<NewEvent> {
     if key.is_empty() || value.is_empty() {
         return Err(Error::invalid_argument(
-            crate::shared_ids::METADATA_INVALID,
+            crate::shared_ids::ORG_METADATA_INVALID,
             "metadata needs a `key` and a `value`",
         ));
     }

@@ -40,8 +40,12 @@ const COMPLEXITY: OrgIds =
     OrgIds { exists: "Org-LdhbS", missing: "ORG-Dgs3g", unchanged: "Org-DAs21", reset_missing: "ORG-ADgs2" };
 const AGE: OrgIds =
     OrgIds { exists: "ORG-Lk0dS", missing: "ORG-0oPew", unchanged: "Org-dsgjR", reset_missing: "ORG-Dgs1g" };
-const LOCKOUT: OrgIds =
-    OrgIds { exists: "ORG-0olDf", missing: "ORG-ADfs1", unchanged: "ORG-0JFSr", reset_missing: "ORG-D4zuz" };
+const LOCKOUT: OrgIds = OrgIds {
+    exists: crate::shared_ids::ORG_LOCKOUT_POLICY_EXISTS,
+    missing: "ORG-ADfs1",
+    unchanged: "ORG-0JFSr",
+    reset_missing: "ORG-D4zuz",
+};
 const PRIVACY: OrgIds =
     OrgIds { exists: "Org-0oLpd", missing: "ORG-Ng8sf", unchanged: "Org-4N9fs", reset_missing: "ORG-Ze9gs" };
 const NOTIFICATION: OrgIds =

@@ -42,7 +42,7 @@ fn set_event(user: &UserRow, key: &str, value: &[u8]) -> Result<NewEvent> {
 pub(crate) fn metadata_set_event(user: Aggregate, key: &str, value: &[u8]) -> Result<NewEvent> {
     if key.is_empty() || value.is_empty() {
         return Err(Error::invalid_argument(
-            crate::shared_ids::METADATA_INVALID,
+            crate::shared_ids::USER_METADATA_INVALID,
             "metadata needs a `key` and a `value`",
         ));
     }
@@ -81,7 +81,7 @@ impl App {
         req: BulkSetUserMetadataRequest,
     ) -> Result<BulkSetUserMetadataResponse> {
         if req.metadata.is_empty() {
-            return Err(Error::failed_precondition("META-2m00f", "`metadata` is empty"));
+            return Err(Error::failed_precondition(crate::shared_ids::USER_METADATA_INVALID, "`metadata` is empty"));
         }
         retry(|| async {
             let mut tx = self.begin(ctx).await?;

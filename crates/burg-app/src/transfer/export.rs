@@ -499,11 +499,15 @@ impl App {
         {
             profile["gender"] = json!(g.as_str_name());
         }
-        let mut email = json!({ "email": row.email });
-        if row.email_verified {
-            email["isEmailVerified"] = json!(true);
+        let mut user = json!({ "userName": row.user_name, "profile": profile });
+        // As ZITADEL's export: no email member for a user without an address.
+        if !row.email.is_empty() {
+            let mut email = json!({ "email": row.email });
+            if row.email_verified {
+                email["isEmailVerified"] = json!(true);
+            }
+            user["email"] = email;
         }
-        let mut user = json!({ "userName": row.user_name, "profile": profile, "email": email });
         if !row.phone.is_empty() {
             let mut phone = json!({ "phone": row.phone });
             if row.phone_verified {

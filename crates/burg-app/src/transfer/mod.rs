@@ -48,24 +48,6 @@ pub(crate) fn list<'v>(v: &'v Value, path: &str) -> impl Iterator<Item = &'v Val
     at(v, path).and_then(Value::as_array).into_iter().flatten()
 }
 
-/// Checks an item's required paths; the error names the section member
-/// and the field. Lengths are not checked here: ZITADEL's file import
-/// applies no proto rules, only its commands' checks, and inline documents
-/// get the proto rules before (`VALID-rules`).
-pub(crate) fn check_item(section_json: &str, required: &[&str], item: &Value) -> Result<()> {
-    for path in required {
-        let present = match at(item, path) {
-            Some(Value::String(s)) => !s.is_empty(),
-            Some(Value::Null) | None => false,
-            Some(_) => true,
-        };
-        if !present {
-            return Err(Error::invalid_argument("IMPORT-req01", format!("`{section_json}.{path}` is required")));
-        }
-    }
-    Ok(())
-}
-
 /// A Go-style duration (`30s`, `10m`, `1h30m`, `500ms`), as ZITADEL's
 /// `timeout` fields take them.
 pub fn parse_duration(field: &str, text: &str) -> Result<std::time::Duration> {
@@ -132,16 +114,6 @@ mod tests {
             assert!(parse_duration("timeout", bad).is_err(), "{bad}");
         }
         assert_eq!(timeout_of("").unwrap(), DEFAULT_TIMEOUT);
-    }
-
-    #[test]
-    fn required_paths() {
-        let item = serde_json::json!({"projectId": "1", "roleKey": "admin"});
-        let e = check_item("projectRoles", &["projectId", "roleKey", "displayName"], &item).unwrap_err();
-        assert!(e.message.contains("`projectRoles.displayName` is required"), "{}", e.message);
-        // No length of its own: ZITADEL's file import takes any.
-        let item = serde_json::json!({"projectId": "1", "roleKey": "admin", "displayName": "x".repeat(201)});
-        check_item("projectRoles", &["projectId", "roleKey", "displayName"], &item).unwrap();
     }
 
     #[test]

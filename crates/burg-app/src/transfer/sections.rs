@@ -30,26 +30,20 @@ pub(crate) struct Section {
     /// JSON paths whose values, joined by `_`, identify an item; none for
     /// the one-per-org policies.
     pub key: &'static [&'static str],
-    /// JSON paths that must be present and non-empty.
-    pub required: &'static [&'static str],
+    /// Whether an item without its id (the first key path) gets a new one,
+    /// as ZITADEL's command makes one (or keeps the empty id, which no
+    /// call could name).
+    pub new_id: bool,
     /// Whether the member is a list.
     pub many: bool,
 }
 
 const fn single(json: &'static str, kind: Kind, event: &'static str) -> Section {
-    Section { json, kind, event, agg: Agg::Org, key: &[], required: &[], many: false }
+    Section { json, kind, event, agg: Agg::Org, key: &[], new_id: false, many: false }
 }
 
 const fn texts(json: &'static str, kind: Kind) -> Section {
-    Section {
-        json,
-        kind,
-        event: "org.customtext.set",
-        agg: Agg::Org,
-        key: &["language"],
-        required: &["language"],
-        many: true,
-    }
+    Section { json, kind, event: "org.customtext.set", agg: Agg::Org, key: &["language"], new_id: false, many: true }
 }
 
 pub(crate) const SECTIONS: &[Section] = &[
@@ -60,14 +54,14 @@ pub(crate) const SECTIONS: &[Section] = &[
     single("passwordComplexityPolicy", Kind::PasswordComplexityPolicy, "org.policy.password.complexity.added"),
     single("privacyPolicy", Kind::PrivacyPolicy, "org.policy.privacy.added"),
     Section {
-        // The client secret is optional: exports leave it out, so a moved
-        // instance needs it set again.
+        // ZITADEL's `ImportIDPConfig` checks none of the fields; the client
+        // secret is left out of exports, so a moved instance needs it set again.
         json: "oidcIdps",
         kind: Kind::OidcIdp,
         event: "org.idp.oidc.config.added",
         agg: Agg::Org,
         key: &["idpId"],
-        required: &["idpId", "idp.name", "idp.clientId", "idp.issuer"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -76,7 +70,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "org.idp.jwt.config.added",
         agg: Agg::Org,
         key: &["idpId"],
-        required: &["idpId", "idp.name", "idp.jwtEndpoint", "idp.issuer", "idp.keysEndpoint", "idp.headerName"],
+        new_id: true,
         many: true,
     },
     texts("loginTexts", Kind::LoginTexts),
@@ -96,7 +90,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "user.metadata.set",
         agg: Agg::User("id"),
         key: &["id", "key"],
-        required: &["id", "key", "value"],
+        new_id: false,
         many: true,
     },
     Section {
@@ -105,7 +99,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "user.machine.key.added",
         agg: Agg::User("userId"),
         key: &["keyId"],
-        required: &["keyId", "userId"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -114,7 +108,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.added",
         agg: Agg::Project("projectId"),
         key: &["projectId"],
-        required: &["projectId", "project.name"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -123,7 +117,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.application.config.oidc.added",
         agg: Agg::Project("app.projectId"),
         key: &["appId"],
-        required: &["appId", "app.projectId", "app.name"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -132,7 +126,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.application.config.api.added",
         agg: Agg::Project("app.projectId"),
         key: &["appId"],
-        required: &["appId", "app.projectId", "app.name"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -141,7 +135,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.application.oidc.key.added",
         agg: Agg::Project("projectId"),
         key: &["id"],
-        required: &["id", "projectId", "appId"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -150,7 +144,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "action.added",
         agg: Agg::Action("actionId"),
         key: &["actionId"],
-        required: &["actionId", "action.name", "action.script"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -159,7 +153,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.role.added",
         agg: Agg::Project("projectId"),
         key: &["projectId", "roleKey"],
-        required: &["projectId", "roleKey", "displayName"],
+        new_id: false,
         many: true,
     },
     Section {
@@ -168,7 +162,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "org.flow.trigger_actions.set",
         agg: Agg::Org,
         key: &["flowType", "triggerType"],
-        required: &[],
+        new_id: false,
         many: true,
     },
     Section {
@@ -177,7 +171,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.grant.added",
         agg: Agg::Project("projectGrant.projectId"),
         key: &["grantId"],
-        required: &["grantId", "projectGrant.projectId", "projectGrant.grantedOrgId"],
+        new_id: true,
         many: true,
     },
     Section {
@@ -186,8 +180,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "user.grant.added",
         agg: Agg::UserGrant,
         key: &["projectId", "userId"],
-        // Checked by the command (`COMMAND-kVfMa`), item by item.
-        required: &[],
+        new_id: false,
         many: true,
     },
     Section {
@@ -196,8 +189,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.member.added",
         agg: Agg::Project("projectId"),
         key: &["projectId", "userId"],
-        // Checked by the command (`PROJECT-W8m4l`), item by item.
-        required: &[],
+        new_id: false,
         many: true,
     },
     Section {
@@ -206,8 +198,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         event: "project.grant.member.added",
         agg: Agg::Project("projectId"),
         key: &["projectId", "grantId", "userId"],
-        // Checked by the command (`PROJECT-8fi7G`), item by item.
-        required: &[],
+        new_id: false,
         many: true,
     },
 ];

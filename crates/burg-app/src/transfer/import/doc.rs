@@ -10,7 +10,6 @@ use burg_api::admin::DataOrg;
 use burg_domain::{Error, Result};
 use serde_json::{Value, json};
 
-use super::super::Section;
 use super::reader::{Pass, scan_org};
 use super::scan::Scan;
 use super::source::TempFile;
@@ -139,12 +138,6 @@ impl OrgDoc {
         self.list(json, Reading::Json)
     }
 
-    /// A list section's items as the types read them: unknown members
-    /// dropped, values in their canonical form (for what is stored whole).
-    pub(super) fn each_typed<'a>(&'a self, json: &str) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
-        self.list(json, Reading::Typed)
-    }
-
     fn list<'a>(&'a self, json: &str, reading: Reading) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
         match self.reader(json) {
             Some(scan) => Box::new(Items { doc: self, json: json.to_string(), scan, started: false, reading }),
@@ -172,15 +165,6 @@ impl OrgDoc {
         let mut value = serde_json::to_value(&typed).ok()?;
         let mut member = value.get_mut(json)?.take();
         if item { member.get_mut(0).map(Value::take) } else { Some(member) }
-    }
-
-    /// A section's items: the list, or the one policy.
-    pub(super) fn items<'a>(&'a self, section: &Section) -> Box<dyn Iterator<Item = Value> + Send + 'a> {
-        if section.many {
-            self.each_typed(section.json)
-        } else {
-            Box::new(self.value(section.json).filter(Value::is_object).into_iter())
-        }
     }
 
     /// The items of list section `json`, read as `reading` says, each
@@ -353,7 +337,7 @@ mod tests {
         assert_eq!(ids, ["u1", "u2"]);
         assert_eq!(orgs[0].each("machineUsers").count(), 0);
         assert_eq!(orgs[0].each("orgMembers").count(), 0, "an absent list");
-        let projects: Vec<Value> = orgs[0].each_typed("projects").collect();
+        let projects: Vec<Value> = orgs[0].list("projects", Reading::Typed).collect();
         assert_eq!(projects, [json!({"projectId": "p", "project": {"name": "P"}})], "unknown members dropped");
         assert_eq!(orgs[1].org_id, "2");
         assert!(orgs[0].read_failure().is_ok());

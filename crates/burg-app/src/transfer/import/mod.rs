@@ -3,18 +3,15 @@
 //!
 //! The document comes from the request or a file ([`source`]); a reader
 //! thread hands its organizations out one at a time ([`reader`], over the
-//! byte [`scan`]ner), each held as the place of its sections ([`doc`]) and
-//! checked whole before anything is written ([`check`]): every item
-//! against the limits and required fields, ids unique within the document.
-//! Then, in its transaction, the [`writer`] compares every item with what
-//! is stored: identical items are reported as existing and skipped,
-//! different ones are conflicts. Any refused item leaves its whole
-//! organization unwritten; the other organizations go on. Some items are
-//! refused alone and their organization goes on, as in ZITADEL's import:
-//! a user its command refuses (with what names it), and an org member,
-//! user grant or project (grant) member whose user is neither in the
-//! document (any organization of it) nor stored. What each organization
-//! came to is the [`report`].
+//! byte [`scan`]ner), each held as the place of its sections ([`doc`]),
+//! its id checked before anything is written ([`check`]). Then, in its
+//! transaction, the [`writer`] takes every item as ZITADEL's import does,
+//! one command at a time: an item its command refuses (an empty field it
+//! needs, a reference to nothing, one already there with other content)
+//! is reported alone and the organization goes on; an item stored with
+//! the same content is reported as existing and skipped; an item without
+//! its id gets a new one where the command makes one. What each
+//! organization came to is the [`report`].
 
 mod check;
 mod doc;

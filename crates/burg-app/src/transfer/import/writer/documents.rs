@@ -35,7 +35,18 @@ impl App {
                 }
                 continue;
             }
-            let prepare = |item: Value| document_event(&self.key, section, org_id, item);
+            let prepare = |mut item: Value| {
+                // An item without its id gets a new one, as the command
+                // makes one.
+                if section.new_id
+                    && let Some(path) = section.key.first()
+                    && text_at(&item, path).is_empty()
+                    && let Some(fields) = item.as_object_mut()
+                {
+                    fields.insert(path.to_string(), Value::String(self.new_id()));
+                }
+                document_event(&self.key, section, org_id, item)
+            };
             let mut docs = if section.many {
                 org.batches(section.json, Reading::Typed, prepare)
             } else {
@@ -86,7 +97,7 @@ impl App {
                         }
                         _ => Ok(()),
                     };
-                    if let Err(e) = roles_checked {
+                    if let Err(e) = roles_checked.and_then(|()| fields_valid(section, data)) {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
@@ -136,6 +147,24 @@ impl App {
                         w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
                         continue;
                     }
+                    // `SetUserMetadata`: an empty value where none is stored
+                    // changes nothing; otherwise a key and a value are needed.
+                    if section.kind == Kind::UserMetadata
+                        && (text_at(data, "key").is_empty() || text_at(data, "value").is_empty())
+                    {
+                        let stored = w.org_existed
+                            && stored::object_data(w.tx, org_id, section.kind.as_str(), &key).await?.is_some();
+                        if text_at(data, "value").is_empty() && !stored {
+                            w.tally.document(section.kind, data, &key);
+                            continue;
+                        }
+                        let e = Error::invalid_argument(
+                            crate::shared_ids::USER_METADATA_INVALID,
+                            "`userMetadata.key` and `value` must not be empty",
+                        );
+                        w.settle(section.kind, &report_id(section, org_id, &key, data), Stored::Skipped(e));
+                        continue;
+                    }
                     if let Some(e) = super::duplicate(section.kind) {
                         // A project grant is also one per project and granted organization.
                         let pair = (section.kind == Kind::ProjectGrant).then(|| {
@@ -174,17 +203,12 @@ impl App {
                         // added: another value under the key is overwritten
                         // (ZITADEL's SetUserMetadata, SetTriggerActions,
                         // SetOrg*Text).
-                        // Where ZITADEL's command answers "already exists",
-                        // the item is reported alone.
                         let found = match found {
                             Stored::Different
                                 if matches!(section.kind, Kind::UserMetadata | Kind::TriggerAction)
                                     || section.key == ["language"] =>
                             {
                                 Stored::Absent
-                            }
-                            Stored::Different => {
-                                super::duplicate(section.kind).map_or(Stored::Different, Stored::Skipped)
                             }
                             found => found,
                         };
@@ -444,6 +468,37 @@ async fn new_public_key() -> Result<String> {
 
 /// The key and event of one item kept as a document; the event's
 /// `data` is the item (an OIDC IdP's client secret sealed beside it).
+/// What an item's command refuses of its own fields before it looks
+/// anything up (ZITADEL's ids); the fields it does not check are taken as
+/// they are, empty or not.
+fn fields_valid(section: &Section, data: &Value) -> Result<()> {
+    use crate::shared_ids::{LANGUAGE_UNDEFINED, PROJECT_INVALID, PROJECT_OR_APP_INVALID};
+    let empty = |path: &str| text_at(data, path).is_empty();
+    let invalid = |id: &'static str, field: &str| {
+        Err(Error::invalid_argument(id, format!("`{}.{field}` must not be empty", section.json)))
+    };
+    match section.kind {
+        Kind::MachineUserKey if empty("userId") => invalid("COMMAND-xuiwk2", "userId"),
+        Kind::Project if text_at(data, "project.name").trim().is_empty() => invalid(PROJECT_INVALID, "project.name"),
+        Kind::AppKey if empty("appId") => invalid("COMMAND-029sn", "appId"),
+        Kind::ProjectRole if empty("roleKey") => invalid(PROJECT_OR_APP_INVALID, "roleKey"),
+        Kind::ProjectGrant if empty("projectGrant.projectId") => {
+            invalid("COMMAND-FYRnWEzBzV", "projectGrant.projectId")
+        }
+        Kind::ProjectGrant if empty("projectGrant.grantedOrgId") => {
+            invalid("COMMAND-PPhHpWGRAE", "projectGrant.grantedOrgId")
+        }
+        // `SetOrg*Text`: the language must be defined and supported.
+        _ if section.key == ["language"] => {
+            if empty("language") {
+                return invalid(LANGUAGE_UNDEFINED, "language");
+            }
+            crate::texts::supported_language(&crate::texts::make_language(text_at(data, "language")))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn document_event(key: &MasterKey, section: &Section, org: &str, mut item: Value) -> (String, NewEvent) {
     // A flow's trigger is kept in one form, under one key per trigger,
     // whether the document names its types by id or (v1) by enum name.

@@ -3,9 +3,10 @@
 //! Each section compares its items with what is stored under the same
 //! identity and hands the finding to the [`OrgWriter`], which decides for
 //! all of them: nothing stored → written, the same → reported as existing
-//! and skipped, something else → refused (the organization is then not
-//! committed), or skipped alone for a reason that is reported (a user its
-//! command refuses, what names a user that does not exist). The writer also owns the batching rule: events are appended
+//! and skipped, something else → its command's "already exists", or
+//! skipped alone for another reason that is reported (a user its command
+//! refuses, what names a user that does not exist); the organization goes
+//! on. The writer also owns the batching rule: events are appended
 //! [`PUSH_EVERY`] at a time, a user's first event apart from its others so
 //! that the projections write each kind many rows at a time.
 
@@ -40,7 +41,7 @@ pub(super) enum Stored {
     Absent,
     /// The same item: reported as existing, not written again.
     Same,
-    /// Another item: a conflict, which refuses the organization.
+    /// Another item: reported alone with its command's "already exists".
     Different,
     /// Something that refuses the item for this reason.
     Refused(Error),
@@ -153,8 +154,13 @@ impl<'t> OrgWriter<'t> {
                 self.existing.push(exists(kind, id));
                 false
             }
+            // The command's "already exists", alone; a kind without one
+            // (none is left) refuses the organization.
             Stored::Different => {
-                self.refused.push(conflict(kind, id));
+                match duplicate(kind) {
+                    Some(e) => self.existing.push(error(kind, id, &e)),
+                    None => self.refused.push(conflict(kind, id)),
+                }
                 false
             }
             Stored::Refused(e) => {
@@ -393,6 +399,21 @@ fn duplicate(kind: Kind) -> Option<Error> {
         Kind::AppKey => Error::failed_precondition("COMMAND-so20alo", "Errors.Project.App.Key.AlreadyExisting"),
         // `ImportIDPConfig` on an id the organization has.
         Kind::OidcIdp | Kind::JwtIdp => Error::not_found("Org-1J8fs", "Errors.Org.IDPConfig.AlreadyExisting"),
+        // The one-per-organization policies: the command that adds one
+        // finds the organization's own.
+        Kind::DomainPolicy => {
+            Error::already_exists(crate::shared_ids::ORG_DOMAIN_POLICY_EXISTS, "Errors.Org.DomainPolicy.AlreadyExists")
+        }
+        Kind::LabelPolicy => Error::already_exists("Org-2B0ps", "Errors.Org.LabelPolicy.AlreadyExists"),
+        Kind::LockoutPolicy => Error::already_exists(
+            crate::shared_ids::ORG_LOCKOUT_POLICY_EXISTS,
+            "Errors.ORG.LockoutPolicy.AlreadyExists",
+        ),
+        Kind::LoginPolicy => Error::already_exists("Org-Dgfb2", "Errors.Org.LoginPolicy.AlreadyExists"),
+        Kind::PasswordComplexityPolicy => {
+            Error::already_exists("Org-LdhbS", "Errors.Org.PasswordComplexityPolicy.AlreadyExists")
+        }
+        Kind::PrivacyPolicy => Error::already_exists("Org-0oLpd", "Errors.Org.PrivacyPolicy.AlreadyExists"),
         _ => return None,
     })
 }

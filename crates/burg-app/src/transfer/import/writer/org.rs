@@ -207,7 +207,7 @@ impl App {
             // AddOrgMember answers it, and left as it is.
             let found = match stored::member_roles(w.tx, org_id, &user_id).await? {
                 Some(stored) if stored == roles => Stored::Same,
-                Some(_) => super::duplicate(Kind::OrgMember).map_or(Stored::Different, Stored::Skipped),
+                Some(_) => Stored::Different,
                 None => Stored::Absent,
             };
             if !w.settle(Kind::OrgMember, &id, found) {
