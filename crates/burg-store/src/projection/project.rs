@@ -147,9 +147,13 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         ProjectRemoved::TYPE => remove(conn, e).await?,
         RoleAdded::TYPE => {
             let r: RoleAdded = e.decode()?;
-            let mut doc = json!({"projectId": e.aggregate_id, "roleKey": r.key, "displayName": r.display_name});
-            if !r.group.is_empty() {
-                doc["group"] = json!(r.group);
+            // Empty members left out, as proto3 JSON leaves them (an
+            // imported role may have no display name).
+            let mut doc = json!({"projectId": e.aggregate_id, "roleKey": r.key});
+            for (member, value) in [("displayName", r.display_name), ("group", r.group)] {
+                if !value.is_empty() {
+                    doc[member] = json!(value);
+                }
             }
             put_doc(conn, e, ROLE_KIND, &role_key(&e.aggregate_id, &r.key), &doc).await?;
         }
@@ -198,8 +202,12 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         GrantAdded::TYPE => {
             let g: GrantAdded = e.decode()?;
-            let doc = json!({"grantId": g.grant_id, "projectGrant": {
-                "projectId": e.aggregate_id, "grantedOrgId": g.granted_org_id, "roleKeys": g.role_keys}});
+            let mut doc = json!({"grantId": g.grant_id, "projectGrant": {
+                "projectId": e.aggregate_id, "grantedOrgId": g.granted_org_id}});
+            // No empty list, as proto3 JSON writes none.
+            if !g.role_keys.is_empty() {
+                doc["projectGrant"]["roleKeys"] = json!(g.role_keys);
+            }
             put_doc(conn, e, GRANT_KIND, &g.grant_id, &doc).await?;
         }
         GrantChanged::TYPE => {

@@ -314,7 +314,8 @@ async fn empty_fields_are_answered_alone(s: Arc<TestServer>, c: Client) {
                      {"project": {"name": "Fresh"}}],
         "projectRoles": [{"projectId": project, "roleKey": "", "displayName": "Nobody"},
                          {"projectId": project, "roleKey": "plain"}],
-        "actions": [{"action": {"name": "no-id", "script": "function f() {}"}}],
+        "actions": [{"action": {"name": "no-id", "script": "function f() {}", "timeout": "1.500s"}}],
+        "projectMembers": [{"projectId": project, "userId": machine, "roles": ["PROJECT_OWNER"]}],
         "appKeys": [{"id": id(6), "projectId": project, "appId": "", "type": "KEY_TYPE_JSON", "expirationDate": expiry}],
         "projectGrants": [{"grantId": id(7), "projectGrant": {"projectId": project, "grantedOrgId": ""}}],
         "loginTexts": [{"language": ""}],
@@ -355,6 +356,41 @@ async fn empty_fields_are_answered_alone(s: Arc<TestServer>, c: Client) {
         .unwrap();
     let pairs: Vec<(String, Vec<u8>)> = listed.result.into_iter().map(|m| (m.key, m.value)).collect();
     assert_eq!(pairs, [("twice".to_string(), b"two".to_vec())]);
+    // Projects, roles, members and actions are written with the events
+    // ZITADEL's commands write, members as ZITADEL names them.
+    let payload = |aggregate: String, event_type: &'static str| {
+        let c = c.clone();
+        async move {
+            let listed: burg_api::admin::ListEventsResponse = c
+                .call(
+                    "ListEvents",
+                    burg_api::admin::ListEventsRequest {
+                        aggregate_id: aggregate,
+                        event_types: vec![event_type.into()],
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let payloads: Vec<Value> = listed
+                .events
+                .iter()
+                .map(|e| serde_json::to_value(e.payload.clone().unwrap_or_default()).unwrap())
+                .collect();
+            payloads
+        }
+    };
+    assert_eq!(payload(project.clone(), "project.added").await, [json!({"name": "Kept"})]);
+    assert_eq!(payload(project.clone(), "project.role.added").await, [json!({"key": "plain"})]);
+    assert_eq!(
+        payload(project.clone(), "project.member.added").await,
+        [json!({"userId": machine, "roles": ["PROJECT_OWNER"]})]
+    );
+    let mut action = payload(landed.action_ids[0].clone(), "action.added").await;
+    assert_eq!(action.len(), 1);
+    // Nanoseconds, as Go writes a duration (a number in the answer's Struct).
+    assert_eq!(action[0].as_object_mut().unwrap().remove("timeout").and_then(|t| t.as_f64()), Some(1.5e9));
+    assert_eq!(action[0], json!({"name": "no-id", "script": "function f() {}", "allowedToFail": false}));
 }
 
 /// Apps, roles, app keys, flows' triggers, user grants, project members

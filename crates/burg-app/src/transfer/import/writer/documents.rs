@@ -13,7 +13,7 @@ use burg_domain::{Error, ErrorKind, Result};
 use burg_store::transfer::import as stored;
 use serde_json::{Value, json};
 
-use super::super::super::{Kind, SECTIONS, Section, key_of, list, report_id, text_at};
+use super::super::super::{Kind, SECTIONS, Section, at, key_of, list, parse_duration, report_id, text_at};
 use super::super::doc::{Batches, OrgDoc, Reading};
 use super::{OrgWriter, Stored};
 use crate::App;
@@ -223,7 +223,10 @@ impl App {
                         event.payload["data"]["publicKey"] = Value::String(new_public_key().await?);
                     }
                     w.tally.document(section.kind, &event.payload["data"], &key);
-                    w.add(event);
+                    // Kinds the API writes with ZITADEL's own events get
+                    // those events, which its projection keeps as the
+                    // same documents.
+                    w.add(command_event(section.kind, &event)?.unwrap_or(event));
                 }
             }
         }
@@ -468,6 +471,94 @@ async fn new_public_key() -> Result<String> {
 
 /// The key and event of one item kept as a document; the event's
 /// `data` is the item (an OIDC IdP's client secret sealed beside it).
+/// The event ZITADEL's command writes for an item of `kind` (its
+/// document event `doc`), on the same aggregate, for the kinds whose API
+/// events burg's projection keeps as the documents the import would keep;
+/// none for the other kinds, which keep their document event.
+fn command_event(kind: Kind, doc: &NewEvent) -> Result<Option<NewEvent>> {
+    use burg_domain::events::{action as ae, project as pe};
+    let data = &doc.payload["data"];
+    let texts =
+        |path: &str| -> Vec<String> { list(data, path).filter_map(|v| v.as_str().map(str::to_string)).collect() };
+    let flag = |path: &str| at(data, path).and_then(Value::as_bool).unwrap_or_default();
+    let agg = &doc.aggregate;
+    Ok(Some(match kind {
+        Kind::Project => NewEvent::new(
+            agg,
+            &pe::ProjectAdded {
+                name: text_at(data, "project.name").to_string(),
+                project_role_assertion: flag("project.projectRoleAssertion"),
+                project_role_check: flag("project.projectRoleCheck"),
+                has_project_check: flag("project.hasProjectCheck"),
+                private_labeling_setting: labeling_number(at(data, "project.privateLabelingSetting")),
+            },
+        )?,
+        Kind::ProjectRole => NewEvent::new(
+            agg,
+            &pe::RoleAdded {
+                key: text_at(data, "roleKey").to_string(),
+                display_name: text_at(data, "displayName").to_string(),
+                group: text_at(data, "group").to_string(),
+            },
+        )?,
+        Kind::ProjectMember => NewEvent::new(
+            agg,
+            &pe::MemberAdded { user_id: text_at(data, "userId").to_string(), roles: texts("roles") },
+        )?,
+        Kind::ProjectGrant => NewEvent::new(
+            agg,
+            &pe::GrantAdded {
+                grant_id: text_at(data, "grantId").to_string(),
+                granted_org_id: text_at(data, "projectGrant.grantedOrgId").to_string(),
+                role_keys: texts("projectGrant.roleKeys"),
+            },
+        )?,
+        Kind::ProjectGrantMember => NewEvent::new(
+            agg,
+            &pe::GrantMemberAdded {
+                user_id: text_at(data, "userId").to_string(),
+                grant_id: text_at(data, "grantId").to_string(),
+                roles: texts("roles"),
+            },
+        )?,
+        Kind::Action => {
+            let timeout = match text_at(data, "action.timeout") {
+                "" => 0,
+                t => parse_duration("action.timeout", t).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+            };
+            NewEvent::new(
+                agg,
+                &ae::ActionAdded {
+                    name: text_at(data, "action.name").to_string(),
+                    script: text_at(data, "action.script").to_string(),
+                    timeout,
+                    allowed_to_fail: flag("action.allowedToFail"),
+                },
+            )?
+        }
+        Kind::TriggerAction => NewEvent::new(
+            agg,
+            &ae::TriggerActionsSet {
+                flow_type: ae::flow_of_document(&data["flowType"]),
+                trigger_type: ae::trigger_of_document(&data["triggerType"]),
+                action_ids: texts("actionIds"),
+            },
+        )?,
+        _ => return Ok(None),
+    }))
+}
+
+/// `zitadel.project.v1.PrivateLabelingSetting`'s number for its name as
+/// proto3 JSON writes it, or its number.
+fn labeling_number(value: Option<&Value>) -> i32 {
+    match value {
+        Some(Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or_default(),
+        Some(Value::String(s)) if s == "PRIVATE_LABELING_SETTING_ENFORCE_PROJECT_RESOURCE_OWNER_POLICY" => 1,
+        Some(Value::String(s)) if s == "PRIVATE_LABELING_SETTING_ALLOW_LOGIN_USER_RESOURCE_OWNER_POLICY" => 2,
+        _ => 0,
+    }
+}
+
 /// What an item's command refuses of its own fields before it looks
 /// anything up (ZITADEL's ids); the fields it does not check are taken as
 /// they are, empty or not.
