@@ -1,8 +1,8 @@
 //! A user's metadata: keys with byte values, set and removed one at a time
-//! or in bulk. Kept as the import keeps it: one `org_objects` document per
-//! key (`user_metadata`, keyed `<user id>_<key>`), written by
-//! `user.metadata.set` and `user.metadata.removed` events whose payload is
-//! that document.
+//! or in bulk, with ZITADEL's `user.metadata.set {key, value}` and
+//! `user.metadata.removed {key}`. Kept as the import keeps it: one
+//! `org_objects` document per key (`user_metadata`, keyed
+//! `<user id>_<key>`), which the projection makes of those events.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -14,9 +14,9 @@ use burg_api::management::{
 };
 use burg_api::zitadel::metadata::v1::{Metadata, metadata_query::Query};
 use burg_domain::event::{Aggregate, NewEvent};
+use burg_domain::events::user as ue;
 use burg_domain::{Error, Result};
-use burg_store::users::{METADATA_KIND, UserMetadataFilter, UserMetadataRow, UserRow, metadata_object_key};
-use serde_json::json;
+use burg_store::users::{UserMetadataFilter, UserMetadataRow, UserRow};
 
 use super::user_aggregate;
 use crate::list::{list_details, text_match, v1_page};
@@ -46,21 +46,11 @@ pub(crate) fn metadata_set_event(user: Aggregate, key: &str, value: &[u8]) -> Re
             "metadata needs a `key` and a `value`",
         ));
     }
-    let object_key = metadata_object_key(&user.id, key);
-    let data = json!({"id": user.id, "key": key, "value": B64.encode(value)});
-    Ok(NewEvent {
-        aggregate: user,
-        event_type: "user.metadata.set",
-        payload: json!({"objectKind": METADATA_KIND, "key": object_key, "data": data}),
-    })
+    NewEvent::new(&user, &ue::MetadataSet { key: key.to_string(), value: B64.encode(value) })
 }
 
-fn removed_event(user: &UserRow, key: &str) -> NewEvent {
-    NewEvent {
-        aggregate: user_aggregate(user),
-        event_type: "user.metadata.removed",
-        payload: json!({"objectKind": METADATA_KIND, "key": metadata_object_key(&user.id, key)}),
-    }
+fn removed_event(user: &UserRow, key: &str) -> Result<NewEvent> {
+    NewEvent::new(&user_aggregate(user), &ue::MetadataRemoved { key: key.to_string() })
 }
 
 impl App {
@@ -141,7 +131,7 @@ impl App {
             {
                 return Err(Error::not_found("META-ncnw3", format!("no metadata {:?}", req.key)));
             }
-            let events = tx.push(vec![removed_event(&user, &req.key)]).await?;
+            let events = tx.push(vec![removed_event(&user, &req.key)?]).await?;
             tx.commit().await?;
             Ok(RemoveUserMetadataResponse { details: changed_details(&events) })
         })
@@ -171,7 +161,7 @@ impl App {
                 {
                     return Err(Error::not_found("META-2n0fs", format!("no metadata {key:?}")));
                 }
-                events.push(removed_event(&user, key));
+                events.push(removed_event(&user, key)?);
             }
             let stored = tx.push(events).await?;
             tx.commit().await?;

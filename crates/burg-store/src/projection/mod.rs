@@ -4,7 +4,8 @@
 //! Each module handles the events of one area and ignores the rest; an event
 //! that no projection handles is still stored and listed.
 
-use burg_domain::event::Event;
+use burg_domain::event::{Event, Payload};
+use burg_domain::events::user::{MetadataRemoved, MetadataSet};
 use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
@@ -22,6 +23,9 @@ mod user;
 pub mod user_grant;
 
 pub(crate) async fn apply(conn: &mut AnyConnection, event: &Event) -> Result<()> {
+    if let Some(doc) = as_document(event) {
+        return org_object(conn, &doc).await;
+    }
     if event.payload.get(OBJECT_KIND).is_some() {
         return org_object(conn, event).await;
     }
@@ -173,6 +177,14 @@ pub(crate) fn roles_json(roles: &[String]) -> String {
 /// (imports bring thousands), and users added here have their row written
 /// with what the flag and link events after them set (see `user::folds`).
 pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+    // ZITADEL's metadata events keep documents too, many at a time.
+    let documents: Vec<Event>;
+    let events = if events.iter().any(|e| as_document(e).is_some()) {
+        documents = events.iter().map(|e| as_document(e).unwrap_or_else(|| e.clone())).collect();
+        &documents[..]
+    } else {
+        events
+    };
     let folds = user::folds(events);
     let mut i = 0;
     while i < events.len() {
@@ -252,6 +264,27 @@ async fn upsert_docs(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
 /// The payload member that marks an organization document event (see
 /// `burg_domain::transfer`): such events keep `org_objects` in step.
 const OBJECT_KIND: &str = "objectKind";
+
+/// ZITADEL's `user.metadata.set {key, value}` and `user.metadata.removed
+/// {key}` in the form of the document event they keep (`user_metadata`,
+/// keyed `<user id>_<key>`), which the import's and earlier releases'
+/// events have already; none for any other event.
+fn as_document(e: &Event) -> Option<Event> {
+    if e.aggregate_type != "user" || e.payload.get(OBJECT_KIND).is_some() {
+        return None;
+    }
+    let key = e.payload.get("key")?.as_str()?;
+    let object_key = crate::users::metadata_object_key(&e.aggregate_id, key);
+    let payload = match e.event_type.as_str() {
+        MetadataSet::TYPE => {
+            let data = serde_json::json!({"id": e.aggregate_id, "key": key, "value": e.payload.get("value")});
+            serde_json::json!({OBJECT_KIND: crate::users::METADATA_KIND, "key": object_key, "data": data})
+        }
+        MetadataRemoved::TYPE => serde_json::json!({OBJECT_KIND: crate::users::METADATA_KIND, "key": object_key}),
+        _ => return None,
+    };
+    Some(Event { payload, ..e.clone() })
+}
 
 /// Upserts (or, for `removed` events, deletes) one organization document.
 async fn org_object(conn: &mut AnyConnection, e: &Event) -> Result<()> {

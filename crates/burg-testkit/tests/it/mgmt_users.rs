@@ -456,6 +456,37 @@ async fn metadata_is_set_listed_and_removed(_s: Arc<TestServer>, c: Client) {
     let listed: ListUserMetadataResponse =
         o.call("ListUserMetadata", ListUserMetadataRequest { id: id.clone(), ..Default::default() }).await.unwrap();
     assert!(listed.result.is_empty());
+    // ZITADEL's events: the key, and the value's bytes in base64.
+    let events: burg_api::admin::ListEventsResponse = c
+        .call(
+            "ListEvents",
+            burg_api::admin::ListEventsRequest {
+                aggregate_id: id.clone(),
+                event_types: vec!["user.metadata.set".into(), "user.metadata.removed".into()],
+                asc: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let written: Vec<(String, serde_json::Value)> = events
+        .events
+        .iter()
+        .map(|e| {
+            let kind = e.r#type.as_ref().map(|t| t.r#type.clone()).unwrap_or_default();
+            (kind, serde_json::to_value(e.payload.clone().unwrap_or_default()).unwrap())
+        })
+        .collect();
+    assert_eq!(
+        written,
+        [
+            ("user.metadata.set".to_string(), serde_json::json!({"key": "team", "value": "Ymx1ZQ=="})),
+            ("user.metadata.set".to_string(), serde_json::json!({"key": "floor", "value": "Mw=="})),
+            ("user.metadata.set".to_string(), serde_json::json!({"key": "team", "value": "cmVk"})),
+            ("user.metadata.removed".to_string(), serde_json::json!({"key": "floor"})),
+            ("user.metadata.removed".to_string(), serde_json::json!({"key": "team"})),
+        ]
+    );
 
     // Removing the user removes its metadata.
     let _: SetUserMetadataResponse = o

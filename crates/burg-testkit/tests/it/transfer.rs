@@ -367,6 +367,7 @@ async fn empty_fields_are_answered_alone(s: Arc<TestServer>, c: Client) {
                     burg_api::admin::ListEventsRequest {
                         aggregate_id: aggregate,
                         event_types: vec![event_type.into()],
+                        asc: true,
                         ..Default::default()
                     },
                 )
@@ -380,6 +381,10 @@ async fn empty_fields_are_answered_alone(s: Arc<TestServer>, c: Client) {
             payloads
         }
     };
+    assert_eq!(
+        payload(machine.clone(), "user.metadata.set").await,
+        [json!({"key": "twice", "value": "b25l"}), json!({"key": "twice", "value": "dHdv"})]
+    );
     assert_eq!(payload(project.clone(), "project.added").await, [json!({"name": "Kept"})]);
     assert_eq!(payload(project.clone(), "project.role.added").await, [json!({"key": "plain"})]);
     assert_eq!(

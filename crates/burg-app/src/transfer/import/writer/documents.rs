@@ -521,6 +521,13 @@ fn command_event(kind: Kind, doc: &NewEvent) -> Result<Option<NewEvent>> {
                 roles: texts("roles"),
             },
         )?,
+        Kind::UserMetadata => NewEvent::new(
+            agg,
+            &burg_domain::events::user::MetadataSet {
+                key: text_at(data, "key").to_string(),
+                value: text_at(data, "value").to_string(),
+            },
+        )?,
         Kind::Action => {
             let timeout = match text_at(data, "action.timeout") {
                 "" => 0,
