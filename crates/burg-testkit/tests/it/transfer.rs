@@ -308,7 +308,9 @@ async fn empty_fields_are_answered_alone(s: Arc<TestServer>, c: Client) {
             {"id": machine, "key": "twice", "value": "b25l"},
             {"id": machine, "key": "twice", "value": "dHdv"},
         ],
-        "machineKeys": [{"keyId": id(4), "userId": "", "type": "KEY_TYPE_JSON", "expirationDate": expiry}],
+        "machineKeys": [{"keyId": id(4), "userId": "", "type": "KEY_TYPE_JSON", "expirationDate": expiry},
+                        {"keyId": id(8), "userId": machine, "type": "KEY_TYPE_JSON", "expirationDate": expiry,
+                         "publicKey": public_key()}],
         "projects": [{"projectId": project, "project": {"name": "Kept"}},
                      {"projectId": id(5), "project": {"name": " "}},
                      {"project": {"name": "Fresh"}}],
@@ -316,6 +318,7 @@ async fn empty_fields_are_answered_alone(s: Arc<TestServer>, c: Client) {
                          {"projectId": project, "roleKey": "plain"}],
         "actions": [{"action": {"name": "no-id", "script": "function f() {}", "timeout": "1.500s"}}],
         "projectMembers": [{"projectId": project, "userId": machine, "roles": ["PROJECT_OWNER"]}],
+        "userGrants": [{"projectId": project, "userId": machine, "roleKeys": ["plain"]}],
         "appKeys": [{"id": id(6), "projectId": project, "appId": "", "type": "KEY_TYPE_JSON", "expirationDate": expiry}],
         "projectGrants": [{"grantId": id(7), "projectGrant": {"projectId": project, "grantedOrgId": ""}}],
         "loginTexts": [{"language": ""}],
@@ -385,7 +388,16 @@ async fn empty_fields_are_answered_alone(s: Arc<TestServer>, c: Client) {
         payload(machine.clone(), "user.metadata.set").await,
         [json!({"key": "twice", "value": "b25l"}), json!({"key": "twice", "value": "dHdv"})]
     );
+    let key = payload(machine.clone(), "user.machine.key.added").await;
+    assert_eq!(key.len(), 1, "{key:?}");
+    assert_eq!((&key[0]["keyId"], &key[0]["publicKey"]), (&json!(id(8)), &json!(public_key())));
+    assert_eq!(key[0]["type"].as_f64(), Some(1.0));
+    assert!(key[0]["expirationDate"].as_str().is_some_and(|d| d.starts_with("2031-01-01T00:00:00")), "{key:?}");
     assert_eq!(payload(project.clone(), "project.added").await, [json!({"name": "Kept"})]);
+    assert_eq!(
+        payload(format!("{org}_{project}_{machine}"), "user.grant.added").await,
+        [json!({"userId": machine, "projectId": project, "roleKeys": ["plain"]})]
+    );
     assert_eq!(payload(project.clone(), "project.role.added").await, [json!({"key": "plain"})]);
     assert_eq!(
         payload(project.clone(), "project.member.added").await,

@@ -521,6 +521,29 @@ fn command_event(kind: Kind, doc: &NewEvent) -> Result<Option<NewEvent>> {
                 roles: texts("roles"),
             },
         )?,
+        // On the import's aggregate `<org>_<projectId>_<userId>`, which the
+        // projection keys the grant by.
+        Kind::UserGrant => NewEvent::new(
+            agg,
+            &burg_domain::events::user_grant::UserGrantAdded {
+                user_id: text_at(data, "userId").to_string(),
+                project_id: text_at(data, "projectId").to_string(),
+                project_grant_id: text_at(data, "projectGrantId").to_string(),
+                role_keys: texts("roleKeys"),
+            },
+        )?,
+        // The projection keeps the key as a JSON key, as the API's are.
+        Kind::MachineUserKey => NewEvent::new(
+            agg,
+            &burg_domain::events::machine::MachineKeyAdded {
+                key_id: text_at(data, "keyId").to_string(),
+                r#type: 1,
+                expiration_date: burg_domain::events::EventTime(
+                    burg_api::wkt::Timestamp::parse(text_at(data, "expirationDate")).map_or(0, |t| t.to_micros()),
+                ),
+                public_key: text_at(data, "publicKey").to_string(),
+            },
+        )?,
         Kind::UserMetadata => NewEvent::new(
             agg,
             &burg_domain::events::user::MetadataSet {
