@@ -14,6 +14,18 @@ use crate::db_error;
 /// The `org_objects` kind of a machine key (the import's name for it).
 pub const KEY_KIND: &str = "machine_user_key";
 
+/// A key's document (`DataMachineKey`'s shape) of user `user`; none for an
+/// expiry beyond what RFC 3339 can say.
+pub(crate) fn key_document(k: &MachineKeyAdded, user: &str) -> Option<serde_json::Value> {
+    Some(serde_json::json!({
+        "keyId": k.key_id,
+        "userId": user,
+        "type": "KEY_TYPE_JSON",
+        "expirationDate": k.expiration_date.to_rfc3339()?,
+        "publicKey": k.public_key,
+    }))
+}
+
 pub(crate) fn handles(event_type: &str) -> bool {
     TYPES.contains(&event_type)
 }
@@ -61,17 +73,8 @@ pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
         }
         MachineKeyAdded::TYPE => {
             let p: MachineKeyAdded = e.decode()?;
-            let expiration = p
-                .expiration_date
-                .to_rfc3339()
+            let data = key_document(&p, user)
                 .ok_or_else(|| Error::internal("PROJ-mac03", "a key's expiration is out of range"))?;
-            let data = serde_json::json!({
-                "keyId": p.key_id,
-                "userId": user,
-                "type": "KEY_TYPE_JSON",
-                "expirationDate": expiration,
-                "publicKey": p.public_key,
-            });
             sqlx::query(
                 "INSERT INTO org_objects (instance_id, org_id, kind, object_key, parent_key, data, sealed_secret, \
                  sequence, creation_date, change_date) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8)",

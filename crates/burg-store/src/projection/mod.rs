@@ -5,7 +5,9 @@
 //! that no projection handles is still stored and listed.
 
 use burg_domain::event::{Event, Payload};
+use burg_domain::events::machine::MachineKeyAdded;
 use burg_domain::events::user::{MetadataRemoved, MetadataSet};
+use burg_domain::events::user_grant::UserGrantAdded;
 use burg_domain::state::IdpProviderType;
 use burg_domain::{Error, Result};
 use sqlx::AnyConnection;
@@ -177,9 +179,9 @@ pub(crate) fn roles_json(roles: &[String]) -> String {
 /// (imports bring thousands), and users added here have their row written
 /// with what the flag and link events after them set (see `user::folds`).
 pub(crate) async fn apply_all(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
-    // ZITADEL's metadata events keep documents too, many at a time.
+    // Some of ZITADEL's events keep documents too, many at a time.
     let documents: Vec<Event>;
-    let events = if events.iter().any(|e| as_document(e).is_some()) {
+    let events = if events.iter().any(keeps_a_document) {
         documents = events.iter().map(|e| as_document(e).unwrap_or_else(|| e.clone())).collect();
         &documents[..]
     } else {
@@ -265,23 +267,51 @@ async fn upsert_docs(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
 /// `burg_domain::transfer`): such events keep `org_objects` in step.
 const OBJECT_KIND: &str = "objectKind";
 
-/// ZITADEL's `user.metadata.set {key, value}` and `user.metadata.removed
-/// {key}` in the form of the document event they keep (`user_metadata`,
-/// keyed `<user id>_<key>`), which the import's and earlier releases'
-/// events have already; none for any other event.
+/// Whether `e` is one of ZITADEL's events that keep one document each
+/// and come many at a time from an import: a user's metadata set or
+/// removed, a machine key added, a user grant added ([`as_document`]).
+fn keeps_a_document(e: &Event) -> bool {
+    e.payload.get(OBJECT_KIND).is_none()
+        && matches!(
+            (e.aggregate_type.as_str(), e.event_type.as_str()),
+            ("user", MetadataSet::TYPE | MetadataRemoved::TYPE | MachineKeyAdded::TYPE)
+                | ("usergrant", UserGrantAdded::TYPE)
+        )
+}
+
+/// Such an event in the form of the document event it keeps (the form the
+/// import's and earlier releases' events have), so that a run of them is
+/// written many rows at a time; none for any other event, or one whose
+/// payload the projection's own path must refuse.
 fn as_document(e: &Event) -> Option<Event> {
-    if e.aggregate_type != "user" || e.payload.get(OBJECT_KIND).is_some() {
+    use serde_json::json;
+    if !keeps_a_document(e) {
         return None;
     }
-    let key = e.payload.get("key")?.as_str()?;
-    let object_key = crate::users::metadata_object_key(&e.aggregate_id, key);
-    let payload = match e.event_type.as_str() {
-        MetadataSet::TYPE => {
-            let data = serde_json::json!({"id": e.aggregate_id, "key": key, "value": e.payload.get("value")});
-            serde_json::json!({OBJECT_KIND: crate::users::METADATA_KIND, "key": object_key, "data": data})
+    let doc = |kind: &str, key: String, parent: &str, data: Option<serde_json::Value>| {
+        let mut payload = json!({OBJECT_KIND: kind, "key": key, "parent": parent});
+        if let Some(data) = data {
+            payload["data"] = data;
         }
-        MetadataRemoved::TYPE => serde_json::json!({OBJECT_KIND: crate::users::METADATA_KIND, "key": object_key}),
-        _ => return None,
+        payload
+    };
+    let payload = match e.event_type.as_str() {
+        MetadataSet::TYPE | MetadataRemoved::TYPE => {
+            let key = e.payload.get("key")?.as_str()?;
+            let data = (e.event_type == MetadataSet::TYPE)
+                .then(|| json!({"id": e.aggregate_id, "key": key, "value": e.payload.get("value")}));
+            doc(crate::users::METADATA_KIND, crate::users::metadata_object_key(&e.aggregate_id, key), "", data)
+        }
+        MachineKeyAdded::TYPE => {
+            let k: MachineKeyAdded = e.decode().ok()?;
+            let data = machine::key_document(&k, &e.aggregate_id)?;
+            doc(machine::KEY_KIND, k.key_id, &e.aggregate_id, Some(data))
+        }
+        _ => {
+            let g: UserGrantAdded = e.decode().ok()?;
+            let key = user_grant::key_of(&e.aggregate_id, &e.resource_owner);
+            doc(user_grant::KIND, key, &e.aggregate_id, Some(user_grant::document(&g)))
+        }
     };
     Some(Event { payload, ..e.clone() })
 }

@@ -25,20 +25,22 @@ pub fn key_of(aggregate_id: &str, org: &str) -> String {
     aggregate_id.strip_prefix(&format!("{org}_")).unwrap_or(aggregate_id).to_string()
 }
 
+/// An added grant's document (`AddUserGrantRequest`'s shape).
+pub(crate) fn document(g: &UserGrantAdded) -> serde_json::Value {
+    let mut doc = json!({"userId": g.user_id, "projectId": g.project_id});
+    if !g.project_grant_id.is_empty() {
+        doc["projectGrantId"] = json!(g.project_grant_id);
+    }
+    if !g.role_keys.is_empty() {
+        doc["roleKeys"] = json!(g.role_keys);
+    }
+    doc
+}
+
 pub(crate) async fn apply(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     let key = key_of(&e.aggregate_id, &e.resource_owner);
     match e.event_type.as_str() {
-        UserGrantAdded::TYPE => {
-            let g: UserGrantAdded = e.decode()?;
-            let mut doc = json!({"userId": g.user_id, "projectId": g.project_id});
-            if !g.project_grant_id.is_empty() {
-                doc["projectGrantId"] = json!(g.project_grant_id);
-            }
-            if !g.role_keys.is_empty() {
-                doc["roleKeys"] = json!(g.role_keys);
-            }
-            put_doc(conn, e, KIND, &key, &doc).await?;
-        }
+        UserGrantAdded::TYPE => put_doc(conn, e, KIND, &key, &document(&e.decode()?)).await?,
         UserGrantChanged::TYPE => {
             let g: UserGrantChanged = e.decode()?;
             let Some(mut doc) = doc_of(conn, e, KIND, &key).await? else { return Ok(()) };
