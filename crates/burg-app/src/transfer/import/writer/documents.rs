@@ -469,8 +469,6 @@ async fn new_public_key() -> Result<String> {
     Ok(base64::engine::general_purpose::STANDARD.encode(public))
 }
 
-/// The key and event of one item kept as a document; the event's
-/// `data` is the item (an OIDC IdP's client secret sealed beside it).
 /// The event ZITADEL's command writes for an item of `kind` (its
 /// document event `doc`), on the same aggregate, for the kinds whose API
 /// events burg's projection keeps as the documents the import would keep;
@@ -620,6 +618,8 @@ fn fields_valid(section: &Section, data: &Value) -> Result<()> {
     }
 }
 
+/// The key and event of one item kept as a document; the event's
+/// `data` is the item (an OIDC IdP's client secret sealed beside it).
 fn document_event(key: &MasterKey, section: &Section, org: &str, mut item: Value) -> (String, NewEvent) {
     // A flow's trigger is kept in one form, under one key per trigger,
     // whether the document names its types by id or (v1) by enum name.
