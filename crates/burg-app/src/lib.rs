@@ -280,9 +280,6 @@ pub(crate) mod shared_ids {
     /// `setUserMetadata`: an empty key or value (the RPCs, imported
     /// metadata); `BulkSetUserMetadata` with none.
     pub(crate) const USER_METADATA_INVALID: &str = "META-2m00f";
-    /// `LanguageIsDefined`: a text without its language (the RPCs, an
-    /// imported text).
-    pub(crate) const LANGUAGE_UNDEFINED: &str = "LANG-3M9f2";
     /// `Errors.Project.Invalid` / `Errors.Project.App.Invalid` of ZITADEL's
     /// project and application changes.
     pub(crate) const PROJECT_OR_APP_INVALID: &str = "COMMAND-4m9vS";

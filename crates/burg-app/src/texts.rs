@@ -41,7 +41,7 @@ pub(crate) fn make_language(value: &str) -> String {
 /// texts can be written before a language is allowed.
 pub(crate) fn supported_language(language: &str) -> Result<()> {
     if language == "und" {
-        return Err(Error::invalid_argument(crate::shared_ids::LANGUAGE_UNDEFINED, "`language` is undefined"));
+        return Err(Error::invalid_argument("LANG-3M9f2", "`language` is undefined"));
     }
     if !SUPPORTED_LANGUAGES.contains(&language) {
         return Err(Error::invalid_argument(

@@ -591,7 +591,7 @@ fn labeling_number(value: Option<&Value>) -> i32 {
 /// anything up (ZITADEL's ids); the fields it does not check are taken as
 /// they are, empty or not.
 fn fields_valid(section: &Section, data: &Value) -> Result<()> {
-    use crate::shared_ids::{LANGUAGE_UNDEFINED, PROJECT_INVALID, PROJECT_OR_APP_INVALID};
+    use crate::shared_ids::{PROJECT_INVALID, PROJECT_OR_APP_INVALID};
     let empty = |path: &str| text_at(data, path).is_empty();
     let invalid = |id: &'static str, field: &str| {
         Err(Error::invalid_argument(id, format!("`{}.{field}` must not be empty", section.json)))
@@ -607,11 +607,9 @@ fn fields_valid(section: &Section, data: &Value) -> Result<()> {
         Kind::ProjectGrant if empty("projectGrant.grantedOrgId") => {
             invalid("COMMAND-PPhHpWGRAE", "projectGrant.grantedOrgId")
         }
-        // `SetOrg*Text`: the language must be defined and supported.
+        // `SetOrg*Text`: the language must be defined (an empty one is
+        // `und`) and supported.
         _ if section.key == ["language"] => {
-            if empty("language") {
-                return invalid(LANGUAGE_UNDEFINED, "language");
-            }
             crate::texts::supported_language(&crate::texts::make_language(text_at(data, "language")))
         }
         _ => Ok(()),
